@@ -1,0 +1,48 @@
+# The README's commands. Everything installs into .venv from this repository's own files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR := .demo
+TH := $(BIN)/trailhound --data-dir $(DEMO_DIR)/store
+
+.PHONY: demo test install install-test lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+demo: install
+	rm -rf $(DEMO_DIR)
+	$(BIN)/trailhound demo-data $(DEMO_DIR)/logs --events 20000 --seed 7
+	$(TH) ingest $(DEMO_DIR)/logs
+	$(TH) stats
+	$(TH) query 'dataset = cloudtrail | comp count() as events by event_category | sort events desc'
+	$(TH) query 'dataset = cloudtrail | filter eventName in ("StopLogging", "DeleteTrail", "CreateAccessKey", "CreateLoginProfile") | fields eventTime, eventName, actor, sourceIPAddress, requestParameters.userName | sort eventTime'
+	$(TH) query 'dataset = cloudtrail | filter errorCode = "VpceAccessDenied" | comp count() as denied by vpcEndpointId, userIdentity.accountId'
+	@echo
+	@echo "Try your own query:"
+	@echo "  $(TH) query 'dataset = cloudtrail | filter is_console_login | comp count() by actor, sourceIPAddress | sort count desc | limit 10'"
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install-test
+	$(BIN)/mypy --strict src
+
+unit: install-test
+	$(BIN)/python -m pytest -n 2 -q
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python bench/ingest.py --events 1000000
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

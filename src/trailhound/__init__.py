@@ -1,0 +1,5 @@
+"""trailhound: self-hosted detection and response for AWS CloudTrail."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,276 @@
+"""The command line: ``trailhound ingest | query | sql | stats | demo-data | compact``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.errors import TrailhoundError
+from trailhound.ingest import Ingestor
+from trailhound.ingest import Progress as IngestProgress
+from trailhound.model import IngestSummary
+
+app = typer.Typer(
+    name="trailhound",
+    help="Self-hosted detection and response for AWS CloudTrail.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+class _State:
+    data_dir: DataDir | None = None
+
+
+_state = _State()
+
+
+@app.callback()
+def main(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", envvar="TRAILHOUND_DATA_DIR", show_default=False,
+                     help="Where the lake and state live (default: the user data folder)."),
+    ] = None,
+) -> None:
+    """Self-hosted detection and response for AWS CloudTrail."""
+    _state.data_dir = resolve_data_dir(data_dir)
+
+
+def _data_dir() -> DataDir:
+    return _state.data_dir or resolve_data_dir(None)
+
+
+def _fail(error: TrailhoundError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {error}", highlight=False, markup=True)
+    return typer.Exit(2)
+
+
+def _summary_line(summary: IngestSummary) -> str:
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.files_skipped.items()) if n)
+    return (
+        f"Ingested {summary.events_written:,} events from {summary.files:,} files in "
+        f"{summary.seconds:.1f} s ({summary.events_per_second:,.0f} events/s): "
+        f"{summary.records:,} records read, {summary.duplicates:,} duplicates, "
+        f"{summary.quarantined:,} quarantined"
+        + (f"; skipped {skipped}" if skipped else "")
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest; - for stdin.")],
+    strict: Annotated[bool, typer.Option(help="Exit non-zero if anything is quarantined.")] = False,
+) -> None:
+    """Ingest CloudTrail files (S3 layout, JSON lines, lookup-events, Lake exports, stdin)."""
+    data_dir = _data_dir()
+    summary = IngestSummary()
+    try:
+        with Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.completed:,.0f}/{task.total:,.0f} files"),
+            TextColumn("{task.fields[records]:,} events"),
+            TextColumn("{task.fields[rate]:,.0f} events/s"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("ingest", total=None, records=0, rate=0.0)
+            started = time.perf_counter()
+
+            def on_progress(p: IngestProgress) -> None:
+                elapsed = max(time.perf_counter() - started, 1e-9)
+                bar.update(task, completed=p.files_done, total=p.files_total,
+                           records=p.records, rate=p.records / elapsed)
+
+            with Ingestor(data_dir, on_progress=on_progress) as ingestor:
+                files = [Path(p) for p in paths if p != "-"]
+                if files:
+                    missing = [str(p) for p in files if not p.exists()]
+                    if missing:
+                        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
+                    summary.merge(ingestor.ingest_paths(files))
+                if "-" in paths:
+                    summary.merge(ingestor.ingest_bytes(sys.stdin.buffer.read(), "<stdin>"))
+            summary.seconds = time.perf_counter() - started
+    except TrailhoundError as error:
+        raise _fail(error) from error
+    out.print(_summary_line(summary), highlight=False)
+    if summary.quarantined:
+        console.print(
+            f"{summary.quarantined:,} records or files quarantined: "
+            "trailhound query 'dataset = quarantine | sort quarantined_at desc | limit 20'",
+            highlight=False,
+        )
+    if strict and summary.quarantined:
+        raise typer.Exit(1)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    """Print query results as a table, one JSON array of objects, or CSV."""
+    if fmt == "json":
+        objects = [dict(zip(columns, row, strict=True)) for row in rows]
+        sys.stdout.write(orjson.dumps(objects, default=_jsonable).decode() + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if v is None else _jsonable(v) if not isinstance(
+                v, (str, int, float)) else v for v in row])
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(*columns, show_lines=False)
+        for row in rows:
+            table.add_row(*("" if v is None else str(_jsonable(v)) if not isinstance(v, str)
+                            else v for v in row))
+        out.print(table)
+        console.print(f"{len(rows):,} rows", highlight=False)
+
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"unknown format {fmt!r}: use table, json or csv")
+    return fmt
+
+
+@app.command()
+def query(
+    text: Annotated[str, typer.Argument(help="A pipe query: dataset = cloudtrail | filter …")],
+    since: Annotated[str | None, typer.Option(help="Only events newer than this (24h, 7d).")] = None,
+    fmt: FormatOption = "table",
+    dialect: Annotated[
+        str | None, typer.Option(help="Print the SQL for duckdb, spark or trino instead of running.")
+    ] = None,
+) -> None:
+    """Search with the pipe query language."""
+    from trailhound.query.compiler import compile_query
+    from trailhound.query.durations import parse_duration
+    from trailhound.store.engine import QueryEngine
+
+    _check_format(fmt)
+    try:
+        compiled = compile_query(text, since=parse_duration(since) if since else None)
+        if dialect:
+            sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
+            return
+        with QueryEngine(_data_dir()) as engine:
+            columns, rows = engine.execute(compiled.expression)
+    except TrailhoundError as error:
+        raise _fail(error) from error
+    render_rows(columns, rows, fmt)
+
+
+@app.command()
+def sql(
+    statement: Annotated[str, typer.Argument(help="One read-only SQL statement (DuckDB).")],
+    fmt: FormatOption = "table",
+) -> None:
+    """Run read-only SQL over the datasets (cloudtrail, cloud_audit_logs, quarantine, …)."""
+    from trailhound.store.engine import QueryEngine
+
+    _check_format(fmt)
+    try:
+        with QueryEngine(_data_dir()) as engine:
+            columns, rows = engine.execute_read_only(statement)
+    except TrailhoundError as error:
+        raise _fail(error) from error
+    render_rows(columns, rows, fmt)
+
+
+@app.command()
+def stats(fmt: FormatOption = "table") -> None:
+    """What is stored: events per account, date range, quarantine and ingest runs."""
+    from trailhound.store.engine import QueryEngine
+
+    _check_format(fmt)
+    with QueryEngine(_data_dir()) as engine:
+        columns, rows = engine.execute(
+            "SELECT account, count(*) AS events, min(event_time) AS first_event, "
+            "max(event_time) AS last_event, count(DISTINCT aws_region) AS regions, "
+            "count(DISTINCT event_name) AS event_names, sum(is_error::INT) AS errors "
+            "FROM cloudtrail GROUP BY account ORDER BY account"
+        )
+        render_rows(columns, rows, fmt)
+        if fmt == "table":
+            _, quarantine = engine.execute("SELECT count(*) FROM quarantine")
+            _, files = engine.execute("SELECT count(*) FROM ingested_files")
+            parts = engine.lake.partitions()
+            console.print(
+                f"{files[0][0]:,} files ingested, {quarantine[0][0]:,} quarantined entries, "
+                f"{len(parts):,} partitions, {sum(p.files for p in parts):,} Parquet files, "
+                f"{sum(p.bytes for p in parts) / 1e6:,.1f} MB in {_data_dir().root}",
+                highlight=False,
+            )
+
+
+@app.command()
+def compact() -> None:
+    """Rewrite partitions made of many small Parquet files into one file each."""
+    import duckdb
+
+    from trailhound.store.lake import ParquetLake
+
+    lake = ParquetLake(_data_dir())
+    con = duckdb.connect()
+    removed = lake.compact(con, min_files=2)
+    out.print(f"Compacted {removed:,} files.")
+
+
+@app.command("demo-data")
+def demo_data(
+    outdir: Annotated[Path, typer.Argument(help="Folder to write the S3-layout data set into.")],
+    events: Annotated[int, typer.Option(help="Number of events.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
+) -> None:
+    """Write a deterministic, realistic multi-account CloudTrail data set in S3 layout."""
+    from trailhound.demo.generator import generate_demo
+
+    with Progress(
+        TextColumn("[bold]demo-data"), BarColumn(), TaskProgressColumn(),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as bar:
+        task = bar.add_task("demo", total=events)
+        summary = generate_demo(outdir, events=events, seed=seed,
+                                progress=lambda n: bar.advance(task, n))
+    out.print(
+        f"Wrote {summary.events:,} events (+{summary.insight_events} Insights events) in "
+        f"{summary.files:,} files for {len(summary.accounts)} accounts and "
+        f"{len(summary.regions)} regions to {outdir}; stories: {', '.join(summary.stories)}",
+        highlight=False,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,392 @@
+"""Ingest: files or bytes → raw records → normalized events in the lake, in batches.
+
+Each batch goes through four steps inside one in-memory DuckDB connection:
+
+1. load raw records into ``batch_input`` — by DuckDB's JSON reader straight from the files
+   (the fast path, for CloudTrail's own ``{"Records": [...]}`` files), or through
+   ``sources.decode`` in Python for every other shape and for any file the fast path rejects;
+2. normalize them (``normalize.records``) into ``batch_events``, with a quarantine reason per row;
+3. drop duplicates (same ``eventID`` in the batch or already in the lake) and write the rest to
+   the lake atomically;
+4. only then record the files in the ingest ledger and the quarantined input in the state DB,
+   and run the batch hooks (detection), so that a crash at any point means re-reading, never loss.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+import uuid
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from trailhound.data_dir import DataDir
+from trailhound.model import (
+    IngestSummary,
+    InputFormat,
+    QuarantineEntry,
+    RawRecord,
+    SkipReason,
+    SourceFile,
+)
+from trailhound.normalize.key_case import repair_key_case
+from trailhound.normalize.records import normalize_sql
+from trailhound.sources.decode import DEFAULT_MAX_BYTES, decode_bytes
+from trailhound.sources.files import discover
+from trailhound.store.lake import ParquetLake
+from trailhound.store.state import StateDB
+
+BatchHook = Callable[[duckdb.DuckDBPyConnection, str], None]
+"""Called after a batch is in the lake with the connection and the name of its events table."""
+
+FAST_FORMATS = frozenset({InputFormat.CLOUDTRAIL_FILE, InputFormat.INSIGHT_FILE})
+_INPUT_SCHEMA = pa.schema(
+    [
+        ("source_object", pa.string()),
+        ("source_index", pa.int64()),
+        ("account_hint", pa.string()),
+        ("raw", pa.string()),
+        ("doc", pa.string()),
+    ]
+)
+_REPAIRABLE = ("missing eventTime", "missing eventName")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """Knobs of an ingest run."""
+
+    max_object_bytes: int = DEFAULT_MAX_BYTES
+    # Largest decompressed log file DuckDB's reader takes; DuckDB allocates buffers of this size
+    # per thread, so larger files go to the Python reader instead.
+    fast_object_bytes: int = 64 * 1024 * 1024
+    batch_bytes: int = 48 * 1024 * 1024  # compressed bytes of input per batch
+    batch_files: int = 400
+    memory_limit: str = "1536MB"
+    compact: bool = True
+
+
+@dataclass(slots=True)
+class Progress:
+    """Running totals handed to the progress callback."""
+
+    files_done: int = 0
+    files_total: int = 0
+    records: int = 0
+    bytes_done: int = 0
+
+
+@dataclass(slots=True)
+class _Batch:
+    files: list[SourceFile] = field(default_factory=list)
+    size: int = 0
+
+
+class Ingestor:
+    """Runs ingest batches into one data directory."""
+
+    def __init__(
+        self,
+        data_dir: DataDir,
+        *,
+        options: IngestOptions | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        hooks: Sequence[BatchHook] = (),
+    ) -> None:
+        self.data_dir = data_dir.ensure()
+        self.options = options or IngestOptions()
+        self.lake = ParquetLake(data_dir)
+        self.state = StateDB(data_dir.state_db)
+        self.on_progress = on_progress
+        self.hooks = list(hooks)
+        self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+        self.progress = Progress()
+        self.con = duckdb.connect()
+        tmp = data_dir.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute(f"SET memory_limit = '{self.options.memory_limit}'")
+        self.con.execute("SET temp_directory = ?", [str(tmp)])
+        self._normalize = normalize_sql("batch_input")
+
+    def close(self) -> None:
+        """Release the DuckDB connection."""
+        self.con.close()
+
+    def __enter__(self) -> Ingestor:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # Entry points ------------------------------------------------------------------------
+    def ingest_paths(self, paths: Iterable[Path]) -> IngestSummary:
+        """Ingest every file under ``paths``; files ingested before (same size and mtime) skip."""
+        summary = IngestSummary(started_at=datetime.now(UTC))
+        started = time.perf_counter()
+        files: list[SourceFile] = []
+        for item in discover(paths):
+            if isinstance(item, SourceFile):
+                files.append(item)
+            else:
+                summary.files_skipped[item[1].value] += 1
+        known = self.state.known_files([f.uri for f in files])
+        fresh = [f for f in files if known.get(f.uri) != (f.size, f.mtime)]
+        summary.files_skipped[SkipReason.ALREADY_INGESTED.value] += len(files) - len(fresh)
+        summary.merge(self.ingest_files(fresh))
+        summary.seconds = time.perf_counter() - started
+        self._finish(summary)
+        return summary
+
+    def ingest_files(self, files: Sequence[SourceFile]) -> IngestSummary:
+        """Ingest the given files in batches (no ledger check; see ``ingest_paths``)."""
+        summary = IngestSummary()
+        self.progress.files_total += len(files)
+        for batch in self._batches(files):
+            summary.merge(self._ingest_batch(batch.files))
+        if self.options.compact and summary.events_written:
+            self.lake.compact(self.con)
+        return summary
+
+    def ingest_bytes(
+        self,
+        data: bytes,
+        source: str,
+        fmt: InputFormat = InputFormat.UNKNOWN,
+        account_hint: str | None = None,
+    ) -> IngestSummary:
+        """Ingest one object held in memory (standard input, a pushed batch)."""
+        started = time.perf_counter()
+        summary = IngestSummary(started_at=datetime.now(UTC), files=1, bytes_read=len(data))
+        decoded = decode_bytes(data, source, fmt, max_bytes=self.options.max_object_bytes)
+        records, quarantine = self._split(decoded)
+        self.con.execute(_EMPTY_INPUT)
+        self._load_records(records, account_hint)
+        summary.merge(self._commit(quarantine, files=[]))
+        summary.seconds = time.perf_counter() - started
+        self._finish(summary)
+        return summary
+
+    # Batching ----------------------------------------------------------------------------
+    def _batches(self, files: Sequence[SourceFile]) -> Iterator[_Batch]:
+        batch = _Batch()
+        for source in files:
+            if batch.files and (
+                batch.size + source.size > self.options.batch_bytes
+                or len(batch.files) >= self.options.batch_files
+            ):
+                yield batch
+                batch = _Batch()
+            batch.files.append(source)
+            batch.size += source.size
+        if batch.files:
+            yield batch
+
+    def _ingest_batch(self, files: list[SourceFile]) -> IngestSummary:
+        self.con.execute(_EMPTY_INPUT)
+        quarantine: list[QuarantineEntry] = []
+        fast = [f for f in files if f.format in FAST_FORMATS]
+        slow = [f for f in files if f.format not in FAST_FORMATS]
+        too_big = [f for f in fast if f.size > self.options.max_object_bytes]
+        fast = [f for f in fast if f.size <= self.options.max_object_bytes]
+        slow += too_big  # the careful path reports them with the size limit
+        if fast:
+            slow += self._load_fast(fast, quarantine)
+        for source in slow:
+            data = source.path.read_bytes() if source.size <= self.options.max_object_bytes else b""
+            if source.size > self.options.max_object_bytes:
+                quarantine.append(QuarantineEntry(
+                    source.uri, None,
+                    f"object larger than the size limit of {self.options.max_object_bytes} bytes"))
+                continue
+            decoded = decode_bytes(data, source.uri, source.format,
+                                   max_bytes=self.options.max_object_bytes)
+            records, damage = self._split(decoded)
+            quarantine += damage
+            self._load_records(records, source.account_hint)
+        summary = self._commit(quarantine, files)
+        summary.files = len(files)
+        summary.bytes_read = sum(f.size for f in files)
+        self.progress.files_done += len(files)
+        self.progress.bytes_done += summary.bytes_read
+        if self.on_progress:
+            self.on_progress(self.progress)
+        return summary
+
+    # Loading -----------------------------------------------------------------------------
+    def _load_fast(self, files: list[SourceFile], quarantine: list[QuarantineEntry]) -> list[
+            SourceFile]:
+        """Read CloudTrail log files with DuckDB; returns the files it could not read."""
+        try:
+            self._read_json(files)
+        except duckdb.Error:
+            if len(files) == 1:
+                return files
+            middle = len(files) // 2
+            return (self._load_fast(files[:middle], quarantine)
+                    + self._load_fast(files[middle:], quarantine))
+        return []
+
+    def _read_json(self, files: list[SourceFile]) -> None:
+        table = pa.table({
+            "path": [str(f.path) for f in files],
+            "uri": [f.uri for f in files],
+            "account_hint": [f.account_hint for f in files],
+        })
+        self.con.register("batch_files", table)
+        try:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE batch_json AS "
+                "SELECT f.uri, f.account_hint, j.Records FROM read_json(?, "
+                "columns = {'Records': 'JSON[]'}, records = true, format = 'unstructured', "
+                "filename = true, maximum_object_size = ?) AS j "
+                "JOIN batch_files AS f ON f.path = j.filename",
+                [[str(f.path) for f in files], self.options.fast_object_bytes],
+            )
+        finally:
+            self.con.unregister("batch_files")
+        missing = self.con.execute(
+            "SELECT uri FROM batch_json WHERE Records IS NULL").fetchall()
+        if missing:  # no Records array: let the careful path say what the file is
+            raise duckdb.InvalidInputException(f"no Records array in {missing[0][0]}")
+        self.con.execute(
+            "INSERT INTO batch_input SELECT uri, CAST(generate_subscripts(Records, 1) - 1 AS "
+            "BIGINT), account_hint, CAST(unnest(Records) AS VARCHAR) AS raw, raw FROM batch_json"
+        )
+        self.con.execute("DROP TABLE batch_json")
+
+    def _split(self, decoded: Iterable[RawRecord | QuarantineEntry]) -> tuple[
+            list[RawRecord], list[QuarantineEntry]]:
+        records: list[RawRecord] = []
+        quarantine: list[QuarantineEntry] = []
+        for item in decoded:
+            (records if isinstance(item, RawRecord) else quarantine).append(item)  # type: ignore[arg-type]
+        return records, quarantine
+
+    def _load_records(self, records: Sequence[RawRecord], account_hint: str | None,
+                      docs: Sequence[str] | None = None) -> None:
+        if not records:
+            return
+        raws = [r.json.decode("utf-8", errors="replace") for r in records]
+        table = pa.Table.from_pydict({
+            "source_object": [r.source for r in records],
+            "source_index": [r.index for r in records],
+            "account_hint": [account_hint] * len(records),
+            "raw": raws,
+            "doc": list(docs) if docs is not None else raws,
+        }, schema=_INPUT_SCHEMA)
+        self.con.register("python_input", table)
+        try:
+            self.con.execute("INSERT INTO batch_input SELECT * FROM python_input")
+        finally:
+            self.con.unregister("python_input")
+
+    # Committing --------------------------------------------------------------------------
+    def _commit(self, quarantine: list[QuarantineEntry], files: Sequence[SourceFile]
+                ) -> IngestSummary:
+        summary = IngestSummary()
+        con = self.con
+        con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._normalize}")
+        self._repair_key_case()
+        summary.records = int(con.execute("SELECT count(*) FROM batch_input").fetchone()[0])  # type: ignore[index]
+        self.progress.records += summary.records
+        for source, index, reason, raw in con.execute(
+            "SELECT source_object, source_index, quarantine_reason, left(raw, 240) "
+            "FROM batch_events WHERE quarantine_reason IS NOT NULL"
+        ).fetchall():
+            quarantine.append(QuarantineEntry(source, index, reason, raw))
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW new_events AS SELECT * EXCLUDE (quarantine_reason) "
+            "FROM batch_events WHERE quarantine_reason IS NULL"
+        )
+        good = int(con.execute("SELECT count(*) FROM new_events").fetchone()[0])  # type: ignore[index]
+        self._drop_duplicates()
+        written = int(con.execute("SELECT count(*) FROM new_events").fetchone()[0])  # type: ignore[index]
+        if written:
+            self.lake.write(con, "new_events")
+        per_file = dict(con.execute(
+            "SELECT source_object, count(*) FROM batch_input GROUP BY ALL").fetchall())
+        self.state.record_batch(
+            self.run_id,
+            [(f.uri, f.size, f.mtime, int(per_file.get(f.uri, 0))) for f in files],
+            quarantine,
+        )
+        if written:
+            for hook in self.hooks:
+                hook(con, "new_events")
+        summary.events_written = written
+        summary.duplicates = good - written
+        summary.quarantined = len(quarantine)
+        con.execute("DROP TABLE batch_events")
+        return summary
+
+    def _repair_key_case(self) -> None:
+        """Re-normalize quarantined records whose only fault is the case of their keys."""
+        rows = self.con.execute(
+            "SELECT i.source_object, i.source_index, i.account_hint, i.raw FROM batch_events AS e "
+            "JOIN batch_input AS i USING (source_object, source_index) "
+            "WHERE e.quarantine_reason IN ?", [list(_REPAIRABLE)]).fetchall()
+        fixed: list[tuple[str, int, str | None, str, str]] = []
+        for source, index, hint, raw in rows:
+            try:
+                repaired = repair_key_case(orjson.loads(raw))
+            except orjson.JSONDecodeError:
+                continue
+            if repaired is not None:
+                fixed.append((source, index, hint, raw, orjson.dumps(repaired).decode()))
+        if not fixed:
+            return
+        self.con.execute("CREATE OR REPLACE TEMP TABLE batch_repaired AS SELECT * FROM "
+                         "batch_input WHERE false")
+        self.con.executemany("INSERT INTO batch_repaired VALUES (?, ?, ?, ?, ?)", fixed)
+        self.con.execute(
+            "DELETE FROM batch_events WHERE (source_object, source_index) IN "
+            "(SELECT (source_object, source_index) FROM batch_repaired)")
+        self.con.execute(
+            f"INSERT INTO batch_events {normalize_sql('batch_repaired')}")
+        self.con.execute("DROP TABLE batch_repaired")
+
+    def _drop_duplicates(self) -> None:
+        """Delete from the batch the repeats of an ``eventID`` and the IDs the lake holds."""
+        con = self.con
+        repeated = con.execute(
+            "SELECT count(*) FROM (SELECT event_id FROM new_events GROUP BY event_id "
+            "HAVING count(*) > 1)").fetchone()
+        if repeated and repeated[0]:
+            con.execute(
+                "DELETE FROM batch_events WHERE (source_object, source_index) IN ("
+                "SELECT (source_object, source_index) FROM new_events QUALIFY row_number() OVER "
+                "(PARTITION BY event_id ORDER BY source_object, source_index) > 1)")
+        dates = [str(d) for (d,) in con.execute("SELECT DISTINCT date FROM new_events").fetchall()]
+        if not self.lake.files(dates):
+            return
+        low, high = con.execute(
+            "SELECT min(event_time), max(event_time) FROM new_events").fetchone()  # type: ignore[misc]
+        con.execute(
+            "DELETE FROM batch_events WHERE quarantine_reason IS NULL AND event_id IN ("
+            f"SELECT event_id FROM {self.lake.scan_sql(dates)} "
+            "WHERE event_time BETWEEN ? AND ?)", [low, high])
+
+    def _finish(self, summary: IngestSummary) -> None:
+        self.state.record_run(self.run_id, {
+            "started_at": summary.started_at,
+            "finished_at": datetime.now(UTC),
+            "files": summary.files,
+            "records": summary.records,
+            "events_written": summary.events_written,
+            "duplicates": summary.duplicates,
+            "quarantined": summary.quarantined,
+            "skipped": orjson.dumps(dict(summary.files_skipped)).decode(),
+        })
+
+
+_EMPTY_INPUT = (
+    "CREATE OR REPLACE TEMP TABLE batch_input (source_object VARCHAR, source_index BIGINT, "
+    "account_hint VARCHAR, raw VARCHAR, doc VARCHAR)"
+)

@@ -1,0 +1,164 @@
+"""Normalize raw CloudTrail records into the schema, inside DuckDB.
+
+The normalizer is one SQL statement built from ``schema.EVENT_COLUMNS``: it reads a relation of
+``(source_object, source_index, account_hint, raw, doc)`` rows (``doc`` is the JSON the fields are
+read from, ``raw`` the original text that is kept) and yields every schema column plus
+``quarantine_reason``, which is NULL for a good record. Each record's JSON is parsed a handful of
+times by DuckDB's C++ JSON reader and never by Python, which is what makes ingest fast.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlglot import exp
+
+from trailhound.schema import EVENT_COLUMNS, Column, ColumnKind
+
+# Fields read as JSON so that a value of the wrong type quarantines the record instead of being
+# coerced into a string; every other typed field is coerced leniently (a number becomes text).
+CHECKED_FIELDS: tuple[str, ...] = ("eventTime", "eventName")
+IDENTITY = "userIdentity"
+
+_TYPED = [c for c in EVENT_COLUMNS if c.kind is ColumnKind.TYPED]
+_JSON = [c for c in EVENT_COLUMNS if c.kind is ColumnKind.JSON]
+
+
+def _put(tree: dict[str, Any], path: list[str], leaf: str) -> None:
+    node = tree
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = leaf
+
+
+def transform_structures() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``json_transform`` shapes of a record and of its ``userIdentity``, from the schema."""
+    record: dict[str, Any] = {}
+    identity: dict[str, Any] = {}
+    for column in _TYPED + _JSON:
+        path = (column.source or "").split(".")
+        if path[0] == IDENTITY and len(path) > 1:
+            _put(identity, path[1:], "VARCHAR")
+        elif column.kind is ColumnKind.JSON or column.source in CHECKED_FIELDS:
+            _put(record, path, "JSON")
+        else:
+            _put(record, path, "VARCHAR")
+    return record, identity
+
+
+def _access(root: str, path: list[str]) -> str:
+    return root + "".join(f'."{part}"' for part in path)
+
+
+def _typed_value(column: Column) -> str:
+    """SQL for one typed column, read from the transformed struct ``x`` or identity ``u``."""
+    path = (column.source or "").split(".")
+    if path[0] == IDENTITY:
+        value = _access("u", path[1:])
+    elif column.source in CHECKED_FIELDS:
+        value = f"json_extract_string({_access('x', path)}, '$')"
+    else:
+        value = _access("x", path)
+    if column.sql_type == "VARCHAR":
+        return value
+    return f"TRY_CAST({value} AS {column.sql_type})"
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def normalize_sql(relation: str) -> str:
+    """The SELECT that normalizes every row of ``relation`` (see the module docstring).
+
+    Generated from the schema table, never from user input; parsed once with sqlglot so that a
+    malformed statement fails at start-up, not on the first batch.
+    """
+    record_shape, identity_shape = transform_structures()
+    typed = {c.name: _typed_value(c) for c in _TYPED}
+    json_cols = {
+        c.name: f"CAST({_access('x', (c.source or '').split('.'))} AS VARCHAR)" for c in _JSON
+    }
+    event_time_text = "json_extract_string(x.eventTime, '$')"
+    event_name = typed["event_name"]
+    reason = (
+        "CASE WHEN NOT starts_with(ltrim(doc), '{') THEN 'record is not a JSON object' "
+        "WHEN x.eventTime IS NULL THEN 'missing eventTime' "
+        "WHEN NOT starts_with(CAST(x.eventTime AS VARCHAR), '\"') "
+        "THEN 'eventTime is ' || json_type(x.eventTime) || ', expected a string' "
+        f"WHEN {typed['event_time']} IS NULL "
+        f"THEN 'eventTime is not a timestamp: ' || {event_time_text} "
+        "WHEN x.eventName IS NULL THEN 'missing eventName' "
+        "WHEN NOT starts_with(CAST(x.eventName AS VARCHAR), '\"') "
+        "THEN 'eventName is ' || json_type(x.eventName) || ', expected a string' "
+        f"WHEN {event_name} = '' THEN 'missing eventName' "
+        "WHEN x.userIdentity IS NOT NULL AND NOT starts_with(CAST(x.userIdentity AS VARCHAR), '{') "
+        "THEN 'userIdentity is ' || json_type(x.userIdentity) || ', expected an object' "
+        "ELSE NULL END"
+    )
+    event_type = typed["event_type"]
+    category = (
+        f"coalesce({typed['event_category']}, CASE "
+        f"WHEN {event_type} = 'AwsCloudTrailInsight' THEN 'Insight' "
+        f"WHEN {event_type} = 'AwsVpceEvent' THEN 'NetworkActivity' "
+        f"WHEN {typed['management_event']} = false THEN 'Data' "
+        "ELSE 'Management' END)"
+    )
+    user_type, user_arn = typed["user_type"], typed["user_arn"]
+    issuer_arn = typed["session_issuer_arn"]
+    actor = (
+        f"CASE WHEN {user_type} = 'AssumedRole' AND {issuer_arn} IS NOT NULL "
+        f"THEN {issuer_arn} || '/' || coalesce(nullif(regexp_extract({user_arn}, '[^/]+$'), ''), "
+        f"split_part({typed['user_principal_id']}, ':', 2)) "
+        f"WHEN {user_type} = 'AWSService' THEN coalesce({typed['user_invoked_by']}, "
+        f"{typed['source_ip_address']}) "
+        f"WHEN {user_type} = 'AWSAccount' THEN 'account:' || coalesce({typed['user_account_id']}, "
+        f"{typed['user_principal_id']}) "
+        f"WHEN {user_type} = 'IdentityCenterUser' THEN 'identitycenter:' || coalesce("
+        f"{typed['user_on_behalf_of_user_id']}, {typed['user_name']}, "
+        f"{typed['user_principal_id']}) "
+        f"ELSE coalesce({user_arn}, {typed['user_name']}, {typed['user_principal_id']}, "
+        f"{typed['user_invoked_by']}, 'unknown') END"
+    )
+    source_ip = typed["source_ip_address"]
+    derived = {
+        "actor": actor,
+        "is_console_login": f"coalesce({event_name} = 'ConsoleLogin', false)",
+        "is_aws_service_caller": (
+            f"coalesce(ends_with(lower({source_ip}), '.amazonaws.com') "
+            f"OR {source_ip} = 'AWS Internal', false)"
+        ),
+        "is_error": f"coalesce({typed['error_code']} <> '', false)",
+    }
+    overrides = {
+        "event_category": category,
+        "event_id": f"coalesce({typed['event_id']}, 'th-' || md5(raw))",
+        "raw": "raw",
+        "source_object": "source_object",
+        "source_index": "source_index",
+        "ingested_at": "now()",
+    }
+    select: list[str] = []
+    for column in EVENT_COLUMNS:
+        sql = overrides.get(column.name) or typed.get(column.name) or json_cols.get(column.name)
+        sql = sql or derived[column.name]
+        select.append(f"{sql} AS {column.name}")
+    account = (
+        f"regexp_replace(coalesce({typed['recipient_account_id']}, {typed['user_account_id']}, "
+        "account_hint, 'unknown'), '[^A-Za-z0-9_-]', '_', 'g')"
+    )
+    select.append(f"CAST({typed['event_time']} AS DATE) AS date")
+    select.append(f"{account} AS account")
+    select.append(f"{reason} AS quarantine_reason")
+
+    record_json = _sql_string(json.dumps(record_shape))
+    identity_json = _sql_string(json.dumps(identity_shape))
+    parsed = (
+        "SELECT source_object, source_index, account_hint, raw, doc, x, "
+        f"json_transform(x.userIdentity, {identity_json}) AS u "
+        f"FROM (SELECT *, json_transform(doc, {record_json}) AS x FROM {relation}) AS t"
+    )
+    sql = f"SELECT {', '.join(select)} FROM ({parsed}) AS parsed"
+    exp.maybe_parse(sql, dialect="duckdb")
+    return sql
