@@ -45,8 +45,12 @@ _state = _State()
 def main(
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", envvar="TRAILHOUND_DATA_DIR", show_default=False,
-                     help="Where the lake and state live (default: the user data folder)."),
+        typer.Option(
+            "--data-dir",
+            envvar="TRAILHOUND_DATA_DIR",
+            show_default=False,
+            help="Where the lake and state live (default: the user data folder).",
+        ),
     ] = None,
 ) -> None:
     """Self-hosted detection and response for AWS CloudTrail."""
@@ -68,8 +72,7 @@ def _summary_line(summary: IngestSummary) -> str:
         f"Ingested {summary.events_written:,} events from {summary.files:,} files in "
         f"{summary.seconds:.1f} s ({summary.events_per_second:,.0f} events/s): "
         f"{summary.records:,} records read, {summary.duplicates:,} duplicates, "
-        f"{summary.quarantined:,} quarantined"
-        + (f"; skipped {skipped}" if skipped else "")
+        f"{summary.quarantined:,} quarantined" + (f"; skipped {skipped}" if skipped else "")
     )
 
 
@@ -98,8 +101,13 @@ def ingest(
 
             def on_progress(p: IngestProgress) -> None:
                 elapsed = max(time.perf_counter() - started, 1e-9)
-                bar.update(task, completed=p.files_done, total=p.files_total,
-                           records=p.records, rate=p.records / elapsed)
+                bar.update(
+                    task,
+                    completed=p.files_done,
+                    total=p.files_total,
+                    records=p.records,
+                    rate=p.records / elapsed,
+                )
 
             with Ingestor(data_dir, on_progress=on_progress) as ingestor:
                 files = [Path(p) for p in paths if p != "-"]
@@ -144,14 +152,22 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
         writer = csv.writer(buffer)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if v is None else _jsonable(v) if not isinstance(
-                v, (str, int, float)) else v for v in row])
+            writer.writerow(
+                [
+                    "" if v is None else _jsonable(v) if not isinstance(v, (str, int, float)) else v
+                    for v in row
+                ]
+            )
         sys.stdout.write(buffer.getvalue())
     else:
         table = Table(*columns, show_lines=False)
         for row in rows:
-            table.add_row(*("" if v is None else str(_jsonable(v)) if not isinstance(v, str)
-                            else v for v in row))
+            table.add_row(
+                *(
+                    "" if v is None else str(_jsonable(v)) if not isinstance(v, str) else v
+                    for v in row
+                )
+            )
         out.print(table)
         console.print(f"{len(rows):,} rows", highlight=False)
 
@@ -168,10 +184,13 @@ def _check_format(fmt: str) -> str:
 @app.command()
 def query(
     text: Annotated[str, typer.Argument(help="A pipe query: dataset = cloudtrail | filter …")],
-    since: Annotated[str | None, typer.Option(help="Only events newer than this (24h, 7d).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only events newer than this (24h, 7d).")
+    ] = None,
     fmt: FormatOption = "table",
     dialect: Annotated[
-        str | None, typer.Option(help="Print the SQL for duckdb, spark or trino instead of running.")
+        str | None,
+        typer.Option(help="Print the SQL for duckdb, spark or trino instead of running."),
     ] = None,
 ) -> None:
     """Search with the pipe query language."""
@@ -248,6 +267,14 @@ def compact() -> None:
     out.print(f"Compacted {removed:,} files.")
 
 
+@app.command()
+def schema() -> None:
+    """Print the dataset schema as Markdown (the source of docs/schema.md)."""
+    from trailhound.schema import schema_markdown
+
+    sys.stdout.write(schema_markdown())
+
+
 @app.command("demo-data")
 def demo_data(
     outdir: Annotated[Path, typer.Argument(help="Folder to write the S3-layout data set into.")],
@@ -258,12 +285,17 @@ def demo_data(
     from trailhound.demo.generator import generate_demo
 
     with Progress(
-        TextColumn("[bold]demo-data"), BarColumn(), TaskProgressColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("[bold]demo-data"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         task = bar.add_task("demo", total=events)
-        summary = generate_demo(outdir, events=events, seed=seed,
-                                progress=lambda n: bar.advance(task, n))
+        summary = generate_demo(
+            outdir, events=events, seed=seed, progress=lambda n: bar.advance(task, n)
+        )
     out.print(
         f"Wrote {summary.events:,} events (+{summary.insight_events} Insights events) in "
         f"{summary.files:,} files for {len(summary.accounts)} accounts and "

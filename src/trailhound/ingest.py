@@ -15,11 +15,11 @@ Each batch goes through four steps inside one in-memory DuckDB connection:
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-import uuid
 
 import duckdb
 import orjson
@@ -190,23 +190,23 @@ class Ingestor:
 
     def _ingest_batch(self, files: list[SourceFile]) -> IngestSummary:
         self.con.execute(_EMPTY_INPUT)
+        limit = self.options.max_object_bytes
         quarantine: list[QuarantineEntry] = []
-        fast = [f for f in files if f.format in FAST_FORMATS]
-        slow = [f for f in files if f.format not in FAST_FORMATS]
-        too_big = [f for f in fast if f.size > self.options.max_object_bytes]
-        fast = [f for f in fast if f.size <= self.options.max_object_bytes]
-        slow += too_big  # the careful path reports them with the size limit
+        fast = [f for f in files if f.format in FAST_FORMATS and f.size <= limit]
+        careful = [f for f in files if f not in fast]
         if fast:
-            slow += self._load_fast(fast, quarantine)
-        for source in slow:
-            data = source.path.read_bytes() if source.size <= self.options.max_object_bytes else b""
-            if source.size > self.options.max_object_bytes:
-                quarantine.append(QuarantineEntry(
-                    source.uri, None,
-                    f"object larger than the size limit of {self.options.max_object_bytes} bytes"))
+            careful += self._load_fast(fast)
+        for source in careful:
+            if source.size > limit:  # never read it into memory
+                quarantine.append(
+                    QuarantineEntry(
+                        source.uri, None, f"object larger than the size limit of {limit} bytes"
+                    )
+                )
                 continue
-            decoded = decode_bytes(data, source.uri, source.format,
-                                   max_bytes=self.options.max_object_bytes)
+            decoded = decode_bytes(
+                source.path.read_bytes(), source.uri, source.format, max_bytes=limit
+            )
             records, damage = self._split(decoded)
             quarantine += damage
             self._load_records(records, source.account_hint)
@@ -220,8 +220,7 @@ class Ingestor:
         return summary
 
     # Loading -----------------------------------------------------------------------------
-    def _load_fast(self, files: list[SourceFile], quarantine: list[QuarantineEntry]) -> list[
-            SourceFile]:
+    def _load_fast(self, files: list[SourceFile]) -> list[SourceFile]:
         """Read CloudTrail log files with DuckDB; returns the files it could not read."""
         try:
             self._read_json(files)
@@ -229,16 +228,17 @@ class Ingestor:
             if len(files) == 1:
                 return files
             middle = len(files) // 2
-            return (self._load_fast(files[:middle], quarantine)
-                    + self._load_fast(files[middle:], quarantine))
+            return self._load_fast(files[:middle]) + self._load_fast(files[middle:])
         return []
 
     def _read_json(self, files: list[SourceFile]) -> None:
-        table = pa.table({
-            "path": [str(f.path) for f in files],
-            "uri": [f.uri for f in files],
-            "account_hint": [f.account_hint for f in files],
-        })
+        table = pa.table(
+            {
+                "path": [str(f.path) for f in files],
+                "uri": [f.uri for f in files],
+                "account_hint": [f.account_hint for f in files],
+            }
+        )
         self.con.register("batch_files", table)
         try:
             self.con.execute(
@@ -251,8 +251,7 @@ class Ingestor:
             )
         finally:
             self.con.unregister("batch_files")
-        missing = self.con.execute(
-            "SELECT uri FROM batch_json WHERE Records IS NULL").fetchall()
+        missing = self.con.execute("SELECT uri FROM batch_json WHERE Records IS NULL").fetchall()
         if missing:  # no Records array: let the careful path say what the file is
             raise duckdb.InvalidInputException(f"no Records array in {missing[0][0]}")
         self.con.execute(
@@ -261,26 +260,34 @@ class Ingestor:
         )
         self.con.execute("DROP TABLE batch_json")
 
-    def _split(self, decoded: Iterable[RawRecord | QuarantineEntry]) -> tuple[
-            list[RawRecord], list[QuarantineEntry]]:
+    def _split(
+        self, decoded: Iterable[RawRecord | QuarantineEntry]
+    ) -> tuple[list[RawRecord], list[QuarantineEntry]]:
         records: list[RawRecord] = []
         quarantine: list[QuarantineEntry] = []
         for item in decoded:
             (records if isinstance(item, RawRecord) else quarantine).append(item)  # type: ignore[arg-type]
         return records, quarantine
 
-    def _load_records(self, records: Sequence[RawRecord], account_hint: str | None,
-                      docs: Sequence[str] | None = None) -> None:
+    def _load_records(
+        self,
+        records: Sequence[RawRecord],
+        account_hint: str | None,
+        docs: Sequence[str] | None = None,
+    ) -> None:
         if not records:
             return
         raws = [r.json.decode("utf-8", errors="replace") for r in records]
-        table = pa.Table.from_pydict({
-            "source_object": [r.source for r in records],
-            "source_index": [r.index for r in records],
-            "account_hint": [account_hint] * len(records),
-            "raw": raws,
-            "doc": list(docs) if docs is not None else raws,
-        }, schema=_INPUT_SCHEMA)
+        table = pa.Table.from_pydict(
+            {
+                "source_object": [r.source for r in records],
+                "source_index": [r.index for r in records],
+                "account_hint": [account_hint] * len(records),
+                "raw": raws,
+                "doc": list(docs) if docs is not None else raws,
+            },
+            schema=_INPUT_SCHEMA,
+        )
         self.con.register("python_input", table)
         try:
             self.con.execute("INSERT INTO batch_input SELECT * FROM python_input")
@@ -288,8 +295,9 @@ class Ingestor:
             self.con.unregister("python_input")
 
     # Committing --------------------------------------------------------------------------
-    def _commit(self, quarantine: list[QuarantineEntry], files: Sequence[SourceFile]
-                ) -> IngestSummary:
+    def _commit(
+        self, quarantine: list[QuarantineEntry], files: Sequence[SourceFile]
+    ) -> IngestSummary:
         summary = IngestSummary()
         con = self.con
         con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._normalize}")
@@ -302,7 +310,8 @@ class Ingestor:
         ).fetchall():
             quarantine.append(QuarantineEntry(source, index, reason, raw))
         con.execute(
-            "CREATE OR REPLACE TEMP VIEW new_events AS SELECT * EXCLUDE (quarantine_reason) "
+            "CREATE OR REPLACE TEMP VIEW new_events AS SELECT * EXCLUDE (quarantine_reason, "
+            "needs_key_repair) "
             "FROM batch_events WHERE quarantine_reason IS NULL"
         )
         good = int(con.execute("SELECT count(*) FROM new_events").fetchone()[0])  # type: ignore[index]
@@ -310,8 +319,9 @@ class Ingestor:
         written = int(con.execute("SELECT count(*) FROM new_events").fetchone()[0])  # type: ignore[index]
         if written:
             self.lake.write(con, "new_events")
-        per_file = dict(con.execute(
-            "SELECT source_object, count(*) FROM batch_input GROUP BY ALL").fetchall())
+        per_file = dict(
+            con.execute("SELECT source_object, count(*) FROM batch_input GROUP BY ALL").fetchall()
+        )
         self.state.record_batch(
             self.run_id,
             [(f.uri, f.size, f.mtime, int(per_file.get(f.uri, 0))) for f in files],
@@ -331,7 +341,10 @@ class Ingestor:
         rows = self.con.execute(
             "SELECT i.source_object, i.source_index, i.account_hint, i.raw FROM batch_events AS e "
             "JOIN batch_input AS i USING (source_object, source_index) "
-            "WHERE e.quarantine_reason IN ?", [list(_REPAIRABLE)]).fetchall()
+            "WHERE e.quarantine_reason IN ? "
+            "OR (e.needs_key_repair AND e.quarantine_reason IS NULL)",
+            [list(_REPAIRABLE)],
+        ).fetchall()
         fixed: list[tuple[str, int, str | None, str, str]] = []
         for source, index, hint, raw in rows:
             try:
@@ -342,14 +355,15 @@ class Ingestor:
                 fixed.append((source, index, hint, raw, orjson.dumps(repaired).decode()))
         if not fixed:
             return
-        self.con.execute("CREATE OR REPLACE TEMP TABLE batch_repaired AS SELECT * FROM "
-                         "batch_input WHERE false")
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_repaired AS SELECT * FROM batch_input WHERE false"
+        )
         self.con.executemany("INSERT INTO batch_repaired VALUES (?, ?, ?, ?, ?)", fixed)
         self.con.execute(
             "DELETE FROM batch_events WHERE (source_object, source_index) IN "
-            "(SELECT (source_object, source_index) FROM batch_repaired)")
-        self.con.execute(
-            f"INSERT INTO batch_events {normalize_sql('batch_repaired')}")
+            "(SELECT (source_object, source_index) FROM batch_repaired)"
+        )
+        self.con.execute(f"INSERT INTO batch_events {normalize_sql('batch_repaired')}")
         self.con.execute("DROP TABLE batch_repaired")
 
     def _drop_duplicates(self) -> None:
@@ -357,33 +371,41 @@ class Ingestor:
         con = self.con
         repeated = con.execute(
             "SELECT count(*) FROM (SELECT event_id FROM new_events GROUP BY event_id "
-            "HAVING count(*) > 1)").fetchone()
+            "HAVING count(*) > 1)"
+        ).fetchone()
         if repeated and repeated[0]:
             con.execute(
                 "DELETE FROM batch_events WHERE (source_object, source_index) IN ("
                 "SELECT (source_object, source_index) FROM new_events QUALIFY row_number() OVER "
-                "(PARTITION BY event_id ORDER BY source_object, source_index) > 1)")
+                "(PARTITION BY event_id ORDER BY source_object, source_index) > 1)"
+            )
         dates = [str(d) for (d,) in con.execute("SELECT DISTINCT date FROM new_events").fetchall()]
         if not self.lake.files(dates):
             return
         low, high = con.execute(
-            "SELECT min(event_time), max(event_time) FROM new_events").fetchone()  # type: ignore[misc]
+            "SELECT min(event_time), max(event_time) FROM new_events"
+        ).fetchone()  # type: ignore[misc]
         con.execute(
             "DELETE FROM batch_events WHERE quarantine_reason IS NULL AND event_id IN ("
             f"SELECT event_id FROM {self.lake.scan_sql(dates)} "
-            "WHERE event_time BETWEEN ? AND ?)", [low, high])
+            "WHERE event_time BETWEEN ? AND ?)",
+            [low, high],
+        )
 
     def _finish(self, summary: IngestSummary) -> None:
-        self.state.record_run(self.run_id, {
-            "started_at": summary.started_at,
-            "finished_at": datetime.now(UTC),
-            "files": summary.files,
-            "records": summary.records,
-            "events_written": summary.events_written,
-            "duplicates": summary.duplicates,
-            "quarantined": summary.quarantined,
-            "skipped": orjson.dumps(dict(summary.files_skipped)).decode(),
-        })
+        self.state.record_run(
+            self.run_id,
+            {
+                "started_at": summary.started_at,
+                "finished_at": datetime.now(UTC),
+                "files": summary.files,
+                "records": summary.records,
+                "events_written": summary.events_written,
+                "duplicates": summary.duplicates,
+                "quarantined": summary.quarantined,
+                "skipped": orjson.dumps(dict(summary.files_skipped)).decode(),
+            },
+        )
 
 
 _EMPTY_INPUT = (

@@ -11,8 +11,15 @@ from typing import Any
 
 from trailhound.schema import EVENT_COLUMNS
 
-_NESTED = ("userIdentity", "sessionContext", "sessionIssuer", "attributes", "tlsDetails",
-           "onBehalfOf", "webIdFederationData")
+_NESTED = (
+    "userIdentity",
+    "sessionContext",
+    "sessionIssuer",
+    "attributes",
+    "tlsDetails",
+    "onBehalfOf",
+    "webIdFederationData",
+)
 
 
 def _canonical_keys() -> dict[str, str]:

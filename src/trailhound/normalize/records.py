@@ -3,8 +3,9 @@
 The normalizer is one SQL statement built from ``schema.EVENT_COLUMNS``: it reads a relation of
 ``(source_object, source_index, account_hint, raw, doc)`` rows (``doc`` is the JSON the fields are
 read from, ``raw`` the original text that is kept) and yields every schema column plus
-``quarantine_reason``, which is NULL for a good record. Each record's JSON is parsed a handful of
-times by DuckDB's C++ JSON reader and never by Python, which is what makes ingest fast.
+``quarantine_reason`` (NULL for a good record) and ``needs_key_repair``. Each record's JSON is
+parsed a handful of times by DuckDB's C++ JSON reader and never by Python, which is what makes
+ingest fast.
 """
 
 from __future__ import annotations
@@ -151,6 +152,12 @@ def normalize_sql(relation: str) -> str:
     select.append(f"CAST({typed['event_time']} AS DATE) AS date")
     select.append(f"{account} AS account")
     select.append(f"{reason} AS quarantine_reason")
+    # Lower-cased identity keys (seen in exported and hand-written records) need the repair pass.
+    select.append(
+        "coalesce(regexp_matches(CAST(x.userIdentity AS VARCHAR), "
+        "'\"(sessioncontext|sessionissuer|accountid|principalid|accesskeyid|username)\"'), "
+        "false) AS needs_key_repair"
+    )
 
     record_json = _sql_string(json.dumps(record_shape))
     identity_json = _sql_string(json.dumps(identity_shape))

@@ -9,6 +9,7 @@ files lives in DuckDB (see ``trailhound.ingest``); files it cannot read come her
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -41,6 +42,8 @@ def decompress(data: bytes, source: str, max_bytes: int) -> tuple[bytes, Quarant
             return b"".join(out), QuarantineEntry(
                 source, total, f"corrupt gzip: {error}", _excerpt(b"".join(out)[-240:])
             )
+        if out:
+            out.append(b"\n")  # members are separate documents: read them as lines
         out.append(chunk)
         total += len(chunk)
         if total > max_bytes:
@@ -68,8 +71,9 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
             yield RawRecord(source, index, orjson.dumps(item))
         return
     if not isinstance(doc, dict):
-        yield QuarantineEntry(source, 0, "document is not a JSON object or array", _excerpt(
-            orjson.dumps(doc)))
+        yield QuarantineEntry(
+            source, 0, "document is not a JSON object or array", _excerpt(orjson.dumps(doc))
+        )
         return
     if "Records" in doc:
         records = doc["Records"]
@@ -86,7 +90,9 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
                 yield RawRecord(source, index, text.encode())
             else:
                 yield QuarantineEntry(
-                    source, index, "lookup-events entry without a CloudTrailEvent string",
+                    source,
+                    index,
+                    "lookup-events entry without a CloudTrailEvent string",
                     _excerpt(orjson.dumps(event)),
                 )
         return
@@ -97,8 +103,9 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
     if _RECORD_KEYS & doc.keys() or _RECORD_KEYS & {k.lower() for k in doc}:
         yield RawRecord(source, 0, orjson.dumps(doc))
         return
-    yield QuarantineEntry(source, None, "JSON object of no known CloudTrail shape",
-                          _excerpt(orjson.dumps(doc)))
+    yield QuarantineEntry(
+        source, None, "JSON object of no known CloudTrail shape", _excerpt(orjson.dumps(doc))
+    )
 
 
 def _lake_row(row: Any, source: str, index: int) -> Decoded:
@@ -110,15 +117,17 @@ def _lake_row(row: Any, source: str, index: int) -> Decoded:
         for cell in row:
             merged.update(cell)
     else:
-        return QuarantineEntry(source, index, "CloudTrail Lake row is not a list of objects",
-                               _excerpt(orjson.dumps(row)))
+        return QuarantineEntry(
+            source,
+            index,
+            "CloudTrail Lake row is not a list of objects",
+            _excerpt(orjson.dumps(row)),
+        )
     # Lake exports nest JSON parts as strings; parse those back so the record looks like the log.
     for key, value in list(merged.items()):
         if isinstance(value, str) and value[:1] in "{[":
-            try:
+            with contextlib.suppress(orjson.JSONDecodeError):
                 merged[key] = orjson.loads(value)
-            except orjson.JSONDecodeError:
-                pass
     return RawRecord(source, index, orjson.dumps(merged))
 
 
@@ -152,7 +161,9 @@ def decode_bytes(
     [0]
     """
     if len(data) > max_bytes:
-        yield QuarantineEntry(source, None, f"object larger than the size limit of {max_bytes} bytes")
+        yield QuarantineEntry(
+            source, None, f"object larger than the size limit of {max_bytes} bytes"
+        )
         return
     text, damage = decompress(data, source, max_bytes)
     if damage is not None and not text:
@@ -175,8 +186,12 @@ def decode_bytes(
             if head == b"{" and b"\n" in text.strip():
                 yield from _json_lines(text, source)  # JSON lines, perhaps with bad lines
             else:
-                yield QuarantineEntry(source, error.pos, f"invalid JSON: {error}",
-                                      _excerpt(text[max(0, error.pos - 40):]))
+                yield QuarantineEntry(
+                    source,
+                    error.pos,
+                    f"invalid JSON: {error}",
+                    _excerpt(text[max(0, error.pos - 40) :]),
+                )
         else:
             yield from _records_from_document(doc, source)
     if damage is not None:

@@ -50,7 +50,9 @@ class QueryEngine:
 
     def refresh(self) -> None:
         """(Re)create the dataset views, seeing files written since."""
-        self.con.execute(f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}")
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
+        )
         self.con.execute(f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}")
         self._attach_state()
 
@@ -58,7 +60,10 @@ class QueryEngine:
         state = StateDB(self.data_dir.state_db)
         with state.connect():
             pass  # make sure the file and its tables exist
-        attached = {row[0] for row in self.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+        attached = {
+            row[0]
+            for row in self.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+        }
         if "state" in attached:
             self.con.execute("DETACH state")
         deadline = time.monotonic() + ATTACH_TIMEOUT_SECONDS

@@ -7,7 +7,6 @@ partition, so a reader (another process, Spark) only ever sees whole files. File
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
 
 COMPACT_MIN_FILES = 8
 ROW_GROUP_SIZE = 122_880
-HIVE_TYPES = "{'date': DATE, 'account': VARCHAR}"
+HIVE_TYPES = "{'date': 'DATE', 'account': 'VARCHAR'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +112,7 @@ class ParquetLake:
         for file in sorted(staging.glob("**/*.parquet")):
             target = self.root / file.relative_to(staging)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(file, target)  # atomic within one file system
+            file.replace(target)  # atomic within one file system
             published.append(target)
         shutil.rmtree(staging, ignore_errors=True)
         return published

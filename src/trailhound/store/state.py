@@ -107,30 +107,36 @@ class StateDB:
         with self.connect() as con:
             con.execute("BEGIN")
             if files:
-                ledger = pa.table({
-                    "uri": [f[0] for f in files],
-                    "size": pa.array([f[1] for f in files], pa.int64()),
-                    "mtime": pa.array([f[2] for f in files], pa.float64()),
-                    "run_id": [run_id] * len(files),
-                    "records": pa.array([f[3] for f in files], pa.int64()),
-                })
+                ledger = pa.table(
+                    {
+                        "uri": [f[0] for f in files],
+                        "size": pa.array([f[1] for f in files], pa.int64()),
+                        "mtime": pa.array([f[2] for f in files], pa.float64()),
+                        "run_id": [run_id] * len(files),
+                        "records": pa.array([f[3] for f in files], pa.int64()),
+                    }
+                )
                 con.register("ledger_rows", ledger)
                 con.execute(
                     "INSERT OR REPLACE INTO ingested_files (uri, size, mtime, run_id, records) "
-                    "SELECT * FROM ledger_rows")
+                    "SELECT * FROM ledger_rows"
+                )
                 con.unregister("ledger_rows")
             if quarantine:
-                rows = pa.table({
-                    "run_id": [run_id] * len(quarantine),
-                    "source": [q.source for q in quarantine],
-                    "position": pa.array([q.position for q in quarantine], pa.int64()),
-                    "reason": [q.reason for q in quarantine],
-                    "excerpt": [q.excerpt[:EXCERPT_CHARS] for q in quarantine],
-                })
+                rows = pa.table(
+                    {
+                        "run_id": [run_id] * len(quarantine),
+                        "source": [q.source for q in quarantine],
+                        "position": pa.array([q.position for q in quarantine], pa.int64()),
+                        "reason": [q.reason for q in quarantine],
+                        "excerpt": [q.excerpt[:EXCERPT_CHARS] for q in quarantine],
+                    }
+                )
                 con.register("quarantine_rows", rows)
                 con.execute(
                     "INSERT INTO quarantine (run_id, source, position, reason, excerpt) "
-                    "SELECT * FROM quarantine_rows")
+                    "SELECT * FROM quarantine_rows"
+                )
                 con.unregister("quarantine_rows")
             con.execute("COMMIT")
 

@@ -1,0 +1,141 @@
+"""What every rule format produces: compiled rules, correlations and load problems.
+
+A rule format (Sigma today) is a class with a ``name`` and a ``load`` method, registered in
+``RULE_FORMATS`` the same way a third-party format would be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from sqlglot import exp
+
+LEVELS: tuple[str, ...] = ("informational", "low", "medium", "high", "critical")
+DEFAULT_SUPPRESSION = timedelta(days=1)
+Placeholders = Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleProblem:
+    """A rule that could not be loaded or compiled: where, and why."""
+
+    path: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(slots=True)
+class DetectionRule:
+    """One single-event rule compiled to a boolean expression over the ``cloudtrail`` columns."""
+
+    id: str
+    title: str
+    level: str
+    predicate: exp.Expression
+    path: str
+    line: int = 1
+    description: str = ""
+    investigation: str = ""
+    tactics: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = ()
+    builtin: bool = False
+    generate: bool = True  # False for a rule that only feeds a correlation
+    name: str | None = None
+    resource: exp.Expression | None = None  # the main resource, for the suppression key
+    suppression: timedelta = DEFAULT_SUPPRESSION
+    tests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    recompile: Callable[[Placeholders], exp.Expression] | None = None  # uses placeholders
+    source: Any = None  # the parsed rule of the format, for reference evaluation
+
+
+@dataclass(slots=True)
+class CorrelationRule:
+    """A rule over the matches of other rules: counts, distinct values or sequences in a window."""
+
+    id: str
+    title: str
+    level: str
+    kind: str  # event_count, value_count, temporal, temporal_ordered
+    rule_ids: tuple[str, ...]
+    group_by: tuple[exp.Expression, ...]
+    group_by_names: tuple[str, ...]
+    timespan: timedelta
+    operator: str  # gt, gte, lt, lte, eq, neq
+    count: int
+    path: str
+    line: int = 1
+    value_field: exp.Expression | None = None
+    description: str = ""
+    investigation: str = ""
+    tactics: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = ()
+    builtin: bool = False
+    suppression: timedelta = DEFAULT_SUPPRESSION
+    tests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """Rules loaded from files, with the problems met on the way."""
+
+    rules: list[DetectionRule] = field(default_factory=list)
+    correlations: list[CorrelationRule] = field(default_factory=list)
+    problems: list[RuleProblem] = field(default_factory=list)
+
+    def extend(self, other: RuleSet) -> None:
+        """Add another set's rules and problems to this one."""
+        self.rules += other.rules
+        self.correlations += other.correlations
+        self.problems += other.problems
+
+    def alerting_ids(self) -> list[str]:
+        """IDs of every rule that raises alerts."""
+        ids = [r.id for r in self.rules if r.generate]
+        return ids + [c.id for c in self.correlations]
+
+
+class RuleFormat(Protocol):
+    """A rule language trailhound can load."""
+
+    name: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+
+    def load_file(self, path: Path, *, builtin: bool = False) -> RuleSet:
+        """Load and compile every rule in one file, collecting problems."""
+        ...
+
+
+RULE_FORMATS: dict[str, RuleFormat] = {}
+
+
+def register_format(fmt: RuleFormat) -> RuleFormat:
+    """Make a rule format available to ``load_rules``."""
+    RULE_FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def split_tags(tags: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """ATT&CK tactics and technique IDs from tags such as ``attack.t1562.008``.
+
+    >>> split_tags(["attack.defense-evasion", "attack.t1562.008", "cve.2024"])
+    (('defense-evasion',), ('T1562.008',))
+    """
+    tactics: list[str] = []
+    techniques: list[str] = []
+    for tag in tags:
+        namespace, _, name = tag.partition(".")
+        if namespace != "attack" or not name:
+            continue
+        if name[0] in "tT" and name[1:2].isdigit():
+            techniques.append(name.upper())
+        elif not (name[0] in "gGsS" and name[1:2].isdigit()):
+            tactics.append(name.lower())
+    return tuple(tactics), tuple(techniques)

@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from trailhound.data_dir import DataDir
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real CloudTrail material in ../shared/data; skips where a clone has none."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is absent: real CloudTrail material lives beside the repo")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> DataDir:
+    """An empty data directory."""
+    return DataDir(tmp_path / "store").ensure()
+
+
+def make_record(n: int = 0, **overrides: Any) -> dict[str, Any]:
+    """A plausible CloudTrail management event; fields overridable."""
+    record: dict[str, Any] = {
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": "IAMUser",
+            "principalId": "AIDAEXAMPLE",
+            "arn": "arn:aws:iam::111122223333:user/alice",
+            "accountId": "111122223333",
+            "accessKeyId": "AKIAEXAMPLE",
+            "userName": "alice",
+        },
+        "eventTime": f"2026-11-0{1 + n % 3}T10:{n % 60:02d}:00Z",
+        "eventSource": "iam.amazonaws.com",
+        "eventName": "ListUsers",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "198.51.100.7",
+        "userAgent": "aws-cli/2.15.0",
+        "requestParameters": None,
+        "responseElements": None,
+        "requestID": f"req-{n}",
+        "eventID": f"00000000-0000-4000-8000-{n:012d}",
+        "readOnly": True,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": "111122223333",
+        "eventCategory": "Management",
+    }
+    record.update(overrides)
+    return record
+
+
+def write_log(
+    root: Path,
+    records: Iterable[Any],
+    *,
+    account: str = "111122223333",
+    region: str = "us-east-1",
+    name: str = "0001",
+    compress: bool = True,
+    kind: str = "CloudTrail",
+) -> Path:
+    """Write records as a CloudTrail log file in S3 layout; returns its path."""
+    folder = root / "AWSLogs" / account / kind / region / "2026" / "11" / "01"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".json.gz" if compress else ".json"
+    path = folder / f"{account}_{kind}_{region}_20261101T1000Z_{name}{suffix}"
+    body = orjson.dumps({"Records": list(records)})
+    path.write_bytes(gzip.compress(body) if compress else body)
+    return path
