@@ -89,14 +89,14 @@ def ingest(
             TextColumn("[bold]ingest"),
             BarColumn(),
             TaskProgressColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,.0f} files"),
+            TextColumn("{task.fields[files]} files"),
             TextColumn("{task.fields[records]:,} events"),
             TextColumn("{task.fields[rate]:,.0f} events/s"),
             TimeElapsedColumn(),
             console=console,
             transient=True,
         ) as bar:
-            task = bar.add_task("ingest", total=None, records=0, rate=0.0)
+            task = bar.add_task("ingest", total=None, files="0", records=0, rate=0.0)
             started = time.perf_counter()
 
             def on_progress(p: IngestProgress) -> None:
@@ -105,6 +105,7 @@ def ingest(
                     task,
                     completed=p.files_done,
                     total=p.files_total,
+                    files=f"{p.files_done:,}/{p.files_total:,}",
                     records=p.records,
                     rate=p.records / elapsed,
                 )

@@ -113,7 +113,9 @@ class Ingestor:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(f"SET memory_limit = '{self.options.memory_limit}'")
         self.con.execute("SET temp_directory = ?", [str(tmp)])
-        self._normalize = normalize_sql("batch_input")
+        self._normalize_python = normalize_sql("python_input")
+        self._normalize_files = normalize_sql(_FILES_INPUT)
+        self._empty_events = normalize_sql(_EMPTY_INPUT) + " LIMIT 0"
 
     def close(self) -> None:
         """Release the DuckDB connection."""
@@ -166,7 +168,7 @@ class Ingestor:
         summary = IngestSummary(started_at=datetime.now(UTC), files=1, bytes_read=len(data))
         decoded = decode_bytes(data, source, fmt, max_bytes=self.options.max_object_bytes)
         records, quarantine = self._split(decoded)
-        self.con.execute(_EMPTY_INPUT)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
         self._load_records(records, account_hint)
         summary.merge(self._commit(quarantine, files=[]))
         summary.seconds = time.perf_counter() - started
@@ -189,7 +191,7 @@ class Ingestor:
             yield batch
 
     def _ingest_batch(self, files: list[SourceFile]) -> IngestSummary:
-        self.con.execute(_EMPTY_INPUT)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
         limit = self.options.max_object_bytes
         quarantine: list[QuarantineEntry] = []
         fast = [f for f in files if f.format in FAST_FORMATS and f.size <= limit]
@@ -232,6 +234,11 @@ class Ingestor:
         return []
 
     def _read_json(self, files: list[SourceFile]) -> None:
+        """Normalize the records of ``files`` into ``batch_events`` in one DuckDB statement.
+
+        A file without a ``Records`` array yields one NULL record, which the normalizer
+        quarantines as such. Either all files of the call land or, on error, none do.
+        """
         table = pa.table(
             {
                 "path": [str(f.path) for f in files],
@@ -242,23 +249,11 @@ class Ingestor:
         self.con.register("batch_files", table)
         try:
             self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE batch_json AS "
-                "SELECT f.uri, f.account_hint, j.Records FROM read_json(?, "
-                "columns = {'Records': 'JSON[]'}, records = true, format = 'unstructured', "
-                "filename = true, maximum_object_size = ?) AS j "
-                "JOIN batch_files AS f ON f.path = j.filename",
+                f"INSERT INTO batch_events {self._normalize_files}",
                 [[str(f.path) for f in files], self.options.fast_object_bytes],
             )
         finally:
             self.con.unregister("batch_files")
-        missing = self.con.execute("SELECT uri FROM batch_json WHERE Records IS NULL").fetchall()
-        if missing:  # no Records array: let the careful path say what the file is
-            raise duckdb.InvalidInputException(f"no Records array in {missing[0][0]}")
-        self.con.execute(
-            "INSERT INTO batch_input SELECT uri, CAST(generate_subscripts(Records, 1) - 1 AS "
-            "BIGINT), account_hint, CAST(unnest(Records) AS VARCHAR) AS raw, raw FROM batch_json"
-        )
-        self.con.execute("DROP TABLE batch_json")
 
     def _split(
         self, decoded: Iterable[RawRecord | QuarantineEntry]
@@ -266,7 +261,10 @@ class Ingestor:
         records: list[RawRecord] = []
         quarantine: list[QuarantineEntry] = []
         for item in decoded:
-            (records if isinstance(item, RawRecord) else quarantine).append(item)  # type: ignore[arg-type]
+            if isinstance(item, RawRecord):
+                records.append(item)
+            else:
+                quarantine.append(item)
         return records, quarantine
 
     def _load_records(
@@ -275,6 +273,7 @@ class Ingestor:
         account_hint: str | None,
         docs: Sequence[str] | None = None,
     ) -> None:
+        """Normalize records read in Python into ``batch_events``."""
         if not records:
             return
         raws = [r.json.decode("utf-8", errors="replace") for r in records]
@@ -290,7 +289,7 @@ class Ingestor:
         )
         self.con.register("python_input", table)
         try:
-            self.con.execute("INSERT INTO batch_input SELECT * FROM python_input")
+            self.con.execute(f"INSERT INTO batch_events {self._normalize_python}")
         finally:
             self.con.unregister("python_input")
 
@@ -300,27 +299,25 @@ class Ingestor:
     ) -> IngestSummary:
         summary = IngestSummary()
         con = self.con
-        con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._normalize}")
         self._repair_key_case()
-        summary.records = int(con.execute("SELECT count(*) FROM batch_input").fetchone()[0])  # type: ignore[index]
+        summary.records = _count(con, "SELECT count(*) FROM batch_events")
         self.progress.records += summary.records
         for source, index, reason, raw in con.execute(
             "SELECT source_object, source_index, quarantine_reason, left(raw, 240) "
             "FROM batch_events WHERE quarantine_reason IS NOT NULL"
         ).fetchall():
-            quarantine.append(QuarantineEntry(source, index, reason, raw))
+            quarantine.append(QuarantineEntry(source, index, reason, raw or ""))
         con.execute(
             "CREATE OR REPLACE TEMP VIEW new_events AS SELECT * EXCLUDE (quarantine_reason, "
-            "needs_key_repair) "
-            "FROM batch_events WHERE quarantine_reason IS NULL"
+            "needs_key_repair) FROM batch_events WHERE quarantine_reason IS NULL"
         )
-        good = int(con.execute("SELECT count(*) FROM new_events").fetchone()[0])  # type: ignore[index]
+        good = _count(con, "SELECT count(*) FROM new_events")
         self._drop_duplicates()
-        written = int(con.execute("SELECT count(*) FROM new_events").fetchone()[0])  # type: ignore[index]
+        written = _count(con, "SELECT count(*) FROM new_events")
         if written:
             self.lake.write(con, "new_events")
         per_file = dict(
-            con.execute("SELECT source_object, count(*) FROM batch_input GROUP BY ALL").fetchall()
+            con.execute("SELECT source_object, count(*) FROM batch_events GROUP BY ALL").fetchall()
         )
         self.state.record_batch(
             self.run_id,
@@ -333,38 +330,35 @@ class Ingestor:
         summary.events_written = written
         summary.duplicates = good - written
         summary.quarantined = len(quarantine)
+        con.execute("DROP VIEW new_events")
         con.execute("DROP TABLE batch_events")
         return summary
 
     def _repair_key_case(self) -> None:
-        """Re-normalize quarantined records whose only fault is the case of their keys."""
+        """Re-normalize records whose only fault is the letter case of their keys."""
         rows = self.con.execute(
-            "SELECT i.source_object, i.source_index, i.account_hint, i.raw FROM batch_events AS e "
-            "JOIN batch_input AS i USING (source_object, source_index) "
-            "WHERE e.quarantine_reason IN ? "
-            "OR (e.needs_key_repair AND e.quarantine_reason IS NULL)",
+            "SELECT source_object, source_index, account, raw FROM batch_events "
+            "WHERE quarantine_reason IN ? OR (needs_key_repair AND quarantine_reason IS NULL)",
             [list(_REPAIRABLE)],
         ).fetchall()
-        fixed: list[tuple[str, int, str | None, str, str]] = []
-        for source, index, hint, raw in rows:
+        # Grouped by the row's account, which stands in for the source's account hint.
+        repaired: dict[str | None, tuple[list[RawRecord], list[str]]] = {}
+        for source, index, account, raw in rows:
             try:
-                repaired = repair_key_case(orjson.loads(raw))
+                fixed = repair_key_case(orjson.loads(raw))
             except orjson.JSONDecodeError:
                 continue
-            if repaired is not None:
-                fixed.append((source, index, hint, raw, orjson.dumps(repaired).decode()))
-        if not fixed:
-            return
-        self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_repaired AS SELECT * FROM batch_input WHERE false"
-        )
-        self.con.executemany("INSERT INTO batch_repaired VALUES (?, ?, ?, ?, ?)", fixed)
-        self.con.execute(
-            "DELETE FROM batch_events WHERE (source_object, source_index) IN "
-            "(SELECT (source_object, source_index) FROM batch_repaired)"
-        )
-        self.con.execute(f"INSERT INTO batch_events {normalize_sql('batch_repaired')}")
-        self.con.execute("DROP TABLE batch_repaired")
+            if fixed is not None:
+                hint = None if account == "unknown" else account
+                records, docs = repaired.setdefault(hint, ([], []))
+                records.append(RawRecord(source, index, raw.encode()))
+                docs.append(orjson.dumps(fixed).decode())
+        for hint, (records, docs) in repaired.items():
+            self.con.executemany(
+                "DELETE FROM batch_events WHERE source_object = ? AND source_index = ?",
+                [(r.source, r.index) for r in records],
+            )
+            self._load_records(records, hint, docs)
 
     def _drop_duplicates(self) -> None:
         """Delete from the batch the repeats of an ``eventID`` and the IDs the lake holds."""
@@ -409,6 +403,20 @@ class Ingestor:
 
 
 _EMPTY_INPUT = (
-    "CREATE OR REPLACE TEMP TABLE batch_input (source_object VARCHAR, source_index BIGINT, "
-    "account_hint VARCHAR, raw VARCHAR, doc VARCHAR)"
+    "(SELECT NULL::VARCHAR AS source_object, NULL::BIGINT AS source_index, "
+    "NULL::VARCHAR AS account_hint, NULL::VARCHAR AS raw, NULL::VARCHAR AS doc WHERE false)"
 )
+# CloudTrail log files read by DuckDB; parameters: the file paths, the largest object size.
+_FILES_INPUT = (
+    "(SELECT f.uri AS source_object, CAST(generate_subscripts(records, 1) - 1 AS BIGINT) "
+    "AS source_index, f.account_hint, CAST(unnest(records) AS VARCHAR) AS raw, raw AS doc "
+    "FROM (SELECT filename, coalesce(Records, [NULL::JSON]) AS records FROM read_json($1, "
+    "columns = {'Records': 'JSON[]'}, records = true, format = 'unstructured', "
+    "filename = true, maximum_object_size = $2)) AS j "
+    "JOIN batch_files AS f ON f.path = j.filename)"
+)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0

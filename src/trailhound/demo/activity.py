@@ -39,8 +39,16 @@ def _tag_params(c: Ctx) -> dict[str, Any]:
 def _sg_ingress(c: Ctx) -> dict[str, Any]:
     return {
         "groupId": c.pick(c.site.security_groups),
-        "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432,
-                                     "ipRanges": {"items": [{"cidrIp": "10.20.0.0/16"}]}}]},
+        "ipPermissions": {
+            "items": [
+                {
+                    "ipProtocol": "tcp",
+                    "fromPort": 5432,
+                    "toPort": 5432,
+                    "ipRanges": {"items": [{"cidrIp": "10.20.0.0/16"}]},
+                }
+            ]
+        },
     }
 
 
@@ -53,7 +61,9 @@ def _function(c: Ctx) -> dict[str, Any]:
 
 
 def _role_name(c: Ctx) -> dict[str, Any]:
-    return {"roleName": c.pick(("orders-api-role", "ec2-app-instance-role", "DatadogIntegrationRole"))}
+    return {
+        "roleName": c.pick(("orders-api-role", "ec2-app-instance-role", "DatadogIntegrationRole"))
+    }
 
 
 def _user_name(c: Ctx) -> dict[str, Any]:
@@ -73,8 +83,10 @@ def _trail(c: Ctx) -> dict[str, Any]:
 
 
 def _lookup(c: Ctx) -> dict[str, Any]:
-    return {"maxResults": 50, "lookupAttributes": [{"attributeKey": "ReadOnly",
-                                                     "attributeValue": "false"}]}
+    return {
+        "maxResults": 50,
+        "lookupAttributes": [{"attributeKey": "ReadOnly", "attributeValue": "false"}],
+    }
 
 
 def _log_group(c: Ctx) -> dict[str, Any]:
@@ -130,13 +142,16 @@ EC2_READS: Weighted = [
 ]
 S3_CONFIG_READS: Weighted = [
     (1.0, calls.s3_bucket_read("GetBucketLocation")),
-    (0.8, calls.s3_bucket_read("GetBucketPolicy", ("NoSuchBucketPolicy",
-                                                   "The bucket policy does not exist"))),
+    (
+        0.8,
+        calls.s3_bucket_read(
+            "GetBucketPolicy", ("NoSuchBucketPolicy", "The bucket policy does not exist")
+        ),
+    ),
     (0.6, calls.s3_bucket_read("GetBucketVersioning")),
     (0.6, calls.s3_bucket_read("GetBucketAcl")),
     (0.5, calls.s3_bucket_read("GetBucketEncryption")),
-    (0.5, calls.s3_bucket_read("GetBucketTagging", ("NoSuchTagSet",
-                                                    "The TagSet does not exist"))),
+    (0.5, calls.s3_bucket_read("GetBucketTagging", ("NoSuchTagSet", "The TagSet does not exist"))),
     (0.4, calls.s3_bucket_read("GetBucketPublicAccessBlock")),
 ]
 COMMON_READS: Weighted = [
@@ -161,7 +176,7 @@ IAM_READS: Weighted = [
     (0.6, read(IAM, "ListRoles", home=True)),
     (0.5, read(IAM, "GetRole", _role_name, home=True)),
     (0.4, read(IAM, "ListUsers", home=True)),
-    (0.3, read(IAM, "GetUser", _user_name, home=True)),
+    (0.3, calls.get_user),
     (0.4, read(IAM, "ListAttachedRolePolicies", _role_name, home=True)),
     (0.3, read(IAM, "GetAccountSummary", home=True)),
     (1.0, read("s3.amazonaws.com", "ListBuckets", home=True)),
@@ -172,11 +187,24 @@ ENGINEER_WRITES: Weighted = [
     (0.2, write(EC2, "StartInstances", _one_instance)),
     (0.1, write(EC2, "AuthorizeSecurityGroupIngress", _sg_ingress)),
     (0.15, calls.run_instances),
-    (0.3, write("ssm.amazonaws.com", "PutParameter", _put_param,
-                lambda c: {"version": c.rng.randrange(2, 90), "tier": "Standard"})),
+    (
+        0.3,
+        write(
+            "ssm.amazonaws.com",
+            "PutParameter",
+            _put_param,
+            lambda c: {"version": c.rng.randrange(2, 90), "tier": "Standard"},
+        ),
+    ),
     (0.2, write("lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", _function)),
-    (0.1, write("rds.amazonaws.com", "CreateDBSnapshot",
-                lambda c: {**_db(c), "dBSnapshotIdentifier": f"manual-{c.when[:10]}"})),
+    (
+        0.1,
+        write(
+            "rds.amazonaws.com",
+            "CreateDBSnapshot",
+            lambda c: {**_db(c), "dBSnapshotIdentifier": f"manual-{c.when[:10]}"},
+        ),
+    ),
     (0.6, calls.get_secret),
     (0.4, calls.get_parameter),
 ]
@@ -228,7 +256,14 @@ AUDITOR: Weighted = [
     (0.4, read(EC2, "DescribeFlowLogs")),
     (0.5, read("cloudtrail.amazonaws.com", "DescribeTrails", _trail)),
     (0.5, read("cloudtrail.amazonaws.com", "GetTrailStatus", lambda c: {"name": "acme-org-trail"})),
-    (0.3, read("cloudtrail.amazonaws.com", "GetEventSelectors", lambda c: {"trailName": "acme-org-trail"})),
+    (
+        0.3,
+        read(
+            "cloudtrail.amazonaws.com",
+            "GetEventSelectors",
+            lambda c: {"trailName": "acme-org-trail"},
+        ),
+    ),
     (0.3, read("kms.amazonaws.com", "ListKeys")),
     (0.3, read("kms.amazonaws.com", "GetKeyRotationStatus", _key)),
     (0.3, read("guardduty.amazonaws.com", "ListDetectors")),
@@ -247,8 +282,10 @@ REPORTING: Weighted = [
     (3.0, calls.s3_object("GetObject")),
     (1.0, calls.s3_object("PutObject")),
     (1.0, calls.s3_list_objects),
-    (0.8, read("athena.amazonaws.com", "GetQueryExecution",
-               lambda c: {"queryExecutionId": c.uuid()})),
+    (
+        0.8,
+        read("athena.amazonaws.com", "GetQueryExecution", lambda c: {"queryExecutionId": c.uuid()}),
+    ),
     (0.3, read("sts.amazonaws.com", "GetCallerIdentity")),
 ]
 LAMBDA: Weighted = [
@@ -267,8 +304,14 @@ LAMBDA: Weighted = [
 ]
 EC2_WORKLOAD: Weighted = [
     (3.0, calls.ssm_agent_checkin),
-    (1.0, read("ssm.amazonaws.com", "ListInstanceAssociations",
-               lambda c: {"instanceId": calls.instance(c), "maxResults": 20})),
+    (
+        1.0,
+        read(
+            "ssm.amazonaws.com",
+            "ListInstanceAssociations",
+            lambda c: {"instanceId": calls.instance(c), "maxResults": 20},
+        ),
+    ),
     (2.0, calls.s3_object("GetObject")),
     (1.0, calls.s3_object("PutObject")),
     (0.3, calls.s3_object("DeleteObject")),
@@ -327,8 +370,11 @@ def _for_role(site: Site, p: Principal) -> Weighted:
     elif role == "cross-account":
         acts += [(3.0, calls.s3_object("GetObject")), (1.0, calls.s3_list_objects)]
     elif role == "build-bot":
-        acts += [(1.0, calls.federation_token), (0.5, read("sts.amazonaws.com", "GetCallerIdentity")),
-                 (1.0, calls.s3_object("GetObject"))]
+        acts += [
+            (1.0, calls.federation_token),
+            (0.5, read("sts.amazonaws.com", "GetCallerIdentity")),
+            (1.0, calls.s3_object("GetObject")),
+        ]
     elif role == "federated":
         acts += [(2.0, calls.s3_object("PutObject")), (1.0, calls.s3_object("HeadObject"))]
     elif role == "identity-center" and home:
@@ -360,8 +406,12 @@ class Activity:
             if not acts:
                 continue
             plans.append(
-                (p, tuple(b for _, b in acts), tuple(accumulate(w for w, _ in acts)),
-                 FAIL_RATES.get(p.role, 0.0))
+                (
+                    p,
+                    tuple(b for _, b in acts),
+                    tuple(accumulate(w for w, _ in acts)),
+                    FAIL_RATES.get(p.role, 0.0),
+                )
             )
             weights.append(weight)
         self.plans = plans

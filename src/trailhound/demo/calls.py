@@ -251,7 +251,12 @@ def ssm_agent_checkin(c: Ctx, p: Principal) -> Record:
         "availabilityZone": f"{c.region}a",
     }
     return api_call(
-        c, p, "ssm.amazonaws.com", "UpdateInstanceInformation", read_only=False, params=params,
+        c,
+        p,
+        "ssm.amazonaws.com",
+        "UpdateInstanceInformation",
+        read_only=False,
+        params=params,
         can_fail=False,
     )
 
@@ -361,8 +366,11 @@ def instances_params(c: Ctx) -> dict[str, Any]:
         return {"instancesSet": {"items": [{"instanceId": instance(c)}]}, "filterSet": {}}
     return {
         "instancesSet": {},
-        "filterSet": {"items": [{"name": "instance-state-name", "valueSet": {"items": [
-            {"value": "running"}]}}]},
+        "filterSet": {
+            "items": [
+                {"name": "instance-state-name", "valueSet": {"items": [{"value": "running"}]}}
+            ]
+        },
     }
 
 
@@ -370,8 +378,9 @@ def run_instances(c: Ctx, p: Principal) -> Record:
     """EC2 RunInstances of a small instance in a private subnet."""
     new = f"i-0{c.rng.getrandbits(64):016x}"
     params = {
-        "instancesSet": {"items": [{"imageId": "ami-0c1a7f89451184c8b", "minCount": 1,
-                                    "maxCount": 1}]},
+        "instancesSet": {
+            "items": [{"imageId": "ami-0c1a7f89451184c8b", "minCount": 1, "maxCount": 1}]
+        },
         "instanceType": c.pick(("t3.micro", "t3.medium", "m7g.large")),
         "subnetId": c.pick(c.site.subnets),
         "groupSet": {"items": [{"groupId": c.pick(c.site.security_groups)}]},
@@ -380,15 +389,30 @@ def run_instances(c: Ctx, p: Principal) -> Record:
         "requestId": c.uuid(),
         "reservationId": f"r-0{c.rng.getrandbits(64):016x}",
         "ownerId": c.account,
-        "instancesSet": {"items": [{"instanceId": new, "imageId": "ami-0c1a7f89451184c8b",
-                                    "instanceState": {"code": 0, "name": "pending"}}]},
+        "instancesSet": {
+            "items": [
+                {
+                    "instanceId": new,
+                    "imageId": "ami-0c1a7f89451184c8b",
+                    "instanceState": {"code": 0, "name": "pending"},
+                }
+            ]
+        },
     }
     error = None
     if c.rng.random() < 0.2:
         code, message = c.denial(p, "ec2.amazonaws.com", "RunInstances", "")
         error = (code, f"{message}. Encoded authorization failure message: {_encoded_failure(c)}")
-    return api_call(c, p, "ec2.amazonaws.com", "RunInstances", read_only=False, params=params,
-                    response=response, error=error)
+    return api_call(
+        c,
+        p,
+        "ec2.amazonaws.com",
+        "RunInstances",
+        read_only=False,
+        params=params,
+        response=response,
+        error=error,
+    )
 
 
 def password_policy(c: Ctx, p: Principal) -> Record:
@@ -399,5 +423,36 @@ def password_policy(c: Ctx, p: Principal) -> Record:
             "NoSuchEntityException",
             f"The Password Policy with domain name {c.account} cannot be found.",
         )
-    return api_call(c, p, "iam.amazonaws.com", "GetAccountPasswordPolicy", read_only=True,
-                    error=error, region=HOME_REGION)
+    return api_call(
+        c,
+        p,
+        "iam.amazonaws.com",
+        "GetAccountPasswordPolicy",
+        read_only=True,
+        error=error,
+        region=HOME_REGION,
+    )
+
+
+_IAM_USERS = {
+    "production": ("svc-reporting", "ci-deployer", "ops-admin"),
+    "development": ("jenkins", "build-bot"),
+}
+
+
+def get_user(c: Ctx, p: Principal) -> Record:
+    """IAM GetUser; people look up users of other accounts and get NoSuchEntity."""
+    name = c.pick(("svc-reporting", "ci-deployer", "ops-admin", "jenkins", "build-bot"))
+    error = None
+    if name not in _IAM_USERS.get(c.site.alias, ()):
+        error = ("NoSuchEntityException", f"The user with name {name} cannot be found.")
+    return api_call(
+        c,
+        p,
+        "iam.amazonaws.com",
+        "GetUser",
+        read_only=True,
+        params={"userName": name},
+        error=error,
+        region=HOME_REGION,
+    )

@@ -229,7 +229,9 @@ def api_call(
     return record
 
 
-def console_login(ctx: Ctx, p: Principal, *, success: bool = True, mfa: bool = True) -> dict[str, Any]:
+def console_login(
+    ctx: Ctx, p: Principal, *, success: bool = True, mfa: bool = True
+) -> dict[str, Any]:
     """An ``AwsConsoleSignIn`` record for ``p`` signing in to the console."""
     identity = dict(p.identity)
     identity.pop("accessKeyId", None)

@@ -107,7 +107,12 @@ HOME_IPS = (
 NAT_PREFIXES = {"us-east-1": "54.198", "us-west-2": "52.40", "eu-west-1": "34.240"}
 
 LAMBDAS = ("orders-api", "invoice-renderer", "image-resizer", "nightly-export", "webhook-relay")
-SECRETS = ("prod/orders/db", "prod/payments/stripe-key", "shared/datadog-api-key", "app/jwt-signing")
+SECRETS = (
+    "prod/orders/db",
+    "prod/payments/stripe-key",
+    "shared/datadog-api-key",
+    "app/jwt-signing",
+)
 PARAMETERS = ("/app/feature-flags", "/app/orders/queue-url", "/platform/ami/latest", "/app/db/host")
 DATABASES = ("orders-db", "analytics-db")
 _KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -216,11 +221,15 @@ def _people(rng: random.Random, account: str, alias: str) -> list[tuple[Principa
     """Engineers: IAM Identity Center sessions in every account, console and command line."""
     sso = {
         "AdministratorAccess": _role(
-            rng, account, f"AWSReservedSSO_AdministratorAccess_{rng.getrandbits(64):016x}",
+            rng,
+            account,
+            f"AWSReservedSSO_AdministratorAccess_{rng.getrandbits(64):016x}",
             "/aws-reserved/sso.amazonaws.com/",
         ),
         "DeveloperAccess": _role(
-            rng, account, f"AWSReservedSSO_DeveloperAccess_{rng.getrandbits(64):016x}",
+            rng,
+            account,
+            f"AWSReservedSSO_DeveloperAccess_{rng.getrandbits(64):016x}",
             "/aws-reserved/sso.amazonaws.com/",
         ),
     }
@@ -258,8 +267,15 @@ def _workloads(rng: random.Random, account: str, region: str) -> list[tuple[Prin
         role = _role(rng, account, f"{fn}-role-{region}", "/service-role/")
         out.append(
             (
-                Principal(f"lambda/{fn}", "lambda", account, _session(role, fn), nat_ips, BOTO3,
-                          issuer=role),
+                Principal(
+                    f"lambda/{fn}",
+                    "lambda",
+                    account,
+                    _session(role, fn),
+                    nat_ips,
+                    BOTO3,
+                    issuer=role,
+                ),
                 3.0,
             )
         )
@@ -269,8 +285,15 @@ def _workloads(rng: random.Random, account: str, region: str) -> list[tuple[Prin
         ip = f"{nat}.{rng.randrange(1, 255)}.{rng.randrange(1, 255)}"
         out.append(
             (
-                Principal(f"ec2/{instance}", "ec2", account, _session(instance_role, instance),
-                          (ip,), GO_SDK + JAVA_SDK, issuer=instance_role),
+                Principal(
+                    f"ec2/{instance}",
+                    "ec2",
+                    account,
+                    _session(instance_role, instance),
+                    (ip,),
+                    GO_SDK + JAVA_SDK,
+                    issuer=instance_role,
+                ),
                 2.0,
             )
         )
@@ -278,8 +301,15 @@ def _workloads(rng: random.Random, account: str, region: str) -> list[tuple[Prin
     task = f"{rng.getrandbits(128):032x}"
     out.append(
         (
-            Principal("ecs/orders-worker", "ecs", account, _session(task_role, task), nat_ips,
-                      JAVA_SDK, issuer=task_role),
+            Principal(
+                "ecs/orders-worker",
+                "ecs",
+                account,
+                _session(task_role, task),
+                nat_ips,
+                JAVA_SDK,
+                issuer=task_role,
+            ),
             3.0,
         )
     )
@@ -294,27 +324,89 @@ def _service_users(rng: random.Random, account: str, alias: str) -> list[tuple[P
     """Long-lived IAM users with access keys, and the few humans who still sign in as one."""
     out: list[tuple[Principal, float]] = []
     if alias == "production":
-        out.append((Principal("svc-reporting", "reporting", account,
-                              _user(rng, account, "svc-reporting"), ("3.91.204.17",), BOTO3), 1.0))
-        out.append((Principal("ci-deployer", "terraform", account,
-                              _user(rng, account, "ci-deployer"), CI_RUNNER_IPS, TERRAFORM), 1.5))
+        out.append(
+            (
+                Principal(
+                    "svc-reporting",
+                    "reporting",
+                    account,
+                    _user(rng, account, "svc-reporting"),
+                    ("3.91.204.17",),
+                    BOTO3,
+                ),
+                1.0,
+            )
+        )
+        out.append(
+            (
+                Principal(
+                    "ci-deployer",
+                    "terraform",
+                    account,
+                    _user(rng, account, "ci-deployer"),
+                    CI_RUNNER_IPS,
+                    TERRAFORM,
+                ),
+                1.5,
+            )
+        )
         ops = _user(rng, account, "ops-admin")
         glass = _role(rng, account, "BreakGlassAdmin")
-        admin = Principal("ops-admin@BreakGlassAdmin", "engineer-console", account,
-                          _session(glass, "ops-admin"), OFFICE_IPS, CONSOLE_AGENTS,
-                          issuer=glass, mfa=True, console=True)
+        admin = Principal(
+            "ops-admin@BreakGlassAdmin",
+            "engineer-console",
+            account,
+            _session(glass, "ops-admin"),
+            OFFICE_IPS,
+            CONSOLE_AGENTS,
+            issuer=glass,
+            mfa=True,
+            console=True,
+        )
         out.append((admin, 0.2))
-        out.append((Principal("ops-admin", "iam-user-console", account, ops, OFFICE_IPS,
-                              CONSOLE_AGENTS, issuer={}, mfa=True, console=True,
-                              assumes=(admin,)), 0.3))
+        out.append(
+            (
+                Principal(
+                    "ops-admin",
+                    "iam-user-console",
+                    account,
+                    ops,
+                    OFFICE_IPS,
+                    CONSOLE_AGENTS,
+                    issuer={},
+                    mfa=True,
+                    console=True,
+                    assumes=(admin,),
+                ),
+                0.3,
+            )
+        )
     if alias == "development":
         deploy = _role(rng, account, "TerraformDeployRole")
-        terraform = Principal("jenkins@TerraformDeployRole", "terraform", account,
-                              _session(deploy, "jenkins"), CI_RUNNER_IPS, TERRAFORM,
-                              issuer=deploy)
+        terraform = Principal(
+            "jenkins@TerraformDeployRole",
+            "terraform",
+            account,
+            _session(deploy, "jenkins"),
+            CI_RUNNER_IPS,
+            TERRAFORM,
+            issuer=deploy,
+        )
         out.append((terraform, 1.5))
-        out.append((Principal("jenkins", "ci-user", account, _user(rng, account, "jenkins"),
-                              CI_RUNNER_IPS, CLI_AGENTS[4:], assumes=(terraform,)), 0.2))
+        out.append(
+            (
+                Principal(
+                    "jenkins",
+                    "ci-user",
+                    account,
+                    _user(rng, account, "jenkins"),
+                    CI_RUNNER_IPS,
+                    CLI_AGENTS[4:],
+                    assumes=(terraform,),
+                ),
+                0.2,
+            )
+        )
         bot = _user(rng, account, "build-bot")
         out.append((Principal("build-bot", "build-bot", account, bot, CI_RUNNER_IPS, BOTO3), 0.5))
         federated = {
@@ -324,14 +416,43 @@ def _service_users(rng: random.Random, account: str, alias: str) -> list[tuple[P
             "accountId": account,
         }
         issuer = {k: bot[k] for k in ("principalId", "arn", "accountId", "userName")}
-        out.append((Principal("partner-upload", "federated", account, federated,
-                              ("80.158.21.44", "80.158.21.45"), BOTO3,
-                              issuer={"type": "IAMUser", **issuer}), 0.4))
+        out.append(
+            (
+                Principal(
+                    "partner-upload",
+                    "federated",
+                    account,
+                    federated,
+                    ("80.158.21.44", "80.158.21.45"),
+                    BOTO3,
+                    issuer={"type": "IAMUser", **issuer},
+                ),
+                0.4,
+            )
+        )
     if alias == "management":
-        root = {"type": "Root", "principalId": account, "arn": f"arn:aws:iam::{account}:root",
-                "accountId": account}
-        out.append((Principal("root", "root", account, root, OFFICE_IPS[:1], CONSOLE_AGENTS,
-                              issuer={}, mfa=True, console=True), 0.05))
+        root = {
+            "type": "Root",
+            "principalId": account,
+            "arn": f"arn:aws:iam::{account}:root",
+            "accountId": account,
+        }
+        out.append(
+            (
+                Principal(
+                    "root",
+                    "root",
+                    account,
+                    root,
+                    OFFICE_IPS[:1],
+                    CONSOLE_AGENTS,
+                    issuer={},
+                    mfa=True,
+                    console=True,
+                ),
+                0.05,
+            )
+        )
         for person in PEOPLE[:4]:
             identity = {
                 "type": "IdentityCenterUser",
@@ -343,21 +464,64 @@ def _service_users(rng: random.Random, account: str, alias: str) -> list[tuple[P
                 },
                 "credentialId": access_key(rng, "", 40).lower(),
             }
-            out.append((Principal(f"idc/{person}", "identity-center", account, identity,
-                                  (OFFICE_IPS[0],), BROWSERS), 0.5))
+            out.append(
+                (
+                    Principal(
+                        f"idc/{person}",
+                        "identity-center",
+                        account,
+                        identity,
+                        (OFFICE_IPS[0],),
+                        BROWSERS,
+                    ),
+                    0.5,
+                )
+            )
     datadog = _role(rng, account, "DatadogIntegrationRole")
-    out.append((Principal("datadog", "monitoring", account, _session(datadog, "DatadogAWSIntegration"),
-                          DATADOG_IPS, DATADOG, issuer=datadog), 2.0))
+    out.append(
+        (
+            Principal(
+                "datadog",
+                "monitoring",
+                account,
+                _session(datadog, "DatadogAWSIntegration"),
+                DATADOG_IPS,
+                DATADOG,
+                issuer=datadog,
+            ),
+            2.0,
+        )
+    )
     if alias != "security":
         audit = _role(rng, account, "SecurityAuditRole")
-        out.append((Principal("security-audit", "auditor", account,
-                              _session(audit, "prowler-scan"), ("3.91.12.200",), BOTO3,
-                              issuer=audit), 0.6))
+        out.append(
+            (
+                Principal(
+                    "security-audit",
+                    "auditor",
+                    account,
+                    _session(audit, "prowler-scan"),
+                    ("3.91.12.200",),
+                    BOTO3,
+                    issuer=audit,
+                ),
+                0.6,
+            )
+        )
         # the security account's log forwarder reads this account's buckets: logged as AWSAccount
-        forwarder = {"type": "AWSAccount", "principalId": access_key(rng, "AROA", 17) +
-                     ":log-forwarder", "accountId": "734156829953"}
-        out.append((Principal("log-forwarder", "cross-account", account, forwarder,
-                              ("3.91.12.201",), JAVA_SDK), 0.8))
+        forwarder = {
+            "type": "AWSAccount",
+            "principalId": access_key(rng, "AROA", 17) + ":log-forwarder",
+            "accountId": "734156829953",
+        }
+        out.append(
+            (
+                Principal(
+                    "log-forwarder", "cross-account", account, forwarder, ("3.91.12.201",), JAVA_SDK
+                ),
+                0.8,
+            )
+        )
     return out
 
 

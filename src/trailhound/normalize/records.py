@@ -84,7 +84,8 @@ def normalize_sql(relation: str) -> str:
     event_time_text = "json_extract_string(x.eventTime, '$')"
     event_name = typed["event_name"]
     reason = (
-        "CASE WHEN NOT starts_with(ltrim(doc), '{') THEN 'record is not a JSON object' "
+        "CASE WHEN doc IS NULL THEN 'no Records array in this file' "
+        "WHEN NOT starts_with(ltrim(doc), '{') THEN 'record is not a JSON object' "
         "WHEN x.eventTime IS NULL THEN 'missing eventTime' "
         "WHEN NOT starts_with(CAST(x.eventTime AS VARCHAR), '\"') "
         "THEN 'eventTime is ' || json_type(x.eventTime) || ', expected a string' "

@@ -1,0 +1,133 @@
+"""Ingest benchmark: trailhound end to end against DuckDB's own JSON reader, same files, one run.
+
+    python bench/ingest.py [--events N] [--seed S] [--workdir DIR] [--keep]
+
+1. generates N demo events in S3 layout (cached in the work directory by N and seed);
+2. (a) `trailhound ingest` into an empty data directory, in a child process;
+3. (b) DuckDB `read_json` of the same files into a table, in a child process: auto-detected
+   (what a user would type) and with an explicit `Records` type (DuckDB at its best);
+4. prints events/s of each, the ratios, and each child's peak RSS;
+5. times five typical queries over the ingested lake (best of three runs each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASELINES = {
+    "duckdb read_json (auto-detect)": (
+        "CREATE TABLE events AS SELECT unnest(Records, recursive := true) "
+        "FROM read_json({files}, maximum_object_size = 268435456)"
+    ),
+    "duckdb read_json (Records JSON[])": (
+        "CREATE TABLE events AS SELECT unnest(Records) AS record FROM read_json({files}, "
+        "columns = {{'Records': 'JSON[]'}}, records = true, format = 'unstructured', "
+        "maximum_object_size = 67108864)"
+    ),
+}
+
+QUERIES = {
+    "count all": "dataset = cloudtrail | comp count() as n",
+    "top event names": "dataset = cloudtrail | comp count() as n by eventName | sort n desc "
+    "| limit 10",
+    "errors by actor": "dataset = cloudtrail | filter errorCode != null "
+    "| comp count() as n by actor | sort n desc | limit 10",
+    "one event name, 7 days": "config timeframe = 3650d | dataset = cloudtrail "
+    '| filter eventName = "CreateAccessKey" | fields eventTime, actor, sourceIPAddress',
+    "json field": 'dataset = cloudtrail | filter requestParameters.bucketName contains "log" '
+    "| comp count_distinct(actor) as actors",
+}
+
+
+def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run a command; returns wall seconds and the child's peak RSS in bytes."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{argv[:3]} failed with status {status}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def generate(events: int, seed: int, workdir: Path) -> Path:
+    """The demo data set for this size and seed, generated once."""
+    logs = workdir / f"logs-{events}-{seed}"
+    marker = logs / ".complete"
+    if not marker.exists():
+        shutil.rmtree(logs, ignore_errors=True)
+        from trailhound.demo.generator import generate_demo
+
+        started = time.perf_counter()
+        summary = generate_demo(logs, events=events, seed=seed)
+        print(
+            f"generated {summary.events:,} events in {summary.files:,} files "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        marker.touch()
+    return logs
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "th-bench")
+    parser.add_argument("--keep", action="store_true", help="keep the ingested data directory")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    logs = generate(args.events, args.seed, args.workdir)
+    files = sorted(str(p) for p in logs.rglob("*_CloudTrail_*.json.gz"))
+    size = sum(Path(f).stat().st_size for f in files)
+    print(f"input: {len(files):,} CloudTrail files, {size / 1e6:,.1f} MB gzip, {args.events:,} events")
+
+    data_dir = args.workdir / "store"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    trailhound = str(Path(sys.executable).with_name("trailhound"))
+    ours, ours_rss = run_child([trailhound, "--data-dir", str(data_dir), "ingest", str(logs)])
+    ours_rate = args.events / ours
+    print(f"(a) trailhound ingest: {ours:6.2f} s {ours_rate:10,.0f} events/s  "
+          f"peak RSS {ours_rss / 1e6:,.0f} MB")
+
+    file_list = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+    for name, template in BASELINES.items():
+        script = (
+            "import duckdb; con = duckdb.connect(); "
+            f"con.execute({template.format(files=file_list)!r})"
+        )
+        seconds, rss = run_child([sys.executable, "-c", script])
+        rate = args.events / seconds
+        print(f"(b) {name}: {seconds:6.2f} s {rate:10,.0f} events/s  peak RSS {rss / 1e6:,.0f} MB"
+              f"  → trailhound/baseline = {ours_rate / rate:.2f}×")
+
+    from trailhound.data_dir import DataDir
+    from trailhound.query.compiler import compile_query
+    from trailhound.store.engine import QueryEngine
+
+    with QueryEngine(DataDir(data_dir)) as engine:
+        count = engine.execute("SELECT count(*) FROM cloudtrail")[1][0][0]
+        print(f"stored events: {count:,}")
+        for name, text in QUERIES.items():
+            compiled = compile_query(text)
+            best = float("inf")
+            for _ in range(3):
+                started = time.perf_counter()
+                engine.execute(compiled.expression)
+                best = min(best, time.perf_counter() - started)
+            print(f"query {name!r}: {best * 1000:8.1f} ms")
+    print(f"bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:,.0f} MB")
+    if not args.keep:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

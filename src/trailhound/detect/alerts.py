@@ -1,0 +1,197 @@
+"""The alert store in the state database: deduplication, suppression, status and comments.
+
+Matches of one rule about the same actor and main resource that fall within the rule's
+suppression window (default one day) of each other become one alert; an alert only grows by
+event IDs it does not hold yet, so re-running a hunt or overlapping windows never duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from trailhound.detect.base import DEFAULT_SUPPRESSION
+from trailhound.detect.engine import Match
+from trailhound.errors import DetectError
+from trailhound.store.state import StateDB, register_table
+
+STATUSES = ("new", "in_progress", "resolved", "false_positive")
+ALERT_COLUMNS = (
+    "id", "rule_id", "title", "severity", "source", "status", "tactics", "techniques", "actor",
+    "account", "region", "source_ips", "first_seen", "last_seen", "count", "event_ids",
+    "created_at", "updated_at", "resource", "dedup_key",
+)
+
+register_table("alerts", """
+    CREATE TABLE IF NOT EXISTS alerts (
+        id VARCHAR PRIMARY KEY, rule_id VARCHAR, title VARCHAR, severity VARCHAR,
+        source VARCHAR, status VARCHAR, tactics VARCHAR[], techniques VARCHAR[], actor VARCHAR,
+        account VARCHAR, region VARCHAR, source_ips VARCHAR[], first_seen TIMESTAMPTZ,
+        last_seen TIMESTAMPTZ, count BIGINT, event_ids VARCHAR[], created_at TIMESTAMPTZ,
+        updated_at TIMESTAMPTZ, resource VARCHAR, dedup_key VARCHAR)""")
+register_table("alert_comments", """
+    CREATE TABLE IF NOT EXISTS alert_comments (
+        alert_id VARCHAR, commented_at TIMESTAMPTZ, author VARCHAR, text VARCHAR)""")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What an alert copies from its rule."""
+
+    title: str
+    severity: str
+    tactics: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = ()
+    suppression: timedelta = DEFAULT_SUPPRESSION
+    source: str = "rule"
+
+
+def dedup_key(match: Match) -> str:
+    """Rule + actor + main resource, the suppression key."""
+    return "\x1f".join((match.rule_id, (match.actor or "").lower(), (match.resource or "").lower()))
+
+
+def _alert_id(key: str, first_event: str) -> str:
+    return "al-" + hashlib.sha1(f"{key}\x1f{first_event}".encode()).hexdigest()[:16]
+
+
+def _merge(alert: dict[str, Any], match: Match) -> bool:
+    """Add a match to an alert; False if the alert already held its event."""
+    if match.event_id in alert["event_ids"]:
+        return False
+    alert["event_ids"].append(match.event_id)
+    alert["count"] = len(alert["event_ids"])
+    alert["first_seen"] = min(alert["first_seen"], match.event_time)
+    alert["last_seen"] = max(alert["last_seen"], match.event_time)
+    if match.source_ip and match.source_ip not in alert["source_ips"]:
+        alert["source_ips"].append(match.source_ip)
+    return True
+
+
+def record_matches(state: StateDB, matches: Sequence[Match], rules: Mapping[str, RuleInfo]
+                   ) -> list[dict[str, Any]]:
+    """Turn matches into new or grown alerts; returns the alerts created or changed."""
+    if not matches:
+        return []
+    now = datetime.now(UTC)
+    by_key: dict[str, list[Match]] = {}
+    for match in sorted(matches, key=lambda m: (m.event_time, m.event_id)):
+        by_key.setdefault(dedup_key(match), []).append(match)
+    changed: dict[str, dict[str, Any]] = {}
+    with state.connect() as con:
+        existing: dict[str, list[dict[str, Any]]] = {}
+        cursor = con.execute(
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE dedup_key IN "
+            "(SELECT unnest(CAST(? AS VARCHAR[])))", [list(by_key)])
+        for row in cursor.fetchall():
+            alert = dict(zip(ALERT_COLUMNS, row, strict=True))
+            existing.setdefault(alert["dedup_key"], []).append(alert)
+        for key, group in by_key.items():
+            info = rules[group[0].rule_id]
+            window = info.suppression
+            alerts = existing.setdefault(key, [])
+            for match in group:
+                target = next((a for a in alerts
+                               if match.event_id in a["event_ids"]
+                               or a["first_seen"] - window <= match.event_time
+                               <= a["last_seen"] + window), None)
+                if target is None:
+                    target = {
+                        "id": _alert_id(key, match.event_id), "rule_id": match.rule_id,
+                        "title": info.title, "severity": info.severity, "source": info.source,
+                        "status": "new", "tactics": list(info.tactics),
+                        "techniques": list(info.techniques), "actor": match.actor,
+                        "account": match.account, "region": match.region,
+                        "source_ips": [match.source_ip] if match.source_ip else [],
+                        "first_seen": match.event_time, "last_seen": match.event_time,
+                        "count": 1, "event_ids": [match.event_id], "created_at": now,
+                        "updated_at": now, "resource": match.resource, "dedup_key": key,
+                    }
+                    alerts.append(target)
+                    changed[target["id"]] = target
+                elif _merge(target, match):
+                    target["updated_at"] = now
+                    changed[target["id"]] = target
+        if changed:
+            placeholders = ", ".join("?" for _ in ALERT_COLUMNS)
+            con.execute("BEGIN")
+            con.executemany(
+                f"INSERT OR REPLACE INTO alerts ({', '.join(ALERT_COLUMNS)}) "
+                f"VALUES ({placeholders})",
+                [[a[c] for c in ALERT_COLUMNS] for a in changed.values()])
+            con.execute("COMMIT")
+    return sorted(changed.values(), key=lambda a: (a["first_seen"], a["id"]))
+
+
+def list_alerts(state: StateDB, *, status: str | None = None, rule_id: str | None = None,
+                severity: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Alerts, newest activity first, optionally filtered."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("status", status), ("rule_id", rule_id), ("severity", severity)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    with state.connect() as con:
+        rows = con.execute(
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} "
+            "ORDER BY last_seen DESC, id LIMIT ?", [*params, limit]).fetchall()
+    return [dict(zip(ALERT_COLUMNS, row, strict=True)) for row in rows]
+
+
+def get_alert(state: StateDB, alert_id: str) -> dict[str, Any]:
+    """One alert with its comment trail; a unique ID prefix is enough."""
+    with state.connect() as con:
+        rows = con.execute(f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE id LIKE ?",
+                           [alert_id.replace("%", "") + "%"]).fetchall()
+        if len(rows) != 1:
+            raise DetectError(f"no alert {alert_id!r}" if not rows
+                              else f"alert ID {alert_id!r} is ambiguous")
+        alert = dict(zip(ALERT_COLUMNS, rows[0], strict=True))
+        comments = con.execute(
+            "SELECT commented_at, author, text FROM alert_comments WHERE alert_id = ? "
+            "ORDER BY commented_at",
+            [alert["id"]]).fetchall()
+    alert["comments"] = [{"at": at, "author": author, "text": text}
+                         for at, author, text in comments]
+    return alert
+
+
+def update_alert(state: StateDB, alert_id: str, *, status: str | None = None,
+                 comment: str | None = None, author: str = "analyst") -> dict[str, Any]:
+    """Change an alert's status and/or add a comment; returns the alert."""
+    if status is not None and status not in STATUSES:
+        raise DetectError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    alert = get_alert(state, alert_id)
+    now = datetime.now(UTC)
+    with state.connect() as con:
+        if status is not None:
+            con.execute("UPDATE alerts SET status = ?, updated_at = ? WHERE id = ?",
+                        [status, now, alert["id"]])
+            note = f"status {alert['status']} → {status}"
+            con.execute("INSERT INTO alert_comments VALUES (?, ?, ?, ?)",
+                        [alert["id"], now, author, note])
+        if comment:
+            con.execute("INSERT INTO alert_comments VALUES (?, ?, ?, ?)",
+                        [alert["id"], now, author, comment])
+    return get_alert(state, alert["id"])
+
+
+def fired_rules(state: StateDB) -> dict[str, int]:
+    """Alert count per rule ID."""
+    with state.connect() as con:
+        return dict(con.execute("SELECT rule_id, count(*) FROM alerts GROUP BY rule_id").fetchall())
+
+
+def alerts_for_events(state: StateDB, event_ids: Iterable[str]) -> dict[str, list[str]]:
+    """``event_id → rule IDs`` of the alerts that name each event."""
+    with state.connect() as con:
+        rows = con.execute(
+            "SELECT e, list(DISTINCT rule_id) FROM (SELECT unnest(event_ids) AS e, rule_id "
+            "FROM alerts) WHERE e IN (SELECT unnest(CAST(? AS VARCHAR[]))) GROUP BY e",
+            [list(event_ids)]).fetchall()
+    return {e: list(r) for e, r in rows}

@@ -1,0 +1,155 @@
+"""Run many rules in one scan of a relation: the lake's ``cloudtrail`` view or an ingest batch.
+
+Every single-event rule is a boolean expression; one SELECT filters the relation by their
+disjunction and lists, for each surviving event, the indices of the rules it matched. The same SQL
+runs over ``new_events`` during ingest and over any time range of the lake when hunting, so the
+two modes see the same matches. Correlation rules are then evaluated over those matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+import trailhound
+from trailhound.detect.base import RULE_FORMATS, DetectionRule, Placeholders, RuleSet
+from trailhound.detect.correlation import correlate
+from trailhound.detect.sigma_loader import SIGMA
+
+BUILTIN_RULES = Path(trailhound.__file__).parent / "rules"
+# Where the "main resource" of an event usually is, for the suppression key.
+_RESOURCE_KEYS = (
+    "bucketName", "userName", "roleName", "policyArn", "groupName", "name", "trailName",
+    "detectorId", "keyId", "secretId", "functionName", "instanceId", "groupId", "snapshotId",
+    "imageId", "dBSnapshotIdentifier", "dBInstanceIdentifier", "flowLogIds", "accessKeyId",
+)
+_BASE_COLUMNS = ("event_id", "event_time", "actor", "account", "aws_region", "source_ip_address")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One event matched by one rule."""
+
+    rule_id: str
+    event_id: str
+    event_time: datetime
+    actor: str | None
+    account: str | None
+    region: str | None
+    source_ip: str | None
+    resource: str | None
+
+
+def load_rules(extra_dirs: Iterable[Path] = (), *, builtin: bool = True,
+               keep_source: bool = False) -> RuleSet:
+    """The built-in pack plus every rule file under ``extra_dirs``, with load problems."""
+    from trailhound.detect.sigma_loader import SigmaFormat
+
+    fmt = SigmaFormat(keep_source=True) if keep_source else SIGMA
+    formats = [fmt, *(f for name, f in RULE_FORMATS.items() if name != fmt.name)]
+    result = RuleSet()
+    sources = [(BUILTIN_RULES, True)] if builtin else []
+    sources += [(Path(d), False) for d in extra_dirs]
+    for folder, is_builtin in sources:
+        files = [folder] if folder.is_file() else sorted(folder.rglob("*"))
+        for file in files:
+            for candidate in formats:
+                if file.suffix in candidate.suffixes:
+                    result.extend(candidate.load_file(file, builtin=is_builtin))
+                    break
+    return result
+
+
+def default_resource() -> exp.Expression:
+    """The first of the usual resource parameters of a request, else the first resource ARN."""
+    terms: list[exp.Expression] = [
+        exp.Anonymous(this="json_extract_string",
+                      expressions=[exp.column("request_parameters"), exp.Literal.string(f"$.{k}")])
+        for k in _RESOURCE_KEYS
+    ]
+    terms.append(exp.Anonymous(this="json_extract_string", expressions=[
+        exp.column("resources"), exp.Literal.string("$[0].ARN")]))
+    return exp.Coalesce(this=terms[0], expressions=terms[1:])
+
+
+def rule_predicates(rules: Sequence[DetectionRule], placeholders: Placeholders
+                    ) -> list[exp.Expression]:
+    """Each rule's predicate, re-compiled where it uses ``|expand`` placeholders."""
+    return [r.recompile(placeholders) if r.recompile else r.predicate for r in rules]
+
+
+def match_query(rules: Sequence[DetectionRule], relation: str, placeholders: Placeholders,
+                where: exp.Expression | None = None,
+                extra: Sequence[exp.Expression] = ()) -> exp.Select:
+    """One SELECT over ``relation`` returning matching events and the rule indices they hit."""
+    predicates = rule_predicates(rules, placeholders)
+    hit_list = exp.Array(expressions=[
+        exp.Case(ifs=[exp.If(this=p.copy(), true=exp.Literal.number(i))])
+        for i, p in enumerate(predicates)
+    ])
+    hits = exp.Anonymous(this="list_filter", expressions=[
+        hit_list, exp.Lambda(this=exp.column("x").is_(exp.null()).not_(),
+                             expressions=[exp.to_identifier("x")])])
+    generic = default_resource()
+    resources = [exp.Coalesce(this=r.resource.copy(), expressions=[generic.copy()])
+                 if r.resource is not None else None for r in rules]
+    resource_columns = [exp.alias_(e, f"res_{i}") for i, e in enumerate(resources) if e is not None]
+    filter_ = exp.or_(*[exp.Paren(this=p.copy()) for p in predicates]) if predicates \
+        else exp.false()
+    if where is not None:
+        filter_ = exp.and_(where, exp.Paren(this=filter_))
+    return (
+        exp.select(*_BASE_COLUMNS, exp.alias_(generic, "resource"), exp.alias_(hits, "hits"),
+                   *resource_columns,
+                   *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)])
+        .from_(relation)
+        .where(filter_)
+    )
+
+
+def run_rules(con: duckdb.DuckDBPyConnection, relation: str, ruleset: RuleSet,
+              placeholders: Placeholders, where: exp.Expression | None = None,
+              only: set[str] | None = None) -> list[Match]:
+    """Evaluate every rule (and correlation) over ``relation`` in one scan; the matches."""
+    correlations = [c for c in ruleset.correlations if only is None or c.id in only]
+    wanted = set(only or ()) | {rid for c in correlations for rid in c.rule_ids}
+    rules = [r for r in ruleset.rules
+             if only is None or r.id in wanted or (r.name is not None and r.name in wanted)]
+    if not rules:
+        return []
+    extra: list[exp.Expression] = []
+    for corr in correlations:
+        extra += [g.copy() for g in corr.group_by]
+        if corr.value_field is not None:
+            extra.append(corr.value_field.copy())
+    sql = match_query(rules, relation, placeholders, where, extra).sql(dialect="duckdb")
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description or []]
+    rows = cursor.fetchall()
+    res_index = {int(n[4:]): names.index(n) for n in names if n.startswith("res_")}
+    extra_at = names.index("extra_0") if extra else len(names)
+    matches: list[Match] = []
+    per_rule: dict[str, list[tuple[Match, tuple[object, ...]]]] = {}
+    for row in rows:
+        event_id, event_time, actor, account, region, ip, resource, hit = row[:8]
+        for index in hit:
+            rule = rules[index]
+            res = row[res_index[index]] if index in res_index else resource
+            match = Match(rule.id, event_id, event_time, actor, account, region, ip,
+                          None if res is None else str(res))
+            if rule.generate and (only is None or rule.id in only):
+                matches.append(match)
+            per_rule.setdefault(rule.id, []).append((match, tuple(row[extra_at:])))
+            if rule.name:
+                per_rule.setdefault(rule.name, []).append((match, tuple(row[extra_at:])))
+    offset = 0
+    for corr in correlations:
+        width = len(corr.group_by) + (1 if corr.value_field is not None else 0)
+        matches += correlate(corr, per_rule, offset)
+        offset += width
+    return matches

@@ -1,0 +1,180 @@
+"""Detection over a data directory: hunting over history, each ingest batch, and retro-hunts.
+
+``Detector`` loads the rules once, knows which are enabled, fills the placeholders rules may use
+(``%org_accounts%``), runs the engine and hands the matches to the alert store. A rule that was
+never seen before is first run over a look-back window (default 30 days), so that a newly added
+rule finds the attack that already happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from trailhound.data_dir import DataDir
+from trailhound.detect.alerts import RuleInfo, record_matches
+from trailhound.detect.base import RuleSet
+from trailhound.detect.engine import Match, load_rules, run_rules
+from trailhound.detect.sigma_loader import parse_duration
+from trailhound.store.lake import ParquetLake
+from trailhound.store.state import StateDB, register_table
+
+ORG_ACCOUNTS = "org-accounts"
+RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
+DEFAULT_RETRO_HUNT = timedelta(days=30)
+
+register_table("rule_state", """
+    CREATE TABLE IF NOT EXISTS rule_state (
+        rule_id VARCHAR PRIMARY KEY, enabled BOOLEAN, added_at TIMESTAMPTZ,
+        retro_hunted_at TIMESTAMPTZ)""")
+
+
+def org_accounts(state: StateDB, seen: Iterable[str]) -> list[str]:
+    """The organization's accounts: the setting, else the accounts that receive events."""
+    value = state.get_setting(ORG_ACCOUNTS)
+    if value:
+        return sorted({a.strip() for a in value.split(",") if a.strip()})
+    return sorted({a for a in seen if a and a != "unknown"})
+
+
+def since_filter(since: timedelta | None, now: datetime | None = None) -> exp.Expression | None:
+    """``event_time >= now - since`` or nothing."""
+    if since is None:
+        return None
+    start = (now or datetime.now(UTC)) - since
+    return exp.GTE(this=exp.column("event_time"),
+                   expression=exp.cast(exp.Literal.string(start.isoformat()), "TIMESTAMPTZ"))
+
+
+class Detector:
+    """Rules, the lake and the alert store of one data directory."""
+
+    def __init__(self, data_dir: DataDir, *, extra_dirs: Sequence[Path] = (),
+                 ruleset: RuleSet | None = None) -> None:
+        self.data_dir = data_dir
+        self.state = StateDB(data_dir.state_db)
+        self.lake = ParquetLake(data_dir)
+        self.all_rules = ruleset if ruleset is not None else load_rules(extra_dirs)
+        self.ruleset = self._enabled(self.all_rules)
+
+    # Rules -------------------------------------------------------------------------------
+    def _disabled(self) -> set[str]:
+        with self.state.connect() as con:
+            rows = con.execute("SELECT rule_id FROM rule_state WHERE NOT enabled").fetchall()
+        return {r for (r,) in rows}
+
+    def _enabled(self, ruleset: RuleSet) -> RuleSet:
+        disabled = self._disabled()
+        return RuleSet(
+            rules=[r for r in ruleset.rules if r.id not in disabled],
+            correlations=[c for c in ruleset.correlations if c.id not in disabled],
+            problems=list(ruleset.problems),
+        )
+
+    def rule_infos(self) -> dict[str, RuleInfo]:
+        """What alerts copy from each rule, by rule ID."""
+        infos = {r.id: RuleInfo(r.title, r.level, r.tactics, r.techniques, r.suppression)
+                 for r in self.all_rules.rules}
+        infos.update({c.id: RuleInfo(c.title, c.level, c.tactics, c.techniques, c.suppression)
+                      for c in self.all_rules.correlations})
+        return infos
+
+    def set_enabled(self, rule_id: str, enabled: bool) -> None:
+        """Enable or disable a rule; enabling one makes the next run retro-hunt with it."""
+        known = set(self.all_rules.alerting_ids())
+        if rule_id not in known:
+            from trailhound.errors import DetectError
+
+            raise DetectError(f"no rule {rule_id!r}")
+        with self.state.connect() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO rule_state VALUES (?, ?, now(), ?)",
+                [rule_id, enabled, None])
+        self.ruleset = self._enabled(self.all_rules)
+
+    # Running -----------------------------------------------------------------------------
+    def _placeholders(self, accounts: Iterable[str]) -> dict[str, list[str]]:
+        return {"org_accounts": org_accounts(self.state, accounts)}
+
+    def _lake_connection(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}")
+        return con
+
+    def hunt(self, since: timedelta | None = None, *, only: set[str] | None = None,
+             now: datetime | None = None) -> list[dict[str, Any]]:
+        """Run the enabled rules over the lake (the last ``since``); alerts created or grown."""
+        con = self._lake_connection()
+        try:
+            accounts = [a for (a,) in con.execute(
+                "SELECT DISTINCT account FROM cloudtrail").fetchall()]
+            matches = run_rules(con, "cloudtrail", self.ruleset, self._placeholders(accounts),
+                                since_filter(since, now), only)
+        finally:
+            con.close()
+        alerts = record_matches(self.state, matches, self.rule_infos())
+        if only is None:
+            self._mark_hunted(self.ruleset.alerting_ids())
+        return alerts
+
+    def on_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> list[dict[str, Any]]:
+        """Run the enabled rules over one ingest batch, then retro-hunt with rules new here."""
+        accounts = [p.account for p in self.lake.partitions()]
+        single = RuleSet(rules=self.ruleset.rules)
+        matches: list[Match] = run_rules(con, relation, single, self._placeholders(accounts))
+        alerts = record_matches(self.state, matches, self.rule_infos())
+        if self.ruleset.correlations:
+            alerts += self._correlate_recent(con, relation)
+        alerts += self.retro_hunt()
+        return alerts
+
+    def _correlate_recent(self, con: duckdb.DuckDBPyConnection, relation: str
+                          ) -> list[dict[str, Any]]:
+        """Correlations need the events before the batch: run them over the lake's window."""
+        low, high = con.execute(f"SELECT min(event_time), max(event_time) FROM {relation}"
+                                ).fetchone() or (None, None)
+        if low is None:
+            return []
+        span = max(c.timespan for c in self.ruleset.correlations)
+        where = exp.and_(
+            exp.GTE(this=exp.column("event_time"),
+                    expression=exp.cast(exp.Literal.string((low - span).isoformat()),
+                                        "TIMESTAMPTZ")),
+            exp.LTE(this=exp.column("event_time"),
+                    expression=exp.cast(exp.Literal.string(high.isoformat()), "TIMESTAMPTZ")))
+        lake = self._lake_connection()
+        try:
+            accounts = [p.account for p in self.lake.partitions()]
+            only = {c.id for c in self.ruleset.correlations}
+            matches = run_rules(lake, "cloudtrail", self.ruleset, self._placeholders(accounts),
+                                where, only)
+        finally:
+            lake.close()
+        return record_matches(self.state, matches, self.rule_infos())
+
+    def retro_hunt(self) -> list[dict[str, Any]]:
+        """Run rules never run before over the look-back window; alerts created or grown."""
+        with self.state.connect() as con:
+            done = {r for (r,) in con.execute(
+                "SELECT rule_id FROM rule_state WHERE retro_hunted_at IS NOT NULL").fetchall()}
+        fresh = {i for i in self.ruleset.alerting_ids() if i not in done}
+        if not fresh:
+            return []
+        look_back = parse_duration(self.state.get_setting(RETRO_HUNT), DEFAULT_RETRO_HUNT)
+        alerts = self.hunt(look_back, only=fresh)
+        self._mark_hunted(sorted(fresh))
+        return alerts
+
+    def _mark_hunted(self, rule_ids: Sequence[str]) -> None:
+        now = datetime.now(UTC)
+        with self.state.connect() as con:
+            con.executemany(
+                "INSERT INTO rule_state VALUES (?, TRUE, ?, ?) ON CONFLICT (rule_id) "
+                "DO UPDATE SET retro_hunted_at = excluded.retro_hunted_at",
+                [[r, now, now] for r in rule_ids])

@@ -1,0 +1,149 @@
+"""The datasets a query can read: their relation, time column, columns and field resolver.
+
+The query engine creates one view per dataset, named after it. ``cloudtrail`` resolves fields
+through :mod:`trailhound.schema` (CloudTrail names, physical names, dotted JSON paths);
+``cloud_audit_logs`` has the OCSF names and also accepts the CloudTrail names of the same columns;
+``quarantine`` and ``alerts`` take their column names only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from trailhound import schema
+
+Resolver = Callable[[str], tuple[str, str | None]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One queryable dataset."""
+
+    name: str
+    relation: str  # the view or table the query reads
+    time_column: str
+    columns: tuple[str, ...]
+    resolver: Resolver  # field name as written → (column, JSON path or None); KeyError if unknown
+    column_types: Mapping[str, str] = field(default_factory=dict)  # SQL type where known
+    field_names: tuple[str, ...] = ()  # extra names offered as suggestions (e.g. CloudTrail names)
+    partition_date_column: str | None = None  # a DATE column to prune on, if the data has one
+
+    def resolve(self, name: str) -> tuple[str, str | None]:
+        """Map a field name to ``(column, json_path)``; KeyError if this dataset has no such field."""
+        return self.resolver(name)
+
+
+def _by_lower_name(columns: tuple[str, ...]) -> Resolver:
+    """A resolver that accepts the column names, case-insensitively."""
+    lowered = {c.lower(): c for c in columns}
+
+    def resolve(name: str) -> tuple[str, str | None]:
+        column = lowered.get(name.lower())
+        if column is None:
+            raise KeyError(name)
+        return column, None
+
+    return resolve
+
+
+def _resolve_cloudtrail(name: str) -> tuple[str, str | None]:
+    """:func:`trailhound.schema.resolve_field`, plus ``resources[0].ARN``-style array indexes."""
+    try:
+        return schema.resolve_field(name)
+    except KeyError:
+        head, bracket, rest = name.partition("[")
+        column = schema.JSON_PREFIXES.get(head.lower()) if bracket else None
+        if column is None:
+            raise
+        return column, "$[" + rest
+
+
+def _cloudtrail() -> Dataset:
+    return Dataset(
+        name="cloudtrail",
+        relation="cloudtrail",
+        time_column="event_time",
+        columns=tuple(c.name for c in schema.ALL_COLUMNS),
+        resolver=_resolve_cloudtrail,
+        column_types={c.name: c.sql_type for c in schema.ALL_COLUMNS},
+        field_names=tuple(schema.field_names()),
+        partition_date_column="date",
+    )
+
+
+_OCSF_EXTRA = {"cloud_provider": "VARCHAR", "status": "VARCHAR", "metadata_product_name": "VARCHAR"}
+
+
+def _cloud_audit_logs() -> Dataset:
+    ocsf = {c.name: c.ocsf for c in schema.EVENT_COLUMNS if c.ocsf is not None}
+    columns = (*ocsf.values(), *_OCSF_EXTRA)
+    types = {c.ocsf: c.sql_type for c in schema.EVENT_COLUMNS if c.ocsf is not None}
+    types.update(_OCSF_EXTRA)
+    own = _by_lower_name(columns)
+
+    def resolve(name: str) -> tuple[str, str | None]:
+        try:
+            return own(name)
+        except KeyError:
+            # A CloudTrail name for a column that has an OCSF name (eventName → api_operation).
+            column, path = _resolve_cloudtrail(name)
+            if column not in ocsf:
+                raise
+            return ocsf[column], path
+
+    sources = [c.source for c in schema.EVENT_COLUMNS if c.ocsf is not None and c.source]
+    return Dataset(
+        name="cloud_audit_logs",
+        relation="cloud_audit_logs",
+        time_column="time",
+        columns=columns,
+        resolver=resolve,
+        column_types=types,
+        field_names=(*columns, *sources),
+    )
+
+
+def _quarantine() -> Dataset:
+    columns = ("run_id", "source", "position", "reason", "excerpt", "quarantined_at")
+    types = dict.fromkeys(columns, "VARCHAR") | {
+        "position": "BIGINT",
+        "quarantined_at": "TIMESTAMPTZ",
+    }
+    return Dataset(
+        name="quarantine",
+        relation="quarantine",
+        time_column="quarantined_at",
+        columns=columns,
+        resolver=_by_lower_name(columns),
+        column_types=types,
+        field_names=columns,
+    )
+
+
+def _alerts() -> Dataset:
+    columns = (
+        "id", "rule_id", "title", "severity", "source", "status", "tactics", "techniques",
+        "actor", "account", "region", "source_ips", "first_seen", "last_seen", "count",
+        "event_ids", "created_at", "updated_at",
+    )  # fmt: skip
+    text = ("id", "rule_id", "title", "severity", "source", "status", "actor", "account", "region")
+    times = ("first_seen", "last_seen", "created_at", "updated_at")
+    # tactics, techniques, source_ips and event_ids are lists: their type is left unknown.
+    types = dict.fromkeys(text, "VARCHAR") | dict.fromkeys(times, "TIMESTAMPTZ")
+    types["count"] = "BIGINT"
+    return Dataset(
+        name="alerts",
+        relation="alerts",
+        time_column="last_seen",
+        columns=columns,
+        resolver=_by_lower_name(columns),
+        column_types=types,
+        field_names=columns,
+    )
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d for d in (_cloudtrail(), _cloud_audit_logs(), _quarantine(), _alerts())
+}
+DEFAULT_DATASET = "cloudtrail"

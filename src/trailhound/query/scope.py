@@ -1,0 +1,142 @@
+"""What a stage can see: the columns of the relation it reads, and how field names map onto them.
+
+A scope is immutable; each stage that changes the columns (``fields``, ``alter``, ``comp`` …)
+makes a new one, so later stages see names defined by earlier ones and lose names dropped by them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.tokens import Tokenizer
+
+from trailhound.errors import QueryError
+from trailhound.query import ast
+from trailhound.query.datasets import Dataset
+
+_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def identifier(name: str) -> exp.Identifier:
+    """An identifier, quoted unless it is lower-case snake case and no SQL keyword anywhere."""
+    quoted = not _PLAIN_IDENTIFIER.fullmatch(name) or name.upper() in Tokenizer.KEYWORDS
+    return exp.Identifier(this=name, quoted=quoted)
+
+
+def column(name: str) -> exp.Column:
+    """A reference to a column of the relation being read."""
+    return exp.Column(this=identifier(name))
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    """One column of the current relation and its SQL type, if known."""
+
+    name: str
+    sql_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A field reference compiled to SQL; ``column`` is set when it is a plain column."""
+
+    expression: exp.Expression
+    sql_type: str | None
+    column: str | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The dataset, the query text (for errors) and the columns a stage reads."""
+
+    dataset: Dataset
+    query: str
+    columns: tuple[ColumnInfo, ...]
+
+    @classmethod
+    def of_dataset(cls, dataset: Dataset, query: str) -> Scope:
+        """The scope of the dataset itself: every one of its columns."""
+        columns = tuple(ColumnInfo(c, dataset.column_types.get(c)) for c in dataset.columns)
+        return cls(dataset, query, columns)
+
+    def with_columns(self, columns: list[ColumnInfo] | tuple[ColumnInfo, ...]) -> Scope:
+        """The same dataset and query, other columns."""
+        return Scope(self.dataset, self.query, tuple(columns))
+
+    @property
+    def names(self) -> list[str]:
+        """The column names, in order."""
+        return [c.name for c in self.columns]
+
+    def lookup(self, name: str) -> ColumnInfo | None:
+        """The column called ``name`` (case-insensitively), if there is one."""
+        lowered = name.lower()
+        return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+    def resolve(self, field: ast.Field) -> Resolved:
+        """Compile a field reference, or raise QueryError naming it and suggesting a near name."""
+        found = self.lookup(field.name)
+        if found is not None:
+            return Resolved(column(found.name), found.sql_type, found.name)
+        try:
+            name, path = self.dataset.resolve(field.name)
+        except KeyError:
+            raise self.unknown(field, f"unknown field {field.name!r}") from None
+        found = self.lookup(name)
+        if found is None:
+            raise self.unknown(
+                field,
+                f"field {field.name!r} ({name}) is not available here: an earlier stage "
+                f"dropped it; available: {', '.join(self.names)}",
+            )
+        if path is not None:
+            extract = exp.JSONExtractScalar(this=column(found.name), expression=exp.Literal.string(path))
+            return Resolved(extract, "VARCHAR", None)
+        return Resolved(column(found.name), found.sql_type, found.name)
+
+    def target(self, name: str) -> str:
+        """The column an assignment to ``name`` writes: an existing one it names, or a new one."""
+        found = self.lookup(name)
+        if found is not None:
+            return found.name
+        try:
+            resolved, path = self.dataset.resolve(name)
+        except KeyError:
+            return name
+        existing = self.lookup(resolved)
+        return existing.name if existing is not None and path is None else name
+
+    def unknown(self, field: ast.Field, message: str) -> QueryError:
+        """An error pointing at ``field`` with the nearest available name as a suggestion."""
+        return QueryError(
+            message, query=self.query, position=field.position, suggestion=self.suggest(field.name)
+        )
+
+    def suggest(self, name: str) -> str | None:
+        """The available field name closest to ``name``, if any is close."""
+        candidates: dict[str, str] = {}
+        for candidate in (*self.dataset.field_names, *self.names):
+            if self._available(candidate):
+                candidates.setdefault(candidate.lower(), candidate)
+        match = difflib.get_close_matches(name.lower(), list(candidates), n=1)
+        if match:
+            return candidates[match[0]]
+        head, dot, rest = name.partition(".")
+        if dot:
+            # A typo in the JSON part's name: requestParamters.bucketName.
+            head_match = self.suggest(head)
+            if head_match is not None and self._available(f"{head_match}.{rest}"):
+                return f"{head_match}.{rest}"
+        return None
+
+    def _available(self, name: str) -> bool:
+        if self.lookup(name) is not None:
+            return True
+        try:
+            resolved, _ = self.dataset.resolve(name)
+        except KeyError:
+            return False
+        return self.lookup(resolved) is not None

@@ -1,0 +1,454 @@
+"""The SQS-driven S3 collector: read notifications, fetch the objects, ingest, then delete.
+
+Nothing is lost. A batch of messages goes through these steps, and a message is deleted only in
+the last one, after its objects are in the lake and the ingest ledger:
+
+1. receive up to ``messages_per_batch`` messages (long poll) and parse them
+   (``notifications.parse_body``); test events and messages announcing nothing are deleted;
+2. drop what is not a log file (digests are kept aside for the ledger) and the accounts the
+   integration's filter excludes; skip objects the ledger already holds (a redelivery);
+3. download the rest in parallel threads to temporary files under the data directory, while a
+   heartbeat extends the visibility of every message in flight;
+4. ingest the files in one ``Ingestor.ingest_files`` call, so DuckDB's JSON reader does the work;
+5. delete the messages whose objects all landed; put the others back with a backoff delay, and
+   after ``max_receives`` deliveries record their objects as poison (object, reason) and delete.
+
+A crash anywhere before step 5 means the queue delivers the message again, and the ledger and
+the lake's ``eventID`` dedupe make that harmless.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import signal
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from trailhound.data_dir import DataDir
+from trailhound.errors import CollectError
+from trailhound.ingest import Ingestor
+from trailhound.model import IngestSummary, SkipReason, SourceFile
+from trailhound.sources.aws_clients import AwsClients, error_code, error_message
+from trailhound.sources.files import account_from_path, classify_name
+from trailhound.sources.integrations import Integration, IntegrationState, IntegrationStore
+from trailhound.sources.notifications import NotificationError, ObjectRef, parse_body
+from trailhound.store.state import StateDB
+
+_CHUNK = 1024 * 1024
+_DISCONNECTED_CODES = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
+                                 "InvalidClientTokenId", "ExpiredToken"})
+
+
+def etag_mtime(etag: str) -> float:
+    """The number standing in for an S3 object's mtime in the ingest ledger: its ETag's hash."""
+    digits = "".join(c for c in etag.strip('"') if c in "0123456789abcdef")[:13]
+    return float(int(digits, 16)) if digits else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorOptions:
+    """Knobs of the collector."""
+
+    workers: int = 4  # download threads
+    max_receives: int = 5  # deliveries before an object is recorded as poison
+    visibility_timeout: int = 300  # seconds a received message stays hidden from others
+    wait_seconds: int = 20  # long poll
+    drain_wait_seconds: int = 1  # long poll when draining with --once
+    messages_per_batch: int = 50  # messages gathered for one ingest
+    retry_base_seconds: int = 10  # first backoff; doubles per delivery
+    retry_max_seconds: int = 900
+    heartbeat_seconds: float | None = None  # default: a third of the visibility timeout
+
+
+@dataclass(slots=True)
+class CollectSummary:
+    """What a collector run did, counted."""
+
+    messages: int = 0
+    objects: int = 0  # objects fetched and ingested
+    skipped: Counter[str] = field(default_factory=Counter)  # objects not ingested, by reason
+    ignored_messages: int = 0  # test events and messages announcing nothing
+    failed_objects: int = 0  # failed attempts, retried later
+    poison: int = 0
+    ingest: IngestSummary = field(default_factory=IngestSummary)
+    seconds: float = 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        """Records ingested per second of wall time."""
+        return self.ingest.records / self.seconds if self.seconds > 0 else 0.0
+
+    def merge(self, other: CollectSummary) -> None:
+        """Add another summary's counts to this one."""
+        self.messages += other.messages
+        self.objects += other.objects
+        self.skipped.update(other.skipped)
+        self.ignored_messages += other.ignored_messages
+        self.failed_objects += other.failed_objects
+        self.poison += other.poison
+        self.ingest.merge(other.ingest)
+
+    def line(self) -> str:
+        """A one-line human summary."""
+        skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()) if n)
+        return (f"{self.messages:,} messages, {self.objects:,} objects, "
+                f"{self.ingest.events_written:,} events written ({self.ingest.duplicates:,} "
+                f"duplicates, {self.ingest.quarantined:,} quarantined), "
+                f"{self.ignored_messages:,} ignored messages, {self.failed_objects:,} failed "
+                f"attempts, {self.poison:,} poison" + (f"; skipped {skipped}" if skipped else ""))
+
+
+@dataclass(slots=True)
+class _Message:
+    message_id: str
+    receipt: str
+    receive_count: int
+    sent_at: datetime | None
+    objects: list[ObjectRef] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # uri → reason
+
+
+@dataclass(slots=True)
+class _Fetch:
+    ref: ObjectRef
+    source: SourceFile | None = None
+    error: str | None = None
+
+
+class _Heartbeat:
+    """Keeps the messages in flight invisible to other consumers while they are processed."""
+
+    def __init__(self, collector: SqsCollector, receipts: Sequence[str]) -> None:
+        self.collector = collector
+        self.receipts = list(receipts)
+        self.done = threading.Event()
+        options = collector.options
+        self.interval = options.heartbeat_seconds or max(options.visibility_timeout / 3, 1.0)
+        self.thread = threading.Thread(target=self._beat, name="sqs-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        while not self.done.wait(self.interval):
+            timeout = self.collector.options.visibility_timeout
+            self.collector.change_visibility(self.receipts, timeout)
+
+
+class SqsCollector:
+    """Collects one integration's queue into one data directory."""
+
+    def __init__(self, data_dir: DataDir, integration: Integration, *,
+                 options: CollectorOptions | None = None, clients: AwsClients | None = None,
+                 ingestor: Ingestor | None = None) -> None:
+        self.data_dir = data_dir.ensure()
+        self.integration = integration
+        self.options = options or CollectorOptions()
+        self.clients = clients or AwsClients(integration.connection)
+        self.store = IntegrationStore(StateDB(data_dir.state_db))
+        self._own_ingestor = ingestor is None
+        self.ingestor = ingestor or Ingestor(data_dir)
+        self.tmp = data_dir.root / "tmp" / "collect"
+        self.digests = data_dir.root / "digests"
+        self.stop_event = threading.Event()
+        self._retry_due: dict[str, float] = {}  # message ID → when a backed-off message returns
+
+    def close(self) -> None:
+        """Release the ingestor if this collector made it."""
+        if self._own_ingestor:
+            self.ingestor.close()
+
+    # The loop ----------------------------------------------------------------------------
+    def run(self, *, once: bool = False, wait_for_retries: bool = True) -> CollectSummary:
+        """Collect until stopped (or, with ``once``, until the queue is drained).
+
+        When draining, messages put back with a backoff are waited for unless
+        ``wait_for_retries`` is false (the round-robin of several integrations).
+        """
+        summary = CollectSummary()
+        started = time.perf_counter()
+        while not self.stop_event.is_set():
+            current = self.store.get(self.integration.name)
+            if current.state is IntegrationState.PAUSED:
+                if once:
+                    break
+                self.stop_event.wait(self.options.wait_seconds)
+                continue
+            wait = self.options.drain_wait_seconds if once else self.options.wait_seconds
+            messages = self.poll(wait)
+            if messages:
+                summary.merge(self.process(messages))
+                continue
+            if not once:
+                continue
+            recent = time.monotonic() - 60  # older entries were taken by another consumer
+            due = [t for t in self._retry_due.values() if t > recent and wait_for_retries]
+            if not due:
+                break
+            self.stop_event.wait(max(0.0, min(due) - time.monotonic()) + 0.2)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def poll(self, wait: int) -> list[_Message]:
+        """Receive up to a batch of messages: one long poll, then short ones while full."""
+        messages: list[_Message] = []
+        while len(messages) < self.options.messages_per_batch:
+            try:
+                response = self.clients.sqs().receive_message(
+                    QueueUrl=self.integration.queue_url,
+                    MaxNumberOfMessages=min(10, self.options.messages_per_batch - len(messages)),
+                    WaitTimeSeconds=wait if not messages else 0,
+                    VisibilityTimeout=self.options.visibility_timeout,
+                    MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+                )
+            except Exception as error:
+                if messages:
+                    break  # process what we hold; the next poll reports the error
+                self._record_failure(error)
+                raise CollectError(f"{self.integration.name}: cannot receive from the queue: "
+                                   f"{error_message(error)}") from error
+            received = response.get("Messages", [])
+            for raw in received:
+                attributes = raw.get("Attributes", {})
+                sent = attributes.get("SentTimestamp")
+                messages.append(_Message(
+                    message_id=raw["MessageId"], receipt=raw["ReceiptHandle"],
+                    receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
+                    sent_at=datetime.fromtimestamp(int(sent) / 1000, UTC) if sent else None,
+                ))
+                messages[-1].objects = self._parse(raw.get("Body", ""), messages[-1])
+            if len(received) < 10:
+                break
+        return messages
+
+    def _record_failure(self, error: BaseException) -> None:
+        state = (IntegrationState.DISCONNECTED if error_code(error) in _DISCONNECTED_CODES
+                 or "AssumeRole" in str(error) else IntegrationState.ERROR)
+        self.store.set_state(self.integration.name, state, error_message(error))
+        self.store.record_activity(self.integration.name, errors=1)
+
+    def _parse(self, body: str, message: _Message) -> list[ObjectRef]:
+        try:
+            return list(parse_body(body).objects)
+        except NotificationError as error:
+            message.failures[f"sqs://{message.message_id}"] = str(error)
+            return []
+
+    # One batch ---------------------------------------------------------------------------
+    def process(self, messages: list[_Message]) -> CollectSummary:
+        """Fetch, ingest and acknowledge one batch of received messages."""
+        summary = CollectSummary(messages=len(messages))
+        with _Heartbeat(self, [m.receipt for m in messages]):
+            wanted = self._select(messages, summary)
+            fetched = self._fetch_all(wanted)
+            good = [f.source for f in fetched.values() if f.source is not None]
+            try:
+                if good:
+                    summary.ingest = self.ingestor.ingest_files(good)
+            except Exception as error:
+                reason = f"ingest failed: {error}"
+                for fetch in fetched.values():
+                    if fetch.source is not None:
+                        fetch.error, fetch.source = reason, None
+            finally:
+                for source in good:
+                    source.path.unlink(missing_ok=True)
+            summary.objects = sum(1 for f in fetched.values() if f.source is not None)
+            for message in messages:
+                for ref in message.objects:
+                    attempt = fetched.get(ref.uri)
+                    if attempt is not None and attempt.error is not None:
+                        message.failures[ref.uri] = attempt.error
+            self._acknowledge(messages, summary)
+        self._record_activity(messages, summary)
+        return summary
+
+    def _select(self, messages: list[_Message], summary: CollectSummary) -> list[ObjectRef]:
+        """The objects to fetch: log files, of kept accounts, not already in the ledger."""
+        candidates: dict[str, ObjectRef] = {}
+        for message in messages:
+            if not message.objects and not message.failures:
+                summary.ignored_messages += 1
+            for ref in message.objects:
+                kind = classify_name(ref.key)
+                if kind is SkipReason.DIGEST:
+                    candidates.setdefault(ref.uri, ref)  # kept aside for the ledger
+                elif isinstance(kind, SkipReason):
+                    summary.skipped[kind.value] += 1
+                elif not self.integration.keeps_account(account_from_path(ref.key)):
+                    summary.skipped["account filter"] += 1
+                else:
+                    candidates.setdefault(ref.uri, ref)
+        known = self.ingestor.state.known_files(list(candidates))
+        wanted: list[ObjectRef] = []
+        for uri, ref in candidates.items():
+            if (uri in known and ref.size is not None and ref.etag is not None
+                    and known[uri] == (ref.size, etag_mtime(ref.etag))):
+                summary.skipped[SkipReason.ALREADY_INGESTED.value] += 1
+            else:
+                wanted.append(ref)
+        return wanted
+
+    def _fetch_all(self, refs: list[ObjectRef]) -> dict[str, _Fetch]:
+        if not refs:
+            return {}
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        workers = max(1, min(self.options.workers, len(refs)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3-get") as pool:
+            fetches = list(pool.map(self.fetch, refs))
+        known = self.ingestor.state.known_files(
+            [f.source.uri for f in fetches if f.source is not None])
+        for fetch in fetches:  # a redelivery whose message gave no size or ETag
+            if fetch.source is not None and known.get(fetch.source.uri) == (
+                    fetch.source.size, fetch.source.mtime):
+                fetch.source.path.unlink(missing_ok=True)
+                fetch.source = None
+        return {f.ref.uri: f for f in fetches}
+
+    def fetch(self, ref: ObjectRef) -> _Fetch:
+        """Download one object to a temporary file (a digest to the digest folder)."""
+        kind = classify_name(ref.key)
+        is_digest = kind is SkipReason.DIGEST
+        base = ref.key.rsplit("/", 1)[-1]
+        path = (self.digests / ref.bucket / ref.key if is_digest
+                else self.tmp / f"{uuid.uuid4().hex[:12]}-{base}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            response = self.clients.s3().get_object(Bucket=ref.bucket, Key=ref.key)
+            body = response["Body"]
+            with path.open("wb") as handle:
+                shutil.copyfileobj(body, handle, _CHUNK)
+            body.close()
+        except Exception as error:
+            path.unlink(missing_ok=True)
+            return _Fetch(ref, error=f"s3:GetObject failed: {error_message(error)}")
+        if is_digest:
+            return _Fetch(ref)
+        size = path.stat().st_size
+        source = SourceFile(
+            uri=ref.uri, path=path, size=size, mtime=etag_mtime(response.get("ETag", "")),
+            format=kind, account_hint=account_from_path(ref.key))  # type: ignore[arg-type]
+        return _Fetch(ref, source=source)
+
+    # Acknowledging -----------------------------------------------------------------------
+    def _acknowledge(self, messages: list[_Message], summary: CollectSummary) -> None:
+        done: list[_Message] = []
+        for message in messages:
+            if not message.failures:
+                done.append(message)
+                continue
+            summary.failed_objects += len(message.failures)
+            if message.receive_count >= self.options.max_receives:
+                for uri, reason in message.failures.items():
+                    self.store.record_poison(self.integration.name, uri, message.message_id,
+                                             message.receive_count, reason)
+                summary.poison += len(message.failures)
+                done.append(message)
+            else:
+                delay = min(self.options.retry_base_seconds * 2 ** (message.receive_count - 1),
+                            self.options.retry_max_seconds)
+                self.change_visibility([message.receipt], delay)
+                self._retry_due[message.message_id] = time.monotonic() + delay
+        self.delete_messages(done)
+
+    def delete_messages(self, messages: Sequence[_Message]) -> None:
+        """Delete handled messages from the queue (only ever after their objects are stored)."""
+        for start in range(0, len(messages), 10):
+            chunk = messages[start:start + 10]
+            self.clients.sqs().delete_message_batch(
+                QueueUrl=self.integration.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m.receipt} for i, m in enumerate(chunk)])
+            for message in chunk:
+                self._retry_due.pop(message.message_id, None)
+
+    def change_visibility(self, receipts: Sequence[str], seconds: int | float) -> None:
+        """Hide (or, with 0, release) received messages for ``seconds``; failures are harmless."""
+        for start in range(0, len(receipts), 10):
+            chunk = receipts[start:start + 10]
+            with contextlib.suppress(Exception):  # a lapsed receipt: the message is redelivered
+                self.clients.sqs().change_message_visibility_batch(
+                    QueueUrl=self.integration.queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": r, "VisibilityTimeout": int(seconds)}
+                             for i, r in enumerate(chunk)])
+
+    def _record_activity(self, messages: list[_Message], summary: CollectSummary) -> None:
+        sent = [m.sent_at for m in messages if m.sent_at is not None]
+        self.store.record_activity(
+            self.integration.name, messages=len(messages), objects=summary.objects,
+            events=summary.ingest.events_written, errors=summary.failed_objects,
+            poison=summary.poison, last_message_at=max(sent) if sent else datetime.now(UTC))
+        current = self.store.get(self.integration.name)
+        if current.state in {IntegrationState.ERROR, IntegrationState.DISCONNECTED}:
+            self.store.set_state(self.integration.name, IntegrationState.ENABLED)
+
+
+def collect(data_dir: DataDir, integrations: Sequence[Integration], *, once: bool = False,
+            options: CollectorOptions | None = None,
+            stop: threading.Event | None = None) -> dict[str, CollectSummary]:
+    """Run collectors for several integrations, round-robin, sharing one ingestor."""
+    stop = stop or threading.Event()
+    summaries = {i.name: CollectSummary() for i in integrations}
+    errors: dict[str, str] = {}
+    with Ingestor(data_dir) as ingestor:
+        collectors = [SqsCollector(data_dir, i, options=options, ingestor=ingestor)
+                      for i in integrations]
+        for collector in collectors:
+            collector.stop_event = stop
+        single = len(collectors) == 1
+        while not stop.is_set() and collectors:
+            errors.clear()
+            for collector in list(collectors):
+                try:
+                    summaries[collector.integration.name].merge(collector.run(
+                        once=once or not single, wait_for_retries=once))
+                except CollectError as error:
+                    errors[collector.integration.name] = str(error)
+                    if once:
+                        collectors.remove(collector)
+            if once:
+                break
+            if errors:  # a broken integration is retried, but not in a tight loop
+                stop.wait(60.0)
+    if errors and once:
+        raise CollectError("; ".join(errors.values()))
+    return summaries
+
+
+@contextlib.contextmanager
+def graceful_shutdown(stop: threading.Event) -> Iterator[None]:
+    """On SIGTERM or SIGINT, set ``stop`` so in-flight work finishes; a second SIGINT aborts."""
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def tmp_files(data_dir: DataDir) -> list[Path]:
+    """Temporary downloads left behind (by a crash); safe to delete when no collector runs."""
+    folder = data_dir.root / "tmp" / "collect"
+    return sorted(folder.iterdir()) if folder.exists() else []
