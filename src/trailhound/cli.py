@@ -305,5 +305,16 @@ def demo_data(
     )
 
 
+def _register_subcommands() -> None:
+    """Command groups that live in their stage's own module."""
+    from trailhound.cli_aws import collect, integration_app, setup_app
+
+    app.add_typer(integration_app, name="integration")
+    app.add_typer(setup_app, name="setup")
+    app.command()(collect)
+
+
+_register_subcommands()
+
 if __name__ == "__main__":
     app()

@@ -65,7 +65,7 @@ class IngestOptions:
     # Largest decompressed log file DuckDB's reader takes; DuckDB allocates buffers of this size
     # per thread, so larger files go to the Python reader instead.
     fast_object_bytes: int = 64 * 1024 * 1024
-    batch_bytes: int = 48 * 1024 * 1024  # compressed bytes of input per batch
+    batch_bytes: int = 8 * 1024 * 1024  # compressed bytes of input per batch
     batch_files: int = 400
     memory_limit: str = "1536MB"
     compact: bool = True

@@ -91,8 +91,18 @@ def error_message(error: BaseException) -> str:
 def is_access_denied(error: BaseException) -> bool:
     """Whether an AWS error says the caller lacks a permission."""
     code = error_code(error)
-    return code in {"AccessDenied", "AccessDeniedException", "AuthorizationError", "403",
-                    "KMS.AccessDeniedException", "Forbidden"} or "AccessDenied" in code
+    return (
+        code
+        in {
+            "AccessDenied",
+            "AccessDeniedException",
+            "AuthorizationError",
+            "403",
+            "KMS.AccessDeniedException",
+            "Forbidden",
+        }
+        or "AccessDenied" in code
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +116,11 @@ class AwsConnection:
     max_pool_connections: int = 16
 
     def __repr__(self) -> str:
-        return (f"AwsConnection(region={self.region!r}, role_arn={self.role_arn!r}, "
-                f"external_id={'***' if self.external_id else None}, "
-                f"endpoint_url={self.endpoint_url!r})")
+        return (
+            f"AwsConnection(region={self.region!r}, role_arn={self.role_arn!r}, "
+            f"external_id={'***' if self.external_id else None}, "
+            f"endpoint_url={self.endpoint_url!r})"
+        )
 
 
 class AwsClients:
@@ -133,8 +145,11 @@ class AwsClients:
         return resolve_endpoint(self.connection.endpoint_url)
 
     def _base_client(self, service: str) -> Any:
-        return self._base.client(service, config=self.config,  # type: ignore[call-overload]
-                                 endpoint_url=self.endpoint_url)
+        return self._base.client(
+            service,
+            config=self.config,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+        )
 
     def assume_role(self) -> dict[str, Any]:
         """Call ``sts:AssumeRole`` with the external ID; returns the temporary credentials."""
@@ -169,19 +184,21 @@ class AwsClients:
                 self._session = self._base
             else:
                 credentials = RefreshableCredentials.create_from_metadata(
-                    metadata=self._refresh(), refresh_using=self._refresh,
-                    method="sts-assume-role")
+                    metadata=self._refresh(), refresh_using=self._refresh, method="sts-assume-role"
+                )
                 core = botocore.session.get_session()
                 core._credentials = credentials  # type: ignore[attr-defined]  # boto3's own way
-                self._session = boto3.Session(botocore_session=core,
-                                              region_name=self.connection.region)
+                self._session = boto3.Session(
+                    botocore_session=core, region_name=self.connection.region
+                )
         return self._session
 
     def client(self, service: str) -> Any:
         """A cached client for ``service`` with the connection's credentials and endpoint."""
         if service not in self._clients:
             self._clients[service] = self.session().client(  # type: ignore[call-overload]
-                service, config=self.config, endpoint_url=self.endpoint_url)
+                service, config=self.config, endpoint_url=self.endpoint_url
+            )
         return self._clients[service]
 
     def sqs(self) -> SQSClient:

@@ -28,17 +28,23 @@ from trailhound.sources.aws_clients import (
 )
 from trailhound.store.state import StateDB, register_table
 
-register_table("integrations", """
+register_table(
+    "integrations",
+    """
     CREATE TABLE IF NOT EXISTS integrations (
         name VARCHAR PRIMARY KEY, queue_url VARCHAR, region VARCHAR, partition VARCHAR,
         role_arn VARCHAR, external_id VARCHAR, endpoint_url VARCHAR, kms_note VARCHAR,
         accounts VARCHAR, state VARCHAR, last_error VARCHAR, created_at TIMESTAMPTZ,
         updated_at TIMESTAMPTZ, last_message_at TIMESTAMPTZ, messages BIGINT,
-        objects_ingested BIGINT, events_ingested BIGINT, errors BIGINT, poison BIGINT)""")
-register_table("poison_objects", """
+        objects_ingested BIGINT, events_ingested BIGINT, errors BIGINT, poison BIGINT)""",
+)
+register_table(
+    "poison_objects",
+    """
     CREATE TABLE IF NOT EXISTS poison_objects (
         integration VARCHAR, uri VARCHAR, message_id VARCHAR, receive_count BIGINT,
-        reason VARCHAR, recorded_at TIMESTAMPTZ DEFAULT now())""")
+        reason VARCHAR, recorded_at TIMESTAMPTZ DEFAULT now())""",
+)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -54,8 +60,9 @@ class IntegrationState(StrEnum):
     DELETED = "deleted"
 
 
-COLLECTABLE = frozenset({IntegrationState.ENABLED, IntegrationState.ERROR,
-                         IntegrationState.DISCONNECTED})
+COLLECTABLE = frozenset(
+    {IntegrationState.ENABLED, IntegrationState.ERROR, IntegrationState.DISCONNECTED}
+)
 
 
 class IntegrationError(CollectError):
@@ -103,14 +110,23 @@ class Integration:
         return f"Integration(name={self.name!r}, queue_url={self.queue_url!r}, state={self.state})"
 
     @classmethod
-    def create(cls, name: str, queue_url: str, *, region: str | None = None,
-               role_arn: str | None = None, external_id: str | None = None,
-               endpoint_url: str | None = None, accounts: str | tuple[str, ...] = (),
-               kms_note: str | None = None) -> Integration:
+    def create(
+        cls,
+        name: str,
+        queue_url: str,
+        *,
+        region: str | None = None,
+        role_arn: str | None = None,
+        external_id: str | None = None,
+        endpoint_url: str | None = None,
+        accounts: str | tuple[str, ...] = (),
+        kms_note: str | None = None,
+    ) -> Integration:
         """A new, validated integration; the region defaults to the queue URL's."""
         if not _NAME.match(name):
             raise IntegrationError(
-                f"bad integration name {name!r}: letters, digits, '.', '_' and '-', up to 63")
+                f"bad integration name {name!r}: letters, digits, '.', '_' and '-', up to 63"
+            )
         if not queue_url.startswith(("https://", "http://")):
             raise IntegrationError(f"the queue URL must be an http(s) URL, not {queue_url!r}")
         if external_id and not role_arn:
@@ -119,9 +135,13 @@ class Integration:
             raise IntegrationError(f"not a role ARN: {role_arn!r}")
         region = region or region_from_queue_url(queue_url) or DEFAULT_REGION
         return cls(
-            name=name, queue_url=queue_url, region=region,
-            partition=partition_for_region(region), role_arn=role_arn or None,
-            external_id=external_id or None, endpoint_url=endpoint_url or None,
+            name=name,
+            queue_url=queue_url,
+            region=region,
+            partition=partition_for_region(region),
+            role_arn=role_arn or None,
+            external_id=external_id or None,
+            endpoint_url=endpoint_url or None,
             kms_note=kms_note or None,
             accounts=parse_accounts(accounts) if isinstance(accounts, str) else accounts,
         )
@@ -129,8 +149,12 @@ class Integration:
     @property
     def connection(self) -> AwsConnection:
         """How to reach AWS for this integration."""
-        return AwsConnection(region=self.region, role_arn=self.role_arn,
-                             external_id=self.external_id, endpoint_url=self.endpoint_url)
+        return AwsConnection(
+            region=self.region,
+            role_arn=self.role_arn,
+            external_id=self.external_id,
+            endpoint_url=self.endpoint_url,
+        )
 
     def keeps_account(self, account: str | None) -> bool:
         """Whether the account filter keeps objects of ``account`` (unknown accounts are kept)."""
@@ -174,15 +198,19 @@ class IntegrationStore:
         values[_COLUMNS.index("accounts")] = ",".join(stored.accounts)
         values[_COLUMNS.index("state")] = stored.state.value
         with self.state.connect() as con:
-            con.execute(f"INSERT OR REPLACE INTO integrations ({', '.join(_COLUMNS)}) "
-                        f"VALUES ({', '.join('?' for _ in _COLUMNS)})", values)
+            con.execute(
+                f"INSERT OR REPLACE INTO integrations ({', '.join(_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
+                values,
+            )
         return stored
 
     def find(self, name: str) -> Integration | None:
         """The integration called ``name`` (deleted ones too), or None."""
         with self.state.connect() as con:
-            row = con.execute(f"SELECT {', '.join(_COLUMNS)} FROM integrations WHERE name = ?",
-                              [name]).fetchone()
+            row = con.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM integrations WHERE name = ?", [name]
+            ).fetchone()
         return None if row is None else _from_row(row)
 
     def get(self, name: str) -> Integration:
@@ -196,7 +224,8 @@ class IntegrationStore:
         """Every integration, by name."""
         with self.state.connect() as con:
             rows = con.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM integrations ORDER BY name").fetchall()
+                f"SELECT {', '.join(_COLUMNS)} FROM integrations ORDER BY name"
+            ).fetchall()
         found = [_from_row(r) for r in rows]
         return [i for i in found if include_deleted or i.state is not IntegrationState.DELETED]
 
@@ -206,15 +235,25 @@ class IntegrationStore:
         with self.state.connect() as con:
             con.execute(
                 "UPDATE integrations SET state = ?, last_error = coalesce(?, last_error), "
-                "updated_at = now() WHERE name = ?", [state.value, error, name])
+                "updated_at = now() WHERE name = ?",
+                [state.value, error, name],
+            )
 
     def remove(self, name: str) -> None:
         """Mark an integration deleted; its counters and poison records stay."""
         self.set_state(name, IntegrationState.DELETED)
 
-    def record_activity(self, name: str, *, messages: int = 0, objects: int = 0,
-                        events: int = 0, errors: int = 0, poison: int = 0,
-                        last_message_at: datetime | None = None) -> None:
+    def record_activity(
+        self,
+        name: str,
+        *,
+        messages: int = 0,
+        objects: int = 0,
+        events: int = 0,
+        errors: int = 0,
+        poison: int = 0,
+        last_message_at: datetime | None = None,
+    ) -> None:
         """Add to an integration's counters."""
         with self.state.connect() as con:
             con.execute(
@@ -223,15 +262,19 @@ class IntegrationStore:
                 "events_ingested = coalesce(events_ingested, 0) + ?, "
                 "errors = coalesce(errors, 0) + ?, poison = coalesce(poison, 0) + ?, "
                 "last_message_at = greatest(last_message_at, ?) WHERE name = ?",
-                [messages, objects, events, errors, poison, last_message_at, name])
+                [messages, objects, events, errors, poison, last_message_at, name],
+            )
 
-    def record_poison(self, name: str, uri: str, message_id: str, receive_count: int,
-                      reason: str) -> None:
+    def record_poison(
+        self, name: str, uri: str, message_id: str, receive_count: int, reason: str
+    ) -> None:
         """Record an object that failed every attempt, with why."""
         with self.state.connect() as con:
             con.execute(
                 "INSERT INTO poison_objects (integration, uri, message_id, receive_count, reason)"
-                " VALUES (?, ?, ?, ?, ?)", [name, uri, message_id, receive_count, reason])
+                " VALUES (?, ?, ?, ?, ?)",
+                [name, uri, message_id, receive_count, reason],
+            )
 
     def poison_objects(self, name: str | None = None) -> list[tuple[str, str, str, datetime]]:
         """``(integration, uri, reason, recorded_at)`` of poison objects, newest first."""
@@ -239,5 +282,6 @@ class IntegrationStore:
             rows = con.execute(
                 "SELECT integration, uri, reason, recorded_at FROM poison_objects "
                 "WHERE ? IS NULL OR integration = ? ORDER BY recorded_at DESC",
-                [name, name]).fetchall()
+                [name, name],
+            ).fetchall()
         return [(str(a), str(b), str(c), d) for a, b, c, d in rows]

@@ -105,8 +105,12 @@ def _eventbridge(doc: dict[str, Any]) -> Notification:
         return Notification(NotificationKind.IGNORED)
     try:
         detail = doc["detail"]
-        ref = ObjectRef(detail["bucket"]["name"], detail["object"]["key"],
-                        _int(detail["object"].get("size")), _etag(detail["object"].get("etag")))
+        ref = ObjectRef(
+            detail["bucket"]["name"],
+            detail["object"]["key"],
+            _int(detail["object"].get("size")),
+            _etag(detail["object"].get("etag")),
+        )
     except (KeyError, TypeError) as error:
         raise NotificationError(f"EventBridge S3 event without {error}") from error
     return Notification(NotificationKind.EVENTBRIDGE, (ref,))

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,8 +45,14 @@ from trailhound.sources.notifications import NotificationError, ObjectRef, parse
 from trailhound.store.state import StateDB
 
 _CHUNK = 1024 * 1024
-_DISCONNECTED_CODES = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
-                                 "InvalidClientTokenId", "ExpiredToken"})
+_DISCONNECTED_CODES = frozenset(
+    {
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDoesNotExist",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+    }
+)
 
 
 def etag_mtime(etag: str) -> float:
@@ -64,7 +70,7 @@ class CollectorOptions:
     visibility_timeout: int = 300  # seconds a received message stays hidden from others
     wait_seconds: int = 20  # long poll
     drain_wait_seconds: int = 1  # long poll when draining with --once
-    messages_per_batch: int = 50  # messages gathered for one ingest
+    messages_per_batch: int = 100  # messages gathered for one ingest
     retry_base_seconds: int = 10  # first backoff; doubles per delivery
     retry_max_seconds: int = 900
     heartbeat_seconds: float | None = None  # default: a third of the visibility timeout
@@ -101,11 +107,13 @@ class CollectSummary:
     def line(self) -> str:
         """A one-line human summary."""
         skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()) if n)
-        return (f"{self.messages:,} messages, {self.objects:,} objects, "
-                f"{self.ingest.events_written:,} events written ({self.ingest.duplicates:,} "
-                f"duplicates, {self.ingest.quarantined:,} quarantined), "
-                f"{self.ignored_messages:,} ignored messages, {self.failed_objects:,} failed "
-                f"attempts, {self.poison:,} poison" + (f"; skipped {skipped}" if skipped else ""))
+        return (
+            f"{self.messages:,} messages, {self.objects:,} objects, "
+            f"{self.ingest.events_written:,} events written ({self.ingest.duplicates:,} "
+            f"duplicates, {self.ingest.quarantined:,} quarantined), "
+            f"{self.ignored_messages:,} ignored messages, {self.failed_objects:,} failed "
+            f"attempts, {self.poison:,} poison" + (f"; skipped {skipped}" if skipped else "")
+        )
 
 
 @dataclass(slots=True)
@@ -136,13 +144,16 @@ class _Heartbeat:
         self.interval = options.heartbeat_seconds or max(options.visibility_timeout / 3, 1.0)
         self.thread = threading.Thread(target=self._beat, name="sqs-heartbeat", daemon=True)
 
-    def __enter__(self) -> _Heartbeat:
+    def start(self) -> _Heartbeat:
+        """Start beating in a background thread."""
         self.thread.start()
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def stop(self) -> None:
+        """Stop beating (idempotent)."""
         self.done.set()
-        self.thread.join()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join()
 
     def _beat(self) -> None:
         while not self.done.wait(self.interval):
@@ -150,12 +161,28 @@ class _Heartbeat:
             self.collector.change_visibility(self.receipts, timeout)
 
 
+@dataclass(slots=True)
+class _Batch:
+    """Messages received and their objects downloaded, waiting to be ingested."""
+
+    messages: list[_Message]
+    summary: CollectSummary
+    fetched: dict[str, _Fetch]
+    heartbeat: _Heartbeat
+
+
 class SqsCollector:
     """Collects one integration's queue into one data directory."""
 
-    def __init__(self, data_dir: DataDir, integration: Integration, *,
-                 options: CollectorOptions | None = None, clients: AwsClients | None = None,
-                 ingestor: Ingestor | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: DataDir,
+        integration: Integration,
+        *,
+        options: CollectorOptions | None = None,
+        clients: AwsClients | None = None,
+        ingestor: Ingestor | None = None,
+    ) -> None:
         self.data_dir = data_dir.ensure()
         self.integration = integration
         self.options = options or CollectorOptions()
@@ -177,32 +204,59 @@ class SqsCollector:
     def run(self, *, once: bool = False, wait_for_retries: bool = True) -> CollectSummary:
         """Collect until stopped (or, with ``once``, until the queue is drained).
 
-        When draining, messages put back with a backoff are waited for unless
+        The next batch is received and downloaded in a background thread while the current one
+        is ingested. When draining, messages put back with a backoff are waited for unless
         ``wait_for_retries`` is false (the round-robin of several integrations).
         """
         summary = CollectSummary()
         started = time.perf_counter()
-        while not self.stop_event.is_set():
-            current = self.store.get(self.integration.name)
-            if current.state is IntegrationState.PAUSED:
-                if once:
-                    break
-                self.stop_event.wait(self.options.wait_seconds)
-                continue
-            wait = self.options.drain_wait_seconds if once else self.options.wait_seconds
-            messages = self.poll(wait)
-            if messages:
-                summary.merge(self.process(messages))
-                continue
-            if not once:
-                continue
-            recent = time.monotonic() - 60  # older entries were taken by another consumer
-            due = [t for t in self._retry_due.values() if t > recent and wait_for_retries]
-            if not due:
-                break
-            self.stop_event.wait(max(0.0, min(due) - time.monotonic()) + 0.2)
+        wait = self.options.drain_wait_seconds if once else self.options.wait_seconds
+        ahead: Future[_Batch | None] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqs-prefetch") as pool:
+            try:
+                while True:
+                    if ahead is None:
+                        if not self._active(once):
+                            break
+                        ahead = pool.submit(self.prepare, wait)
+                    batch, ahead = ahead.result(), None
+                    if batch is not None:
+                        if self._active(once):
+                            ahead = pool.submit(self.prepare, wait)
+                        summary.merge(self.finish(batch))
+                        continue
+                    if not once:
+                        continue
+                    recent = time.monotonic() - 60  # older ones went to another consumer
+                    due = [t for t in self._retry_due.values() if t > recent and wait_for_retries]
+                    if not due:
+                        break
+                    self.stop_event.wait(max(0.0, min(due) - time.monotonic()) + 0.2)
+            finally:
+                if ahead is not None:  # received but not processed: give it back at once
+                    self._release(ahead)
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _active(self, once: bool) -> bool:
+        """Whether to receive more: not stopped, and the integration is not paused."""
+        while not self.stop_event.is_set():
+            if self.store.get(self.integration.name).state is not IntegrationState.PAUSED:
+                return True
+            if once:
+                return False
+            self.stop_event.wait(self.options.wait_seconds)
+        return False
+
+    def _release(self, ahead: Future[_Batch | None]) -> None:
+        with contextlib.suppress(Exception):
+            batch = ahead.result()
+            if batch is not None:
+                batch.heartbeat.stop()
+                for fetch in batch.fetched.values():
+                    if fetch.source is not None:
+                        fetch.source.path.unlink(missing_ok=True)
+                self.change_visibility([m.receipt for m in batch.messages], 0)
 
     def poll(self, wait: int) -> list[_Message]:
         """Receive up to a batch of messages: one long poll, then short ones while full."""
@@ -220,25 +274,33 @@ class SqsCollector:
                 if messages:
                     break  # process what we hold; the next poll reports the error
                 self._record_failure(error)
-                raise CollectError(f"{self.integration.name}: cannot receive from the queue: "
-                                   f"{error_message(error)}") from error
+                raise CollectError(
+                    f"{self.integration.name}: cannot receive from the queue: "
+                    f"{error_message(error)}"
+                ) from error
             received = response.get("Messages", [])
             for raw in received:
                 attributes = raw.get("Attributes", {})
                 sent = attributes.get("SentTimestamp")
-                messages.append(_Message(
-                    message_id=raw["MessageId"], receipt=raw["ReceiptHandle"],
-                    receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
-                    sent_at=datetime.fromtimestamp(int(sent) / 1000, UTC) if sent else None,
-                ))
+                messages.append(
+                    _Message(
+                        message_id=raw["MessageId"],
+                        receipt=raw["ReceiptHandle"],
+                        receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
+                        sent_at=datetime.fromtimestamp(int(sent) / 1000, UTC) if sent else None,
+                    )
+                )
                 messages[-1].objects = self._parse(raw.get("Body", ""), messages[-1])
             if len(received) < 10:
                 break
         return messages
 
     def _record_failure(self, error: BaseException) -> None:
-        state = (IntegrationState.DISCONNECTED if error_code(error) in _DISCONNECTED_CODES
-                 or "AssumeRole" in str(error) else IntegrationState.ERROR)
+        state = (
+            IntegrationState.DISCONNECTED
+            if error_code(error) in _DISCONNECTED_CODES or "AssumeRole" in str(error)
+            else IntegrationState.ERROR
+        )
         self.store.set_state(self.integration.name, state, error_message(error))
         self.store.record_activity(self.integration.name, errors=1)
 
@@ -250,12 +312,29 @@ class SqsCollector:
             return []
 
     # One batch ---------------------------------------------------------------------------
+    def prepare(self, wait: int) -> _Batch | None:
+        """Receive a batch and download its objects (None when the queue had nothing)."""
+        messages = self.poll(wait)
+        return self._prepare(messages) if messages else None
+
+    def _prepare(self, messages: list[_Message]) -> _Batch:
+        heartbeat = _Heartbeat(self, [m.receipt for m in messages]).start()
+        try:
+            summary = CollectSummary(messages=len(messages))
+            fetched = self._fetch_all(self._select(messages, summary))
+        except BaseException:
+            heartbeat.stop()
+            raise
+        return _Batch(messages, summary, fetched, heartbeat)
+
     def process(self, messages: list[_Message]) -> CollectSummary:
         """Fetch, ingest and acknowledge one batch of received messages."""
-        summary = CollectSummary(messages=len(messages))
-        with _Heartbeat(self, [m.receipt for m in messages]):
-            wanted = self._select(messages, summary)
-            fetched = self._fetch_all(wanted)
+        return self.finish(self._prepare(messages))
+
+    def finish(self, batch: _Batch) -> CollectSummary:
+        """Ingest a downloaded batch, then delete (or back off, or poison) its messages."""
+        summary, fetched, messages = batch.summary, batch.fetched, batch.messages
+        try:
             good = [f.source for f in fetched.values() if f.source is not None]
             try:
                 if good:
@@ -275,6 +354,8 @@ class SqsCollector:
                     if attempt is not None and attempt.error is not None:
                         message.failures[ref.uri] = attempt.error
             self._acknowledge(messages, summary)
+        finally:
+            batch.heartbeat.stop()
         self._record_activity(messages, summary)
         return summary
 
@@ -297,8 +378,12 @@ class SqsCollector:
         known = self.ingestor.state.known_files(list(candidates))
         wanted: list[ObjectRef] = []
         for uri, ref in candidates.items():
-            if (uri in known and ref.size is not None and ref.etag is not None
-                    and known[uri] == (ref.size, etag_mtime(ref.etag))):
+            if (
+                uri in known
+                and ref.size is not None
+                and ref.etag is not None
+                and known[uri] == (ref.size, etag_mtime(ref.etag))
+            ):
                 summary.skipped[SkipReason.ALREADY_INGESTED.value] += 1
             else:
                 wanted.append(ref)
@@ -312,10 +397,13 @@ class SqsCollector:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3-get") as pool:
             fetches = list(pool.map(self.fetch, refs))
         known = self.ingestor.state.known_files(
-            [f.source.uri for f in fetches if f.source is not None])
+            [f.source.uri for f in fetches if f.source is not None]
+        )
         for fetch in fetches:  # a redelivery whose message gave no size or ETag
             if fetch.source is not None and known.get(fetch.source.uri) == (
-                    fetch.source.size, fetch.source.mtime):
+                fetch.source.size,
+                fetch.source.mtime,
+            ):
                 fetch.source.path.unlink(missing_ok=True)
                 fetch.source = None
         return {f.ref.uri: f for f in fetches}
@@ -325,8 +413,11 @@ class SqsCollector:
         kind = classify_name(ref.key)
         is_digest = kind is SkipReason.DIGEST
         base = ref.key.rsplit("/", 1)[-1]
-        path = (self.digests / ref.bucket / ref.key if is_digest
-                else self.tmp / f"{uuid.uuid4().hex[:12]}-{base}")
+        path = (
+            self.digests / ref.bucket / ref.key
+            if is_digest
+            else self.tmp / f"{uuid.uuid4().hex[:12]}-{base}"
+        )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             response = self.clients.s3().get_object(Bucket=ref.bucket, Key=ref.key)
@@ -337,12 +428,17 @@ class SqsCollector:
         except Exception as error:
             path.unlink(missing_ok=True)
             return _Fetch(ref, error=f"s3:GetObject failed: {error_message(error)}")
-        if is_digest:
+        if isinstance(kind, SkipReason):  # a digest: kept on disk for the ledger
             return _Fetch(ref)
         size = path.stat().st_size
         source = SourceFile(
-            uri=ref.uri, path=path, size=size, mtime=etag_mtime(response.get("ETag", "")),
-            format=kind, account_hint=account_from_path(ref.key))  # type: ignore[arg-type]
+            uri=ref.uri,
+            path=path,
+            size=size,
+            mtime=etag_mtime(response.get("ETag", "")),
+            format=kind,
+            account_hint=account_from_path(ref.key),
+        )
         return _Fetch(ref, source=source)
 
     # Acknowledging -----------------------------------------------------------------------
@@ -355,13 +451,20 @@ class SqsCollector:
             summary.failed_objects += len(message.failures)
             if message.receive_count >= self.options.max_receives:
                 for uri, reason in message.failures.items():
-                    self.store.record_poison(self.integration.name, uri, message.message_id,
-                                             message.receive_count, reason)
+                    self.store.record_poison(
+                        self.integration.name,
+                        uri,
+                        message.message_id,
+                        message.receive_count,
+                        reason,
+                    )
                 summary.poison += len(message.failures)
                 done.append(message)
             else:
-                delay = min(self.options.retry_base_seconds * 2 ** (message.receive_count - 1),
-                            self.options.retry_max_seconds)
+                delay = min(
+                    self.options.retry_base_seconds * 2 ** (message.receive_count - 1),
+                    self.options.retry_max_seconds,
+                )
                 self.change_visibility([message.receipt], delay)
                 self._retry_due[message.message_id] = time.monotonic() + delay
         self.delete_messages(done)
@@ -369,44 +472,59 @@ class SqsCollector:
     def delete_messages(self, messages: Sequence[_Message]) -> None:
         """Delete handled messages from the queue (only ever after their objects are stored)."""
         for start in range(0, len(messages), 10):
-            chunk = messages[start:start + 10]
+            chunk = messages[start : start + 10]
             self.clients.sqs().delete_message_batch(
                 QueueUrl=self.integration.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m.receipt} for i, m in enumerate(chunk)])
+                Entries=[{"Id": str(i), "ReceiptHandle": m.receipt} for i, m in enumerate(chunk)],
+            )
             for message in chunk:
                 self._retry_due.pop(message.message_id, None)
 
     def change_visibility(self, receipts: Sequence[str], seconds: int | float) -> None:
         """Hide (or, with 0, release) received messages for ``seconds``; failures are harmless."""
         for start in range(0, len(receipts), 10):
-            chunk = receipts[start:start + 10]
+            chunk = receipts[start : start + 10]
             with contextlib.suppress(Exception):  # a lapsed receipt: the message is redelivered
                 self.clients.sqs().change_message_visibility_batch(
                     QueueUrl=self.integration.queue_url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": r, "VisibilityTimeout": int(seconds)}
-                             for i, r in enumerate(chunk)])
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": r, "VisibilityTimeout": int(seconds)}
+                        for i, r in enumerate(chunk)
+                    ],
+                )
 
     def _record_activity(self, messages: list[_Message], summary: CollectSummary) -> None:
         sent = [m.sent_at for m in messages if m.sent_at is not None]
         self.store.record_activity(
-            self.integration.name, messages=len(messages), objects=summary.objects,
-            events=summary.ingest.events_written, errors=summary.failed_objects,
-            poison=summary.poison, last_message_at=max(sent) if sent else datetime.now(UTC))
+            self.integration.name,
+            messages=len(messages),
+            objects=summary.objects,
+            events=summary.ingest.events_written,
+            errors=summary.failed_objects,
+            poison=summary.poison,
+            last_message_at=max(sent) if sent else datetime.now(UTC),
+        )
         current = self.store.get(self.integration.name)
         if current.state in {IntegrationState.ERROR, IntegrationState.DISCONNECTED}:
             self.store.set_state(self.integration.name, IntegrationState.ENABLED)
 
 
-def collect(data_dir: DataDir, integrations: Sequence[Integration], *, once: bool = False,
-            options: CollectorOptions | None = None,
-            stop: threading.Event | None = None) -> dict[str, CollectSummary]:
+def collect(
+    data_dir: DataDir,
+    integrations: Sequence[Integration],
+    *,
+    once: bool = False,
+    options: CollectorOptions | None = None,
+    stop: threading.Event | None = None,
+) -> dict[str, CollectSummary]:
     """Run collectors for several integrations, round-robin, sharing one ingestor."""
     stop = stop or threading.Event()
     summaries = {i.name: CollectSummary() for i in integrations}
     errors: dict[str, str] = {}
     with Ingestor(data_dir) as ingestor:
-        collectors = [SqsCollector(data_dir, i, options=options, ingestor=ingestor)
-                      for i in integrations]
+        collectors = [
+            SqsCollector(data_dir, i, options=options, ingestor=ingestor) for i in integrations
+        ]
         for collector in collectors:
             collector.stop_event = stop
         single = len(collectors) == 1
@@ -414,8 +532,9 @@ def collect(data_dir: DataDir, integrations: Sequence[Integration], *, once: boo
             errors.clear()
             for collector in list(collectors):
                 try:
-                    summaries[collector.integration.name].merge(collector.run(
-                        once=once or not single, wait_for_retries=once))
+                    summaries[collector.integration.name].merge(
+                        collector.run(once=once or not single, wait_for_retries=once)
+                    )
                 except CollectError as error:
                     errors[collector.integration.name] = str(error)
                     if once:
