@@ -6,14 +6,13 @@ from base64 import b64encode
 from collections.abc import Callable
 from typing import Any
 
-from trailhound.demo.events import Ctx, api_call, console_login, stable_suffix, vpce_call
-from trailhound.demo.population import HOME_REGION, LOG_BUCKET, PARAMETERS, SECRETS, Principal
+from trailhound.demo.events import Ctx, api_call, stable_suffix, vpce_call
+from trailhound.demo.organization import HOME_REGION, PARAMETERS, SECRETS, Principal
 
 Record = dict[str, Any]
 Builder = Callable[[Ctx, Principal], Record]
 Params = Callable[[Ctx], dict[str, Any] | None]
 
-_MONTHS = ("Nov", "Dec")
 _PREFIXES = ("exports/daily", "uploads/incoming", "reports/finance", "assets/img", "builds/main")
 _EXTENSIONS = ("parquet", "csv.gz", "json", "png", "zip")
 
@@ -43,21 +42,6 @@ def secret_arn(c: Ctx, name: str | None = None) -> str:
     name = name or c.pick(SECRETS)
     suffix = stable_suffix(f"{c.account}/{c.region}/{name}")
     return f"arn:aws:secretsmanager:{c.region}:{c.account}:secret:{name}-{suffix}"
-
-
-def role_arn(c: Ctx, name: str) -> str:
-    """The ARN of the role ``name`` in the current account."""
-    return f"arn:aws:iam::{c.account}:role/{name}"
-
-
-def expiration(sec: int) -> str:
-    """An STS credential expiry in the format STS responses are logged with."""
-    day, rest = divmod(sec, 86400)
-    hour, rest = divmod(rest, 3600)
-    minute, second = divmod(rest, 60)
-    month, mday = (0, day + 1) if day < 30 else (1, day - 29)
-    half = "AM" if hour < 12 else "PM"
-    return f"{_MONTHS[month]} {mday}, 2026, {hour % 12 or 12}:{minute:02d}:{second:02d} {half}"
 
 
 def read(source: str, name: str, params: Params | None = None, *, home: bool = False) -> Builder:
@@ -102,7 +86,7 @@ def s3_object(name: str) -> Builder:
         b = bucket(c)
         key = f"{c.pick(_PREFIXES)}/{c.when[:10]}/{rng.getrandbits(40):010x}.{c.pick(_EXTENSIONS)}"
         host = f"{b}.s3.{c.region}.amazonaws.com"
-        size = rng.randrange(200, 5_000_000)
+        size = 200 + c.below(5_000_000)
         extra = {
             "SignatureVersion": "SigV4",
             "CipherSuite": "TLS_AES_128_GCM_SHA256",
@@ -245,7 +229,7 @@ def ssm_agent_checkin(c: Ctx, p: Principal) -> Record:
         "platformType": "Linux",
         "platformName": "Amazon Linux",
         "platformVersion": "2023",
-        "iPAddress": f"10.20.{c.rng.randrange(64)}.{c.rng.randrange(2, 254)}",
+        "iPAddress": f"10.20.{c.below(64)}.{2 + c.below(252)}",
         "computerName": "ip-10-20-3-17.ec2.internal",
         "agentName": "amazon-ssm-agent",
         "availabilityZone": f"{c.region}a",
@@ -280,80 +264,10 @@ def via_endpoint(service: str, name: str) -> Builder:
     """A network activity event: a workload's call passing through the site's VPC endpoint."""
 
     def build(c: Ctx, p: Principal) -> Record:
-        source_ip = f"10.20.{c.rng.randrange(64)}.{c.rng.randrange(2, 254)}"
+        source_ip = f"10.20.{c.below(64)}.{2 + c.below(252)}"
         return vpce_call(c, c.identity(p), service, name, source_ip)
 
     return build
-
-
-def assume_role(target: Principal) -> Builder:
-    """STS AssumeRole whose credentials are the session ``target`` then uses."""
-
-    def build(c: Ctx, p: Principal) -> Record:
-        assert target.issuer is not None
-        session = target.identity["arn"].rsplit("/", 1)[-1]
-        key = c.identity(target)["accessKeyId"]
-        arn = target.issuer["arn"]
-        params: dict[str, Any] = {"roleArn": arn, "roleSessionName": session}
-        if p.mfa:
-            params["serialNumber"] = f"arn:aws:iam::{p.account}:mfa/{p.name}-yubikey"
-        response = {
-            "credentials": {"accessKeyId": key, "expiration": expiration(c.sec + 3600)},
-            "assumedRoleUser": {
-                "assumedRoleId": target.identity["principalId"],
-                "arn": target.identity["arn"],
-            },
-        }
-        return api_call(
-            c,
-            p,
-            "sts.amazonaws.com",
-            "AssumeRole",
-            read_only=True,
-            params=params,
-            response=response,
-            resources=[{"accountId": c.account, "type": "AWS::IAM::Role", "ARN": arn}],
-            can_fail=False,
-        )
-
-    return build
-
-
-def login(c: Ctx, p: Principal) -> Record:
-    """A console sign-in; IAM users and root sometimes mistype their password."""
-    federated = p.identity["type"] == "AssumedRole"
-    success = federated or c.rng.random() > 0.06
-    return console_login(c, p, success=success, mfa=p.mfa and not federated)
-
-
-def federation_token(c: Ctx, p: Principal) -> Record:
-    """STS GetFederationToken by the build bot for the partner upload user."""
-    account = p.account
-    return api_call(
-        c,
-        p,
-        "sts.amazonaws.com",
-        "GetFederationToken",
-        read_only=True,
-        params={"name": "partner-upload", "durationSeconds": 3600},
-        response={
-            "credentials": {
-                "accessKeyId": "ASIA" + "".join(c.rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZ", k=16)),
-                "expiration": expiration(c.sec + 3600),
-            },
-            "federatedUser": {
-                "federatedUserId": f"{account}:partner-upload",
-                "arn": f"arn:aws:sts::{account}:federated-user/partner-upload",
-            },
-        },
-        can_fail=False,
-    )
-
-
-def cloudtrail_bucket_check(c: Ctx, p: Principal) -> Record:
-    """CloudTrail checking the ACL of the bucket it delivers to."""
-    params = {"bucketName": LOG_BUCKET, "Host": f"{LOG_BUCKET}.s3.amazonaws.com", "acl": ""}
-    return api_call(c, p, "s3.amazonaws.com", "GetBucketAcl", read_only=True, params=params)
 
 
 def _encoded_failure(c: Ctx) -> str:
@@ -412,47 +326,4 @@ def run_instances(c: Ctx, p: Principal) -> Record:
         params=params,
         response=response,
         error=error,
-    )
-
-
-def password_policy(c: Ctx, p: Principal) -> Record:
-    """IAM GetAccountPasswordPolicy: accounts without a custom policy answer NoSuchEntity."""
-    error = None
-    if c.site.alias != "production":
-        error = (
-            "NoSuchEntityException",
-            f"The Password Policy with domain name {c.account} cannot be found.",
-        )
-    return api_call(
-        c,
-        p,
-        "iam.amazonaws.com",
-        "GetAccountPasswordPolicy",
-        read_only=True,
-        error=error,
-        region=HOME_REGION,
-    )
-
-
-_IAM_USERS = {
-    "production": ("svc-reporting", "ci-deployer", "ops-admin"),
-    "development": ("jenkins", "build-bot"),
-}
-
-
-def get_user(c: Ctx, p: Principal) -> Record:
-    """IAM GetUser; people look up users of other accounts and get NoSuchEntity."""
-    name = c.pick(("svc-reporting", "ci-deployer", "ops-admin", "jenkins", "build-bot"))
-    error = None
-    if name not in _IAM_USERS.get(c.site.alias, ()):
-        error = ("NoSuchEntityException", f"The user with name {name} cannot be found.")
-    return api_call(
-        c,
-        p,
-        "iam.amazonaws.com",
-        "GetUser",
-        read_only=True,
-        params={"userName": name},
-        error=error,
-        region=HOME_REGION,
     )

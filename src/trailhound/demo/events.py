@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 from base64 import b32encode
@@ -9,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
 from typing import Any
 
-from trailhound.demo.population import HOME_REGION, Principal, Site
+from trailhound.demo.organization import HOME_REGION, Principal, Site
 
 EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
 SPAN_SECONDS = 7 * 86400
-_DAYS = tuple((EPOCH + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(16))
+# day -1 is the last day of October: sessions may start before the data set does
+_DAYS = tuple((EPOCH + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(-1, 15))
+_CLOCK: list[str] = []  # "THH:MM:SSZ" for every second of a day, built on first use
+_VARIANT = "89ab" * 4
 
 # eventVersion differs by service in real trails; these follow what AWS logs at the time
 _VERSIONS = {
@@ -42,22 +46,24 @@ _GLOBAL_HOSTS = {
 _ACTION_PREFIX = {"monitoring": "cloudwatch", "tagging": "tag"}
 _EXCEPTION_STYLE = {"kms", "lambda", "ssm", "guardduty", "organizations", "logs", "ce", "sso"}
 _TLS: dict[tuple[str, bool], dict[str, str]] = {}
+_ENDPOINTS: dict[tuple[str, str], tuple[str, str, str]] = {}
 
 
 def iso(sec: int) -> str:
-    """``sec`` seconds after the demo epoch as CloudTrail writes times."""
-    day, rest = divmod(max(sec, 0), 86400)
-    hour, rest = divmod(rest, 3600)
-    minute, second = divmod(rest, 60)
-    return f"{_DAYS[day]}T{hour:02d}:{minute:02d}:{second:02d}Z"
+    """``sec`` seconds after the demo epoch (at most a day before it) as CloudTrail writes times."""
+    if not _CLOCK:
+        _CLOCK.extend(f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in range(86400))
+    day, rest = divmod(sec, 86400)
+    return _DAYS[day + 1] + _CLOCK[rest]
 
 
 def uuid4(rng: random.Random) -> str:
     """A version-4 UUID drawn from ``rng``, so that a seed always yields the same ids."""
-    h = f"{rng.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    h = rng.randbytes(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[ord(h[16]) & 15]}{h[17:20]}-{h[20:]}"
 
 
+@functools.cache
 def stable_suffix(text: str, length: int = 6) -> str:
     """A short alphanumeric suffix derived from ``text`` (as AWS appends to secret ARNs)."""
     n = zlib.crc32(text.encode())
@@ -87,14 +93,21 @@ class Ctx:
 
     __slots__ = ("_sessions", "fail_rate", "rng", "sec", "seed", "site", "when")
 
-    def __init__(self, rng: random.Random, seed: int, site: Site) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        seed: int,
+        site: Site,
+        sessions: dict[tuple[Principal, int], dict[str, Any]] | None = None,
+    ) -> None:
         self.rng = rng
         self.seed = seed
         self.site = site
         self.sec = 0
         self.when = iso(0)
         self.fail_rate = 0.0
-        self._sessions: dict[tuple[Principal, int], dict[str, Any]] = {}
+        # sessions derive from the seed, not from rng, so a cache shared between files is safe
+        self._sessions = {} if sessions is None else sessions
 
     def at(self, sec: int) -> None:
         """Move the clock to ``sec`` seconds after the epoch."""
@@ -117,7 +130,11 @@ class Ctx:
 
     def pick(self, options: tuple[str, ...]) -> str:
         """One of ``options``."""
-        return options[0] if len(options) == 1 else self.rng.choice(options)
+        return options[int(self.rng.random() * len(options))]
+
+    def below(self, n: int) -> int:
+        """A whole number from 0 to ``n - 1``; cheaper than ``randrange``."""
+        return int(self.rng.random() * n)
 
     def identity(self, p: Principal) -> dict[str, Any]:
         """``p``'s userIdentity now: sessions get a key and creation time that change hourly."""
@@ -165,6 +182,13 @@ class Ctx:
         return code, f"User: {p.arn} is not authorized to perform: {action}{target} {because}"
 
 
+def _endpoint(source: str, region: str) -> tuple[str, str, str]:
+    """The service prefix, eventVersion and host name of calls to ``source`` in ``region``."""
+    prefix = source.split(".", 1)[0]
+    host = _GLOBAL_HOSTS.get(prefix) or f"{prefix}.{region}.amazonaws.com"
+    return prefix, _VERSIONS.get(prefix, "1.09"), host
+
+
 def api_call(
     ctx: Ctx,
     p: Principal,
@@ -182,16 +206,17 @@ def api_call(
     resource: str = "",
     can_fail: bool = True,
 ) -> dict[str, Any]:
-    """A complete ``AwsApiCall`` record in CloudTrail's field order.
-
-    With probability ``ctx.fail_rate`` a call that ``can_fail`` is denied instead.
-    """
-    prefix = source.split(".", 1)[0]
+    """A complete ``AwsApiCall`` record in CloudTrail's field order."""
     region = region or ctx.site.region
+    endpoint = _ENDPOINTS.get((source, region))
+    if endpoint is None:
+        endpoint = _ENDPOINTS[(source, region)] = _endpoint(source, region)
+    prefix, version, host = endpoint
+    # a share (ctx.fail_rate) of the calls that can fail are refused instead
     if error is None and can_fail and ctx.fail_rate and ctx.rng.random() < ctx.fail_rate:
         error = ctx.denial(p, source, name, resource)
     record: dict[str, Any] = {
-        "eventVersion": _VERSIONS.get(prefix, "1.09"),
+        "eventVersion": version,
         "userIdentity": ctx.identity(p),
         "eventTime": ctx.when,
         "eventSource": source,
@@ -220,7 +245,6 @@ def api_call(
     record["recipientAccountId"] = ctx.site.account
     record["eventCategory"] = "Data" if data else "Management"
     if p.identity["type"] != "AWSService":
-        host = _GLOBAL_HOSTS.get(prefix) or f"{prefix}.{region}.amazonaws.com"
         if prefix == "s3" and params and "Host" in params:
             host = params["Host"]
         record["tlsDetails"] = tls_details(host, ctx.rng.random() < 0.9)
@@ -233,8 +257,11 @@ def console_login(
     ctx: Ctx, p: Principal, *, success: bool = True, mfa: bool = True
 ) -> dict[str, Any]:
     """An ``AwsConsoleSignIn`` record for ``p`` signing in to the console."""
-    identity = dict(p.identity)
-    identity.pop("accessKeyId", None)
+    if p.identity["type"] == "AssumedRole":  # federated sign-in: the session it opens
+        identity = {**ctx.identity(p), "accessKeyId": ""}
+    else:
+        identity = dict(p.identity)
+        identity.pop("accessKeyId", None)
     extra: dict[str, str] = {
         "LoginTo": "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
         "MobileVersion": "No",

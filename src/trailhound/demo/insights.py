@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trailhound.demo.events import iso, uuid4
-from trailhound.demo.population import Population
+from trailhound.demo.organization import Population
 
 DAY = 86400
 HOUR = 3600

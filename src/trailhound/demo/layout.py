@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trailhound.demo.events import iso
-from trailhound.demo.population import LOG_BUCKET, ORG_ID
+from trailhound.demo.organization import LOG_BUCKET, ORG_ID
 
 _SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 WRITABILITY_CHECK = "ConfigWritabilityCheckFile"

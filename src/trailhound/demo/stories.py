@@ -15,17 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from trailhound.demo.calls import expiration
-from trailhound.demo.events import Ctx, api_call, console_login, vpce_call
-from trailhound.demo.population import FOREIGN_ACCOUNT, HOME_REGION, Population, access_key
-
-TOR_EXIT_ADDRESSES: tuple[str, ...] = ("185.220.101.1", "185.220.100.252", "171.25.193.77")
-INTRUDER_ADDRESS = "45.155.205.233"  # a rented server, not a Tor exit
-ROOT_INTRUDER_ADDRESS = "194.165.16.71"
-INTRUDER_AGENT = (
-    "aws-cli/2.13.25 md/awscrt#0.16.16 ua/2.0 os/linux#6.5.0-kali3-amd64 md/arch#x86_64 "
-    "lang/python#3.11.5 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off"
+from trailhound.demo.access import expiration
+from trailhound.demo.clients import (
+    INTRUDER_ADDRESS,
+    INTRUDER_AGENT,
+    ROOT_INTRUDER_ADDRESS,
+    TOR_EXIT_ADDRESSES,
 )
+from trailhound.demo.events import Ctx, api_call, console_login, vpce_call
+from trailhound.demo.organization import (
+    FOREIGN_ACCOUNT,
+    HOME_REGION,
+    Population,
+    Principal,
+    access_key,
+)
+
 PRODUCTION_TRAIL = "arn:aws:cloudtrail:us-east-1:512934607731:trail/acme-production-audit"
 EXPOSED_BUCKET = "acme-production-exports-us-east-1"
 VPCE_DENIED = ("VpceAccessDenied", "The request was denied due to a VPC endpoint policy")
@@ -54,11 +59,13 @@ class _Teller:
         self.records: list[StoryRecord] = []
 
     def ctx(self, alias: str, region: str, sec: int) -> Ctx:
+        """A context at the site ``alias``/``region``, ``sec`` seconds after the epoch."""
         ctx = Ctx(self.rng, self.seed, self.population.site(alias, region))
         ctx.at(sec)
         return ctx
 
     def add(self, ctx: Ctx, record: dict[str, Any]) -> None:
+        """Add ``record``, filed under ``ctx``'s site and time."""
         self.records.append(StoryRecord(ctx.site.alias, ctx.site.region, ctx.sec, record))
 
 
@@ -80,7 +87,9 @@ def _tor_access(t: _Teller) -> None:
     for offset, region, source, name, outcome in steps:
         ctx = t.ctx("production", region, start + offset)
         error = ctx.denial(leaked, source, name, "") if outcome else None
-        params = {"instancesSet": {}, "filterSet": {}} if name == "DescribeInstances" else None
+        params: dict[str, Any] | None = None
+        if name == "DescribeInstances":
+            params = {"instancesSet": {}, "filterSet": {}}
         t.add(
             ctx,
             api_call(
@@ -165,7 +174,7 @@ def _keys_for_another_user(t: _Teller) -> None:
     )
 
 
-def _intruder_as_ci(t: _Teller) -> Any:
+def _intruder_as_ci(t: _Teller) -> Principal:
     identity, _ = _stolen_ci_identity(t)
     return replace(
         t.population.principal("production", "ci-deployer"),
@@ -239,7 +248,7 @@ def _public_bucket(t: _Teller) -> None:
 def _trail_stopped(t: _Teller) -> None:
     intruder = _intruder_as_ci(t)
     start = 4 * DAY + 3 * HOUR + 20 * 60 + 7
-    steps = [
+    steps: list[tuple[int, str, bool, dict[str, Any]]] = [
         (0, "DescribeTrails", True, {"trailNameList": [], "includeShadowTrails": True}),
         (9, "GetTrailStatus", True, {"name": PRODUCTION_TRAIL}),
         (31, "StopLogging", False, {"name": PRODUCTION_TRAIL}),
@@ -277,9 +286,22 @@ def _console_no_mfa(t: _Teller) -> None:
     start = 2 * DAY + 2 * HOUR + 17 * 60 + 44
     ctx = t.ctx("management", HOME_REGION, start)
     t.add(ctx, console_login(ctx, root, success=True, mfa=False))
+    # the console session starts with the sign-in, not on the hour as background sessions do
+    session = {
+        **root.identity,
+        "accessKeyId": access_key(t.rng, "ASIA"),
+        "sessionContext": {
+            "sessionIssuer": {},
+            "attributes": {"creationDate": ctx.when, "mfaAuthenticated": "false"},
+        },
+    }
+    signed_in = replace(root, identity=session, issuer=None)
     for offset, name in ((35, "GetAccountSummary"), (52, "ListUsers"), (80, "ListAccessKeys")):
         ctx.at(start + offset)
-        t.add(ctx, api_call(ctx, root, "iam.amazonaws.com", name, read_only=True, can_fail=False))
+        t.add(
+            ctx,
+            api_call(ctx, signed_in, "iam.amazonaws.com", name, read_only=True, can_fail=False),
+        )
 
 
 def _vpce_foreign_account(t: _Teller) -> None:

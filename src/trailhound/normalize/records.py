@@ -82,6 +82,13 @@ def normalize_sql(relation: str) -> str:
         c.name: f"CAST({_access('x', (c.source or '').split('.'))} AS VARCHAR)" for c in _JSON
     }
     event_time_text = "json_extract_string(x.eventTime, '$')"
+    # Insights events name the API they are about inside insightDetails, not at the top.
+    insight = "x.eventType = 'AwsCloudTrailInsight'"
+    for column, field in (("event_name", "eventName"), ("event_source", "eventSource")):
+        typed[column] = (
+            f"CASE WHEN x.{field} IS NULL AND {insight} "
+            f"THEN json_extract_string(x.insightDetails, '$.{field}') ELSE {typed[column]} END"
+        )
     event_name = typed["event_name"]
     reason = (
         "CASE WHEN doc IS NULL THEN 'no Records array in this file' "
@@ -91,8 +98,8 @@ def normalize_sql(relation: str) -> str:
         "THEN 'eventTime is ' || json_type(x.eventTime) || ', expected a string' "
         f"WHEN {typed['event_time']} IS NULL "
         f"THEN 'eventTime is not a timestamp: ' || {event_time_text} "
-        "WHEN x.eventName IS NULL THEN 'missing eventName' "
-        "WHEN NOT starts_with(CAST(x.eventName AS VARCHAR), '\"') "
+        f"WHEN {event_name} IS NULL THEN 'missing eventName' "
+        "WHEN x.eventName IS NOT NULL AND NOT starts_with(CAST(x.eventName AS VARCHAR), '\"') "
         "THEN 'eventName is ' || json_type(x.eventName) || ', expected a string' "
         f"WHEN {event_name} = '' THEN 'missing eventName' "
         "WHEN x.userIdentity IS NOT NULL AND NOT starts_with(CAST(x.userIdentity AS VARCHAR), '{') "
