@@ -67,7 +67,8 @@ def _fail(error: TrailhoundError) -> typer.Exit:
 
 
 def _summary_line(summary: IngestSummary) -> str:
-    skipped = ", ".join(f"{reason} ×{n}" for reason, n in sorted(summary.files_skipped.items()) if n)
+    counts = sorted(summary.files_skipped.items())
+    skipped = ", ".join(f"{reason} ×{n}" for reason, n in counts if n)
     return (
         f"Ingested {summary.events_written:,} events from {summary.files:,} files in "
         f"{summary.seconds:.1f} s ({summary.events_per_second:,.0f} events/s): "

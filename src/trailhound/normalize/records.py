@@ -84,10 +84,10 @@ def normalize_sql(relation: str) -> str:
     event_time_text = "json_extract_string(x.eventTime, '$')"
     # Insights events name the API they are about inside insightDetails, not at the top.
     insight = "x.eventType = 'AwsCloudTrailInsight'"
-    for column, field in (("event_name", "eventName"), ("event_source", "eventSource")):
-        typed[column] = (
+    for name, field in (("event_name", "eventName"), ("event_source", "eventSource")):
+        typed[name] = (
             f"CASE WHEN x.{field} IS NULL AND {insight} "
-            f"THEN json_extract_string(x.insightDetails, '$.{field}') ELSE {typed[column]} END"
+            f"THEN json_extract_string(x.insightDetails, '$.{field}') ELSE {typed[name]} END"
         )
     event_name = typed["event_name"]
     reason = (
