@@ -88,15 +88,19 @@ def main() -> None:
     logs = generate(args.events, args.seed, args.workdir)
     files = sorted(str(p) for p in logs.rglob("*_CloudTrail_*.json.gz"))
     size = sum(Path(f).stat().st_size for f in files)
-    print(f"input: {len(files):,} CloudTrail files, {size / 1e6:,.1f} MB gzip, {args.events:,} events")
+    print(
+        f"input: {len(files):,} CloudTrail files, {size / 1e6:,.1f} MB gzip, {args.events:,} events"
+    )
 
     data_dir = args.workdir / "store"
     shutil.rmtree(data_dir, ignore_errors=True)
     trailhound = str(Path(sys.executable).with_name("trailhound"))
     ours, ours_rss = run_child([trailhound, "--data-dir", str(data_dir), "ingest", str(logs)])
     ours_rate = args.events / ours
-    print(f"(a) trailhound ingest: {ours:6.2f} s {ours_rate:10,.0f} events/s  "
-          f"peak RSS {ours_rss / 1e6:,.0f} MB")
+    print(
+        f"(a) trailhound ingest: {ours:6.2f} s {ours_rate:10,.0f} events/s  "
+        f"peak RSS {ours_rss / 1e6:,.0f} MB"
+    )
 
     file_list = "[" + ", ".join(f"'{f}'" for f in files) + "]"
     for name, template in BASELINES.items():
@@ -106,8 +110,10 @@ def main() -> None:
         )
         seconds, rss = run_child([sys.executable, "-c", script])
         rate = args.events / seconds
-        print(f"(b) {name}: {seconds:6.2f} s {rate:10,.0f} events/s  peak RSS {rss / 1e6:,.0f} MB"
-              f"  → trailhound/baseline = {ours_rate / rate:.2f}×")
+        print(
+            f"(b) {name}: {seconds:6.2f} s {rate:10,.0f} events/s  peak RSS {rss / 1e6:,.0f} MB"
+            f"  → trailhound/baseline = {ours_rate / rate:.2f}×"
+        )
 
     from trailhound.data_dir import DataDir
     from trailhound.query.compiler import compile_query
@@ -124,7 +130,8 @@ def main() -> None:
                 engine.execute(compiled.expression)
                 best = min(best, time.perf_counter() - started)
             print(f"query {name!r}: {best * 1000:8.1f} ms")
-    print(f"bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:,.0f} MB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    print(f"bench process (queries) peak RSS {peak:,.0f} MB")
     if not args.keep:
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -16,6 +16,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files (query → SQL, Sigma rule → SQL) from the compilers' output",
+    )
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The real CloudTrail material in ../shared/data; skips where a clone has none."""

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from trailhound.data_dir import DataDir, resolve_data_dir
 from trailhound.errors import TrailhoundError
@@ -161,17 +162,32 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
                 ]
             )
         sys.stdout.write(buffer.getvalue())
+    elif len(columns) > WIDE_COLUMNS:
+        # Too wide for a terminal: one field-per-line block per row, long values cut.
+        for number, row in enumerate(rows, 1):
+            table = Table("field", "value", title=f"row {number}", title_justify="left")
+            for column, value in zip(columns, row, strict=True):
+                if value is not None:
+                    text = _cell(value)
+                    if len(text) > 300:
+                        text.truncate(300, overflow="ellipsis")
+                    table.add_row(Text(column), text)
+            out.print(table)
+        console.print(f"{len(rows):,} rows", highlight=False)
     else:
         table = Table(*columns, show_lines=False)
         for row in rows:
-            table.add_row(
-                *(
-                    "" if v is None else str(_jsonable(v)) if not isinstance(v, str) else v
-                    for v in row
-                )
-            )
+            table.add_row(*(Text("") if v is None else _cell(v) for v in row))
         out.print(table)
         console.print(f"{len(rows):,} rows", highlight=False)
+
+
+WIDE_COLUMNS = 12
+
+
+def _cell(value: Any) -> Text:
+    """A table cell that shows the value as it is (no Rich markup inside data)."""
+    return Text(value if isinstance(value, str) else str(_jsonable(value)))
 
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]

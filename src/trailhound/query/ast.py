@@ -39,6 +39,14 @@ class Number:
 
 
 @dataclass(frozen=True, slots=True)
+class Duration:
+    """A duration used as a value: ``now() - 1h``."""
+
+    value: datetime.timedelta
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
 class Constant:
     """``true``, ``false`` or ``null``."""
 
@@ -84,7 +92,7 @@ class InList:
     position: int
 
 
-Expr = Field | String | Number | Constant | Call | Unary | Binary | InList
+Expr = Field | String | Number | Duration | Constant | Call | Unary | Binary | InList
 
 # --- stages ------------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ class Dataset:
     partition_date_column: str | None = None  # a DATE column to prune on, if the data has one
 
     def resolve(self, name: str) -> tuple[str, str | None]:
-        """Map a field name to ``(column, json_path)``; KeyError if this dataset has no such field."""
+        """Map a field name to ``(column, json_path)``; KeyError if there is no such field."""
         return self.resolver(name)
 
 
@@ -81,16 +81,25 @@ def _cloud_audit_logs() -> Dataset:
     types = {c.ocsf: c.sql_type for c in schema.EVENT_COLUMNS if c.ocsf is not None}
     types.update(_OCSF_EXTRA)
     own = _by_lower_name(columns)
+    json_columns = {
+        c.ocsf.lower(): c.ocsf
+        for c in schema.EVENT_COLUMNS
+        if c.ocsf is not None and c.kind is schema.ColumnKind.JSON
+    }
 
     def resolve(name: str) -> tuple[str, str | None]:
         try:
             return own(name)
         except KeyError:
-            # A CloudTrail name for a column that has an OCSF name (eventName → api_operation).
-            column, path = _resolve_cloudtrail(name)
-            if column not in ocsf:
-                raise
-            return ocsf[column], path
+            pass
+        head, dot, rest = name.partition(".")
+        if dot and rest and head.lower() in json_columns:  # api_request_data.bucketName
+            return json_columns[head.lower()], "$." + rest
+        # A CloudTrail name for a column that has an OCSF name (eventName → api_operation).
+        column, path = _resolve_cloudtrail(name)
+        if column not in ocsf:
+            raise KeyError(name)
+        return ocsf[column], path
 
     sources = [c.source for c in schema.EVENT_COLUMNS if c.ocsf is not None and c.source]
     return Dataset(

@@ -76,7 +76,7 @@ def tokenize(text: str) -> list[Token]:
             name = text[index + 1 : end]
             tokens.append(Token(TokenKind.NAME, text[index : end + 1], index, name))
             index = end + 1
-        elif char.isdigit():
+        elif "0" <= char <= "9":
             word = _NUMERIC_WORD.match(text, index)
             assert word is not None  # a digit always matches
             tokens.append(_numeric_token(text, word.group(), index))

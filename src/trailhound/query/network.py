@@ -41,11 +41,11 @@ def parse_networks(text: str) -> list[Network]:
     return networks
 
 
-def in_networks(address: exp.Expression, networks: Sequence[Network]) -> exp.Expression:
+def in_networks(address: exp.Expr, networks: Sequence[Network]) -> exp.Expr:
     """A condition: the text ``address`` is an IP address inside one of ``networks``."""
     v4 = [n for n in networks if isinstance(n, ipaddress.IPv4Network)]
     v6 = [n for n in networks if isinstance(n, ipaddress.IPv6Network)]
-    parts: list[exp.Expression] = []
+    parts: list[exp.Expr] = []
     if v4:
         parts.append(_in_ipv4(address, v4))
     if v6:
@@ -53,7 +53,7 @@ def in_networks(address: exp.Expression, networks: Sequence[Network]) -> exp.Exp
     return exp.or_(*parts) if len(parts) > 1 else parts[0]
 
 
-def _in_ipv4(address: exp.Expression, networks: Sequence[ipaddress.IPv4Network]) -> exp.Expression:
+def _in_ipv4(address: exp.Expr, networks: Sequence[ipaddress.IPv4Network]) -> exp.Expr:
     octets = [
         exp.TryCast(
             this=exp.SplitPart(
@@ -65,11 +65,12 @@ def _in_ipv4(address: exp.Expression, networks: Sequence[ipaddress.IPv4Network])
         )
         for index in range(4)
     ]
-    number: exp.Expression = octets[3]
-    for index, octet in enumerate(octets[:3]):
-        weighted = exp.Mul(this=octet, expression=exp.Literal.number(256 ** (3 - index)))
-        number = exp.Add(this=weighted, expression=number)
-    ranges: list[exp.Expression] = []
+    number: exp.Expr = exp.Mul(this=octets[0], expression=exp.Literal.number(256**3))
+    for index, octet in enumerate(octets[1:], start=1):
+        weight = 256 ** (3 - index)
+        term = octet if weight == 1 else exp.Mul(this=octet, expression=exp.Literal.number(weight))
+        number = exp.Add(this=number, expression=term)
+    ranges: list[exp.Expr] = []
     for network in networks:
         if network.prefixlen == 0:
             ranges.append(exp.true())
@@ -104,9 +105,9 @@ def ipv6_prefixes(network: ipaddress.IPv6Network) -> list[str]:
     return prefixes
 
 
-def _in_ipv6(address: exp.Expression, networks: Sequence[ipaddress.IPv6Network]) -> exp.Expression:
+def _in_ipv6(address: exp.Expr, networks: Sequence[ipaddress.IPv6Network]) -> exp.Expr:
     lowered = exp.Lower(this=address.copy())
-    parts: list[exp.Expression] = []
+    parts: list[exp.Expr] = []
     for network in networks:
         if network.prefixlen == 128:
             text = network.network_address.compressed

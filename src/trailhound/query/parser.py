@@ -50,13 +50,18 @@ class _Parser:
     def current(self) -> Token:
         return self.tokens[self.index]
 
+    def kind(self) -> TokenKind:
+        return self.tokens[self.index].kind
+
     def advance(self) -> Token:
         token = self.tokens[self.index]
         if token.kind is not TokenKind.END:
             self.index += 1
         return token
 
-    def error(self, message: str, token: Token | None = None, suggestion: str | None = None) -> QueryError:
+    def error(
+        self, message: str, token: Token | None = None, suggestion: str | None = None
+    ) -> QueryError:
         token = token or self.current
         return QueryError(message, query=self.text, position=token.position, suggestion=suggestion)
 
@@ -64,12 +69,12 @@ class _Parser:
         return "the end of the query" if token.kind is TokenKind.END else repr(token.text)
 
     def expect(self, kind: TokenKind, what: str) -> Token:
-        if self.current.kind is not kind:
+        if self.kind() is not kind:
             raise self.error(f"expected {what}, found {self.found(self.current)}")
         return self.advance()
 
     def expect_operator(self, operator: str) -> Token:
-        if self.current.kind is not TokenKind.OPERATOR or self.current.value != operator:
+        if self.kind() is not TokenKind.OPERATOR or self.current.value != operator:
             raise self.error(f"expected '{operator}', found {self.found(self.current)}")
         return self.advance()
 
@@ -86,7 +91,9 @@ class _Parser:
     def alias(self) -> str:
         token = self.name("a name after 'as'")
         if not _ALIAS.fullmatch(token.value):
-            raise self.error(f"{token.value!r} cannot be a column name: use letters, digits, _", token)
+            raise self.error(
+                f"{token.value!r} cannot be a column name: use letters, digits, _", token
+            )
         return token.value
 
     def integer(self, what: str) -> int:
@@ -110,7 +117,7 @@ class _Parser:
 
     def comma_separated(self, item: Callable[[], ast.Field]) -> tuple[ast.Field, ...]:
         items = [item()]
-        while self.current.kind is TokenKind.COMMA:
+        while self.kind() is TokenKind.COMMA:
             self.advance()
             items.append(item())
         return tuple(items)
@@ -119,20 +126,24 @@ class _Parser:
 
     def pipeline(self) -> ast.Pipeline:
         stages: list[ast.Stage] = []
-        if self.current.kind is TokenKind.END:
+        if self.kind() is TokenKind.END:
             return ast.Pipeline(())
         while True:
             stages.append(self.stage())
-            if self.current.kind is TokenKind.END:
+            if self.kind() is TokenKind.END:
                 return ast.Pipeline(tuple(stages))
-            if self.current.kind is not TokenKind.PIPE:
-                raise self.error(f"expected '|' or the end of the query, found {self.found(self.current)}")
+            if self.kind() is not TokenKind.PIPE:
+                raise self.error(
+                    f"expected '|' or the end of the query, found {self.found(self.current)}"
+                )
             self.advance()
 
     def stage(self) -> ast.Stage:
         token = self.current
         if token.kind is not TokenKind.NAME:
-            raise self.error(f"expected a stage name ({', '.join(STAGE_NAMES)}), found {self.found(token)}")
+            raise self.error(
+                f"expected a stage name ({', '.join(STAGE_NAMES)}), found {self.found(token)}"
+            )
         parse = _STAGES.get(token.value.lower())
         if parse is None:
             close = difflib.get_close_matches(token.value.lower(), STAGE_NAMES, n=1)
@@ -152,7 +163,9 @@ class _Parser:
     def config_stage(self, position: int) -> ast.ConfigStage:
         key = self.name("a setting name (timeframe)")
         if key.value.lower() != "timeframe":
-            raise self.error(f"unknown setting {key.value!r}; the only one is 'timeframe'", key, "timeframe")
+            raise self.error(
+                f"unknown setting {key.value!r}; the only one is 'timeframe'", key, "timeframe"
+            )
         self.expect_operator("=")
         return self.duration()
 
@@ -163,15 +176,17 @@ class _Parser:
         items: list[ast.FieldItem] = []
         while True:
             start = self.current.position
-            exclude = self.current.kind is TokenKind.OPERATOR and self.current.value == "-"
+            exclude = self.kind() is TokenKind.OPERATOR and self.current.value == "-"
             if exclude:
                 self.advance()
             field = self.field()
             alias = self.alias() if self.accept_word("as") else None
             if exclude and alias is not None:
-                raise self.error("a dropped field (-name) cannot be renamed", self.tokens[self.index - 1])
+                raise self.error(
+                    "a dropped field (-name) cannot be renamed", self.tokens[self.index - 1]
+                )
             items.append(ast.FieldItem(field, alias, exclude, start))
-            if self.current.kind is not TokenKind.COMMA:
+            if self.kind() is not TokenKind.COMMA:
                 return ast.FieldsStage(tuple(items), position)
             self.advance()
 
@@ -180,10 +195,12 @@ class _Parser:
         while True:
             token = self.name("a name to assign")
             if not _ALIAS.fullmatch(token.value):
-                raise self.error(f"{token.value!r} cannot be a column name: use letters, digits, _", token)
+                raise self.error(
+                    f"{token.value!r} cannot be a column name: use letters, digits, _", token
+                )
             self.expect_operator("=")
             assignments.append(ast.Assignment(token.value, self.expression(), token.position))
-            if self.current.kind is not TokenKind.COMMA:
+            if self.kind() is not TokenKind.COMMA:
                 return ast.AlterStage(tuple(assignments), position)
             self.advance()
 
@@ -192,11 +209,11 @@ class _Parser:
         while True:
             token = self.name("an aggregate such as count()")
             self.expect(TokenKind.LPAREN, f"'(' after {token.value}")
-            argument = None if self.current.kind is TokenKind.RPAREN else self.expression()
+            argument = None if self.kind() is TokenKind.RPAREN else self.expression()
             self.expect(TokenKind.RPAREN, "')'")
             alias = self.alias() if self.accept_word("as") else None
             aggregates.append(ast.Aggregate(token.value.lower(), argument, alias, token.position))
-            if self.current.kind is not TokenKind.COMMA:
+            if self.kind() is not TokenKind.COMMA:
                 break
             self.advance()
         by = self.comma_separated(self.field) if self.accept_word("by") else ()
@@ -216,7 +233,7 @@ class _Parser:
 
     def sort_stage(self, position: int) -> ast.SortStage:
         keys = [self.sort_key()]
-        while self.current.kind is TokenKind.COMMA:
+        while self.kind() is TokenKind.COMMA:
             self.advance()
             keys.append(self.sort_key())
         return ast.SortStage(tuple(keys), position)
@@ -230,7 +247,7 @@ class _Parser:
         return ast.DedupStage(keys, order, position)
 
     def top_stage(self, position: int) -> ast.TopStage:
-        count = self.integer("a row count") if self.current.kind is TokenKind.NUMBER else 10
+        count = self.integer("a row count") if self.kind() is TokenKind.NUMBER else 10
         if count == 0:
             raise self.error("top needs at least 1 row", self.tokens[self.index - 1])
         field = self.field()
@@ -297,12 +314,15 @@ class _Parser:
                 inner = ast.Binary("contains", left, self.additive(), following.position)
                 return ast.Unary("not", inner, token.position)
             if not following.is_word("in"):
-                raise self.error(f"expected 'in' or 'contains' after 'not', found {self.found(following)}", following)
+                raise self.error(
+                    f"expected 'in' or 'contains' after 'not', found {self.found(following)}",
+                    following,
+                )
             self.advance()
         if self.accept_word("in"):
             self.expect(TokenKind.LPAREN, "'(' after 'in'")
             items = [self.additive()]
-            while self.current.kind is TokenKind.COMMA:
+            while self.kind() is TokenKind.COMMA:
                 self.advance()
                 items.append(self.additive())
             self.expect(TokenKind.RPAREN, "')' to close the list")
@@ -311,20 +331,20 @@ class _Parser:
 
     def additive(self) -> ast.Expr:
         left = self.multiplicative()
-        while self.current.kind is TokenKind.OPERATOR and self.current.value in ("+", "-"):
+        while self.kind() is TokenKind.OPERATOR and self.current.value in ("+", "-"):
             token = self.advance()
             left = ast.Binary(token.value, left, self.multiplicative(), token.position)
         return left
 
     def multiplicative(self) -> ast.Expr:
         left = self.unary()
-        while self.current.kind is TokenKind.OPERATOR and self.current.value in ("*", "/"):
+        while self.kind() is TokenKind.OPERATOR and self.current.value in ("*", "/"):
             token = self.advance()
             left = ast.Binary(token.value, left, self.unary(), token.position)
         return left
 
     def unary(self) -> ast.Expr:
-        if self.current.kind is TokenKind.OPERATOR and self.current.value == "-":
+        if self.kind() is TokenKind.OPERATOR and self.current.value == "-":
             token = self.advance()
             self.depth += 1
             if self.depth > MAX_DEPTH:
@@ -351,23 +371,25 @@ class _Parser:
         if token.kind is TokenKind.NAME:
             self.advance()
             lowered = token.value.lower()
-            if self.current.kind is TokenKind.LPAREN and token.text == token.value:
+            if self.kind() is TokenKind.LPAREN and token.text == token.value:
                 self.advance()
                 args: list[ast.Expr] = []
-                if self.current.kind is not TokenKind.RPAREN:
+                if self.kind() is not TokenKind.RPAREN:
                     args.append(self.expression())
-                    while self.current.kind is TokenKind.COMMA:
+                    while self.kind() is TokenKind.COMMA:
                         self.advance()
                         args.append(self.expression())
                 self.expect(TokenKind.RPAREN, f"')' to close {token.value}(")
                 return ast.Call(lowered, tuple(args), token.position)
             if lowered in ("true", "false", "null") and token.text == token.value:
-                return ast.Constant(None if lowered == "null" else lowered == "true", token.position)
+                return ast.Constant(
+                    None if lowered == "null" else lowered == "true", token.position
+                )
             if lowered in _RESERVED and token.text == token.value:
                 raise self.error(f"expected a value, found {token.value!r}", token)
             return ast.Field(token.value, token.position)
         if token.kind is TokenKind.DURATION:
-            raise self.error(f"a duration such as {token.value} is not a value here", token)
+            return ast.Duration(self.duration().timeframe, token.position)
         raise self.error(f"expected a value, found {self.found(token)}", token)
 
 

@@ -33,17 +33,22 @@ def column(name: str) -> exp.Column:
 
 @dataclass(frozen=True, slots=True)
 class ColumnInfo:
-    """One column of the current relation and its SQL type, if known."""
+    """One column of the current relation, its SQL type if known, and what it carries.
+
+    ``origin`` is the dataset column whose values it holds unchanged, under this or another name
+    (``fields eventName`` outputs ``eventName`` carrying ``event_name``); None if computed.
+    """
 
     name: str
     sql_type: str | None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
     """A field reference compiled to SQL; ``column`` is set when it is a plain column."""
 
-    expression: exp.Expression
+    expression: exp.Expr
     sql_type: str | None
     column: str | None
 
@@ -59,7 +64,7 @@ class Scope:
     @classmethod
     def of_dataset(cls, dataset: Dataset, query: str) -> Scope:
         """The scope of the dataset itself: every one of its columns."""
-        columns = tuple(ColumnInfo(c, dataset.column_types.get(c)) for c in dataset.columns)
+        columns = tuple(ColumnInfo(c, dataset.column_types.get(c), c) for c in dataset.columns)
         return cls(dataset, query, columns)
 
     def with_columns(self, columns: list[ColumnInfo] | tuple[ColumnInfo, ...]) -> Scope:
@@ -76,6 +81,14 @@ class Scope:
         lowered = name.lower()
         return next((c for c in self.columns if c.name.lower() == lowered), None)
 
+    def carrier(self, dataset_column: str) -> ColumnInfo | None:
+        """The column that holds ``dataset_column``: the one of that name, else a renamed copy."""
+        found = self.lookup(dataset_column)
+        if found is not None:
+            return found
+        lowered = dataset_column.lower()
+        return next((c for c in self.columns if (c.origin or "").lower() == lowered), None)
+
     def resolve(self, field: ast.Field) -> Resolved:
         """Compile a field reference, or raise QueryError naming it and suggesting a near name."""
         found = self.lookup(field.name)
@@ -85,7 +98,7 @@ class Scope:
             name, path = self.dataset.resolve(field.name)
         except KeyError:
             raise self.unknown(field, f"unknown field {field.name!r}") from None
-        found = self.lookup(name)
+        found = self.carrier(name)
         if found is None:
             raise self.unknown(
                 field,
@@ -93,7 +106,9 @@ class Scope:
                 f"dropped it; available: {', '.join(self.names)}",
             )
         if path is not None:
-            extract = exp.JSONExtractScalar(this=column(found.name), expression=exp.Literal.string(path))
+            extract = exp.JSONExtractScalar(
+                this=column(found.name), expression=exp.Literal.string(path)
+            )
             return Resolved(extract, "VARCHAR", None)
         return Resolved(column(found.name), found.sql_type, found.name)
 
@@ -106,7 +121,7 @@ class Scope:
             resolved, path = self.dataset.resolve(name)
         except KeyError:
             return name
-        existing = self.lookup(resolved)
+        existing = self.carrier(resolved)
         return existing.name if existing is not None and path is None else name
 
     def unknown(self, field: ast.Field, message: str) -> QueryError:
@@ -117,20 +132,18 @@ class Scope:
 
     def suggest(self, name: str) -> str | None:
         """The available field name closest to ``name``, if any is close."""
+        head, dot, rest = name.partition(".")
+        if dot and rest and not self._available(head):
+            # A typo in the JSON part's name: requestParamters.bucketName.
+            head_match = self.suggest(head)
+            if head_match is not None and self._available(f"{head_match}.{rest}"):
+                return f"{head_match}.{rest}"
         candidates: dict[str, str] = {}
         for candidate in (*self.dataset.field_names, *self.names):
             if self._available(candidate):
                 candidates.setdefault(candidate.lower(), candidate)
         match = difflib.get_close_matches(name.lower(), list(candidates), n=1)
-        if match:
-            return candidates[match[0]]
-        head, dot, rest = name.partition(".")
-        if dot:
-            # A typo in the JSON part's name: requestParamters.bucketName.
-            head_match = self.suggest(head)
-            if head_match is not None and self._available(f"{head_match}.{rest}"):
-                return f"{head_match}.{rest}"
-        return None
+        return candidates[match[0]] if match else None
 
     def _available(self, name: str) -> bool:
         if self.lookup(name) is not None:
@@ -139,4 +152,4 @@ class Scope:
             resolved, _ = self.dataset.resolve(name)
         except KeyError:
             return False
-        return self.lookup(resolved) is not None
+        return self.carrier(resolved) is not None

@@ -95,7 +95,7 @@ class QueryEngine:
         self.close()
 
     def execute(
-        self, query: str | exp.Expression, params: list[Any] | None = None
+        self, query: str | exp.Expr, params: list[Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run a query; returns column names and rows."""
         sql = query if isinstance(query, str) else query.sql(dialect="duckdb")

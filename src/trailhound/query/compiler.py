@@ -1,0 +1,358 @@
+"""Compile a pipe query into one sqlglot query: ``compile_query`` and ``compile_condition``.
+
+Each stage reads the columns the stage before it produced (see :mod:`.scope`) and adds to the
+SELECT being built, which opens a new CTE whenever SQL's clause order requires one (see
+:mod:`.relation`). The result is a sqlglot expression tree; :meth:`CompiledQuery.sql` renders it
+for DuckDB, Spark or Trino.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+from trailhound.errors import QueryError
+from trailhound.query import ast
+from trailhound.query.datasets import DATASETS, DEFAULT_DATASET, Dataset
+from trailhound.query.dialects import get_dialect
+from trailhound.query.durations import interval, single_unit
+from trailhound.query.expressions import ExpressionCompiler
+from trailhound.query.parser import parse_expression, parse_query
+from trailhound.query.relation import Output, RelationBuilder, ordered
+from trailhound.query.scope import Scope, column
+from trailhound.query.values import Typed
+
+_TIME_TYPES = (None, "TIMESTAMPTZ", "TIMESTAMP", "DATE")
+# The partition date is the UTC date; widen its bound by a day so that a session time zone
+# east of UTC can never prune a day that still holds events inside the window.
+_PARTITION_SLACK = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A compiled query: the dataset it reads and the whole query as a sqlglot tree."""
+
+    dataset: str
+    expression: sqlglot.exp.Query
+
+    def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
+        """The query as SQL text for ``dialect`` (``duckdb``, ``spark`` or ``trino``)."""
+        return get_dialect(dialect).generate(self.expression, pretty=pretty)
+
+
+def compile_query(text: str, *, since: datetime.timedelta | None = None) -> CompiledQuery:
+    """Compile a pipe query; ``since`` bounds the time when the query sets no timeframe.
+
+    >>> compile_query('filter eventName = "ConsoleLogin" | limit 5').sql()
+    "SELECT * FROM cloudtrail WHERE LOWER(event_name) = 'consolelogin' LIMIT 5"
+    >>> print(compile_query("top 3 awsRegion").sql(pretty=True))
+    SELECT
+      aws_region AS "awsRegion",
+      COUNT(*) AS count
+    FROM cloudtrail
+    GROUP BY
+      aws_region
+    ORDER BY
+      count DESC,
+      "awsRegion" ASC
+    LIMIT 3
+    """
+    return _QueryCompiler(text).compile(parse_query(text), since)
+
+
+def compile_condition(text: str, dataset: str = DEFAULT_DATASET) -> exp.Expression:
+    """Compile a lone condition over ``dataset``'s columns, for use in a WHERE clause.
+
+    >>> compile_condition('sourceIPAddress = "1.2.3.4" and errorCode = null').sql()
+    "LOWER(source_ip_address) = '1.2.3.4' AND error_code IS NULL"
+    """
+    if dataset not in DATASETS:
+        raise QueryError(f"unknown dataset {dataset!r}; datasets are {', '.join(DATASETS)}")
+    scope = Scope.of_dataset(DATASETS[dataset], text)
+    condition = ExpressionCompiler(scope).condition(parse_expression(text))
+    assert isinstance(condition, exp.Expression)  # every concrete sqlglot node is one
+    return condition
+
+
+class _QueryCompiler:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def error(self, message: str, position: int, suggestion: str | None = None) -> QueryError:
+        return QueryError(message, query=self.text, position=position, suggestion=suggestion)
+
+    def compile(self, pipeline: ast.Pipeline, since: datetime.timedelta | None) -> CompiledQuery:
+        dataset, timeframe, stages = self.preamble(pipeline.stages)
+        builder = RelationBuilder(Scope.of_dataset(dataset, self.text))
+        window = timeframe or since
+        if window is not None:
+            self.restrict_time(builder, dataset, window)
+        for stage in stages:
+            self.stage(builder, stage)
+        return CompiledQuery(dataset.name, builder.query())
+
+    def preamble(
+        self, stages: tuple[ast.Stage, ...]
+    ) -> tuple[Dataset, datetime.timedelta | None, list[ast.Stage]]:
+        """Take ``dataset`` and ``config`` off the front; they may not appear later."""
+        dataset = DATASETS[DEFAULT_DATASET]
+        timeframe: datetime.timedelta | None = None
+        seen_dataset = False
+        index = 0
+        while index < len(stages):
+            stage = stages[index]
+            if isinstance(stage, ast.DatasetStage):
+                if seen_dataset:
+                    raise self.error("the dataset is already set", stage.position)
+                if stage.name not in DATASETS:
+                    close = difflib.get_close_matches(stage.name, list(DATASETS), n=1)
+                    raise self.error(
+                        f"unknown dataset {stage.name!r}; datasets are {', '.join(DATASETS)}",
+                        stage.position,
+                        close[0] if close else None,
+                    )
+                dataset, seen_dataset = DATASETS[stage.name], True
+            elif isinstance(stage, ast.ConfigStage):
+                if timeframe is not None:
+                    raise self.error("the timeframe is already set", stage.position)
+                timeframe = stage.timeframe
+            else:
+                break
+            index += 1
+        rest = list(stages[index:])
+        for stage in rest:
+            if isinstance(stage, (ast.DatasetStage, ast.ConfigStage)):
+                kind = "dataset" if isinstance(stage, ast.DatasetStage) else "config"
+                raise self.error(f"{kind} must come before the other stages", stage.position)
+        return dataset, timeframe, rest
+
+    def restrict_time(
+        self, builder: RelationBuilder, dataset: Dataset, window: datetime.timedelta
+    ) -> None:
+        """Keep events newer than ``now() - window`` (and prune older date partitions)."""
+        if window.total_seconds() < 1:
+            raise QueryError("the time window must be at least one second")
+        start = exp.Sub(this=exp.CurrentTimestamp(), expression=interval(window))
+        condition: exp.Expr = exp.GTE(this=column(dataset.time_column), expression=start)
+        if dataset.partition_date_column is not None:
+            earliest = exp.Sub(
+                this=exp.CurrentTimestamp(), expression=interval(window + _PARTITION_SLACK)
+            )
+            day = exp.GTE(
+                this=column(dataset.partition_date_column),
+                expression=exp.cast(earliest, "DATE"),
+            )
+            condition = exp.and_(condition, day)
+        builder.where(condition)
+
+    # --- stages --------------------------------------------------------------------------------
+
+    def stage(self, builder: RelationBuilder, stage: ast.Stage) -> None:
+        compiler = ExpressionCompiler(builder.scope)
+        if isinstance(stage, ast.FilterStage):
+            builder.where(compiler.condition(stage.condition))
+        elif isinstance(stage, ast.FieldsStage):
+            builder.project(self.fields(builder.scope, stage))
+        elif isinstance(stage, ast.AlterStage):
+            self.alter(builder, stage)
+        elif isinstance(stage, ast.CompStage):
+            self.comp(builder, stage)
+        elif isinstance(stage, ast.SortStage):
+            keys = [
+                ordered(builder.scope.resolve(key.field).expression, descending=key.descending)
+                for key in stage.keys
+            ]
+            builder.order(keys)
+        elif isinstance(stage, ast.LimitStage):
+            builder.limit(stage.count)
+        elif isinstance(stage, ast.DedupStage):
+            self.dedup(builder, stage)
+        elif isinstance(stage, ast.TopStage):
+            self.top(builder, stage)
+        elif isinstance(stage, ast.BinStage):
+            self.bin(builder, stage)
+        else:  # dataset and config were taken off by preamble()
+            raise AssertionError(f"unexpected stage {stage!r}")
+
+    def output_for(self, scope: Scope, field: ast.Field, alias: str | None) -> Output:
+        """The output column for a field, named ``alias`` or the field as written."""
+        resolved = scope.resolve(field)
+        name = alias or field.name
+        if resolved.column is None:  # a value read out of a JSON column
+            return Output(name, resolved.expression, resolved.sql_type)
+        info = scope.lookup(resolved.column)
+        origin = info.origin if info is not None else None
+        expression = None if name == resolved.column else column(resolved.column)
+        return Output(name, expression, resolved.sql_type, origin, resolved.column)
+
+    def check_unique(self, outputs: list[Output], positions: list[int]) -> None:
+        seen: set[str] = set()
+        for output, position in zip(outputs, positions, strict=True):
+            if output.name.lower() in seen:
+                raise self.error(f"column {output.name!r} appears twice", position)
+            seen.add(output.name.lower())
+
+    def fields(self, scope: Scope, stage: ast.FieldsStage) -> list[Output]:
+        """``fields a, b as c, -d``: keep (and rename) fields, or drop some."""
+        dropped: set[str] = set()
+        for item in stage.items:
+            if item.exclude:
+                resolved = scope.resolve(item.field)
+                if resolved.column is None:
+                    raise self.error("only whole columns can be dropped", item.field.position)
+                dropped.add(resolved.column.lower())
+        kept = [item for item in stage.items if not item.exclude]
+        if not kept:
+            remaining = [c for c in scope.columns if c.name.lower() not in dropped]
+            if not remaining:
+                raise self.error("fields would drop every column", stage.position)
+            return [Output.keep(c) for c in remaining]
+        outputs = [self.output_for(scope, i.field, i.alias) for i in kept]
+        positions = [i.position for i in kept]
+        pairs = [
+            (o, p)
+            for o, p in zip(outputs, positions, strict=True)
+            if (o.copies or "").lower() not in dropped
+        ]
+        if not pairs:
+            raise self.error("fields would drop every column", stage.position)
+        self.check_unique([o for o, _ in pairs], [p for _, p in pairs])
+        return [o for o, _ in pairs]
+
+    def alter(self, builder: RelationBuilder, stage: ast.AlterStage) -> None:
+        """``alter a = <expr>, b = <expr>``: add columns, or replace the ones the names refer to.
+
+        Assignments go into one projection unless one reads a column an earlier one wrote.
+        """
+        batch: list[tuple[str, Typed]] = []
+        for assignment in stage.assignments:
+            written = {target.lower() for target, _ in batch}
+            target = builder.scope.target(assignment.name)
+            if target.lower() in written or _reads(assignment.value, written, builder.scope):
+                builder.project(self.replace(builder.scope, batch))
+                batch = []
+                target = builder.scope.target(assignment.name)
+            batch.append((target, ExpressionCompiler(builder.scope).value(assignment.value)))
+        builder.project(self.replace(builder.scope, batch))
+
+    @staticmethod
+    def replace(scope: Scope, assignments: list[tuple[str, Typed]]) -> list[Output]:
+        """The current columns with each ``(name, value)`` replacing its column or appended."""
+        outputs = [Output.keep(c) for c in scope.columns]
+        for target, value in assignments:
+            new = Output(target, value.expression, value.sql_type)
+            index = next((i for i, o in enumerate(outputs) if o.name == target), None)
+            if index is None:
+                outputs.append(new)
+            else:
+                outputs[index] = new
+        return outputs
+
+    def comp(self, builder: RelationBuilder, stage: ast.CompStage) -> None:
+        """``comp count() as n, … by a, b``."""
+        scope = builder.scope
+        compiler = ExpressionCompiler(scope)
+        keys = [self.output_for(scope, field, None) for field in stage.by]
+        aggregates = [
+            Output(a.alias or _default_name(a, scope), typed.expression, typed.sql_type)
+            for a in stage.aggregates
+            for typed in [compiler.aggregate(a)]
+        ]
+        positions = [f.position for f in stage.by] + [a.position for a in stage.aggregates]
+        self.check_unique([*keys, *aggregates], positions)
+        builder.aggregate(keys, aggregates)
+
+    def dedup(self, builder: RelationBuilder, stage: ast.DedupStage) -> None:
+        """``dedup a, b [by field asc|desc]``: keep the first row of each key."""
+        scope = builder.scope
+        partition = [scope.resolve(key).expression for key in stage.keys]
+        # "First" means first in the sort already asked for, else the earliest event.
+        earlier_order = builder.pending_order
+        if stage.order is not None:
+            resolved = scope.resolve(stage.order.field).expression
+            order = [ordered(resolved, descending=stage.order.descending)]
+        elif earlier_order:
+            order = [o.copy() for o in earlier_order]
+        elif (time_column := scope.carrier(scope.dataset.time_column)) is not None:
+            order = [ordered(column(time_column.name), descending=False)]
+        else:
+            order = []
+        builder.keep_first(partition, order, 1)
+
+    def top(self, builder: RelationBuilder, stage: ast.TopStage) -> None:
+        """``top N field [by other]``: the N most frequent values (within each ``other``)."""
+        scope = builder.scope
+        key = self.output_for(scope, stage.field, None)
+        group = self.output_for(scope, stage.by, None) if stage.by is not None else None
+        keys = [key] if group is None else [group, key]
+        self.check_unique(keys, [stage.field.position] * len(keys))
+        count_name = "count"
+        while count_name in {k.name.lower() for k in keys}:
+            count_name = "_" + count_name
+        builder.aggregate(keys, [Output(count_name, exp.Count(this=exp.Star()), "BIGINT")])
+        by_count = [
+            ordered(column(count_name), descending=True),
+            ordered(column(key.name), descending=False),
+        ]
+        if group is None:
+            builder.order(by_count)
+            builder.limit(stage.count)
+            return
+        builder.keep_first([column(group.name)], by_count, stage.count)
+        builder.order(
+            [ordered(column(group.name), descending=False), *(o.copy() for o in by_count)]
+        )
+
+    def bin(self, builder: RelationBuilder, stage: ast.BinStage) -> None:
+        """``bin field span = 1h``: floor a time column to the span, keeping its name."""
+        resolved = builder.scope.resolve(stage.field)
+        if resolved.column is None or resolved.sql_type not in _TIME_TYPES:
+            raise self.error(
+                f"bin needs a time column; {stage.field.name!r} is not one", stage.field.position
+            )
+        unit = single_unit(stage.span)
+        floored: exp.Expr
+        if unit is not None:
+            floored = exp.TimestampTrunc(this=resolved.expression, unit=exp.var(unit))
+        else:
+            seconds = exp.Literal.number(int(stage.span.total_seconds()))
+            epoch = exp.Div(this=exp.TimeToUnix(this=resolved.expression), expression=seconds)
+            floored = exp.UnixToTime(
+                this=exp.Mul(this=exp.Floor(this=epoch), expression=seconds.copy())
+            )
+        value = Typed(floored, "TIMESTAMPTZ")
+        builder.project(self.replace(builder.scope, [(resolved.column, value)]))
+
+
+def _reads(node: ast.Expr, names: set[str], scope: Scope) -> bool:
+    """True if the expression mentions a field that is (or resolves to) one of ``names``."""
+    if isinstance(node, ast.Field):
+        try:
+            column_name = scope.dataset.resolve(node.name)[0].lower()
+        except KeyError:
+            column_name = node.name.lower()
+        return bool({node.name.lower(), scope.target(node.name).lower(), column_name} & names)
+    if isinstance(node, ast.Call):
+        return any(_reads(a, names, scope) for a in node.args)
+    if isinstance(node, ast.Unary):
+        return _reads(node.operand, names, scope)
+    if isinstance(node, ast.Binary):
+        return _reads(node.left, names, scope) or _reads(node.right, names, scope)
+    if isinstance(node, ast.InList):
+        return any(_reads(n, names, scope) for n in (node.operand, *node.items))
+    return False
+
+
+def _default_name(aggregate: ast.Aggregate, scope: Scope) -> str:
+    """``count`` for ``count()``, ``sum_bytes`` for ``sum(bytes)``, the function otherwise."""
+    argument = aggregate.argument
+    if not isinstance(argument, ast.Field):
+        return aggregate.function
+    name = scope.resolve(argument).column or argument.name
+    suffix = re.sub(r"\W+", "_", name).strip("_").lower()
+    return f"{aggregate.function}_{suffix}" if suffix else aggregate.function

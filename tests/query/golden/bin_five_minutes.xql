@@ -1,0 +1,3 @@
+filter errorCode != null
+| bin eventTime span = 5m
+| comp count() as failures by eventTime

@@ -1,0 +1,3 @@
+bin eventTime span = 1h
+| comp count() as events by eventTime, eventSource
+| sort eventTime

@@ -1,0 +1,2 @@
+dataset = cloudtrail
+| filter eventName = "ConsoleLogin" and errorCode != null

@@ -1,0 +1,2 @@
+config timeframe = 1h
+| fields -raw, -userIdentity, -requestParameters, -responseElements

@@ -1,0 +1,13 @@
+WITH step1 AS (
+  SELECT
+    event_time AS `eventTime`,
+    event_name AS action,
+    session_issuer_arn AS role,
+    GET_JSON_OBJECT(request_parameters, '$.bucketName') AS `requestParameters.bucketName`
+  FROM cloudtrail
+)
+SELECT
+  *
+FROM step1
+WHERE
+  NOT role IS NULL

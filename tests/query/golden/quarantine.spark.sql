@@ -1,0 +1,6 @@
+SELECT
+  *
+FROM quarantine
+ORDER BY
+  quarantined_at DESC
+LIMIT 20

@@ -1,0 +1,1 @@
+dataset = quarantine | sort quarantined_at desc | limit 20

@@ -1,0 +1,1 @@
+config timeframe = 7d | top 5 eventName

@@ -1,0 +1,1 @@
+top 3 eventName by recipientAccountId

@@ -1,0 +1,1 @@
+filter requestParameters.bucketName = "logs_*%" and userAgent contains "aws-cli"

@@ -1,0 +1,10 @@
+SELECT
+  event_time AS "eventTime",
+  event_name AS "eventName",
+  request_parameters ->> '$.bucketName' AS "requestParameters.bucketName"
+FROM cloudtrail
+WHERE
+  event_name ILIKE 'Delete%'
+  OR (
+    LOWER(event_name) = 'stoplogging' OR event_name ILIKE 'Put%Policy'
+  )

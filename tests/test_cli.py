@@ -1,0 +1,131 @@
+"""The CLI contract later work relies on, run in-process through Typer's runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import make_record, write_log
+from trailhound.cli import app
+
+runner = CliRunner()
+
+
+def _run(data_dir: Path, *args: str, stdin: bytes | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], input=stdin)
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    write_log(tmp_path / "logs", [make_record(i) for i in range(7)])
+    write_log(
+        tmp_path / "logs",
+        [make_record(7, eventName="CreateAccessKey", errorCode="AccessDenied")],
+        name="b",
+    )
+    code, output = _run(tmp_path / "store", "ingest", str(tmp_path / "logs"))
+    assert code == 0, output
+    assert "Ingested 8 events from 2 files" in output
+    return tmp_path / "store"
+
+
+def test_query_json_contract(store: Path) -> None:
+    code, output = _run(
+        store, "query", "dataset = cloudtrail | comp count() as n", "--format", "json"
+    )
+    assert code == 0 and orjson.loads(output) == [{"n": 8}]
+
+
+def test_query_filters_by_cloudtrail_names(store: Path) -> None:
+    code, output = _run(
+        store,
+        "query",
+        'dataset = cloudtrail | filter EventName = "createaccesskey"'
+        " | fields eventName, errorCode, userIdentity.arn",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    assert orjson.loads(output) == [
+        {
+            "eventName": "CreateAccessKey",
+            "errorCode": "AccessDenied",
+            "userIdentity.arn": "arn:aws:iam::111122223333:user/alice",
+        }
+    ]
+
+
+def test_query_csv_and_table(store: Path) -> None:
+    code, output = _run(
+        store,
+        "query",
+        "dataset = cloudtrail | comp count() as n by eventName | sort n desc",
+        "--format",
+        "csv",
+    )
+    assert code == 0 and output.splitlines()[:2] == ["eventName,n", "ListUsers,7"]
+    code, output = _run(store, "query", "dataset = cloudtrail | limit 1")
+    assert code == 0 and "ListUsers" in output
+
+
+def test_query_error_points_at_the_field(store: Path) -> None:
+    result = runner.invoke(
+        app, ["--data-dir", str(store), "query", "dataset = cloudtrail | filter eventNme = 1"]
+    )
+    assert result.exit_code == 2
+    assert "eventNme" in result.output and "^" in result.output and "eventName" in result.output
+
+
+def test_query_since_covers_nothing_old(store: Path) -> None:
+    code, output = _run(
+        store,
+        "query",
+        "dataset = cloudtrail | comp count() as n",
+        "--since",
+        "1h",
+        "--format",
+        "json",
+    )
+    assert code == 0 and orjson.loads(output) == [{"n": 0}]  # the test events are from 2026-11-0x
+
+
+def test_dialects(store: Path) -> None:
+    code, output = _run(
+        store, "query", "dataset = cloudtrail | top 3 sourceIPAddress", "--dialect", "spark"
+    )
+    assert code == 0 and "SELECT" in output.upper()
+
+
+def test_sql_is_read_only(store: Path) -> None:
+    code, output = _run(store, "sql", "SELECT count(*) AS n FROM cloudtrail", "--format", "json")
+    assert code == 0 and orjson.loads(output) == [{"n": 8}]
+    result = runner.invoke(app, ["--data-dir", str(store), "sql", "DROP VIEW cloudtrail"])
+    assert result.exit_code == 2 and "read-only" in result.output
+
+
+def test_stdin_and_strict(tmp_path: Path) -> None:
+    body = orjson.dumps({"Records": [make_record(1), make_record(2, eventTime=None)]})
+    code, output = _run(tmp_path / "s", "ingest", "-", stdin=body)
+    assert code == 0 and "Ingested 1 events" in output and "1 quarantined" in output
+    code, _ = _run(tmp_path / "s2", "ingest", "--strict", "-", stdin=body)
+    assert code == 1
+    code, output = _run(
+        tmp_path / "s", "query", "dataset = quarantine | fields reason", "--format", "json"
+    )
+    assert code == 0 and orjson.loads(output) == [{"reason": "missing eventTime"}]
+
+
+def test_stats(store: Path) -> None:
+    code, output = _run(store, "stats", "--format", "json")
+    assert code == 0
+    rows = orjson.loads(output)
+    assert rows[0]["account"] == "111122223333" and rows[0]["events"] == 8
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "ingest", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "no such file or folder" in result.output
