@@ -166,6 +166,7 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
         # Too wide for a terminal: one field-per-line block per row, long values cut.
         for number, row in enumerate(rows, 1):
             table = Table("field", "value", title=f"row {number}", title_justify="left")
+            table.columns[1].overflow = "fold"
             for column, value in zip(columns, row, strict=True):
                 if value is not None:
                     text = _cell(value)
@@ -175,7 +176,9 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
             out.print(table)
         console.print(f"{len(rows):,} rows", highlight=False)
     else:
-        table = Table(*columns, show_lines=False)
+        table = Table(show_lines=False)
+        for column in columns:
+            table.add_column(Text(column), overflow="fold")
         for row in rows:
             table.add_row(*(Text("") if v is None else _cell(v) for v in row))
         out.print(table)
