@@ -333,6 +333,10 @@ def _register_subcommands() -> None:
     app.add_typer(setup_app, name="setup")
     app.command()(collect)
 
+    from trailhound.cli_ledger import ledger
+
+    app.command()(ledger)
+
 
 _register_subcommands()
 

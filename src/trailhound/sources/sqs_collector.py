@@ -25,6 +25,7 @@ import signal
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,8 +38,10 @@ from typing import Any
 from trailhound.data_dir import DataDir
 from trailhound.errors import CollectError
 from trailhound.ingest import Ingestor
+from trailhound.ledger import record_log_files
 from trailhound.model import IngestSummary, SkipReason, SourceFile
 from trailhound.sources.aws_clients import AwsClients, error_code, error_message
+from trailhound.sources.digests import file_sha256, save_digest_metadata
 from trailhound.sources.files import account_from_path, classify_name
 from trailhound.sources.integrations import Integration, IntegrationState, IntegrationStore
 from trailhound.sources.notifications import NotificationError, ObjectRef, parse_body
@@ -131,6 +134,7 @@ class _Fetch:
     ref: ObjectRef
     source: SourceFile | None = None
     error: str | None = None
+    sha256: str | None = None  # of the uncompressed content, for the completeness ledger
 
 
 class _Heartbeat:
@@ -187,7 +191,8 @@ class SqsCollector:
         self.integration = integration
         self.options = options or CollectorOptions()
         self.clients = clients or AwsClients(integration.connection)
-        self.store = IntegrationStore(StateDB(data_dir.state_db))
+        self.state = StateDB(data_dir.state_db)
+        self.store = IntegrationStore(self.state)
         self._own_ingestor = ingestor is None
         self.ingestor = ingestor or Ingestor(data_dir)
         self.tmp = data_dir.root / "tmp" / "collect"
@@ -339,6 +344,14 @@ class SqsCollector:
             try:
                 if good:
                     summary.ingest = self.ingestor.ingest_files(good)
+                    record_log_files(
+                        self.state,
+                        [
+                            (f.ref.uri, f.source.size, f.source.mtime, f.sha256)
+                            for f in fetched.values()
+                            if f.source is not None
+                        ],
+                    )
             except Exception as error:
                 reason = f"ingest failed: {error}"
                 for fetch in fetched.values():
@@ -429,6 +442,7 @@ class SqsCollector:
             path.unlink(missing_ok=True)
             return _Fetch(ref, error=f"s3:GetObject failed: {error_message(error)}")
         if isinstance(kind, SkipReason):  # a digest: kept on disk for the ledger
+            save_digest_metadata(path, response.get("Metadata", {}))  # its signature
             return _Fetch(ref)
         size = path.stat().st_size
         source = SourceFile(
@@ -439,7 +453,11 @@ class SqsCollector:
             format=kind,
             account_hint=account_from_path(ref.key),
         )
-        return _Fetch(ref, source=source)
+        try:
+            digest = file_sha256(path)
+        except (OSError, EOFError, zlib.error):
+            digest = None  # damaged: ingest quarantines it; the ledger reports it unhashed
+        return _Fetch(ref, source=source, sha256=digest)
 
     # Acknowledging -----------------------------------------------------------------------
     def _acknowledge(self, messages: list[_Message], summary: CollectSummary) -> None:

@@ -1,0 +1,133 @@
+"""``trailhound ledger``: are the log files complete and untampered, according to their digests?
+
+The command checks every log file ingested against the CloudTrail digest files it finds — those
+the SQS collector kept under ``<data_dir>/digests`` and any folder given with ``--digests`` —
+prints what is missing, modified, extra or late, what is wrong with the digests themselves and
+which account-regions went silent, and raises alerts for tampering and silence. It exits 0 when
+all is well, 1 when it found something and 2 when it could not run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from trailhound.errors import TrailhoundError
+from trailhound.ledger import LedgerReport, check, raise_ledger_alerts
+from trailhound.sources.digests import load_public_keys
+from trailhound.store.state import StateDB
+
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+FORMATS = ("table", "json")
+
+
+def _duration(text: str | None, option: str) -> timedelta | None:
+    """A duration option (``7d``, ``90m``); None for no value or ``off``."""
+    from trailhound.query.durations import parse_duration
+
+    if text is None or text.strip().lower() in {"", "off", "none"}:
+        return None
+    try:
+        return parse_duration(text)
+    except TrailhoundError as error:
+        raise typer.BadParameter(str(error).splitlines()[0], param_hint=option) from error
+
+
+def _print_table(report: LedgerReport) -> None:
+    counts = Table("kind", "count", title="Ledger")
+    for kind, number in report.counts.items():
+        counts.add_row(kind, f"{number:,}", style="red" if number else None)
+    out.print(counts)
+    signatures = ", ".join(f"{n:,} {s}" for s, n in sorted(report.signatures.items())) or "none"
+    out.print(
+        f"{report.digests:,} digests ({signatures}); {report.files_listed:,} log files listed, "
+        f"{report.files_seen:,} seen.",
+        highlight=False,
+    )
+    if report.clean:
+        out.print("No findings.")
+        return
+    findings = Table("kind", "account", "region", "file", "detail", title="Findings")
+    for finding in report.findings:
+        findings.add_row(
+            finding.kind.value,
+            finding.account,
+            finding.region,
+            finding.uri.replace("\\", "/").rsplit("/", 1)[-1],  # the name: the full URI is in json
+            finding.detail,
+        )
+    out.print(findings)
+
+
+def ledger(
+    account: Annotated[str | None, typer.Option("--account", help="Only this account ID.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only digests and log files of the last 7d, 24h, …"),
+    ] = None,
+    digests: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--digests",
+            help="A folder (or file) of CloudTrail digest files; repeatable. The digests the "
+            "collector saved are always read.",
+        ),
+    ] = None,
+    public_keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-keys",
+            help="A saved `aws cloudtrail list-public-keys` output, to check digest signatures.",
+        ),
+    ] = None,
+    late_after: Annotated[
+        str,
+        typer.Option(help="A file ingested this long after its digest's end is late; or off."),
+    ] = "1h",
+    silence: Annotated[
+        str,
+        typer.Option(help="An account-region with no log file for this long is silent; or off."),
+    ] = "2h",
+    alerts: Annotated[bool, typer.Option(help="Raise alerts for tampering and silence.")] = True,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Check the log files ingested against CloudTrail's digest files: completeness, tampering."""
+    from trailhound.cli import _data_dir  # the front door owns --data-dir
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    window = _duration(since, "--since")
+    data_dir = _data_dir()
+    roots = [data_dir.root / "digests", *(digests or [])]
+    try:
+        keys = load_public_keys(public_keys.read_bytes()) if public_keys is not None else None
+        report = check(
+            data_dir,
+            [root for root in roots if root.exists()],
+            public_keys=keys,
+            since=datetime.now(UTC) - window if window is not None else None,
+            account=account,
+            late_after=_duration(late_after, "--late-after"),
+            silence_threshold=_duration(silence, "--silence"),
+        )
+        raised = raise_ledger_alerts(StateDB(data_dir.state_db), report.findings) if alerts else 0
+    except (TrailhoundError, OSError) as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from error
+    missing_roots = [root for root in digests or [] if not root.exists()]
+    for root in missing_roots:
+        console.print(f"[yellow]warning:[/yellow] no such folder {root}", highlight=False)
+    if fmt == "json":
+        typer.echo(orjson.dumps([f.as_dict() for f in report.findings]).decode())
+    else:
+        _print_table(report)
+        if raised:
+            console.print(f"{raised} alert(s) raised or updated.", highlight=False)
+    raise typer.Exit(0 if report.clean else 1)

@@ -1,0 +1,434 @@
+"""The completeness and tamper ledger: every log file seen, checked against CloudTrail's digests.
+
+Every CloudTrail log file ingested is recorded in ``log_files_seen`` by account, region and hour
+of delivery (from its name, ``<acct>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<x>.json.gz``), with the
+SHA-256 of its uncompressed content while the file is still on disk. ``check`` then reads the
+digest files and reports, per account and region:
+
+- **missing**: a log file a digest lists that was never ingested;
+- **modified**: a log file ingested with another SHA-256 than its digest says;
+- **extra**: a log file ingested that no digest lists, in an hour the digests cover;
+- **late**: a log file ingested later than its digest's end time plus ``late_after``;
+- **broken-chain**, **bad-signature**, **unverified** (no matching public key) and
+  **unreadable-digest**: the digests themselves;
+- **silent**: an account-region with no log file for longer than ``silence_threshold``.
+
+Files collected from S3 are deleted once ingested, so their hash is unknown and they can be
+missing, extra or late but not modified. "Late" compares against the ingest time: a backfill of
+old files is late by construction, which ``late_after=None`` turns off.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from trailhound.data_dir import DataDir
+from trailhound.sources.digests import (
+    Digest,
+    DigestError,
+    PublicKey,
+    SignatureStatus,
+    file_sha256,
+    find_digest_files,
+    load_digest_file,
+    parse_log_name,
+    verify_chain,
+    verify_signature,
+)
+from trailhound.sources.files import account_from_path
+from trailhound.store.state import StateDB, register_table
+
+# A file delivered near the end of the newest digest may be listed by the next one.
+_COVER_GRACE = timedelta(hours=1)
+
+register_table(
+    "log_files_seen",
+    """
+    CREATE TABLE IF NOT EXISTS log_files_seen (
+        uri VARCHAR PRIMARY KEY, name VARCHAR, account VARCHAR, region VARCHAR,
+        hour TIMESTAMPTZ, delivered_at TIMESTAMPTZ, size BIGINT, mtime DOUBLE, sha256 VARCHAR,
+        seen_at TIMESTAMPTZ)""",
+)
+register_table(
+    "digest_checks",
+    """
+    CREATE TABLE IF NOT EXISTS digest_checks (
+        uri VARCHAR PRIMARY KEY, account VARCHAR, region VARCHAR, trail VARCHAR,
+        digest_end_time TIMESTAMPTZ, status VARCHAR, detail VARCHAR, checked_at TIMESTAMPTZ)""",
+)
+
+
+class FindingKind(StrEnum):
+    """What the ledger can find wrong, in report order."""
+
+    MISSING = "missing"
+    MODIFIED = "modified"
+    EXTRA = "extra"
+    LATE = "late"
+    BROKEN_CHAIN = "broken-chain"
+    BAD_SIGNATURE = "bad-signature"
+    UNVERIFIED = "unverified"
+    UNREADABLE = "unreadable-digest"
+    SILENT = "silent"
+
+
+_ORDER = {kind: i for i, kind in enumerate(FindingKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing wrong with one log file, digest or account-region."""
+
+    kind: FindingKind
+    account: str
+    region: str
+    uri: str
+    detail: str
+    time: datetime | None = None  # the delivery, digest end or last delivery it is about
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The finding as JSON-ready values."""
+        return {
+            "kind": self.kind.value,
+            "account": self.account,
+            "region": self.region,
+            "uri": self.uri,
+            "detail": self.detail,
+            "time": self.time.isoformat() if self.time else None,
+        }
+
+
+@dataclass(slots=True)
+class LedgerReport:
+    """The outcome of one ledger check."""
+
+    findings: list[Finding] = field(default_factory=list)
+    digests: int = 0
+    signatures: Counter[str] = field(default_factory=Counter)  # digests by signature status
+    files_listed: int = 0
+    files_seen: int = 0
+
+    def add(self, kind: FindingKind, account: str, region: str, uri: str, detail: str,
+            time: datetime | None = None) -> None:  # fmt: skip
+        """Record a finding."""
+        self.findings.append(Finding(kind, account, region, uri, detail, time))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per kind, every kind present."""
+        found = Counter(f.kind.value for f in self.findings)
+        return {kind.value: found[kind.value] for kind in FindingKind}
+
+    @property
+    def clean(self) -> bool:
+        """Whether nothing was found."""
+        return not self.findings
+
+
+def _local_sha256(uri: str) -> str | None:
+    """SHA-256 of the uncompressed file at ``uri`` when it is a local file still there."""
+    if "://" in uri:
+        return None
+    path = Path(uri)
+    try:
+        return file_sha256(path) if path.is_file() else None
+    except (OSError, EOFError):  # a damaged gzip: the ingest quarantined it already
+        return None
+
+
+def _row(
+    uri: str, size: int, mtime: float | None, sha256: str | None, seen_at: datetime
+) -> tuple[object, ...] | None:
+    name = parse_log_name(uri)
+    if name is None:
+        return None
+    base = uri.replace("\\", "/").rsplit("/", 1)[-1]
+    return (uri, base, name.account, name.region, name.hour, name.delivered_at, size, mtime,
+            sha256, seen_at)  # fmt: skip
+
+
+_UPSERT = "INSERT OR REPLACE INTO log_files_seen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def record_log_file(
+    state: StateDB,
+    uri: str,
+    *,
+    size: int,
+    mtime: float | None = None,
+    sha256: str | None = None,
+    seen_at: datetime | None = None,
+) -> bool:
+    """Record one log file as seen; False (nothing recorded) when its name is not CloudTrail's."""
+    row = _row(uri, size, mtime, sha256 or _local_sha256(uri), seen_at or datetime.now(UTC))
+    if row is None:
+        return False
+    with state.connect() as con:
+        con.execute(_UPSERT, list(row))
+    return True
+
+
+def record_log_files(
+    state: StateDB, files: Sequence[tuple[str, int, float | None, str | None]]
+) -> int:
+    """Record many ``(uri, size, mtime, sha256)`` log files in one transaction; returns how many."""
+    now = datetime.now(UTC)
+    rows = [row for uri, size, mtime, sha in files if (row := _row(uri, size, mtime, sha, now))]
+    if rows:
+        with state.connect() as con:
+            con.executemany(_UPSERT, [list(r) for r in rows])
+    return len(rows)
+
+
+def sync_from_ingest(state: StateDB) -> int:
+    """Record the log files of the ingest ledger not seen yet (or changed since); returns how many.
+
+    A file's hash is taken now, from the local file when it is still there.
+    """
+    with state.connect() as con:
+        fresh = con.execute(
+            "SELECT f.uri, f.size, f.mtime, f.ingested_at FROM ingested_files AS f "
+            "LEFT JOIN log_files_seen AS s ON s.uri = f.uri WHERE s.uri IS NULL "
+            "OR s.size IS DISTINCT FROM f.size OR s.mtime IS DISTINCT FROM f.mtime"
+        ).fetchall()
+    rows = [
+        row
+        for uri, size, mtime, ingested_at in fresh
+        if parse_log_name(uri) is not None
+        and (row := _row(uri, size, mtime, _local_sha256(uri), ingested_at)) is not None
+    ]
+    if rows:
+        with state.connect() as con:
+            con.executemany(_UPSERT, [list(r) for r in rows])
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    uri: str
+    account: str
+    region: str
+    delivered_at: datetime
+    sha256: str | None
+    seen_at: datetime
+
+    @property
+    def name(self) -> str:
+        return self.uri.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _load_digests(
+    roots: Iterable[Path], account: str | None, report: LedgerReport
+) -> dict[str, Digest]:
+    digests: dict[str, Digest] = {}
+    for path in find_digest_files(roots):
+        try:
+            digest = load_digest_file(path)
+        except DigestError as error:
+            owner = account_from_path(str(path)) or "unknown"
+            if account is None or owner == account:
+                report.add(FindingKind.UNREADABLE, owner, "unknown", str(path), str(error))
+            continue
+        if account is None or digest.account == account:
+            digests.setdefault(digest.uri, digest)
+    return digests
+
+
+def _check_digests(
+    state: StateDB,
+    digests: Sequence[Digest],
+    in_range: Sequence[Digest],
+    public_keys: Sequence[PublicKey] | None,
+    report: LedgerReport,
+) -> None:
+    """Signatures of the digests in range, and the chain through all of them."""
+    wanted = {d.uri for d in in_range}
+    breaks = {b.digest.uri: b.detail for b in verify_chain(digests) if b.digest.uri in wanted}
+    now = datetime.now(UTC)
+    rows = []
+    for digest in in_range:
+        where = (digest.account, digest.region, digest.uri)
+        signature = verify_signature(digest, public_keys)
+        report.signatures[signature.status.value] += 1
+        status = signature.status.value
+        if signature.status is SignatureStatus.BAD_SIGNATURE:
+            report.add(FindingKind.BAD_SIGNATURE, *where, signature.detail, digest.end_time)
+        elif signature.status is SignatureStatus.NO_MATCHING_KEY:
+            report.add(FindingKind.UNVERIFIED, *where, signature.detail, digest.end_time)
+        chain = breaks.get(digest.uri)
+        if chain is not None:
+            report.add(FindingKind.BROKEN_CHAIN, *where, chain, digest.end_time)
+            if signature.status is not SignatureStatus.BAD_SIGNATURE:
+                status = "broken chain"
+        detail = "; ".join(x for x in (signature.detail, chain) if x)
+        rows.append((*where, digest.trail, digest.end_time, status, detail, now))
+    if rows:
+        with state.connect() as con:
+            con.executemany(
+                "INSERT OR REPLACE INTO digest_checks (account, region, uri, trail, "
+                "digest_end_time, status, detail, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [list(r) for r in rows],
+            )
+
+
+def _load_seen(state: StateDB, account: str | None) -> list[_Seen]:
+    with state.connect() as con:
+        rows = con.execute(
+            "SELECT uri, account, region, delivered_at, sha256, seen_at FROM log_files_seen "
+            "WHERE ? IS NULL OR account = ? ORDER BY delivered_at, uri",
+            [account, account],
+        ).fetchall()
+    return [_Seen(*row) for row in rows]
+
+
+def _span(delta: timedelta) -> str:
+    """A duration for people: ``2d3h``, ``5h10m``, ``12m``."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours}h"
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+
+
+def _check_listed(
+    in_range: Iterable[Digest],
+    seen: Iterable[_Seen],
+    late_after: timedelta | None,
+    report: LedgerReport,
+) -> None:
+    """Missing, modified and late: each log file the digests list against its copies seen."""
+    by_name: dict[str, list[_Seen]] = {}
+    for item in seen:
+        by_name.setdefault(item.name, []).append(item)
+    for digest in in_range:
+        where, end = (digest.account, digest.region), digest.end_time
+        for listed in digest.log_files:
+            report.files_listed += 1
+            copies = by_name.get(listed.name)
+            if not copies:
+                uri = f"s3://{listed.bucket}/{listed.key}"
+                detail = f"listed in the digest of {end:%Y-%m-%dT%H:%MZ}, never ingested"
+                report.add(FindingKind.MISSING, *where, uri, detail, end)
+                continue
+            for copy in copies:
+                if copy.sha256 is not None and copy.sha256 != listed.sha256:
+                    detail = (
+                        f"SHA-256 {copy.sha256[:16]}…, the digest of {end:%Y-%m-%dT%H:%MZ} "
+                        f"says {listed.sha256[:16]}…"
+                    )
+                    report.add(FindingKind.MODIFIED, *where, copy.uri, detail, end)
+            first = min(copies, key=lambda c: c.seen_at)
+            if late_after is not None and first.seen_at > end + late_after:
+                delay = _span(first.seen_at - end)
+                detail = f"ingested {delay} after the end of its digest ({end:%Y-%m-%dT%H:%MZ})"
+                report.add(FindingKind.LATE, *where, first.uri, detail, end)
+
+
+def _check_extra(
+    digests: Sequence[Digest], seen: Iterable[_Seen], since: datetime | None, report: LedgerReport
+) -> None:
+    """Log files seen that no digest lists, in hours the digests of their region cover."""
+    listed = {f.name for d in digests for f in d.log_files}
+    spans: dict[tuple[str, str], list[tuple[datetime, datetime]]] = {}
+    for digest in digests:
+        spans.setdefault((digest.account, digest.region), []).append(
+            (digest.start_time, digest.end_time)
+        )
+    ordered = {key: sorted(value) for key, value in spans.items()}
+    starts = {key: [start for start, _ in value] for key, value in ordered.items()}
+    newest = {key: max(end for _, end in value) for key, value in ordered.items()}
+    for item in seen:
+        if since is not None and item.delivered_at < since:
+            continue
+        report.files_seen += 1
+        key, when = (item.account, item.region), item.delivered_at
+        if key not in starts or item.name in listed or when + _COVER_GRACE > newest[key]:
+            continue
+        at = bisect_right(starts[key], when) - 1  # the window starting last at or before it
+        if at >= 0 and when < ordered[key][at][1]:
+            detail = "ingested but listed in no digest of its hour"
+            report.add(FindingKind.EXTRA, *key, item.uri, detail, when)
+
+
+def _check_silence(
+    seen: Iterable[_Seen], threshold: timedelta, reference: datetime, report: LedgerReport
+) -> None:
+    """Account-regions whose newest log file is older than ``threshold`` at ``reference``."""
+    last: dict[tuple[str, str], datetime] = {}
+    for item in seen:
+        key = (item.account, item.region)
+        last[key] = max(last.get(key, item.delivered_at), item.delivered_at)
+    for (account, region), when in sorted(last.items()):
+        if reference - when > threshold:
+            detail = f"no log file since {when:%Y-%m-%dT%H:%MZ} ({_span(reference - when)})"
+            report.add(FindingKind.SILENT, account, region, "", detail, when)
+
+
+def check(
+    data_dir: DataDir,
+    digests_roots: Iterable[Path],
+    public_keys: Sequence[PublicKey] | None = None,
+    since: datetime | None = None,
+    account: str | None = None,
+    late_after: timedelta | None = timedelta(hours=1),
+    silence_threshold: timedelta | None = timedelta(hours=2),
+    now: datetime | None = None,
+) -> LedgerReport:
+    """Check the log files seen against the digests under ``digests_roots``."""
+    state = StateDB(data_dir.state_db)
+    sync_from_ingest(state)
+    report = LedgerReport()
+    digests = list(_load_digests(digests_roots, account, report).values())
+    in_range = [d for d in digests if since is None or d.end_time >= since]
+    report.digests = len(in_range)
+    _check_digests(state, digests, in_range, public_keys, report)
+    seen = _load_seen(state, account)
+    _check_listed(in_range, seen, late_after, report)
+    _check_extra(digests, seen, since, report)
+    if silence_threshold is not None:
+        _check_silence(seen, silence_threshold, now or datetime.now(UTC), report)
+    report.findings.sort(key=lambda f: (_ORDER[f.kind], f.account, f.region, f.uri))
+    return report
+
+
+# The kinds that raise an alert, with the alert's title and severity.
+ALERTING: dict[FindingKind, tuple[str, str]] = {
+    FindingKind.MODIFIED: ("CloudTrail log file does not match its digest", "high"),
+    FindingKind.BAD_SIGNATURE: ("CloudTrail digest signature is invalid", "high"),
+    FindingKind.BROKEN_CHAIN: ("CloudTrail digest chain is broken", "high"),
+    FindingKind.UNREADABLE: ("CloudTrail digest file is unreadable", "medium"),
+    FindingKind.SILENT: ("No CloudTrail delivery from an account and region", "medium"),
+}
+
+
+def raise_ledger_alerts(state: StateDB, findings: Iterable[Finding]) -> int:
+    """Raise alerts in the detection engine's alert store for tamper and silence findings.
+
+    Each finding is one "event" whose ID is stable across checks, so re-running the ledger grows
+    no alert; returns how many alerts were created or changed.
+    """
+    from trailhound.detect.alerts import RuleInfo, record_matches  # heavy: only when alerting
+    from trailhound.detect.engine import Match
+
+    now = datetime.now(UTC)
+    matches: list[Match] = []
+    for finding in findings:
+        if finding.kind not in ALERTING:
+            continue
+        resource = finding.uri or f"{finding.account}/{finding.region}"
+        when = finding.time or now
+        event_id = f"ledger:{finding.kind.value}:{resource}:{when.isoformat()}"
+        matches.append(Match(f"ledger-{finding.kind.value}", event_id, when, None,
+                             finding.account, finding.region, None, resource))  # fmt: skip
+    rules = {
+        f"ledger-{kind.value}": RuleInfo(title, severity, source="ledger")
+        for kind, (title, severity) in ALERTING.items()
+    }
+    return len(record_matches(state, matches, rules))
