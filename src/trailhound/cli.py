@@ -82,8 +82,11 @@ def _summary_line(summary: IngestSummary) -> str:
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest; - for stdin.")],
     strict: Annotated[bool, typer.Option(help="Exit non-zero if anything is quarantined.")] = False,
+    detect: Annotated[bool, typer.Option(help="Run the detection rules on every batch.")] = True,
 ) -> None:
     """Ingest CloudTrail files (S3 layout, JSON lines, lookup-events, Lake exports, stdin)."""
+    from trailhound.detect.hooks import detection_hook
+
     data_dir = _data_dir()
     summary = IngestSummary()
     try:
@@ -112,7 +115,8 @@ def ingest(
                     rate=p.records / elapsed,
                 )
 
-            with Ingestor(data_dir, on_progress=on_progress) as ingestor:
+            hooks = [detection_hook(data_dir)] if detect else []
+            with Ingestor(data_dir, on_progress=on_progress, hooks=hooks) as ingestor:
                 files = [Path(p) for p in paths if p != "-"]
                 if files:
                     missing = [str(p) for p in files if not p.exists()]
@@ -336,6 +340,10 @@ def _register_subcommands() -> None:
     from trailhound.cli_ledger import ledger
 
     app.command()(ledger)
+
+    from trailhound.cli_detect import register as register_detect_commands
+
+    register_detect_commands(app)
 
 
 _register_subcommands()

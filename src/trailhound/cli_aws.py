@@ -244,6 +244,7 @@ def collect(
     max_receives: Annotated[int, typer.Option(help="Deliveries before an object is poison.")] = 5,
 ) -> None:
     """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT)."""
+    from trailhound.detect.hooks import detection_hook
     from trailhound.sources.sqs_collector import CollectorOptions, graceful_shutdown
     from trailhound.sources.sqs_collector import collect as run_collect
 
@@ -267,7 +268,15 @@ def collect(
     )
     try:
         with graceful_shutdown(stop):
-            summaries = run_collect(_data_dir(), chosen, once=once, options=options, stop=stop)
+            data_dir = _data_dir()
+            summaries = run_collect(
+                data_dir,
+                chosen,
+                once=once,
+                options=options,
+                stop=stop,
+                hooks=[detection_hook(data_dir)],
+            )
     except TrailhoundError as error:
         raise _fail(error) from error
     for name, summary in summaries.items():

@@ -161,6 +161,8 @@ class Ctx:
         }
         if not p.issuer:  # IAM user or root signed in to the console
             del identity["sessionContext"]["webIdFederationData"]
+        if p.role == "ec2":  # instance profile credentials say which IMDS version served them
+            identity["sessionContext"]["ec2RoleDelivery"] = "2.0"
         self._sessions[(p, hour)] = identity
         return identity
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import duckdb
+import pyarrow as pa
+
 from trailhound.detect.base import DEFAULT_SUPPRESSION
 from trailhound.detect.engine import Match
 from trailhound.errors import DetectError
@@ -20,21 +23,44 @@ from trailhound.store.state import StateDB, register_table
 
 STATUSES = ("new", "in_progress", "resolved", "false_positive")
 ALERT_COLUMNS = (
-    "id", "rule_id", "title", "severity", "source", "status", "tactics", "techniques", "actor",
-    "account", "region", "source_ips", "first_seen", "last_seen", "count", "event_ids",
-    "created_at", "updated_at", "resource", "dedup_key",
+    "id",
+    "rule_id",
+    "title",
+    "severity",
+    "source",
+    "status",
+    "tactics",
+    "techniques",
+    "actor",
+    "account",
+    "region",
+    "source_ips",
+    "first_seen",
+    "last_seen",
+    "count",
+    "event_ids",
+    "created_at",
+    "updated_at",
+    "resource",
+    "dedup_key",
 )
 
-register_table("alerts", """
+register_table(
+    "alerts",
+    """
     CREATE TABLE IF NOT EXISTS alerts (
         id VARCHAR PRIMARY KEY, rule_id VARCHAR, title VARCHAR, severity VARCHAR,
         source VARCHAR, status VARCHAR, tactics VARCHAR[], techniques VARCHAR[], actor VARCHAR,
         account VARCHAR, region VARCHAR, source_ips VARCHAR[], first_seen TIMESTAMPTZ,
         last_seen TIMESTAMPTZ, count BIGINT, event_ids VARCHAR[], created_at TIMESTAMPTZ,
-        updated_at TIMESTAMPTZ, resource VARCHAR, dedup_key VARCHAR)""")
-register_table("alert_comments", """
+        updated_at TIMESTAMPTZ, resource VARCHAR, dedup_key VARCHAR)""",
+)
+register_table(
+    "alert_comments",
+    """
     CREATE TABLE IF NOT EXISTS alert_comments (
-        alert_id VARCHAR, commented_at TIMESTAMPTZ, author VARCHAR, text VARCHAR)""")
+        alert_id VARCHAR, commented_at TIMESTAMPTZ, author VARCHAR, text VARCHAR)""",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +86,10 @@ def _alert_id(key: str, first_event: str) -> str:
 
 def _merge(alert: dict[str, Any], match: Match) -> bool:
     """Add a match to an alert; False if the alert already held its event."""
-    if match.event_id in alert["event_ids"]:
+    seen: set[str] = alert.setdefault("_seen", set(alert["event_ids"]))
+    if match.event_id in seen:
         return False
+    seen.add(match.event_id)
     alert["event_ids"].append(match.event_id)
     alert["count"] = len(alert["event_ids"])
     alert["first_seen"] = min(alert["first_seen"], match.event_time)
@@ -71,8 +99,43 @@ def _merge(alert: dict[str, Any], match: Match) -> bool:
     return True
 
 
-def record_matches(state: StateDB, matches: Sequence[Match], rules: Mapping[str, RuleInfo]
-                   ) -> list[dict[str, Any]]:
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "tactics": pa.list_(pa.string()),
+    "techniques": pa.list_(pa.string()),
+    "source_ips": pa.list_(pa.string()),
+    "event_ids": pa.list_(pa.string()),
+    "first_seen": pa.timestamp("us", tz="UTC"),
+    "last_seen": pa.timestamp("us", tz="UTC"),
+    "created_at": pa.timestamp("us", tz="UTC"),
+    "updated_at": pa.timestamp("us", tz="UTC"),
+    "count": pa.int64(),
+}
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, alerts: list[dict[str, Any]]) -> None:
+    """Write alerts in one statement (DuckDB's executemany runs row by row)."""
+    table = pa.table(
+        {
+            c: pa.array([a[c] for a in alerts], _ARROW_TYPES.get(c, pa.string()))
+            for c in ALERT_COLUMNS
+        }
+    )
+    con.register("changed_alerts", table)
+    try:
+        con.execute("BEGIN")
+        con.execute("DELETE FROM alerts WHERE id IN (SELECT id FROM changed_alerts)")
+        con.execute(
+            f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) "
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM changed_alerts"
+        )
+        con.execute("COMMIT")
+    finally:
+        con.unregister("changed_alerts")
+
+
+def record_matches(
+    state: StateDB, matches: Sequence[Match], rules: Mapping[str, RuleInfo]
+) -> list[dict[str, Any]]:
     """Turn matches into new or grown alerts; returns the alerts created or changed."""
     if not matches:
         return []
@@ -85,7 +148,9 @@ def record_matches(state: StateDB, matches: Sequence[Match], rules: Mapping[str,
         existing: dict[str, list[dict[str, Any]]] = {}
         cursor = con.execute(
             f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE dedup_key IN "
-            "(SELECT unnest(CAST(? AS VARCHAR[])))", [list(by_key)])
+            "(SELECT unnest(CAST(? AS VARCHAR[])))",
+            [list(by_key)],
+        )
         for row in cursor.fetchall():
             alert = dict(zip(ALERT_COLUMNS, row, strict=True))
             existing.setdefault(alert["dedup_key"], []).append(alert)
@@ -94,21 +159,37 @@ def record_matches(state: StateDB, matches: Sequence[Match], rules: Mapping[str,
             window = info.suppression
             alerts = existing.setdefault(key, [])
             for match in group:
-                target = next((a for a in alerts
-                               if match.event_id in a["event_ids"]
-                               or a["first_seen"] - window <= match.event_time
-                               <= a["last_seen"] + window), None)
+                target = next(
+                    (
+                        a
+                        for a in alerts
+                        if match.event_id in a.setdefault("_seen", set(a["event_ids"]))
+                        or a["first_seen"] - window <= match.event_time <= a["last_seen"] + window
+                    ),
+                    None,
+                )
                 if target is None:
                     target = {
-                        "id": _alert_id(key, match.event_id), "rule_id": match.rule_id,
-                        "title": info.title, "severity": info.severity, "source": info.source,
-                        "status": "new", "tactics": list(info.tactics),
-                        "techniques": list(info.techniques), "actor": match.actor,
-                        "account": match.account, "region": match.region,
+                        "id": _alert_id(key, match.event_id),
+                        "rule_id": match.rule_id,
+                        "title": info.title,
+                        "severity": info.severity,
+                        "source": info.source,
+                        "status": "new",
+                        "tactics": list(info.tactics),
+                        "techniques": list(info.techniques),
+                        "actor": match.actor,
+                        "account": match.account,
+                        "region": match.region,
                         "source_ips": [match.source_ip] if match.source_ip else [],
-                        "first_seen": match.event_time, "last_seen": match.event_time,
-                        "count": 1, "event_ids": [match.event_id], "created_at": now,
-                        "updated_at": now, "resource": match.resource, "dedup_key": key,
+                        "first_seen": match.event_time,
+                        "last_seen": match.event_time,
+                        "count": 1,
+                        "event_ids": [match.event_id],
+                        "created_at": now,
+                        "updated_at": now,
+                        "resource": match.resource,
+                        "dedup_key": key,
                     }
                     alerts.append(target)
                     changed[target["id"]] = target
@@ -116,18 +197,20 @@ def record_matches(state: StateDB, matches: Sequence[Match], rules: Mapping[str,
                     target["updated_at"] = now
                     changed[target["id"]] = target
         if changed:
-            placeholders = ", ".join("?" for _ in ALERT_COLUMNS)
-            con.execute("BEGIN")
-            con.executemany(
-                f"INSERT OR REPLACE INTO alerts ({', '.join(ALERT_COLUMNS)}) "
-                f"VALUES ({placeholders})",
-                [[a[c] for c in ALERT_COLUMNS] for a in changed.values()])
-            con.execute("COMMIT")
+            _upsert(con, list(changed.values()))
+    for alert in changed.values():
+        alert.pop("_seen", None)
     return sorted(changed.values(), key=lambda a: (a["first_seen"], a["id"]))
 
 
-def list_alerts(state: StateDB, *, status: str | None = None, rule_id: str | None = None,
-                severity: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+def list_alerts(
+    state: StateDB,
+    *,
+    status: str | None = None,
+    rule_id: str | None = None,
+    severity: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
     """Alerts, newest activity first, optionally filtered."""
     clauses: list[str] = []
     params: list[Any] = []
@@ -139,30 +222,43 @@ def list_alerts(state: StateDB, *, status: str | None = None, rule_id: str | Non
     with state.connect() as con:
         rows = con.execute(
             f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} "
-            "ORDER BY last_seen DESC, id LIMIT ?", [*params, limit]).fetchall()
+            "ORDER BY last_seen DESC, id LIMIT ?",
+            [*params, limit],
+        ).fetchall()
     return [dict(zip(ALERT_COLUMNS, row, strict=True)) for row in rows]
 
 
 def get_alert(state: StateDB, alert_id: str) -> dict[str, Any]:
     """One alert with its comment trail; a unique ID prefix is enough."""
     with state.connect() as con:
-        rows = con.execute(f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE id LIKE ?",
-                           [alert_id.replace("%", "") + "%"]).fetchall()
+        rows = con.execute(
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE id LIKE ?",
+            [alert_id.replace("%", "") + "%"],
+        ).fetchall()
         if len(rows) != 1:
-            raise DetectError(f"no alert {alert_id!r}" if not rows
-                              else f"alert ID {alert_id!r} is ambiguous")
+            raise DetectError(
+                f"no alert {alert_id!r}" if not rows else f"alert ID {alert_id!r} is ambiguous"
+            )
         alert = dict(zip(ALERT_COLUMNS, rows[0], strict=True))
         comments = con.execute(
             "SELECT commented_at, author, text FROM alert_comments WHERE alert_id = ? "
             "ORDER BY commented_at",
-            [alert["id"]]).fetchall()
-    alert["comments"] = [{"at": at, "author": author, "text": text}
-                         for at, author, text in comments]
+            [alert["id"]],
+        ).fetchall()
+    alert["comments"] = [
+        {"at": at, "author": author, "text": text} for at, author, text in comments
+    ]
     return alert
 
 
-def update_alert(state: StateDB, alert_id: str, *, status: str | None = None,
-                 comment: str | None = None, author: str = "analyst") -> dict[str, Any]:
+def update_alert(
+    state: StateDB,
+    alert_id: str,
+    *,
+    status: str | None = None,
+    comment: str | None = None,
+    author: str = "analyst",
+) -> dict[str, Any]:
     """Change an alert's status and/or add a comment; returns the alert."""
     if status is not None and status not in STATUSES:
         raise DetectError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
@@ -170,14 +266,19 @@ def update_alert(state: StateDB, alert_id: str, *, status: str | None = None,
     now = datetime.now(UTC)
     with state.connect() as con:
         if status is not None:
-            con.execute("UPDATE alerts SET status = ?, updated_at = ? WHERE id = ?",
-                        [status, now, alert["id"]])
+            con.execute(
+                "UPDATE alerts SET status = ?, updated_at = ? WHERE id = ?",
+                [status, now, alert["id"]],
+            )
             note = f"status {alert['status']} → {status}"
-            con.execute("INSERT INTO alert_comments VALUES (?, ?, ?, ?)",
-                        [alert["id"], now, author, note])
+            con.execute(
+                "INSERT INTO alert_comments VALUES (?, ?, ?, ?)", [alert["id"], now, author, note]
+            )
         if comment:
-            con.execute("INSERT INTO alert_comments VALUES (?, ?, ?, ?)",
-                        [alert["id"], now, author, comment])
+            con.execute(
+                "INSERT INTO alert_comments VALUES (?, ?, ?, ?)",
+                [alert["id"], now, author, comment],
+            )
     return get_alert(state, alert["id"])
 
 
@@ -193,5 +294,6 @@ def alerts_for_events(state: StateDB, event_ids: Iterable[str]) -> dict[str, lis
         rows = con.execute(
             "SELECT e, list(DISTINCT rule_id) FROM (SELECT unnest(event_ids) AS e, rule_id "
             "FROM alerts) WHERE e IN (SELECT unnest(CAST(? AS VARCHAR[]))) GROUP BY e",
-            [list(event_ids)]).fetchall()
+            [list(event_ids)],
+        ).fetchall()
     return {e: list(r) for e, r in rows}

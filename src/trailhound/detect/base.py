@@ -73,6 +73,7 @@ class CorrelationRule:
     path: str
     line: int = 1
     value_field: exp.Expression | None = None
+    generate: bool = False  # whether the referenced rules also alert on their own
     description: str = ""
     investigation: str = ""
     tactics: tuple[str, ...] = ()
@@ -89,6 +90,7 @@ class RuleSet:
     rules: list[DetectionRule] = field(default_factory=list)
     correlations: list[CorrelationRule] = field(default_factory=list)
     problems: list[RuleProblem] = field(default_factory=list)
+    sql_cache: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
 
     def extend(self, other: RuleSet) -> None:
         """Add another set's rules and problems to this one."""

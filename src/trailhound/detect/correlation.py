@@ -9,6 +9,7 @@ the window that satisfied the condition, so the alert names the whole burst.
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -18,47 +19,51 @@ if TYPE_CHECKING:
     from trailhound.detect.engine import Match
 
 _OPERATORS: dict[str, Callable[[int, int], bool]] = {
-    "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le,
-    "eq": operator.eq, "neq": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "eq": operator.eq,
+    "neq": operator.ne,
 }
 Row = tuple["Match", tuple[object, ...]]
 
 
-def _ordered(window: Sequence[Row], rule_ids: Sequence[str]) -> bool:
-    """Whether the window holds matches of ``rule_ids`` in that order."""
-    position = 0
-    for match, _ in window:
-        if position < len(rule_ids) and match.rule_id == rule_ids[position]:
-            position += 1
-    return position == len(rule_ids)
+def _window_key(
+    corr: CorrelationRule, row: Row, offset: int, references: Mapping[str, str]
+) -> object:
+    """What the window counts for a row: a field value (value_count) or its rule (temporal)."""
+    if corr.kind == "value_count":
+        return row[1][offset + len(corr.group_by)]
+    return references[row[0].rule_id]
 
 
-def _satisfied(corr: CorrelationRule, window: Sequence[Row], offset: int,
-               references: Mapping[str, str]) -> bool:
+def _satisfied(
+    corr: CorrelationRule,
+    window: Sequence[Row],
+    counts: Counter[object],
+    references: Mapping[str, str],
+) -> bool:
     compare = _OPERATORS[corr.operator]
     if corr.kind == "event_count":
         return compare(len(window), corr.count)
     if corr.kind == "value_count":
-        at = offset + len(corr.group_by)
-        values = {extra[at] for _, extra in window if extra[at] is not None}
-        return compare(len(values), corr.count)
-    seen = {references[m.rule_id] for m, _ in window}
-    needed = set(corr.rule_ids)
+        return compare(sum(1 for k in counts if k is not None), corr.count)
     if corr.kind == "temporal":
-        return seen >= needed
+        return set(corr.rule_ids) <= set(counts)
     if corr.kind == "temporal_ordered":
-        ids = [references[m.rule_id] for m, _ in window]
         order = list(corr.rule_ids)
         position = 0
-        for rule_id in ids:
-            if position < len(order) and rule_id == order[position]:
+        for match, _ in window:
+            if position < len(order) and references[match.rule_id] == order[position]:
                 position += 1
         return position == len(order)
     return False
 
 
-def correlate(corr: CorrelationRule, per_rule: Mapping[str, Sequence[Row]], offset: int
-              ) -> list[Match]:
+def correlate(
+    corr: CorrelationRule, per_rule: Mapping[str, Sequence[Row]], offset: int
+) -> list[Match]:
     """The matches of one correlation rule, from its base rules' matches."""
     from trailhound.detect.engine import Match
 
@@ -71,28 +76,47 @@ def correlate(corr: CorrelationRule, per_rule: Mapping[str, Sequence[Row]], offs
     groups: dict[tuple[object, ...], list[Row]] = {}
     width = len(corr.group_by)
     for match, extra in rows:
-        key = tuple(str(v).lower() if v is not None else None
-                    for v in extra[offset : offset + width])
+        key = tuple(
+            str(v).lower() if v is not None else None for v in extra[offset : offset + width]
+        )
         groups.setdefault(key, []).append((match, extra))
     found: dict[str, Match] = {}
     span = corr.timespan
     for members in groups.values():
         members.sort(key=lambda r: (r[0].event_time, r[0].event_id))
+        label = _group_label(members[0], offset, width)
+        counts: Counter[object] = Counter()
         start = 0
+        emitted = 0  # members before this index already belong to the result
         for end in range(len(members)):
+            counts[_window_key(corr, members[end], offset, references)] += 1
             while members[end][0].event_time - members[start][0].event_time > span:
+                leaving = _window_key(corr, members[start], offset, references)
+                counts[leaving] -= 1
+                if not counts[leaving]:
+                    del counts[leaving]
                 start += 1
             window = members[start : end + 1]
-            if _satisfied(corr, window, offset, references):
-                for match, _ in window:
-                    found.setdefault(match.event_id, Match(
-                        corr.id, match.event_id, match.event_time, match.actor, match.account,
-                        match.region, match.source_ip,
-                        "|".join("" if k is None else str(k) for k in
-                                 tuple(extra_key for extra_key in _key(window[-1], offset, width)))
-                        or None))
+            if _satisfied(corr, window, counts, references):
+                for match, _ in members[max(start, emitted) : end + 1]:
+                    found.setdefault(
+                        match.event_id,
+                        Match(
+                            corr.id,
+                            match.event_id,
+                            match.event_time,
+                            match.actor,
+                            match.account,
+                            match.region,
+                            match.source_ip,
+                            label,
+                        ),
+                    )
+                emitted = end + 1
     return sorted(found.values(), key=lambda m: (m.event_time, m.event_id))
 
 
-def _key(row: Row, offset: int, width: int) -> tuple[object, ...]:
-    return tuple(row[1][offset : offset + width])
+def _group_label(row: Row, offset: int, width: int) -> str | None:
+    """The group-by values of a row as one string, the correlation alert's resource."""
+    values = row[1][offset : offset + width]
+    return "|".join("" if v is None else str(v) for v in values) or None

@@ -24,9 +24,25 @@ from trailhound.detect.sigma_loader import SIGMA
 BUILTIN_RULES = Path(trailhound.__file__).parent / "rules"
 # Where the "main resource" of an event usually is, for the suppression key.
 _RESOURCE_KEYS = (
-    "bucketName", "userName", "roleName", "policyArn", "groupName", "name", "trailName",
-    "detectorId", "keyId", "secretId", "functionName", "instanceId", "groupId", "snapshotId",
-    "imageId", "dBSnapshotIdentifier", "dBInstanceIdentifier", "flowLogIds", "accessKeyId",
+    "bucketName",
+    "userName",
+    "roleName",
+    "policyArn",
+    "groupName",
+    "name",
+    "trailName",
+    "detectorId",
+    "keyId",
+    "secretId",
+    "functionName",
+    "instanceId",
+    "groupId",
+    "snapshotId",
+    "imageId",
+    "dBSnapshotIdentifier",
+    "dBInstanceIdentifier",
+    "flowLogIds",
+    "accessKeyId",
 )
 _BASE_COLUMNS = ("event_id", "event_time", "actor", "account", "aws_region", "source_ip_address")
 
@@ -45,8 +61,9 @@ class Match:
     resource: str | None
 
 
-def load_rules(extra_dirs: Iterable[Path] = (), *, builtin: bool = True,
-               keep_source: bool = False) -> RuleSet:
+def load_rules(
+    extra_dirs: Iterable[Path] = (), *, builtin: bool = True, keep_source: bool = False
+) -> RuleSet:
     """The built-in pack plus every rule file under ``extra_dirs``, with load problems."""
     from trailhound.detect.sigma_loader import SigmaFormat
 
@@ -62,64 +79,131 @@ def load_rules(extra_dirs: Iterable[Path] = (), *, builtin: bool = True,
                 if file.suffix in candidate.suffixes:
                     result.extend(candidate.load_file(file, builtin=is_builtin))
                     break
+    silenced = {ref for c in result.correlations if not c.generate for ref in c.rule_ids}
+    for rule in result.rules:
+        if rule.id in silenced or (rule.name is not None and rule.name in silenced):
+            rule.generate = False
     return result
 
 
 def default_resource() -> exp.Expression:
     """The first of the usual resource parameters of a request, else the first resource ARN."""
     terms: list[exp.Expression] = [
-        exp.Anonymous(this="json_extract_string",
-                      expressions=[exp.column("request_parameters"), exp.Literal.string(f"$.{k}")])
+        exp.Anonymous(
+            this="json_extract_string",
+            expressions=[exp.column("request_parameters"), exp.Literal.string(f"$.{k}")],
+        )
         for k in _RESOURCE_KEYS
     ]
-    terms.append(exp.Anonymous(this="json_extract_string", expressions=[
-        exp.column("resources"), exp.Literal.string("$[0].ARN")]))
+    terms.append(
+        exp.Anonymous(
+            this="json_extract_string",
+            expressions=[exp.column("resources"), exp.Literal.string("$[0].ARN")],
+        )
+    )
     return exp.Coalesce(this=terms[0], expressions=terms[1:])
 
 
-def rule_predicates(rules: Sequence[DetectionRule], placeholders: Placeholders
-                    ) -> list[exp.Expression]:
+def rule_predicates(
+    rules: Sequence[DetectionRule], placeholders: Placeholders
+) -> list[exp.Expression]:
     """Each rule's predicate, re-compiled where it uses ``|expand`` placeholders."""
     return [r.recompile(placeholders) if r.recompile else r.predicate for r in rules]
 
 
-def match_query(rules: Sequence[DetectionRule], relation: str, placeholders: Placeholders,
-                where: exp.Expression | None = None,
-                extra: Sequence[exp.Expression] = ()) -> exp.Select:
+def hoist_shared(
+    predicates: Sequence[exp.Expression],
+) -> tuple[list[exp.Expression], dict[str, exp.Expression]]:
+    """Replace each ``LOWER(…)`` and JSON extraction by a column computed once per event.
+
+    A rule pack repeats ``LOWER(event_name)`` in most rules; computing it once instead of once
+    per rule is what makes one scan over many rules cheaper than a scan per rule.
+    """
+    shared: dict[str, tuple[str, exp.Expression]] = {}
+
+    def hoist(node: exp.Expression) -> exp.Expression:
+        is_json = isinstance(node, exp.Anonymous) and node.name.lower() == "json_extract_string"
+        if isinstance(node, exp.Lower) or is_json:
+            key = node.sql(dialect="duckdb")
+            if key not in shared:
+                shared[key] = (f"__shared_{len(shared)}", node.copy())
+            return exp.column(shared[key][0])
+        return node
+
+    rewritten = [p.copy().transform(hoist) for p in predicates]
+    return rewritten, {alias: expression for alias, expression in shared.values()}
+
+
+def match_query(
+    rules: Sequence[DetectionRule],
+    relation: str,
+    placeholders: Placeholders,
+    where: exp.Expression | None = None,
+    extra: Sequence[exp.Expression] = (),
+) -> exp.Select:
     """One SELECT over ``relation`` returning matching events and the rule indices they hit."""
-    predicates = rule_predicates(rules, placeholders)
-    hit_list = exp.Array(expressions=[
-        exp.Case(ifs=[exp.If(this=p.copy(), true=exp.Literal.number(i))])
-        for i, p in enumerate(predicates)
-    ])
-    hits = exp.Anonymous(this="list_filter", expressions=[
-        hit_list, exp.Lambda(this=exp.column("x").is_(exp.null()).not_(),
-                             expressions=[exp.to_identifier("x")])])
-    generic = default_resource()
-    resources = [exp.Coalesce(this=r.resource.copy(), expressions=[generic.copy()])
-                 if r.resource is not None else None for r in rules]
-    resource_columns = [exp.alias_(e, f"res_{i}") for i, e in enumerate(resources) if e is not None]
-    filter_ = exp.or_(*[exp.Paren(this=p.copy()) for p in predicates]) if predicates \
-        else exp.false()
+    predicates, shared = hoist_shared(rule_predicates(rules, placeholders))
+    hit_list = exp.Array(
+        expressions=[
+            exp.Case(ifs=[exp.If(this=p, true=exp.Literal.number(i))])
+            for i, p in enumerate(predicates)
+        ]
+    )
+    hits = exp.Anonymous(
+        this="list_filter",
+        expressions=[
+            hit_list,
+            exp.Lambda(
+                this=exp.column("x").is_(exp.null()).not_(), expressions=[exp.to_identifier("x")]
+            ),
+        ],
+    )
+    events = exp.select("*", *[exp.alias_(e, a) for a, e in shared.items()]).from_(relation)
     if where is not None:
-        filter_ = exp.and_(where, exp.Paren(this=filter_))
+        events = events.where(where)
+    scored = exp.select("*", exp.alias_(hits, "hits")).from_(events.subquery("events"))
+    generic = default_resource()
+    resources = [
+        exp.Coalesce(this=r.resource.copy(), expressions=[generic.copy()])
+        if r.resource is not None
+        else None
+        for r in rules
+    ]
+    resource_columns = [exp.alias_(e, f"res_{i}") for i, e in enumerate(resources) if e is not None]
     return (
-        exp.select(*_BASE_COLUMNS, exp.alias_(generic, "resource"), exp.alias_(hits, "hits"),
-                   *resource_columns,
-                   *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)])
-        .from_(relation)
-        .where(filter_)
+        exp.select(
+            *_BASE_COLUMNS,
+            exp.alias_(generic, "resource"),
+            "hits",
+            *resource_columns,
+            *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
+        )
+        .from_(scored.subquery("scored"))
+        .where(exp.GT(this=exp.func("len", exp.column("hits")), expression=exp.Literal.number(0)))
     )
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, relation: str, ruleset: RuleSet,
-              placeholders: Placeholders, where: exp.Expression | None = None,
-              only: set[str] | None = None) -> list[Match]:
-    """Evaluate every rule (and correlation) over ``relation`` in one scan; the matches."""
+def run_rules(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    ruleset: RuleSet,
+    placeholders: Placeholders,
+    where: exp.Expression | None = None,
+    only: set[str] | None = None,
+    params: Sequence[object] = (),
+) -> list[Match]:
+    """Evaluate every rule (and correlation) over ``relation`` in one scan; the matches.
+
+    ``where`` may hold ``?`` placeholders bound from ``params``, which keeps the generated SQL
+    (cached per shape) the same from one batch to the next.
+    """
     correlations = [c for c in ruleset.correlations if only is None or c.id in only]
     wanted = set(only or ()) | {rid for c in correlations for rid in c.rule_ids}
-    rules = [r for r in ruleset.rules
-             if only is None or r.id in wanted or (r.name is not None and r.name in wanted)]
+    rules = [
+        r
+        for r in ruleset.rules
+        if only is None or r.id in wanted or (r.name is not None and r.name in wanted)
+    ]
     if not rules:
         return []
     extra: list[exp.Expression] = []
@@ -127,8 +211,17 @@ def run_rules(con: duckdb.DuckDBPyConnection, relation: str, ruleset: RuleSet,
         extra += [g.copy() for g in corr.group_by]
         if corr.value_field is not None:
             extra.append(corr.value_field.copy())
-    sql = match_query(rules, relation, placeholders, where, extra).sql(dialect="duckdb")
-    cursor = con.execute(sql)
+    cache_key = (
+        relation,
+        tuple(sorted((k, tuple(v)) for k, v in placeholders.items())),
+        None if where is None else where.sql(),
+        tuple(sorted(only or ())),
+    )
+    sql = ruleset.sql_cache.get(cache_key)
+    if sql is None:
+        sql = match_query(rules, relation, placeholders, where, extra).sql(dialect="duckdb")
+        ruleset.sql_cache[cache_key] = sql
+    cursor = con.execute(sql, list(params))
     names = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()
     res_index = {int(n[4:]): names.index(n) for n in names if n.startswith("res_")}
@@ -140,8 +233,16 @@ def run_rules(con: duckdb.DuckDBPyConnection, relation: str, ruleset: RuleSet,
         for index in hit:
             rule = rules[index]
             res = row[res_index[index]] if index in res_index else resource
-            match = Match(rule.id, event_id, event_time, actor, account, region, ip,
-                          None if res is None else str(res))
+            match = Match(
+                rule.id,
+                event_id,
+                event_time,
+                actor,
+                account,
+                region,
+                ip,
+                None if res is None else str(res),
+            )
             if rule.generate and (only is None or rule.id in only):
                 matches.append(match)
             per_rule.setdefault(rule.id, []).append((match, tuple(row[extra_at:])))

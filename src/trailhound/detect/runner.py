@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 from sqlglot import exp
@@ -28,10 +28,13 @@ ORG_ACCOUNTS = "org-accounts"
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
 DEFAULT_RETRO_HUNT = timedelta(days=30)
 
-register_table("rule_state", """
+register_table(
+    "rule_state",
+    """
     CREATE TABLE IF NOT EXISTS rule_state (
         rule_id VARCHAR PRIMARY KEY, enabled BOOLEAN, added_at TIMESTAMPTZ,
-        retro_hunted_at TIMESTAMPTZ)""")
+        retro_hunted_at TIMESTAMPTZ)""",
+)
 
 
 def org_accounts(state: StateDB, seen: Iterable[str]) -> list[str]:
@@ -47,20 +50,26 @@ def since_filter(since: timedelta | None, now: datetime | None = None) -> exp.Ex
     if since is None:
         return None
     start = (now or datetime.now(UTC)) - since
-    return exp.GTE(this=exp.column("event_time"),
-                   expression=exp.cast(exp.Literal.string(start.isoformat()), "TIMESTAMPTZ"))
+    return exp.GTE(
+        this=exp.column("event_time"),
+        expression=exp.cast(exp.Literal.string(start.isoformat()), "TIMESTAMPTZ"),
+    )
 
 
 class Detector:
     """Rules, the lake and the alert store of one data directory."""
 
-    def __init__(self, data_dir: DataDir, *, extra_dirs: Sequence[Path] = (),
-                 ruleset: RuleSet | None = None) -> None:
+    def __init__(
+        self, data_dir: DataDir, *, extra_dirs: Sequence[Path] = (), ruleset: RuleSet | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.state = StateDB(data_dir.state_db)
         self.lake = ParquetLake(data_dir)
         self.all_rules = ruleset if ruleset is not None else load_rules(extra_dirs)
         self.ruleset = self._enabled(self.all_rules)
+        self._single = RuleSet(rules=self.ruleset.rules)
+        self._hunted: set[str] = set()
+        self._org_setting: str | None = None  # read once per detector: one ingest run
 
     # Rules -------------------------------------------------------------------------------
     def _disabled(self) -> set[str]:
@@ -78,10 +87,16 @@ class Detector:
 
     def rule_infos(self) -> dict[str, RuleInfo]:
         """What alerts copy from each rule, by rule ID."""
-        infos = {r.id: RuleInfo(r.title, r.level, r.tactics, r.techniques, r.suppression)
-                 for r in self.all_rules.rules}
-        infos.update({c.id: RuleInfo(c.title, c.level, c.tactics, c.techniques, c.suppression)
-                      for c in self.all_rules.correlations})
+        infos = {
+            r.id: RuleInfo(r.title, r.level, r.tactics, r.techniques, r.suppression)
+            for r in self.all_rules.rules
+        }
+        infos.update(
+            {
+                c.id: RuleInfo(c.title, c.level, c.tactics, c.techniques, c.suppression)
+                for c in self.all_rules.correlations
+            }
+        )
         return infos
 
     def set_enabled(self, rule_id: str, enabled: bool) -> None:
@@ -94,12 +109,22 @@ class Detector:
         with self.state.connect() as con:
             con.execute(
                 "INSERT OR REPLACE INTO rule_state VALUES (?, ?, now(), ?)",
-                [rule_id, enabled, None])
+                [rule_id, enabled, None],
+            )
         self.ruleset = self._enabled(self.all_rules)
+        self._single = RuleSet(rules=self.ruleset.rules)
 
     # Running -----------------------------------------------------------------------------
     def _placeholders(self, accounts: Iterable[str]) -> dict[str, list[str]]:
-        return {"org_accounts": org_accounts(self.state, accounts)}
+        if self._org_setting is None:
+            self._org_setting = self.state.get_setting(ORG_ACCOUNTS) or ""
+        if self._org_setting:
+            return {
+                "org_accounts": sorted(
+                    {a.strip() for a in self._org_setting.split(",") if a.strip()}
+                )
+            }
+        return {"org_accounts": sorted({a for a in accounts if a and a != "unknown"})}
 
     def _lake_connection(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
@@ -107,15 +132,27 @@ class Detector:
         con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}")
         return con
 
-    def hunt(self, since: timedelta | None = None, *, only: set[str] | None = None,
-             now: datetime | None = None) -> list[dict[str, Any]]:
+    def hunt(
+        self,
+        since: timedelta | None = None,
+        *,
+        only: set[str] | None = None,
+        now: datetime | None = None,
+    ) -> list[dict[str, Any]]:
         """Run the enabled rules over the lake (the last ``since``); alerts created or grown."""
         con = self._lake_connection()
         try:
-            accounts = [a for (a,) in con.execute(
-                "SELECT DISTINCT account FROM cloudtrail").fetchall()]
-            matches = run_rules(con, "cloudtrail", self.ruleset, self._placeholders(accounts),
-                                since_filter(since, now), only)
+            accounts = [
+                a for (a,) in con.execute("SELECT DISTINCT account FROM cloudtrail").fetchall()
+            ]
+            matches = run_rules(
+                con,
+                "cloudtrail",
+                self.ruleset,
+                self._placeholders(accounts),
+                since_filter(since, now),
+                only,
+            )
         finally:
             con.close()
         alerts = record_matches(self.state, matches, self.rule_infos())
@@ -126,43 +163,90 @@ class Detector:
     def on_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> list[dict[str, Any]]:
         """Run the enabled rules over one ingest batch, then retro-hunt with rules new here."""
         accounts = [p.account for p in self.lake.partitions()]
-        single = RuleSet(rules=self.ruleset.rules)
+        single = self._single
         matches: list[Match] = run_rules(con, relation, single, self._placeholders(accounts))
         alerts = record_matches(self.state, matches, self.rule_infos())
         if self.ruleset.correlations:
             alerts += self._correlate_recent(con, relation)
-        alerts += self.retro_hunt()
+        if self._lake_is_batch(con, relation):
+            # Everything stored is this batch, which every rule has just seen: nothing to hunt.
+            self._mark_unhunted()
+        else:
+            alerts += self.retro_hunt()
         return alerts
 
-    def _correlate_recent(self, con: duckdb.DuckDBPyConnection, relation: str
-                          ) -> list[dict[str, Any]]:
+    def _lake_is_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+        """Whether the lake holds no events but those of the batch just written."""
+        if self._hunted >= set(self.ruleset.alerting_ids()):
+            return False  # nothing left to hunt: don't count
+        batch = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
+        lake = self._lake_connection()
+        try:
+            stored = lake.execute("SELECT count(*) FROM cloudtrail").fetchone()
+        finally:
+            lake.close()
+        return batch is not None and stored is not None and batch[0] == stored[0]
+
+    def _mark_unhunted(self) -> None:
+        """Record every rule not yet retro-hunted as hunted."""
+        with self.state.connect() as con:
+            done = {
+                r
+                for (r,) in con.execute(
+                    "SELECT rule_id FROM rule_state WHERE retro_hunted_at IS NOT NULL"
+                ).fetchall()
+            }
+        fresh = sorted(i for i in self.ruleset.alerting_ids() if i not in done)
+        if fresh:
+            self._mark_hunted(fresh)
+        else:
+            self._hunted.update(self.ruleset.alerting_ids())
+
+    def _correlate_recent(
+        self, con: duckdb.DuckDBPyConnection, relation: str
+    ) -> list[dict[str, Any]]:
         """Correlations need the events before the batch: run them over the lake's window."""
-        low, high = con.execute(f"SELECT min(event_time), max(event_time) FROM {relation}"
-                                ).fetchone() or (None, None)
+        low, high = con.execute(
+            f"SELECT min(event_time), max(event_time) FROM {relation}"
+        ).fetchone() or (None, None)
         if low is None:
             return []
         span = max(c.timespan for c in self.ruleset.correlations)
-        where = exp.and_(
-            exp.GTE(this=exp.column("event_time"),
-                    expression=exp.cast(exp.Literal.string((low - span).isoformat()),
-                                        "TIMESTAMPTZ")),
-            exp.LTE(this=exp.column("event_time"),
-                    expression=exp.cast(exp.Literal.string(high.isoformat()), "TIMESTAMPTZ")))
+        where = cast(
+            exp.Expression,
+            exp.and_(
+                exp.GTE(this=exp.column("event_time"), expression=exp.Placeholder()),
+                exp.LTE(this=exp.column("event_time"), expression=exp.Placeholder()),
+            ),
+        )
         lake = self._lake_connection()
         try:
             accounts = [p.account for p in self.lake.partitions()]
             only = {c.id for c in self.ruleset.correlations}
-            matches = run_rules(lake, "cloudtrail", self.ruleset, self._placeholders(accounts),
-                                where, only)
+            matches = run_rules(
+                lake,
+                "cloudtrail",
+                self.ruleset,
+                self._placeholders(accounts),
+                where,
+                only,
+                params=[low - span, high],
+            )
         finally:
             lake.close()
         return record_matches(self.state, matches, self.rule_infos())
 
     def retro_hunt(self) -> list[dict[str, Any]]:
         """Run rules never run before over the look-back window; alerts created or grown."""
+        if self._hunted >= set(self.ruleset.alerting_ids()):
+            return []
         with self.state.connect() as con:
-            done = {r for (r,) in con.execute(
-                "SELECT rule_id FROM rule_state WHERE retro_hunted_at IS NOT NULL").fetchall()}
+            done = {
+                r
+                for (r,) in con.execute(
+                    "SELECT rule_id FROM rule_state WHERE retro_hunted_at IS NOT NULL"
+                ).fetchall()
+            }
         fresh = {i for i in self.ruleset.alerting_ids() if i not in done}
         if not fresh:
             return []
@@ -172,9 +256,11 @@ class Detector:
         return alerts
 
     def _mark_hunted(self, rule_ids: Sequence[str]) -> None:
+        self._hunted.update(rule_ids)
         now = datetime.now(UTC)
         with self.state.connect() as con:
-            con.executemany(
-                "INSERT INTO rule_state VALUES (?, TRUE, ?, ?) ON CONFLICT (rule_id) "
-                "DO UPDATE SET retro_hunted_at = excluded.retro_hunted_at",
-                [[r, now, now] for r in rule_ids])
+            con.execute(
+                "INSERT INTO rule_state SELECT unnest(CAST(? AS VARCHAR[])), TRUE, ?, ? "
+                "ON CONFLICT (rule_id) DO UPDATE SET retro_hunted_at = excluded.retro_hunted_at",
+                [list(rule_ids), now, now],
+            )

@@ -10,6 +10,7 @@ first, so ``not filter`` keeps an event that lacks the filter's field.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from sigma.conditions import (
     ConditionAND,
@@ -70,7 +71,7 @@ def string_alternatives(value: SigmaString, placeholders: Placeholders) -> list[
     for part in value.s:
         if isinstance(part, Placeholder):
             values = list(placeholders.get(part.name, ()))
-            alternatives = [a + [v] for a in alternatives for v in values]
+            alternatives = [[*a, v] for a in alternatives for v in values]
         else:
             alternatives = [[*a, part] for a in alternatives]
     return [_merge(a) for a in alternatives]
@@ -112,8 +113,11 @@ def match_parts(target: exp.Expression, parts: list[Part], cased: bool) -> exp.E
         trail -= 1
     middle = parts[lead:trail]
     if not middle:
-        return target.is_(exp.null()).not_() if lead else exp.EQ(
-            this=target, expression=exp.Literal.string(""))
+        return (
+            target.is_(exp.null()).not_()
+            if lead
+            else exp.EQ(this=target, expression=exp.Literal.string(""))
+        )
     if len(middle) == 1 and isinstance(middle[0], str):
         text = exp.Literal.string(middle[0])
         if lead and trail < len(parts):
@@ -127,8 +131,9 @@ def match_parts(target: exp.Expression, parts: list[Part], cased: bool) -> exp.E
     return exp.Escape(this=like, expression=exp.Literal.string("\\"))
 
 
-def compile_value(target: exp.Expression, value: SigmaType, placeholders: Placeholders
-                  ) -> exp.Expression:
+def compile_value(
+    target: exp.Expression, value: SigmaType, placeholders: Placeholders
+) -> exp.Expression:
     """One ``field = value`` comparison."""
     if isinstance(value, SigmaExpansion):
         return _any([compile_value(target, v, placeholders) for v in value.values])
@@ -139,25 +144,40 @@ def compile_value(target: exp.Expression, value: SigmaType, placeholders: Placeh
         return present if value.exists else target.is_(exp.null())
     if isinstance(value, SigmaString):
         cased = isinstance(value, SigmaCasedString)
-        return _any([match_parts(target, p, cased)
-                     for p in string_alternatives(value, placeholders)])
+        return _any(
+            [match_parts(target, p, cased) for p in string_alternatives(value, placeholders)]
+        )
     if isinstance(value, SigmaBool):
-        return exp.EQ(this=exp.Lower(this=target),
-                      expression=exp.Literal.string("true" if value.boolean else "false"))
+        return exp.EQ(
+            this=exp.Lower(this=target),
+            expression=exp.Literal.string("true" if value.boolean else "false"),
+        )
     if isinstance(value, SigmaNumber):
         return exp.EQ(this=target, expression=exp.Literal.string(str(value.number)))
     if isinstance(value, SigmaRegularExpression):
         flags = "".join(sorted(_REGEX_FLAGS[f] for f in value.flags if f in _REGEX_FLAGS))
-        return exp.RegexpLike(this=target, expression=exp.Literal.string(value.regexp),
-                              flag=exp.Literal.string(flags) if flags else None)
+        return exp.RegexpLike(
+            this=target,
+            expression=exp.Literal.string(value.to_plain()),
+            flag=exp.Literal.string(flags) if flags else None,
+        )
     if isinstance(value, SigmaCIDRExpression):
         prefixes = value.expand(wildcard="*")
-        return _any([match_parts(target, _merge(list(SigmaString(p).s)), True)
-                     for p in prefixes])
+        return _any(
+            [
+                match_parts(
+                    target,
+                    _merge([q for q in SigmaString(p).s if not isinstance(q, Placeholder)]),
+                    True,
+                )
+                for p in prefixes
+            ]
+        )
     if isinstance(value, SigmaCompareExpression):
         number = exp.Literal.number(value.number.number)
-        return _COMPARE[value.op](this=exp.TryCast(this=target, to=exp.DataType.build("DOUBLE")),
-                                  expression=number)
+        return _COMPARE[value.op](
+            this=exp.TryCast(this=target, to=exp.DataType.build("DOUBLE")), expression=number
+        )
     if isinstance(value, SigmaFieldReference):
         other = exp.Lower(this=field_expression(value.field))
         mine = exp.Lower(this=target)
@@ -174,7 +194,10 @@ def compile_value(target: exp.Expression, value: SigmaType, placeholders: Placeh
 def _any(terms: list[exp.Expression]) -> exp.Expression:
     if not terms:
         return exp.false()
-    return terms[0] if len(terms) == 1 else exp.or_(*terms)
+    if len(terms) == 1:
+        return terms[0]
+    joined = cast(exp.Expression, exp.or_(*terms))
+    return joined
 
 
 def compile_condition(node: object, placeholders: Placeholders) -> exp.Expression:
@@ -187,20 +210,26 @@ def compile_condition(node: object, placeholders: Placeholders) -> exp.Expressio
             value = SpecialChars.WILDCARD_MULTI + value + SpecialChars.WILDCARD_MULTI
         return compile_value(exp.column(KEYWORD_FIELD), value, placeholders)
     if isinstance(node, ConditionNOT):
-        return exp.Not(this=exp.Paren(this=null_safe(compile_condition(node.args[0], placeholders))))
+        return exp.Not(
+            this=exp.Paren(this=null_safe(compile_condition(node.args[0], placeholders)))
+        )
     if isinstance(node, (ConditionAND, ConditionOR)):
         terms = [exp.Paren(this=compile_condition(a, placeholders)) for a in node.args]
-        return exp.and_(*terms) if isinstance(node, ConditionAND) else exp.or_(*terms)
+        joined = cast(
+            exp.Expression,
+            exp.and_(*terms) if isinstance(node, ConditionAND) else exp.or_(*terms),
+        )
+        return joined
     if isinstance(node, ConditionItem) and len(node.args) == 1:
         return compile_condition(node.args[0], placeholders)
     raise DetectError(f"unsupported condition element {type(node).__name__}")
 
 
-def compile_sigma_rule(rule: SigmaRule, placeholders: Placeholders | None = None
-                       ) -> exp.Expression:
+def compile_sigma_rule(rule: SigmaRule, placeholders: Placeholders | None = None) -> exp.Expression:
     """The whole detection of a (pipeline-processed) Sigma rule, null-safe."""
-    terms = [compile_condition(c.parsed, placeholders or {})
-             for c in rule.detection.parsed_condition]
+    terms = [
+        compile_condition(c.parsed, placeholders or {}) for c in rule.detection.parsed_condition
+    ]
     return null_safe(_any([exp.Paren(this=t) for t in terms]))
 
 
@@ -208,9 +237,10 @@ def uses_placeholders(rule: SigmaRule) -> bool:
     """Whether any value of the rule holds an ``|expand`` placeholder."""
     for detection in rule.detection.detections.values():
         for item in _items(detection):
-            for value in item.value:
+            for value in getattr(item, "value", ()):
                 if isinstance(value, SigmaString) and any(
-                        isinstance(p, Placeholder) for p in value.s):
+                    isinstance(p, Placeholder) for p in value.s
+                ):
                     return True
     return False
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import yaml
 from sigma.collection import SigmaCollection
-from sigma.correlations import SigmaCorrelationRule
+from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 from sqlglot import exp
@@ -55,12 +55,16 @@ def parse_duration(text: str | int | None, default: timedelta) -> timedelta:
 
 
 def _document_lines(text: str) -> list[int]:
-    """The 1-based line where each YAML document of the file starts."""
-    try:
-        return [node.start_mark.line + 1 for node in yaml.compose_all(text, Loader=yaml.SafeLoader)
-                if node is not None]
-    except yaml.YAMLError:
-        return [1]
+    """The 1-based line where each YAML document of the file starts (after ``---`` markers)."""
+    starts = [1]
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.rstrip() == "---" and number > 1:
+            starts.append(number + 1)
+    return starts
+
+
+# libyaml's loader where the wheel has it: rule packs load several times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _line_of(text: str, start: int, error: Exception) -> int:
@@ -99,21 +103,24 @@ class SigmaFormat:
         where = str(path)
         try:
             text = path.read_text(encoding="utf-8")
-            collection = SigmaCollection.from_yaml(text, collect_errors=True,
-                                                   resolve_references=False)
+            documents = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+            collection = SigmaCollection.from_dicts(
+                documents, collect_errors=True, resolve_references=False
+            )
         except (OSError, yaml.YAMLError, SigmaError, ValueError) as error:
             result.problems.append(RuleProblem(where, _yaml_problem_line(error), str(error)))
             return result
         starts = _document_lines(text)
         start_of = {id(r): starts[min(i, len(starts) - 1)] for i, r in enumerate(collection.rules)}
-        for error in collection.errors:
-            result.problems.append(RuleProblem(where, _line_of(text, 1, error), str(error)))
+        for problem in collection.errors:
+            result.problems.append(RuleProblem(where, _line_of(text, 1, problem), str(problem)))
         for rule in collection.rules:
             start = start_of[id(rule)]
             if rule.errors:
-                for error in rule.errors:
+                for problem in rule.errors:
                     result.problems.append(
-                        RuleProblem(where, _line_of(text, start, error), _reason(error)))
+                        RuleProblem(where, _line_of(text, start, problem), _reason(problem))
+                    )
                 continue
             try:
                 if isinstance(rule, SigmaCorrelationRule):
@@ -122,7 +129,8 @@ class SigmaFormat:
                     result.rules.append(self._rule(rule, where, start, builtin))
             except (SigmaError, DetectError, ValueError, KeyError) as error:
                 result.problems.append(
-                    RuleProblem(where, _line_of(text, start, error), _reason(error)))
+                    RuleProblem(where, _line_of(text, start, error), _reason(error))
+                )
         return result
 
     def _rule(self, rule: SigmaRule, path: str, line: int, builtin: bool) -> DetectionRule:
@@ -133,8 +141,10 @@ class SigmaFormat:
         tactics, techniques = split_tags([str(t) for t in rule.tags])
         recompile = None
         if uses_placeholders(rule):
+
             def recompile(values: Placeholders, rule: SigmaRule = rule) -> exp.Expression:
                 return compile_sigma_rule(rule, values)
+
         return DetectionRule(
             id=str(rule.id or rule.name or Path(path).stem),
             title=rule.title,
@@ -156,8 +166,9 @@ class SigmaFormat:
             source=source,
         )
 
-    def _correlation(self, rule: SigmaCorrelationRule, path: str, line: int, builtin: bool
-                     ) -> CorrelationRule:
+    def _correlation(
+        self, rule: SigmaCorrelationRule, path: str, line: int, builtin: bool
+    ) -> CorrelationRule:
         custom = rule.custom_attributes
         tactics, techniques = split_tags([str(t) for t in rule.tags])
         condition = rule.condition
@@ -171,14 +182,17 @@ class SigmaFormat:
             level=str(rule.level or "medium").lower(),
             kind=str(rule.type).lower(),
             rule_ids=tuple(r.reference for r in rule.rules or ()),
-            group_by=tuple(field_expression(_mapped(g)) for g in group_by),
+            group_by=tuple(field_expression(g) for g in group_by),
             group_by_names=group_by,
             timespan=timedelta(seconds=rule.timespan.seconds),
-            operator=getattr(condition, "op").name.lower(),
+            operator=condition.op.name.lower()
+            if isinstance(condition, SigmaCorrelationCondition)
+            else "gte",
             count=int(getattr(condition, "count", 1)),
             path=path,
             line=line,
-            value_field=None if fieldref is None else field_expression(_mapped(fieldref)),
+            value_field=None if fieldref is None else field_expression(fieldref),
+            generate=bool(rule.generate),
             description=rule.description or "",
             investigation=str(custom.get("investigation", "")).strip(),
             tactics=tactics,
@@ -194,25 +208,25 @@ def _reason(error: Exception) -> str:
     return text.split(" in /")[0] if isinstance(error, SigmaError) else text
 
 
-def _mapped(name: str) -> str:
-    """A Sigma field name as the pipeline would map it (names are resolved case-insensitively)."""
-    return name
-
-
 def _resource(name: object) -> exp.Expression | None:
     if not name:
         return None
     names = name if isinstance(name, list) else [name]
     expressions = [field_expression(str(n)) for n in names]
-    return expressions[0] if len(expressions) == 1 else exp.Coalesce(
-        this=expressions[0], expressions=expressions[1:])
+    return (
+        expressions[0]
+        if len(expressions) == 1
+        else exp.Coalesce(this=expressions[0], expressions=expressions[1:])
+    )
 
 
 def _tests(value: object) -> dict[str, list[dict[str, Any]]]:
     if not isinstance(value, dict):
         return {}
-    return {key: [e for e in value.get(key) or [] if isinstance(e, dict)]
-            for key in ("match", "no_match")}
+    return {
+        key: [e for e in value.get(key) or [] if isinstance(e, dict)]
+        for key in ("match", "no_match")
+    }
 
 
 SIGMA = register_format(SigmaFormat())

@@ -26,7 +26,11 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _VIRTUAL_FIELDS: dict[str, exp.Expression] = {
     # SigmaHQ's ``status: success``: CloudTrail has no status field, only an error code.
     "status": exp.Case(
-        ifs=[exp.If(this=exp.column("error_code").is_(exp.null()), true=exp.Literal.string("success"))],
+        ifs=[
+            exp.If(
+                this=exp.column("error_code").is_(exp.null()), true=exp.Literal.string("success")
+            )
+        ],
         default=exp.Literal.string("failure"),
     ),
 }
@@ -45,18 +49,25 @@ def cloudtrail_pipeline() -> ProcessingPipeline:
         if c.source is not None and c.kind is ColumnKind.JSON
     }
     json_columns = {
-        c.source: c.name for c in EVENT_COLUMNS if c.source is not None and c.kind is ColumnKind.JSON
+        c.source: c.name
+        for c in EVENT_COLUMNS
+        if c.source is not None and c.kind is ColumnKind.JSON
     }
+    names: dict[str | None, str | list[str]] = {}
+    names.update(mapping)
+    names.update(json_columns)
+    prefix_map: dict[str | None, str | list[str]] = {}
+    prefix_map.update(prefixes)
     return ProcessingPipeline(
         name="trailhound CloudTrail",
         priority=20,
         items=[
             ProcessingItem(
-                FieldMappingTransformation({**mapping, **json_columns}),
+                FieldMappingTransformation(names),
                 identifier="trailhound_columns",
             ),
             ProcessingItem(
-                FieldPrefixMappingTransformation(prefixes), identifier="trailhound_json_parts"
+                FieldPrefixMappingTransformation(prefix_map), identifier="trailhound_json_parts"
             ),
         ],
     )

@@ -37,7 +37,7 @@ from typing import Any
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import CollectError
-from trailhound.ingest import Ingestor
+from trailhound.ingest import BatchHook, Ingestor
 from trailhound.ledger import record_log_files
 from trailhound.model import IngestSummary, SkipReason, SourceFile
 from trailhound.sources.aws_clients import AwsClients, error_code, error_message
@@ -534,12 +534,16 @@ def collect(
     once: bool = False,
     options: CollectorOptions | None = None,
     stop: threading.Event | None = None,
+    hooks: Sequence[BatchHook] = (),
 ) -> dict[str, CollectSummary]:
-    """Run collectors for several integrations, round-robin, sharing one ingestor."""
+    """Run collectors for several integrations, round-robin, sharing one ingestor.
+
+    ``hooks`` run on every committed batch (the detection engine passes its own).
+    """
     stop = stop or threading.Event()
     summaries = {i.name: CollectSummary() for i in integrations}
     errors: dict[str, str] = {}
-    with Ingestor(data_dir) as ingestor:
+    with Ingestor(data_dir, hooks=hooks) as ingestor:
         collectors = [
             SqsCollector(data_dir, i, options=options, ingestor=ingestor) for i in integrations
         ]

@@ -1,0 +1,307 @@
+"""Command-line front door of detection: ``detect``, ``alerts``, ``rules`` and ``config``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.errors import TrailhoundError
+
+alerts_app = typer.Typer(help="List, show and triage alerts.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="The detection rules: list, coverage, enable, disable.", no_args_is_help=True
+)
+config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+SETTINGS = ("org-accounts", "retro-hunt")
+
+
+def _data_dir(ctx: typer.Context) -> DataDir:
+    root = ctx.find_root()
+    option = root.params.get("data_dir") if root is not None else None
+    return resolve_data_dir(option)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, default=_jsonable).decode() + "\n")
+
+
+def _fail(error: TrailhoundError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {error}", highlight=False)
+    return typer.Exit(2)
+
+
+def _alert_table(alerts: list[dict[str, Any]]) -> None:
+    table = Table("id", "severity", "status", "title", "actor", "account", "last_seen", "count")
+    for a in alerts:
+        table.add_row(
+            a["id"],
+            a["severity"],
+            a["status"],
+            a["title"],
+            str(a["actor"] or ""),
+            str(a["account"] or ""),
+            _jsonable(a["last_seen"]),
+            str(a["count"]),
+        )
+    out.print(table)
+
+
+_PUBLIC = (
+    "id",
+    "rule_id",
+    "title",
+    "severity",
+    "source",
+    "status",
+    "tactics",
+    "techniques",
+    "actor",
+    "account",
+    "region",
+    "source_ips",
+    "first_seen",
+    "last_seen",
+    "count",
+    "event_ids",
+    "resource",
+)
+
+
+def detect(
+    ctx: typer.Context,
+    since: Annotated[
+        str, typer.Option(help="Hunt over this much history (30d, 12h; all).")
+    ] = "30d",
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="Extra rule folder (repeatable), added to the built-in pack."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Hunt over history with every enabled rule; prints the alerts raised or grown."""
+    from trailhound.detect.runner import Detector
+    from trailhound.detect.sigma_loader import parse_duration
+
+    try:
+        detector = Detector(_data_dir(ctx), extra_dirs=rules or [])
+        for problem in detector.all_rules.problems:
+            console.print(f"[yellow]skipped rule[/yellow] {problem}", highlight=False)
+        window = None if since == "all" else parse_duration(since, timedelta(days=30))
+        alerts = detector.hunt(window)
+    except TrailhoundError as error:
+        raise _fail(error) from error
+    if fmt == "json":
+        _print_json([{k: a[k] for k in _PUBLIC} for a in alerts])
+    else:
+        _alert_table(alerts)
+        console.print(f"{len(alerts):,} alerts raised or updated", highlight=False)
+
+
+@alerts_app.command("list")
+def alerts_list(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="new, in_progress, resolved, …")] = None,
+    severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
+    rule: Annotated[str | None, typer.Option(help="Only this rule ID.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """List alerts, most recent activity first."""
+    from trailhound.detect.alerts import list_alerts
+    from trailhound.store.state import StateDB
+
+    alerts = list_alerts(
+        StateDB(_data_dir(ctx).state_db),
+        status=status,
+        rule_id=rule,
+        severity=severity,
+        limit=limit,
+    )
+    if fmt == "json":
+        _print_json([{k: a[k] for k in _PUBLIC} for a in alerts])
+    else:
+        _alert_table(alerts)
+
+
+@alerts_app.command("show")
+def alerts_show(
+    ctx: typer.Context, alert_id: str, fmt: Annotated[str, typer.Option("--format", "-f")] = "table"
+) -> None:
+    """One alert with its events and comment trail."""
+    from trailhound.detect.alerts import get_alert
+    from trailhound.store.state import StateDB
+
+    try:
+        alert = get_alert(StateDB(_data_dir(ctx).state_db), alert_id)
+    except TrailhoundError as error:
+        raise _fail(error) from error
+    alert.pop("dedup_key", None)
+    if fmt == "json":
+        _print_json(alert)
+        return
+    for key, value in alert.items():
+        if key != "comments":
+            out.print(
+                f"[bold]{key}[/bold]: {_jsonable(value) if value is not None else ''}",
+                highlight=False,
+            )
+    for comment in alert["comments"]:
+        out.print(
+            f"  {_jsonable(comment['at'])} {comment['author']}: {comment['text']}", highlight=False
+        )
+
+
+@alerts_app.command("update")
+def alerts_update(
+    ctx: typer.Context,
+    alert_id: str,
+    status: Annotated[
+        str | None, typer.Option(help="new, in_progress, resolved or false_positive.")
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="Add a comment to the trail.")] = None,
+    author: Annotated[str, typer.Option(help="Who is commenting.")] = "analyst",
+) -> None:
+    """Change an alert's status and/or add a comment."""
+    from trailhound.detect.alerts import update_alert
+    from trailhound.store.state import StateDB
+
+    try:
+        alert = update_alert(
+            StateDB(_data_dir(ctx).state_db),
+            alert_id,
+            status=status,
+            comment=comment,
+            author=author,
+        )
+    except TrailhoundError as error:
+        raise _fail(error) from error
+    out.print(f"{alert['id']}: {alert['status']}", highlight=False)
+
+
+@rules_app.command("list")
+def rules_list(
+    ctx: typer.Context,
+    rules: Annotated[list[Path] | None, typer.Option("--rules")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f")] = "table",
+) -> None:
+    """Every loaded rule, and the rules that could not be loaded."""
+    from trailhound.detect.engine import load_rules
+
+    ruleset = load_rules(rules or [])
+    rows = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "level": r.level,
+            "tactics": list(r.tactics),
+            "techniques": list(r.techniques),
+            "builtin": r.builtin,
+            "path": r.path,
+        }
+        for r in ruleset.rules
+        if r.generate
+    ]
+    if fmt == "json":
+        _print_json({"rules": rows, "problems": [str(p) for p in ruleset.problems]})
+        return
+    table = Table("id", "level", "title", "techniques")
+    for rule in ruleset.rules:
+        if rule.generate:
+            table.add_row(rule.id, rule.level, rule.title, ", ".join(rule.techniques))
+    out.print(table)
+    for problem in ruleset.problems:
+        console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
+
+
+@rules_app.command("coverage")
+def rules_coverage(
+    ctx: typer.Context,
+    rules: Annotated[list[Path] | None, typer.Option("--rules")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or html.")] = "table",
+) -> None:
+    """The ATT&CK matrix (tactics × techniques) of the enabled rules, and which have fired."""
+    from trailhound.detect.coverage import build_coverage, render_html, render_text
+    from trailhound.detect.runner import Detector
+
+    detector = Detector(_data_dir(ctx), extra_dirs=rules or [])
+    coverage = build_coverage(detector)
+    if fmt == "json":
+        _print_json(coverage)
+    elif fmt == "html":
+        sys.stdout.write(render_html(coverage))
+    else:
+        out.print(render_text(coverage), highlight=False)
+
+
+def _set_enabled(ctx: typer.Context, rule_id: str, enabled: bool) -> None:
+    from trailhound.detect.runner import Detector
+
+    try:
+        detector = Detector(_data_dir(ctx))
+        detector.set_enabled(rule_id, enabled)
+        alerts = detector.retro_hunt() if enabled else []
+    except TrailhoundError as error:
+        raise _fail(error) from error
+    state = "enabled" if enabled else "disabled"
+    out.print(
+        f"{rule_id} {state}" + (f"; retro-hunt raised {len(alerts)} alerts" if enabled else ""),
+        highlight=False,
+    )
+
+
+@rules_app.command("enable")
+def rules_enable(ctx: typer.Context, rule_id: str) -> None:
+    """Enable a rule and retro-hunt with it over the look-back window."""
+    _set_enabled(ctx, rule_id, True)
+
+
+@rules_app.command("disable")
+def rules_disable(ctx: typer.Context, rule_id: str) -> None:
+    """Disable a rule."""
+    _set_enabled(ctx, rule_id, False)
+
+
+@config_app.command("set")
+def config_set(ctx: typer.Context, key: str, value: str) -> None:
+    """Store a setting (org-accounts ID,ID…; retro-hunt 30d)."""
+    from trailhound.store.state import StateDB
+
+    if key not in SETTINGS:
+        raise typer.BadParameter(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
+    StateDB(_data_dir(ctx).state_db).set_setting(key, value)
+    out.print(f"{key} = {value}", highlight=False)
+
+
+@config_app.command("get")
+def config_get(ctx: typer.Context, key: str) -> None:
+    """Print a setting."""
+    from trailhound.store.state import StateDB
+
+    value = StateDB(_data_dir(ctx).state_db).get_setting(key)
+    out.print("" if value is None else value, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the detection commands to the main app."""
+    app.command("detect")(detect)
+    app.add_typer(alerts_app, name="alerts")
+    app.add_typer(rules_app, name="rules")
+    app.add_typer(config_app, name="config")
