@@ -22,12 +22,15 @@ demo: install
 	$(BIN)/trailhound demo-data $(DEMO_DIR)/logs --events 20000 --seed 7
 	$(TH) ingest $(DEMO_DIR)/logs
 	$(TH) stats
-	$(TH) query 'dataset = cloudtrail | comp count() as events by event_category | sort events desc'
+	$(TH) query 'dataset = cloudtrail | comp count() as events by eventCategory | sort events desc'
 	$(TH) query 'dataset = cloudtrail | filter eventName in ("StopLogging", "DeleteTrail", "CreateAccessKey", "CreateLoginProfile") | fields eventTime, eventName, actor, sourceIPAddress, requestParameters.userName | sort eventTime'
-	$(TH) query 'dataset = cloudtrail | filter errorCode = "VpceAccessDenied" | comp count() as denied by vpcEndpointId, userIdentity.accountId'
+	$(TH) query 'dataset = alerts | filter severity in ("critical", "high") | comp count() as alerts, sum(count) as events by severity, title | sort severity, alerts desc'
+	$(TH) rules coverage
 	@echo
-	@echo "Try your own query:"
-	@echo "  $(TH) query 'dataset = cloudtrail | filter is_console_login | comp count() by actor, sourceIPAddress | sort count desc | limit 10'"
+	@echo "Try your own:"
+	@echo "  $(TH) query 'dataset = cloudtrail | filter errorCode = \"VpceAccessDenied\" | comp count() by vpcEndpointId, userIdentity.accountId'"
+	@echo "  $(TH) alerts list --severity high"
+	@echo "  $(TH) sql 'SELECT actor, count(*) AS calls FROM cloudtrail GROUP BY ALL ORDER BY calls DESC LIMIT 10'"
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
