@@ -95,14 +95,27 @@ def main() -> None:
     data_dir = args.workdir / "store"
     shutil.rmtree(data_dir, ignore_errors=True)
     trailhound = str(Path(sys.executable).with_name("trailhound"))
-    ours, ours_rss = run_child([trailhound, "--data-dir", str(data_dir), "ingest", str(logs)])
+    plain_dir = args.workdir / "store-no-detect"
+    shutil.rmtree(plain_dir, ignore_errors=True)
+    ours, ours_rss = run_child(
+        [trailhound, "--data-dir", str(plain_dir), "ingest", "--no-detect", str(logs)]
+    )
     ours_rate = args.events / ours
     print(
-        f"(a) trailhound ingest: {ours:6.2f} s {ours_rate:10,.0f} events/s  "
+        f"(a) trailhound ingest --no-detect: {ours:6.2f} s {ours_rate:10,.0f} events/s  "
         f"peak RSS {ours_rss / 1e6:,.0f} MB"
     )
+    shutil.rmtree(plain_dir, ignore_errors=True)
+    detecting, detect_rss = run_child(
+        [trailhound, "--data-dir", str(data_dir), "ingest", str(logs)]
+    )
+    print(
+        f"(a) trailhound ingest (rules on every batch): {detecting:6.2f} s "
+        f"{args.events / detecting:10,.0f} events/s  peak RSS {detect_rss / 1e6:,.0f} MB  "
+        f"→ detection adds {100 * (detecting / ours - 1):.0f}%"
+    )
 
-    file_list = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+    file_list = "'" + str(logs / "**" / "*_CloudTrail_*.json.gz") + "'"
     for name, template in BASELINES.items():
         script = (
             "import duckdb; con = duckdb.connect(); "

@@ -14,9 +14,12 @@ Each batch goes through four steps inside one in-memory DuckDB connection:
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +70,7 @@ class IngestOptions:
     fast_object_bytes: int = 64 * 1024 * 1024
     batch_bytes: int = 8 * 1024 * 1024  # compressed bytes of input per batch
     batch_files: int = 400
+    parallel_batches: int = 2  # batches read and normalized at once
     memory_limit: str = "1536MB"
     compact: bool = True
 
@@ -106,20 +110,30 @@ class Ingestor:
         self.hooks = list(hooks)
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
         self.progress = Progress()
-        self.con = duckdb.connect()
+        self.db = duckdb.connect()
         tmp = data_dir.root / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
-        self.con.execute("SET TimeZone = 'UTC'")
-        self.con.execute("SET preserve_insertion_order = false")
-        self.con.execute(f"SET memory_limit = '{self.options.memory_limit}'")
-        self.con.execute("SET temp_directory = ?", [str(tmp)])
+        self.db.execute("SET preserve_insertion_order = false")
+        self.db.execute(f"SET memory_limit = '{self.options.memory_limit}'")
+        self.db.execute("SET temp_directory = ?", [str(tmp)])
+        self.con = self._cursor()
+        # Batches are read and normalized in parallel; committing them is one at a time.
+        self._commit_lock = threading.Lock()
+        self._hook_lock = threading.Lock()
         self._normalize_python = normalize_sql("python_input")
         self._normalize_files = normalize_sql(_FILES_INPUT)
         self._empty_events = normalize_sql(_EMPTY_INPUT) + " LIMIT 0"
 
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A connection of its own (its temp tables are its own) to the ingest database."""
+        con = self.db.cursor()
+        con.execute("SET TimeZone = 'UTC'")
+        return con
+
     def close(self) -> None:
-        """Release the DuckDB connection."""
+        """Release the DuckDB connections."""
         self.con.close()
+        self.db.close()
 
     def __enter__(self) -> Ingestor:
         return self
@@ -150,8 +164,21 @@ class Ingestor:
         """Ingest the given files in batches (no ledger check; see ``ingest_paths``)."""
         summary = IngestSummary()
         self.progress.files_total += len(files)
-        for batch in self._batches(files):
-            summary.merge(self._ingest_batch(batch.files))
+        workers = max(1, self.options.parallel_batches)
+        cursors = [self._cursor() for _ in range(workers)]
+        try:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                pending: deque[Future[IngestSummary]] = deque()
+                for n, batch in enumerate(self._batches(files)):
+                    if len(pending) == workers:
+                        summary.merge(pending.popleft().result())
+                    con = cursors[n % workers]
+                    pending.append(pool.submit(self._ingest_batch, con, batch.files))
+                while pending:
+                    summary.merge(pending.popleft().result())
+        finally:
+            for con in cursors:
+                con.close()
         if self.options.compact and summary.events_written:
             self.lake.compact(self.con)
         return summary
@@ -168,9 +195,13 @@ class Ingestor:
         summary = IngestSummary(started_at=datetime.now(UTC), files=1, bytes_read=len(data))
         decoded = decode_bytes(data, source, fmt, max_bytes=self.options.max_object_bytes)
         records, quarantine = self._split(decoded)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
-        self._load_records(records, account_hint)
-        summary.merge(self._commit(quarantine, files=[]))
+        con = self.con
+        con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
+        self._load_records(con, records, account_hint)
+        with self._commit_lock:
+            committed = self._commit(con, quarantine, files=[])
+        self._after_commit(con, committed.events_written)
+        summary.merge(committed)
         summary.seconds = time.perf_counter() - started
         self._finish(summary)
         return summary
@@ -190,14 +221,17 @@ class Ingestor:
         if batch.files:
             yield batch
 
-    def _ingest_batch(self, files: list[SourceFile]) -> IngestSummary:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
+    def _ingest_batch(
+        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
+    ) -> IngestSummary:
+        """Read and normalize one batch on ``con`` (in parallel with others), then commit it."""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
         limit = self.options.max_object_bytes
         quarantine: list[QuarantineEntry] = []
         fast = [f for f in files if f.format in FAST_FORMATS and f.size <= limit]
         careful = [f for f in files if f not in fast]
         if fast:
-            careful += self._load_fast(fast)
+            careful += self._load_fast(con, fast)
         for source in careful:
             if source.size > limit:  # never read it into memory
                 quarantine.append(
@@ -211,29 +245,33 @@ class Ingestor:
             )
             records, damage = self._split(decoded)
             quarantine += damage
-            self._load_records(records, source.account_hint)
-        summary = self._commit(quarantine, files)
-        summary.files = len(files)
-        summary.bytes_read = sum(f.size for f in files)
-        self.progress.files_done += len(files)
-        self.progress.bytes_done += summary.bytes_read
-        if self.on_progress:
-            self.on_progress(self.progress)
+            self._load_records(con, records, source.account_hint)
+        with self._commit_lock:
+            summary = self._commit(con, quarantine, files)
+            summary.files = len(files)
+            summary.bytes_read = sum(f.size for f in files)
+            self.progress.files_done += len(files)
+            self.progress.bytes_done += summary.bytes_read
+            if self.on_progress:
+                self.on_progress(self.progress)
+        self._after_commit(con, summary.events_written)
         return summary
 
     # Loading -----------------------------------------------------------------------------
-    def _load_fast(self, files: list[SourceFile]) -> list[SourceFile]:
+    def _load_fast(
+        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
+    ) -> list[SourceFile]:
         """Read CloudTrail log files with DuckDB; returns the files it could not read."""
         try:
-            self._read_json(files)
+            self._read_json(con, files)
         except duckdb.Error:
             if len(files) == 1:
                 return files
             middle = len(files) // 2
-            return self._load_fast(files[:middle]) + self._load_fast(files[middle:])
+            return self._load_fast(con, files[:middle]) + self._load_fast(con, files[middle:])
         return []
 
-    def _read_json(self, files: list[SourceFile]) -> None:
+    def _read_json(self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]) -> None:
         """Normalize the records of ``files`` into ``batch_events`` in one DuckDB statement.
 
         A file without a ``Records`` array yields one NULL record, which the normalizer
@@ -246,14 +284,14 @@ class Ingestor:
                 "account_hint": [f.account_hint for f in files],
             }
         )
-        self.con.register("batch_files", table)
+        con.register("batch_files", table)
         try:
-            self.con.execute(
+            con.execute(
                 f"INSERT INTO batch_events {self._normalize_files}",
                 [[str(f.path) for f in files], self.options.fast_object_bytes],
             )
         finally:
-            self.con.unregister("batch_files")
+            con.unregister("batch_files")
 
     def _split(
         self, decoded: Iterable[RawRecord | QuarantineEntry]
@@ -269,6 +307,7 @@ class Ingestor:
 
     def _load_records(
         self,
+        con: duckdb.DuckDBPyConnection,
         records: Sequence[RawRecord],
         account_hint: str | None,
         docs: Sequence[str] | None = None,
@@ -287,19 +326,22 @@ class Ingestor:
             },
             schema=_INPUT_SCHEMA,
         )
-        self.con.register("python_input", table)
+        con.register("python_input", table)
         try:
-            self.con.execute(f"INSERT INTO batch_events {self._normalize_python}")
+            con.execute(f"INSERT INTO batch_events {self._normalize_python}")
         finally:
-            self.con.unregister("python_input")
+            con.unregister("python_input")
 
     # Committing --------------------------------------------------------------------------
     def _commit(
-        self, quarantine: list[QuarantineEntry], files: Sequence[SourceFile]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        quarantine: list[QuarantineEntry],
+        files: Sequence[SourceFile],
     ) -> IngestSummary:
+        """Deduplicate, write to the lake, then record; the caller holds the commit lock."""
         summary = IngestSummary()
-        con = self.con
-        self._repair_key_case()
+        self._repair_key_case(con)
         summary.records = _count(con, "SELECT count(*) FROM batch_events")
         self.progress.records += summary.records
         for source, index, reason, raw in con.execute(
@@ -312,7 +354,7 @@ class Ingestor:
             "needs_key_repair) FROM batch_events WHERE quarantine_reason IS NULL"
         )
         good = _count(con, "SELECT count(*) FROM new_events")
-        self._drop_duplicates()
+        self._drop_duplicates(con)
         written = _count(con, "SELECT count(*) FROM new_events")
         if written:
             self.lake.write(con, "new_events")
@@ -324,19 +366,28 @@ class Ingestor:
             [(f.uri, f.size, f.mtime, int(per_file.get(f.uri, 0))) for f in files],
             quarantine,
         )
-        if written:
-            for hook in self.hooks:
-                hook(con, "new_events")
         summary.events_written = written
         summary.duplicates = good - written
         summary.quarantined = len(quarantine)
-        con.execute("DROP VIEW new_events")
-        con.execute("DROP TABLE batch_events")
         return summary
 
-    def _repair_key_case(self) -> None:
+    def _after_commit(self, con: duckdb.DuckDBPyConnection, written: int) -> None:
+        """Run the hooks on a committed batch (one batch at a time), then drop its tables.
+
+        Outside the commit lock, so that detection on one batch overlaps the next one's write.
+        """
+        try:
+            if written:
+                with self._hook_lock:
+                    for hook in self.hooks:
+                        hook(con, "new_events")
+        finally:
+            con.execute("DROP VIEW new_events")
+            con.execute("DROP TABLE batch_events")
+
+    def _repair_key_case(self, con: duckdb.DuckDBPyConnection) -> None:
         """Re-normalize records whose only fault is the letter case of their keys."""
-        rows = self.con.execute(
+        rows = con.execute(
             "SELECT source_object, source_index, account, raw FROM batch_events "
             "WHERE quarantine_reason IN ? OR (needs_key_repair AND quarantine_reason IS NULL)",
             [list(_REPAIRABLE)],
@@ -354,15 +405,14 @@ class Ingestor:
                 records.append(RawRecord(source, index, raw.encode()))
                 docs.append(orjson.dumps(fixed).decode())
         for hint, (records, docs) in repaired.items():
-            self.con.executemany(
+            con.executemany(
                 "DELETE FROM batch_events WHERE source_object = ? AND source_index = ?",
                 [(r.source, r.index) for r in records],
             )
-            self._load_records(records, hint, docs)
+            self._load_records(con, records, hint, docs)
 
-    def _drop_duplicates(self) -> None:
+    def _drop_duplicates(self, con: duckdb.DuckDBPyConnection) -> None:
         """Delete from the batch the repeats of an ``eventID`` and the IDs the lake holds."""
-        con = self.con
         repeated = con.execute(
             "SELECT count(*) FROM (SELECT event_id FROM new_events GROUP BY event_id "
             "HAVING count(*) > 1)"

@@ -134,6 +134,79 @@ def hoist_shared(
     return rewritten, {alias: expression for alias, expression in shared.values()}
 
 
+def _unwrap(node: exp.Expression) -> exp.Expression:
+    """Strip parentheses and the null-safe ``COALESCE(…, FALSE)`` around a predicate."""
+    while True:
+        if isinstance(node, exp.Paren) or (
+            isinstance(node, exp.Coalesce)
+            and len(node.expressions) == 1
+            and isinstance(node.expressions[0], exp.Boolean)
+            and not node.expressions[0].this
+        ):
+            node = node.this
+        else:
+            return node
+
+
+def _is_event_name(node: exp.Expression) -> bool:
+    return (
+        isinstance(node, exp.Lower)
+        and isinstance(node.this, exp.Column)
+        and node.this.name == "event_name"
+    )
+
+
+def required_event_names(predicate: exp.Expression) -> frozenset[str] | None:
+    """The lower-cased event names a predicate can only match, or None if it is not limited.
+
+    Only a positive equality or IN on ``LOWER(event_name)`` in the top-level conjunction (or in
+    every branch of a disjunction) counts, so the answer is always a safe superset.
+    """
+    node = _unwrap(predicate)
+    if isinstance(node, exp.And):
+        for side in (node.this, node.expression):
+            names = required_event_names(side)
+            if names is not None:
+                return names
+        return None
+    if isinstance(node, exp.Or):
+        left = required_event_names(node.this)
+        right = required_event_names(node.expression)
+        return None if left is None or right is None else left | right
+    if isinstance(node, exp.EQ) and _is_event_name(node.this):
+        literal = node.expression
+        return frozenset({literal.name}) if isinstance(literal, exp.Literal) else None
+    if isinstance(node, exp.In) and _is_event_name(node.this):
+        values = node.expressions
+        if values and all(isinstance(v, exp.Literal) for v in values):
+            return frozenset(v.name for v in values)
+    return None
+
+
+def prefilter(predicates: Sequence[exp.Expression]) -> exp.Expr | None:
+    """A cheap condition every matching event meets: most rules name their API calls.
+
+    Rows that fail it skip the full rule list. None when no rule names its calls.
+    """
+    names: set[str] = set()
+    unlimited: list[exp.Expression] = []
+    for predicate in predicates:
+        required = required_event_names(predicate)
+        if required is None:
+            unlimited.append(predicate)
+        else:
+            names |= required
+    if not names:
+        return None
+    condition: exp.Expr = exp.In(
+        this=exp.Lower(this=exp.column("event_name")),
+        expressions=[exp.Literal.string(n) for n in sorted(names)],
+    )
+    for predicate in unlimited:
+        condition = exp.or_(condition, predicate.copy())
+    return condition
+
+
 def match_query(
     rules: Sequence[DetectionRule],
     relation: str,
@@ -142,7 +215,9 @@ def match_query(
     extra: Sequence[exp.Expression] = (),
 ) -> exp.Select:
     """One SELECT over ``relation`` returning matching events and the rule indices they hit."""
-    predicates, shared = hoist_shared(rule_predicates(rules, placeholders))
+    compiled = rule_predicates(rules, placeholders)
+    cheap = prefilter(compiled)
+    predicates, shared = hoist_shared(compiled)
     hit_list = exp.Array(
         expressions=[
             exp.Case(ifs=[exp.If(this=p, true=exp.Literal.number(i))])
@@ -158,9 +233,13 @@ def match_query(
             ),
         ],
     )
-    events = exp.select("*", *[exp.alias_(e, a) for a, e in shared.items()]).from_(relation)
-    if where is not None:
-        events = events.where(where)
+    candidates = exp.select("*").from_(relation)
+    for condition in (where, cheap):
+        if condition is not None:
+            candidates = candidates.where(condition)
+    events = exp.select("*", *[exp.alias_(e, a) for a, e in shared.items()]).from_(
+        candidates.subquery("candidates")
+    )
     scored = exp.select("*", exp.alias_(hits, "hits")).from_(events.subquery("events"))
     generic = default_resource()
     resources = [
@@ -191,11 +270,13 @@ def run_rules(
     where: exp.Expression | None = None,
     only: set[str] | None = None,
     params: Sequence[object] = (),
+    seen: dict[str, tuple[datetime, datetime]] | None = None,
 ) -> list[Match]:
     """Evaluate every rule (and correlation) over ``relation`` in one scan; the matches.
 
     ``where`` may hold ``?`` placeholders bound from ``params``, which keeps the generated SQL
-    (cached per shape) the same from one batch to the next.
+    (cached per shape) the same from one batch to the next. ``seen``, when given, receives the ID
+    and name of every rule that matched, alerting or not, with its first and last event time.
     """
     correlations = [c for c in ruleset.correlations if only is None or c.id in only]
     wanted = set(only or ()) | {rid for c in correlations for rid in c.rule_ids}
@@ -246,6 +327,11 @@ def run_rules(
             if rule.generate and (only is None or rule.id in only):
                 matches.append(match)
             per_rule.setdefault(rule.id, []).append((match, tuple(row[extra_at:])))
+            if seen is not None:
+                for key in (rule.id, rule.name):
+                    if key:
+                        first, last = seen.get(key, (event_time, event_time))
+                        seen[key] = (min(first, event_time), max(last, event_time))
             if rule.name:
                 per_rule.setdefault(rule.name, []).append((match, tuple(row[extra_at:])))
     offset = 0

@@ -164,10 +164,26 @@ class Detector:
         """Run the enabled rules over one ingest batch, then retro-hunt with rules new here."""
         accounts = [p.account for p in self.lake.partitions()]
         single = self._single
-        matches: list[Match] = run_rules(con, relation, single, self._placeholders(accounts))
+        seen: dict[str, tuple[datetime, datetime]] = {}
+        matches: list[Match] = run_rules(
+            con, relation, single, self._placeholders(accounts), seen=seen
+        )
         alerts = record_matches(self.state, matches, self.rule_infos())
-        if self.ruleset.correlations:
-            alerts += self._correlate_recent(con, relation)
+        # A correlation can only newly fire around the batch's events of its rules: run those
+        # correlations once, over the lake between the first and last such event (± timespan).
+        touched: set[str] = set()
+        low: datetime | None = None
+        high: datetime | None = None
+        for corr in self.ruleset.correlations:
+            times = [seen[r] for r in corr.rule_ids if r in seen]
+            if times:
+                touched.add(corr.id)
+                first = min(t[0] for t in times) - corr.timespan
+                last = max(t[1] for t in times) + corr.timespan
+                low = first if low is None else min(low, first)
+                high = last if high is None else max(high, last)
+        if touched and low is not None and high is not None:
+            alerts += self._correlate_recent(touched, low, high)
         if self._lake_is_batch(con, relation):
             # Everything stored is this batch, which every rule has just seen: nothing to hunt.
             self._mark_unhunted()
@@ -203,18 +219,14 @@ class Detector:
             self._hunted.update(self.ruleset.alerting_ids())
 
     def _correlate_recent(
-        self, con: duckdb.DuckDBPyConnection, relation: str
+        self, only: set[str], low: datetime, high: datetime
     ) -> list[dict[str, Any]]:
-        """Correlations need the events before the batch: run them over the lake's window."""
-        low, high = con.execute(
-            f"SELECT min(event_time), max(event_time) FROM {relation}"
-        ).fetchone() or (None, None)
-        if low is None:
-            return []
-        span = max(c.timespan for c in self.ruleset.correlations)
+        """Run correlations over the lake between ``low`` and ``high`` (dates pruned)."""
         where = cast(
             exp.Expression,
             exp.and_(
+                exp.GTE(this=exp.column("date"), expression=exp.Placeholder()),
+                exp.LTE(this=exp.column("date"), expression=exp.Placeholder()),
                 exp.GTE(this=exp.column("event_time"), expression=exp.Placeholder()),
                 exp.LTE(this=exp.column("event_time"), expression=exp.Placeholder()),
             ),
@@ -222,7 +234,6 @@ class Detector:
         lake = self._lake_connection()
         try:
             accounts = [p.account for p in self.lake.partitions()]
-            only = {c.id for c in self.ruleset.correlations}
             matches = run_rules(
                 lake,
                 "cloudtrail",
@@ -230,7 +241,7 @@ class Detector:
                 self._placeholders(accounts),
                 where,
                 only,
-                params=[low - span, high],
+                params=[low.date(), high.date(), low, high],
             )
         finally:
             lake.close()
