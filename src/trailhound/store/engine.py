@@ -100,7 +100,12 @@ class QueryEngine:
         """Run a query; returns column names and rows."""
         sql = query if isinstance(query, str) else query.sql(dialect="duckdb")
         try:
-            cursor = self.con.execute(sql, params or [])
+            try:
+                cursor = self.con.execute(sql, params or [])
+            except duckdb.IOException:
+                # A file listed when the views were made was compacted away since: look again.
+                self.refresh()
+                cursor = self.con.execute(sql, params or [])
         except duckdb.Error as error:
             raise QueryError(f"query failed: {error}") from error
         columns = [d[0] for d in cursor.description or []]

@@ -2,7 +2,11 @@
 
 A batch is written by DuckDB into a staging directory beside the lake and then renamed into its
 partition, so a reader (another process, Spark) only ever sees whole files. Files are named
-``part-<batch>-<n>.parquet``; compaction rewrites a partition's small files into one.
+``part-<batch>-<n>.parquet``; compaction rewrites a partition's small files into one, publishing
+the new file before deleting the old ones: nothing is ever missing, but a query that lists the
+partition in that instant can see its events twice (the query engine retries a query whose file
+vanished). A table format with a manifest (Iceberg, Delta) would close that window; DuckDB's
+built-in extensions here cannot write one.
 """
 
 from __future__ import annotations
