@@ -104,7 +104,7 @@ class ParquetLake:
             target.parent.mkdir(parents=True, exist_ok=True)
             con.execute(
                 f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
-                f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, "
+                f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
                 f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
                 [day, account],
             )
