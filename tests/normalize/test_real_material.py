@@ -113,16 +113,22 @@ def test_fields_round_trip(ingested: tuple[list[dict[str, Any]], DataDir]) -> No
 def test_every_identity_type_has_an_actor(ingested: tuple[list[dict[str, Any]], DataDir]) -> None:
     _, data_dir = ingested
     with QueryEngine(data_dir) as engine:
-        rows = dict(
-            engine.execute("SELECT user_type, any_value(actor) FROM cloudtrail GROUP BY user_type")[
-                1
-            ]
-        )
-    assert rows["AssumedRole"].startswith("arn:aws:iam::") and "/" in rows["AssumedRole"]
-    assert rows["IAMUser"].startswith("arn:aws:iam::")
-    assert rows["AWSAccount"].startswith("account:")
-    assert rows["AWSService"].endswith(".amazonaws.com")
-    assert {"Root", "FederatedUser"} <= set(rows)
+        rows = engine.execute(
+            "SELECT user_type, actor, user_arn, session_issuer_arn, user_account_id, "
+            "user_invoked_by FROM cloudtrail"
+        )[1]
+    types = {row[0] for row in rows}
+    assert {"AssumedRole", "IAMUser", "Root", "FederatedUser", "AWSAccount", "AWSService"} <= types
+    for user_type, actor, arn, issuer, account, invoked_by in rows:
+        assert actor, (user_type, arn)
+        if user_type == "AssumedRole" and issuer:
+            assert actor == f"{issuer}/{arn.rsplit('/', 1)[-1]}"  # role ARN + session name
+        elif user_type in ("IAMUser", "Root", "FederatedUser") and arn:
+            assert actor == arn
+        elif user_type == "AWSAccount":
+            assert actor == f"account:{account}" or actor.startswith("account:")
+        elif user_type == "AWSService":
+            assert actor == invoked_by or actor.endswith(".amazonaws.com")
 
 
 def test_network_activity_events(ingested: tuple[list[dict[str, Any]], DataDir]) -> None:
