@@ -257,8 +257,10 @@ def match_query(
             *resource_columns,
             *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
         )
-        .from_(scored.subquery("scored"))
+        .from_("scored")
         .where(exp.GT(this=exp.func("len", exp.column("hits")), expression=exp.Literal.number(0)))
+        # Materialized: otherwise DuckDB evaluates the whole rule list again inside the filter.
+        .with_("scored", as_=scored, materialized=True)
     )
 
 
