@@ -129,3 +129,34 @@ def test_stats(store: Path) -> None:
 def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--data-dir", str(tmp_path), "ingest", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+def test_ingest_alerts_equal_a_hunt(tmp_path: Path) -> None:
+    records = [
+        make_record(
+            1,
+            eventName="StopLogging",
+            eventSource="cloudtrail.amazonaws.com",
+            requestParameters={"name": "main"},
+            readOnly=False,
+        ),
+        make_record(
+            2,
+            eventName="DeleteTrail",
+            eventSource="cloudtrail.amazonaws.com",
+            requestParameters={"name": "main"},
+            readOnly=False,
+        ),
+        make_record(3),
+    ]
+    write_log(tmp_path / "logs", records)
+    store = tmp_path / "store"
+    assert _run(store, "ingest", str(tmp_path / "logs"))[0] == 0
+    code, listed = _run(store, "alerts", "list", "--format", "json")
+    assert code == 0
+    stored = {a["id"] for a in orjson.loads(listed)}
+    assert stored and all(a["source"] == "rule" for a in orjson.loads(listed))
+    code, hunted = _run(store, "detect", "--since", "all", "--format", "json")
+    assert code == 0 and {a["id"] for a in orjson.loads(hunted)} == stored
+    code, again = _run(store, "alerts", "list", "--format", "json")
+    assert {a["id"] for a in orjson.loads(again)} == stored  # the hunt stored nothing twice

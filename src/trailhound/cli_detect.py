@@ -96,7 +96,11 @@ def detect(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    """Hunt over history with every enabled rule; prints the alerts raised or grown."""
+    """Hunt over history with every enabled rule; prints every alert its matches belong to.
+
+    Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
+    modes find the same alerts, and nothing is stored twice.
+    """
     from trailhound.detect.runner import Detector
     from trailhound.detect.sigma_loader import parse_duration
 
@@ -105,14 +109,14 @@ def detect(
         for problem in detector.all_rules.problems:
             console.print(f"[yellow]skipped rule[/yellow] {problem}", highlight=False)
         window = None if since == "all" else parse_duration(since, timedelta(days=30))
-        alerts = detector.hunt(window)
+        alerts = detector.hunt(window, report_all=True)
     except TrailhoundError as error:
         raise _fail(error) from error
     if fmt == "json":
         _print_json([{k: a[k] for k in _PUBLIC} for a in alerts])
     else:
         _alert_table(alerts)
-        console.print(f"{len(alerts):,} alerts raised or updated", highlight=False)
+        console.print(f"{len(alerts):,} alerts", highlight=False)
 
 
 @alerts_app.command("list")

@@ -134,9 +134,16 @@ def _upsert(con: duckdb.DuckDBPyConnection, alerts: list[dict[str, Any]]) -> Non
 
 
 def record_matches(
-    state: StateDB, matches: Sequence[Match], rules: Mapping[str, RuleInfo]
+    state: StateDB,
+    matches: Sequence[Match],
+    rules: Mapping[str, RuleInfo],
+    *,
+    report_all: bool = False,
 ) -> list[dict[str, Any]]:
-    """Turn matches into new or grown alerts; returns the alerts created or changed."""
+    """Turn matches into new or grown alerts; returns the alerts created or changed.
+
+    With ``report_all``, also the stored alerts the matches already belonged to, unchanged.
+    """
     if not matches:
         return []
     now = datetime.now(UTC)
@@ -144,6 +151,7 @@ def record_matches(
     for match in sorted(matches, key=lambda m: (m.event_time, m.event_id)):
         by_key.setdefault(dedup_key(match), []).append(match)
     changed: dict[str, dict[str, Any]] = {}
+    touched: dict[str, dict[str, Any]] = {}
     with state.connect() as con:
         existing: dict[str, list[dict[str, Any]]] = {}
         cursor = con.execute(
@@ -196,11 +204,13 @@ def record_matches(
                 elif _merge(target, match):
                     target["updated_at"] = now
                     changed[target["id"]] = target
+                touched[target["id"]] = target
         if changed:
             _upsert(con, list(changed.values()))
-    for alert in changed.values():
+    result = touched if report_all else changed
+    for alert in result.values():
         alert.pop("_seen", None)
-    return sorted(changed.values(), key=lambda a: (a["first_seen"], a["id"]))
+    return sorted(result.values(), key=lambda a: (a["first_seen"], a["id"]))
 
 
 def list_alerts(

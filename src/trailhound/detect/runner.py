@@ -138,8 +138,12 @@ class Detector:
         *,
         only: set[str] | None = None,
         now: datetime | None = None,
+        report_all: bool = False,
     ) -> list[dict[str, Any]]:
-        """Run the enabled rules over the lake (the last ``since``); alerts created or grown."""
+        """Run the enabled rules over the lake (the last ``since``); alerts created or grown.
+
+        With ``report_all``, every alert the matches belong to, including ones stored before.
+        """
         con = self._lake_connection()
         try:
             accounts = [
@@ -155,7 +159,7 @@ class Detector:
             )
         finally:
             con.close()
-        alerts = record_matches(self.state, matches, self.rule_infos())
+        alerts = record_matches(self.state, matches, self.rule_infos(), report_all=report_all)
         if only is None:
             self._mark_hunted(self.ruleset.alerting_ids())
         return alerts
