@@ -45,7 +45,11 @@ from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB
 
 BatchHook = Callable[[duckdb.DuckDBPyConnection, str], None]
-"""Called after a batch is in the lake with the connection and the name of its events table."""
+"""Called after a batch is in the lake with the connection and the name of its events table.
+
+A hook object may also have a ``finish()`` method, called once at the end of each ingest call
+(work that is cheaper once per call than once per batch, such as correlations).
+"""
 
 FAST_FORMATS = frozenset({InputFormat.CLOUDTRAIL_FILE, InputFormat.INSIGHT_FILE})
 _INPUT_SCHEMA = pa.schema(
@@ -179,6 +183,7 @@ class Ingestor:
         finally:
             for con in cursors:
                 con.close()
+        self._finish_hooks()
         if self.options.compact and summary.events_written:
             self.lake.compact(self.con)
         return summary
@@ -201,6 +206,7 @@ class Ingestor:
         with self._commit_lock:
             committed = self._commit(con, quarantine, files=[])
         self._after_commit(con, committed.events_written)
+        self._finish_hooks()
         summary.merge(committed)
         summary.seconds = time.perf_counter() - started
         self._finish(summary)
@@ -370,6 +376,13 @@ class Ingestor:
         summary.duplicates = good - written
         summary.quarantined = len(quarantine)
         return summary
+
+    def _finish_hooks(self) -> None:
+        with self._hook_lock:
+            for hook in self.hooks:
+                finish = getattr(hook, "finish", None)
+                if callable(finish):
+                    finish()
 
     def _after_commit(self, con: duckdb.DuckDBPyConnection, written: int) -> None:
         """Run the hooks on a committed batch (one batch at a time), then drop its tables.

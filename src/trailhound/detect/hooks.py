@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -10,17 +10,27 @@ import duckdb
 from trailhound.data_dir import DataDir
 from trailhound.detect.runner import Detector
 
-BatchHook = Callable[[duckdb.DuckDBPyConnection, str], None]
+
+class DetectionHook:
+    """For ``Ingestor(hooks=[...])``: rules on each new batch, correlations when a call ends."""
+
+    def __init__(self, data_dir: DataDir, extra_dirs: Sequence[Path] = ()) -> None:
+        self.data_dir = data_dir
+        self.extra_dirs = tuple(extra_dirs)
+        self.detector: Detector | None = None  # rules load on the first batch only
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        """Run the single-event rules on one committed batch."""
+        if self.detector is None:
+            self.detector = Detector(self.data_dir, extra_dirs=self.extra_dirs)
+        self.detector.on_batch(con, relation)
+
+    def finish(self) -> None:
+        """Run the correlations the batches of this ingest call touched."""
+        if self.detector is not None:
+            self.detector.flush_correlations()
 
 
-def detection_hook(data_dir: DataDir, extra_dirs: Sequence[Path] = ()) -> BatchHook:
+def detection_hook(data_dir: DataDir, extra_dirs: Sequence[Path] = ()) -> DetectionHook:
     """A hook for ``Ingestor(hooks=[...])`` that raises alerts on each new batch."""
-    detector: Detector | None = None
-
-    def hook(con: duckdb.DuckDBPyConnection, relation: str) -> None:
-        nonlocal detector
-        if detector is None:  # load the rules on the first batch only
-            detector = Detector(data_dir, extra_dirs=extra_dirs)
-        detector.on_batch(con, relation)
-
-    return hook
+    return DetectionHook(data_dir, extra_dirs)

@@ -70,6 +70,7 @@ class Detector:
         self._single = RuleSet(rules=self.ruleset.rules)
         self._hunted: set[str] = set()
         self._org_setting: str | None = None  # read once per detector: one ingest run
+        self._pending: dict[str, tuple[datetime, datetime]] = {}  # correlation → window
 
     # Rules -------------------------------------------------------------------------------
     def _disabled(self) -> set[str]:
@@ -173,27 +174,33 @@ class Detector:
             con, relation, single, self._placeholders(accounts), seen=seen
         )
         alerts = record_matches(self.state, matches, self.rule_infos())
-        # A correlation can only newly fire around the batch's events of its rules: run those
-        # correlations once, over the lake between the first and last such event (± timespan).
-        touched: set[str] = set()
-        low: datetime | None = None
-        high: datetime | None = None
+        # A correlation can only newly fire around the batch's events of its rules. Those windows
+        # are collected here and run once, over the lake, by ``flush_correlations`` at the end
+        # of the ingest call: one scan instead of one per batch when a bulk ingest's batches
+        # each span days.
         for corr in self.ruleset.correlations:
             times = [seen[r] for r in corr.rule_ids if r in seen]
             if times:
-                touched.add(corr.id)
                 first = min(t[0] for t in times) - corr.timespan
                 last = max(t[1] for t in times) + corr.timespan
-                low = first if low is None else min(low, first)
-                high = last if high is None else max(high, last)
-        if touched and low is not None and high is not None:
-            alerts += self._correlate_recent(touched, low, high)
+                low, high = self._pending.get(corr.id, (first, last))
+                self._pending[corr.id] = (min(low, first), max(high, last))
         if self._lake_is_batch(con, relation):
             # Everything stored is this batch, which every rule has just seen: nothing to hunt.
             self._mark_unhunted()
         else:
             alerts += self.retro_hunt()
         return alerts
+
+    def flush_correlations(self) -> list[dict[str, Any]]:
+        """Run the correlations that batches since the last flush touched; alerts created."""
+        if not self._pending:
+            return []
+        low = min(w[0] for w in self._pending.values())
+        high = max(w[1] for w in self._pending.values())
+        only = set(self._pending)
+        self._pending.clear()
+        return self._correlate_recent(only, low, high)
 
     def _lake_is_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> bool:
         """Whether the lake holds no events but those of the batch just written."""
