@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,11 +19,14 @@ class DetectionHook:
         self.data_dir = data_dir
         self.extra_dirs = tuple(extra_dirs)
         self.detector: Detector | None = None  # rules load on the first batch only
+        self.started = datetime.now(UTC)
 
     def __call__(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
         """Run the single-event rules on one committed batch."""
         if self.detector is None:
-            self.detector = Detector(self.data_dir, extra_dirs=self.extra_dirs)
+            self.detector = Detector(
+                self.data_dir, extra_dirs=self.extra_dirs, run_started=self.started
+            )
         self.detector.on_batch(con, relation)
 
     def finish(self) -> None:

@@ -60,9 +60,16 @@ class Detector:
     """Rules, the lake and the alert store of one data directory."""
 
     def __init__(
-        self, data_dir: DataDir, *, extra_dirs: Sequence[Path] = (), ruleset: RuleSet | None = None
+        self,
+        data_dir: DataDir,
+        *,
+        extra_dirs: Sequence[Path] = (),
+        ruleset: RuleSet | None = None,
+        run_started: datetime | None = None,
     ) -> None:
         self.data_dir = data_dir
+        # Events stored since then come through ``on_batch``: a retro-hunt need not see them.
+        self.run_started = run_started
         self.state = StateDB(data_dir.state_db)
         self.lake = ParquetLake(data_dir)
         self.all_rules = ruleset if ruleset is not None else load_rules(extra_dirs)
@@ -203,15 +210,20 @@ class Detector:
         return self._correlate_recent(only, low, high)
 
     def _lake_is_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-        """Whether the lake holds no events but those of the batch just written."""
+        """Whether the lake holds no events but those this ingest run's batches bring."""
         if self._hunted >= set(self.ruleset.alerting_ids()):
             return False  # nothing left to hunt: don't count
-        batch = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
         lake = self._lake_connection()
         try:
+            if self.run_started is not None:
+                older = lake.execute(
+                    "SELECT count(*) FROM cloudtrail WHERE ingested_at < ?", [self.run_started]
+                ).fetchone()
+                return older is not None and older[0] == 0
             stored = lake.execute("SELECT count(*) FROM cloudtrail").fetchone()
         finally:
             lake.close()
+        batch = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
         return batch is not None and stored is not None and batch[0] == stored[0]
 
     def _mark_unhunted(self) -> None:
