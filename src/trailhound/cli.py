@@ -124,7 +124,10 @@ def ingest(
                         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
                     summary.merge(ingestor.ingest_paths(files))
                 if "-" in paths:
-                    summary.merge(ingestor.ingest_bytes(sys.stdin.buffer.read(), "<stdin>"))
+                    # Read at most one byte over the limit: the reader then reports it as too large.
+                    limit = ingestor.options.max_object_bytes
+                    data = sys.stdin.buffer.read(limit + 1)
+                    summary.merge(ingestor.ingest_bytes(data, "<stdin>"))
             summary.seconds = time.perf_counter() - started
     except TrailhoundError as error:
         raise _fail(error) from error
