@@ -10,15 +10,15 @@ from pathlib import Path
 
 
 class InputFormat(StrEnum):
-    """The shapes CloudTrail data comes in."""
+    """What a file's name says about its shape; the rest is sniffed from its content.
+
+    ``UNKNOWN`` files may hold a JSON array of records, ``lookup-events`` output, CloudTrail Lake
+    query results, a single record or JSON lines: ``sources.decode`` tells them apart.
+    """
 
     CLOUDTRAIL_FILE = "cloudtrail"  # {"Records": [...]} as delivered to S3
     INSIGHT_FILE = "insight"  # the same envelope, Insights events
     JSON_LINES = "jsonl"  # one record per line
-    JSON_ARRAY = "json-array"  # a JSON array of records
-    LOOKUP_EVENTS = "lookup-events"  # aws cloudtrail lookup-events output
-    LAKE_EXPORT = "lake-export"  # CloudTrail Lake query results
-    SINGLE_RECORD = "record"  # a file holding one record
     UNKNOWN = "unknown"  # sniffed at read time
 
 
