@@ -436,15 +436,22 @@ class Ingestor:
                 "SELECT (source_object, source_index) FROM new_events QUALIFY row_number() OVER "
                 "(PARTITION BY event_id ORDER BY source_object, source_index) > 1)"
             )
-        dates = [str(d) for (d,) in con.execute("SELECT DISTINCT date FROM new_events").fetchall()]
-        if not self.lake.files(dates):
+        # Only the partitions the batch writes to can hold its events: an eventID is unique to
+        # the account that receives it, and the date comes from its eventTime.
+        partitions = [
+            (str(day), str(account))
+            for day, account in con.execute(
+                "SELECT DISTINCT date, account FROM new_events"
+            ).fetchall()
+        ]
+        if not self.lake.files(partitions):
             return
         low, high = con.execute(
             "SELECT min(event_time), max(event_time) FROM new_events"
         ).fetchone()  # type: ignore[misc]
         con.execute(
             "DELETE FROM batch_events WHERE quarantine_reason IS NULL AND event_id IN ("
-            f"SELECT event_id FROM {self.lake.scan_sql(dates)} "
+            f"SELECT event_id FROM {self.lake.scan_sql(partitions)} "
             "WHERE event_time BETWEEN ? AND ?)",
             [low, high],
         )

@@ -49,22 +49,24 @@ class ParquetLake:
         self.root = data_dir.events
 
     # Reading -----------------------------------------------------------------------------
-    def files(self, dates: Iterable[str] | None = None) -> list[Path]:
-        """Every event file, or those of the given ``YYYY-MM-DD`` dates."""
-        if dates is None:
+    def files(self, partitions: Iterable[tuple[str, str]] | None = None) -> list[Path]:
+        """Every event file, or those of the given ``(YYYY-MM-DD, account)`` partitions."""
+        if partitions is None:
             return sorted(self.root.glob("date=*/account=*/*.parquet"))
         found: list[Path] = []
-        for day in sorted(set(dates)):
-            found.extend(sorted(self.root.glob(f"date={day}/account=*/*.parquet")))
+        for day, account in sorted(set(partitions)):
+            found.extend(
+                sorted((self.root / f"date={day}" / f"account={account}").glob("*.parquet"))
+            )
         return found
 
-    def scan_sql(self, dates: Iterable[str] | None = None) -> str:
+    def scan_sql(self, partitions: Iterable[tuple[str, str]] | None = None) -> str:
         """A FROM-clause table expression over the events (an empty relation if none)."""
-        files = self.files(dates)
+        files = self.files(partitions)
         if not files:
             columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ALL_COLUMNS)
             return f"(SELECT {columns} WHERE false)"
-        if dates is None:
+        if partitions is None:
             source = _quote(self.root / "*" / "*" / "*.parquet")
         else:
             source = "[" + ", ".join(_quote(f) for f in files) + "]"
