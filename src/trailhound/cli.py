@@ -6,18 +6,15 @@ import csv
 import io
 import sys
 import time
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from trailhound.cli_output import console, fail, jsonable, out, print_json
 from trailhound.data_dir import DataDir, resolve_data_dir
 from trailhound.errors import TrailhoundError
 from trailhound.ingest import Ingestor
@@ -31,8 +28,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console(soft_wrap=True)
 
 
 class _State:
@@ -60,11 +55,6 @@ def main(
 
 def _data_dir() -> DataDir:
     return _state.data_dir or resolve_data_dir(None)
-
-
-def _fail(error: TrailhoundError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {error}", highlight=False, markup=True)
-    return typer.Exit(2)
 
 
 def _summary_line(summary: IngestSummary) -> str:
@@ -130,7 +120,7 @@ def ingest(
                     summary.merge(ingestor.ingest_bytes(data, "<stdin>"))
             summary.seconds = time.perf_counter() - started
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     out.print(_summary_line(summary), highlight=False)
     if summary.quarantined:
         console.print(
@@ -142,21 +132,11 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return str(value)
-
-
 def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     """Print query results as a table, one JSON array of objects, or CSV."""
     if fmt == "json":
         objects = [dict(zip(columns, row, strict=True)) for row in rows]
-        sys.stdout.write(orjson.dumps(objects, default=_jsonable).decode() + "\n")
+        print_json(objects)
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -164,7 +144,7 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
         for row in rows:
             writer.writerow(
                 [
-                    "" if v is None else _jsonable(v) if not isinstance(v, (str, int, float)) else v
+                    "" if v is None else jsonable(v) if not isinstance(v, (str, int, float)) else v
                     for v in row
                 ]
             )
@@ -197,7 +177,7 @@ WIDE_COLUMNS = 12
 
 def _cell(value: Any) -> Text:
     """A table cell that shows the value as it is (no Rich markup inside data)."""
-    return Text(value if isinstance(value, str) else str(_jsonable(value)))
+    return Text(value if isinstance(value, str) else str(jsonable(value)))
 
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
@@ -235,7 +215,7 @@ def query(
         with QueryEngine(_data_dir()) as engine:
             columns, rows = engine.execute(compiled.expression)
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     render_rows(columns, rows, fmt)
 
 
@@ -252,7 +232,7 @@ def sql(
         with QueryEngine(_data_dir()) as engine:
             columns, rows = engine.execute_read_only(statement)
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     render_rows(columns, rows, fmt)
 
 

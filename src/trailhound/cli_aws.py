@@ -7,9 +7,9 @@ import threading
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from trailhound.cli_output import console, fail, out
 from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
 from trailhound.sources.integrations import (
@@ -26,8 +26,6 @@ integration_app = typer.Typer(
 setup_app = typer.Typer(
     help="Generate what an AWS account needs to send its CloudTrail.", no_args_is_help=True
 )
-console = Console(stderr=True)
-out = Console(soft_wrap=True)
 
 
 def _data_dir() -> DataDir:
@@ -38,11 +36,6 @@ def _data_dir() -> DataDir:
 
 def _store() -> IntegrationStore:
     return IntegrationStore(StateDB(_data_dir().state_db))
-
-
-def _fail(error: TrailhoundError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {error}", highlight=False)
-    return typer.Exit(2)
 
 
 NameArg = Annotated[str, typer.Argument(help="The integration's name.")]
@@ -74,7 +67,7 @@ def add(
             )
         )
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     out.print(
         f"Added integration {stored.name} ({stored.region}, "
         f"{'role ' + stored.role_arn if stored.role_arn else 'default credentials'}).",
@@ -120,7 +113,7 @@ def show(name: NameArg) -> None:
         store = _store()
         view = store.get(name).public_view()
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     for key, value in view.items():
         out.print(f"{key:18} {'' if value is None else value}", highlight=False)
     for _, uri, reason, when in store.poison_objects(name)[:20]:
@@ -131,7 +124,7 @@ def _set_state(name: str, state: IntegrationState, verb: str) -> None:
     try:
         _store().set_state(name, state)
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     out.print(f"{verb} {name}.", highlight=False)
 
 
@@ -153,7 +146,7 @@ def remove(name: NameArg) -> None:
     try:
         _store().remove(name)
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     out.print(f"Removed {name}.", highlight=False)
 
 
@@ -165,7 +158,7 @@ def test(name: NameArg) -> None:
     try:
         integration = _store().get(name)
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     report = check_connection(integration)
     for step in report.steps:
         mark = "[green]ok[/green]  " if step.ok else "[red]FAIL[/red]"
@@ -211,7 +204,7 @@ def setup_aws(
             **({"external_id": external_id} if external_id else {}),
         )
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if fmt == "cloudformation":
         out.print(
             render(build_template(options), template_format), end="", highlight=False, markup=False
@@ -256,9 +249,9 @@ def collect(
             else [i for i in store.list_integrations() if i.state in COLLECTABLE]
         )
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if not chosen:
-        raise _fail(TrailhoundError("no integration to collect: trailhound integration add …"))
+        raise fail(TrailhoundError("no integration to collect: trailhound integration add …"))
     stop = threading.Event()
     options = CollectorOptions(workers=workers, max_receives=max_receives)
     console.print(
@@ -278,7 +271,7 @@ def collect(
                 hooks=[detection_hook(data_dir)],
             )
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     for name, summary in summaries.items():
         out.print(f"{name}: {summary.line()}", highlight=False)
     if any(s.poison for s in summaries.values()):

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from trailhound.cli_output import console, fail, jsonable, out, print_json
 from trailhound.data_dir import DataDir, resolve_data_dir
 from trailhound.errors import TrailhoundError
 
@@ -20,8 +19,6 @@ rules_app = typer.Typer(
     help="The detection rules: list, coverage, enable, disable.", no_args_is_help=True
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
-console = Console(stderr=True)
-out = Console(soft_wrap=True)
 SETTINGS = ("org-accounts", "retro-hunt")
 
 
@@ -29,23 +26,6 @@ def _data_dir(ctx: typer.Context) -> DataDir:
     root = ctx.find_root()
     option = root.params.get("data_dir") if root is not None else None
     return resolve_data_dir(option)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, default=_jsonable).decode() + "\n")
-
-
-def _fail(error: TrailhoundError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {error}", highlight=False)
-    return typer.Exit(2)
 
 
 def _alert_table(alerts: list[dict[str, Any]]) -> None:
@@ -58,31 +38,18 @@ def _alert_table(alerts: list[dict[str, Any]]) -> None:
             a["title"],
             str(a["actor"] or ""),
             str(a["account"] or ""),
-            _jsonable(a["last_seen"]),
+            jsonable(a["last_seen"]),
             str(a["count"]),
         )
     out.print(table)
 
 
-_PUBLIC = (
-    "id",
-    "rule_id",
-    "title",
-    "severity",
-    "source",
-    "status",
-    "tactics",
-    "techniques",
-    "actor",
-    "account",
-    "region",
-    "source_ips",
-    "first_seen",
-    "last_seen",
-    "count",
-    "event_ids",
-    "resource",
-)
+def _public(alert: dict[str, Any]) -> dict[str, Any]:
+    """What an alert shows outside: every stored column but the bookkeeping ones."""
+    from trailhound.detect.alerts import ALERT_COLUMNS  # detection loads lazily: CLI start-up
+
+    hidden = ("created_at", "updated_at", "dedup_key")
+    return {c: alert[c] for c in ALERT_COLUMNS if c not in hidden}
 
 
 def detect(
@@ -111,9 +78,9 @@ def detect(
         window = None if since == "all" else parse_duration(since, timedelta(days=30))
         alerts = detector.hunt(window, report_all=True)
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if fmt == "json":
-        _print_json([{k: a[k] for k in _PUBLIC} for a in alerts])
+        print_json([_public(a) for a in alerts])
     else:
         _alert_table(alerts)
         console.print(f"{len(alerts):,} alerts", highlight=False)
@@ -140,7 +107,7 @@ def alerts_list(
         limit=limit,
     )
     if fmt == "json":
-        _print_json([{k: a[k] for k in _PUBLIC} for a in alerts])
+        print_json([_public(a) for a in alerts])
     else:
         _alert_table(alerts)
 
@@ -156,20 +123,20 @@ def alerts_show(
     try:
         alert = get_alert(StateDB(_data_dir(ctx).state_db), alert_id)
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     alert.pop("dedup_key", None)
     if fmt == "json":
-        _print_json(alert)
+        print_json(alert)
         return
     for key, value in alert.items():
         if key != "comments":
             out.print(
-                f"[bold]{key}[/bold]: {_jsonable(value) if value is not None else ''}",
+                f"[bold]{key}[/bold]: {jsonable(value) if value is not None else ''}",
                 highlight=False,
             )
     for comment in alert["comments"]:
         out.print(
-            f"  {_jsonable(comment['at'])} {comment['author']}: {comment['text']}", highlight=False
+            f"  {jsonable(comment['at'])} {comment['author']}: {comment['text']}", highlight=False
         )
 
 
@@ -196,7 +163,7 @@ def alerts_update(
             author=author,
         )
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     out.print(f"{alert['id']}: {alert['status']}", highlight=False)
 
 
@@ -224,7 +191,7 @@ def rules_list(
         if r.generate
     ]
     if fmt == "json":
-        _print_json({"rules": rows, "problems": [str(p) for p in ruleset.problems]})
+        print_json({"rules": rows, "problems": [str(p) for p in ruleset.problems]})
         return
     table = Table("id", "level", "title", "techniques")
     for rule in ruleset.rules:
@@ -248,7 +215,7 @@ def rules_coverage(
     detector = Detector(_data_dir(ctx), extra_dirs=rules or [])
     coverage = build_coverage(detector)
     if fmt == "json":
-        _print_json(coverage)
+        print_json(coverage)
     elif fmt == "html":
         sys.stdout.write(render_html(coverage))
     else:
@@ -263,7 +230,7 @@ def _set_enabled(ctx: typer.Context, rule_id: str, enabled: bool) -> None:
         detector.set_enabled(rule_id, enabled)
         alerts = detector.retro_hunt() if enabled else []
     except TrailhoundError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     state = "enabled" if enabled else "disabled"
     out.print(
         f"{rule_id} {state}" + (f"; retro-hunt raised {len(alerts)} alerts" if enabled else ""),

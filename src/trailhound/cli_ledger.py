@@ -13,18 +13,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from trailhound.cli_output import console, fail, out, print_json
 from trailhound.errors import TrailhoundError
 from trailhound.ledger import LedgerReport, check, raise_ledger_alerts
 from trailhound.sources.digests import load_public_keys
 from trailhound.store.state import StateDB
 
-console = Console(stderr=True)
-out = Console(soft_wrap=True)
 FORMATS = ("table", "json")
 
 
@@ -118,14 +115,15 @@ def ledger(
             silence_threshold=_duration(silence, "--silence"),
         )
         raised = raise_ledger_alerts(StateDB(data_dir.state_db), report.findings) if alerts else 0
-    except (TrailhoundError, OSError) as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
-        raise typer.Exit(2) from error
+    except TrailhoundError as error:
+        raise fail(error) from error
+    except OSError as error:
+        raise fail(TrailhoundError(str(error))) from error
     missing_roots = [root for root in digests or [] if not root.exists()]
     for root in missing_roots:
         console.print(f"[yellow]warning:[/yellow] no such folder {root}", highlight=False)
     if fmt == "json":
-        typer.echo(orjson.dumps([f.as_dict() for f in report.findings]).decode())
+        print_json([f.as_dict() for f in report.findings])
     else:
         _print_table(report)
         if raised:
