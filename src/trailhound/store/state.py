@@ -38,6 +38,9 @@ _TABLES: dict[str, str] = {
         CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR)""",
 }
 
+# How many registered tables this process has already created in each database file: the
+# statements are idempotent, but running them on every short-lived connection costs time.
+_CREATED: dict[Path, int] = {}
 EXCERPT_CHARS = 240
 LOCK_TIMEOUT_SECONDS = 60.0
 
@@ -62,7 +65,8 @@ class StateDB:
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for one unit of work; waits while another process holds the file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if read_only and not self.path.exists():
+        if not self.path.exists():
+            _CREATED.pop(self.path, None)  # a new (or re-created) file needs its tables
             read_only = False  # create it, empty, so that readers have tables to see
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
         delay = 0.02
@@ -77,9 +81,10 @@ class StateDB:
                 delay = min(delay * 2, 0.5)
         try:
             con.execute("SET TimeZone = 'UTC'")
-            if not read_only:
+            if not read_only and _CREATED.get(self.path) != len(_TABLES):
                 for ddl in _TABLES.values():
                     con.execute(ddl)
+                _CREATED[self.path] = len(_TABLES)
             yield con
         finally:
             con.close()
