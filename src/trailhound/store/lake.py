@@ -23,6 +23,7 @@ from trailhound.data_dir import DataDir
 from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
 
 COMPACT_MIN_FILES = 8
+COMPACT_SMALL_BYTES = 64 * 1024 * 1024
 ROW_GROUP_SIZE = 122_880
 HIVE_TYPES = "{'date': 'DATE', 'account': 'VARCHAR'}"
 
@@ -124,10 +125,17 @@ class ParquetLake:
         return published
 
     def compact(self, con: duckdb.DuckDBPyConnection, min_files: int = COMPACT_MIN_FILES) -> int:
-        """Rewrite each partition holding ``min_files`` or more files into one; files removed."""
+        """Merge each partition's small files into one when it has ``min_files`` of them.
+
+        Files already past ``COMPACT_SMALL_BYTES`` are left alone, so a partition that keeps
+        receiving small batches (the collector) is not rewritten whole again and again.
+        Returns how many files were removed.
+        """
         removed = 0
         for part in sorted(self.root.glob("date=*/account=*")):
-            files = sorted(part.glob("*.parquet"))
+            files = sorted(
+                f for f in part.glob("*.parquet") if f.stat().st_size < COMPACT_SMALL_BYTES
+            )
             if len(files) < min_files:
                 continue
             batch = uuid.uuid4().hex[:16]
