@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,15 @@ from trailhound.data_dir import DataDir
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+# In CI the shared material must be there: a test that needs it fails instead of skipping.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if IN_CI and not SHARED_DATA.is_dir():
+        raise pytest.UsageError(
+            f"CI=true but {SHARED_DATA} is absent: tests that need it would skip"
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,6 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def shared_data() -> Path:
     """The real CloudTrail material in ../shared/data; skips where a clone has none."""
     if not SHARED_DATA.is_dir():
+        if IN_CI:
+            pytest.fail(f"CI=true but {SHARED_DATA} is absent")
         pytest.skip(f"{SHARED_DATA} is absent: real CloudTrail material lives beside the repo")
     return SHARED_DATA
 
