@@ -29,6 +29,7 @@ class SkipReason(StrEnum):
     WRITABILITY_CHECK = "ConfigWritabilityCheckFile"
     ALREADY_INGESTED = "already ingested"
     NOT_JSON = "not a log file"
+    SYMLINK = "symbolic link"  # inside an input folder: never followed out of it
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,12 @@ lines, JSON arrays, ``lookup-events`` output, CloudTrail Lake query results, a s
 salvages what it can from damaged input, and reports everything else as quarantine entries with
 a position and a reason. It never raises on bad input. The fast path for well-formed S3 log
 files lives in DuckDB (see ``trailhound.ingest``); files it cannot read come here.
+
+A document is parsed whole by orjson when it holds few enough nested values for that to be safe
+(``WHOLE_PARSE_VALUES``); one that does not parse, or is larger, is read element by element by
+``sources.json_scan``, which salvages every record that parses around a bad byte or a truncated
+tail. One object yields at most ``RecordLimits.max_records`` records; the rest is one
+quarantine entry.
 """
 
 from __future__ import annotations
@@ -17,10 +23,25 @@ from typing import Any
 import orjson
 
 from trailhound.model import InputFormat, QuarantineEntry, RawRecord
+from trailhound.normalize.limits import DEFAULT_LIMITS, RecordLimits
+from trailhound.sources.json_scan import (
+    BudgetExhausted,
+    ScanBudget,
+    find_record_array,
+    scan_array,
+    value_end,
+)
 
 GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# Objects and arrays in a document parsed whole into Python objects; above it (a CloudTrail file
+# holds about 15 per record) the document is read element by element, so ``[{},{},…]`` costs
+# one element at a time, not millions of objects at once.
+WHOLE_PARSE_VALUES = 2_000_000
+# Structural characters the element scanner may step over per record allowed in an object.
+SCAN_STEPS_PER_RECORD = 64
 _RECORD_KEYS = frozenset({"eventName", "eventTime", "eventVersion", "eventSource", "eventID"})
+_RECORD_KEYS_LOWER = frozenset(k.lower() for k in _RECORD_KEYS)
 
 Decoded = RawRecord | QuarantineEntry
 
@@ -87,7 +108,7 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
         for index, event in enumerate(doc["Events"]):
             text = event.get("CloudTrailEvent") if isinstance(event, dict) else None
             if isinstance(text, str):
-                yield RawRecord(source, index, text.encode())
+                yield _embedded_record(text, source, index)
             else:
                 yield QuarantineEntry(
                     source,
@@ -106,6 +127,25 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
     yield QuarantineEntry(
         source, None, "JSON object of no known CloudTrail shape", _excerpt(orjson.dumps(doc))
     )
+
+
+def _embedded_record(text: str, source: str, index: int) -> Decoded:
+    """A record held as a JSON string (``lookup-events``): checked here, never by the batch."""
+    data = text.encode("utf-8", errors="replace")
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        return QuarantineEntry(
+            source, index, f"CloudTrailEvent is not valid JSON: {error}", _excerpt(data)
+        )
+    return RawRecord(source, index, data)
+
+
+def _looks_like_record(value: Any) -> bool:
+    """Whether a salvaged element is a record (or a ``lookup-events`` entry), not a fragment."""
+    if not isinstance(value, dict):
+        return False
+    return "CloudTrailEvent" in value or any(k.lower() in _RECORD_KEYS_LOWER for k in value)
 
 
 def _lake_row(row: Any, source: str, index: int) -> Decoded:
@@ -154,6 +194,7 @@ def decode_bytes(
     fmt: InputFormat = InputFormat.UNKNOWN,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: RecordLimits = DEFAULT_LIMITS,
 ) -> Iterator[Decoded]:
     """Every record in ``data``; whatever cannot be read is yielded as a quarantine entry.
 
@@ -178,21 +219,104 @@ def decode_bytes(
             yield damage
         return
     if fmt is InputFormat.JSON_LINES:
-        yield from _json_lines(text, source)
+        items = _json_lines(text, source)
     else:
+        items = _document(text, source, limits)
+    yield from _capped(items, source, limits.max_records)
+    if damage is not None:
+        yield damage
+
+
+def _capped(items: Iterator[Decoded], source: str, max_records: int) -> Iterator[Decoded]:
+    """At most ``max_records`` records (good or quarantined) of one object; then one entry."""
+    count = 0
+    for item in items:
+        if isinstance(item, RawRecord) or item.position is not None:
+            if count == max_records:
+                yield QuarantineEntry(
+                    source,
+                    max_records,
+                    f"more than {max_records} records in one object: "
+                    f"records from index {max_records} on were not read",
+                )
+                return
+            count += 1
+        yield item
+
+
+def _document(text: bytes, source: str, limits: RecordLimits) -> Iterator[Decoded]:
+    """The records of one JSON document (or of JSON lines that were not named so)."""
+    failure: orjson.JSONDecodeError | None = None
+    if text.count(b"{") + text.count(b"[") <= WHOLE_PARSE_VALUES:
         try:
             doc = orjson.loads(text)
         except orjson.JSONDecodeError as error:
-            if head == b"{" and b"\n" in text.strip():
-                yield from _json_lines(text, source)  # JSON lines, perhaps with bad lines
-            else:
-                yield QuarantineEntry(
-                    source,
-                    error.pos,
-                    f"invalid JSON: {error}",
-                    _excerpt(text[max(0, error.pos - 40) :]),
-                )
+            failure = error
         else:
             yield from _records_from_document(doc, source)
-    if damage is not None:
-        yield damage
+            return
+    start = len(text) - len(text.lstrip())
+    budget = ScanBudget(SCAN_STEPS_PER_RECORD * limits.max_records)
+    if text[start : start + 1] == b"{":
+        try:
+            end, _ = value_end(text, start, budget, max_depth=limits.max_depth)
+        except BudgetExhausted:
+            end = None
+        if end is not None and text[end:].strip():
+            # Several documents one after another: JSON lines, or concatenated gzip members.
+            yield from _json_lines(text, source)
+            return
+    yield from _scan_document(text, source, limits, budget, failure)
+
+
+def _scan_document(
+    text: bytes,
+    source: str,
+    limits: RecordLimits,
+    budget: ScanBudget,
+    failure: orjson.JSONDecodeError | None,
+) -> Iterator[Decoded]:
+    """Records read element by element from the document's record array, damage reported."""
+    found = find_record_array(text)
+    if found is None:
+        if failure is None:
+            yield QuarantineEntry(
+                source, None, "JSON document without a record array, too large to read whole"
+            )
+        else:
+            yield QuarantineEntry(
+                source,
+                failure.pos,
+                f"invalid JSON: {failure}",
+                _excerpt(text[max(0, failure.pos - 40) :]),
+            )
+        return
+    start, key = found
+    pieces = scan_array(
+        text, start, budget, max_depth=limits.max_depth, looks_like_record=_looks_like_record
+    )
+    try:
+        for piece in pieces:
+            if piece.error is not None:
+                yield QuarantineEntry(source, piece.index, piece.error, _excerpt(piece.excerpt))
+            elif key == "Events" and isinstance(piece.value, dict):
+                text_value = piece.value.get("CloudTrailEvent")
+                if isinstance(text_value, str):
+                    yield _embedded_record(text_value, source, piece.index)
+                else:
+                    yield QuarantineEntry(
+                        source,
+                        piece.index,
+                        "lookup-events entry without a CloudTrailEvent string",
+                        _excerpt(orjson.dumps(piece.value)),
+                    )
+            elif key == "QueryResultRows":
+                yield _lake_row(piece.value, source, piece.index)
+            else:
+                yield RawRecord(source, piece.index, orjson.dumps(piece.value))
+    except BudgetExhausted as exhausted:
+        yield QuarantineEntry(
+            source,
+            None,
+            f"too many nested values to scan: stopped at byte {exhausted.offset}",
+        )
