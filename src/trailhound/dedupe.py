@@ -42,9 +42,10 @@ _MISSING = object()
 def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
     """Delete the batch's duplicates, quarantine its conflicts; returns how many conflicts.
 
-    Works on ``batch_events`` through the view ``new_events`` (its unquarantined rows).
+    Works on ``batch_events`` through the view ``new_events`` (its unquarantined rows). The
+    lake is asked first, so a stored record is what a batch's copies are compared with.
     """
-    conflicts = 0
+    conflicts = _drop_stored(con, lake)
     repeated = con.execute(
         "SELECT count(*) FROM (SELECT event_id FROM new_events GROUP BY event_id "
         "HAVING count(*) > 1)"
@@ -57,6 +58,11 @@ def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
             "QUALIFY row_number() OVER w > 1"
         )
         conflicts += _resolve(con, "appears earlier in this batch")
+    return conflicts
+
+
+def _drop_stored(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
+    """Settle the batch's records whose eventID the lake holds: the stored record is the rule."""
     # Only the partitions the batch writes to can hold its events: an eventID is unique to
     # the account that receives it, and the date comes from its eventTime.
     partitions = [
@@ -64,8 +70,9 @@ def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
         for day, account in con.execute("SELECT DISTINCT date, account FROM new_events").fetchall()
     ]
     if not lake.files(partitions):
-        return conflicts
-    low, high = con.execute("SELECT min(event_time), max(event_time) FROM new_events").fetchone()  # type: ignore[misc]
+        return 0
+    bounds = con.execute("SELECT min(event_time), max(event_time) FROM new_events").fetchone()
+    low, high = bounds if bounds else (None, None)
     scan = lake.scan_sql(partitions)
     ids = [
         row[0]
@@ -76,7 +83,7 @@ def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
         ).fetchall()
     ]
     if not ids:
-        return conflicts
+        return 0
     if len(ids) <= _ID_LIST_MAX:
         wanted, params = f"IN ({', '.join('?' for _ in ids)})", [low, high, *ids]
     else:
@@ -88,7 +95,7 @@ def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
         f"AND event_id {wanted} GROUP BY event_id) AS s USING (event_id)",
         params,
     )
-    return conflicts + _resolve(con, "is already stored")
+    return _resolve(con, "is already stored")
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, where: str) -> int:

@@ -287,7 +287,7 @@ class Ingestor:
         careful = [f for f in files if f not in fast]
         if fast:
             careful += self._load_fast(con, fast)
-            quarantine += self._overflowing(con, fast)
+            quarantine += self._overflowing(con)
         for source in careful:
             records, damage = self._decode_file(source)
             quarantine += damage
@@ -428,41 +428,27 @@ class Ingestor:
                 [
                     [str(f.path) for f in files],
                     self.options.fast_object_bytes,
-                    self.options.limits.max_records,
+                    self.options.limits.max_records + 1,
                 ],
             )
 
-    def _overflowing(
-        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
-    ) -> list[QuarantineEntry]:
-        """One entry per file DuckDB read that holds more records than the per-object limit."""
+    def _overflowing(self, con: duckdb.DuckDBPyConnection) -> list[QuarantineEntry]:
+        """Entries for the documents DuckDB read past the per-object limit, whose rest is dropped.
+
+        DuckDB reads one record more than the limit of each document: that one marks it.
+        """
         limit = self.options.limits.max_records
-        full = {
-            row[0]
-            for row in con.execute(
-                "SELECT DISTINCT source_object FROM batch_events WHERE source_index = ?",
-                [limit - 1],
-            ).fetchall()
-        }
-        entries: list[QuarantineEntry] = []
-        for source in files:
-            if source.uri not in full:
-                continue
-            row = con.execute(
-                "SELECT len(Records) FROM read_json(?, columns = {'Records': 'JSON[]'}, "
-                "records = true, format = 'unstructured', maximum_object_size = ?)",
-                [str(source.path), self.options.fast_object_bytes],
-            ).fetchone()
-            if row and row[0] is not None and row[0] > limit:
-                entries.append(
-                    QuarantineEntry(
-                        source.uri,
-                        limit,
-                        f"more than {limit} records in one object: records from index {limit} "
-                        f"on were not read ({row[0]} in all)",
-                    )
-                )
-        return entries
+        marked = con.execute(
+            "SELECT source_object FROM batch_events WHERE source_index >= ? GROUP BY ALL",
+            [limit],
+        ).fetchall()
+        if not marked:
+            return []
+        con.execute("DELETE FROM batch_events WHERE source_index >= ?", [limit])
+        reason = (
+            f"more than {limit} records in one object: records from index {limit} on were not read"
+        )
+        return [QuarantineEntry(str(source), limit, reason) for (source,) in marked]
 
     def _split(
         self, decoded: Iterable[RawRecord | QuarantineEntry]
@@ -590,11 +576,16 @@ _EMPTY_INPUT = (
     "NULL::VARCHAR AS account_hint, NULL::VARCHAR AS raw, NULL::VARCHAR AS doc WHERE false)"
 )
 # CloudTrail log files read by DuckDB; parameters: the file paths, the largest object size, the
-# most records read per file (``_overflowing`` reports the files that hold more).
+# most records read per document (one past the limit: ``_overflowing`` reports and drops it).
+# A file of several documents (concatenated gzip members) names each ``uri:n``, as the careful
+# reader does, so that (source_object, source_index) stays unique.
 _FILES_INPUT = (
-    "(SELECT f.uri AS source_object, CAST(generate_subscripts(records, 1) - 1 AS BIGINT) "
-    "AS source_index, f.account_hint, CAST(unnest(records) AS VARCHAR) AS raw, raw AS doc "
-    "FROM (SELECT filename, list_slice(coalesce(Records, [NULL::JSON]), 1, $3) AS records "
+    "(SELECT CASE WHEN documents = 1 THEN f.uri ELSE f.uri || ':' || document END "
+    "AS source_object, CAST(generate_subscripts(records, 1) - 1 AS BIGINT) AS source_index, "
+    "f.account_hint, CAST(unnest(records) AS VARCHAR) AS raw, raw AS doc "
+    "FROM (SELECT filename, list_slice(coalesce(Records, [NULL::JSON]), 1, $3) AS records, "
+    "count(*) OVER (PARTITION BY filename) AS documents, row_number() OVER (PARTITION BY "
+    "filename ORDER BY CAST(Records[1] AS VARCHAR), len(Records)) - 1 AS document "
     "FROM read_json($1, columns = {'Records': 'JSON[]'}, records = true, "
     "format = 'unstructured', filename = true, maximum_object_size = $2)) AS j "
     "JOIN batch_files AS f ON f.path = j.filename)"

@@ -38,7 +38,7 @@ _SKIP = re.compile(rb'(?:[^"{}\[\]:]++|"(?:[^"\\]++|\\.)*+")*+', re.DOTALL)
 class RecordLimits:
     """How large one record and one object may be."""
 
-    max_records: int = 500_000  # per object; CloudTrail's own files hold far fewer
+    max_records: int = 250_000  # per object; CloudTrail's own files hold far fewer
     max_keys: int = 10_000  # per record, every level; CloudTrail caps an event at 256 KB
     max_depth: int = 64  # nesting levels; real records nest about a dozen
 

@@ -3,13 +3,15 @@
 The normalizer is one SQL statement built from ``schema.EVENT_COLUMNS``: it reads a relation of
 ``(source_object, source_index, account_hint, raw, doc)`` rows (``doc`` is the JSON the fields are
 read from, ``raw`` the original text that is kept) and yields every schema column plus
-``quarantine_reason`` (NULL for a good record) and ``needs_key_repair``. Each record's JSON is
-parsed a handful of times by DuckDB's C++ JSON reader and never by Python, which is what makes
-ingest fast.
+``quarantine_reason`` (NULL for a good record; values out of range are quarantined here, see
+``normalize.limits``), ``needs_key_repair`` and ``needs_structure_check`` (for the passes in
+``normalize.batch_checks``). Each record's JSON is parsed a handful of times by DuckDB's C++
+JSON reader and never by Python, which is what makes ingest fast.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -78,6 +80,7 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+@functools.cache
 def normalize_sql(relation: str, limits: RecordLimits = DEFAULT_LIMITS) -> str:
     """The SELECT that normalizes every row of ``relation`` (see the module docstring).
 
@@ -85,7 +88,8 @@ def normalize_sql(relation: str, limits: RecordLimits = DEFAULT_LIMITS) -> str:
     ``needs_structure_check`` marks the records whose size limits only an exact scan can tell.
 
     Generated from the schema table, never from user input; parsed once with sqlglot so that a
-    malformed statement fails at start-up, not on the first batch.
+    malformed statement fails at start-up, not on the first batch (and cached: every ingestor
+    and collector of the process shares it).
     """
     record_shape, identity_shape = transform_structures()
     typed = {c.name: _typed_value(c) for c in _TYPED}

@@ -29,7 +29,6 @@ from trailhound.sources.json_scan import (
     ScanBudget,
     find_record_array,
     scan_array,
-    value_end,
 )
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -44,6 +43,15 @@ _RECORD_KEYS = frozenset({"eventName", "eventTime", "eventVersion", "eventSource
 _RECORD_KEYS_LOWER = frozenset(k.lower() for k in _RECORD_KEYS)
 
 Decoded = RawRecord | QuarantineEntry
+
+
+def _record_json(value: Any) -> bytes:
+    """A record's JSON text, compact in memory too.
+
+    orjson hands back its output in a buffer of at least 4 KB; a file's records are held until
+    they are loaded, so a copy of the right size keeps ``[{},{},…]`` from costing 4 KB a record.
+    """
+    return bytes(memoryview(orjson.dumps(value)))
 
 
 def _excerpt(data: bytes) -> str:
@@ -89,7 +97,7 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
     """Records from a parsed JSON document of any known shape."""
     if isinstance(doc, list):
         for index, item in enumerate(doc):
-            yield RawRecord(source, index, orjson.dumps(item))
+            yield RawRecord(source, index, _record_json(item))
         return
     if not isinstance(doc, dict):
         yield QuarantineEntry(
@@ -102,7 +110,7 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
             yield QuarantineEntry(source, None, "'Records' is not a JSON array")
             return
         for index, item in enumerate(records):
-            yield RawRecord(source, index, orjson.dumps(item))
+            yield RawRecord(source, index, _record_json(item))
         return
     if "Events" in doc and isinstance(doc["Events"], list):  # aws cloudtrail lookup-events
         for index, event in enumerate(doc["Events"]):
@@ -122,7 +130,7 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
             yield _lake_row(row, source, index)
         return
     if _RECORD_KEYS & doc.keys() or _RECORD_KEYS & {k.lower() for k in doc}:
-        yield RawRecord(source, 0, orjson.dumps(doc))
+        yield RawRecord(source, 0, _record_json(doc))
         return
     yield QuarantineEntry(
         source, None, "JSON object of no known CloudTrail shape", _excerpt(orjson.dumps(doc))
@@ -168,7 +176,7 @@ def _lake_row(row: Any, source: str, index: int) -> Decoded:
         if isinstance(value, str) and value[:1] in "{[":
             with contextlib.suppress(orjson.JSONDecodeError):
                 merged[key] = orjson.loads(value)
-    return RawRecord(source, index, orjson.dumps(merged))
+    return RawRecord(source, index, _record_json(merged))
 
 
 def _json_lines(text: bytes, source: str) -> Iterator[Decoded]:
@@ -255,18 +263,25 @@ def _document(text: bytes, source: str, limits: RecordLimits) -> Iterator[Decode
         else:
             yield from _records_from_document(doc, source)
             return
-    start = len(text) - len(text.lstrip())
+    if _is_json_lines(text):
+        # Several documents one after another: JSON lines, or concatenated gzip members.
+        yield from _json_lines(text, source)
+        return
     budget = ScanBudget(SCAN_STEPS_PER_RECORD * limits.max_records)
-    if text[start : start + 1] == b"{":
-        try:
-            end, _ = value_end(text, start, budget, max_depth=limits.max_depth)
-        except BudgetExhausted:
-            end = None
-        if end is not None and text[end:].strip():
-            # Several documents one after another: JSON lines, or concatenated gzip members.
-            yield from _json_lines(text, source)
-            return
     yield from _scan_document(text, source, limits, budget, failure)
+
+
+def _is_json_lines(text: bytes) -> bool:
+    """Whether the first line is a whole JSON value and more follows it."""
+    start = len(text) - len(text.lstrip())
+    newline = text.find(b"\n", start)
+    if newline == -1 or not text[newline:].strip():
+        return False
+    try:
+        orjson.loads(text[start:newline])
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _scan_document(
@@ -278,28 +293,36 @@ def _scan_document(
 ) -> Iterator[Decoded]:
     """Records read element by element from the document's record array, damage reported."""
     found = find_record_array(text)
+    key = found[1] if found else "Records"
     if found is None:
         if failure is None:
             yield QuarantineEntry(
                 source, None, "JSON document without a record array, too large to read whole"
             )
-        else:
-            yield QuarantineEntry(
-                source,
-                failure.pos,
-                f"invalid JSON: {failure}",
-                _excerpt(text[max(0, failure.pos - 40) :]),
-            )
-        return
-    start, key = found
+            return
+        # No record array to be found: report the document, salvage any record in it.
+        yield QuarantineEntry(
+            source,
+            failure.pos,
+            f"invalid JSON: {failure}",
+            _excerpt(text[max(0, failure.pos - 40) :]),
+        )
     pieces = scan_array(
-        text, start, budget, max_depth=limits.max_depth, looks_like_record=_looks_like_record
+        text,
+        found[0] if found else None,
+        budget,
+        max_depth=limits.max_depth,
+        looks_like_record=_looks_like_record,
     )
+    damaged = found is None
     try:
         for piece in pieces:
             if piece.error is not None:
+                damaged = True
                 yield QuarantineEntry(source, piece.index, piece.error, _excerpt(piece.excerpt))
-            elif key == "Events" and isinstance(piece.value, dict):
+            elif isinstance(piece.value, dict) and (
+                key == "Events" or "CloudTrailEvent" in piece.value
+            ):
                 text_value = piece.value.get("CloudTrailEvent")
                 if isinstance(text_value, str):
                     yield _embedded_record(text_value, source, piece.index)
@@ -313,10 +336,18 @@ def _scan_document(
             elif key == "QueryResultRows":
                 yield _lake_row(piece.value, source, piece.index)
             else:
-                yield RawRecord(source, piece.index, orjson.dumps(piece.value))
+                yield RawRecord(source, piece.index, _record_json(piece.value))
     except BudgetExhausted as exhausted:
         yield QuarantineEntry(
             source,
             None,
             f"too many nested values to scan: stopped at byte {exhausted.offset}",
+        )
+        return
+    if failure is not None and not damaged:  # the damage is outside every record
+        yield QuarantineEntry(
+            source,
+            failure.pos,
+            f"invalid JSON outside the records (every record was read): {failure}",
+            _excerpt(text[max(0, failure.pos - 40) :]),
         )

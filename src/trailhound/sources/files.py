@@ -19,6 +19,7 @@ from trailhound.model import InputFormat, SkipReason, SourceFile
 
 # AWSLogs/<account>/… or, for an organization trail, AWSLogs/<org-id>/<account>/…
 _ACCOUNT_IN_PATH = re.compile(r"AWSLogs/(?:o-[a-z0-9]{10,32}/)?(\d{12})/")
+_READ_CHUNK = 4 * 1024 * 1024
 _SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".log")
 
 
@@ -104,7 +105,15 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile | tuple[Path, SkipRea
 
 
 def read_file(path: Path, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a file, opened without following a symbolic link."""
+    """At most ``limit + 1`` bytes of a file, opened without following a symbolic link.
+
+    Read in chunks: ``read(limit + 1)`` would allocate the whole limit up front, per file.
+    """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as file:
-        return file.read(limit + 1)
+    chunks: list[bytes] = []
+    left = limit + 1
+    with os.fdopen(fd, "rb", buffering=0) as file:
+        while left > 0 and (chunk := file.read(min(left, _READ_CHUNK))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    return b"".join(chunks)

@@ -7,7 +7,8 @@ each element's extent by counting brackets outside strings (regular expressions 
 between brackets, so Python only steps from bracket to bracket), parses each element on its own,
 and reports a damaged element with its offset instead of giving up on the file. After damage it
 resynchronizes on the next object that starts an element (after ``[`` or ``,``) and looks like a
-record, so a broken record costs that record and the ones damage ran through, not the file.
+record (any object that parses and has a CloudTrail record key), so a broken record costs
+that record and the ones damage ran through, not the file.
 
 Every step is bounded: a budget of structural characters per document, a nesting limit per
 element, and candidates tried while resynchronizing must close within ``MAX_RECORD_BYTES``.
@@ -31,8 +32,6 @@ _SKIP = re.compile(rb'(?:[^"{}\[\]]++|"(?:[^"\\]++|\\.)*+")*+', re.DOTALL)
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _SCALAR = re.compile(rb"[^\s,\]}]*+")
 _SPACE = re.compile(rb"[ \t\r\n]*+")
-# An object that starts an array element: where a record may begin after damage.
-_ELEMENT_START = re.compile(rb"[\[,][ \t\r\n]*+\{")
 _ARRAY_KEY = re.compile(rb'"(Records|Events|QueryResultRows)"[ \t\r\n]*+:[ \t\r\n]*+\[')
 
 
@@ -121,7 +120,7 @@ def find_record_array(data: bytes) -> tuple[int, str] | None:
 
 def scan_array(
     data: bytes,
-    start: int,
+    start: int | None,
     budget: ScanBudget,
     *,
     max_depth: int,
@@ -129,13 +128,20 @@ def scan_array(
 ) -> Iterator[Piece]:
     """Every element of the array opening at ``data[start]``, parsed or reported as damaged.
 
+    With ``start`` None (no array to be found), the records are looked for from the beginning.
     Stops at the array's end or the end of the data; raises ``BudgetExhausted``.
     """
-    pos: int | None = start + 1
+    if start is None:
+        pos = _resynchronize(data, 0, budget, max_depth, looks_like_record)
+    else:
+        pos = start + 1
     index = 0
     while pos is not None:
         pos = _SPACE.match(data, pos).end()  # type: ignore[union-attr]
-        if pos >= len(data) or data[pos] == 0x5D:  # the end, or ]
+        if pos >= len(data):
+            yield Piece(index, pos, b"", None, "invalid JSON: the input ends before the array")
+            return
+        if data[pos] == 0x5D:  # ]
             return
         end, too_deep = value_end(data, pos, budget, max_depth=max_depth)
         error: str | None = None
@@ -155,10 +161,14 @@ def scan_array(
         if end is not None and (error is None or too_deep):
             # A whole element (good, or too deep to keep): what follows it?
             after = _SPACE.match(data, end).end()  # type: ignore[union-attr]
-            if after >= len(data) or data[after] == 0x5D:
+            if after < len(data) and data[after] == 0x5D:
                 pos = None
+            elif after >= len(data):
+                pos = after  # the next turn reports the missing end
             elif data[after] == 0x2C:  # ,
                 pos = after + 1
+            elif start is None and data[after] == 0x7B and b"\n" in data[end:after]:
+                pos = after  # records one per line, not in an array
             else:  # neither a comma nor the end: damage between two elements
                 if error is None:
                     error, damaged_at = "invalid JSON: unexpected bytes after a record", after
@@ -178,18 +188,18 @@ def _resynchronize(
     max_depth: int,
     looks_like_record: Callable[[Any], bool],
 ) -> int | None:
-    """The start of the next element at or after ``pos`` that parses and looks like a record."""
-    for match in _ELEMENT_START.finditer(data, pos):
-        start = match.end() - 1
+    """The start of the next object at or after ``pos`` that parses and looks like a record."""
+    start = data.find(b"{", pos)
+    while start != -1:
         end, too_deep = value_end(
             data, start, budget, max_depth=max_depth, max_bytes=MAX_RECORD_BYTES
         )
-        if end is None or too_deep:
-            continue
-        try:
-            value = orjson.loads(data[start:end])
-        except orjson.JSONDecodeError:
-            continue
-        if looks_like_record(value):
-            return start
+        if end is not None and not too_deep:
+            try:
+                value = orjson.loads(data[start:end])
+            except orjson.JSONDecodeError:
+                value = None
+            if looks_like_record(value):
+                return start
+        start = data.find(b"{", start + 1)
     return None
