@@ -78,12 +78,18 @@ def structure_violation(text: str | bytes, limits: RecordLimits = DEFAULT_LIMITS
 
 
 def needs_structure_check_sql(raw: str, limits: RecordLimits = DEFAULT_LIMITS) -> str:
-    """SQL that is true when ``raw`` may pass a structure limit (counts brackets and colons)."""
-    brackets = f"strlen({raw}) - strlen(replace(replace({raw}, '{{', ''), '[', ''))"
-    colons = f"strlen({raw}) - strlen(replace({raw}, ':', ''))"
-    # Shorter texts cannot pass either limit: skip the counting for most records.
-    shortest = min(2 * limits.max_depth, 4 * limits.max_keys)
+    """SQL that is true when ``raw`` may pass a structure limit (counts brackets and colons).
+
+    A CASE, so that each count is only taken where it can matter: counting brackets costs a
+    few per cent of the normalizer, counting colons (every key has one) much more, and only
+    texts longer than ``4 * max_keys`` can hold too many keys.
+    """
+    length = f"strlen({raw})"
+    brackets = f"{length} - strlen(replace(replace({raw}, '{{', ''), '[', ''))"
+    colons = f"{length} - strlen(replace({raw}, ':', ''))"
     return (
-        f"(strlen({raw}) > {shortest} AND ({brackets} > {limits.max_depth} "
-        f"OR {colons} > {limits.max_keys}))"
+        f"CASE WHEN {length} <= {2 * limits.max_depth} THEN false "
+        f"WHEN {brackets} > {limits.max_depth} THEN true "
+        f"WHEN {length} <= {4 * limits.max_keys} THEN false "
+        f"ELSE {colons} > {limits.max_keys} END"
     )
