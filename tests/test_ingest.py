@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
-from trailhound.ingest import IngestOptions, Ingestor
+from trailhound.ingest import MAX_ISOLATION_FAILURES, IngestOptions, Ingestor
 from trailhound.model import InputFormat
 from trailhound.normalize.limits import RecordLimits
 from trailhound.store.engine import QueryEngine
@@ -304,19 +304,25 @@ def test_records_past_the_per_object_limit(tmp_path: Path, data_dir: DataDir) ->
     }
 
 
-def _poison_lake(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    """Make the lake fail on any batch holding a ``Poison`` event: a fault in the data."""
+def _poison_lake(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[int]:
+    """Make the lake fail on any batch holding a ``Poison`` event: a fault in the data.
+
+    Returns the list that counts the failed writes.
+    """
     write = ParquetLake.write
+    failed: list[int] = []
 
     def failing(self: ParquetLake, con: duckdb.DuckDBPyConnection, relation: str) -> list[Path]:
         poisoned = con.execute(
             f"SELECT count(*) FROM {relation} WHERE event_name = 'Poison'"
         ).fetchone()
         if poisoned and poisoned[0]:
+            failed.append(poisoned[0])
             raise error
         return write(self, con, relation)
 
     monkeypatch.setattr(ParquetLake, "write", failing)
+    return failed
 
 
 def test_a_failing_record_is_isolated_by_file_then_record(
@@ -342,6 +348,18 @@ def test_a_failing_record_is_isolated_by_file_then_record(
     with Ingestor(data_dir) as ingestor:  # every file is in the ledger: nothing is read again
         again = ingestor.ingest_paths([logs])
     assert again.files_skipped["already ingested"] == 7 and again.records == 0
+
+
+def test_isolating_many_failing_records_is_bounded(
+    data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = _poison_lake(monkeypatch, ValueError("bad"))
+    records = [make_record(i, eventName="Poison") for i in range(2_000)]
+    with Ingestor(data_dir) as ingestor:
+        summary = ingestor.ingest_bytes(orjson.dumps(records), "many")
+    assert (summary.records, summary.events_written, summary.quarantined) == (2_000, 0, 2_000)
+    assert len(failed) <= 2 + MAX_ISOLATION_FAILURES  # not two commits a record
+    assert {r for _, _, r in _quarantine(data_dir)} == {"could not be stored: ValueError: bad"}
 
 
 def test_a_failure_of_the_environment_is_not_blamed_on_the_data(
@@ -383,7 +401,7 @@ def test_empty_object_bomb_takes_bounded_memory(tmp_path: Path) -> None:
 import sys
 from pathlib import Path
 from trailhound.data_dir import DataDir
-from trailhound.ingest import IngestOptions, Ingestor
+from trailhound.ingest import MAX_ISOLATION_FAILURES, IngestOptions, Ingestor
 from trailhound.normalize.limits import RecordLimits
 
 options = IngestOptions(memory_limit="256MB", limits=RecordLimits(max_records=50_000))

@@ -82,6 +82,10 @@ _ENVIRONMENT_ERRORS = (
     duckdb.InterruptException,
 )
 _DATA_OS_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ})
+# Failed commits while isolating the records of one object; past it, the records of a failing
+# part are quarantined without splitting further, so that hostile input cannot make the search
+# itself endless (every record failing would cost two commits a record).
+MAX_ISOLATION_FAILURES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +242,9 @@ class Ingestor:
             if not _is_data_error(error):
                 raise
             _drop_batch(con)
-            committed = self._isolate_records(con, None, records, quarantine, account_hint)
+            committed = self._isolate_records(
+                con, None, records, quarantine, account_hint, split=True
+            )
         else:
             self._after_commit(con, committed.events_written)
         self._finish_hooks()
@@ -351,13 +357,18 @@ class Ingestor:
         records: list[RawRecord],
         quarantine: list[QuarantineEntry],
         account_hint: str | None,
+        *,
+        split: bool = False,
     ) -> IngestSummary:
         """Commit one object's records in halves; a record that fails alone is quarantined.
 
-        The object is recorded in the ledger once, with its unreadable parts, at the end.
+        ``split`` when the caller already saw all of them fail together. The object is recorded
+        in the ledger once, with its unreadable parts, at the end.
         """
         summary = IngestSummary()
-        pending = [records]
+        middle = len(records) // 2
+        pending = [records[middle:], records[:middle]] if split else [records]
+        failures = 0
         while pending:
             part = pending.pop()
             if not part:
@@ -371,16 +382,19 @@ class Ingestor:
                 if not _is_data_error(error):
                     raise
                 _drop_batch(con)
-                if len(part) == 1:
-                    reason = f"could not be stored: {type(error).__name__}: {error}"
-                    excerpt = part[0].json[:EXCERPT_CHARS].decode("utf-8", errors="replace")
-                    quarantine.append(
-                        QuarantineEntry(part[0].source, part[0].index, reason[:500], excerpt)
-                    )
-                    summary.records += 1
-                else:
+                failures += 1
+                if len(part) > 1 and failures <= MAX_ISOLATION_FAILURES:
                     middle = len(part) // 2
                     pending += [part[middle:], part[:middle]]
+                    continue
+                # Alone, or too many failures to keep splitting: each record is quarantined.
+                if failures > MAX_ISOLATION_FAILURES:
+                    part, pending = [*part, *(r for p in pending for r in p)], []
+                reason = f"could not be stored: {type(error).__name__}: {error}"[:500]
+                for record in part:
+                    excerpt = record.json[:EXCERPT_CHARS].decode("utf-8", errors="replace")
+                    quarantine.append(QuarantineEntry(record.source, record.index, reason, excerpt))
+                summary.records += len(part)
                 continue
             self._after_commit(con, committed.events_written)
             summary.merge(committed)
