@@ -293,6 +293,7 @@ class Ingestor:
         careful = [f for f in files if f not in fast]
         if fast:
             careful += self._load_fast(con, fast)
+            careful += self._unload_documents(con, fast)
             quarantine += self._overflowing(con)
         for source in careful:
             records, damage = self._decode_file(source)
@@ -446,6 +447,26 @@ class Ingestor:
                 ],
             )
 
+    def _unload_documents(
+        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
+    ) -> list[SourceFile]:
+        """Take back the files DuckDB read as several documents, for the careful reader.
+
+        Concatenated gzip members are documents of their own, each numbered from 0: their
+        records would share positions. The careful reader names them ``uri:n``.
+        """
+        several = {
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT source_object FROM batch_events "
+                "GROUP BY source_object, source_index HAVING count(*) > 1"
+            ).fetchall()
+        }
+        if not several:
+            return []
+        con.execute("DELETE FROM batch_events WHERE source_object IN ?", [list(several)])
+        return [f for f in files if f.uri in several]
+
     def _overflowing(self, con: duckdb.DuckDBPyConnection) -> list[QuarantineEntry]:
         """Entries for the documents DuckDB read past the per-object limit, whose rest is dropped.
 
@@ -591,15 +612,10 @@ _EMPTY_INPUT = (
 )
 # CloudTrail log files read by DuckDB; parameters: the file paths, the largest object size, the
 # most records read per document (one past the limit: ``_overflowing`` reports and drops it).
-# A file of several documents (concatenated gzip members) names each ``uri:n``, as the careful
-# reader does, so that (source_object, source_index) stays unique.
 _FILES_INPUT = (
-    "(SELECT CASE WHEN documents = 1 THEN f.uri ELSE f.uri || ':' || document END "
-    "AS source_object, CAST(generate_subscripts(records, 1) - 1 AS BIGINT) AS source_index, "
-    "f.account_hint, CAST(unnest(records) AS VARCHAR) AS raw, raw AS doc "
-    "FROM (SELECT filename, list_slice(coalesce(Records, [NULL::JSON]), 1, $3) AS records, "
-    "count(*) OVER (PARTITION BY filename) AS documents, row_number() OVER (PARTITION BY "
-    "filename ORDER BY CAST(Records[1] AS VARCHAR), len(Records)) - 1 AS document "
+    "(SELECT f.uri AS source_object, CAST(generate_subscripts(records, 1) - 1 AS BIGINT) "
+    "AS source_index, f.account_hint, CAST(unnest(records) AS VARCHAR) AS raw, raw AS doc "
+    "FROM (SELECT filename, list_slice(coalesce(Records, [NULL::JSON]), 1, $3) AS records "
     "FROM read_json($1, columns = {'Records': 'JSON[]'}, records = true, "
     "format = 'unstructured', filename = true, maximum_object_size = $2)) AS j "
     "JOIN batch_files AS f ON f.path = j.filename)"
