@@ -67,3 +67,24 @@ def test_read_file_follows_no_link_and_reads_at_most_one_byte_past_the_limit(
     with pytest.raises(OSError) as raised:
         read_file(link, 10)
     assert raised.value.errno == errno.ELOOP
+
+
+def test_a_file_replaced_by_a_link_after_discovery_is_not_followed(
+    tmp_path: Path, data_dir: DataDir
+) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"Records": [{"eventName": "do-not-copy-me"}]}')
+    logs = tmp_path / "logs"
+    fast = write_log(logs, [make_record(1)], name="fast")
+    careful = write_log(logs, [make_record(2)], name="careful", kind="Export")
+    found = [f for f in discover([logs]) if isinstance(f, SourceFile)]
+    for path in (fast, careful):
+        path.unlink()
+        path.symlink_to(secret)
+    with Ingestor(data_dir) as ingestor:
+        summary = ingestor.ingest_files(found)
+    assert (summary.events_written, summary.quarantined) == (0, 2)
+    with QueryEngine(data_dir) as engine:
+        rows = engine.execute("SELECT reason, excerpt FROM quarantine")[1]
+    assert {r for r, _ in rows} == {"is a symbolic link: not followed"}
+    assert not any("do-not-copy-me" in str(e) for _, e in rows)
