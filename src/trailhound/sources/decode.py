@@ -16,6 +16,7 @@ quarantine entry.
 from __future__ import annotations
 
 import contextlib
+import re
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -41,6 +42,7 @@ WHOLE_PARSE_VALUES = 2_000_000
 SCAN_STEPS_PER_RECORD = 64
 _RECORD_KEYS = frozenset({"eventName", "eventTime", "eventVersion", "eventSource", "eventID"})
 _RECORD_KEYS_LOWER = frozenset(k.lower() for k in _RECORD_KEYS)
+_NOT_SPACE = re.compile(rb"[^ \t\r\n\f\v]")
 
 Decoded = RawRecord | QuarantineEntry
 
@@ -84,7 +86,7 @@ def decompress(data: bytes, source: str, max_bytes: int) -> tuple[bytes, Quarant
                 source, total, "truncated gzip: the stream ends before its end marker"
             )
         remaining = inflater.unused_data
-    if remaining.strip():
+    if _NOT_SPACE.search(remaining):
         if out:
             return b"".join(out), QuarantineEntry(
                 source, total, "trailing bytes after the gzip stream", _excerpt(remaining)
@@ -219,7 +221,8 @@ def decode_bytes(
         yield damage
         return
     text = text.removeprefix(b"\xef\xbb\xbf")
-    head = text.lstrip()[:1]
+    first = _NOT_SPACE.search(text)  # (no stripped copy of a large text)
+    head = text[first.start() : first.start() + 1] if first else b""
     if not head:
         if damage is None:
             yield QuarantineEntry(source, None, "empty file")
@@ -273,9 +276,10 @@ def _document(text: bytes, source: str, limits: RecordLimits) -> Iterator[Decode
 
 def _is_json_lines(text: bytes) -> bool:
     """Whether the first line is a whole JSON value and more follows it."""
-    start = len(text) - len(text.lstrip())
+    first = _NOT_SPACE.search(text)
+    start = first.start() if first else len(text)
     newline = text.find(b"\n", start)
-    if newline == -1 or not text[newline:].strip():
+    if newline == -1 or not _NOT_SPACE.search(text, newline):
         return False
     try:
         orjson.loads(text[start:newline])
