@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,12 +15,13 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, jsonable, out, print_json
+from trailhound.cli_output import console, fail, jsonable, out, print_json, printable, safe_text
 from trailhound.data_dir import DataDir, resolve_data_dir
 from trailhound.errors import TrailhoundError
 from trailhound.ingest import Ingestor
 from trailhound.ingest import Progress as IngestProgress
 from trailhound.model import IngestSummary
+from trailhound.store.lock import set_wait_notice
 
 app = typer.Typer(
     name="trailhound",
@@ -50,7 +52,17 @@ def main(
     ] = None,
 ) -> None:
     """Self-hosted detection and response for AWS CloudTrail."""
+    # Everything this process writes (lake, state, secrets, downloads) is the owner's alone.
+    os.umask(0o077)
+    set_wait_notice(_tell_waiting)
     _state.data_dir = resolve_data_dir(data_dir)
+
+
+def _tell_waiting(pid: int | None) -> None:
+    who = f"pid {pid}" if pid else "pid unknown"
+    console.print(
+        f"waiting for another trailhound process ({who}) to finish writing…", highlight=False
+    )
 
 
 def _data_dir() -> DataDir:
@@ -138,13 +150,19 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
         objects = [dict(zip(columns, row, strict=True)) for row in rows]
         print_json(objects)
     elif fmt == "csv":
+        # Into a file or a pipe, the data as it is; onto a terminal, nothing that steers it.
+        shown = printable if sys.stdout.isatty() else str
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(columns)
+        writer.writerow([shown(c) for c in columns])
         for row in rows:
             writer.writerow(
                 [
-                    "" if v is None else jsonable(v) if not isinstance(v, (str, int, float)) else v
+                    ""
+                    if v is None
+                    else v
+                    if isinstance(v, (int, float))
+                    else shown(v if isinstance(v, str) else str(jsonable(v)))
                     for v in row
                 ]
             )
@@ -159,13 +177,13 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
                     text = _cell(value)
                     if len(text) > 300:
                         text.truncate(300, overflow="ellipsis")
-                    table.add_row(Text(column), text)
+                    table.add_row(safe_text(column), text)
             out.print(table)
         console.print(f"{len(rows):,} rows", highlight=False)
     else:
         table = Table(show_lines=False)
         for column in columns:
-            table.add_column(Text(column), overflow="fold")
+            table.add_column(safe_text(column), overflow="fold")
         for row in rows:
             table.add_row(*(Text("") if v is None else _cell(v) for v in row))
         out.print(table)
@@ -176,8 +194,8 @@ WIDE_COLUMNS = 12
 
 
 def _cell(value: Any) -> Text:
-    """A table cell that shows the value as it is (no Rich markup inside data)."""
-    return Text(value if isinstance(value, str) else str(jsonable(value)))
+    """A table cell that shows the value as it is (no markup, no terminal controls)."""
+    return safe_text(value if isinstance(value, str) else str(jsonable(value)))
 
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from trailhound.cli_output import console, fail, out
+from trailhound.cli_output import console, fail, out, printable
 from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
 from trailhound.sources.integrations import (
@@ -39,6 +41,14 @@ def _store() -> IntegrationStore:
 
 
 NameArg = Annotated[str, typer.Argument(help="The integration's name.")]
+EXTERNAL_ID_ENV_VAR = "TRAILHOUND_EXTERNAL_ID"
+
+
+def _read_secret(label: str) -> str:
+    """A secret typed at a hidden prompt, or the first line of standard input when piped."""
+    if sys.stdin.isatty():
+        return str(typer.prompt(label, hide_input=True)).strip()
+    return sys.stdin.readline().strip()
 
 
 @integration_app.command("add")
@@ -46,13 +56,24 @@ def add(
     name: NameArg,
     queue_url: Annotated[str, typer.Option(help="The SQS queue receiving the notifications.")],
     role_arn: Annotated[str | None, typer.Option(help="Role to assume in the account.")] = None,
-    external_id: Annotated[str | None, typer.Option(help="External ID the role requires.")] = None,
+    external_id: Annotated[
+        str | None,
+        typer.Option(
+            envvar=EXTERNAL_ID_ENV_VAR,
+            show_envvar=True,
+            help="External ID the role requires; - to type it (hidden) or pipe it in. Prefer "
+            "the environment variable or - : a value on the command line shows in ps and in the "
+            "shell's history.",
+        ),
+    ] = None,
     region: Annotated[str | None, typer.Option(help="Default: the queue URL's region.")] = None,
     accounts: Annotated[str, typer.Option(help="Keep only these accounts: ID,ID.")] = "",
     endpoint_url: Annotated[str | None, typer.Option(help="VPC endpoint or test server.")] = None,
     kms_note: Annotated[str | None, typer.Option(help="A note on the KMS key in use.")] = None,
 ) -> None:
     """Add an integration; check it with ``trailhound integration test NAME``."""
+    if external_id == "-":
+        external_id = _read_secret("External ID")
     try:
         stored = _store().add(
             Integration.create(
@@ -161,8 +182,10 @@ def test(name: NameArg) -> None:
         raise fail(error) from error
     report = check_connection(integration)
     for step in report.steps:
-        mark = "[green]ok[/green]  " if step.ok else "[red]FAIL[/red]"
-        console.print(f"{mark} {step.name}: {step.detail}", highlight=False)
+        mark = ("ok  ", "green") if step.ok else ("FAIL", "red")
+        console.print(
+            Text.assemble(mark, printable(f" {step.name}: {step.detail}")), highlight=False
+        )
     out.print(report.message, highlight=False)
     if not report.ok:
         raise typer.Exit(1)
@@ -220,7 +243,8 @@ def setup_aws(
     if fmt != "cli":  # the script carries it already
         console.print(
             "External ID (the template's ExternalId parameter, and "
-            "`trailhound integration add --external-id`; keep it secret): "
+            f"{EXTERNAL_ID_ENV_VAR} or `--external-id -` of `trailhound integration add`; "
+            "keep it secret): "
             f"{options.external_id}",
             highlight=False,
             markup=False,

@@ -15,8 +15,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from trailhound.cli_output import console, fail, out, print_json
+from trailhound.cli_output import console, fail, out, print_json, printable
 from trailhound.errors import TrailhoundError
 from trailhound.ledger import LedgerReport, check, raise_ledger_alerts
 from trailhound.sources.digests import load_public_keys
@@ -121,7 +122,10 @@ def ledger(
         raise fail(TrailhoundError(str(error))) from error
     missing_roots = [root for root in digests or [] if not root.exists()]
     for root in missing_roots:
-        console.print(f"[yellow]warning:[/yellow] no such folder {root}", highlight=False)
+        console.print(
+            Text.assemble(("warning:", "yellow"), printable(f" no such folder {root}")),
+            highlight=False,
+        )
     if fmt == "json":
         print_json([f.as_dict() for f in report.findings])
     else:

@@ -27,6 +27,7 @@ from trailhound.query.relation import Output, RelationBuilder, ordered
 from trailhound.query.scope import Scope, column
 from trailhound.query.values import Typed
 
+MAX_QUERY_CHARS = 256 * 1024
 _TIME_TYPES = (None, "TIMESTAMPTZ", "TIMESTAMP", "DATE")
 # The partition date is the UTC date; widen its bound by a day so that a session time zone
 # east of UTC can never prune a day that still holds events inside the window.
@@ -42,7 +43,10 @@ class CompiledQuery:
 
     def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
         """The query as SQL text for ``dialect`` (``duckdb``, ``spark`` or ``trino``)."""
-        return get_dialect(dialect).generate(self.expression, pretty=pretty)
+        try:
+            return get_dialect(dialect).generate(self.expression, pretty=pretty)
+        except RecursionError as error:
+            raise QueryError("query too large or too deeply nested to render as SQL") from error
 
 
 def compile_query(text: str, *, since: datetime.timedelta | None = None) -> CompiledQuery:
@@ -62,7 +66,12 @@ def compile_query(text: str, *, since: datetime.timedelta | None = None) -> Comp
       "awsRegion" ASC
     LIMIT 3
     """
-    return _QueryCompiler(text).compile(parse_query(text), since)
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query longer than {MAX_QUERY_CHARS:,} characters")
+    try:
+        return _QueryCompiler(text).compile(parse_query(text), since)
+    except RecursionError as error:  # the parser's limits should make this unreachable
+        raise QueryError("query too large or too deeply nested to compile") from error
 
 
 def compile_condition(text: str, dataset: str = DEFAULT_DATASET) -> exp.Expression:

@@ -69,6 +69,19 @@ def _equal(left: exp.Expr, right: exp.Expr, negate: bool) -> exp.Expr:
     return kind(this=parenthesize(left), expression=parenthesize(right))
 
 
+def _chain(node: ast.Binary, operator: str) -> list[ast.Expr]:
+    """The terms of a chain of one operator (``and``, ``or``), left to right, iteratively."""
+    terms: list[ast.Expr] = []
+    pending: list[ast.Expr] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Binary) and current.operator == operator:
+            pending += (current.right, current.left)
+        else:
+            terms.append(current)
+    return terms
+
+
 def _is_literal(node: ast.Expr) -> bool:
     return isinstance(node, (ast.String, ast.Number, ast.Constant))
 
@@ -128,8 +141,11 @@ class ExpressionCompiler:
         """Compile and/or, comparisons and arithmetic."""
         operator = node.operator
         if operator in ("and", "or"):
+            # One flat chain however long (``a or b or c`` rather than ``(a or b) or c``): a
+            # filter of hundreds of alternatives must not nest hundreds of levels deep.
             combine = exp.and_ if operator == "and" else exp.or_
-            return Typed(combine(self.condition(node.left), self.condition(node.right)), BOOLEAN)
+            terms = [self.condition(term) for term in _chain(node, operator)]
+            return Typed(combine(*terms), BOOLEAN)
         if operator in _ARITHMETIC:
             left, right = self.value(node.left), self.value(node.right)
             types = {left.sql_type, right.sql_type}

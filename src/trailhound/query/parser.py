@@ -15,7 +15,9 @@ from trailhound.query import ast
 from trailhound.query.durations import parse_duration
 from trailhound.query.lexer import Token, TokenKind, tokenize
 
-MAX_DEPTH = 64  # nesting of parentheses / not; deeper input is refused rather than overflowing
+# Nesting of parentheses, ``not``, unary minus and arithmetic (each ``+ - * /`` in a row nests
+# once more); deeper input is refused rather than overflowing. ``and``/``or`` chains are flat.
+MAX_DEPTH = 64
 # Operator as written → operator in the AST.
 _COMPARISONS = {
     "=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
@@ -330,17 +332,29 @@ class _Parser:
         return left
 
     def additive(self) -> ast.Expr:
-        left = self.multiplicative()
-        while self.kind() is TokenKind.OPERATOR and self.current.value in ("+", "-"):
-            token = self.advance()
-            left = ast.Binary(token.value, left, self.multiplicative(), token.position)
-        return left
+        return self.arithmetic(("+", "-"), self.multiplicative)
 
     def multiplicative(self) -> ast.Expr:
-        left = self.unary()
-        while self.kind() is TokenKind.OPERATOR and self.current.value in ("*", "/"):
-            token = self.advance()
-            left = ast.Binary(token.value, left, self.unary(), token.position)
+        return self.arithmetic(("*", "/"), self.unary)
+
+    def arithmetic(self, operators: tuple[str, ...], operand: Callable[[], ast.Expr]) -> ast.Expr:
+        """A left-associative chain; each operator nests the tree one level deeper."""
+        left = operand()
+        nested = 0
+        try:
+            while self.kind() is TokenKind.OPERATOR and self.current.value in operators:
+                token = self.advance()
+                nested += 1
+                self.depth += 1
+                if self.depth > MAX_DEPTH:
+                    raise self.error(
+                        f"expression too long: at most {MAX_DEPTH} operators and nested "
+                        "parentheses in one expression",
+                        token,
+                    )
+                left = ast.Binary(token.value, left, operand(), token.position)
+        finally:
+            self.depth -= nested
         return left
 
     def unary(self) -> ast.Expr:
