@@ -350,4 +350,8 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 if __name__ == "__main__":
-    app()
+    # Run as ``python -m trailhound.cli`` this file is ``__main__``, a second copy of the module:
+    # the command groups read --data-dir from ``trailhound.cli``, so run that one's app.
+    from trailhound.cli import app as cli_app
+
+    cli_app()

@@ -28,12 +28,17 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def printable(text: str) -> str:
-    """``text`` safe for a terminal: each control character shown as ``\\xNN``.
+    """``text`` safe for a terminal: each control character shown as ``\\xNN`` (``\\uNNNN``).
 
     >>> printable("ok\\x1b[2Jgone\\r")
     'ok\\\\x1b[2Jgone\\\\x0d'
     """
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def safe_text(value: str, style: str = "") -> Text:

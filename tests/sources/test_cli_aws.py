@@ -66,3 +66,32 @@ def test_setup_never_prints_the_external_id_into_the_template() -> None:
     assert result.exit_code == 0, result.output
     assert '"sts:ExternalId": {\n' in result.stdout
     assert "th-0123456789abcdef0123" not in result.stdout
+
+
+def test_the_external_id_comes_from_the_environment_or_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trailhound.data_dir import DataDir
+    from trailhound.sources.integrations import IntegrationStore
+    from trailhound.store.state import StateDB
+
+    app, runner = _app(), CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    queue = ["--queue-url", "https://sqs.us-east-1.amazonaws.com/111122223333/q"]
+    role = ["--role-arn", "arn:aws:iam::111122223333:role/trailhound-reader"]
+    monkeypatch.setenv("TRAILHOUND_EXTERNAL_ID", "th-from-the-environment-0001")
+    result = runner.invoke(app, [*base, "integration", "add", "env", *queue, *role])
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("TRAILHOUND_EXTERNAL_ID")
+    result = runner.invoke(
+        app,
+        [*base, "integration", "add", "piped", *queue, *role, "--external-id", "-"],
+        input="th-from-standard-input-0002\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "th-from" not in result.output
+    store = IntegrationStore(StateDB(DataDir(tmp_path / "data").state_db))
+    assert store.get("env").external_id == "th-from-the-environment-0001"
+    assert store.get("piped").external_id == "th-from-standard-input-0002"
+    shown = runner.invoke(app, [*base, "integration", "show", "piped"]).output
+    assert "set (hidden)" in shown and "th-from" not in shown

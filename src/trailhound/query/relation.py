@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from trailhound.errors import QueryError
 from trailhound.query.scope import ColumnInfo, Scope, column, identifier
+
+# Each step re-projects every column, so compiling grows with steps × columns: past this many a
+# query is refused (DuckDB's binder would refuse it soon after, much more slowly).
+MAX_STEPS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,11 @@ class RelationBuilder:
 
     def wrap(self) -> None:
         """Turn the current SELECT into the next CTE and start ``SELECT * FROM`` it."""
+        if len(self.ctes) >= MAX_STEPS:
+            raise QueryError(
+                f"query too complex: more than {MAX_STEPS} steps (a stage, or an assignment "
+                "that reads a field computed in the same alter, starts a new one)"
+            )
         if self.ordered and not self.limited and self.pending_order is not None:
             self.select.set("order", None)  # meaningless inside a CTE; written again later
         name = f"step{len(self.ctes) + 1}"

@@ -26,7 +26,7 @@ import sqlglot
 from sqlglot import exp
 
 from trailhound.data_dir import DataDir
-from trailhound.errors import QueryError
+from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
 from trailhound.store.lake import ParquetLake
 from trailhound.store.state import SECRET_COLUMNS, StateDB
@@ -86,9 +86,18 @@ class QueryEngine:
 
     def refresh(self) -> None:
         """(Re)create the dataset views over a new snapshot of the lake's files."""
-        self.con.execute(
-            f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
-        )
+        for attempt in range(_REFRESH_ATTEMPTS):
+            try:
+                # Binding the view reads every file's schema: one compacted away since the
+                # listing fails it, and a new listing no longer has it.
+                self.con.execute(
+                    f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
+                )
+                break
+            except duckdb.IOException as error:
+                if attempt == _REFRESH_ATTEMPTS - 1:
+                    raise StoreError(f"cannot read the lake: {error}") from error
+                time.sleep(0.05 * attempt)
         self.con.execute(f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}")
 
     def _load_state(self, names: set[str] | None) -> None:
