@@ -171,34 +171,27 @@ def test_ingest_alerts_equal_a_hunt(tmp_path: Path) -> None:
 CLI = [sys.executable, "-m", "trailhound"]
 
 
-def test_the_data_directory_is_private_whatever_the_umask(tmp_path: Path) -> None:
+def test_the_data_directory_is_private_whatever_the_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_log(tmp_path / "logs", [make_record(i) for i in range(3)])
     store = tmp_path / "store"
-
-    def loose_umask() -> None:
-        os.umask(0o022)  # a typical login shell's
-
-    env = {
-        **os.environ,
-        "TRAILHOUND_DATA_DIR": str(store),  # belt and braces: never the user's own folder
-        "TRAILHOUND_EXTERNAL_ID": "th-0f3c9a7e51d2b8a4",
-    }
-    for args in (
-        ["ingest", "--no-detect", str(tmp_path / "logs")],
-        ["integration", "add", "prod", "--queue-url", "https://sqs.us-east-1.amazonaws.com/"
-         "111122223333/q", "--role-arn", "arn:aws:iam::111122223333:role/r"],
-    ):  # fmt: skip
-        subprocess.run(
-            [*CLI, "--data-dir", str(store), *args],
-            check=True,
-            env=env,
-            preexec_fn=loose_umask,
-            capture_output=True,
-        )
+    monkeypatch.setenv("TRAILHOUND_EXTERNAL_ID", "th-0f3c9a7e51d2b8a4")
+    queue = "https://sqs.us-east-1.amazonaws.com/111122223333/q"
+    previous = os.umask(0o022)  # a typical login shell's; the command line sets its own
+    try:
+        for args in (
+            ["ingest", "--no-detect", str(tmp_path / "logs")],
+            ["integration", "add", "prod", "--queue-url", queue, "--role-arn",
+             "arn:aws:iam::111122223333:role/r"],
+        ):  # fmt: skip
+            code, output = _run(store, *args)
+            assert code == 0, output
+    finally:
+        os.umask(previous)
     found = [store, *store.rglob("*")]
-    assert any(p.name == "secrets.json" for p in found) and any(
-        p.suffix == ".parquet" for p in found
-    )
+    assert any(p.name == "secrets.json" for p in found)
+    assert any(p.suffix == ".parquet" for p in found)
     loose = [
         f"{p.relative_to(tmp_path)} {p.stat().st_mode & 0o777:o}"
         for p in found

@@ -35,7 +35,9 @@ def test_hostile_event_data_prints_inert(tmp_path: Path) -> None:
     write_log(tmp_path / "logs", [make_record(1, errorCode="X", errorMessage=HOSTILE)])
     runner = CliRunner()
     base = ["--data-dir", str(tmp_path / "store")]
-    assert runner.invoke(app, [*base, "ingest", str(tmp_path / "logs")]).exit_code == 0
+    assert (
+        runner.invoke(app, [*base, "ingest", "--no-detect", str(tmp_path / "logs")]).exit_code == 0
+    )
     query = "dataset = cloudtrail | fields errorMessage"
     table = runner.invoke(app, [*base, "query", query])
     assert table.exit_code == 0, table.output

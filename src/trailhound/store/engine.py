@@ -35,7 +35,7 @@ LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
 MAX_SQL_CHARS = 256 * 1024
 _READ_ONLY_STATEMENTS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Describe)
 _WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Copy)
-_REFRESH_ATTEMPTS = 3
+_REFRESH_ATTEMPTS = 5
 
 
 def cloud_audit_logs_sql() -> str:
@@ -93,12 +93,14 @@ class QueryEngine:
                 self.con.execute(
                     f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
                 )
-                break
+                self.con.execute(
+                    f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}"
+                )
+                return
             except duckdb.IOException as error:
                 if attempt == _REFRESH_ATTEMPTS - 1:
                     raise StoreError(f"cannot read the lake: {error}") from error
                 time.sleep(0.05 * attempt)
-        self.con.execute(f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}")
 
     def _load_state(self, names: set[str] | None) -> None:
         """Copy the state tables among ``names`` (None: all) into this connection's memory."""
