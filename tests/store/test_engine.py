@@ -12,6 +12,7 @@ from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError
 from trailhound.ingest import Ingestor
+from trailhound.query import compile_query
 from trailhound.store.engine import QueryEngine
 from trailhound.store.lake import ParquetLake
 
@@ -106,7 +107,9 @@ def test_state_tables_are_copied_when_named_and_never_held(
 ) -> None:
     with engine:
         engine.execute("SELECT count(*) FROM cloudtrail")
+        engine.execute(compile_query("comp count() as n by eventName | filter n > 1").expression)
         assert engine._loaded == set()  # an events query never opens the state database
+        assert engine._absent == set()  # nor looks there for its own steps
         assert engine.execute("SELECT count(*) FROM ingested_files")[1] == [(2,)]
         assert "ingested_files" in engine._loaded
         # While the engine is open, the state database is free for a writer in this process

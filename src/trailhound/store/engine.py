@@ -60,7 +60,8 @@ class QueryEngine:
         self.data_dir = data_dir
         self.lake = ParquetLake(data_dir)
         self.state = StateDB(data_dir.state_db)
-        self._loaded: set[str] = set()
+        self._loaded: set[str] = set()  # state tables copied into the connection
+        self._absent: set[str] = set()  # names a query read that the state database lacks
         # DuckDB spills here, inside the data directory, rather than into the working folder.
         self._spill = data_dir.tmp / f"query-{uuid.uuid4().hex[:12]}"
         self.con = duckdb.connect()
@@ -104,7 +105,8 @@ class QueryEngine:
 
     def _load_state(self, names: set[str] | None) -> None:
         """Copy the state tables among ``names`` (None: all) into this connection's memory."""
-        wanted = None if names is None else {n.lower() for n in names} - LAKE_VIEWS - self._loaded
+        known = LAKE_VIEWS | self._loaded | self._absent
+        wanted = None if names is None else {n.lower() for n in names} - known
         if wanted is not None and not wanted:
             return
         with self.state.connect(read_only=True) as state:
@@ -125,6 +127,8 @@ class QueryEngine:
                 ).to_arrow_table()
                 self.con.register(name, copy)
                 self._loaded.add(name)
+        if wanted is not None:
+            self._absent |= wanted - {n.lower() for n in tables}  # not state: don't look again
 
     def close(self) -> None:
         """Release the connection and its spill folder."""
@@ -199,6 +203,8 @@ def _table_names(query: str | exp.Expr) -> set[str] | None:
     else:
         trees = [query]
     try:
-        return {t.name for tree in trees for t in tree.find_all(exp.Table) if not t.db and t.name}
+        tables = {t.name for tree in trees for t in tree.find_all(exp.Table) if not t.db}
+        ctes = {c.alias for tree in trees for c in tree.find_all(exp.CTE)}
     except RecursionError:
         return None
+    return {name for name in tables - ctes if name}
