@@ -119,7 +119,12 @@ def test_url_encoded_keys_and_digests(aws: Aws, data_dir: DataDir) -> None:
     summary = _drain(data_dir, url)
     assert _count(data_dir) == 3
     assert summary.ingest.quarantined == 0
-    assert (data_dir.root / "digests" / "trail-bucket" / digest).exists()
+    # Kept by a hash and its file name, never at the path the raw key spells.
+    kept = sorted(p.name for p in (data_dir.root / "digests").rglob("*") if p.is_file())
+    name = digest.rsplit("/", 1)[-1]
+    assert len(kept) == 2 and kept[0].endswith("_" + name), kept
+    assert kept[1] == kept[0] + ".meta.json"  # where it came from (moto gave no signature)
+    assert summary.digests == 1
     with QueryEngine(data_dir) as engine:
         assert engine.execute("SELECT uri FROM ingested_files")[1] == [
             (f"s3://trail-bucket/{key}",)
