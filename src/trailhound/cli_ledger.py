@@ -68,7 +68,11 @@ def _print_table(report: LedgerReport) -> None:
     if not report.signatures_checked:
         out.print(UNCHECKED, style="yellow", highlight=False, markup=False)
     if report.clean:
-        out.print("No findings." if report.signatures_checked else "No findings, but unverified.")
+        out.print(
+            "No findings."
+            if report.signatures_checked
+            else "Log files and digest chain agree; a forged digest would pass unseen."
+        )
         return
     findings = Table("kind", "account", "region", "file", "detail", title="Findings")
     for finding in report.findings:
