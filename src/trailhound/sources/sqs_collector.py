@@ -54,7 +54,7 @@ from trailhound.sources.integrations import (
     IntegrationStore,
     PoisonRecord,
 )
-from trailhound.sources.notifications import NotificationError, ObjectRef, parse_body, shown
+from trailhound.sources.notifications import NotificationError, ObjectRef, parse_body
 from trailhound.store.state import StateDB
 
 _CHUNK = 1024 * 1024
@@ -349,7 +349,7 @@ class SqsCollector:
         heartbeat = _Heartbeat(self, [m.receipt for m in messages]).start()
         try:
             summary = CollectSummary(messages=len(messages))
-            fetched = self._fetch_all(self._select(messages, summary))
+            fetched = self._fetch_all(self._select(messages, summary), summary)
         except BaseException:
             heartbeat.stop()
             raise
@@ -447,7 +447,7 @@ class SqsCollector:
         summary.merge(self._ingest(fetches[middle:]))
         return summary
 
-    def _fetch_all(self, refs: list[ObjectRef]) -> dict[str, _Fetch]:
+    def _fetch_all(self, refs: list[ObjectRef], summary: CollectSummary) -> dict[str, _Fetch]:
         if not refs:
             return {}
         workers = max(1, min(self.options.workers, len(refs)))
@@ -463,6 +463,7 @@ class SqsCollector:
             ):
                 fetch.source.path.unlink(missing_ok=True)
                 fetch.source = None
+                summary.skipped[SkipReason.ALREADY_INGESTED.value] += 1
         return {f.ref.uri: f for f in fetches}
 
     def fetch(self, ref: ObjectRef) -> _Fetch:
@@ -542,9 +543,7 @@ class SqsCollector:
                 self._retry_due[message.message_id] = time.monotonic() + delay
                 continue
             for uri, reason in [*message.refused.items(), *message.failures.items()]:
-                poison.append(
-                    PoisonRecord(shown(uri), message.message_id, message.receive_count, reason)
-                )
+                poison.append(PoisonRecord(uri, message.message_id, message.receive_count, reason))
             done.append(message)
         if poison:  # before the delete: a crash in between records twice, never loses
             self.store.record_poison(self.integration.name, poison)
