@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trailhound.sources.notifications import (
     NotificationError,
@@ -195,3 +197,46 @@ def test_eventbridge_hostile_key_is_refused() -> None:
 def test_a_refused_name_is_shortened() -> None:
     note = parse_body(orjson.dumps({"s3Bucket": "bkt", "s3ObjectKey": ["../" + "x" * 5000]}))
     assert len(note.rejected[0].name) < 400
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+shaped = st.fixed_dictionaries(  # near-misses of the four shapes, to reach deep into the parser
+    {},
+    optional={
+        "Records": st.lists(
+            st.fixed_dictionaries(
+                {"eventSource": st.sampled_from(["aws:s3", "aws:ec2"])},
+                optional={
+                    "eventName": st.sampled_from(["ObjectCreated:Put", "ObjectRemoved:Delete"]),
+                    "s3": json_values,
+                },
+            ),
+            max_size=3,
+        ),
+        "s3Bucket": json_values,
+        "s3ObjectKey": json_values,
+        "source": st.just("aws.s3"),
+        "detail-type": st.just("Object Created"),
+        "detail": json_values,
+        "Type": st.sampled_from(["Notification", "SubscriptionConfirmation"]),
+        "Message": st.text(max_size=20),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(doc=json_values | shaped)
+def test_any_body_parses_or_raises_a_notification_error(doc: object) -> None:
+    try:
+        note = parse_body(orjson.dumps(doc))
+    except NotificationError:
+        return
+    for ref in note.objects:  # whatever passes is safe to fetch
+        assert bucket_problem(ref.bucket) is None and key_problem(ref.key) is None
+    assert all(r.reason and len(r.name) <= 301 for r in note.rejected)

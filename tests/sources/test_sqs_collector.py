@@ -174,7 +174,7 @@ def test_unknown_message_is_poison_not_dropped(aws: Aws, data_dir: DataDir) -> N
     summary = _drain(
         data_dir, url, CollectorOptions(drain_wait_seconds=1, retry_base_seconds=0, max_receives=1)
     )
-    assert summary.poison == 1
+    assert summary.poison == 1 and summary.ignored_messages == 0
     [(_, uri, reason, _)] = IntegrationStore(StateDB(data_dir.state_db)).poison_objects()
     assert uri.startswith("sqs://") and "no known shape" in reason
 

@@ -402,7 +402,7 @@ class SqsCollector:
         """The objects to fetch: log files, of kept accounts, not already in the ledger."""
         candidates: dict[str, ObjectRef] = {}
         for message in messages:
-            if not message.objects and not message.failures:
+            if not message.objects and not message.failures and not message.refused:
                 summary.ignored_messages += 1
             for ref in message.objects:
                 kind = classify_name(ref.key)
