@@ -71,7 +71,7 @@ def _print_table(report: LedgerReport) -> None:
         out.print(
             "No findings."
             if report.signatures_checked
-            else "Log files and digest chain agree; a forged digest would pass unseen."
+            else "Log files match their digests and the chain holds; the digests are unverified."
         )
         return
     findings = Table("kind", "account", "region", "file", "detail", title="Findings")
