@@ -16,7 +16,6 @@ awscli v1 pins SQS to its legacy host whatever ``AWS_ENDPOINT_URL`` says (it onl
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
