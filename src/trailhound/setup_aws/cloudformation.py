@@ -52,6 +52,25 @@ def _ref(name: str) -> dict[str, str]:
     return {"Ref": name}
 
 
+def _bucket_name(prefix: str) -> dict[str, str]:
+    """The new bucket's name, known before it exists (a ``Ref`` would make cycles)."""
+    return {"Fn::Sub": f"{prefix}-cloudtrail-${{AWS::AccountId}}-${{AWS::Region}}"}
+
+
+def _bucket_arn(prefix: str) -> dict[str, str]:
+    return {
+        "Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{prefix}-cloudtrail-${{AWS::AccountId}}"
+        "-${AWS::Region}"
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML without anchors and aliases, which CloudFormation rejects."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def notification_step(options: SetupOptions, region: str = "${AWS::Region}") -> str | None:
     """The step that completes an existing bucket's notification, if the route needs one."""
     if not options.existing_bucket or not options.touches_bucket_notification:
@@ -127,7 +146,7 @@ def _queues(options: SetupOptions, resources: dict[str, Any], bucket_arn: Any) -
                     "source": ["aws.s3"],
                     "detail-type": ["Object Created"],
                     "detail": {
-                        "bucket": {"name": [options.existing_bucket or _ref("LogBucket")]},
+                        "bucket": {"name": [options.existing_bucket or _bucket_name(name)]},
                         "object": {"key": [{"prefix": f"{policy.LOG_PREFIX}/"}]},
                     },
                 },
@@ -164,9 +183,10 @@ def _bucket_and_trail(options: SetupOptions, resources: dict[str, Any], kms_arn:
     resources["LogBucket"] = {
         "Type": "AWS::S3::Bucket",
         **RETAIN,  # the logs outlive the stack; teardown --delete-logs removes them
-        "DependsOn": "NotificationQueuePolicy",
+        # S3 checks that it may send to the queue when the notification is set.
+        **({"DependsOn": "NotificationQueuePolicy"} if options.route == "queue" else {}),
         "Properties": {
-            "BucketName": {"Fn::Sub": f"{name}-cloudtrail-${{AWS::AccountId}}-${{AWS::Region}}"},
+            "BucketName": _bucket_name(name),
             "BucketEncryption": {
                 "ServerSideEncryptionConfiguration": [
                     {"ServerSideEncryptionByDefault": encryption, "BucketKeyEnabled": True}
@@ -187,7 +207,7 @@ def _bucket_and_trail(options: SetupOptions, resources: dict[str, Any], kms_arn:
         "Properties": {
             "Bucket": _ref("LogBucket"),
             "PolicyDocument": policy.bucket_policy(
-                _getatt("LogBucket", "Arn"),
+                _bucket_arn(name),
                 options.account,
                 organization_id=options.organization_id,
             ),
@@ -219,7 +239,7 @@ def build_template(options: SetupOptions) -> Template:
     bucket_arn: Any = (
         f"arn:{options.partition}:s3:::{options.existing_bucket}"
         if options.existing_bucket
-        else _getatt("LogBucket", "Arn")
+        else _bucket_arn(name)
     )
     kms_arn: Any = _getatt("LogKey", "Arn") if options.kms else options.kms_key_arn
     if options.kms:
@@ -309,5 +329,5 @@ def build_template(options: SetupOptions) -> Template:
 def render(template: Template, fmt: str = "json") -> str:
     """The template as JSON or YAML text (the long ``Fn::`` form, valid in both)."""
     if fmt == "yaml":
-        return yaml.safe_dump(template, sort_keys=False, width=100)
+        return yaml.dump(template, Dumper=_Dumper, sort_keys=False, width=100)
     return json.dumps(template, indent=2) + "\n"
