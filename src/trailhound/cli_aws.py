@@ -168,7 +168,7 @@ def remove(name: NameArg) -> None:
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(f"Removed {name}.", highlight=False)
-    console.print(remaining_resources(integration), highlight=False, markup=False)
+    console.print(remaining_resources(integration), highlight=False, markup=False, soft_wrap=True)
 
 
 @integration_app.command("test")
@@ -314,6 +314,7 @@ def setup_aws(
             f"Deploy it (saved as {file}) with:\n  {deploy_hint(options, region, file)}",
             highlight=False,
             markup=False,
+            soft_wrap=True,  # commands to copy: never folded
         )
 
 

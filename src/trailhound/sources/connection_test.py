@@ -188,6 +188,19 @@ def _explain_object(ref: ObjectRef) -> Callable[[BaseException], str]:
     return explain
 
 
+def _test_event_buckets(body: str) -> list[str]:
+    """The bucket of an ``s3:TestEvent`` (as sent, or wrapped by SNS), which names no object."""
+    try:
+        document = json.loads(body)
+        if isinstance(document, dict) and isinstance(document.get("Message"), str):
+            document = json.loads(document["Message"])
+    except ValueError:
+        return []
+    if isinstance(document, dict) and document.get("Event") == "s3:TestEvent":
+        return [str(document["Bucket"])] if document.get("Bucket") else []
+    return []
+
+
 def _log_first(refs: list[ObjectRef]) -> list[ObjectRef]:
     """Log files before digests and anything else, as the test must read a real log."""
     return sorted(refs, key=lambda r: ("/CloudTrail/" not in r.key, "Digest" in r.key))
@@ -210,6 +223,7 @@ def check_connection(
     queue_url = integration.queue_url
     queue = _Queue()
     pending: list[ObjectRef] = []
+    announced: list[str] = []  # buckets of s3:TestEvent messages
 
     def credentials() -> str:
         if integration.role_arn:
@@ -239,8 +253,10 @@ def check_connection(
             .get("Messages", [])
         )
         for message in messages:
+            body = message.get("Body", "")
+            announced.extend(_test_event_buckets(body))
             try:
-                pending.extend(parse_body(message.get("Body", "")).objects)
+                pending.extend(parse_body(body).objects)
             except NotificationError:
                 continue
         pending[:] = _log_first(pending)
@@ -251,6 +267,8 @@ def check_connection(
             return bucket
         if pending:
             return pending[0].bucket
+        if announced:
+            return announced[0]
         for service, source in queue_policy_sources(queue.policy):
             if service == "s3.amazonaws.com" and source and source.startswith("arn:"):
                 return source.split(":::", 1)[-1]
@@ -325,8 +343,8 @@ def _explain_route(queue_url: str) -> Callable[[BaseException], str]:
     def explain(error: BaseException) -> str:
         if isinstance(error, _NoBucket):
             return (
-                "cannot tell which bucket feeds the queue: no notification is waiting and the "
-                "queue policy names no bucket; give it with --bucket"
+                "cannot tell which bucket feeds the queue: no waiting message nor the queue "
+                "policy names one; give it with --bucket"
             )
         if isinstance(error, _NoRoute):
             return (
