@@ -257,6 +257,7 @@ def test_a_profile_with_a_role_and_external_id_is_assumed_by_botocore(
         f"role_arn = {role}\nexternal_id = th-guessed\nsource_profile = operator\n"
     )
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "operator")  # so that the test's end restores it
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     use_profile("customer")
