@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from trailhound.errors import QueryError
 from trailhound.query import ast
+from trailhound.query import functions as _builtins  # noqa: F401  (registers the built-ins)
 from trailhound.query.datasets import DATASETS, DEFAULT_DATASET, Dataset
 from trailhound.query.dialects import get_dialect
 from trailhound.query.durations import interval, single_unit
