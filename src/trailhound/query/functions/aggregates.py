@@ -52,13 +52,14 @@ def earliest_or_latest(context: ExpressionContext, node: ast.Aggregate) -> Typed
     """``earliest(x)``/``latest(x)``: the value at the first/last event."""
     argument = _argument(context, node)
     time_column = context.scope.dataset.time_column
-    carrier = context.scope.carrier(time_column)
+    carrier = context.scope.time_carrier()
     if carrier is None:
-        raise context.error(
-            f"{node.function}() needs the time column {time_column}, which an earlier stage "
-            "dropped",
-            node.position,
+        reason = (
+            f"the time column {time_column}, which an earlier stage dropped"
+            if time_column is not None
+            else f"a time column, which dataset {context.scope.dataset.name} has none of"
         )
+        raise context.error(f"{node.function}() needs {reason}", node.position)
     pick = exp.ArgMin if node.function == "earliest" else exp.ArgMax
     return Typed(pick(this=argument.expression, expression=column(carrier.name)), argument.sql_type)
 
