@@ -29,7 +29,7 @@ from trailhound.query.durations import interval, single_unit
 from trailhound.query.expressions import ExpressionCompiler
 from trailhound.query.parser import parse_expression, parse_query
 from trailhound.query.relation import Output, RelationBuilder, ordered, replace_columns
-from trailhound.query.scope import Scope, column
+from trailhound.query.scope import ColumnInfo, Scope, column
 from trailhound.query.values import TEXT, Typed, as_text, family
 
 _TIME_TYPES = (None, "TIMESTAMPTZ", "TIMESTAMP", "DATE")
@@ -53,7 +53,8 @@ class CompiledQuery:
     """A compiled query: the dataset it reads and the whole query as a sqlglot tree.
 
     ``target`` is the closing ``| target …`` stage, if any: the query's rows (or, for a view,
-    ``saved_text``) are to be saved under its name. ``reads`` lists every dataset read.
+    ``saved_text``) are to be saved under its name. ``reads`` lists every dataset read;
+    ``columns`` describes the result.
     """
 
     dataset: str
@@ -61,6 +62,9 @@ class CompiledQuery:
     target: ast.TargetStage | None = None
     reads: tuple[DatasetRead, ...] = ()
     text: str = ""
+    columns: tuple[ColumnInfo, ...] = ()  # the result's columns
+    time_column: str | None = None  # the result column holding the events' time, if any
+    source: str = ""  # the dataset whose field names the result's columns answer to
 
     def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
         """The query as SQL text for ``dialect`` (``duckdb``, ``spark`` or ``trino``)."""
@@ -149,7 +153,18 @@ class _QueryCompiler:
                 f"{target.name!r} is a dataset that cannot be replaced", target.position
             )
         reads = tuple(self.reads)
-        return CompiledQuery(dataset, builder.query(), target, reads, self.text)
+        scope = builder.scope
+        time = scope.time_carrier()
+        return CompiledQuery(
+            dataset,
+            builder.query(),
+            target,
+            reads,
+            self.text,
+            scope.columns,
+            None if time is None else time.name,
+            scope.dataset.name,
+        )
 
     def open(
         self,
