@@ -159,7 +159,7 @@ HUNTING_QUERIES: tuple[SavedQuery, ...] = (
         """
         dataset = cloudtrail
         | filter actor != null and not is_aws_service_caller
-        | windowcomp lag(eventTime) by actor sort eventTime as previous_call
+        | windowcomp lag(eventTime) by actor sort eventTime, eventId as previous_call
         | alter silent_hours = timestamp_diff(eventTime, previous_call, "hour")
         | filter silent_hours >= $hours
         | fields eventTime, actor, eventName, sourceIPAddress, silent_hours
