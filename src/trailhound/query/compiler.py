@@ -128,11 +128,13 @@ class _QueryCompiler:
         catalog: Catalog,
         reads: list[DatasetRead] | None = None,
         views: tuple[str, ...] = (),
+        saved_read: set[str] | None = None,
     ) -> None:
         self.text = text
         self.catalog = catalog
         self.reads: list[DatasetRead] = [] if reads is None else reads
         self.views = views  # the saved views being compiled, innermost last
+        self.saved_read: set[str] = set() if saved_read is None else saved_read
 
     def error(self, message: str, position: int, suggestion: str | None = None) -> QueryError:
         return QueryError(message, query=self.text, position=position, suggestion=suggestion)
@@ -179,6 +181,8 @@ class _QueryCompiler:
         name, position, timeframe, rest = self.preamble(stages)
         window = timeframe or inherited
         saved = None if name in DATASETS else self.catalog[name]
+        if saved is not None:
+            self.saved_read.add(name)
         if saved is not None and saved.kind == "view":
             relation, scope = self.view(saved, position, window, ctes)
             return RelationBuilder(scope.with_query(self.text), ctes, relation), name, window, rest
@@ -224,7 +228,8 @@ class _QueryCompiler:
         """Compile a saved view's query into ``ctes``: the name of its last CTE, its columns."""
         if saved.name in self.views:
             raise self.error(f"view {saved.name!r} reads itself", position)
-        compiler = _QueryCompiler(saved.query, self.catalog, self.reads, (*self.views, saved.name))
+        views = (*self.views, saved.name)
+        compiler = _QueryCompiler(saved.query, self.catalog, self.reads, views, self.saved_read)
         try:
             pipeline = parse_query(saved.query, saved.params)
             builder, _, inner_window, rest = compiler.open(list(pipeline.stages), window, ctes)
