@@ -150,10 +150,12 @@ class _QueryCompiler:
                 raise self.error("target must be the last stage", stage.position)
         builder, dataset, window, rest = self.open(stages, since, [])
         self.run(builder, rest, window)
-        if target is not None and (target.name in DATASETS or target.name in self.views):
+        if target is not None and target.name in DATASETS:
             raise self.error(
                 f"{target.name!r} is a dataset that cannot be replaced", target.position
             )
+        if target is not None and target.kind == "view" and target.name in self.saved_read:
+            raise self.error(f"view {target.name!r} would read itself", target.position)
         reads = tuple(self.reads)
         scope = builder.scope
         time = scope.time_carrier()
