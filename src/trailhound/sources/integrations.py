@@ -14,10 +14,11 @@ Objects that failed every delivery attempt are recorded in ``poison_objects``, n
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from trailhound.errors import CollectError
 from trailhound.sources.aws_clients import (
@@ -63,6 +64,15 @@ class IntegrationState(StrEnum):
 COLLECTABLE = frozenset(
     {IntegrationState.ENABLED, IntegrationState.ERROR, IntegrationState.DISCONNECTED}
 )
+
+
+class PoisonRecord(NamedTuple):
+    """An object (or message) given up on: what, from which message, after how many tries, why."""
+
+    uri: str
+    message_id: str
+    receive_count: int
+    reason: str
 
 
 class IntegrationError(CollectError):
@@ -265,15 +275,16 @@ class IntegrationStore:
                 [messages, objects, events, errors, poison, last_message_at, name],
             )
 
-    def record_poison(
-        self, name: str, uri: str, message_id: str, receive_count: int, reason: str
-    ) -> None:
-        """Record an object that failed every attempt, with why."""
+    def record_poison(self, name: str, records: Sequence[PoisonRecord]) -> None:
+        """Record objects given up on, with why, in one statement (a message may hold 10,000)."""
+        if not records:
+            return
+        columns = list(zip(*records, strict=True))
         with self.state.connect() as con:
             con.execute(
                 "INSERT INTO poison_objects (integration, uri, message_id, receive_count, reason)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [name, uri, message_id, receive_count, reason],
+                " SELECT ?, unnest(?), unnest(?), unnest(?), unnest(?)",
+                [name, *(list(c) for c in columns)],
             )
 
     def poison_objects(self, name: str | None = None) -> list[tuple[str, str, str, datetime]]:
