@@ -247,7 +247,7 @@ def _run_query(
             text,
             since=parse_duration(since) if since else None,
             params=params,
-            catalog=saved.catalog(),
+            catalog=saved.lazy_catalog(),
         )
         if explain:
             partitions = [(p.date, p.account) for p in ParquetLake(data_dir).partitions()]
@@ -325,7 +325,7 @@ def queries_save(
 
     saved = SavedQuery(name, text.strip(), description, _params(param, required_allowed=True))
     try:
-        catalog = SavedDatasets(StateDB(_data_dir().state_db)).catalog()
+        catalog = SavedDatasets(StateDB(_data_dir().state_db)).lazy_catalog()
         _library().save(saved, catalog)
     except TrailhoundError as error:
         raise fail(error) from error

@@ -9,7 +9,7 @@ query reads ``dataset = NAME``. The table ``saved_datasets`` describes both for 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import duckdb
 import orjson
@@ -70,11 +70,38 @@ def result_rows(con: duckdb.DuckDBPyConnection, compiled: CompiledQuery) -> pa.T
     return con.sql(capped).to_arrow_table()
 
 
+class _LazyCatalog(Mapping[str, SavedDataset]):
+    """The catalog, read from the state database the first time a query asks for it: a query
+    that reads only built-in datasets never opens the database for it."""
+
+    def __init__(self, saved: SavedDatasets) -> None:
+        self._saved = saved
+        self._found: dict[str, SavedDataset] | None = None
+
+    def _load(self) -> dict[str, SavedDataset]:
+        if self._found is None:
+            self._found = self._saved.catalog()
+        return self._found
+
+    def __getitem__(self, name: str) -> SavedDataset:
+        return self._load()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 class SavedDatasets:
     """The datasets saved in one state database."""
 
     def __init__(self, state: StateDB) -> None:
         self.state = state
+
+    def lazy_catalog(self) -> Mapping[str, SavedDataset]:
+        """The catalog, read only if a query names a dataset that is not built in."""
+        return _LazyCatalog(self)
 
     def catalog(self) -> dict[str, SavedDataset]:
         """Every saved dataset by name, for the compiler."""
