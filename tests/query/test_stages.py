@@ -278,7 +278,7 @@ _WORDS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_WORDS, max_size=25).map(" ".join))
 def test_near_miss_stage_queries_raise_only_query_error(text: str) -> None:
     try:
