@@ -22,6 +22,7 @@ import uuid
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -151,6 +152,18 @@ class QueryEngine:
             raise QueryError("query too large or too deeply nested to run") from error
         self._load_state(_table_names(query))
         return self._run(sql, params or [])
+
+    def arrow(self, query: exp.Expr) -> pa.Table:
+        """Run a query; returns its rows as an Arrow table."""
+        try:
+            sql = query.sql(dialect="duckdb")
+        except RecursionError as error:
+            raise QueryError("query too large or too deeply nested to run") from error
+        self._load_state(_table_names(query))
+        try:
+            return self.con.sql(sql).to_arrow_table()
+        except duckdb.Error as error:
+            raise QueryError(f"query failed: {error}") from error
 
     def _run(self, sql: str, params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
         for attempt in range(_REFRESH_ATTEMPTS):
