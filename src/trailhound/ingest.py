@@ -8,8 +8,9 @@ Each batch goes through four steps inside one in-memory DuckDB connection:
 2. normalize them (``normalize.records``) into ``batch_events``, with a quarantine reason per row
    (range checks included), and finish the checks DuckDB cannot settle alone
    (``normalize.batch_checks``);
-3. drop duplicates (same ``eventID`` in the batch or already in the lake), quarantine conflicts
-   (same ``eventID``, other content: ``dedupe``) and write the rest to the lake atomically;
+3. under the data directory's write lock (one commit at a time across processes), drop
+   duplicates (same ``eventID`` in the batch or already in the lake), quarantine conflicts (same
+   ``eventID``, other content: ``dedupe``) and write the rest to the lake atomically;
 4. only then record the files in the ingest ledger and the quarantined input in the state DB,
    and run the batch hooks (detection), so that a crash at any point means re-reading, never loss.
 
@@ -236,7 +237,7 @@ class Ingestor:
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
             self._load_records(con, records, account_hint)
-            with self._commit_lock:
+            with self._commit_lock, self.lake.writing():
                 committed = self._commit(con, quarantine, files=[])
         except Exception as error:
             if not _is_data_error(error):
@@ -305,7 +306,7 @@ class Ingestor:
             records, damage = self._decode_file(source)
             quarantine += damage
             self._load_records(con, records, source.account_hint)
-        with self._commit_lock:
+        with self._commit_lock, self.lake.writing():
             summary = self._commit(con, quarantine, files)
             self._count_files(summary, files)
         return summary
@@ -386,7 +387,7 @@ class Ingestor:
             try:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
                 self._load_records(con, part, account_hint)
-                with self._commit_lock:
+                with self._commit_lock, self.lake.writing():
                     committed = self._commit(con, [], files=[])
             except Exception as error:
                 if not _is_data_error(error):
@@ -409,7 +410,7 @@ class Ingestor:
             self._after_commit(con, committed.events_written)
             summary.merge(committed)
         files = [source] if source is not None else []
-        with self._commit_lock:
+        with self._commit_lock, self.lake.writing():
             self.state.record_batch(
                 self.run_id,
                 [(f.uri, f.size, f.mtime, len(records)) for f in files],
@@ -537,7 +538,11 @@ class Ingestor:
         quarantine: list[QuarantineEntry],
         files: Sequence[SourceFile],
     ) -> IngestSummary:
-        """Check, deduplicate, write to the lake, then record; the caller holds the commit lock."""
+        """Check, deduplicate, write to the lake, then record.
+
+        The caller holds the commit lock and the data directory's write lock, so that no other
+        process writes between this batch's dedupe and its write.
+        """
         summary = IngestSummary()
         repair_key_cases(
             con, lambda records, hint, docs: self._load_records(con, records, hint, docs)
