@@ -83,10 +83,6 @@ _ENVIRONMENT_ERRORS = (
     duckdb.InterruptException,
 )
 _DATA_OS_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ})
-# Failed commits while isolating the records of one object; past it, the records of a failing
-# part are quarantined without splitting further, so that hostile input cannot make the search
-# itself endless (every record failing would cost two commits a record).
-MAX_ISOLATION_FAILURES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +99,10 @@ class IngestOptions:
     memory_limit: str = "1536MB"
     compact: bool = True
     limits: RecordLimits = DEFAULT_LIMITS  # records per object, keys and depth per record
+    # Failed commits while isolating the records of one object; past it, the records of a
+    # failing part are quarantined without splitting further, so that hostile input cannot make
+    # the search itself endless (every record failing would cost two commits a record).
+    isolation_failures: int = 64
 
 
 @dataclass(slots=True)
@@ -394,12 +394,12 @@ class Ingestor:
                     raise
                 _drop_batch(con)
                 failures += 1
-                if len(part) > 1 and failures <= MAX_ISOLATION_FAILURES:
+                if len(part) > 1 and failures <= self.options.isolation_failures:
                     middle = len(part) // 2
                     pending += [part[middle:], part[:middle]]
                     continue
                 # Alone, or too many failures to keep splitting: each record is quarantined.
-                if failures > MAX_ISOLATION_FAILURES:
+                if failures > self.options.isolation_failures:
                     part, pending = [*part, *(r for p in pending for r in p)], []
                 reason = f"could not be stored: {type(error).__name__}: {error}"[:500]
                 for record in part:

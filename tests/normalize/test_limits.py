@@ -41,7 +41,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(json_values)
 def test_scan_agrees_with_a_walk_and_sql_flags_every_violation(value: object) -> None:
     text = orjson.dumps(value)
