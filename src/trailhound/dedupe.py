@@ -164,8 +164,8 @@ def raise_conflict_alerts(state: StateDB, con: duckdb.DuckDBPyConnection) -> int
 
     One alert per actor and eventID, so reading the same conflicting record again adds nothing.
     """
-    from trailhound.detect.alerts import RuleInfo, record_matches  # heavy: only when alerting
-    from trailhound.detect.engine import Match
+    from trailhound.detect.alerts import record_matches  # heavy: only when alerting
+    from trailhound.model import Match, RuleInfo
 
     rows = con.execute(
         "SELECT event_id, event_time, actor, account, aws_region, source_ip_address "
