@@ -249,8 +249,8 @@ def _run_query(
     explain: bool,
 ) -> None:
     """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
+    from trailhound.durations import parse_duration
     from trailhound.query.compiler import compile_query
-    from trailhound.query.durations import parse_duration
     from trailhound.query.explain import explain as explain_query
     from trailhound.query.saved_datasets import SavedDatasets, result_rows
     from trailhound.store.engine import QueryEngine

@@ -44,15 +44,13 @@ UNCHECKED = (
 
 
 def _duration(text: str | None, option: str) -> timedelta | None:
-    """A duration option (``7d``, ``90m``); None for no value or ``off``."""
-    from trailhound.query.durations import parse_duration
+    """A duration option (``7d``, ``90m``); None for no value, ``off`` or ``all``."""
+    from trailhound.durations import DurationError, parse_window
 
-    if text is None or text.strip().lower() in {"", "off", "none"}:
-        return None
     try:
-        return parse_duration(text)
-    except TrailhoundError as error:
-        raise typer.BadParameter(str(error).splitlines()[0], param_hint=option) from error
+        return parse_window(text)
+    except DurationError as error:
+        raise typer.BadParameter(error.message, param_hint=option) from error
 
 
 def _print_table(report: LedgerReport) -> None:
