@@ -88,7 +88,7 @@ def ingest(
     detect: Annotated[bool, typer.Option(help="Run the detection rules on every batch.")] = True,
 ) -> None:
     """Ingest CloudTrail files (S3 layout, JSON lines, lookup-events, Lake exports, stdin)."""
-    from trailhound.detect.hooks import detection_hook
+    from trailhound.detect.detection import Detection
 
     data_dir = _data_dir()
     summary = IngestSummary()
@@ -118,7 +118,7 @@ def ingest(
                     rate=p.records / elapsed,
                 )
 
-            hooks = [detection_hook(data_dir)] if detect else []
+            hooks = [Detection(data_dir)] if detect else []
             with Ingestor(data_dir, on_progress=on_progress, hooks=hooks) as ingestor:
                 files = [Path(p) for p in paths if p != "-"]
                 if files:

@@ -355,7 +355,7 @@ def collect(
     profile: ProfileOption = None,
 ) -> None:
     """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT)."""
-    from trailhound.detect.hooks import detection_hook
+    from trailhound.detect.detection import Detection
     from trailhound.sources.sqs_collector import CollectorOptions, graceful_shutdown
     from trailhound.sources.sqs_collector import collect as run_collect
 
@@ -387,7 +387,7 @@ def collect(
                 once=once,
                 options=options,
                 stop=stop,
-                hooks=[detection_hook(data_dir)],
+                hooks=[Detection(data_dir)],
             )
     except TrailhoundError as error:
         raise fail(error) from error

@@ -17,19 +17,18 @@ different shape (a CloudTrail Lake export flattens nested values into strings) d
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import orjson
 
+from trailhound.model import Match, RuleInfo
 from trailhound.normalize.batch_checks import BATCH_TABLE, mark_quarantined, pages
 from trailhound.store.lake import ParquetLake
 
-if TYPE_CHECKING:
-    from trailhound.store.state import StateDB
-
 CONFLICT_RULE = "ingest-eventid-conflict"
 CONFLICT_TITLE = "Event ID seen again with different content (possible forged record)"
+CONFLICT_INFOS = {CONFLICT_RULE: RuleInfo(CONFLICT_TITLE, "high", source="ingest")}
 CONFLICT_REASON = "eventID conflict"
 # Alerts raised per batch; every conflict is quarantined regardless.
 MAX_CONFLICT_ALERTS = 1_000
@@ -159,24 +158,21 @@ def _differing_fields(mine: Any, theirs: Any) -> str:
     return f"{shown}{more} {'differs' if len(fields) == 1 else 'differ'}"
 
 
-def raise_conflict_alerts(state: StateDB, con: duckdb.DuckDBPyConnection) -> int:
-    """Raise an alert for each conflict quarantined in ``batch_events``; returns how many changed.
+def conflict_matches(con: duckdb.DuckDBPyConnection) -> list[Match]:
+    """A match of ``CONFLICT_RULE`` per conflict quarantined in ``batch_events`` (at most
+    ``MAX_CONFLICT_ALERTS``), raised as alerts like any detector's (``CONFLICT_INFOS``).
 
-    One alert per actor and eventID, so reading the same conflicting record again adds nothing.
+    The resource is the eventID: one alert per actor and eventID, so reading the same
+    conflicting record again adds nothing.
     """
-    from trailhound.detect.alerts import record_matches  # heavy: only when alerting
-    from trailhound.model import Match, RuleInfo
-
     rows = con.execute(
         "SELECT event_id, event_time, actor, account, aws_region, source_ip_address "
         f"FROM {BATCH_TABLE} WHERE starts_with(quarantine_reason, ?) "
         "ORDER BY source_object, source_index LIMIT ?",
         [CONFLICT_REASON + ":", MAX_CONFLICT_ALERTS],
     ).fetchall()
-    matches = [
+    return [
         Match(CONFLICT_RULE, event_id, when, actor, account, region, ip, event_id)
         for event_id, when, actor, account, region, ip in rows
         if isinstance(when, datetime)
     ]
-    rules = {CONFLICT_RULE: RuleInfo(CONFLICT_TITLE, "high", source="ingest")}
-    return len(record_matches(state, matches, rules))

@@ -38,7 +38,7 @@ import orjson
 import pyarrow as pa
 
 from trailhound.data_dir import DataDir
-from trailhound.dedupe import drop_duplicates, raise_conflict_alerts
+from trailhound.dedupe import CONFLICT_INFOS, conflict_matches, drop_duplicates
 from trailhound.errors import TrailhoundError
 from trailhound.model import (
     IngestSummary,
@@ -576,7 +576,9 @@ class Ingestor:
             rejected,
         )
         if conflicts:
-            raise_conflict_alerts(self.state, con)
+            from trailhound.incidents.alerts import AlertStore  # heavy: only when alerting
+
+            AlertStore.for_data_dir(self.data_dir).record(conflict_matches(con), CONFLICT_INFOS)
         self.progress.records += summary.records
         summary.events_written = written
         summary.duplicates = good - written - conflicts

@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import orjson
 import pytest
 
@@ -17,7 +16,7 @@ from trailhound.detect.base import RuleSet
 from trailhound.detect.engine import load_rules, run_rules
 from trailhound.ingest import Ingestor
 from trailhound.model import Match
-from trailhound.store.lake import ParquetLake
+from trailhound.store.duckdb import DuckDBBackend
 
 SHARED = Path(__file__).resolve().parents[2] / "../shared/data"
 ACCOUNT = "111111111111"
@@ -52,13 +51,8 @@ def lake_matches(
     data_dir: DataDir, ruleset: RuleSet, placeholders: dict[str, list[str]]
 ) -> list[Match]:
     """Every match of the rules over the whole lake."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {ParquetLake(data_dir).scan_sql()}")
-    try:
-        return run_rules(con, "cloudtrail", ruleset, placeholders)
-    finally:
-        con.close()
+    with DuckDBBackend.open(data_dir) as backend:
+        return run_rules(backend, "cloudtrail", ruleset, placeholders)
 
 
 @dataclass

@@ -13,11 +13,11 @@ from detect_support import (
     ingest_records,
     lake_matches,
 )
+from reference import evaluate_rule
 
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import RuleSet
 from trailhound.detect.engine import load_rules
-from trailhound.detect.reference import evaluate_rule
 
 
 def _records(run: RulePackRun) -> list[dict[str, object]]:

@@ -8,7 +8,7 @@ import pytest
 from detect_support import SHARED
 
 from trailhound.detect.engine import load_rules
-from trailhound.detect.sigma_loader import SigmaFormat
+from trailhound.detect.sigma.loader import SigmaFormat
 
 
 @pytest.mark.shared

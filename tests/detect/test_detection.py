@@ -1,4 +1,4 @@
-"""Streaming (on ingest) and hunting produce the same alerts; dedup, status, correlation, CLI."""
+"""Streaming (on ingest) and hunting produce the same alerts; retro-hunts; the CLI."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from detect_support import complete_event, ingest_records
 from typer.testing import CliRunner
 
 from trailhound.data_dir import DataDir
-from trailhound.detect.alerts import get_alert, list_alerts, update_alert
-from trailhound.detect.hooks import detection_hook
-from trailhound.detect.runner import Detector
+from trailhound.detect.detection import Detection
+from trailhound.detect.rules_detector import SigmaDetector
 from trailhound.errors import DetectError
+from trailhound.incidents.alerts import AlertStore
+from trailhound.store.state import StateDB
 
 
 def _story() -> list[dict[str, Any]]:
@@ -59,24 +60,28 @@ def _story() -> list[dict[str, Any]]:
     return events
 
 
+def _alerts(data_dir: DataDir) -> AlertStore:
+    return AlertStore(StateDB(data_dir.state_db))
+
+
 def _summary(data_dir: DataDir) -> set[tuple[str, str, int, tuple[str, ...]]]:
     return {
         (a["rule_id"], a["actor"] or "", a["count"], tuple(sorted(a["event_ids"])))
-        for a in list_alerts(Detector(data_dir).state, limit=1000)
+        for a in _alerts(data_dir).list_alerts(limit=1000)
     }
 
 
 def test_streaming_equals_hunting(tmp_path: Path) -> None:
     streamed = DataDir(tmp_path / "streamed")
-    with_hook = [detection_hook(streamed)]
+    with_hook = [Detection(streamed)]
     events = _story()
     for chunk in (events[:3], events[3:7], events[7:]):  # three ingest batches
         ingest_records(streamed, chunk, hooks=with_hook)
     hunted = DataDir(tmp_path / "hunted")
     ingest_records(hunted, events)
-    Detector(hunted).hunt(None)
+    Detection(hunted).hunt(None)
     assert _summary(streamed) == _summary(hunted)
-    titles = {a["title"] for a in list_alerts(Detector(hunted).state)}
+    titles = {a["title"] for a in _alerts(hunted).list_alerts()}
     assert "Repeated failed console sign-ins" in titles
     assert "CloudTrail trail stopped or deleted" in titles
     assert "Access key created for another user" in titles
@@ -85,9 +90,9 @@ def test_streaming_equals_hunting(tmp_path: Path) -> None:
 def test_rerun_does_not_duplicate_and_suppression_merges(tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, _story())
-    detector = Detector(data_dir)
-    first = detector.hunt(None)
-    assert detector.hunt(None) == []
+    detection = Detection(data_dir)
+    first = detection.hunt(None)
+    assert detection.hunt(None) == []
     stopped = [a for a in first if a["title"] == "CloudTrail trail stopped or deleted"]
     assert len(stopped) == 1 and stopped[0]["count"] == 2  # one alert, two events
 
@@ -95,29 +100,30 @@ def test_rerun_does_not_duplicate_and_suppression_merges(tmp_path: Path) -> None
 def test_status_and_comments(tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, _story())
-    detector = Detector(data_dir)
-    alert = detector.hunt(None)[0]
-    update_alert(detector.state, alert["id"][:10], status="in_progress", comment="looking")
-    shown = get_alert(detector.state, alert["id"])
+    alert = Detection(data_dir).hunt(None)[0]
+    alerts = _alerts(data_dir)
+    alerts.update(alert["id"][:10], status="in_progress", comment="looking")
+    shown = alerts.get(alert["id"])
     assert shown["status"] == "in_progress"
     assert [c["text"] for c in shown["comments"]][-1] == "looking"
     with pytest.raises(DetectError):
-        update_alert(detector.state, alert["id"], status="bogus")
+        alerts.update(alert["id"], status="bogus")
 
 
 def test_retro_hunt_on_enable(tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, _story())
-    detector = Detector(data_dir)
-    stop_rule = next(r.id for r in detector.all_rules.rules if "stopped or deleted" in r.title)
-    detector.set_enabled(stop_rule, False)
-    detector.hunt(None)
-    assert not list_alerts(detector.state, rule_id=stop_rule)
-    detector.set_enabled(stop_rule, True)
-    detector.retro_hunt()  # the look-back is relative to now: the story is older
-    detector2 = Detector(data_dir)
-    detector2.hunt(None)
-    assert list_alerts(detector2.state, rule_id=stop_rule)
+    detection = Detection(data_dir)
+    sigma = detection.detector("sigma")
+    assert isinstance(sigma, SigmaDetector)
+    stop_rule = next(r.id for r in sigma.all_rules.rules if "stopped or deleted" in r.title)
+    sigma.set_enabled(stop_rule, False)
+    detection.hunt(None)
+    assert not _alerts(data_dir).list_alerts(rule_id=stop_rule)
+    sigma.set_enabled(stop_rule, True)
+    detection.raise_matches(sigma, sigma.retro_hunt())  # relative to now: the story is older
+    Detection(data_dir).hunt(None)
+    assert _alerts(data_dir).list_alerts(rule_id=stop_rule)
 
 
 def test_cli_detect_alerts_and_config(tmp_path: Path) -> None:

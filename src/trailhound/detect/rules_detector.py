@@ -1,27 +1,30 @@
-"""Detection over a data directory: hunting over history, each ingest batch, and retro-hunts.
+"""The rule set as a detector (``sigma``): every enabled rule on each batch, over history, and
+retro-hunts for rules new to the data directory.
 
-``Detector`` loads the rules once, knows which are enabled, fills the placeholders rules may use
-(``%org_accounts%``), runs the engine and hands the matches to the alert store. A rule that was
-never seen before is first run over a look-back window (default 30 days), so that a newly added
-rule finds the attack that already happened.
+``SigmaDetector`` loads the rules once (the built-in pack, rule folders given, every registered
+rule format), knows which are enabled (``rule_state``), fills the placeholders rules may use
+(``%org_accounts%``) and runs the one-scan engine, on an ingest batch's connection or on a
+backend over the lake. A rule never run over this data directory before is first run over a
+look-back window (the ``retro-hunt`` setting, default 30 days), so that a newly added rule finds
+the attack that already happened. It returns matches; recording them as alerts is the caller's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any, cast
+from typing import ClassVar, cast
 
-import duckdb
 from sqlglot import exp
 
-from trailhound.data_dir import DataDir
-from trailhound.detect.alerts import record_matches
-from trailhound.detect.base import RuleSet
+from trailhound.detect.base import BatchContext, DetectorContext, RuleSet
 from trailhound.detect.engine import load_rules, run_rules
-from trailhound.detect.sigma_loader import parse_duration
+from trailhound.durations import DurationError, parse_duration
+from trailhound.errors import DetectError
 from trailhound.model import Match, RuleInfo
+from trailhound.query.dialects import get_dialect
+from trailhound.store.base import Backend
+from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB, register_table
 
@@ -46,6 +49,16 @@ def org_accounts(state: StateDB, seen: Iterable[str]) -> list[str]:
     return sorted({a for a in seen if a and a != "unknown"})
 
 
+def retro_hunt_window(value: str | None) -> timedelta:
+    """The ``retro-hunt`` setting as a duration (30 days when unset)."""
+    if value is None:
+        return DEFAULT_RETRO_HUNT
+    try:
+        return parse_duration(value)
+    except DurationError as error:
+        raise DetectError(f"setting {RETRO_HUNT}: {error.message}") from error
+
+
 def since_filter(since: timedelta | None, now: datetime | None = None) -> exp.Expression | None:
     """``event_time >= now - since`` or nothing."""
     if since is None:
@@ -57,28 +70,35 @@ def since_filter(since: timedelta | None, now: datetime | None = None) -> exp.Ex
     )
 
 
-class Detector:
-    """Rules, the lake and the alert store of one data directory."""
+def _scalar(backend: Backend, query: exp.Expr, params: Sequence[object] = ()) -> object:
+    """The one value of a one-row query, rendered in the backend's dialect."""
+    rows = backend.execute(get_dialect(backend.dialect).generate(query), params).rows
+    return rows[0][0] if rows else None
 
-    def __init__(
-        self,
-        data_dir: DataDir,
-        *,
-        extra_dirs: Sequence[Path] = (),
-        ruleset: RuleSet | None = None,
-        run_started: datetime | None = None,
-    ) -> None:
-        self.data_dir = data_dir
+
+def _count(relation: str, where: exp.Expression | None = None) -> exp.Select:
+    query = exp.select(exp.func("count", exp.Star())).from_(relation)
+    return query.where(where) if where is not None else query
+
+
+class SigmaDetector:
+    """Rules of one data directory, enabled or not, run as a detector."""
+
+    name: ClassVar[str] = "sigma"
+
+    def __init__(self, context: DetectorContext, *, ruleset: RuleSet | None = None) -> None:
+        self.context = context
         # Events stored since then come through ``on_batch``: a retro-hunt need not see them.
-        self.run_started = run_started
-        self.state = StateDB(data_dir.state_db)
-        self.lake = ParquetLake(data_dir)
-        self.all_rules = ruleset if ruleset is not None else load_rules(extra_dirs)
+        self.run_started = context.run_started
+        self.state = StateDB(context.data_dir.state_db)
+        self.lake = ParquetLake(context.data_dir)
+        self.all_rules = ruleset if ruleset is not None else load_rules(context.rule_dirs)
         self.ruleset = self._enabled(self.all_rules)
         self._single = RuleSet(rules=self.ruleset.rules)
         self._hunted: set[str] = set()
         self._org_setting: str | None = None  # read once per detector: one ingest run
         self._pending: dict[str, tuple[datetime, datetime]] = {}  # correlation → window
+        self._infos: dict[str, RuleInfo] | None = None
 
     # Rules -------------------------------------------------------------------------------
     def _disabled(self) -> set[str]:
@@ -94,26 +114,26 @@ class Detector:
             problems=list(ruleset.problems),
         )
 
-    def rule_infos(self) -> dict[str, RuleInfo]:
+    def infos(self) -> dict[str, RuleInfo]:
         """What alerts copy from each rule, by rule ID."""
-        infos = {
-            r.id: RuleInfo(r.title, r.level, r.tactics, r.techniques, r.suppression)
-            for r in self.all_rules.rules
-        }
-        infos.update(
-            {
-                c.id: RuleInfo(c.title, c.level, c.tactics, c.techniques, c.suppression)
-                for c in self.all_rules.correlations
+        if self._infos is None:
+            infos = {
+                r.id: RuleInfo(r.title, r.level, r.tactics, r.techniques, r.suppression)
+                for r in self.all_rules.rules
             }
-        )
-        return infos
+            infos.update(
+                {
+                    c.id: RuleInfo(c.title, c.level, c.tactics, c.techniques, c.suppression)
+                    for c in self.all_rules.correlations
+                }
+            )
+            self._infos = infos
+        return self._infos
 
     def set_enabled(self, rule_id: str, enabled: bool) -> None:
         """Enable or disable a rule; enabling one makes the next run retro-hunt with it."""
         known = set(self.all_rules.alerting_ids())
         if rule_id not in known:
-            from trailhound.errors import DetectError
-
             raise DetectError(f"no rule {rule_id!r}")
         with self.state.connect() as con:
             con.execute(
@@ -135,57 +155,42 @@ class Detector:
             }
         return {"org_accounts": sorted({a for a in accounts if a and a != "unknown"})}
 
-    def _lake_connection(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect()
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}")
-        return con
-
     def hunt(
-        self,
-        since: timedelta | None = None,
-        *,
-        only: set[str] | None = None,
-        now: datetime | None = None,
-        report_all: bool = False,
-    ) -> list[dict[str, Any]]:
-        """Run the enabled rules over the lake (the last ``since``); alerts created or grown.
+        self, backend: Backend, since: timedelta | None, only: set[str] | None = None
+    ) -> list[Match]:
+        """Run the enabled rules over the lake (the last ``since``); the matches.
 
-        With ``report_all``, every alert the matches belong to, including ones stored before.
+        A hunt with every rule counts as every rule's retro-hunt.
         """
-        con = self._lake_connection()
-        try:
-            accounts = [
-                a for (a,) in con.execute("SELECT DISTINCT account FROM cloudtrail").fetchall()
-            ]
-            matches = run_rules(
-                con,
-                "cloudtrail",
-                self.ruleset,
-                self._placeholders(accounts),
-                since_filter(since, now),
-                only,
-            )
-        finally:
-            con.close()
-        alerts = record_matches(self.state, matches, self.rule_infos(), report_all=report_all)
+        distinct = exp.select(exp.column("account")).distinct().from_("cloudtrail")
+        dialect = get_dialect(backend.dialect)
+        accounts = [str(a) for (a,) in backend.execute(dialect.generate(distinct)).rows if a]
+        matches = run_rules(
+            backend,
+            "cloudtrail",
+            self.ruleset,
+            self._placeholders(accounts),
+            since_filter(since),
+            only,
+        )
         if only is None:
             self._mark_hunted(self.ruleset.alerting_ids())
-        return alerts
+        return matches
 
-    def on_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> list[dict[str, Any]]:
-        """Run the enabled rules over one ingest batch, then retro-hunt with rules new here."""
+    def on_batch(self, batch: BatchContext) -> list[Match]:
+        """The enabled rules over one ingest batch, then retro-hunts with rules new here."""
         accounts = [p.account for p in self.lake.partitions()]
-        single = self._single
         seen: dict[str, tuple[datetime, datetime]] = {}
-        matches: list[Match] = run_rules(
-            con, relation, single, self._placeholders(accounts), seen=seen
+        matches = run_rules(
+            DuckDBBackend(batch.con),
+            batch.relation,
+            self._single,
+            self._placeholders(accounts),
+            seen=seen,
         )
-        alerts = record_matches(self.state, matches, self.rule_infos())
         # A correlation can only newly fire around the batch's events of its rules. Those windows
-        # are collected here and run once, over the lake, by ``flush_correlations`` at the end
-        # of the ingest call: one scan instead of one per batch when a bulk ingest's batches
-        # each span days.
+        # are collected here and run once, over the lake, by ``finish`` at the end of the ingest
+        # call: one scan instead of one per batch when a bulk ingest's batches each span days.
         for corr in self.ruleset.correlations:
             times = [seen[r] for r in corr.rule_ids if r in seen]
             if times:
@@ -193,15 +198,15 @@ class Detector:
                 last = max(t[1] for t in times) + corr.timespan
                 low, high = self._pending.get(corr.id, (first, last))
                 self._pending[corr.id] = (min(low, first), max(high, last))
-        if self._lake_is_batch(con, relation):
+        if self._lake_is_batch(batch):
             # Everything stored is this batch, which every rule has just seen: nothing to hunt.
             self._mark_unhunted()
         else:
-            alerts += self.retro_hunt()
-        return alerts
+            matches += self.retro_hunt()
+        return matches
 
-    def flush_correlations(self) -> list[dict[str, Any]]:
-        """Run the correlations that batches since the last flush touched; alerts created."""
+    def finish(self) -> list[Match]:
+        """Run the correlations that batches since the last call touched."""
         if not self._pending:
             return []
         low = min(w[0] for w in self._pending.values())
@@ -210,41 +215,39 @@ class Detector:
         self._pending.clear()
         return self._correlate_recent(only, low, high)
 
-    def _lake_is_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    def _lake_is_batch(self, batch: BatchContext) -> bool:
         """Whether the lake holds no events but those this ingest run's batches bring."""
         if self._hunted >= set(self.ruleset.alerting_ids()):
             return False  # nothing left to hunt: don't count
-        lake = self._lake_connection()
+        lake = self.context.backend()
         try:
             if self.run_started is not None:
-                older = lake.execute(
-                    "SELECT count(*) FROM cloudtrail WHERE ingested_at < ?", [self.run_started]
-                ).fetchone()
-                return older is not None and older[0] == 0
-            stored = lake.execute("SELECT count(*) FROM cloudtrail").fetchone()
+                older = exp.LT(this=exp.column("ingested_at"), expression=exp.Placeholder())
+                return _scalar(lake, _count("cloudtrail", older), [self.run_started]) == 0
+            stored = _scalar(lake, _count("cloudtrail"))
         finally:
             lake.close()
-        batch = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
-        return batch is not None and stored is not None and batch[0] == stored[0]
+        return _scalar(DuckDBBackend(batch.con), _count(batch.relation)) == stored
 
-    def _mark_unhunted(self) -> None:
-        """Record every rule not yet retro-hunted as hunted."""
+    def _hunted_ids(self) -> set[str]:
         with self.state.connect() as con:
-            done = {
+            return {
                 r
                 for (r,) in con.execute(
                     "SELECT rule_id FROM rule_state WHERE retro_hunted_at IS NOT NULL"
                 ).fetchall()
             }
+
+    def _mark_unhunted(self) -> None:
+        """Record every rule not yet retro-hunted as hunted."""
+        done = self._hunted_ids()
         fresh = sorted(i for i in self.ruleset.alerting_ids() if i not in done)
         if fresh:
             self._mark_hunted(fresh)
         else:
             self._hunted.update(self.ruleset.alerting_ids())
 
-    def _correlate_recent(
-        self, only: set[str], low: datetime, high: datetime
-    ) -> list[dict[str, Any]]:
+    def _correlate_recent(self, only: set[str], low: datetime, high: datetime) -> list[Match]:
         """Run correlations over the lake between ``low`` and ``high`` (dates pruned)."""
         where = cast(
             exp.Expression,
@@ -255,10 +258,10 @@ class Detector:
                 exp.LTE(this=exp.column("event_time"), expression=exp.Placeholder()),
             ),
         )
-        lake = self._lake_connection()
+        lake = self.context.backend()
         try:
             accounts = [p.account for p in self.lake.partitions()]
-            matches = run_rules(
+            return run_rules(
                 lake,
                 "cloudtrail",
                 self.ruleset,
@@ -269,26 +272,23 @@ class Detector:
             )
         finally:
             lake.close()
-        return record_matches(self.state, matches, self.rule_infos())
 
-    def retro_hunt(self) -> list[dict[str, Any]]:
-        """Run rules never run before over the look-back window; alerts created or grown."""
+    def retro_hunt(self) -> list[Match]:
+        """Run rules never run before over the look-back window; their matches."""
         if self._hunted >= set(self.ruleset.alerting_ids()):
             return []
-        with self.state.connect() as con:
-            done = {
-                r
-                for (r,) in con.execute(
-                    "SELECT rule_id FROM rule_state WHERE retro_hunted_at IS NOT NULL"
-                ).fetchall()
-            }
+        done = self._hunted_ids()
         fresh = {i for i in self.ruleset.alerting_ids() if i not in done}
         if not fresh:
             return []
-        look_back = parse_duration(self.state.get_setting(RETRO_HUNT), DEFAULT_RETRO_HUNT)
-        alerts = self.hunt(look_back, only=fresh)
+        look_back = retro_hunt_window(self.state.get_setting(RETRO_HUNT))
+        lake = self.context.backend()
+        try:
+            matches = self.hunt(lake, look_back, only=fresh)
+        finally:
+            lake.close()
         self._mark_hunted(sorted(fresh))
-        return alerts
+        return matches
 
     def _mark_hunted(self, rule_ids: Sequence[str]) -> None:
         self._hunted.update(rule_ids)

@@ -42,8 +42,9 @@ from sigma.types import (
 from sqlglot import exp
 
 from trailhound.detect.base import Placeholders
-from trailhound.detect.sigma_pipeline import field_expression
+from trailhound.detect.sigma.pipeline import field_expression
 from trailhound.errors import DetectError
+from trailhound.query.expressions import Wildcard, like_pattern
 
 Part = str | SpecialChars
 KEYWORD_FIELD = "raw"  # keywords search the whole original record
@@ -87,17 +88,12 @@ def _merge(parts: list[Part]) -> list[Part]:
     return merged
 
 
-def _like_pattern(parts: Sequence[Part]) -> str:
-    out: list[str] = []
-    for part in parts:
-        if part is SpecialChars.WILDCARD_MULTI:
-            out.append("%")
-        elif part is SpecialChars.WILDCARD_SINGLE:
-            out.append("_")
-        else:
-            text = str(part)
-            out.append(text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"))
-    return "".join(out)
+_WILDCARDS = {SpecialChars.WILDCARD_MULTI: Wildcard.ANY, SpecialChars.WILDCARD_SINGLE: Wildcard.ONE}
+
+
+def _like_parts(parts: Sequence[Part]) -> list[str | Wildcard]:
+    """Sigma's wildcards as the query language's, so that both build LIKE patterns alike."""
+    return [_WILDCARDS[p] if isinstance(p, SpecialChars) else str(p) for p in parts]
 
 
 def match_parts(target: exp.Expression, parts: list[Part], cased: bool) -> exp.Expression:
@@ -127,7 +123,8 @@ def match_parts(target: exp.Expression, parts: list[Part], cased: bool) -> exp.E
         if trail < len(parts):
             return exp.StartsWith(this=target, expression=text)
         return exp.EQ(this=target, expression=text)
-    like = exp.Like(this=target, expression=exp.Literal.string(_like_pattern(parts)))
+    pattern = like_pattern(_like_parts(parts))
+    like = exp.Like(this=target, expression=exp.Literal.string(pattern))
     return exp.Escape(this=like, expression=exp.Literal.string("\\"))
 
 

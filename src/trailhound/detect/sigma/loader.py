@@ -1,12 +1,12 @@
 """Load Sigma rule files (rules, collections, correlations) and compile them, collecting problems.
 
 Every problem is recorded with the file, a line and the reason, and loading carries on with the
-next rule: one bad rule never stops the others.
+next rule: one bad rule never stops the others. ``SigmaFormat`` is the built-in rule format,
+registered in ``RULE_FORMATS`` as ``sigma`` like any other.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -25,33 +25,27 @@ from trailhound.detect.base import (
     Placeholders,
     RuleProblem,
     RuleSet,
-    register_format,
     split_tags,
 )
-from trailhound.detect.sigma_compiler import compile_sigma_rule, uses_placeholders
-from trailhound.detect.sigma_pipeline import cloudtrail_pipeline, field_expression
+from trailhound.detect.sigma.compiler import compile_sigma_rule, uses_placeholders
+from trailhound.detect.sigma.pipeline import field_expression
+from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import DetectError
 from trailhound.model import DEFAULT_SUPPRESSION
 
-_DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _TOKEN = re.compile(r"'([^']+)'")
 
 
-def parse_duration(text: str | int | None, default: timedelta) -> timedelta:
-    """``30d``/``12h``/``15m`` (or seconds as a number) as a timedelta.
-
-    >>> parse_duration("2h", timedelta(0))
-    datetime.timedelta(seconds=7200)
-    """
-    if text is None:
-        return default
-    if isinstance(text, int):
-        return timedelta(seconds=text)
-    match = _DURATION.match(str(text).strip())
-    if match is None:
-        raise DetectError(f"invalid duration {text!r}: use e.g. 30d, 12h, 15m")
-    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+def _suppression(value: object) -> timedelta:
+    """A rule's ``suppression`` (``6h``, or seconds), by THE duration parser; a day if unset."""
+    if value is None:
+        return DEFAULT_SUPPRESSION
+    if not isinstance(value, (str, int)):
+        raise DetectError(f"invalid suppression {value!r}: use e.g. 30d, 12h, 15m")
+    try:
+        return parse_duration(value)
+    except DurationError as error:
+        raise DetectError(f"invalid suppression: {error.message}") from error
 
 
 def _document_lines(text: str) -> list[int]:
@@ -94,7 +88,6 @@ class SigmaFormat:
     suffixes: ClassVar[tuple[str, ...]] = (".yml", ".yaml")
 
     def __init__(self, *, keep_source: bool = False) -> None:
-        self.pipeline = cloudtrail_pipeline()
         self.keep_source = keep_source
 
     def load_file(self, path: Path, *, builtin: bool = False) -> RuleSet:
@@ -134,8 +127,7 @@ class SigmaFormat:
         return result
 
     def _rule(self, rule: SigmaRule, path: str, line: int, builtin: bool) -> DetectionRule:
-        source = copy.deepcopy(rule) if self.keep_source else None
-        self.pipeline.apply(rule)
+        source = rule if self.keep_source else None  # no pipeline rewrites its field names
         predicate = compile_sigma_rule(rule)
         custom = rule.custom_attributes
         tactics, techniques = split_tags([str(t) for t in rule.tags])
@@ -160,7 +152,7 @@ class SigmaFormat:
             generate=rule._output,
             name=rule.name,
             resource=_resource(custom.get("resource")),
-            suppression=parse_duration(custom.get("suppression"), DEFAULT_SUPPRESSION),
+            suppression=_suppression(custom.get("suppression")),
             tests=_tests(custom.get("tests")),
             recompile=recompile,
             source=source,
@@ -198,7 +190,7 @@ class SigmaFormat:
             tactics=tactics,
             techniques=techniques,
             builtin=builtin,
-            suppression=parse_duration(custom.get("suppression"), DEFAULT_SUPPRESSION),
+            suppression=_suppression(custom.get("suppression")),
             tests=_tests(custom.get("tests")),
         )
 
@@ -227,6 +219,3 @@ def _tests(value: object) -> dict[str, list[dict[str, Any]]]:
         key: [e for e in value.get(key) or [] if isinstance(e, dict)]
         for key in ("match", "no_match")
     }
-
-
-SIGMA = register_format(SigmaFormat())

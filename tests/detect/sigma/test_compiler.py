@@ -1,4 +1,4 @@
-"""Golden tests: a Sigma detection in, the DuckDB SQL out, for every value modifier."""
+"""A Sigma detection in, the DuckDB SQL out, for every value modifier."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import textwrap
 import pytest
 from sigma.collection import SigmaCollection
 
-from trailhound.detect.sigma_compiler import compile_sigma_rule
-from trailhound.detect.sigma_pipeline import cloudtrail_pipeline
+from trailhound.detect.sigma.compiler import compile_sigma_rule
+from trailhound.query.dialects import get_dialect
 
 
 def compile_detection(detection: str, placeholders: dict[str, list[str]] | None = None) -> str:
@@ -19,8 +19,7 @@ def compile_detection(detection: str, placeholders: dict[str, list[str]] | None 
         + "\n"
     )
     rule = SigmaCollection.from_yaml(text).rules[0]
-    cloudtrail_pipeline().apply(rule)
-    return compile_sigma_rule(rule, placeholders).sql(dialect="duckdb")
+    return get_dialect("duckdb").generate(compile_sigma_rule(rule, placeholders))
 
 
 GOLDEN = {
@@ -67,8 +66,7 @@ GOLDEN = {
     ),
     "base64": (
         "sel: {requestParameters.userData|base64: evil}\ncondition: sel",
-        "COALESCE((LOWER(JSON_EXTRACT_STRING(request_parameters, '$.userData')) = "
-        "'zxzpba=='), FALSE)",
+        "COALESCE((LOWER(request_parameters ->> '$.userData') = 'zxzpba=='), FALSE)",
     ),
     "exists": (
         "sel: {errorCode|exists: true}\ncondition: sel",
@@ -81,22 +79,19 @@ GOLDEN = {
     "null": ("sel: {errorCode: null}\ncondition: sel", "COALESCE((error_code IS NULL), FALSE)"),
     "gt": (
         "sel: {requestParameters.durationSeconds|gt: 3600}\ncondition: sel",
-        "COALESCE((TRY_CAST(JSON_EXTRACT_STRING(request_parameters, '$.durationSeconds') AS "
-        "DOUBLE) > 3600), FALSE)",
+        "COALESCE((TRY_CAST(request_parameters ->> '$.durationSeconds' AS DOUBLE) > 3600), FALSE)",
     ),
     "gte": (
         "sel: {requestParameters.n|gte: 1}\ncondition: sel",
-        "COALESCE((TRY_CAST(JSON_EXTRACT_STRING(request_parameters, '$.n') AS DOUBLE) >= 1),"
-        " FALSE)",
+        "COALESCE((TRY_CAST(request_parameters ->> '$.n' AS DOUBLE) >= 1), FALSE)",
     ),
     "lt": (
         "sel: {requestParameters.n|lt: 1}\ncondition: sel",
-        "COALESCE((TRY_CAST(JSON_EXTRACT_STRING(request_parameters, '$.n') AS DOUBLE) < 1), FALSE)",
+        "COALESCE((TRY_CAST(request_parameters ->> '$.n' AS DOUBLE) < 1), FALSE)",
     ),
     "lte": (
         "sel: {requestParameters.n|lte: 1}\ncondition: sel",
-        "COALESCE((TRY_CAST(JSON_EXTRACT_STRING(request_parameters, '$.n') AS DOUBLE) <= 1),"
-        " FALSE)",
+        "COALESCE((TRY_CAST(request_parameters ->> '$.n' AS DOUBLE) <= 1), FALSE)",
     ),
     "cased": (
         "sel: {eventName|cased: StopLogging}\ncondition: sel",
@@ -104,8 +99,7 @@ GOLDEN = {
     ),
     "fieldref": (
         "sel: {userIdentity.arn|fieldref: requestParameters.userName}\ncondition: sel",
-        "COALESCE((LOWER(user_arn) = LOWER(JSON_EXTRACT_STRING(request_parameters, "
-        "'$.userName'))), FALSE)",
+        "COALESCE((LOWER(user_arn) = LOWER(request_parameters ->> '$.userName')), FALSE)",
     ),
     "not_null_safe": (
         "sel: {eventName: X}\nf: {userIdentity.type: AssumedRole}\ncondition: sel and not f",
@@ -123,7 +117,7 @@ GOLDEN = {
     ),
     "bool": (
         "sel: {requestParameters.enable: false}\ncondition: sel",
-        "COALESCE((LOWER(JSON_EXTRACT_STRING(request_parameters, '$.enable')) = 'false'), FALSE)",
+        "COALESCE((LOWER(request_parameters ->> '$.enable') = 'false'), FALSE)",
     ),
 }
 

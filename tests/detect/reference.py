@@ -1,7 +1,8 @@
 """A plain-Python evaluation of a Sigma detection over raw CloudTrail records.
 
 It shares nothing with the SQL compiler but pySigma's parse, so tests can check that the SQL a
-rule compiles to selects exactly the records this reference says it should.
+rule compiles to selects exactly the records this reference says it should. It is the tests'
+oracle, not part of the product.
 """
 
 from __future__ import annotations
@@ -40,13 +41,28 @@ from sigma.types import (
     SpecialChars,
 )
 
-from trailhound.detect.sigma_pipeline import field_value
 
 _FLAGS = {
     SigmaRegularExpressionFlag.IGNORECASE: re.IGNORECASE,
     SigmaRegularExpressionFlag.MULTILINE: re.MULTILINE,
     SigmaRegularExpressionFlag.DOTALL: re.DOTALL,
 }
+
+
+def field_value(record: dict[str, object], name: str) -> object:
+    """The value a Sigma field names in a raw CloudTrail record."""
+    if name.lower() == "status":
+        return "success" if record.get("errorCode") is None else "failure"
+    node: object = record
+    for part in name.split("."):
+        if not isinstance(node, dict):
+            return None
+        if part in node:
+            node = node[part]
+            continue
+        lowered = {str(k).lower(): v for k, v in node.items()}
+        node = lowered.get(part.lower())
+    return node
 
 
 def as_text(value: object) -> str | None:
