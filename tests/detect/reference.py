@@ -41,7 +41,6 @@ from sigma.types import (
     SpecialChars,
 )
 
-
 _FLAGS = {
     SigmaRegularExpressionFlag.IGNORECASE: re.IGNORECASE,
     SigmaRegularExpressionFlag.MULTILINE: re.MULTILINE,
