@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files (query → SQL, Sigma rule → SQL) from the compilers' output",
     )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run should rewrite golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-golden", default=False))
+
+
+def assert_golden(expected: Mapping[Path, str], update: bool) -> None:
+    """Each golden file holds what the compiler now gives (``expected``: path → text).
+
+    With ``--update-golden`` the files that differ are rewritten and the test fails, so that a
+    refresh is always a reviewed diff and never a silent pass.
+    """
+    differ = [
+        path for path, text in expected.items() if not path.exists() or path.read_text() != text
+    ]
+    names = [path.name for path in differ]
+    if update and differ:
+        for path in differ:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(expected[path])
+        pytest.fail(f"rewrote {names}: review the diff, then run again without --update-golden")
+    assert not differ, f"differs from {names}; refresh with --update-golden and review the diff"
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from trailhound.cli_ledger import ledger
 from trailhound.data_dir import DataDir
 from trailhound.detect.completeness import CompletenessDetector, finding_matches
 from trailhound.detect.detection import Detection
+from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
 from trailhound.ledger import (
     Finding,
@@ -36,7 +37,7 @@ from trailhound.store.state import StateDB
 
 def raise_ledger_alerts(data_dir: DataDir, findings: list[Finding]) -> int:
     """The ledger command's way: findings → the completeness detector's matches → alerts."""
-    detection = Detection(data_dir)
+    detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
     detector = detection.detector(CompletenessDetector.name)
     return len(detection.raise_matches(detector, finding_matches(findings)))
 

@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -23,6 +23,9 @@ from trailhound.ingest import Ingestor
 from trailhound.ingest import Progress as IngestProgress
 from trailhound.model import IngestSummary
 from trailhound.store.lock import set_wait_notice
+
+if TYPE_CHECKING:
+    from trailhound.detect.detection import Detection
 
 app = typer.Typer(
     name="trailhound",
@@ -81,6 +84,14 @@ def _summary_line(summary: IngestSummary) -> str:
     )
 
 
+def _detection(data_dir: DataDir) -> Detection:
+    """The detectors of the data directory, raising alerts in its alert store."""
+    from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
+
+    return Detection(data_dir, AlertStore.for_data_dir(data_dir))
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest; - for stdin.")],
@@ -88,8 +99,6 @@ def ingest(
     detect: Annotated[bool, typer.Option(help="Run the detection rules on every batch.")] = True,
 ) -> None:
     """Ingest CloudTrail files (S3 layout, JSON lines, lookup-events, Lake exports, stdin)."""
-    from trailhound.detect.detection import Detection
-
     data_dir = _data_dir()
     summary = IngestSummary()
     try:
@@ -118,7 +127,7 @@ def ingest(
                     rate=p.records / elapsed,
                 )
 
-            hooks = [Detection(data_dir)] if detect else []
+            hooks = [_detection(data_dir)] if detect else []
             with Ingestor(data_dir, on_progress=on_progress, hooks=hooks) as ingestor:
                 files = [Path(p) for p in paths if p != "-"]
                 if files:

@@ -356,6 +356,7 @@ def collect(
 ) -> None:
     """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT)."""
     from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
     from trailhound.sources.sqs_collector import CollectorOptions, graceful_shutdown
     from trailhound.sources.sqs_collector import collect as run_collect
 
@@ -387,7 +388,7 @@ def collect(
                 once=once,
                 options=options,
                 stop=stop,
-                hooks=[Detection(data_dir)],
+                hooks=[Detection(data_dir, AlertStore.for_data_dir(data_dir))],
             )
     except TrailhoundError as error:
         raise fail(error) from error

@@ -71,10 +71,12 @@ def detect(
     from trailhound.detect.detection import Detection
     from trailhound.detect.rules_detector import SigmaDetector
     from trailhound.durations import parse_window
+    from trailhound.incidents.alerts import AlertStore
 
     try:
         window = parse_window(since)
-        detection = Detection(_data_dir(ctx), rule_dirs=rules or [])
+        data_dir = _data_dir(ctx)
+        detection = Detection(data_dir, AlertStore.for_data_dir(data_dir), rule_dirs=rules or [])
         sigma = detection.detector(SigmaDetector.name)
         if isinstance(sigma, SigmaDetector):
             for problem in sigma.all_rules.problems:
@@ -231,9 +233,11 @@ def rules_coverage(
 def _set_enabled(ctx: typer.Context, rule_id: str, enabled: bool) -> None:
     from trailhound.detect.detection import Detection
     from trailhound.detect.rules_detector import SigmaDetector
+    from trailhound.incidents.alerts import AlertStore
 
     try:
-        detection = Detection(_data_dir(ctx))
+        data_dir = _data_dir(ctx)
+        detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
         sigma = detection.detector(SigmaDetector.name)
         if not isinstance(sigma, SigmaDetector):
             raise TrailhoundError("the rule detector is not the built-in one")

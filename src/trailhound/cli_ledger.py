@@ -57,8 +57,9 @@ def _raise_alerts(data_dir: DataDir, findings: list[Finding]) -> int:
     """Raise the findings' alerts through the completeness detector; how many changed."""
     from trailhound.detect.completeness import CompletenessDetector, finding_matches
     from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
 
-    detection = Detection(data_dir)
+    detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
     detector = detection.detector(CompletenessDetector.name)
     return len(detection.raise_matches(detector, finding_matches(findings)))
 

@@ -13,7 +13,9 @@ import pytest
 
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import RuleSet
+from trailhound.detect.detection import Detection
 from trailhound.detect.engine import load_rules, run_rules
+from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
 from trailhound.model import Match
 from trailhound.store.duckdb import DuckDBBackend
@@ -41,6 +43,11 @@ def complete_event(event: dict[str, Any], event_id: str, minute: int = 0) -> dic
     return record
 
 
+def detection(data_dir: DataDir, **options: Any) -> Detection:
+    """The data directory's detectors, raising alerts in its alert store (as the CLI wires)."""
+    return Detection(data_dir, AlertStore.for_data_dir(data_dir), **options)
+
+
 def ingest_records(data_dir: DataDir, records: Iterable[dict[str, Any]], hooks: Any = ()) -> None:
     """Ingest records through the real ingest path."""
     with Ingestor(data_dir, hooks=hooks) as ingestor:
@@ -62,6 +69,8 @@ class RulePackRun:
     ruleset: RuleSet
     cases: list[tuple[str, str, bool, str]]  # rule id, file, expected, event id
     fired: dict[str, set[str]]  # event id → rule ids
+    data_dir: DataDir  # the lake holding the test events
+    records: list[dict[str, Any]]  # the test events as ingested
 
 
 @pytest.fixture(scope="session")
@@ -84,4 +93,4 @@ def rule_pack_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RulePack
     fired: dict[str, set[str]] = {}
     for match in matches:
         fired.setdefault(match.event_id, set()).add(match.rule_id)
-    yield RulePackRun(ruleset, cases, fired)
+    yield RulePackRun(ruleset, cases, fired, data_dir, records)

@@ -7,11 +7,10 @@ from typing import Any
 
 import orjson
 import pytest
-from detect_support import complete_event, ingest_records
+from detect_support import complete_event, detection, ingest_records
 from typer.testing import CliRunner
 
 from trailhound.data_dir import DataDir
-from trailhound.detect.detection import Detection
 from trailhound.detect.rules_detector import SigmaDetector
 from trailhound.errors import DetectError
 from trailhound.incidents.alerts import AlertStore
@@ -73,13 +72,13 @@ def _summary(data_dir: DataDir) -> set[tuple[str, str, int, tuple[str, ...]]]:
 
 def test_streaming_equals_hunting(tmp_path: Path) -> None:
     streamed = DataDir(tmp_path / "streamed")
-    with_hook = [Detection(streamed)]
+    with_hook = [detection(streamed)]
     events = _story()
     for chunk in (events[:3], events[3:7], events[7:]):  # three ingest batches
         ingest_records(streamed, chunk, hooks=with_hook)
     hunted = DataDir(tmp_path / "hunted")
     ingest_records(hunted, events)
-    Detection(hunted).hunt(None)
+    detection(hunted).hunt(None)
     assert _summary(streamed) == _summary(hunted)
     titles = {a["title"] for a in _alerts(hunted).list_alerts()}
     assert "Repeated failed console sign-ins" in titles
@@ -90,9 +89,9 @@ def test_streaming_equals_hunting(tmp_path: Path) -> None:
 def test_rerun_does_not_duplicate_and_suppression_merges(tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, _story())
-    detection = Detection(data_dir)
-    first = detection.hunt(None)
-    assert detection.hunt(None) == []
+    detectors = detection(data_dir)
+    first = detectors.hunt(None)
+    assert detectors.hunt(None) == []
     stopped = [a for a in first if a["title"] == "CloudTrail trail stopped or deleted"]
     assert len(stopped) == 1 and stopped[0]["count"] == 2  # one alert, two events
 
@@ -100,7 +99,7 @@ def test_rerun_does_not_duplicate_and_suppression_merges(tmp_path: Path) -> None
 def test_status_and_comments(tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, _story())
-    alert = Detection(data_dir).hunt(None)[0]
+    alert = detection(data_dir).hunt(None)[0]
     alerts = _alerts(data_dir)
     alerts.update(alert["id"][:10], status="in_progress", comment="looking")
     shown = alerts.get(alert["id"])
@@ -113,16 +112,16 @@ def test_status_and_comments(tmp_path: Path) -> None:
 def test_retro_hunt_on_enable(tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, _story())
-    detection = Detection(data_dir)
-    sigma = detection.detector("sigma")
+    detectors = detection(data_dir)
+    sigma = detectors.detector("sigma")
     assert isinstance(sigma, SigmaDetector)
     stop_rule = next(r.id for r in sigma.all_rules.rules if "stopped or deleted" in r.title)
     sigma.set_enabled(stop_rule, False)
-    detection.hunt(None)
+    detectors.hunt(None)
     assert not _alerts(data_dir).list_alerts(rule_id=stop_rule)
     sigma.set_enabled(stop_rule, True)
-    detection.raise_matches(sigma, sigma.retro_hunt())  # relative to now: the story is older
-    Detection(data_dir).hunt(None)
+    detectors.raise_matches(sigma, sigma.retro_hunt())  # relative to now: the story is older
+    detection(data_dir).hunt(None)
     assert _alerts(data_dir).list_alerts(rule_id=stop_rule)
 
 

@@ -8,10 +8,9 @@ from typing import Any
 
 import orjson
 import pytest
-from detect_support import SHARED, ingest_records
+from detect_support import SHARED, detection, ingest_records
 
 from trailhound.data_dir import DataDir
-from trailhound.detect.detection import Detection
 from trailhound.incidents.alerts import AlertStore
 from trailhound.store.state import StateDB
 
@@ -25,7 +24,7 @@ POSITIVE_GOAL = 0.80
 def _alerted(tmp_path: Path, records: list[dict[str, Any]]) -> dict[str, list[str]]:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, records)
-    Detection(data_dir).hunt(None)
+    detection(data_dir).hunt(None)
     alerts = AlertStore(StateDB(data_dir.state_db))
     return alerts.alerts_for_events([str(r.get("eventID")) for r in records])
 

@@ -227,6 +227,29 @@ class Detector(Protocol):
         ...
 
 
+class RecordedAlerts(Protocol):
+    """What recording matches did to the alerts (each alert a mapping of its columns)."""
+
+    @property
+    def changed(self) -> list[dict[str, Any]]:
+        """Alerts created or grown."""
+        ...
+
+    @property
+    def touched(self) -> list[dict[str, Any]]:
+        """Every alert the matches belong to, stored before or not."""
+        ...
+
+
+class AlertSink(Protocol):
+    """Where detection hands its matches: the alert store (``incidents.alerts.AlertStore``),
+    which lives in a later stage and is given to ``Detection`` by whoever wires it."""
+
+    def record(self, matches: Sequence[Match], rules: Mapping[str, RuleInfo]) -> RecordedAlerts:
+        """Turn matches into alerts, with what each copies from its rule."""
+        ...
+
+
 DETECTORS: Registry[type[Detector]] = Registry("detector", group="trailhound.detectors")
 DETECTORS.register_lazy("sigma", "trailhound.detect.rules_detector:SigmaDetector")
 DETECTORS.register_lazy("completeness", "trailhound.detect.completeness:CompletenessDetector")

@@ -1,10 +1,12 @@
-"""Detection over a data directory: the enabled detectors, wired to the alert store and outputs.
+"""Detection over a data directory: the enabled detectors, wired to the alert store.
 
 ``Detection`` is what the ingest loop calls on every committed batch (``on_batch``) and once at
 the end of each ingest call (``finish``), and what a hunt runs (``hunt``). It builds every
 detector registered in ``DETECTORS`` — the Sigma rule set, the completeness ledger's checks and
-any third party's, alike — lazily, on first use, runs them, records their matches in the alert
-store and so hands the alerts created or grown to the configured outputs.
+any third party's, alike — lazily, on first use, runs them and records their matches in the
+alert sink it is given: the data directory's alert store (``incidents.alerts.AlertStore``), which
+hands the alerts created or grown to the configured outputs. Detection imports nothing of that
+later stage; whoever wires the two (the command line, later the application) passes the store.
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trailhound.data_dir import DataDir
-from trailhound.detect.base import DETECTORS, BatchContext, Detector, DetectorContext
+from trailhound.detect.base import (
+    DETECTORS,
+    AlertSink,
+    BatchContext,
+    Detector,
+    DetectorContext,
+)
 from trailhound.errors import DetectError
-from trailhound.incidents.alerts import AlertChanges, AlertStore
 from trailhound.model import Match
 from trailhound.registry import Registry, RegistryError
-from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
     import duckdb
 
-    from trailhound.incidents.outputs.base import Output
     from trailhound.store.base import Backend
 
 
@@ -35,15 +40,16 @@ class Detection:
     def __init__(
         self,
         data_dir: DataDir,
+        alerts: AlertSink,
         *,
         rule_dirs: Sequence[Path] = (),
         registry: Registry[type[Detector]] = DETECTORS,
         detectors: Sequence[Detector] | None = None,
-        outputs: Sequence[Output] | None = None,
         open_backend: Callable[[], Backend] | None = None,
         run_started: datetime | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.alerts = alerts
         self.context = DetectorContext(
             data_dir,
             rule_dirs=tuple(rule_dirs),
@@ -53,8 +59,6 @@ class Detection:
         self.registry = registry
         self._given = list(detectors) if detectors is not None else None
         self._built: dict[str, Detector] = {d.name: d for d in self._given or ()}
-        self._outputs = outputs
-        self._alerts: AlertStore | None = None
 
     @property
     def detectors(self) -> list[Detector]:
@@ -77,23 +81,12 @@ class Detection:
             found = self._built[name] = kind(self.context)
         return found
 
-    @property
-    def alerts(self) -> AlertStore:
-        """The alert store, with the outputs given or configured."""
-        if self._alerts is None:
-            self._alerts = (
-                AlertStore.for_data_dir(self.data_dir)
-                if self._outputs is None
-                else AlertStore(StateDB(self.data_dir.state_db), self._outputs)
-            )
-        return self._alerts
-
     def raise_matches(
         self, detector: Detector, matches: Sequence[Match], *, report_all: bool = False
     ) -> list[dict[str, Any]]:
         """Record a detector's matches as alerts; the alerts created or grown (or, with
         ``report_all``, every alert the matches belong to)."""
-        changes: AlertChanges = self.alerts.record(matches, detector.infos())
+        changes = self.alerts.record(matches, detector.infos())
         return changes.touched if report_all else changes.changed
 
     # The ingest loop's side --------------------------------------------------------------

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 import trailhound
-from trailhound.detect.base import RULE_FORMATS, DetectionRule, Placeholders, RuleSet
+from trailhound.detect.base import (
+    RULE_FORMATS,
+    CorrelationRule,
+    DetectionRule,
+    Placeholders,
+    RuleSet,
+)
 from trailhound.detect.correlation import correlate
 from trailhound.model import Match
 from trailhound.query.dialects import get_dialect
@@ -248,6 +254,44 @@ def match_query(
     )
 
 
+def _selected(
+    ruleset: RuleSet, only: set[str] | None
+) -> tuple[list[DetectionRule], list[CorrelationRule]]:
+    """The rules a run evaluates: ``only`` those (and the rules their correlations need)."""
+    correlations = [c for c in ruleset.correlations if only is None or c.id in only]
+    wanted = set(only or ()) | {rid for c in correlations for rid in c.rule_ids}
+    rules = [
+        r
+        for r in ruleset.rules
+        if only is None or r.id in wanted or (r.name is not None and r.name in wanted)
+    ]
+    return rules, correlations
+
+
+def _correlation_columns(correlations: Sequence[CorrelationRule]) -> list[exp.Expression]:
+    """The group-by (and counted) fields every correlation needs beside each match."""
+    extra: list[exp.Expression] = []
+    for corr in correlations:
+        extra += [g.copy() for g in corr.group_by]
+        if corr.value_field is not None:
+            extra.append(corr.value_field.copy())
+    return extra
+
+
+def one_scan_query(
+    ruleset: RuleSet,
+    relation: str,
+    placeholders: Placeholders,
+    where: exp.Expression | None = None,
+    only: set[str] | None = None,
+) -> exp.Select | None:
+    """The dialect-neutral SELECT ``run_rules`` runs (None when no rule is selected)."""
+    rules, correlations = _selected(ruleset, only)
+    if not rules:
+        return None
+    return match_query(rules, relation, placeholders, where, _correlation_columns(correlations))
+
+
 def run_rules(
     backend: Backend,
     relation: str,
@@ -265,20 +309,9 @@ def run_rules(
     dialect) the same from one batch to the next. ``seen``, when given, receives the ID and name
     of every rule that matched, alerting or not, with its first and last event time.
     """
-    correlations = [c for c in ruleset.correlations if only is None or c.id in only]
-    wanted = set(only or ()) | {rid for c in correlations for rid in c.rule_ids}
-    rules = [
-        r
-        for r in ruleset.rules
-        if only is None or r.id in wanted or (r.name is not None and r.name in wanted)
-    ]
+    rules, correlations = _selected(ruleset, only)
     if not rules:
         return []
-    extra: list[exp.Expression] = []
-    for corr in correlations:
-        extra += [g.copy() for g in corr.group_by]
-        if corr.value_field is not None:
-            extra.append(corr.value_field.copy())
     cache_key = (
         backend.dialect,
         relation,
@@ -288,14 +321,16 @@ def run_rules(
     )
     sql = ruleset.sql_cache.get(cache_key)
     if sql is None:
-        query = match_query(rules, relation, placeholders, where, extra)
+        query = match_query(
+            rules, relation, placeholders, where, _correlation_columns(correlations)
+        )
         sql = get_dialect(backend.dialect).generate(query)
         ruleset.sql_cache[cache_key] = sql
     result = backend.execute(sql, params)
     names = result.columns
     rows = result.rows
     res_index = {int(n[4:]): names.index(n) for n in names if n.startswith("res_")}
-    extra_at = names.index("extra_0") if extra else len(names)
+    extra_at = names.index("extra_0") if "extra_0" in names else len(names)
     matches: list[Match] = []
     per_rule: dict[str, list[tuple[Match, tuple[object, ...]]]] = {}
     for row in rows:
