@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import os
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,32 @@ def shared_data() -> Path:
 def data_dir(tmp_path: Path) -> DataDir:
     """An empty data directory."""
     return DataDir(tmp_path / "store").ensure()
+
+
+@pytest.fixture
+def plugin_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder on ``sys.path`` where ``install_plugin`` puts a third party's distribution."""
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+def install_plugin(
+    site: Path, module: str, source: str, entry_points: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Install a third party's plug-in the way pip would: its module, and a distribution whose
+    metadata declares ``entry_points`` (group → name → ``module:attribute``)."""
+    (site / f"{module}.py").write_text(textwrap.dedent(source))
+    info = site / f"{module.replace('_', '-')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 0.1\n")
+    sections = [
+        f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in items.items())
+        for group, items in entry_points.items()
+    ]
+    (info / "entry_points.txt").write_text("\n".join(sections))
+    importlib.invalidate_caches()
 
 
 def make_record(n: int = 0, **overrides: Any) -> dict[str, Any]:

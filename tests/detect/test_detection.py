@@ -8,12 +8,15 @@ from typing import Any
 import orjson
 import pytest
 from detect_support import complete_event, detection, ingest_records
+from tests.conftest import install_plugin
 from typer.testing import CliRunner
 
 from trailhound.data_dir import DataDir
+from trailhound.detect.base import DETECTORS, Detector
 from trailhound.detect.rules_detector import SigmaDetector
 from trailhound.errors import DetectError
 from trailhound.incidents.alerts import AlertStore
+from trailhound.registry import Registry
 from trailhound.store.state import StateDB
 
 
@@ -162,3 +165,91 @@ def test_cli_detect_alerts_and_config(tmp_path: Path) -> None:
     assert runner.invoke(app, [*base, "config", "get", "org-accounts"]).stdout.strip() == "1,2"
     result = runner.invoke(app, [*base, "rules", "coverage", "-f", "json"])
     assert orjson.loads(result.stdout)["rules"] >= 60
+
+
+def test_detect_since_takes_every_duration_the_other_commands_take(tmp_path: Path) -> None:
+    from trailhound.cli import app
+    from trailhound.cli_detect import register
+
+    if "detect" not in {c.name for c in app.registered_commands}:
+        register(app)
+    ingest_records(DataDir(tmp_path), _story())
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path)]
+    result = runner.invoke(app, [*base, "detect", "--since", "1h30m", "--format", "json"])
+    assert result.exit_code == 0, result.output  # the story is older: nothing in the window
+    assert orjson.loads(result.stdout) == []
+    assert runner.invoke(app, [*base, "detect", "--since", "soon"]).exit_code != 0
+    assert runner.invoke(app, [*base, "config", "set", "retro-hunt", "soon"]).exit_code != 0
+    assert runner.invoke(app, [*base, "config", "set", "retro-hunt", "1d12h"]).exit_code == 0
+
+
+# A third party's detector, as its own distribution would ship it: it alerts on trails stopped.
+THIRD_PARTY = """
+from trailhound.model import Match, RuleInfo
+
+_QUERY = (
+    "SELECT event_id, event_time, actor, account, aws_region, source_ip_address "
+    "FROM {relation} WHERE event_name = 'StopLogging'"
+)
+
+
+def _matches(rows):
+    return [Match("thirdparty-stop", e, t, a, acct, r, ip, None) for e, t, a, acct, r, ip in rows]
+
+
+class TrailStopDetector:
+    name = "thirdparty.trail-stop"
+
+    def __init__(self, context):
+        self.context = context
+
+    def infos(self):
+        return {"thirdparty-stop": RuleInfo("Trail stopped (third party)", "low", source="vendor")}
+
+    def on_batch(self, batch):
+        return _matches(batch.con.execute(_QUERY.format(relation=batch.relation)).fetchall())
+
+    def finish(self):
+        return []
+
+    def hunt(self, backend, since, only=None):
+        if only is not None and "thirdparty-stop" not in only:
+            return []
+        return _matches(backend.execute(_QUERY.format(relation="cloudtrail")).rows)
+"""
+
+
+def test_a_third_party_detector_runs_on_ingest_and_in_hunts_like_the_built_ins(
+    tmp_path: Path, plugin_site: Path
+) -> None:
+    install_plugin(
+        plugin_site,
+        "thirdparty_detector",
+        THIRD_PARTY,
+        {
+            "trailhound.detectors": {
+                "thirdparty.trail-stop": "thirdparty_detector:TrailStopDetector"
+            }
+        },
+    )
+    # A registry as the process starts with: the built-ins and the third party alike are found
+    # through their distributions' entry points.
+    registry: Registry[type[Detector]] = Registry("detector", group=DETECTORS.group)
+    assert registry.names() == ["completeness", "sigma", "thirdparty.trail-stop"]
+    events = _story()
+    streamed = DataDir(tmp_path / "streamed")
+    hook = [detection(streamed, registry=registry)]
+    for chunk in (events[:3], events[3:7], events[7:]):
+        ingest_records(streamed, chunk, hooks=hook)
+    hunted = DataDir(tmp_path / "hunted")
+    ingest_records(hunted, events)
+    detection(hunted, registry=registry).hunt(None)
+    assert _summary(streamed) == _summary(hunted)
+    for data_dir in (streamed, hunted):
+        [alert] = _alerts(data_dir).list_alerts(rule_id="thirdparty-stop")
+        assert (alert["title"], alert["source"], alert["count"]) == (
+            "Trail stopped (third party)", "vendor", 2,
+        )  # fmt: skip
+    rule_alerts = {a["rule_id"] for a in _alerts(hunted).list_alerts(limit=1000)}
+    assert "thirdparty-stop" in rule_alerts and len(rule_alerts) > 1  # the built-ins ran too

@@ -28,6 +28,7 @@ from trailhound.store.state import StateDB, register_table
 if TYPE_CHECKING:
     from trailhound.data_dir import DataDir
     from trailhound.incidents.outputs.base import Output
+    from trailhound.registry import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -149,12 +150,15 @@ class AlertStore:
         self.outputs = list(outputs)
 
     @classmethod
-    def for_data_dir(cls, data_dir: DataDir) -> AlertStore:
-        """The data directory's alerts, sent to the outputs its settings configure."""
-        from trailhound.incidents.outputs.base import configured_outputs
+    def for_data_dir(
+        cls, data_dir: DataDir, outputs: Registry[type[Output]] | None = None
+    ) -> AlertStore:
+        """The data directory's alerts, sent to the outputs its settings configure (found in
+        ``outputs``, the registry of every installed output by default)."""
+        from trailhound.incidents.outputs.base import OUTPUTS, configured_outputs
 
         state = StateDB(data_dir.state_db)
-        return cls(state, configured_outputs(data_dir, state))
+        return cls(state, configured_outputs(data_dir, state, outputs or OUTPUTS))
 
     def _send(self, alerts: list[dict[str, Any]]) -> None:
         """Hand alerts to every output; one failing output neither stops the others nor loses

@@ -54,16 +54,20 @@ def output_setting(key: str) -> str | None:
     return key[len(SETTING_PREFIX) :] or None
 
 
-def build_output(name: str, target: str, data_dir: DataDir) -> Output:
+def build_output(
+    name: str, target: str, data_dir: DataDir, registry: Registry[type[Output]] = OUTPUTS
+) -> Output:
     """The output ``name`` aimed at ``target``; IncidentError if it is unknown or cannot work."""
     try:
-        kind = OUTPUTS.get(name)
+        kind = registry.get(name)
     except RegistryError as error:
         raise IncidentError(str(error)) from error
     return kind(target, data_dir=data_dir)
 
 
-def configured_outputs(data_dir: DataDir, state: StateDB) -> list[Output]:
+def configured_outputs(
+    data_dir: DataDir, state: StateDB, registry: Registry[type[Output]] = OUTPUTS
+) -> list[Output]:
     """Every output the settings switch on (a non-empty ``output.<name>``), in name order.
 
     One that no longer works (an output whose plug-in was uninstalled, a target that became
@@ -80,7 +84,7 @@ def configured_outputs(data_dir: DataDir, state: StateDB) -> list[Output]:
         if name is None or not value:
             continue
         try:
-            outputs.append(build_output(name, str(value), data_dir))
+            outputs.append(build_output(name, str(value), data_dir, registry))
         except IncidentError as error:
             logger.warning("alert output %s left out: %s", name, error)
     return outputs
