@@ -24,6 +24,7 @@ def test_ingest_benchmark(tmp_path: Path) -> None:
     output = _run(str(BENCH / "ingest.py"), "--events", "3000", "--workdir", str(tmp_path))
     assert "(a) trailhound ingest --no-detect" in output and "events/s" in output
     assert "trailhound/baseline" in output and "query 'count all'" in output
+    assert "open the query engine" in output
 
 
 @pytest.mark.bench

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+from tests.conftest import make_record
 from tests.sources.test_digests import Trail, hour_start, public_key_list, rsa_key, three_hours
 from trailhound.cli_ledger import ledger
 from trailhound.data_dir import DataDir
@@ -19,11 +21,14 @@ from trailhound.ledger import (
     FindingKind,
     LedgerReport,
     check,
+    public_keys_file,
     raise_ledger_alerts,
     record_log_file,
+    save_public_keys,
+    saved_public_keys,
     sync_from_ingest,
 )
-from trailhound.sources.digests import load_public_keys
+from trailhound.sources.digests import DigestError, find_digest_files, load_public_keys
 from trailhound.store.state import StateDB
 
 
@@ -218,3 +223,121 @@ def test_the_command_prints_and_exits_by_findings(
     assert finding["kind"] == "missing" and finding["uri"].endswith(files[2][0][0].name)
     bad = CliRunner().invoke(app, [*args, "--since", "soon"])
     assert bad.exit_code == 2
+
+
+# Forged evidence ------------------------------------------------------------------------------
+def _invoke(data_dir: DataDir, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    import trailhound.cli
+
+    monkeypatch.setattr(trailhound.cli._state, "data_dir", data_dir)
+    app = typer.Typer()
+    app.command()(ledger)
+    return CliRunner().invoke(app, [*args, "--late-after", "off", "--silence", "off"])
+
+
+def _kinds(result: Result) -> list[str]:
+    return sorted(f["kind"] for f in orjson.loads(result.stdout))
+
+
+def _hide_delete_trail(trail: Trail, start: datetime) -> tuple[Path, bytes]:
+    """The issue's scenario: a DeleteTrail in the newest hour, then a forger at work.
+
+    The forger removes the event from the log file and writes a digest listing the doctored
+    file's hash, chained to the previous digest as CloudTrail would chain it, but unsigned: they
+    have no private key. Returns the genuine digest's path and the forged digest's bytes.
+    """
+    three_hours(trail, start - timedelta(hours=3))
+    path, key, _ = trail.log_file(start + timedelta(minutes=5))
+    content = orjson.loads(gzip.decompress(path.read_bytes()))
+    when = f"{start:%Y-%m-%dT%H}:05:00Z"
+    content["Records"].append(make_record(999, eventName="DeleteTrail", eventTime=when))
+    original = orjson.dumps(content)
+    path.write_bytes(gzip.compress(original))
+    previous = trail.previous
+    genuine = trail.digest(start, [(path, key, hashlib.sha256(original).hexdigest())])
+    content["Records"] = [r for r in content["Records"] if r["eventName"] != "DeleteTrail"]
+    doctored = orjson.dumps(content)
+    path.write_bytes(gzip.compress(doctored))
+    forger = Trail(trail.root.parent / "forger", key=trail.key, previous=previous)
+    forged = forger.digest(start, [(path, key, hashlib.sha256(doctored).hexdigest())], sidecar="")
+    return genuine, forged.read_bytes()
+
+
+def test_a_removed_delete_trail_with_a_forged_digest_is_never_clean(
+    data_dir: DataDir, bucket: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trail = Trail(bucket)
+    genuine, forged = _hide_delete_trail(trail, hour_start())
+    genuine_bytes = genuine.read_bytes()
+    signature = genuine.with_name(genuine.name + ".signature")
+    genuine_signature = signature.read_text()
+    key_file = tmp_path / "keys.json"
+    key_file.write_bytes(public_key_list(trail.key))
+    ingest(data_dir, bucket)  # the doctored log file: the lake has no DeleteTrail
+    args = ("--digests", str(bucket))
+
+    # The forged digest replaces the genuine one, whose signature goes with it.
+    genuine.write_bytes(forged)
+    signature.unlink()
+    unchecked = _invoke(data_dir, monkeypatch, *args)
+    assert unchecked.exit_code == 0, unchecked.output  # no keys: nothing can tell, but it says so
+    assert "No findings" not in unchecked.output
+    assert "signatures were NOT checked" in unchecked.output
+    strict = _invoke(data_dir, monkeypatch, *args, "--strict")
+    assert strict.exit_code == 1 and "NOT checked" in strict.output
+    found = _invoke(
+        data_dir, monkeypatch, *args, "--public-keys", str(key_file), "--format", "json"
+    )
+    assert found.exit_code == 1 and _kinds(found) == ["unsigned-digest"]
+    assert "1 public key(s) saved" in found.stderr
+
+    # The genuine signature left beside the forged digest, or a made-up one: the saved keys tell.
+    for left in (genuine_signature, "ab" * 256):
+        signature.write_text(left)
+        result = _invoke(data_dir, monkeypatch, *args, "--format", "json")
+        assert result.exit_code == 1 and _kinds(result) == ["bad-signature"], result.output
+
+    # The genuine digest stays; an unsigned forged copy whose path sorts first shadows it.
+    genuine.write_bytes(genuine_bytes)
+    signature.write_text(genuine_signature)
+    shadow = bucket / "AWSLogs" / "0" / genuine.name
+    shadow.parent.mkdir(parents=True)
+    shadow.write_bytes(forged)
+    assert next(iter(find_digest_files([bucket]))) == shadow
+    result = _invoke(data_dir, monkeypatch, *args, "--format", "json")
+    assert result.exit_code == 1 and _kinds(result) == ["conflicting-digest", "modified"]
+    public_keys_file(data_dir).unlink()
+    result = _invoke(data_dir, monkeypatch, *args, "--format", "json")
+    assert result.exit_code == 1 and "conflicting-digest" in _kinds(result)
+
+
+def test_unsigned_digests_are_findings_only_when_keys_are_at_hand(
+    data_dir: DataDir, bucket: Path, keys: list[object]
+) -> None:
+    digests, _ = three_hours(Trail(bucket), hour_start())
+    digests[1].with_name(digests[1].name + ".signature").unlink()
+    ingest(data_dir, bucket)
+    report = run(data_dir, bucket, keys)
+    assert [(f.kind, f.uri.rsplit("/", 1)[-1]) for f in report.findings] == [
+        (FindingKind.UNSIGNED, digests[1].name)
+    ]
+    assert report.signatures == {"valid": 2, "unsigned": 1} and report.signatures_checked
+    bare = run(data_dir, bucket, [])
+    assert bare.findings == [] and not bare.signatures_checked
+    assert raise_ledger_alerts(StateDB(data_dir.state_db), report.findings) == 1
+
+
+def test_public_keys_are_saved_merged_and_used_later(data_dir: DataDir) -> None:
+    assert saved_public_keys(data_dir) == []
+    first = load_public_keys(public_key_list(rsa_key()))
+    second = load_public_keys(public_key_list(rsa_key(), rsa_key("other")))
+    assert save_public_keys(data_dir, first) == 1
+    assert save_public_keys(data_dir, second) == 1  # only "other" is new
+    assert save_public_keys(data_dir, second) == 0
+    saved = saved_public_keys(data_dir)
+    assert sorted(k.fingerprint for k in saved) == sorted(k.fingerprint for k in second)
+    # The file is a list-public-keys output itself.
+    assert load_public_keys(public_keys_file(data_dir).read_bytes()) == saved
+    public_keys_file(data_dir).write_text("not json")
+    with pytest.raises(DigestError, match=r"public-keys\.json"):
+        saved_public_keys(data_dir)

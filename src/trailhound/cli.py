@@ -1,10 +1,12 @@
-"""The command line: ``trailhound ingest | query | sql | stats | demo-data | compact``."""
+"""The command line: ``trailhound ingest | query | queries | sql | stats | demo-data | compact``."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,12 +16,13 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, jsonable, out, print_json
+from trailhound.cli_output import console, fail, jsonable, out, print_json, printable, safe_text
 from trailhound.data_dir import DataDir, resolve_data_dir
 from trailhound.errors import TrailhoundError
 from trailhound.ingest import Ingestor
 from trailhound.ingest import Progress as IngestProgress
 from trailhound.model import IngestSummary
+from trailhound.store.lock import set_wait_notice
 
 app = typer.Typer(
     name="trailhound",
@@ -50,7 +53,17 @@ def main(
     ] = None,
 ) -> None:
     """Self-hosted detection and response for AWS CloudTrail."""
+    # Everything this process writes (lake, state, secrets, downloads) is the owner's alone.
+    os.umask(0o077)
+    set_wait_notice(_tell_waiting)
     _state.data_dir = resolve_data_dir(data_dir)
+
+
+def _tell_waiting(pid: int | None) -> None:
+    who = f"pid {pid}" if pid else "pid unknown"
+    console.print(
+        f"waiting for another trailhound process ({who}) to finish writing…", highlight=False
+    )
 
 
 def _data_dir() -> DataDir:
@@ -138,13 +151,19 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
         objects = [dict(zip(columns, row, strict=True)) for row in rows]
         print_json(objects)
     elif fmt == "csv":
+        # Into a file or a pipe, the data as it is; onto a terminal, nothing that steers it.
+        shown = printable if sys.stdout.isatty() else str
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(columns)
+        writer.writerow([shown(c) for c in columns])
         for row in rows:
             writer.writerow(
                 [
-                    "" if v is None else jsonable(v) if not isinstance(v, (str, int, float)) else v
+                    ""
+                    if v is None
+                    else v
+                    if isinstance(v, (int, float))
+                    else shown(v if isinstance(v, str) else str(jsonable(v)))
                     for v in row
                 ]
             )
@@ -159,13 +178,13 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
                     text = _cell(value)
                     if len(text) > 300:
                         text.truncate(300, overflow="ellipsis")
-                    table.add_row(Text(column), text)
+                    table.add_row(safe_text(column), text)
             out.print(table)
         console.print(f"{len(rows):,} rows", highlight=False)
     else:
         table = Table(show_lines=False)
         for column in columns:
-            table.add_column(Text(column), overflow="fold")
+            table.add_column(safe_text(column), overflow="fold")
         for row in rows:
             table.add_row(*(Text("") if v is None else _cell(v) for v in row))
         out.print(table)
@@ -176,8 +195,8 @@ WIDE_COLUMNS = 12
 
 
 def _cell(value: Any) -> Text:
-    """A table cell that shows the value as it is (no Rich markup inside data)."""
-    return Text(value if isinstance(value, str) else str(jsonable(value)))
+    """A table cell that shows the value as it is (no markup, no terminal controls)."""
+    return safe_text(value if isinstance(value, str) else str(jsonable(value)))
 
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
@@ -189,34 +208,215 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-@app.command()
-def query(
-    text: Annotated[str, typer.Argument(help="A pipe query: dataset = cloudtrail | filter …")],
-    since: Annotated[
-        str | None, typer.Option(help="Only events newer than this (24h, 7d).")
-    ] = None,
-    fmt: FormatOption = "table",
-    dialect: Annotated[
-        str | None,
-        typer.Option(help="Print the SQL for duckdb, spark or trino instead of running."),
-    ] = None,
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", help="A query parameter: name=value (repeat for more)."),
+]
+SinceOption = Annotated[str | None, typer.Option(help="Only events newer than this (24h, 7d).")]
+DialectOption = Annotated[
+    str | None,
+    typer.Option(help="Print the SQL for duckdb, spark or trino instead of running."),
+]
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain", help="Print the SQL (for --dialect, default duckdb) and the partitions read."
+    ),
+]
+
+
+def _params(values: list[str] | None, *, required_allowed: bool = False) -> dict[str, str | None]:
+    """``--param name=value`` options as a mapping (``--param name`` alone: no default)."""
+    params: dict[str, str | None] = {}
+    for item in values or []:
+        name, equals, value = item.partition("=")
+        name = name.strip().lower()
+        if not name.isidentifier():
+            raise typer.BadParameter(f"--param {item!r}: write name=value")
+        if not equals and not required_allowed:
+            raise typer.BadParameter(f"--param {item!r}: write name=value")
+        params[name] = value if equals else None
+    return params
+
+
+def _run_query(
+    text: str,
+    *,
+    params: dict[str, str],
+    since: str | None,
+    fmt: str,
+    dialect: str | None,
+    explain: bool,
 ) -> None:
-    """Search with the pipe query language."""
+    """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
     from trailhound.query.compiler import compile_query
     from trailhound.query.durations import parse_duration
+    from trailhound.query.explain import explain as explain_query
+    from trailhound.query.saved_datasets import SavedDatasets, result_rows
     from trailhound.store.engine import QueryEngine
+    from trailhound.store.lake import ParquetLake
+    from trailhound.store.state import StateDB
 
     _check_format(fmt)
+    data_dir = _data_dir()
+    saved = SavedDatasets(StateDB(data_dir.state_db))
     try:
-        compiled = compile_query(text, since=parse_duration(since) if since else None)
+        compiled = compile_query(
+            text,
+            since=parse_duration(since) if since else None,
+            params=params,
+            catalog=saved.lazy_catalog(),
+        )
+        if explain:
+            partitions = [(p.date, p.account) for p in ParquetLake(data_dir).partitions()]
+            sys.stdout.write(
+                explain_query(compiled, dialect or "duckdb", partitions).render() + "\n"
+            )
+            return
         if dialect:
             sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
             return
-        with QueryEngine(_data_dir()) as engine:
-            columns, rows = engine.execute(compiled.expression)
+        target = compiled.target
+        if target is not None and target.kind == "view":
+            saved.save(compiled, None, params)
+            out.print(f"Saved view {target.name}: read it with 'dataset = {target.name}'.")
+            return
+        with QueryEngine(data_dir) as engine:
+            if target is not None:
+                rows = result_rows(engine, compiled)
+            else:
+                columns, results = engine.execute(compiled.sql("duckdb"))
+        if target is not None:
+            count = saved.save(compiled, rows, params)
+            verb = "Appended" if target.append else "Saved"
+            out.print(f"{verb} {count:,} rows to dataset {target.name}.", highlight=False)
+            return
     except TrailhoundError as error:
         raise fail(error) from error
+    render_rows(columns, results, fmt)
+
+
+@app.command()
+def query(
+    text: Annotated[str, typer.Argument(help="A pipe query: dataset = cloudtrail | filter …")],
+    since: SinceOption = None,
+    fmt: FormatOption = "table",
+    dialect: DialectOption = None,
+    explain: ExplainOption = False,
+    param: ParamOption = None,
+) -> None:
+    """Search with the pipe query language."""
+    params = {k: v for k, v in _params(param).items() if v is not None}
+    _run_query(text, params=params, since=since, fmt=fmt, dialect=dialect, explain=explain)
+
+
+queries_app = typer.Typer(
+    help="The query library: saved, parameterized queries and the built-in hunts.",
+    no_args_is_help=True,
+)
+
+
+def _library() -> Any:
+    from trailhound.query.hunts import HUNTING_QUERIES
+    from trailhound.query.library import QueryLibrary
+    from trailhound.store.state import StateDB
+
+    return QueryLibrary(StateDB(_data_dir().state_db), HUNTING_QUERIES)
+
+
+@queries_app.command("save")
+def queries_save(
+    name: Annotated[str, typer.Argument(help="A name: lower-case letters, digits, - and _.")],
+    text: Annotated[str, typer.Argument(help="The pipe query; $name marks a parameter.")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="A parameter and its default: name=value (name alone: required)."
+        ),
+    ] = None,
+    description: Annotated[str, typer.Option("--description", "-d", help="What it finds.")] = "",
+) -> None:
+    """Save a query under a name (replacing one of that name)."""
+    from trailhound.query.library import SavedQuery
+    from trailhound.query.saved_datasets import SavedDatasets
+    from trailhound.store.state import StateDB
+
+    saved = SavedQuery(name, text.strip(), description, _params(param, required_allowed=True))
+    try:
+        catalog = SavedDatasets(StateDB(_data_dir().state_db)).lazy_catalog()
+        _library().save(saved, catalog)
+    except TrailhoundError as error:
+        raise fail(error) from error
+    out.print(f"Saved query {name}: trailhound queries run {name}", highlight=False)
+
+
+@queries_app.command("list")
+def queries_list(fmt: FormatOption = "table") -> None:
+    """Every saved query and built-in hunt, with its parameters and description."""
+    _check_format(fmt)
+    try:
+        found = _library().list()
+    except TrailhoundError as error:
+        raise fail(error) from error
+    columns = ["name", "kind", "params", "description"]
+    rows = [
+        (
+            q.name,
+            "built-in" if q.builtin else "saved",
+            ", ".join(f"{k}={v}" if v is not None else k for k, v in q.params.items()),
+            q.description,
+        )
+        for q in found
+    ]
     render_rows(columns, rows, fmt)
+
+
+@queries_app.command("show")
+def queries_show(name: Annotated[str, typer.Argument(help="The query's name.")]) -> None:
+    """Print a query: its description, parameters and text."""
+    try:
+        found = _library().get(name)
+    except TrailhoundError as error:
+        raise fail(error) from error
+    lines = [f"# {found.name}" + (" (built-in)" if found.builtin else "")]
+    if found.description:
+        lines.append(f"# {found.description}")
+    for key, value in found.params.items():
+        lines.append(f"# --param {key}" + (f"={value}" if value is not None else " (required)"))
+    lines.append(textwrap.dedent(found.query).strip())
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+@queries_app.command("run")
+def queries_run(
+    name: Annotated[str, typer.Argument(help="The query's name.")],
+    param: ParamOption = None,
+    since: SinceOption = None,
+    fmt: FormatOption = "table",
+    dialect: DialectOption = None,
+    explain: ExplainOption = False,
+) -> None:
+    """Run a saved query or a built-in hunt, with parameters."""
+    try:
+        found = _library().get(name)
+        given = {k: v for k, v in _params(param).items() if v is not None}
+        params = found.bind(given)
+    except TrailhoundError as error:
+        raise fail(error) from error
+    _run_query(found.query, params=params, since=since, fmt=fmt, dialect=dialect, explain=explain)
+
+
+@queries_app.command("delete")
+def queries_delete(name: Annotated[str, typer.Argument(help="The query's name.")]) -> None:
+    """Delete a saved query."""
+    try:
+        _library().delete(name)
+    except TrailhoundError as error:
+        raise fail(error) from error
+    out.print(f"Deleted query {name}.", highlight=False)
+
+
+app.add_typer(queries_app, name="queries")
 
 
 @app.command()
@@ -332,4 +532,8 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 if __name__ == "__main__":
-    app()
+    # Run as ``python -m trailhound.cli`` this file is ``__main__``, a second copy of the module:
+    # the command groups read --data-dir from ``trailhound.cli``, so run that one's app.
+    from trailhound.cli import app as cli_app
+
+    cli_app()

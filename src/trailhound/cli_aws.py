@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from trailhound.cli_output import console, fail, out
+from trailhound.cli_output import console, fail, out, printable
 from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
 from trailhound.sources.integrations import (
@@ -39,6 +41,32 @@ def _store() -> IntegrationStore:
 
 
 NameArg = Annotated[str, typer.Argument(help="The integration's name.")]
+EXTERNAL_ID_ENV_VAR = "TRAILHOUND_EXTERNAL_ID"
+
+
+def _read_secret(label: str) -> str:
+    """A secret typed at a hidden prompt, or the first line of standard input when piped."""
+    if sys.stdin.isatty():
+        return str(typer.prompt(label, hide_input=True)).strip()
+    return sys.stdin.readline().strip()
+
+
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The AWS CLI profile for the base credentials (default: AWS_PROFILE, then the "
+        "standard chain); a profile with role_arn/external_id is assumed as the AWS CLI does."
+    ),
+]
+
+
+def _use_profile(profile: str | None) -> None:
+    from trailhound.sources.aws_clients import use_profile
+
+    try:
+        use_profile(profile)
+    except TrailhoundError as error:
+        raise fail(error) from error
 
 
 @integration_app.command("add")
@@ -46,13 +74,24 @@ def add(
     name: NameArg,
     queue_url: Annotated[str, typer.Option(help="The SQS queue receiving the notifications.")],
     role_arn: Annotated[str | None, typer.Option(help="Role to assume in the account.")] = None,
-    external_id: Annotated[str | None, typer.Option(help="External ID the role requires.")] = None,
+    external_id: Annotated[
+        str | None,
+        typer.Option(
+            envvar=EXTERNAL_ID_ENV_VAR,
+            show_envvar=True,
+            help="External ID the role requires; - to type it (hidden) or pipe it in. Prefer "
+            "the environment variable or - : a value on the command line shows in ps and in the "
+            "shell's history.",
+        ),
+    ] = None,
     region: Annotated[str | None, typer.Option(help="Default: the queue URL's region.")] = None,
     accounts: Annotated[str, typer.Option(help="Keep only these accounts: ID,ID.")] = "",
     endpoint_url: Annotated[str | None, typer.Option(help="VPC endpoint or test server.")] = None,
     kms_note: Annotated[str | None, typer.Option(help="A note on the KMS key in use.")] = None,
 ) -> None:
     """Add an integration; check it with ``trailhound integration test NAME``."""
+    if external_id == "-":
+        external_id = _read_secret("External ID")
     try:
         stored = _store().add(
             Integration.create(
@@ -142,27 +181,42 @@ def resume(name: NameArg) -> None:
 
 @integration_app.command("remove")
 def remove(name: NameArg) -> None:
-    """Remove an integration (its counters and poison records are kept)."""
+    """Remove an integration (its counters and poison records are kept); AWS is left as it is."""
+    from trailhound.setup_aws.remaining import remaining_resources
+
     try:
-        _store().remove(name)
+        store = _store()
+        integration = store.get(name)
+        store.remove(name)
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(f"Removed {name}.", highlight=False)
+    console.print(remaining_resources(integration), highlight=False, markup=False, soft_wrap=True)
 
 
 @integration_app.command("test")
-def test(name: NameArg) -> None:
-    """Assume the role, read the queue, receive without deleting, read a pending object."""
+def test(
+    name: NameArg,
+    bucket: Annotated[
+        str | None,
+        typer.Option(help="The bucket feeding the queue (default: found from the queue)."),
+    ] = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Check credentials, queue, the bucket's notification route and a real log object."""
     from trailhound.sources.connection_test import check_connection
 
+    _use_profile(profile)
     try:
         integration = _store().get(name)
     except TrailhoundError as error:
         raise fail(error) from error
-    report = check_connection(integration)
+    report = check_connection(integration, bucket=bucket)
     for step in report.steps:
-        mark = "[green]ok[/green]  " if step.ok else "[red]FAIL[/red]"
-        console.print(f"{mark} {step.name}: {step.detail}", highlight=False)
+        mark = ("ok  ", "green") if step.ok else ("FAIL", "red")
+        console.print(
+            Text.assemble(mark, printable(f" {step.name}: {step.detail}")), highlight=False
+        )
     out.print(report.message, highlight=False)
     if not report.ok:
         raise typer.Exit(1)
@@ -172,27 +226,73 @@ def test(name: NameArg) -> None:
 def setup_aws(
     account: Annotated[str, typer.Option(help="The account to connect (12 digits).")],
     operator_account: Annotated[
-        str,
+        str | None,
         typer.Option(help="The account (or role ARN) trailhound runs as; the role trusts only it."),
-    ],
+    ] = None,
     organization: Annotated[bool, typer.Option(help="An organization trail.")] = False,
     organization_id: Annotated[str | None, typer.Option(help="o-… (organization trail).")] = None,
-    existing_bucket: Annotated[str | None, typer.Option(help="Use this trail bucket.")] = None,
+    existing_bucket: Annotated[
+        str | None, typer.Option(help="Use this trail bucket; its notifications are kept.")
+    ] = None,
+    route: Annotated[
+        str,
+        typer.Option(
+            help="How the bucket reaches the queue: queue (a notification beside the others), "
+            "sns (subscribe to --existing-topic) or eventbridge."
+        ),
+    ] = "queue",
+    existing_topic: Annotated[
+        str | None, typer.Option(help="The SNS topic the existing bucket notifies (--route sns).")
+    ] = None,
     kms: Annotated[bool, typer.Option(help="Encrypt the logs with a new KMS key.")] = False,
+    kms_key: Annotated[
+        str | None, typer.Option(help="An existing KMS key ARN the logs are encrypted with.")
+    ] = None,
     network_activity: Annotated[
         str | None, typer.Option(help="VPC endpoint network activity events: all or denied.")
     ] = None,
+    network_activity_selector: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A network activity selector (repeatable), e.g. "
+            "'eventSource=s3.amazonaws.com,vpcEndpointId!=vpce-0abc12345678'; fields: "
+            "eventSource, eventName, vpcEndpointId, errorCode; several values with |."
+        ),
+    ] = None,
+    name_prefix: Annotated[
+        str, typer.Option(help="Prefix of every name (stack, queue, role, trail, bucket).")
+    ] = "trailhound",
     fmt: Annotated[str, typer.Option("--format", help="cloudformation, cli or policy.")] = (
         "cloudformation"
     ),
     template_format: Annotated[str, typer.Option(help="json or yaml.")] = "json",
     region: Annotated[str, typer.Option(help="Region of the queue and bucket.")] = "us-east-1",
     external_id: Annotated[str | None, typer.Option(help="Default: a new random one.")] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="The AWS CLI profile the generated scripts run with.")
+    ] = None,
+    teardown: Annotated[
+        bool, typer.Option(help="Print the script removing what this setup made.")
+    ] = False,
+    delete_logs: Annotated[
+        bool, typer.Option(help="With --teardown: delete the logs bucket and its KMS key too.")
+    ] = False,
+    notification_only: Annotated[
+        bool,
+        typer.Option(help="Only the existing bucket's notification (after the template)."),
+    ] = False,
 ) -> None:
-    """Print a CloudFormation template, an AWS CLI script or the policy JSON."""
-    from trailhound.setup_aws.cli_script import build_policies, build_script
+    """Print a CloudFormation template, an AWS CLI script, the policy JSON, or a teardown."""
+    from trailhound.setup_aws.cli_script import (
+        build_notification_script,
+        build_policies,
+        build_script,
+        deploy_hint,
+    )
     from trailhound.setup_aws.cloudformation import SetupOptions, build_template, render
+    from trailhound.setup_aws.teardown import build_teardown
 
+    text = ""
     try:
         options = SetupOptions(
             account=account,
@@ -201,29 +301,46 @@ def setup_aws(
             organization_id=(organization_id or "o-*") if organization else None,
             kms=kms,
             network_activity=network_activity,
+            selectors=tuple(network_activity_selector or ()),
+            name=name_prefix,
+            route=route,
+            existing_topic=existing_topic,
+            kms_key_arn=kms_key,
+            profile=profile,
             **({"external_id": external_id} if external_id else {}),
         )
+        if fmt not in ("cloudformation", "cli", "policy"):
+            raise typer.BadParameter(f"unknown format {fmt!r}: use cloudformation, cli or policy")
+        if teardown:
+            text = build_teardown(options, region, fmt=fmt, delete_logs=delete_logs)
+        elif notification_only:
+            text = build_notification_script(options, region)
+        elif fmt == "cloudformation":
+            text = render(build_template(options), template_format)
+        elif fmt == "cli":
+            text = build_script(options, region)
+        else:
+            text = json.dumps(build_policies(options, region), indent=2) + "\n"
     except TrailhoundError as error:
         raise fail(error) from error
+    out.print(text, end="", highlight=False, markup=False)
+    if teardown or notification_only or fmt == "cli":  # a script carries what it needs
+        return
+    console.print(
+        "External ID (the template's ExternalId parameter, and "
+        f"{EXTERNAL_ID_ENV_VAR} or `--external-id -` of `trailhound integration add`; "
+        "keep it secret): "
+        f"{options.external_id}",
+        highlight=False,
+        markup=False,
+    )
     if fmt == "cloudformation":
-        out.print(
-            render(build_template(options), template_format), end="", highlight=False, markup=False
-        )
-    elif fmt == "cli":
-        out.print(build_script(options, region), end="", highlight=False, markup=False)
-    elif fmt == "policy":
-        out.print(
-            json.dumps(build_policies(options, region), indent=2), highlight=False, markup=False
-        )
-    else:
-        raise typer.BadParameter(f"unknown format {fmt!r}: use cloudformation, cli or policy")
-    if fmt != "cli":  # the script carries it already
+        file = f"{options.name}.{'yaml' if template_format == 'yaml' else 'json'}"
         console.print(
-            "External ID (the template's ExternalId parameter, and "
-            "`trailhound integration add --external-id`; keep it secret): "
-            f"{options.external_id}",
+            f"Deploy it (saved as {file}) with:\n  {deploy_hint(options, region, file)}",
             highlight=False,
             markup=False,
+            soft_wrap=True,  # commands to copy: never folded
         )
 
 
@@ -235,12 +352,14 @@ def collect(
     once: Annotated[bool, typer.Option(help="Drain the queues, print a summary, exit.")] = False,
     workers: Annotated[int, typer.Option(help="Objects downloaded in parallel.")] = 4,
     max_receives: Annotated[int, typer.Option(help="Deliveries before an object is poison.")] = 5,
+    profile: ProfileOption = None,
 ) -> None:
     """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT)."""
     from trailhound.detect.hooks import detection_hook
     from trailhound.sources.sqs_collector import CollectorOptions, graceful_shutdown
     from trailhound.sources.sqs_collector import collect as run_collect
 
+    _use_profile(profile)
     store = _store()
     try:
         chosen = (

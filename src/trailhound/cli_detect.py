@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from trailhound.cli_output import console, fail, jsonable, out, print_json
+from trailhound.cli_output import console, fail, jsonable, out, print_json, printable
 from trailhound.data_dir import DataDir, resolve_data_dir
 from trailhound.errors import TrailhoundError
 
@@ -74,7 +75,9 @@ def detect(
     try:
         detector = Detector(_data_dir(ctx), extra_dirs=rules or [])
         for problem in detector.all_rules.problems:
-            console.print(f"[yellow]skipped rule[/yellow] {problem}", highlight=False)
+            console.print(
+                Text.assemble(("skipped rule", "yellow"), printable(f" {problem}")), highlight=False
+            )
         window = None if since == "all" else parse_duration(since, timedelta(days=30))
         alerts = detector.hunt(window, report_all=True)
     except TrailhoundError as error:
@@ -130,10 +133,8 @@ def alerts_show(
         return
     for key, value in alert.items():
         if key != "comments":
-            out.print(
-                f"[bold]{key}[/bold]: {jsonable(value) if value is not None else ''}",
-                highlight=False,
-            )
+            shown = "" if value is None else str(jsonable(value))
+            out.print(Text.assemble((key, "bold"), ": ", printable(shown)), highlight=False)
     for comment in alert["comments"]:
         out.print(
             f"  {jsonable(comment['at'])} {comment['author']}: {comment['text']}", highlight=False
@@ -199,7 +200,9 @@ def rules_list(
             table.add_row(rule.id, rule.level, rule.title, ", ".join(rule.techniques))
     out.print(table)
     for problem in ruleset.problems:
-        console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
+        console.print(
+            Text.assemble(("skipped", "yellow"), printable(f" {problem}")), highlight=False
+        )
 
 
 @rules_app.command("coverage")

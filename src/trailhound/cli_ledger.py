@@ -5,6 +5,11 @@ the SQS collector kept under ``<data_dir>/digests`` and any folder given with ``
 prints what is missing, modified, extra or late, what is wrong with the digests themselves and
 which account-regions went silent, and raises alerts for tampering and silence. It exits 0 when
 all is well, 1 when it found something and 2 when it could not run.
+
+Digest signatures are checked with CloudTrail's public keys: ``--public-keys FILE`` (a saved
+``aws cloudtrail list-public-keys`` output) checks with them and saves them in the data
+directory, and every later run uses the saved ones. Without any, the report says plainly that
+signatures were not checked, and ``--strict`` makes that exit 1.
 """
 
 from __future__ import annotations
@@ -15,14 +20,27 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from trailhound.cli_output import console, fail, out, print_json
+from trailhound.cli_output import console, fail, out, print_json, printable
 from trailhound.errors import TrailhoundError
-from trailhound.ledger import LedgerReport, check, raise_ledger_alerts
+from trailhound.ledger import (
+    LedgerReport,
+    check,
+    public_keys_file,
+    raise_ledger_alerts,
+    save_public_keys,
+    saved_public_keys,
+)
 from trailhound.sources.digests import load_public_keys
 from trailhound.store.state import StateDB
 
 FORMATS = ("table", "json")
+UNCHECKED = (
+    "Digest signatures were NOT checked: no public keys. Give a saved "
+    "`aws cloudtrail list-public-keys` output once with --public-keys FILE (it is kept for "
+    "later runs); until then a forged digest goes unnoticed."
+)
 
 
 def _duration(text: str | None, option: str) -> timedelta | None:
@@ -48,8 +66,14 @@ def _print_table(report: LedgerReport) -> None:
         f"{report.files_seen:,} seen.",
         highlight=False,
     )
+    if not report.signatures_checked:
+        out.print(UNCHECKED, style="yellow", highlight=False, markup=False)
     if report.clean:
-        out.print("No findings.")
+        out.print(
+            "No findings."
+            if report.signatures_checked
+            else "Log files match their digests and the chain holds; the digests are unverified."
+        )
         return
     findings = Table("kind", "account", "region", "file", "detail", title="Findings")
     for finding in report.findings:
@@ -81,9 +105,13 @@ def ledger(
         Path | None,
         typer.Option(
             "--public-keys",
-            help="A saved `aws cloudtrail list-public-keys` output, to check digest signatures.",
+            help="A saved `aws cloudtrail list-public-keys` output, to check digest signatures; "
+            "saved in the data directory for later runs.",
         ),
     ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Exit 1 when signatures could not be checked (no public keys).")
+    ] = False,
     late_after: Annotated[
         str,
         typer.Option(help="A file ingested this long after its digest's end is late; or off."),
@@ -104,7 +132,9 @@ def ledger(
     data_dir = _data_dir()
     roots = [data_dir.root / "digests", *(digests or [])]
     try:
-        keys = load_public_keys(public_keys.read_bytes()) if public_keys is not None else None
+        given = load_public_keys(public_keys.read_bytes()) if public_keys is not None else []
+        saved = save_public_keys(data_dir, given)
+        keys = saved_public_keys(data_dir) or given
         report = check(
             data_dir,
             [root for root in roots if root.exists()],
@@ -121,11 +151,21 @@ def ledger(
         raise fail(TrailhoundError(str(error))) from error
     missing_roots = [root for root in digests or [] if not root.exists()]
     for root in missing_roots:
-        console.print(f"[yellow]warning:[/yellow] no such folder {root}", highlight=False)
+        console.print(
+            Text.assemble(("warning:", "yellow"), printable(f" no such folder {root}")),
+            highlight=False,
+        )
+    if saved:
+        console.print(
+            f"{saved} public key(s) saved in {public_keys_file(data_dir)}.", highlight=False
+        )
     if fmt == "json":
         print_json([f.as_dict() for f in report.findings])
+        if not report.signatures_checked:
+            console.print(UNCHECKED, style="yellow", highlight=False, markup=False)
     else:
         _print_table(report)
         if raised:
             console.print(f"{raised} alert(s) raised or updated.", highlight=False)
-    raise typer.Exit(0 if report.clean else 1)
+    unchecked = strict and not report.signatures_checked
+    raise typer.Exit(0 if report.clean and not unchecked else 1)

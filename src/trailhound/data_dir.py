@@ -1,4 +1,8 @@
-"""Where trailhound keeps its data: the Parquet lake and the state database."""
+"""Where trailhound keeps its data: the Parquet lake, the state database, locks and secrets.
+
+The directory is private: created 0700 (the command line also sets a 0077 umask, so that every
+file in it is 0600), because it holds the audit trail of whole AWS organizations.
+"""
 
 from __future__ import annotations
 
@@ -37,10 +41,37 @@ class DataDir:
         """The DuckDB database for everything that is not an event."""
         return self.root / "state.duckdb"
 
+    @property
+    def write_lock(self) -> Path:
+        """The lock file that serializes commits across processes (see ``store.lock``)."""
+        return self.root / "write.lock"
+
+    @property
+    def publish_lock(self) -> Path:
+        """The lock file readers share while listing the lake (see ``store.lock``)."""
+        return self.lake / "publish.lock"
+
+    @property
+    def secrets(self) -> Path:
+        """Encrypted secrets (external IDs), outside the state database (see ``store.secrets``)."""
+        return self.root / "secrets.json"
+
+    @property
+    def secret_key(self) -> Path:
+        """The key that encrypts ``secrets``."""
+        return self.root / "secret.key"
+
+    @property
+    def tmp(self) -> Path:
+        """Scratch space: DuckDB's spill files, downloads being ingested."""
+        return self.root / "tmp"
+
     def ensure(self) -> DataDir:
-        """Create the directories if they do not exist yet."""
-        self.events.mkdir(parents=True, exist_ok=True)
-        self.staging.mkdir(parents=True, exist_ok=True)
+        """Create the directories (0700) if they do not exist yet."""
+        if not self.root.exists():
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (self.lake, self.events, self.staging):
+            folder.mkdir(mode=0o700, exist_ok=True)
         return self
 
 

@@ -6,8 +6,9 @@ Each batch goes through four steps inside one in-memory DuckDB connection:
    (the fast path, for CloudTrail's own ``{"Records": [...]}`` files), or through
    ``sources.decode`` in Python for every other shape and for any file the fast path rejects;
 2. normalize them (``normalize.records``) into ``batch_events``, with a quarantine reason per row;
-3. drop duplicates (same ``eventID`` in the batch or already in the lake) and write the rest to
-   the lake atomically;
+3. under the data directory's write lock (one commit at a time across processes), drop
+   duplicates (same ``eventID`` in the batch or already in the lake) and write the rest to the
+   lake atomically;
 4. only then record the files in the ingest ledger and the quarantined input in the state DB,
    and run the batch hooks (detection), so that a crash at any point means re-reading, never loss.
 """
@@ -203,7 +204,7 @@ class Ingestor:
         con = self.con
         con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
         self._load_records(con, records, account_hint)
-        with self._commit_lock:
+        with self._commit_lock, self.lake.writing():
             committed = self._commit(con, quarantine, files=[])
         self._after_commit(con, committed.events_written)
         self._finish_hooks()
@@ -252,7 +253,7 @@ class Ingestor:
             records, damage = self._split(decoded)
             quarantine += damage
             self._load_records(con, records, source.account_hint)
-        with self._commit_lock:
+        with self._commit_lock, self.lake.writing():
             summary = self._commit(con, quarantine, files)
             summary.files = len(files)
             summary.bytes_read = sum(f.size for f in files)
@@ -345,7 +346,11 @@ class Ingestor:
         quarantine: list[QuarantineEntry],
         files: Sequence[SourceFile],
     ) -> IngestSummary:
-        """Deduplicate, write to the lake, then record; the caller holds the commit lock."""
+        """Deduplicate, write to the lake, then record.
+
+        The caller holds the commit lock and the data directory's write lock, so that no other
+        process writes between this batch's dedupe and its write.
+        """
         summary = IngestSummary()
         self._repair_key_case(con)
         summary.records = _count(con, "SELECT count(*) FROM batch_events")

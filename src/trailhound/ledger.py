@@ -11,7 +11,19 @@ digest files and reports, per account and region:
 - **late**: a log file ingested later than its digest's end time plus ``late_after``;
 - **broken-chain**, **bad-signature**, **unverified** (no matching public key) and
   **unreadable-digest**: the digests themselves;
+- **conflicting-digest**: two different digest files claim the same S3 object
+  (``digestS3Object``): one of them is not CloudTrail's. Every copy is read, and the one whose
+  signature verifies (else a signed one) is the one the log files are checked against;
+- **misplaced-digest**: a digest the collector fetched from another key than the one it names;
+- **unsigned-digest**: a digest without a signature while public keys are at hand (CloudTrail
+  signs every digest; ``aws s3 sync`` drops the signature, the collector keeps it);
 - **silent**: an account-region with no log file for longer than ``silence_threshold``.
+
+Signatures are checked only with CloudTrail's public keys (``aws cloudtrail list-public-keys``);
+keys given once are saved in ``<data_dir>/ledger/public-keys.json`` (``save_public_keys``) and
+used by every later check. Without keys the report says that signatures were not checked
+(``LedgerReport.signatures_checked``): a forger who rewrites a digest is then caught only by the
+chain and by conflicting copies.
 
 Files collected from S3 are deleted once ingested, so their hash is unknown and they can be
 missing, extra or late but not modified. "Late" compares against the ingest time: a backfill of
@@ -20,6 +32,9 @@ old files is late by construction, which ``late_after=None`` turns off.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from base64 import b64encode
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+
+import orjson
 
 from trailhound.data_dir import DataDir
 from trailhound.sources.digests import (
@@ -37,6 +54,7 @@ from trailhound.sources.digests import (
     file_sha256,
     find_digest_files,
     load_digest_file,
+    load_public_keys,
     parse_log_name,
     verify_chain,
     verify_signature,
@@ -73,6 +91,9 @@ class FindingKind(StrEnum):
     LATE = "late"
     BROKEN_CHAIN = "broken-chain"
     BAD_SIGNATURE = "bad-signature"
+    CONFLICTING = "conflicting-digest"
+    MISPLACED = "misplaced-digest"
+    UNSIGNED = "unsigned-digest"
     UNVERIFIED = "unverified"
     UNREADABLE = "unreadable-digest"
     SILENT = "silent"
@@ -113,6 +134,7 @@ class LedgerReport:
     signatures: Counter[str] = field(default_factory=Counter)  # digests by signature status
     files_listed: int = 0
     files_seen: int = 0
+    signatures_checked: bool = False  # whether public keys were at hand
 
     def add(self, kind: FindingKind, account: str, region: str, uri: str, detail: str,
             time: datetime | None = None) -> None:  # fmt: skip
@@ -225,8 +247,9 @@ class _Seen:
 
 def _load_digests(
     roots: Iterable[Path], account: str | None, report: LedgerReport
-) -> dict[str, Digest]:
-    digests: dict[str, Digest] = {}
+) -> dict[str, list[Digest]]:
+    """Every copy of every digest under ``roots``, by the S3 object each claims to be."""
+    digests: dict[str, list[Digest]] = {}
     for path in find_digest_files(roots):
         try:
             digest = load_digest_file(path)
@@ -236,8 +259,37 @@ def _load_digests(
                 report.add(FindingKind.UNREADABLE, owner, "unknown", str(path), str(error))
             continue
         if account is None or digest.account == account:
-            digests.setdefault(digest.uri, digest)
+            digests.setdefault(digest.uri, []).append(digest)
     return digests
+
+
+def _choose(copies: Sequence[Digest], public_keys: Sequence[PublicKey] | None) -> Digest:
+    """The copy to trust: one whose signature verifies, else a signed one, else the first."""
+    if len(copies) == 1:
+        return copies[0]
+    if public_keys:
+        for copy in copies:
+            if verify_signature(copy, public_keys).status is SignatureStatus.VALID:
+                return copy
+    return next((c for c in copies if c.signature), copies[0])
+
+
+def _check_copies(groups: Iterable[Sequence[Digest]], report: LedgerReport) -> None:
+    """Different files claiming one digest object, and digests fetched from another key."""
+    for copies in groups:
+        first = copies[0]
+        where = (first.account, first.region, first.uri)
+        contents = {c.content_sha256 for c in copies}
+        signatures = {c.signature for c in copies if c.signature}
+        if len(contents) > 1 or len(signatures) > 1:
+            paths = ", ".join(c.path for c in copies[:3]) + (", …" if len(copies) > 3 else "")
+            detail = f"{len(copies)} digest files that differ claim this object: {paths}"
+            report.add(FindingKind.CONFLICTING, *where, detail, first.end_time)
+        for copy in copies:
+            if copy.source is not None and copy.source.split("/", 3)[-1] != copy.key:
+                detail = f"fetched from {copy.source} but names itself {copy.uri}"
+                report.add(FindingKind.MISPLACED, copy.account, copy.region, copy.source,
+                           detail, copy.end_time)  # fmt: skip
 
 
 def _check_digests(
@@ -261,6 +313,9 @@ def _check_digests(
             report.add(FindingKind.BAD_SIGNATURE, *where, signature.detail, digest.end_time)
         elif signature.status is SignatureStatus.NO_MATCHING_KEY:
             report.add(FindingKind.UNVERIFIED, *where, signature.detail, digest.end_time)
+        elif signature.status is SignatureStatus.UNSIGNED and public_keys:
+            detail = "no signature: CloudTrail signs every digest (S3 metadata `signature`)"
+            report.add(FindingKind.UNSIGNED, *where, detail, digest.end_time)
         chain = breaks.get(digest.uri)
         if chain is not None:
             report.add(FindingKind.BROKEN_CHAIN, *where, chain, digest.end_time)
@@ -384,10 +439,12 @@ def check(
     """Check the log files seen against the digests under ``digests_roots``."""
     state = StateDB(data_dir.state_db)
     sync_from_ingest(state)
-    report = LedgerReport()
-    digests = list(_load_digests(digests_roots, account, report).values())
+    report = LedgerReport(signatures_checked=bool(public_keys))
+    groups = _load_digests(digests_roots, account, report)
+    digests = [_choose(copies, public_keys) for copies in groups.values()]
     in_range = [d for d in digests if since is None or d.end_time >= since]
     report.digests = len(in_range)
+    _check_copies((groups[d.uri] for d in in_range), report)
     _check_digests(state, digests, in_range, public_keys, report)
     seen = _load_seen(state, account)
     _check_listed(in_range, seen, late_after, report)
@@ -398,11 +455,65 @@ def check(
     return report
 
 
+def public_keys_file(data_dir: DataDir) -> Path:
+    """Where the public keys given to the ledger are kept for later checks."""
+    return data_dir.root / "ledger" / "public-keys.json"
+
+
+def saved_public_keys(data_dir: DataDir) -> list[PublicKey]:
+    """The public keys saved in the data directory (none when nothing was saved)."""
+    path = public_keys_file(data_dir)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise DigestError(f"{path}: cannot read: {error}") from error
+    try:
+        return load_public_keys(data)
+    except DigestError as error:
+        raise DigestError(f"{path}: {error}") from error
+
+
+def save_public_keys(data_dir: DataDir, keys: Iterable[PublicKey]) -> int:
+    """Add ``keys`` to the saved ones (by fingerprint); returns how many were new.
+
+    The file is a ``list-public-keys`` output itself, written whole and renamed into place.
+    """
+    saved = {k.fingerprint: k for k in saved_public_keys(data_dir)}
+    new = {k.fingerprint: k for k in keys if k.fingerprint not in saved}
+    if not new:
+        return 0
+    merged = [*saved.values(), *new.values()]
+    body = orjson.dumps(
+        {
+            "PublicKeyList": [
+                {"Value": b64encode(k.der).decode(), "Fingerprint": k.fingerprint} for k in merged
+            ]
+        },
+        option=orjson.OPT_INDENT_2,
+    )
+    path = public_keys_file(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".public-keys-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return len(new)
+
+
 # The kinds that raise an alert, with the alert's title and severity.
 ALERTING: dict[FindingKind, tuple[str, str]] = {
     FindingKind.MODIFIED: ("CloudTrail log file does not match its digest", "high"),
     FindingKind.BAD_SIGNATURE: ("CloudTrail digest signature is invalid", "high"),
     FindingKind.BROKEN_CHAIN: ("CloudTrail digest chain is broken", "high"),
+    FindingKind.CONFLICTING: ("Two different CloudTrail digest files claim one object", "high"),
+    FindingKind.MISPLACED: ("A CloudTrail digest was found under another object's key", "high"),
+    FindingKind.UNSIGNED: ("CloudTrail digest has no signature", "medium"),
     FindingKind.UNREADABLE: ("CloudTrail digest file is unreadable", "medium"),
     FindingKind.SILENT: ("No CloudTrail delivery from an account and region", "medium"),
 }

@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import datetime
+import fcntl
+import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +16,13 @@ import duckdb
 import orjson
 import pytest
 
+from tests.query.demo_data import BAD_FILE, DEMO_EVENTS, DEMO_SEED, Demo, read_records
+from trailhound.data_dir import DataDir
+from trailhound.demo.generator import generate_demo
+from trailhound.ingest import Ingestor
 from trailhound.query import compile_query
 from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
+from trailhound.store.engine import QueryEngine
 
 
 @pytest.fixture
@@ -170,3 +178,29 @@ def run(
     sql = compile_query(query, **kwargs).sql()
     cursor = con.execute(sql)
     return [d[0] for d in cursor.description or []], cursor.fetchall()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo generator's data (plus one bad record), ingested into a fresh data directory.
+
+    Under xdist the workers of one run share the work: the first to get the lock builds it, each
+    then queries a copy of its own (DuckDB lets one process write a state database at a time).
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "query-demo"
+    root.mkdir(exist_ok=True)
+    logs, built = root / "logs", root / "store"
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "ready").exists():
+            generate_demo(logs, events=DEMO_EVENTS, seed=DEMO_SEED)
+            (logs / BAD_FILE).write_bytes(b'{"Records": [{"eventName": "NoTime"}]}')
+            with Ingestor(DataDir(built).ensure()) as ingestor:
+                ingestor.ingest_paths([logs])
+            (root / "ready").touch()
+    data_dir = DataDir(base / "demo-store")
+    shutil.copytree(built, data_dir.root)
+    engine = QueryEngine(data_dir)
+    yield Demo(data_dir, read_records(logs), engine)
+    engine.close()

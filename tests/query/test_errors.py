@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from trailhound.errors import QueryError
@@ -168,3 +170,45 @@ def test_errors_in_a_multi_line_query_point_at_the_right_line() -> None:
     lines = error.render().splitlines()
     assert lines[1] == "  | sort awsRegoin"
     assert lines[2] == "  " + " " * len("| sort ") + "^"
+
+
+def test_long_and_or_chains_compile_flat_and_run(tmp_path: Path) -> None:
+    from trailhound.data_dir import DataDir
+    from trailhound.store.engine import QueryEngine
+
+    names = [f"Event{i}" for i in range(2_000)]
+    query = "filter " + " or ".join(f'eventName = "{n}"' for n in names)
+    compiled = compile_query(query)
+    sql = compiled.sql()
+    assert sql.count(" OR ") == 1_999 and "((" not in sql  # one flat chain
+    both = "filter " + " and ".join(f'eventName != "{n}"' for n in names[:200])
+    with QueryEngine(DataDir(tmp_path / "store")) as engine:
+        assert engine.execute(compiled.expression)[1] == []
+        assert engine.execute(compile_query(both).expression)[1] == []
+
+
+def test_a_2000_term_alter_is_a_query_error_or_an_answer(tmp_path: Path) -> None:
+    from trailhound.data_dir import DataDir
+    from trailhound.store.engine import QueryEngine
+
+    assignments = "alter " + ", ".join(f"x{i} = {i}" for i in range(2_000))
+    chained = "alter x0 = 1, " + ", ".join(f"x{i + 1} = x{i} + 1" for i in range(2_000))
+    with QueryEngine(DataDir(tmp_path / "store")) as engine:
+        columns, _ = engine.execute(compile_query(assignments).expression)
+        assert len(columns) > 2_000
+        steps = "alter x0 = 1, " + ", ".join(f"x{i + 1} = x{i} + 1" for i in range(100))
+        assert engine.execute(compile_query(steps).expression)[0][-1] == "x100"
+    error = error_for(chained)  # refused before the compiler spends quadratic time on it
+    assert "too complex: more than 256 steps" in error.message
+    error = error_for("alter x = " + " + ".join(["1"] * 2_000))
+    assert "expression too long" in error.message
+    assert error.position is not None
+
+
+def test_nesting_and_length_are_bounded() -> None:
+    assert "nested too deeply" in error_for("filter " + "(" * 3_000 + "a = 1" + ")" * 3_000).message
+    assert "longer than" in error_for("filter a = 1" + " " * 300_000).message
+    # At the limit, the deepest mix of operators still compiles and renders in every dialect.
+    deepest = "alter x = " + "(1 + " * 31 + "1" + " + 1)" * 31
+    compiled = compile_query(deepest)
+    assert compiled.sql("spark") and compiled.sql("trino")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -66,3 +67,105 @@ def test_setup_never_prints_the_external_id_into_the_template() -> None:
     assert result.exit_code == 0, result.output
     assert '"sts:ExternalId": {\n' in result.stdout
     assert "th-0123456789abcdef0123" not in result.stdout
+
+
+def test_the_external_id_comes_from_the_environment_or_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trailhound.data_dir import DataDir
+    from trailhound.sources.integrations import IntegrationStore
+    from trailhound.store.state import StateDB
+
+    app, runner = _app(), CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    queue = ["--queue-url", "https://sqs.us-east-1.amazonaws.com/111122223333/q"]
+    role = ["--role-arn", "arn:aws:iam::111122223333:role/trailhound-reader"]
+    monkeypatch.setenv("TRAILHOUND_EXTERNAL_ID", "th-from-the-environment-0001")
+    result = runner.invoke(app, [*base, "integration", "add", "env", *queue, *role])
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("TRAILHOUND_EXTERNAL_ID")
+    result = runner.invoke(
+        app,
+        [*base, "integration", "add", "piped", *queue, *role, "--external-id", "-"],
+        input="th-from-standard-input-0002\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "th-from" not in result.output
+    store = IntegrationStore(StateDB(DataDir(tmp_path / "data").state_db))
+    assert store.get("env").external_id == "th-from-the-environment-0001"
+    assert store.get("piped").external_id == "th-from-standard-input-0002"
+    shown = runner.invoke(app, [*base, "integration", "show", "piped"]).output
+    assert "set (hidden)" in shown and "th-from" not in shown
+
+
+def _setup(*args: str) -> Any:
+    return CliRunner().invoke(_app(), ["setup", "aws", "--account", "111122223333", *args])
+
+
+def test_setup_prints_the_deploy_command_and_a_teardown() -> None:
+    result = _setup("--operator-account", "999988887777", "--name-prefix", "audit")
+    assert result.exit_code == 0, result.output
+    assert "aws cloudformation deploy --stack-name audit --template-file audit.json" in (
+        result.stderr
+    )
+    assert "--capabilities CAPABILITY_NAMED_IAM" in result.stderr
+    teardown = _setup("--name-prefix", "audit", "--teardown", "--format", "cli")
+    assert teardown.exit_code == 0, teardown.output  # no operator needed to tear down
+    assert "aws cloudtrail delete-trail --name audit" in teardown.stdout
+    assert "aws iam delete-role --role-name audit-reader" in teardown.stdout
+    assert "delete-bucket" not in teardown.stdout  # the logs stay unless --delete-logs
+    stack = _setup("--teardown", "--format", "cloudformation", "--delete-logs")
+    assert "aws cloudformation delete-stack --stack-name trailhound" in stack.stdout
+    assert "aws s3api delete-bucket" in stack.stdout
+    refused = _setup("--existing-bucket", "corp-trail", "--teardown", "--delete-logs")
+    assert refused.exit_code == 2
+    assert "corp-trail existed before and stays" in " ".join(refused.output.split())
+
+
+def test_setup_validates_selectors_before_generating_anything() -> None:
+    result = _setup(
+        "--operator-account",
+        "999988887777",
+        "--network-activity-selector",
+        "eventSource=sqs.amazonaws.com",
+        "--format",
+        "cli",
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'sqs.amazonaws.com' does not log network activity events" in result.stderr
+    missing = _setup("--format", "cli")
+    assert missing.exit_code == 2 and "--operator-account" in missing.stderr
+
+
+def test_remove_says_what_stays_in_aws(aws: Aws, tmp_path: Path) -> None:
+    base = ["--data-dir", str(tmp_path / "data")]
+    url = "https://sqs.eu-west-1.amazonaws.com/111122223333/audit-cloudtrail"
+    runner = CliRunner()
+    added = runner.invoke(_app(), [*base, "integration", "add", "prod", "--queue-url", url])
+    assert added.exit_code == 0, added.output
+    result = runner.invoke(_app(), [*base, "integration", "remove", "prod"])
+    assert result.exit_code == 0, result.output
+    assert f"queue {url}" in result.stderr
+    assert (
+        "trailhound setup aws --account 111122223333 --region eu-west-1 --name-prefix audit "
+        "--teardown --format cli"
+    ) in result.stderr
+
+
+def test_a_mistyped_profile_is_one_line_not_a_traceback(aws: Aws, tmp_path: Path) -> None:
+    base = ["--data-dir", str(tmp_path / "data")]
+    url = aws.bucket_to_queue()
+    runner = CliRunner()
+    assert (
+        runner.invoke(_app(), [*base, "integration", "add", "p", "--queue-url", url]).exit_code == 0
+    )
+    result = runner.invoke(_app(), [*base, "integration", "test", "p", "--profile", "prdo"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert " ".join(result.stderr.split()).startswith(
+        "error: AWS profile 'prdo' is not in ~/.aws/config or ~/.aws/credentials (profiles: "
+    )
+    empty = runner.invoke(_app(), [*base, "integration", "test", "p"])
+    assert empty.exit_code == 0, empty.output
+    assert "Connected, no log delivered yet" in empty.stdout

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import signal
+import stat
 import threading
 import time
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -13,13 +16,19 @@ import orjson
 import pytest
 
 from tests.sources.conftest import ACCOUNT, OTHER_ACCOUNT, Aws, log_key, log_object
+from tests.sources.test_digests import Trail, hour_start, public_key_list
 from trailhound.data_dir import DataDir
+from trailhound.ingest import Ingestor
+from trailhound.ledger import check
+from trailhound.sources.digests import load_public_keys
 from trailhound.sources.integrations import Integration, IntegrationState, IntegrationStore
+from trailhound.sources.notifications import ObjectRef
 from trailhound.sources.sqs_collector import (
     CollectorOptions,
     SqsCollector,
     collect,
     graceful_shutdown,
+    tmp_files,
 )
 from trailhound.store.engine import QueryEngine
 from trailhound.store.state import StateDB
@@ -119,7 +128,12 @@ def test_url_encoded_keys_and_digests(aws: Aws, data_dir: DataDir) -> None:
     summary = _drain(data_dir, url)
     assert _count(data_dir) == 3
     assert summary.ingest.quarantined == 0
-    assert (data_dir.root / "digests" / "trail-bucket" / digest).exists()
+    # Kept by a hash and its file name, never at the path the raw key spells.
+    kept = sorted(p.name for p in (data_dir.root / "digests").rglob("*") if p.is_file())
+    name = digest.rsplit("/", 1)[-1]
+    assert len(kept) == 2 and kept[0].endswith("_" + name), kept
+    assert kept[1] == kept[0] + ".meta.json"  # where it came from (moto gave no signature)
+    assert summary.digests == 1
     with QueryEngine(data_dir) as engine:
         assert engine.execute("SELECT uri FROM ingested_files")[1] == [
             (f"s3://trail-bucket/{key}",)
@@ -160,7 +174,7 @@ def test_unknown_message_is_poison_not_dropped(aws: Aws, data_dir: DataDir) -> N
     summary = _drain(
         data_dir, url, CollectorOptions(drain_wait_seconds=1, retry_base_seconds=0, max_receives=1)
     )
-    assert summary.poison == 1
+    assert summary.poison == 1 and summary.ignored_messages == 0
     [(_, uri, reason, _)] = IntegrationStore(StateDB(data_dir.state_db)).poison_objects()
     assert uri.startswith("sqs://") and "no known shape" in reason
 
@@ -286,3 +300,166 @@ def test_sigterm_stops_the_loop_after_in_flight_work(aws: Aws, data_dir: DataDir
     assert not worker.is_alive()
     assert stop.is_set()
     assert _count(data_dir) == 4
+
+
+# Hostile input --------------------------------------------------------------------------------
+def _notice(aws: Aws, url: str, keys: list[str], bucket: str = "trail-bucket") -> None:
+    """CloudTrail's own delivery notice, sent straight to the queue: plain keys, no checks."""
+    body = orjson.dumps({"s3Bucket": bucket, "s3ObjectKey": keys}).decode()
+    aws.client("sqs").send_message(QueueUrl=url, MessageBody=body)
+
+
+def _digest_key(tail: str) -> str:
+    return f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/us-east-1/{tail}"
+
+
+def test_traversal_keys_write_and_delete_nothing_outside(aws: Aws, data_dir: DataDir) -> None:
+    url, _ = aws.queue()
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="trail-bucket")
+    good = aws.put_logs("trail-bucket", count=1, per_object=5)[0]
+    victim = data_dir.root.parent / "victim.pth"  # beside the data directory
+    victim.write_text("original")
+    up = "../" * 7  # from digests/trail-bucket/AWSLogs/<acct>/CloudTrail-Digest/<region>/
+    written = _digest_key(f"{up}victim.pth")  # exists: its bytes were written there
+    s3.put_object(Bucket="trail-bucket", Key=written, Body=b"import os; os.system('id')")
+    deleted = _digest_key(f"{up}victim.pth.missing/../victim.pth")  # missing: unlink()ed it
+    _notice(aws, url, [written, good, deleted])
+    summary = _drain(data_dir, url)
+    assert victim.read_text() == "original"
+    assert summary.objects == 1 and _count(data_dir) == 5  # the message's good object landed
+    assert summary.poison == 2 and summary.failed_objects == 0  # refused at once, no retries
+    assert aws.queue_depth(url) == 0
+    poison = IntegrationStore(StateDB(data_dir.state_db)).poison_objects("prod")
+    assert sorted(uri for _, uri, _, _ in poison) == sorted(
+        f"s3://trail-bucket/{k}" for k in (written, deleted)
+    )
+    assert {reason for _, _, reason, _ in poison} == {
+        "refused: invalid object key: a '.' or '..' segment"
+    }
+    assert not list((data_dir.root / "digests").rglob("*victim*"))
+
+
+def test_hostile_bucket_names_are_refused_unread(aws: Aws, data_dir: DataDir) -> None:
+    url, _ = aws.queue()
+    _notice(aws, url, [log_key()], bucket="../../..")
+    _notice(aws, url, [log_key()], bucket="x" * 300)
+    summary = _drain(data_dir, url)
+    assert summary.poison == 2 and summary.objects == 0
+    reasons = {r for _, _, r, _ in IntegrationStore(StateDB(data_dir.state_db)).poison_objects()}
+    assert reasons == {"refused: invalid bucket name: not one S3 allows"}
+    assert not (data_dir.root / "digests").exists()
+
+
+def test_temporary_downloads_are_private_and_go_away(aws: Aws, data_dir: DataDir) -> None:
+    url = aws.bucket_to_queue()
+    [key] = aws.put_logs("trail-bucket", count=1, per_object=2)
+    collector = SqsCollector(data_dir, _integration(data_dir, url), options=FAST)
+    try:
+        fetch = collector.fetch(ObjectRef("trail-bucket", key))
+        assert fetch.source is not None and fetch.sha256 is not None
+        path = fetch.source.path
+        assert path.parent == collector.downloads.folder
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert tmp_files(data_dir) == [path]
+    finally:
+        collector.close()
+    assert tmp_files(data_dir) == []
+
+
+def test_downloads_left_by_a_crash_are_removed_at_start_up(aws: Aws, data_dir: DataDir) -> None:
+    url = aws.bucket_to_queue()
+    left = data_dir.root / "tmp" / "collect" / "run-dead"
+    left.mkdir(parents=True)
+    (left / ".lock").touch()
+    (left / "x-111122223333_CloudTrail_us-east-1_a.json.gz").write_bytes(log_object(0, 1))
+    (left.parent / "loose.json.gz").write_bytes(b"from an older version")
+    assert len(tmp_files(data_dir)) == 2
+    collector = SqsCollector(data_dir, _integration(data_dir, url), options=FAST)
+    collector.close()
+    assert tmp_files(data_dir) == []
+    assert stat.S_IMODE(left.parent.stat().st_mode) == 0o700
+
+
+def test_an_object_failing_ingest_costs_only_itself(
+    aws: Aws, data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _ = aws.queue()
+    aws.client("s3").create_bucket(Bucket="trail-bucket")
+    keys = aws.put_logs("trail-bucket", count=5, per_object=4)
+    hostile = keys[2]
+    original = Ingestor.ingest_files
+
+    def ingest_files(self: Ingestor, files: Any) -> Any:
+        if any(f.uri.endswith(hostile) for f in files):  # stands for a record that breaks it
+            raise TypeError("'<' not supported between instances of 'str' and 'datetime'")
+        return original(self, files)
+
+    monkeypatch.setattr(Ingestor, "ingest_files", ingest_files)
+    _notice(aws, url, keys)
+    summary = _drain(data_dir, url)
+    assert _count(data_dir) == 16  # the four others, on the first delivery
+    assert summary.poison == 1 and summary.failed_objects == FAST.max_receives
+    [(_, uri, reason, _)] = IntegrationStore(StateDB(data_dir.state_db)).poison_objects()
+    assert uri.endswith(hostile) and reason.startswith("ingest failed: '<' not supported")
+    assert aws.queue_depth(url) == 0
+
+
+def test_ten_thousand_refused_keys_are_recorded_in_seconds(aws: Aws, data_dir: DataDir) -> None:
+    url, _ = aws.queue()
+    _notice(aws, url, [f"../{n}" for n in range(10_000)])  # 110 KB, under SQS's 256 KB
+    started = time.perf_counter()
+    summary = _drain(data_dir, url)
+    elapsed = time.perf_counter() - started
+    assert summary.poison == 10_000
+    assert len(IntegrationStore(StateDB(data_dir.state_db)).poison_objects("prod")) == 10_000
+    assert elapsed < 20, elapsed  # one connection per row took 8 minutes
+
+
+def _ledger(data_dir: DataDir, keys: Any) -> Any:
+    """The ledger over the digests the collector kept, lateness and silence aside."""
+    digests = [data_dir.root / "digests"]
+    return check(data_dir, digests, keys, late_after=None, silence_threshold=None)
+
+
+def test_collected_digests_verify_and_forged_copies_are_found(
+    aws: Aws, data_dir: DataDir, tmp_path: Path
+) -> None:
+    url = aws.bucket_to_queue()
+    s3 = aws.client("s3")
+    trail = Trail(tmp_path / "trail")
+    start = hour_start()
+    logs = [trail.log_file(start + timedelta(minutes=m)) for m in (5, 35)]
+    genuine = trail.digest(start, logs)
+    for path, key, _ in logs:
+        s3.put_object(Bucket="trail-bucket", Key=key, Body=path.read_bytes())
+    digest_key = genuine.relative_to(trail.root).as_posix()
+    signature = genuine.with_name(genuine.name + ".signature").read_text()
+    s3.put_object(
+        Bucket="trail-bucket",
+        Key=digest_key,
+        Body=genuine.read_bytes(),
+        Metadata={"signature": signature, "signature-algorithm": "SHA256withRSA"},
+    )
+    keys = load_public_keys(public_key_list(trail.key))
+    _drain(data_dir, url)
+    report = _ledger(data_dir, keys)
+    assert report.findings == [] and report.signatures == {"valid": 1}
+    assert report.files_listed == 2 and report.signatures_checked
+
+    # A forger lists a doctored log file: in a copy under another key, then over the original.
+    doc = orjson.loads(gzip.decompress(genuine.read_bytes()))
+    doc["logFiles"][0]["hashValue"] = "0" * 64
+    forged = gzip.compress(orjson.dumps(doc))
+    s3.put_object(Bucket="trail-bucket", Key=digest_key.replace("/us-east-1/", "/x/"), Body=forged)
+    s3.put_object(Bucket="trail-bucket", Key=digest_key, Body=forged)
+    _drain(data_dir, url)
+    report = _ledger(data_dir, keys)
+    assert sorted(f.kind.value for f in report.findings) == [
+        "conflicting-digest",
+        "misplaced-digest",
+    ]
+    assert report.signatures == {"valid": 1}  # the log files are checked against the genuine one
+    unchecked = _ledger(data_dir, None)
+    assert not unchecked.signatures_checked
+    assert {f.kind.value for f in unchecked.findings} == {"conflicting-digest", "misplaced-digest"}

@@ -227,6 +227,95 @@ class BinStage:
     position: int
 
 
+@dataclass(frozen=True, slots=True)
+class JoinStage:
+    """``join type = left conflict_strategy = both (<query>) as name <condition>``."""
+
+    kind: str  # inner, left or right
+    conflict: str  # right (the subquery's value wins), left, or both (the subquery's renamed)
+    query: Pipeline
+    alias: str
+    condition: Expr
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnionStage:
+    """``union cloudtrail`` or ``union (<query>)``: the rows of both, columns matched by name."""
+
+    query: Pipeline
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayExpandStage:
+    """``arrayexpand resources [limit 5]``: one row per array element, in the field's place."""
+
+    field: Field
+    limit: int | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class FrameBound:
+    """One end of a ``windowcomp`` frame: None is unbounded, 0 the current row, -n preceding."""
+
+    offset: int | datetime.timedelta | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class WindowCompStage:
+    """``windowcomp lag(eventTime) by actor sort eventTime between -5 and 0 as previous``."""
+
+    function: str
+    args: tuple[Expr, ...]
+    by: tuple[Field, ...]
+    sort: tuple[SortKey, ...]
+    frame: tuple[FrameBound, FrameBound] | None
+    range_frame: bool  # frame_type = range: offsets in the sort value, not in rows
+    alias: str
+    position: int  # of the function
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionStage:
+    """``transaction accessKeyId span = 1h [timeshift = …] [maxevents = 100]``: sessions."""
+
+    fields: tuple[Field, ...]
+    span: datetime.timedelta
+    timeshift: datetime.datetime | None
+    maxevents: int | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceNull:
+    """``field = value`` inside ``replacenull``."""
+
+    field: Field
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceNullStage:
+    """``replacenull errorCode = "none", …``: a value where the field is NULL."""
+
+    replacements: tuple[ReplaceNull, ...]
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStage:
+    """``target type = dataset [append = true] name`` (rows) or ``target type = view name``."""
+
+    kind: str  # dataset or view
+    name: str
+    append: bool
+    position: int
+    query_end: int  # where the query before ``| target`` ends in the text
+
+
 Stage = (
     DatasetStage
     | ConfigStage
@@ -239,6 +328,13 @@ Stage = (
     | DedupStage
     | TopStage
     | BinStage
+    | JoinStage
+    | UnionStage
+    | ArrayExpandStage
+    | WindowCompStage
+    | TransactionStage
+    | ReplaceNullStage
+    | TargetStage
 )
 
 

@@ -2,8 +2,10 @@
 
 Each stage reads the columns the stage before it produced (see :mod:`.scope`) and adds to the
 SELECT being built, which opens a new CTE whenever SQL's clause order requires one (see
-:mod:`.relation`). The result is a sqlglot expression tree; :meth:`CompiledQuery.sql` renders it
-for DuckDB, Spark or Trino.
+:mod:`.relation`). Subqueries (``join``, ``union``) and saved views build into the same list of
+CTEs. The result is a sqlglot expression tree; :meth:`CompiledQuery.sql` renders it for DuckDB,
+Spark or Trino. The time window (``config timeframe`` or ``since``) applies to every dataset the
+query reads, unless a subquery sets its own.
 """
 
 from __future__ import annotations
@@ -11,42 +13,85 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
 
 from trailhound.errors import QueryError
-from trailhound.query import ast
+from trailhound.query import ast, combine, windows
+from trailhound.query import functions as _builtins  # noqa: F401  (registers the built-ins)
+from trailhound.query.catalog import Catalog, SavedDataset
 from trailhound.query.datasets import DATASETS, DEFAULT_DATASET, Dataset
 from trailhound.query.dialects import get_dialect
 from trailhound.query.durations import interval, single_unit
 from trailhound.query.expressions import ExpressionCompiler
 from trailhound.query.parser import parse_expression, parse_query
-from trailhound.query.relation import Output, RelationBuilder, ordered
-from trailhound.query.scope import Scope, column
-from trailhound.query.values import Typed
+from trailhound.query.relation import Output, RelationBuilder, ordered, replace_columns
+from trailhound.query.scope import ColumnInfo, Scope, column
+from trailhound.query.values import TEXT, Typed, as_text, family
 
+MAX_QUERY_CHARS = 256 * 1024
 _TIME_TYPES = (None, "TIMESTAMPTZ", "TIMESTAMP", "DATE")
 # The partition date is the UTC date; widen its bound by a day so that a session time zone
 # east of UTC can never prune a day that still holds events inside the window.
 _PARTITION_SLACK = datetime.timedelta(days=1)
 
 
+@dataclass(frozen=True, slots=True)
+class DatasetRead:
+    """A dataset the query reads, over which time window, and the condition that prunes its
+    date partitions (None when it reads them all)."""
+
+    dataset: str
+    window: datetime.timedelta | None
+    partition_filter: exp.Expr | None
+
+
 @dataclass(frozen=True)
 class CompiledQuery:
-    """A compiled query: the dataset it reads and the whole query as a sqlglot tree."""
+    """A compiled query: the dataset it reads and the whole query as a sqlglot tree.
+
+    ``target`` is the closing ``| target …`` stage, if any: the query's rows (or, for a view,
+    ``saved_text``) are to be saved under its name. ``reads`` lists every dataset read;
+    ``columns`` describes the result.
+    """
 
     dataset: str
     expression: sqlglot.exp.Query
+    target: ast.TargetStage | None = None
+    reads: tuple[DatasetRead, ...] = ()
+    text: str = ""
+    columns: tuple[ColumnInfo, ...] = ()  # the result's columns
+    time_column: str | None = None  # the result column holding the events' time, if any
+    source: str = ""  # the dataset whose field names the result's columns answer to
 
     def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
         """The query as SQL text for ``dialect`` (``duckdb``, ``spark`` or ``trino``)."""
-        return get_dialect(dialect).generate(self.expression, pretty=pretty)
+        try:
+            return get_dialect(dialect).generate(self.expression, pretty=pretty)
+        except RecursionError as error:
+            raise QueryError("query too large or too deeply nested to render as SQL") from error
+
+    @property
+    def saved_text(self) -> str:
+        """The query without its ``| target`` stage."""
+        end = self.target.query_end if self.target is not None else len(self.text)
+        return self.text[:end].rstrip()
 
 
-def compile_query(text: str, *, since: datetime.timedelta | None = None) -> CompiledQuery:
+def compile_query(
+    text: str,
+    *,
+    since: datetime.timedelta | None = None,
+    params: Mapping[str, str] | None = None,
+    catalog: Catalog | None = None,
+) -> CompiledQuery:
     """Compile a pipe query; ``since`` bounds the time when the query sets no timeframe.
+
+    ``params`` give the values of ``$name`` parameters; ``catalog`` the datasets earlier
+    queries saved (``dataset = NAME`` reads them).
 
     >>> compile_query('filter eventName = "ConsoleLogin" | limit 5').sql()
     "SELECT * FROM cloudtrail WHERE LOWER(event_name) = 'consolelogin' LIMIT 5"
@@ -62,7 +107,13 @@ def compile_query(text: str, *, since: datetime.timedelta | None = None) -> Comp
       "awsRegion" ASC
     LIMIT 3
     """
-    return _QueryCompiler(text).compile(parse_query(text), since)
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query longer than {MAX_QUERY_CHARS:,} characters")
+    compiler = _QueryCompiler(text, catalog or {})
+    try:
+        return compiler.compile(parse_query(text, params), since)
+    except RecursionError as error:  # the parser's limits should make this unreachable
+        raise QueryError("query too large or too deeply nested to compile") from error
 
 
 def compile_condition(text: str, dataset: str = DEFAULT_DATASET) -> exp.Expression:
@@ -80,27 +131,137 @@ def compile_condition(text: str, dataset: str = DEFAULT_DATASET) -> exp.Expressi
 
 
 class _QueryCompiler:
-    def __init__(self, text: str) -> None:
+    def __init__(
+        self,
+        text: str,
+        catalog: Catalog,
+        reads: list[DatasetRead] | None = None,
+        views: tuple[str, ...] = (),
+        saved_read: set[str] | None = None,
+    ) -> None:
         self.text = text
+        self.catalog = catalog
+        self.reads: list[DatasetRead] = [] if reads is None else reads
+        self.views = views  # the saved views being compiled, innermost last
+        self.saved_read: set[str] = set() if saved_read is None else saved_read
 
     def error(self, message: str, position: int, suggestion: str | None = None) -> QueryError:
         return QueryError(message, query=self.text, position=position, suggestion=suggestion)
 
     def compile(self, pipeline: ast.Pipeline, since: datetime.timedelta | None) -> CompiledQuery:
-        dataset, timeframe, stages = self.preamble(pipeline.stages)
-        builder = RelationBuilder(Scope.of_dataset(dataset, self.text))
-        window = timeframe or since
-        if window is not None:
-            self.restrict_time(builder, dataset, window)
+        stages = list(pipeline.stages)
+        target: ast.TargetStage | None = None
+        if stages and isinstance(stages[-1], ast.TargetStage):
+            target = stages[-1]
+            stages.pop()
         for stage in stages:
-            self.stage(builder, stage)
-        return CompiledQuery(dataset.name, builder.query())
+            if isinstance(stage, ast.TargetStage):
+                raise self.error("target must be the last stage", stage.position)
+        builder, dataset, window, rest = self.open(stages, since, [])
+        self.run(builder, rest, window)
+        if target is not None and target.name in DATASETS:
+            raise self.error(
+                f"{target.name!r} is a dataset that cannot be replaced", target.position
+            )
+        if target is not None and target.kind == "view" and target.name in self.saved_read:
+            raise self.error(f"view {target.name!r} would read itself", target.position)
+        reads = tuple(self.reads)
+        scope = builder.scope
+        time = scope.time_carrier()
+        return CompiledQuery(
+            dataset,
+            builder.query(),
+            target,
+            reads,
+            self.text,
+            scope.columns,
+            None if time is None else time.name,
+            scope.dataset.name,
+        )
+
+    def open(
+        self,
+        stages: list[ast.Stage],
+        inherited: datetime.timedelta | None,
+        ctes: list[exp.CTE],
+    ) -> tuple[RelationBuilder, str, datetime.timedelta | None, list[ast.Stage]]:
+        """Start the relation a (sub)query reads: its dataset, over its time window.
+
+        Returns the builder, the dataset's name, the window and the stages left to compile.
+        """
+        name, position, timeframe, rest = self.preamble(stages)
+        window = timeframe or inherited
+        saved = None if name in DATASETS else self.catalog[name]
+        if saved is not None:
+            self.saved_read.add(name)
+        if saved is not None and saved.kind == "view":
+            relation, scope = self.view(saved, position, window, ctes)
+            return RelationBuilder(scope.with_query(self.text), ctes, relation), name, window, rest
+        dataset = DATASETS[name] if saved is None else saved.as_dataset()
+        builder = RelationBuilder(Scope.of_dataset(dataset, self.text), ctes)
+        pruned = None
+        if window is not None and dataset.time_column is not None:
+            pruned = self.restrict_time(builder, dataset, window)
+        self.reads.append(DatasetRead(dataset.name, window, pruned))
+        return builder, name, window, rest
+
+    def run(
+        self, builder: RelationBuilder, stages: list[ast.Stage], window: datetime.timedelta | None
+    ) -> None:
+        """Compile ``stages`` onto ``builder``; subqueries inherit ``window``."""
+        for stage in stages:
+            if isinstance(stage, (ast.JoinStage, ast.UnionStage)):
+                # The outer relation becomes a CTE first, so that it comes before the subquery's.
+                left = builder.finish()
+                right = self.subquery(stage.query, window, builder.ctes)
+                if isinstance(stage, ast.JoinStage):
+                    combine.join(builder, stage, left, right)
+                else:
+                    combine.union(builder, left, right)
+            else:
+                self.stage(builder, stage)
+
+    def subquery(
+        self, pipeline: ast.Pipeline, window: datetime.timedelta | None, ctes: list[exp.CTE]
+    ) -> tuple[str, Scope]:
+        """Compile a subquery into the outer query's CTEs: the name of its last, its columns."""
+        builder, _, inner_window, rest = self.open(list(pipeline.stages), window, ctes)
+        self.run(builder, rest, inner_window)
+        return builder.finish(), builder.scope
+
+    def view(
+        self,
+        saved: SavedDataset,
+        position: int,
+        window: datetime.timedelta | None,
+        ctes: list[exp.CTE],
+    ) -> tuple[str, Scope]:
+        """Compile a saved view's query into ``ctes``: the name of its last CTE, its columns."""
+        if saved.name in self.views:
+            raise self.error(f"view {saved.name!r} reads itself", position)
+        views = (*self.views, saved.name)
+        compiler = _QueryCompiler(saved.query, self.catalog, self.reads, views, self.saved_read)
+        try:
+            pipeline = parse_query(saved.query, saved.params)
+            builder, _, inner_window, rest = compiler.open(list(pipeline.stages), window, ctes)
+            compiler.run(builder, rest, inner_window)
+        except QueryError as error:
+            raise QueryError(
+                f"in view {saved.name!r}: {error.message}",
+                query=error.query,
+                position=error.position,
+                suggestion=error.suggestion,
+            ) from None
+        return builder.finish(), builder.scope
 
     def preamble(
-        self, stages: tuple[ast.Stage, ...]
-    ) -> tuple[Dataset, datetime.timedelta | None, list[ast.Stage]]:
-        """Take ``dataset`` and ``config`` off the front; they may not appear later."""
-        dataset = DATASETS[DEFAULT_DATASET]
+        self, stages: list[ast.Stage]
+    ) -> tuple[str, int, datetime.timedelta | None, list[ast.Stage]]:
+        """Take ``dataset`` and ``config`` off the front; they may not appear later.
+
+        Returns the dataset's name and where it was named, the timeframe and the other stages.
+        """
+        name, position = DEFAULT_DATASET, 0
         timeframe: datetime.timedelta | None = None
         seen_dataset = False
         index = 0
@@ -109,14 +270,15 @@ class _QueryCompiler:
             if isinstance(stage, ast.DatasetStage):
                 if seen_dataset:
                     raise self.error("the dataset is already set", stage.position)
-                if stage.name not in DATASETS:
-                    close = difflib.get_close_matches(stage.name, list(DATASETS), n=1)
+                if stage.name not in DATASETS and stage.name not in self.catalog:
+                    known = [*DATASETS, *sorted(self.catalog)]
+                    close = difflib.get_close_matches(stage.name, known, n=1)
                     raise self.error(
-                        f"unknown dataset {stage.name!r}; datasets are {', '.join(DATASETS)}",
+                        f"unknown dataset {stage.name!r}; datasets are {', '.join(known)}",
                         stage.position,
                         close[0] if close else None,
                     )
-                dataset, seen_dataset = DATASETS[stage.name], True
+                name, position, seen_dataset = stage.name, stage.position, True
             elif isinstance(stage, ast.ConfigStage):
                 if timeframe is not None:
                     raise self.error("the timeframe is already set", stage.position)
@@ -129,16 +291,21 @@ class _QueryCompiler:
             if isinstance(stage, (ast.DatasetStage, ast.ConfigStage)):
                 kind = "dataset" if isinstance(stage, ast.DatasetStage) else "config"
                 raise self.error(f"{kind} must come before the other stages", stage.position)
-        return dataset, timeframe, rest
+        return name, position, timeframe, rest
 
     def restrict_time(
         self, builder: RelationBuilder, dataset: Dataset, window: datetime.timedelta
-    ) -> None:
-        """Keep events newer than ``now() - window`` (and prune older date partitions)."""
+    ) -> exp.Expr | None:
+        """Keep events newer than ``now() - window`` (and prune older date partitions).
+
+        Returns the condition on the partition date, if the dataset has one.
+        """
         if window.total_seconds() < 1:
             raise QueryError("the time window must be at least one second")
+        assert dataset.time_column is not None  # open() restricts only datasets with a time
         start = exp.Sub(this=exp.CurrentTimestamp(), expression=interval(window))
         condition: exp.Expr = exp.GTE(this=column(dataset.time_column), expression=start)
+        day: exp.Expr | None = None
         if dataset.partition_date_column is not None:
             earliest = exp.Sub(
                 this=exp.CurrentTimestamp(), expression=interval(window + _PARTITION_SLACK)
@@ -149,6 +316,7 @@ class _QueryCompiler:
             )
             condition = exp.and_(condition, day)
         builder.where(condition)
+        return None if day is None else day.copy()
 
     # --- stages --------------------------------------------------------------------------------
 
@@ -176,7 +344,15 @@ class _QueryCompiler:
             self.top(builder, stage)
         elif isinstance(stage, ast.BinStage):
             self.bin(builder, stage)
-        else:  # dataset and config were taken off by preamble()
+        elif isinstance(stage, ast.ArrayExpandStage):
+            combine.arrayexpand(builder, stage)
+        elif isinstance(stage, ast.WindowCompStage):
+            windows.windowcomp(builder, stage)
+        elif isinstance(stage, ast.TransactionStage):
+            windows.transaction(builder, stage)
+        elif isinstance(stage, ast.ReplaceNullStage):
+            self.replacenull(builder, stage)
+        else:  # dataset and config were taken off by preamble(), join and union by run()
             raise AssertionError(f"unexpected stage {stage!r}")
 
     def output_for(self, scope: Scope, field: ast.Field, alias: str | None) -> Output:
@@ -234,24 +410,11 @@ class _QueryCompiler:
             written = {target.lower() for target, _ in batch}
             target = builder.scope.target(assignment.name)
             if target.lower() in written or _reads(assignment.value, written, builder.scope):
-                builder.project(self.replace(builder.scope, batch))
+                builder.project(replace_columns(builder.scope, batch))
                 batch = []
                 target = builder.scope.target(assignment.name)
             batch.append((target, ExpressionCompiler(builder.scope).value(assignment.value)))
-        builder.project(self.replace(builder.scope, batch))
-
-    @staticmethod
-    def replace(scope: Scope, assignments: list[tuple[str, Typed]]) -> list[Output]:
-        """The current columns with each ``(name, value)`` replacing its column or appended."""
-        outputs = [Output.keep(c) for c in scope.columns]
-        for target, value in assignments:
-            new = Output(target, value.expression, value.sql_type)
-            index = next((i for i, o in enumerate(outputs) if o.name == target), None)
-            if index is None:
-                outputs.append(new)
-            else:
-                outputs[index] = new
-        return outputs
+        builder.project(replace_columns(builder.scope, batch))
 
     def comp(self, builder: RelationBuilder, stage: ast.CompStage) -> None:
         """``comp count() as n, … by a, b``."""
@@ -278,7 +441,7 @@ class _QueryCompiler:
             order = [ordered(resolved, descending=stage.order.descending)]
         elif earlier_order:
             order = [o.copy() for o in earlier_order]
-        elif (time_column := scope.carrier(scope.dataset.time_column)) is not None:
+        elif (time_column := scope.time_carrier()) is not None:
             order = [ordered(column(time_column.name), descending=False)]
         else:
             order = []
@@ -308,6 +471,36 @@ class _QueryCompiler:
             [ordered(column(group.name), descending=False), *(o.copy() for o in by_count)]
         )
 
+    def replacenull(self, builder: RelationBuilder, stage: ast.ReplaceNullStage) -> None:
+        """``replacenull f = "value", …``: the value where the field is NULL.
+
+        A value of another kind than the field (text for a number) turns the field into text.
+        """
+        scope = builder.scope
+        compiler = ExpressionCompiler(scope)
+        assignments: list[tuple[str, Typed]] = []
+        for replacement in stage.replacements:
+            resolved = scope.resolve(replacement.field)
+            target = resolved.column or replacement.field.name
+            if any(name == target for name, _ in assignments):
+                raise self.error(
+                    f"{replacement.field.name!r} is replaced twice", replacement.field.position
+                )
+            value = compiler.value(replacement.value)
+            current = Typed(resolved.expression, resolved.sql_type)
+            kinds = {family(current.sql_type), family(value.sql_type)}
+            if None in kinds or len(kinds) == 1:
+                merged = Typed(
+                    exp.Coalesce(this=current.expression, expressions=[value.expression]),
+                    current.sql_type or value.sql_type,
+                )
+            else:
+                merged = Typed(
+                    exp.Coalesce(this=as_text(current), expressions=[as_text(value)]), TEXT
+                )
+            assignments.append((target, merged))
+        builder.project(replace_columns(scope, assignments))
+
     def bin(self, builder: RelationBuilder, stage: ast.BinStage) -> None:
         """``bin field span = 1h``: floor a time column to the span, keeping its name."""
         resolved = builder.scope.resolve(stage.field)
@@ -326,7 +519,7 @@ class _QueryCompiler:
                 this=exp.Mul(this=exp.Floor(this=epoch), expression=seconds.copy())
             )
         value = Typed(floored, "TIMESTAMPTZ")
-        builder.project(self.replace(builder.scope, [(resolved.column, value)]))
+        builder.project(replace_columns(builder.scope, [(resolved.column, value)]))
 
 
 def _reads(node: ast.Expr, names: set[str], scope: Scope) -> bool:

@@ -22,7 +22,7 @@ class Dataset:
 
     name: str
     relation: str  # the view or table the query reads
-    time_column: str
+    time_column: str | None  # None for a saved dataset that kept no time
     columns: tuple[str, ...]
     resolver: Resolver  # field name as written → (column, JSON path or None); KeyError if unknown
     column_types: Mapping[str, str] = field(default_factory=dict)  # SQL type where known

@@ -1,10 +1,16 @@
 """The SQL dialects a compiled query renders in, registered by name.
 
-Built-ins register themselves the way a third party would: with :func:`register_dialect`.
+Built-ins register themselves the way a third party would: with :func:`register_dialect`. The
+compiled tree is dialect-neutral; where sqlglot's generator for a dialect gets a node's meaning
+wrong, the dialect rewrites that node first (its ``transforms``), the way a sqlglot dialect
+carries a table of ``TRANSFORMS``. DuckDB, which runs the queries, needs none: the tree is
+written so that sqlglot renders it right for DuckDB as it is.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import ClassVar
 
 from sqlglot import exp
@@ -13,6 +19,7 @@ from trailhound.errors import QueryError
 from trailhound.query.base import QueryDialect
 
 DIALECTS: dict[str, QueryDialect] = {}
+Transform = Callable[[exp.Expr], exp.Expr]
 
 
 def register_dialect(dialect: QueryDialect) -> QueryDialect:
@@ -35,10 +42,59 @@ class SqlglotDialect:
 
     name: ClassVar[str] = ""
     sqlglot_name: ClassVar[str] = ""
+    transforms: ClassVar[tuple[Transform, ...]] = ()
 
     def generate(self, expression: exp.Expr, *, pretty: bool = False) -> str:
         """The SQL text of ``expression``, from sqlglot's generator for this dialect."""
+        for transform in self.transforms:
+            expression = expression.transform(transform)  # transform() works on a copy
         return expression.sql(dialect=self.sqlglot_name, pretty=pretty)
+
+
+_LETTERS = re.compile(r"(%.)|([A-Za-z]+)")
+
+
+def quote_format_letters(node: exp.Expr) -> exp.Expr:
+    """Quote the literal letters of a strftime format (``T`` in ``%Y-%m-%dT%H``): Spark's
+    patterns read every letter as a field."""
+    if isinstance(node, (exp.TimeToStr, exp.StrToTime)):
+        fmt = node.args.get("format")
+        if isinstance(fmt, exp.Literal) and fmt.is_string:
+            quoted = _LETTERS.sub(lambda m: m.group(1) or f"'{m.group(2)}'", fmt.this)
+            if quoted != fmt.this:
+                node = node.copy()
+                node.set("format", exp.Literal.string(quoted))
+    return node
+
+
+def iso_weekday_from_weekday(node: exp.Expr) -> exp.Expr:
+    """ISO day of the week (Monday 1 … Sunday 7) as Spark's ``WEEKDAY`` (Monday 0) + 1."""
+    if isinstance(node, exp.DayOfWeekIso):
+        weekday = exp.Anonymous(this="WEEKDAY", expressions=[node.this.copy()])
+        return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
+    return node
+
+
+def json_array_of_text(node: exp.Expr) -> exp.Expr:
+    """A JSON array as text elements: Trino casts only scalars to VARCHAR, so cast to an array
+    of JSON and turn each element into its text (a string's value, an object's JSON)."""
+    if (
+        isinstance(node, (exp.Cast, exp.TryCast))
+        and isinstance(node.this, exp.JSONExtract)
+        and node.to.is_type("ARRAY")
+        and node.to.expressions
+        and node.to.expressions[0].is_type(*exp.DataType.TEXT_TYPES)
+    ):
+        element = exp.to_identifier("_th_json")
+        as_json = type(node)(this=node.this.copy(), to=exp.DataType.build("ARRAY<JSON>"))
+        text = exp.Coalesce(
+            this=exp.JSONExtractScalar(
+                this=exp.Column(this=element.copy()), expression=exp.Literal.string("$")
+            ),
+            expressions=[exp.JSONFormat(this=exp.Column(this=element.copy()))],
+        )
+        return exp.Transform(this=as_json, expression=exp.Lambda(this=text, expressions=[element]))
+    return node
 
 
 class DuckDBDialect(SqlglotDialect):
@@ -53,6 +109,7 @@ class SparkDialect(SqlglotDialect):
 
     name = "spark"
     sqlglot_name = "spark"
+    transforms = (quote_format_letters, iso_weekday_from_weekday)
 
 
 class TrinoDialect(SqlglotDialect):
@@ -60,6 +117,7 @@ class TrinoDialect(SqlglotDialect):
 
     name = "trino"
     sqlglot_name = "trino"
+    transforms = (json_array_of_text,)
 
 
 for _dialect in (DuckDBDialect(), SparkDialect(), TrinoDialect()):

@@ -15,9 +15,10 @@ from sqlglot import exp
 
 from trailhound.errors import QueryError
 from trailhound.query import ast
+from trailhound.query.base import ExpressionContext
 from trailhound.query.durations import interval
-from trailhound.query.functions import compile_aggregate, compile_call
-from trailhound.query.scope import Scope
+from trailhound.query.registry import compile_aggregate, compile_call
+from trailhound.query.scope import Scope, identifier
 from trailhound.query.values import (
     BOOLEAN,
     INTERVAL,
@@ -69,15 +70,62 @@ def _equal(left: exp.Expr, right: exp.Expr, negate: bool) -> exp.Expr:
     return kind(this=parenthesize(left), expression=parenthesize(right))
 
 
+ELEMENT = "@element"  # inside arraymap/arrayfilter: the array element at hand
+
+
+def _chain(node: ast.Binary, operator: str) -> list[ast.Expr]:
+    """The terms of a chain of one operator (``and``, ``or``), left to right, iteratively."""
+    terms: list[ast.Expr] = []
+    pending: list[ast.Expr] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Binary) and current.operator == operator:
+            pending += (current.right, current.left)
+        else:
+            terms.append(current)
+    return terms
+
+
 def _is_literal(node: ast.Expr) -> bool:
     return isinstance(node, (ast.String, ast.Number, ast.Constant))
 
 
-class ExpressionCompiler:
-    """Compiles expressions against one scope (the columns of the relation they read)."""
+def _is_element(node: ast.Expr) -> bool:
+    """``"@element"`` (as XQL writes it) or a bare ``@element``."""
+    if isinstance(node, ast.String):
+        return node.value.lower() == ELEMENT and not node.wildcards
+    return isinstance(node, ast.Field) and node.name.lower() == ELEMENT
 
-    def __init__(self, scope: Scope) -> None:
-        self.scope = scope
+
+class ExpressionCompiler:
+    """Compiles expressions against one scope (the columns of the relation they read).
+
+    Functions are looked up by name in :mod:`trailhound.query.registry`; inside the lambda of
+    ``arraymap``/``arrayfilter`` a child compiler binds ``"@element"`` to the lambda's variable.
+    """
+
+    def __init__(
+        self, scope: Scope, element: tuple[exp.Identifier, str | None] | None = None, depth: int = 0
+    ) -> None:
+        self._scope = scope
+        self.element = element
+        self.depth = depth
+
+    @property
+    def scope(self) -> Scope:
+        """The columns the expressions read."""
+        return self._scope
+
+    def with_element(self, sql_type: str | None) -> tuple[ExpressionContext, exp.Identifier]:
+        """A compiler for a lambda body, in which ``"@element"`` is the lambda's variable."""
+        variable = identifier(f"_th_element{self.depth + 1}" if self.depth else "_th_element")
+        return ExpressionCompiler(self.scope, (variable, sql_type), self.depth + 1), variable
+
+    def is_literal(self, node: ast.Expr) -> bool:
+        """A literal value; ``"@element"`` inside a lambda is the element, not a literal."""
+        if self.element is not None and _is_element(node):
+            return False
+        return _is_literal(node)
 
     def error(self, message: str, position: int, suggestion: str | None = None) -> QueryError:
         """A QueryError at ``position`` in the query."""
@@ -97,6 +145,15 @@ class ExpressionCompiler:
 
     def value(self, node: ast.Expr) -> Typed:
         """Compile any expression."""
+        if _is_element(node):
+            if self.element is not None:
+                variable, sql_type = self.element
+                return Typed(exp.Column(this=variable.copy()), sql_type)
+            if isinstance(node, ast.Field):
+                raise self.error(
+                    "@element only means something inside arraymap() or arrayfilter()",
+                    node.position,
+                )
         if isinstance(node, ast.Field):
             resolved = self.scope.resolve(node)
             return Typed(resolved.expression, resolved.sql_type)
@@ -128,8 +185,11 @@ class ExpressionCompiler:
         """Compile and/or, comparisons and arithmetic."""
         operator = node.operator
         if operator in ("and", "or"):
+            # One flat chain however long (``a or b or c`` rather than ``(a or b) or c``): a
+            # filter of hundreds of alternatives must not nest hundreds of levels deep.
             combine = exp.and_ if operator == "and" else exp.or_
-            return Typed(combine(self.condition(node.left), self.condition(node.right)), BOOLEAN)
+            terms = [self.condition(term) for term in _chain(node, operator)]
+            return Typed(combine(*terms), BOOLEAN)
         if operator in _ARITHMETIC:
             left, right = self.value(node.left), self.value(node.right)
             types = {left.sql_type, right.sql_type}
@@ -149,7 +209,7 @@ class ExpressionCompiler:
         if operator == "~=":
             return Typed(self.regex(node), BOOLEAN)
         left_node, right_node = node.left, node.right
-        if _is_literal(left_node) and not _is_literal(right_node):
+        if self.is_literal(left_node) and not self.is_literal(right_node):
             left_node, right_node, operator = right_node, left_node, _MIRRORED[operator]
         if operator in ("=", "!="):
             return Typed(self.equality(left_node, right_node, operator == "!="), BOOLEAN)
@@ -200,14 +260,15 @@ class ExpressionCompiler:
         if isinstance(right, ast.Constant) and right.value is None:
             check = exp.Is(this=parenthesize(target.expression), expression=exp.Null())
             return exp.not_(check) if negate else check
-        if isinstance(right, ast.String) and right.wildcards:
+        literal_string = isinstance(right, ast.String) and self.is_literal(right)
+        if literal_string and isinstance(right, ast.String) and right.wildcards:
             # A wildcard matches the text form of any value: eventTime = "2024-05-*".
             match = ilike(self.text(target), like_pattern(right.value, right.wildcards))
             return exp.not_(match) if negate else match
-        if isinstance(right, ast.String) and textual(target.sql_type):
+        if literal_string and isinstance(right, ast.String) and textual(target.sql_type):
             lowered = exp.Literal.string(right.value.lower())
             return _equal(exp.Lower(this=self.text(target)), lowered, negate)
-        if _is_literal(right):
+        if self.is_literal(right):
             other = self.literal_for(right, target.sql_type)
         else:
             other = self.value(right)
@@ -225,7 +286,7 @@ class ExpressionCompiler:
         if isinstance(right, ast.Number) and target.sql_type == TEXT:
             target_expression = exp.TryCast(this=target_expression, to=exp.DataType.build("DOUBLE"))
             other = self.value(right)
-        elif _is_literal(right):
+        elif self.is_literal(right):
             other = self.literal_for(right, target.sql_type)
         else:
             other = self.value(right)
@@ -267,7 +328,7 @@ class ExpressionCompiler:
             for i in node.items
         )
         for item in node.items:
-            if not _is_literal(item):
+            if not self.is_literal(item):
                 raise self.error("in (…) takes literal values only", position_of(item))
             if isinstance(item, ast.Constant) and item.value is None:
                 parts.append(exp.Is(this=parenthesize(target.expression), expression=exp.Null()))

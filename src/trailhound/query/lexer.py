@@ -155,3 +155,27 @@ def _read_string(text: str, start: int) -> Token:
         regex.append(char)
         index += 1
     raise QueryError("unterminated string", query=text, position=start)
+
+
+def string_literal(text: str) -> tuple[str, tuple[int, ...], str]:
+    """Read raw text (a parameter value) as a quoted string's content would be read.
+
+    Returns the value, the offsets of its unescaped ``*`` wildcards and its regular-expression
+    form; ``\\*`` is a literal star, every other character is itself.
+    """
+    chars: list[str] = []
+    regex: list[str] = []
+    wildcards: list[int] = []
+    index = 0
+    while index < len(text):
+        if text.startswith("\\*", index):
+            chars.append("*")
+            regex.extend("\\*")
+            index += 2
+            continue
+        if text[index] == "*":
+            wildcards.append(len(chars))
+        chars.append(text[index])
+        regex.append(text[index])
+        index += 1
+    return "".join(chars), tuple(wildcards), "".join(regex)

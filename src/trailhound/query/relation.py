@@ -8,6 +8,11 @@ the way sqlglot turns pipe syntax (``FROM t |> WHERE … |> AGGREGATE …``) int
 A sort is kept pending rather than written at once, because an ORDER BY inside a CTE does not
 order the rows of the query that reads it. It is written where it matters: before a LIMIT, on a
 projection that drops a sort column, and on the final SELECT.
+
+Stages that read two relations (join, union) or a table function (arrayexpand) close the SELECT
+so far as a CTE (:meth:`RelationBuilder.finish`), add their own SELECT as the next CTE and go on
+from it (:meth:`RelationBuilder.restart`). A subquery builds into the same list of CTEs, so every
+name is unique and every CTE comes after the ones it reads.
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from trailhound.errors import QueryError
 from trailhound.query.scope import ColumnInfo, Scope, column, identifier
+from trailhound.query.values import Typed
+
+# Each step re-projects every column, so compiling grows with steps × columns: past this many a
+# query is refused (DuckDB's binder would refuse it soon after, much more slowly).
+MAX_STEPS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +58,14 @@ class Output:
 class RelationBuilder:
     """The SELECT under construction, the CTEs before it, and the columns it produces."""
 
-    def __init__(self, scope: Scope) -> None:
-        self.ctes: list[exp.CTE] = []
+    def __init__(
+        self, scope: Scope, ctes: list[exp.CTE] | None = None, relation: str | None = None
+    ) -> None:
+        self.ctes: list[exp.CTE] = [] if ctes is None else ctes  # shared with subqueries
         self.scope = scope  # the columns the current SELECT produces
         self.source = scope  # the columns of the relation the current SELECT reads
         self.select = exp.Select(expressions=[exp.Star()]).from_(
-            exp.Table(this=identifier(scope.dataset.relation)), copy=False
+            exp.Table(this=identifier(relation or scope.dataset.relation)), copy=False
         )
         self.passthrough = True  # every output is an input column, unchanged, same name
         self.grouped = False
@@ -78,6 +91,11 @@ class RelationBuilder:
 
     def wrap(self) -> None:
         """Turn the current SELECT into the next CTE and start ``SELECT * FROM`` it."""
+        if len(self.ctes) >= MAX_STEPS:
+            raise QueryError(
+                f"query too complex: more than {MAX_STEPS} steps (a stage, or an assignment "
+                "that reads a field computed in the same alter, starts a new one)"
+            )
         if self.ordered and not self.limited and self.pending_order is not None:
             self.select.set("order", None)  # meaningless inside a CTE; written again later
         name = f"step{len(self.ctes) + 1}"
@@ -90,6 +108,30 @@ class RelationBuilder:
         self.passthrough = True
         self.grouped = False
         self.shadowed = False
+        self.order_written = False
+
+    def add(self, query: exp.Query) -> str:
+        """Append ``query`` as the next CTE; returns its name."""
+        name = f"step{len(self.ctes) + 1}"
+        self.ctes.append(exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name))))
+        return name
+
+    def finish(self) -> str:
+        """Close the relation built so far as a CTE, for another SELECT to read; its name."""
+        self.write_order()
+        self.wrap()
+        return str(self.ctes[-1].alias)
+
+    def restart(self, name: str, scope: Scope) -> None:
+        """Go on from the CTE ``name``, whose columns ``scope`` describes; no sort is pending."""
+        self.select = exp.Select(expressions=[exp.Star()]).from_(
+            exp.Table(this=exp.to_identifier(name)), copy=False
+        )
+        self.scope = self.source = scope
+        self.passthrough = True
+        self.grouped = False
+        self.shadowed = False
+        self.pending_order = None
         self.order_written = False
 
     def query(self) -> exp.Select:
@@ -140,16 +182,22 @@ class RelationBuilder:
         self.select.set("order", exp.Order(expressions=self.pending_order))
         self.pending_order = None
 
-    def aggregate(self, keys: list[Output], aggregates: list[Output]) -> None:
-        """Group by ``keys`` (plain columns or computed) and compute ``aggregates`` per group."""
+    def aggregate(
+        self, keys: list[Output], aggregates: list[Output], also_by: list[exp.Expr] | None = None
+    ) -> None:
+        """Group by ``keys`` (plain columns or computed) and compute ``aggregates`` per group.
+
+        ``also_by`` are more grouping expressions that are not output columns.
+        """
         self.pending_order = None  # the order of rows going into a GROUP BY does not matter
         if not self.can_project():
             self.wrap()
         projection = [column(k.name) if k.expression is None else _alias(k) for k in keys]
         projection += [_alias(a) for a in aggregates]
         self.select.set("expressions", projection)
-        if keys:
-            groups = [column(k.name) if k.expression is None else k.expression for k in keys]
+        groups = [column(k.name) if k.expression is None else k.expression for k in keys]
+        groups += also_by or []
+        if groups:
             self.select.group_by(*(g.copy() for g in groups), copy=False)
         self.passthrough = False
         self.grouped = True
@@ -225,3 +273,16 @@ def _alias(output: Output) -> exp.Alias:
 def ordered(expression: exp.Expr, *, descending: bool) -> exp.Ordered:
     """A sort key with NULLs last in either direction, on every dialect."""
     return exp.Ordered(this=expression, desc=descending, nulls_first=False)
+
+
+def replace_columns(scope: Scope, assignments: list[tuple[str, Typed]]) -> list[Output]:
+    """The current columns with each ``(name, value)`` replacing its column or appended."""
+    outputs = [Output.keep(c) for c in scope.columns]
+    for target, value in assignments:
+        new = Output(target, value.expression, value.sql_type)
+        index = next((i for i, o in enumerate(outputs) if o.name == target), None)
+        if index is None:
+            outputs.append(new)
+        else:
+            outputs[index] = new
+    return outputs

@@ -71,6 +71,19 @@ class Scope:
         """The same dataset and query, other columns."""
         return Scope(self.dataset, self.query, tuple(columns))
 
+    def with_query(self, query: str) -> Scope:
+        """The same columns, errors pointing into another query text (a view's)."""
+        return Scope(self.dataset, query, self.columns)
+
+    def error(self, message: str, position: int, suggestion: str | None = None) -> QueryError:
+        """A QueryError pointing at ``position`` in the query."""
+        return QueryError(message, query=self.query, position=position, suggestion=suggestion)
+
+    def time_carrier(self) -> ColumnInfo | None:
+        """The column holding the dataset's time, if the dataset has one and it is still here."""
+        time_column = self.dataset.time_column
+        return None if time_column is None else self.carrier(time_column)
+
     @property
     def names(self) -> list[str]:
         """The column names, in order."""
@@ -94,6 +107,9 @@ class Scope:
         found = self.lookup(field.name)
         if found is not None:
             return Resolved(column(found.name), found.sql_type, found.name)
+        inside = self.inside_computed(field.name)
+        if inside is not None:
+            return inside
         try:
             name, path = self.dataset.resolve(field.name)
         except KeyError:
@@ -111,6 +127,33 @@ class Scope:
             )
             return Resolved(extract, "VARCHAR", None)
         return Resolved(column(found.name), found.sql_type, found.name)
+
+    def inside_computed(self, name: str) -> Resolved | None:
+        """``items.instanceId`` where ``items`` is a computed text column: a path inside it.
+
+        Computed columns (an ``arrayexpand`` element, an ``alter``) come first: a dataset field
+        of the same dotted name would read the stored event instead.
+        """
+        lowered = name.lower()
+        best: ColumnInfo | None = None
+        for info in self.columns:
+            head = info.name.lower()
+            after = lowered[len(head) : len(head) + 1]
+            if (
+                info.origin is None
+                and info.sql_type in (None, "VARCHAR")
+                and lowered.startswith(head)
+                and after in (".", "[")
+                and len(lowered) > len(head) + 1
+                and (best is None or len(info.name) > len(best.name))
+            ):
+                best = info
+        if best is None:
+            return None
+        rest = name[len(best.name) :]
+        path = "$" + rest
+        extract = exp.JSONExtractScalar(this=column(best.name), expression=exp.Literal.string(path))
+        return Resolved(extract, "VARCHAR", None)
 
     def target(self, name: str) -> str:
         """The column an assignment to ``name`` writes: an existing one it names, or a new one."""

@@ -79,3 +79,33 @@ def position_of(node: ast.Expr) -> int:
     if isinstance(node, (ast.Binary, ast.InList)):
         return position_of(node.left if isinstance(node, ast.Binary) else node.operand)
     return node.position
+
+
+TEXT_ARRAY = "VARCHAR[]"
+
+
+def array_of(sql_type: str | None) -> str | None:
+    """The type of an array of ``sql_type`` values (None if the element type is unknown)."""
+    return None if sql_type is None else f"{sql_type}[]"
+
+
+def element_of(sql_type: str | None) -> str | None:
+    """The element type of an array type; None if unknown or not an array."""
+    if sql_type is None or not sql_type.endswith("[]"):
+        return None
+    return sql_type[:-2]
+
+
+def is_array(sql_type: str | None) -> bool:
+    """True for a known array type."""
+    return sql_type is not None and sql_type.endswith("[]")
+
+
+def common_type(types: list[str | None]) -> str | None:
+    """The one type all of ``types`` share (NULLs aside), else None; two numbers are DOUBLE."""
+    known = {t for t in types if t is not None}
+    if len(known) == 1:
+        return known.pop()
+    if known and known <= {"BIGINT", "DOUBLE"}:
+        return "DOUBLE"
+    return None

@@ -86,6 +86,13 @@ def read_policy(target: ReadTarget) -> Document:
             "Action": "s3:GetObject",
             "Resource": _join(target.bucket_arn, f"/{target.prefix}/*"),
         },
+        {
+            # The connection test checks that the bucket's notifications reach the queue.
+            "Sid": "CheckBucketNotifications",
+            "Effect": "Allow",
+            "Action": "s3:GetBucketNotification",
+            "Resource": target.bucket_arn,
+        },
     ]
     if target.kms_key_arn is not None:
         statements.append(
@@ -144,21 +151,41 @@ def bucket_policy(
     return {"Version": "2012-10-17", "Statement": [check, write, deny_insecure]}
 
 
-def queue_policy(queue_arn: Any, bucket_arn: Any, account: str) -> Document:
-    """The queue policy letting the bucket (and only it) send its notifications."""
+SOURCE_SERVICES = {"queue": "s3", "sns": "sns", "eventbridge": "events"}
+_QUEUE_SIDS = {
+    "queue": "AllowS3Notifications",
+    "sns": "AllowSnsNotifications",
+    "eventbridge": "AllowEventBridgeNotifications",
+}
+
+
+def queue_policy(
+    queue_arn: Any,
+    bucket_arn: Any,
+    account: str,
+    *,
+    route: str = "queue",
+    source_arn: Any | None = None,
+) -> Document:
+    """The queue policy letting the route's sender (and only it) send the notifications.
+
+    The bucket itself for the direct route; the SNS topic or the EventBridge rule
+    (``source_arn``) for the others.
+    """
+    service = SOURCE_SERVICES[route]
+    condition: Document = {"ArnEquals": {"aws:SourceArn": source_arn or bucket_arn}}
+    if route == "queue":
+        condition["StringEquals"] = {"aws:SourceAccount": account}
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "AllowS3Notifications",
+                "Sid": _QUEUE_SIDS[route],
                 "Effect": "Allow",
-                "Principal": {"Service": "s3.amazonaws.com"},
+                "Principal": {"Service": f"{service}.amazonaws.com"},
                 "Action": "sqs:SendMessage",
                 "Resource": queue_arn,
-                "Condition": {
-                    "ArnEquals": {"aws:SourceArn": bucket_arn},
-                    "StringEquals": {"aws:SourceAccount": account},
-                },
+                "Condition": condition,
             }
         ],
     }

@@ -1,9 +1,12 @@
 """boto3 clients for one AWS connection: region, endpoint and an assumed role with an external ID.
 
-Every client honours an explicit endpoint URL (the integration's ``endpoint_url``) and otherwise
-the standard ``AWS_ENDPOINT_URL`` environment variable, so VPC endpoints, GovCloud and local test
-servers work. Assumed-role credentials refresh themselves before they expire, so a collector can
-run for days on one session.
+Credentials come the AWS way: the base session follows the standard chain (environment, the
+profile of ``--profile`` or ``AWS_PROFILE`` — a profile with ``role_arn``/``external_id`` is
+assumed by botocore itself —, SSO, instance and task roles). Endpoints too: botocore resolves
+``AWS_ENDPOINT_URL``, the per-service ``AWS_ENDPOINT_URL_SQS``… and a profile's ``endpoint_url``;
+only an integration's explicit endpoint URL is passed on. The integration's own role is assumed
+with its external ID through botocore's public refreshable credentials, so a collector runs for
+days on one session. Credential and profile errors become one line that says how to fix them.
 """
 
 from __future__ import annotations
@@ -17,8 +20,20 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.credentials import RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    CredentialRetrievalError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
+)
+
+from trailhound.errors import CollectError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -26,6 +41,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
+PROFILE_ENV = "AWS_PROFILE"
 DEFAULT_REGION = "us-east-1"
 SESSION_NAME = "trailhound-collector"
 ROLE_SESSION_SECONDS = 3600
@@ -33,9 +49,73 @@ _QUEUE_URL_REGION = re.compile(r"^https?://sqs[.-]([a-z]{2}(?:-gov|-iso[a-z]?)?-
 _ARN_PARTITION = re.compile(r"^arn:(aws[a-z-]*):")
 
 
+class CredentialsError(CollectError):
+    """No usable AWS credentials or profile; the message says how to fix it."""
+
+
 def resolve_endpoint(explicit: str | None) -> str | None:
-    """The endpoint URL to use: the explicit one, else ``$AWS_ENDPOINT_URL``, else AWS's own."""
-    return explicit or os.environ.get(ENDPOINT_ENV) or None
+    """The endpoint URL to pass to a client: only an explicit one.
+
+    Without it botocore resolves ``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL`` and the
+    profile's ``endpoint_url`` itself, per service; passing ``$AWS_ENDPOINT_URL`` here would
+    override the per-service variables.
+    """
+    return explicit or None
+
+
+def use_profile(profile: str | None) -> None:
+    """Make ``profile`` the base profile of this process (``--profile``), after checking it."""
+    if not profile:
+        return
+    available = botocore.session.Session().available_profiles
+    if profile not in available:
+        raise CredentialsError(_profile_missing(profile, available))
+    os.environ[PROFILE_ENV] = profile
+
+
+def _profile_missing(profile: str, available: list[str]) -> str:
+    known = ", ".join(sorted(available)) or "none"
+    return (
+        f"AWS profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials (profiles: "
+        f"{known}): fix --profile or AWS_PROFILE, or add it: aws configure --profile {profile}"
+    )
+
+
+def credentials_problem(error: BaseException, role_arn: str | None = None) -> str | None:
+    """One line saying what is wrong with the credentials and how to fix it, or None."""
+    if isinstance(error, ProfileNotFound):
+        profile = str(getattr(error, "kwargs", {}).get("profile", os.environ.get(PROFILE_ENV)))
+        return _profile_missing(profile, botocore.session.Session().available_profiles)
+    if isinstance(error, NoCredentialsError):
+        chain = (
+            "set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+            "or run on an instance or task role"
+        )
+        if role_arn:
+            return f"no base AWS credentials to assume {role_arn} with: {chain}"
+        return (
+            f"no AWS credentials found: {chain}, "
+            "or give the integration a role ARN and external ID to assume"
+        )
+    if isinstance(error, PartialCredentialsError):
+        return f"incomplete AWS credentials ({error}): set both the access key ID and the secret"
+    if isinstance(error, SSOError | TokenRetrievalError):
+        return f"the AWS SSO session has expired ({error}): run `aws sso login`"
+    if isinstance(error, CredentialRetrievalError):
+        return f"could not get credentials ({error}): check the profile's role_arn and source"
+    if isinstance(error, NoRegionError):
+        return "no AWS region: give the integration --region, or set AWS_DEFAULT_REGION"
+    if isinstance(error, ClientError) and error_code(error) in _TOKEN_CODES:
+        return (
+            f"the AWS credentials were refused ({error_code(error)}): they are expired or "
+            "wrong; refresh them (aws sso login, new keys) or pick another profile"
+        )
+    return None
+
+
+_TOKEN_CODES = frozenset(
+    {"InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException"}
+)
 
 
 def region_from_queue_url(queue_url: str) -> str | None:
@@ -80,6 +160,9 @@ def error_code(error: BaseException) -> str:
 
 def error_message(error: BaseException) -> str:
     """A short message for an AWS error, without request IDs or credentials."""
+    problem = credentials_problem(error)
+    if problem and not isinstance(error, ClientError):
+        return problem
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
         return f"{detail.get('Code', 'ClientError')}: {detail.get('Message', '')}".rstrip(": ")
@@ -123,12 +206,35 @@ class AwsConnection:
         )
 
 
+class _AssumedRole(CredentialProvider):
+    """A credential provider that assumes the integration's role with its external ID."""
+
+    METHOD = "trailhound-assume-role"
+    CANONICAL_NAME = "trailhound-assume-role"
+
+    def __init__(self, clients: AwsClients) -> None:
+        super().__init__()
+        self._clients = clients
+
+    def load(self) -> RefreshableCredentials:
+        return RefreshableCredentials.create_from_metadata(
+            metadata=self._clients._refresh(),
+            refresh_using=self._clients._refresh,
+            method=self.METHOD,
+        )
+
+
 class AwsClients:
     """Creates (and caches) boto3 clients for one connection; clients are thread-safe."""
 
     def __init__(self, connection: AwsConnection, *, base: boto3.Session | None = None) -> None:
         self.connection = connection
-        self._base = base or boto3.Session(region_name=connection.region)
+        try:
+            self._base = base or boto3.Session(region_name=connection.region)
+        except BotoCoreError as error:
+            raise CredentialsError(
+                credentials_problem(error, connection.role_arn) or error_message(error)
+            ) from error
         self._session: boto3.Session | None = None
         self._clients: dict[str, Any] = {}
         self.config = Config(
@@ -141,7 +247,7 @@ class AwsClients:
 
     @property
     def endpoint_url(self) -> str | None:
-        """The endpoint every client of this connection uses, if not AWS's own."""
+        """The integration's explicit endpoint, if any (botocore resolves the rest itself)."""
         return resolve_endpoint(self.connection.endpoint_url)
 
     def _base_client(self, service: str) -> Any:
@@ -183,11 +289,12 @@ class AwsClients:
             if not self.connection.role_arn:
                 self._session = self._base
             else:
-                credentials = RefreshableCredentials.create_from_metadata(
-                    metadata=self._refresh(), refresh_using=self._refresh, method="sts-assume-role"
+                # A botocore session whose only credential provider assumes the role: public
+                # API (register_component), and botocore refreshes the credentials itself.
+                core = botocore.session.Session()
+                core.register_component(
+                    "credential_provider", CredentialResolver(providers=[_AssumedRole(self)])
                 )
-                core = botocore.session.get_session()
-                core._credentials = credentials  # type: ignore[attr-defined]  # boto3's own way
                 self._session = boto3.Session(
                     botocore_session=core, region_name=self.connection.region
                 )

@@ -7,13 +7,19 @@ in the object metadata ``x-amz-meta-signature`` (hex). Files on disk have lost t
 so the signature is looked for beside the digest file, in this order:
 
 1. ``<digest file>.meta.json``, the object's S3 metadata as saved by ``save_digest_metadata``
-   (``{"signature": "<hex>", "signature-algorithm": "SHA256withRSA"}``), which the SQS
-   collector is to call beside the digests it keeps under ``<data_dir>/digests/<bucket>/<key>``;
+   (``{"signature": "<hex>", "signature-algorithm": "SHA256withRSA", "source": "s3://…"}``),
+   which the SQS collector writes beside each digest it keeps;
 2. ``<digest file>.signature`` — the hex signature alone (e.g. written by hand from
    ``aws s3api head-object``).
 
 Without either the digest is "unsigned": its log-file hashes and chain are still checked.
 Public keys come from a saved ``aws cloudtrail list-public-keys`` output (``load_public_keys``).
+
+The collector keeps digests as ``<data_dir>/digests/<bucket>/<version>_<name>``
+(``stored_digest_name``): ``<version>`` is a hash of the object's S3 name, content and
+signature and ``<name>`` its file name reduced to safe characters. The raw key never becomes a
+path, a redelivery lands on the same file, and every other version or copy of a digest (a
+forger's) is kept beside it for the ledger to compare.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ _LOG_NAME = re.compile(
     r"(?P<stamp>\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$"
 )
 _GZIP_MAGIC = b"\x1f\x8b"
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_NAME_CHARS = 160  # of a stored digest's file name, after its version hash
 _CHUNK = 1024 * 1024
 SIGNATURE_ALGORITHM = "SHA256withRSA"
 
@@ -102,6 +110,7 @@ class Digest:
     content_sha256: str  # of the uncompressed digest file
     signature: str | None = None  # hex, from the S3 metadata or a sidecar
     path: str = ""
+    source: str | None = None  # the s3://bucket/key the collector fetched this copy from
 
     @property
     def uri(self) -> str:
@@ -188,7 +197,9 @@ def _text(doc: Mapping[str, Any], field: str) -> str | None:
     return None if value is None else str(value)
 
 
-def parse_digest(data: bytes, *, signature: str | None = None, path: str = "") -> Digest:
+def parse_digest(
+    data: bytes, *, signature: str | None = None, path: str = "", source: str | None = None
+) -> Digest:
     """Parse a digest file's bytes (gzip or not) into a ``Digest``."""
     try:
         content = uncompress(data)
@@ -219,25 +230,31 @@ def parse_digest(data: bytes, *, signature: str | None = None, path: str = "") -
             content_sha256=hashlib.sha256(content).hexdigest(),
             signature=signature.strip().lower() if signature else None,
             path=path,
+            source=source,
         )
     except (OSError, EOFError, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise DigestError(f"{path or 'digest'}: not a readable digest file: {error}") from error
 
 
-def _sidecar_signature(path: Path) -> str | None:
+def _sidecar(path: Path) -> tuple[str | None, str | None]:
+    """The signature and the S3 source of a digest file, from the files beside it."""
+    signature: str | None = None
+    source: str | None = None
     meta = path.with_name(path.name + ".meta.json")
     if meta.is_file():
         try:
             values = orjson.loads(meta.read_bytes())
         except orjson.JSONDecodeError as error:
             raise DigestError(f"{meta}: not JSON: {error}") from error
-        signature = values.get("signature") or values.get("x-amz-meta-signature")
-        if signature:
-            return str(signature)
+        if not isinstance(values, dict):
+            raise DigestError(f"{meta}: not a JSON object")
+        found = values.get("signature") or values.get("x-amz-meta-signature")
+        signature = str(found) if found else None
+        source = str(values["source"]) if values.get("source") else None
     plain = path.with_name(path.name + ".signature")
-    if not plain.is_file():
-        return None
-    return plain.read_text().strip() or None
+    if signature is None and plain.is_file():
+        signature = plain.read_text().strip() or None
+    return signature, source
 
 
 def load_digest_file(path: Path) -> Digest:
@@ -246,12 +263,30 @@ def load_digest_file(path: Path) -> Digest:
         data = path.read_bytes()
     except OSError as error:
         raise DigestError(f"{path}: cannot read: {error}") from error
-    return parse_digest(data, signature=_sidecar_signature(path), path=str(path))
+    signature, source = _sidecar(path)
+    return parse_digest(data, signature=signature, path=str(path), source=source)
 
 
-def save_digest_metadata(path: Path, metadata: Mapping[str, str]) -> None:
-    """Keep a digest object's S3 metadata (boto3 ``Metadata``) beside the saved file."""
-    wanted = {k: v for k, v in metadata.items() if k.startswith("signature")}
+def stored_digest_name(uri: str, content_sha256: str, signature: str | None) -> str:
+    """The file name the collector keeps a digest object under (see the module docstring).
+
+    >>> stored_digest_name("s3://b/a/../../x_CloudTrail-Digest_y.json.gz", "0" * 64, None)[32:]
+    '_x_CloudTrail-Digest_y.json.gz'
+    """
+    version = hashlib.sha256(f"{uri}\n{content_sha256}\n{signature or ''}".encode()).hexdigest()
+    name = _UNSAFE_NAME.sub("_", uri.rsplit("/", 1)[-1])[-_NAME_CHARS:]
+    if "_CloudTrail-Digest_" not in name or not name.endswith((".json", ".json.gz")):
+        name = f"CloudTrail-Digest_{name}.json"  # still found (and read) as a digest
+    return f"{version[:32]}_{name}"
+
+
+def save_digest_metadata(
+    path: Path, metadata: Mapping[str, str], *, source: str | None = None
+) -> None:
+    """Keep a digest object's S3 metadata (boto3 ``Metadata``) and source beside the saved file."""
+    wanted: dict[str, str] = {k: v for k, v in metadata.items() if k.startswith("signature")}
+    if source is not None:
+        wanted["source"] = source
     if wanted:
         path.with_name(path.name + ".meta.json").write_bytes(orjson.dumps(wanted))
 
@@ -263,7 +298,12 @@ def find_digest_files(roots: Iterable[Path]) -> Iterator[Path]:
             yield root
             continue
         for path in sorted(root.rglob("*_CloudTrail-Digest_*")):
-            if path.is_file() and path.name.endswith((".json.gz", ".json")):
+            name = path.name  # the .meta.json beside a digest is its metadata
+            if (
+                name.endswith((".json.gz", ".json"))
+                and not name.endswith(".meta.json")
+                and path.is_file()
+            ):
                 yield path
 
 

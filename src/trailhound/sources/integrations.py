@@ -9,16 +9,20 @@ ID (or none: the default credential chain), the accounts to keep, and a state:
 * ``deleted`` — removed by the user; kept so that its counters and poison records stay readable.
 
 Objects that failed every delivery attempt are recorded in ``poison_objects``, never dropped.
+The external ID is a shared secret: it is kept encrypted in the data directory's secret store
+(``store.secrets``), never in the state database, where queries could read it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
+from trailhound.data_dir import DataDir
 from trailhound.errors import CollectError
 from trailhound.sources.aws_clients import (
     DEFAULT_REGION,
@@ -26,6 +30,7 @@ from trailhound.sources.aws_clients import (
     partition_for_region,
     region_from_queue_url,
 )
+from trailhound.store.secrets import SecretStore
 from trailhound.store.state import StateDB, register_table
 
 register_table(
@@ -33,7 +38,8 @@ register_table(
     """
     CREATE TABLE IF NOT EXISTS integrations (
         name VARCHAR PRIMARY KEY, queue_url VARCHAR, region VARCHAR, partition VARCHAR,
-        role_arn VARCHAR, external_id VARCHAR, endpoint_url VARCHAR, kms_note VARCHAR,
+        role_arn VARCHAR, external_id VARCHAR, -- always NULL: the secret store holds it
+        endpoint_url VARCHAR, kms_note VARCHAR,
         accounts VARCHAR, state VARCHAR, last_error VARCHAR, created_at TIMESTAMPTZ,
         updated_at TIMESTAMPTZ, last_message_at TIMESTAMPTZ, messages BIGINT,
         objects_ingested BIGINT, events_ingested BIGINT, errors BIGINT, poison BIGINT)""",
@@ -63,6 +69,15 @@ class IntegrationState(StrEnum):
 COLLECTABLE = frozenset(
     {IntegrationState.ENABLED, IntegrationState.ERROR, IntegrationState.DISCONNECTED}
 )
+
+
+class PoisonRecord(NamedTuple):
+    """An object (or message) given up on: what, from which message, after how many tries, why."""
+
+    uri: str
+    message_id: str
+    receive_count: int
+    reason: str
 
 
 class IntegrationError(CollectError):
@@ -172,20 +187,41 @@ class Integration:
 _COLUMNS = [f.name for f in fields(Integration)]
 
 
-def _from_row(row: tuple[Any, ...]) -> Integration:
+def _from_row(row: tuple[Any, ...], secrets: SecretStore) -> Integration:
     values = dict(zip(_COLUMNS, row, strict=True))
     values["accounts"] = tuple(a for a in (values["accounts"] or "").split(",") if a)
     values["state"] = IntegrationState(values["state"])
     for counter in ("messages", "objects_ingested", "events_ingested", "errors", "poison"):
         values[counter] = int(values[counter] or 0)
+    values["external_id"] = secrets.get(_secret_name(values["name"]))
     return Integration(**values)
 
 
-class IntegrationStore:
-    """Integrations and poison records in the state database."""
+def _secret_name(integration: str) -> str:
+    return f"integration/{integration}/external_id"
 
-    def __init__(self, state: StateDB) -> None:
+
+class IntegrationStore:
+    """Integrations and poison records in the state database; external IDs in the secret store."""
+
+    def __init__(self, state: StateDB, secrets: SecretStore | None = None) -> None:
         self.state = state
+        self.secrets = secrets or SecretStore(DataDir(state.path.parent))
+        self._moved = False
+
+    def _move_plain_secrets(self) -> None:
+        """Move external IDs an older version stored in the state database to the secret store."""
+        if self._moved:
+            return
+        with self.state.connect() as con:
+            plain = con.execute(
+                "SELECT name, external_id FROM integrations WHERE external_id IS NOT NULL"
+            ).fetchall()
+        for name, external_id in plain:
+            self.secrets.put(_secret_name(name), external_id)
+            with self.state.connect() as con:
+                con.execute("UPDATE integrations SET external_id = NULL WHERE name = ?", [name])
+        self._moved = True
 
     def add(self, integration: Integration) -> Integration:
         """Store a new integration; a deleted one of the same name is replaced."""
@@ -197,6 +233,8 @@ class IntegrationStore:
         values = [getattr(stored, c) for c in _COLUMNS]
         values[_COLUMNS.index("accounts")] = ",".join(stored.accounts)
         values[_COLUMNS.index("state")] = stored.state.value
+        values[_COLUMNS.index("external_id")] = None
+        self.secrets.put(_secret_name(stored.name), stored.external_id)
         with self.state.connect() as con:
             con.execute(
                 f"INSERT OR REPLACE INTO integrations ({', '.join(_COLUMNS)}) "
@@ -207,11 +245,12 @@ class IntegrationStore:
 
     def find(self, name: str) -> Integration | None:
         """The integration called ``name`` (deleted ones too), or None."""
+        self._move_plain_secrets()
         with self.state.connect() as con:
             row = con.execute(
                 f"SELECT {', '.join(_COLUMNS)} FROM integrations WHERE name = ?", [name]
             ).fetchone()
-        return None if row is None else _from_row(row)
+        return None if row is None else _from_row(row, self.secrets)
 
     def get(self, name: str) -> Integration:
         """The live integration called ``name``; raises if there is none."""
@@ -222,11 +261,12 @@ class IntegrationStore:
 
     def list_integrations(self, *, include_deleted: bool = False) -> list[Integration]:
         """Every integration, by name."""
+        self._move_plain_secrets()
         with self.state.connect() as con:
             rows = con.execute(
                 f"SELECT {', '.join(_COLUMNS)} FROM integrations ORDER BY name"
             ).fetchall()
-        found = [_from_row(r) for r in rows]
+        found = [_from_row(r, self.secrets) for r in rows]
         return [i for i in found if include_deleted or i.state is not IntegrationState.DELETED]
 
     def set_state(self, name: str, state: IntegrationState, error: str | None = None) -> None:
@@ -240,8 +280,9 @@ class IntegrationStore:
             )
 
     def remove(self, name: str) -> None:
-        """Mark an integration deleted; its counters and poison records stay."""
+        """Mark an integration deleted; its counters and poison records stay, its secret goes."""
         self.set_state(name, IntegrationState.DELETED)
+        self.secrets.put(_secret_name(name), None)
 
     def record_activity(
         self,
@@ -265,15 +306,16 @@ class IntegrationStore:
                 [messages, objects, events, errors, poison, last_message_at, name],
             )
 
-    def record_poison(
-        self, name: str, uri: str, message_id: str, receive_count: int, reason: str
-    ) -> None:
-        """Record an object that failed every attempt, with why."""
+    def record_poison(self, name: str, records: Sequence[PoisonRecord]) -> None:
+        """Record objects given up on, with why, in one statement (a message may hold 10,000)."""
+        if not records:
+            return
+        columns = list(zip(*records, strict=True))
         with self.state.connect() as con:
             con.execute(
                 "INSERT INTO poison_objects (integration, uri, message_id, receive_count, reason)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [name, uri, message_id, receive_count, reason],
+                " SELECT ?, unnest(?), unnest(?), unnest(?), unnest(?)",
+                [name, *(list(c) for c in columns)],
             )
 
     def poison_objects(self, name: str | None = None) -> list[tuple[str, str, str, datetime]]:

@@ -5,13 +5,18 @@ the last one, after its objects are in the lake and the ingest ledger:
 
 1. receive up to ``messages_per_batch`` messages (long poll) and parse them
    (``notifications.parse_body``); test events and messages announcing nothing are deleted;
+   objects with a bucket or key that fails the checks are refused unread;
 2. drop what is not a log file (digests are kept aside for the ledger) and the accounts the
    integration's filter excludes; skip objects the ledger already holds (a redelivery);
-3. download the rest in parallel threads to temporary files under the data directory, while a
+3. download the rest in parallel threads to private temporary files (``downloads``), while a
    heartbeat extends the visibility of every message in flight;
 4. ingest the files in one ``Ingestor.ingest_files`` call, so DuckDB's JSON reader does the work;
+   if that call fails, the files are ingested in halves until the ones that fail are alone, so
+   one hostile object costs itself, not its batch;
 5. delete the messages whose objects all landed; put the others back with a backoff delay, and
    after ``max_receives`` deliveries record their objects as poison (object, reason) and delete.
+   Refused objects and unreadable messages are recorded as poison when their message is done
+   (retrying cannot help them); all poison of a batch is written in one transaction.
 
 A crash anywhere before step 5 means the queue delivers the message again, and the ledger and
 the lake's ``eventID`` dedupe make that harmless.
@@ -20,11 +25,10 @@ the lake's ``eventID`` dedupe make that harmless.
 from __future__ import annotations
 
 import contextlib
-import shutil
+import hashlib
 import signal
 import threading
 import time
-import uuid
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -33,21 +37,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, BinaryIO
 
 from trailhound.data_dir import DataDir
-from trailhound.errors import CollectError
+from trailhound.errors import CollectError, StoreError
 from trailhound.ingest import BatchHook, Ingestor
 from trailhound.ledger import record_log_files
 from trailhound.model import IngestSummary, SkipReason, SourceFile
 from trailhound.sources.aws_clients import AwsClients, error_code, error_message
-from trailhound.sources.digests import file_sha256, save_digest_metadata
+from trailhound.sources.digests import file_sha256, save_digest_metadata, stored_digest_name
+from trailhound.sources.downloads import DownloadArea, leftover_files
 from trailhound.sources.files import account_from_path, classify_name
-from trailhound.sources.integrations import Integration, IntegrationState, IntegrationStore
+from trailhound.sources.integrations import (
+    Integration,
+    IntegrationState,
+    IntegrationStore,
+    PoisonRecord,
+)
 from trailhound.sources.notifications import NotificationError, ObjectRef, parse_body
 from trailhound.store.state import StateDB
 
 _CHUNK = 1024 * 1024
+DIGEST_MAX_BYTES = 32 * 1024 * 1024  # a digest lists an hour's files: a few MB at most
 _DISCONNECTED_CODES = frozenset(
     {
         "AWS.SimpleQueueService.NonExistentQueue",
@@ -85,6 +96,7 @@ class CollectSummary:
 
     messages: int = 0
     objects: int = 0  # objects fetched and ingested
+    digests: int = 0  # digest files fetched and kept for the ledger
     skipped: Counter[str] = field(default_factory=Counter)  # objects not ingested, by reason
     ignored_messages: int = 0  # test events and messages announcing nothing
     failed_objects: int = 0  # failed attempts, retried later
@@ -101,6 +113,7 @@ class CollectSummary:
         """Add another summary's counts to this one."""
         self.messages += other.messages
         self.objects += other.objects
+        self.digests += other.digests
         self.skipped.update(other.skipped)
         self.ignored_messages += other.ignored_messages
         self.failed_objects += other.failed_objects
@@ -111,7 +124,7 @@ class CollectSummary:
         """A one-line human summary."""
         skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()) if n)
         return (
-            f"{self.messages:,} messages, {self.objects:,} objects, "
+            f"{self.messages:,} messages, {self.objects:,} objects, {self.digests:,} digests, "
             f"{self.ingest.events_written:,} events written ({self.ingest.duplicates:,} "
             f"duplicates, {self.ingest.quarantined:,} quarantined), "
             f"{self.ignored_messages:,} ignored messages, {self.failed_objects:,} failed "
@@ -126,7 +139,8 @@ class _Message:
     receive_count: int
     sent_at: datetime | None
     objects: list[ObjectRef] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)  # uri → reason
+    failures: dict[str, str] = field(default_factory=dict)  # uri → reason; retried
+    refused: dict[str, str] = field(default_factory=dict)  # uri → reason; retrying cannot help
 
 
 @dataclass(slots=True)
@@ -134,7 +148,10 @@ class _Fetch:
     ref: ObjectRef
     source: SourceFile | None = None
     error: str | None = None
+    permanent: bool = False  # the error will not go away by retrying
     sha256: str | None = None  # of the uncompressed content, for the completeness ledger
+    digest: bool = False  # a digest file, kept for the ledger
+    path: Path | None = None  # the temporary download, removed once ingested
 
 
 class _Heartbeat:
@@ -195,13 +212,13 @@ class SqsCollector:
         self.store = IntegrationStore(self.state)
         self._own_ingestor = ingestor is None
         self.ingestor = ingestor or Ingestor(data_dir)
-        self.tmp = data_dir.root / "tmp" / "collect"
-        self.digests = data_dir.root / "digests"
+        self.downloads = DownloadArea(data_dir).open()  # and clean what a crash left behind
         self.stop_event = threading.Event()
         self._retry_due: dict[str, float] = {}  # message ID → when a backed-off message returns
 
     def close(self) -> None:
-        """Release the ingestor if this collector made it."""
+        """Remove this collector's download folder; release the ingestor if it made it."""
+        self.downloads.close()
         if self._own_ingestor:
             self.ingestor.close()
 
@@ -259,8 +276,8 @@ class SqsCollector:
             if batch is not None:
                 batch.heartbeat.stop()
                 for fetch in batch.fetched.values():
-                    if fetch.source is not None:
-                        fetch.source.path.unlink(missing_ok=True)
+                    if fetch.path is not None:
+                        fetch.path.unlink(missing_ok=True)
                 self.change_visibility([m.receipt for m in batch.messages], 0)
 
     def poll(self, wait: int) -> list[_Message]:
@@ -311,10 +328,16 @@ class SqsCollector:
 
     def _parse(self, body: str, message: _Message) -> list[ObjectRef]:
         try:
-            return list(parse_body(body).objects)
+            notification = parse_body(body)
         except NotificationError as error:
-            message.failures[f"sqs://{message.message_id}"] = str(error)
+            message.refused[f"sqs://{message.message_id}"] = str(error)
             return []
+        for rejected in notification.rejected:
+            name = rejected.name
+            if not name.startswith("s3://"):  # a malformed record: name it by its message
+                name = f"sqs://{message.message_id}#{name}"
+            message.refused[name] = f"refused: {rejected.reason}"
+        return list(notification.objects)
 
     # One batch ---------------------------------------------------------------------------
     def prepare(self, wait: int) -> _Batch | None:
@@ -326,7 +349,7 @@ class SqsCollector:
         heartbeat = _Heartbeat(self, [m.receipt for m in messages]).start()
         try:
             summary = CollectSummary(messages=len(messages))
-            fetched = self._fetch_all(self._select(messages, summary))
+            fetched = self._fetch_all(self._select(messages, summary), summary)
         except BaseException:
             heartbeat.stop()
             raise
@@ -340,32 +363,35 @@ class SqsCollector:
         """Ingest a downloaded batch, then delete (or back off, or poison) its messages."""
         summary, fetched, messages = batch.summary, batch.fetched, batch.messages
         try:
-            good = [f.source for f in fetched.values() if f.source is not None]
+            good = [f for f in fetched.values() if f.source is not None]
             try:
                 if good:
-                    summary.ingest = self.ingestor.ingest_files(good)
+                    summary.ingest = self._ingest(good)
                     record_log_files(
                         self.state,
                         [
                             (f.ref.uri, f.source.size, f.source.mtime, f.sha256)
-                            for f in fetched.values()
+                            for f in good
                             if f.source is not None
                         ],
                     )
             except Exception as error:
                 reason = f"ingest failed: {error}"
-                for fetch in fetched.values():
+                for fetch in good:
                     if fetch.source is not None:
                         fetch.error, fetch.source = reason, None
             finally:
-                for source in good:
-                    source.path.unlink(missing_ok=True)
+                for fetch in good:
+                    if fetch.path is not None:
+                        fetch.path.unlink(missing_ok=True)
             summary.objects = sum(1 for f in fetched.values() if f.source is not None)
+            summary.digests = sum(1 for f in fetched.values() if f.digest)
             for message in messages:
                 for ref in message.objects:
                     attempt = fetched.get(ref.uri)
                     if attempt is not None and attempt.error is not None:
-                        message.failures[ref.uri] = attempt.error
+                        failures = message.refused if attempt.permanent else message.failures
+                        failures[ref.uri] = attempt.error
             self._acknowledge(messages, summary)
         finally:
             batch.heartbeat.stop()
@@ -376,7 +402,7 @@ class SqsCollector:
         """The objects to fetch: log files, of kept accounts, not already in the ledger."""
         candidates: dict[str, ObjectRef] = {}
         for message in messages:
-            if not message.objects and not message.failures:
+            if not message.objects and not message.failures and not message.refused:
                 summary.ignored_messages += 1
             for ref in message.objects:
                 kind = classify_name(ref.key)
@@ -402,10 +428,28 @@ class SqsCollector:
                 wanted.append(ref)
         return wanted
 
-    def _fetch_all(self, refs: list[ObjectRef]) -> dict[str, _Fetch]:
+    def _ingest(self, fetches: list[_Fetch]) -> IngestSummary:
+        """Ingest the downloaded files; when that fails, in halves, down to the failing files.
+
+        A failure of the store itself (``StoreError``) fails them all: splitting cannot help.
+        """
+        sources = [f.source for f in fetches if f.source is not None]
+        try:
+            return self.ingestor.ingest_files(sources)
+        except StoreError:
+            raise
+        except Exception as error:
+            if len(fetches) == 1:
+                fetches[0].error, fetches[0].source = f"ingest failed: {error}", None
+                return IngestSummary()
+        middle = len(fetches) // 2
+        summary = self._ingest(fetches[:middle])
+        summary.merge(self._ingest(fetches[middle:]))
+        return summary
+
+    def _fetch_all(self, refs: list[ObjectRef], summary: CollectSummary) -> dict[str, _Fetch]:
         if not refs:
             return {}
-        self.tmp.mkdir(parents=True, exist_ok=True)
         workers = max(1, min(self.options.workers, len(refs)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3-get") as pool:
             fetches = list(pool.map(self.fetch, refs))
@@ -419,72 +463,91 @@ class SqsCollector:
             ):
                 fetch.source.path.unlink(missing_ok=True)
                 fetch.source = None
+                summary.skipped[SkipReason.ALREADY_INGESTED.value] += 1
         return {f.ref.uri: f for f in fetches}
 
     def fetch(self, ref: ObjectRef) -> _Fetch:
-        """Download one object to a temporary file (a digest to the digest folder)."""
+        """Download one object to a private temporary file (a digest then to the digest folder).
+
+        No more than the size limit is downloaded: a larger log file is handed to the ingest
+        with its real size, which quarantines it unread; a larger digest is refused.
+        """
         kind = classify_name(ref.key)
         is_digest = kind is SkipReason.DIGEST
-        base = ref.key.rsplit("/", 1)[-1]
-        path = (
-            self.digests / ref.bucket / ref.key
-            if is_digest
-            else self.tmp / f"{uuid.uuid4().hex[:12]}-{base}"
-        )
+        limit = DIGEST_MAX_BYTES if is_digest else self.ingestor.options.max_object_bytes
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            response = self.clients.s3().get_object(Bucket=ref.bucket, Key=ref.key)
-            body = response["Body"]
-            with path.open("wb") as handle:
-                shutil.copyfileobj(body, handle, _CHUNK)
-            body.close()
+            handle, path = self.downloads.temporary(ref.key)
+        except OSError as error:
+            return _Fetch(ref, error=f"cannot create a temporary file: {error}")
+        try:
+            with handle:
+                response = self.clients.s3().get_object(Bucket=ref.bucket, Key=ref.key)
+                body = response["Body"]
+                try:
+                    copied = _copy(body, handle, limit + 1)
+                finally:
+                    body.close()
         except Exception as error:
             path.unlink(missing_ok=True)
             return _Fetch(ref, error=f"s3:GetObject failed: {error_message(error)}")
-        if isinstance(kind, SkipReason):  # a digest: kept on disk for the ledger
-            save_digest_metadata(path, response.get("Metadata", {}))  # its signature
-            return _Fetch(ref)
-        size = path.stat().st_size
+        size = max(copied, _int(response.get("ContentLength")))
+        if isinstance(kind, SkipReason):  # a digest: _select lets no other skip through
+            return self._keep_digest(ref, path, size, limit, response.get("Metadata") or {})
         source = SourceFile(
             uri=ref.uri,
             path=path,
             size=size,
-            mtime=etag_mtime(response.get("ETag", "")),
+            mtime=etag_mtime(str(response.get("ETag", ""))),
             format=kind,
             account_hint=account_from_path(ref.key),
         )
         try:
-            digest = file_sha256(path)
+            digest = file_sha256(path) if size <= limit else None
         except (OSError, EOFError, zlib.error):
             digest = None  # damaged: ingest quarantines it; the ledger reports it unhashed
-        return _Fetch(ref, source=source, sha256=digest)
+        return _Fetch(ref, source=source, sha256=digest, path=path)
+
+    def _keep_digest(
+        self, ref: ObjectRef, path: Path, size: int, limit: int, metadata: dict[str, str]
+    ) -> _Fetch:
+        """Move a downloaded digest to the digest folder, its metadata (signature) beside it."""
+        try:
+            if size > limit:
+                return _Fetch(ref, error=f"digest of {size} bytes, over {limit}", permanent=True)
+            content = hashlib.sha256(path.read_bytes()).hexdigest()
+            signature = metadata.get("signature") if isinstance(metadata, dict) else None
+            name = stored_digest_name(ref.uri, content, str(signature) if signature else None)
+            target = self.downloads.digest_path(ref.bucket, name)
+            save_digest_metadata(target, metadata, source=ref.uri)
+            path.replace(target)
+        except CollectError as error:
+            return _Fetch(ref, error=str(error), permanent=True)
+        except OSError as error:
+            return _Fetch(ref, error=f"cannot keep the digest: {error}")
+        finally:
+            path.unlink(missing_ok=True)
+        return _Fetch(ref, digest=True)
 
     # Acknowledging -----------------------------------------------------------------------
     def _acknowledge(self, messages: list[_Message], summary: CollectSummary) -> None:
         done: list[_Message] = []
+        poison: list[PoisonRecord] = []
         for message in messages:
-            if not message.failures:
-                done.append(message)
-                continue
             summary.failed_objects += len(message.failures)
-            if message.receive_count >= self.options.max_receives:
-                for uri, reason in message.failures.items():
-                    self.store.record_poison(
-                        self.integration.name,
-                        uri,
-                        message.message_id,
-                        message.receive_count,
-                        reason,
-                    )
-                summary.poison += len(message.failures)
-                done.append(message)
-            else:
+            if message.failures and message.receive_count < self.options.max_receives:
                 delay = min(
                     self.options.retry_base_seconds * 2 ** (message.receive_count - 1),
                     self.options.retry_max_seconds,
                 )
                 self.change_visibility([message.receipt], delay)
                 self._retry_due[message.message_id] = time.monotonic() + delay
+                continue
+            for uri, reason in [*message.refused.items(), *message.failures.items()]:
+                poison.append(PoisonRecord(uri, message.message_id, message.receive_count, reason))
+            done.append(message)
+        if poison:  # before the delete: a crash in between records twice, never loses
+            self.store.record_poison(self.integration.name, poison)
+            summary.poison += len(poison)
         self.delete_messages(done)
 
     def delete_messages(self, messages: Sequence[_Message]) -> None:
@@ -543,12 +606,13 @@ def collect(
     stop = stop or threading.Event()
     summaries = {i.name: CollectSummary() for i in integrations}
     errors: dict[str, str] = {}
-    with Ingestor(data_dir, hooks=hooks) as ingestor:
+    with Ingestor(data_dir, hooks=hooks) as ingestor, contextlib.ExitStack() as closing:
         collectors = [
             SqsCollector(data_dir, i, options=options, ingestor=ingestor) for i in integrations
         ]
         for collector in collectors:
             collector.stop_event = stop
+            closing.callback(collector.close)
         single = len(collectors) == 1
         while not stop.is_set() and collectors:
             errors.clear()
@@ -589,7 +653,22 @@ def graceful_shutdown(stop: threading.Event) -> Iterator[None]:
             signal.signal(number, old)
 
 
+def _copy(body: Any, handle: BinaryIO, limit: int) -> int:
+    """Copy up to ``limit`` bytes of ``body`` into ``handle``; returns how many."""
+    copied = 0
+    while copied < limit and (chunk := body.read(min(_CHUNK, limit - copied))):
+        handle.write(chunk)
+        copied += len(chunk)
+    return copied
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def tmp_files(data_dir: DataDir) -> list[Path]:
-    """Temporary downloads left behind (by a crash); safe to delete when no collector runs."""
-    folder = data_dir.root / "tmp" / "collect"
-    return sorted(folder.iterdir()) if folder.exists() else []
+    """Temporary downloads under ``tmp/collect``: of running collectors, or left by a crash.
+
+    A collector removes at start-up those no running collector holds (``downloads``).
+    """
+    return leftover_files(data_dir.root / "tmp" / "collect")

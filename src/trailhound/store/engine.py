@@ -1,17 +1,28 @@
-"""The query engine: an in-memory DuckDB connection with one view per dataset.
+"""The query engine: a sandboxed in-memory DuckDB connection with one view per dataset.
 
-``cloudtrail`` reads the Parquet lake (so queries run while an ingest writes, and several
-processes can query at once); ``cloud_audit_logs`` presents the same events under
-source-neutral names aligned to OCSF API Activity; ``quarantine`` and the other state tables come
-from the state database, attached read-only.
+``cloudtrail`` reads a snapshot of the Parquet lake's files taken when the engine opens (so
+queries run while an ingest or a compaction writes, and several processes can query at once);
+``cloud_audit_logs`` presents the same events under source-neutral names aligned to OCSF API
+Activity. ``quarantine`` and the other state tables are copied from the state database into
+this connection the first time a query names them: the state database is open only for that
+copy, never while a query scans, so a long query never keeps an ingest from writing. Secret
+columns (``state.SECRET_COLUMNS``) are never copied.
+
+Once the views exist the connection is locked down: no file outside the lake (and its own
+spill folder) can be read or written, no database attached, no extension installed or loaded,
+and the configuration cannot be changed back, so the raw SQL of ``trailhound sql`` stays inside
+the store.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
+import uuid
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -19,11 +30,13 @@ from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
 from trailhound.store.lake import ParquetLake
-from trailhound.store.state import StateDB
+from trailhound.store.state import SECRET_COLUMNS, StateDB
 
-STATE_VIEWS = ("quarantine", "ingest_runs", "ingested_files")
-ATTACH_TIMEOUT_SECONDS = 30.0
+LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
+MAX_SQL_CHARS = 256 * 1024
 _READ_ONLY_STATEMENTS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Describe)
+_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Copy)
+_REFRESH_ATTEMPTS = 5
 
 
 def cloud_audit_logs_sql() -> str:
@@ -37,56 +50,91 @@ def cloud_audit_logs_sql() -> str:
     return f"SELECT {', '.join(columns)} FROM cloudtrail"
 
 
+def _quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 class QueryEngine:
     """Runs queries over one data directory."""
 
     def __init__(self, data_dir: DataDir, *, memory_limit: str = "2GB") -> None:
         self.data_dir = data_dir
         self.lake = ParquetLake(data_dir)
+        self.state = StateDB(data_dir.state_db)
+        self._loaded: set[str] = set()  # state tables copied into the connection
+        self._absent: set[str] = set()  # names a query read that the state database lacks
+        # DuckDB spills here, inside the data directory, rather than into the working folder.
+        self._spill = data_dir.tmp / f"query-{uuid.uuid4().hex[:12]}"
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("SET temp_directory = ?", [str(self._spill)])
         self.refresh()
+        self._lock_down()
+
+    def _lock_down(self) -> None:
+        """Confine the connection to the lake: no other files, databases, extensions or network."""
+        for statement in (
+            "SET python_enable_replacements = false",
+            "SET autoinstall_known_extensions = false",
+            "SET autoload_known_extensions = false",
+            "SET allow_community_extensions = false",
+            "SET allowed_directories = ?",
+            "SET enable_external_access = false",
+            "SET lock_configuration = true",
+        ):
+            params = [[str(self.lake.root) + "/"]] if "?" in statement else []
+            self.con.execute(statement, params)
 
     def refresh(self) -> None:
-        """(Re)create the dataset views, seeing files written since."""
-        self.con.execute(
-            f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
-        )
-        self.con.execute(f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}")
-        self._attach_state()
-
-    def _attach_state(self) -> None:
-        state = StateDB(self.data_dir.state_db)
-        with state.connect():
-            pass  # make sure the file and its tables exist
-        attached = {
-            row[0]
-            for row in self.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
-        }
-        if "state" in attached:
-            self.con.execute("DETACH state")
-        deadline = time.monotonic() + ATTACH_TIMEOUT_SECONDS
-        while True:
+        """(Re)create the dataset views over a new snapshot of the lake's files."""
+        for attempt in range(_REFRESH_ATTEMPTS):
             try:
-                self.con.execute("ATTACH ? AS state (READ_ONLY)", [str(self.data_dir.state_db)])
-                break
-            except duckdb.Error as error:
-                if time.monotonic() > deadline:
-                    raise StoreError(f"cannot read the state database: {error}") from error
-                time.sleep(0.1)
-        tables = {
-            row[0]
-            for row in self.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'state'"
-            ).fetchall()
-        }
-        for name in sorted(tables):
-            self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM state."{name}"')
+                # Binding the view reads every file's schema: one compacted away since the
+                # listing fails it, and a new listing no longer has it.
+                self.con.execute(
+                    f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
+                )
+                self.con.execute(
+                    f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}"
+                )
+                return
+            except duckdb.IOException as error:
+                if attempt == _REFRESH_ATTEMPTS - 1:
+                    raise StoreError(f"cannot read the lake: {error}") from error
+                time.sleep(0.05 * attempt)
+
+    def _load_state(self, names: set[str] | None) -> None:
+        """Copy the state tables among ``names`` (None: all) into this connection's memory."""
+        known = LAKE_VIEWS | self._loaded | self._absent
+        wanted = None if names is None else {n.lower() for n in names} - known
+        if wanted is not None and not wanted:
+            return
+        with self.state.connect(read_only=True) as state:
+            tables = {
+                str(name): [str(c) for c in columns]
+                for name, columns in state.execute(
+                    "SELECT t.table_name, list(c.column_name ORDER BY c.column_index) "
+                    "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (table_oid) "
+                    "WHERE t.database_name = current_database() GROUP BY ALL"
+                ).fetchall()
+            }
+            for name in sorted(tables):
+                if name in self._loaded or (wanted is not None and name.lower() not in wanted):
+                    continue
+                shown = [c for c in tables[name] if c not in SECRET_COLUMNS]
+                copy = state.sql(
+                    f"SELECT {', '.join(_quote_name(c) for c in shown)} FROM {_quote_name(name)}"
+                ).to_arrow_table()
+                self.con.register(name, copy)
+                self._loaded.add(name)
+        if wanted is not None:
+            self._absent |= wanted - {n.lower() for n in tables}  # not state: don't look again
 
     def close(self) -> None:
-        """Release the connection."""
+        """Release the connection and its spill folder."""
         self.con.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
 
     def __enter__(self) -> QueryEngine:
         return self
@@ -98,32 +146,78 @@ class QueryEngine:
         self, query: str | exp.Expr, params: list[Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run a query; returns column names and rows."""
-        sql = query if isinstance(query, str) else query.sql(dialect="duckdb")
         try:
-            try:
-                cursor = self.con.execute(sql, params or [])
-            except duckdb.IOException:
-                # A file listed when the views were made was compacted away since: look again.
-                self.refresh()
-                cursor = self.con.execute(sql, params or [])
+            sql = query if isinstance(query, str) else query.sql(dialect="duckdb")
+        except RecursionError as error:
+            raise QueryError("query too large or too deeply nested to run") from error
+        self._load_state(_table_names(query))
+        return self._run(sql, params or [])
+
+    def arrow(self, query: exp.Expr) -> pa.Table:
+        """Run a query; returns its rows as an Arrow table."""
+        try:
+            sql = query.sql(dialect="duckdb")
+        except RecursionError as error:
+            raise QueryError("query too large or too deeply nested to run") from error
+        self._load_state(_table_names(query))
+        try:
+            return self.con.sql(sql).to_arrow_table()
         except duckdb.Error as error:
             raise QueryError(f"query failed: {error}") from error
+
+    def _run(self, sql: str, params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        for attempt in range(_REFRESH_ATTEMPTS):
+            try:
+                cursor = self.con.execute(sql, params)
+                break
+            except duckdb.IOException as error:
+                # A file of the snapshot was compacted away since: take a new snapshot.
+                if attempt == _REFRESH_ATTEMPTS - 1:
+                    raise QueryError(f"query failed: {error}") from error
+                time.sleep(0.05 * attempt)
+                self.refresh()
+            except duckdb.Error as error:
+                raise QueryError(f"query failed: {error}") from error
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
 
     def execute_read_only(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run user SQL after checking that every statement only reads."""
+        if len(sql) > MAX_SQL_CHARS:
+            raise QueryError(f"SQL longer than {MAX_SQL_CHARS:,} characters")
         try:
-            statements = sqlglot.parse(sql, dialect="duckdb")
+            parsed = sqlglot.parse(sql, dialect="duckdb")
         except sqlglot.errors.ParseError as error:
             raise QueryError(f"SQL syntax error: {error}") from error
-        statements = [s for s in statements if s is not None]
+        except RecursionError as error:
+            raise QueryError("SQL nested too deeply") from error
+        statements = [s for s in parsed if s is not None]
         if len(statements) != 1:
             raise QueryError("give exactly one SQL statement")
         statement = statements[0]
-        if not isinstance(statement, _READ_ONLY_STATEMENTS) or any(
-            isinstance(node, (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Copy))
-            for node in statement.walk()
-        ):
+        try:
+            writes = any(isinstance(node, _WRITES) for node in statement.walk())
+        except RecursionError as error:
+            raise QueryError("SQL nested too deeply") from error
+        if not isinstance(statement, _READ_ONLY_STATEMENTS) or writes:
             raise QueryError("only read-only SQL (SELECT, WITH … SELECT, DESCRIBE) is allowed")
-        return self.execute(sql)
+        self._load_state(_table_names(statement))
+        return self._run(sql, [])
+
+
+def _table_names(query: str | exp.Expr) -> set[str] | None:
+    """The unqualified table names a query reads; None if it cannot be told (load them all)."""
+    if isinstance(query, str):
+        try:
+            parsed = sqlglot.parse(query, dialect="duckdb")
+        except (sqlglot.errors.SqlglotError, RecursionError):
+            return None
+        trees: list[exp.Expr] = [p for p in parsed if p is not None]
+    else:
+        trees = [query]
+    try:
+        tables = {t.name for tree in trees for t in tree.find_all(exp.Table) if not t.db}
+        ctes = {c.alias for tree in trees for c in tree.find_all(exp.CTE)}
+    except RecursionError:
+        return None
+    return {name for name in tables - ctes if name}

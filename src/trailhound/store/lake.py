@@ -1,31 +1,44 @@
 """The Parquet lake: zstd Parquet files partitioned by date and account, written atomically.
 
-A batch is written by DuckDB into a staging directory beside the lake and then renamed into its
-partition, so a reader (another process, Spark) only ever sees whole files. Files are named
-``part-<batch>-<n>.parquet``; compaction rewrites a partition's small files into one, publishing
-the new file before deleting the old ones: nothing is ever missing, but a query that lists the
-partition in that instant can see its events twice (the query engine retries a query whose file
-vanished). A table format with a manifest (Iceberg, Delta) would close that window; DuckDB's
-built-in extensions here cannot write one.
+Every write happens under the data directory's write lock (``store.lock``): one commit at a time
+across processes, so that an ingest's dedupe sees every event committed before it. A batch is
+written by DuckDB into a staging folder beside the lake and then renamed into its partition, so a
+reader (another process, Spark) only ever sees whole files. Files are named
+``part-<batch>-<n>.parquet``.
+
+Compaction rewrites a partition's small files into one. The swap is made atomic for readers by a
+journal: the merged file is written to staging, then ``compaction.json`` beside it names the
+file to publish and the files it replaces, then (under the publish lock) the file is renamed in,
+the old ones removed and the journal dropped. A reader lists the lake under the shared publish
+lock and ignores every file a journal retires once the journal's new file is in the lake, so
+neither a live compaction nor one killed between its steps shows an event twice. The next writer
+finishes (or, if its file never reached the lake, discards) what a killed process left in staging.
+Spark, which lists the folders itself, sees a killed compaction's leftovers until then.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import orjson
 
 from trailhound.data_dir import DataDir
+from trailhound.errors import StoreError
 from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
+from trailhound.store.lock import WriteLock, listing, publishing
 
 COMPACT_MIN_FILES = 8
 COMPACT_SMALL_BYTES = 64 * 1024 * 1024
 ROW_GROUP_SIZE = 122_880
 HIVE_TYPES = "{'date': 'DATE', 'account': 'VARCHAR'}"
+JOURNAL = "compaction.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,29 +61,57 @@ class ParquetLake:
     def __init__(self, data_dir: DataDir) -> None:
         self.data_dir = data_dir.ensure()
         self.root = data_dir.events
+        self.lock = WriteLock(data_dir.write_lock)
 
     # Reading -----------------------------------------------------------------------------
     def files(self, partitions: Iterable[tuple[str, str]] | None = None) -> list[Path]:
-        """Every event file, or those of the given ``(YYYY-MM-DD, account)`` partitions."""
-        if partitions is None:
-            return sorted(self.root.glob("date=*/account=*/*.parquet"))
-        found: list[Path] = []
-        for day, account in sorted(set(partitions)):
-            found.extend(
-                sorted((self.root / f"date={day}" / f"account={account}").glob("*.parquet"))
-            )
-        return found
+        """Every live event file, or those of the given ``(YYYY-MM-DD, account)`` partitions.
+
+        One consistent snapshot: no publication is half seen, and the files a compaction
+        replaced are left out as soon as its merged file is in the lake.
+        """
+        with listing(self.data_dir.publish_lock):
+            if partitions is None:
+                found = sorted(self.root.glob("date=*/account=*/*.parquet"))
+            else:
+                found = []
+                for day, account in sorted(set(partitions)):
+                    folder = self.root / f"date={day}" / f"account={account}"
+                    found.extend(sorted(folder.glob("*.parquet")))
+            retired = self._retired(set(found))
+        return [f for f in found if f not in retired]
+
+    def _retired(self, live: set[Path]) -> set[Path]:
+        """Files that journals in staging replace with a file already in the lake."""
+        retired: set[Path] = set()
+        for journal in self.data_dir.staging.glob(f"*/{JOURNAL}"):
+            publish, retire = self._read_journal(journal)
+            if publish and all(p in live for p in publish):
+                retired.update(retire)
+        return retired
+
+    def _read_journal(self, journal: Path) -> tuple[list[Path], list[Path]]:
+        try:
+            entry = orjson.loads(journal.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return [], []  # being removed, or not ours: it retires nothing
+        return (
+            [self.root / p for p in entry.get("publish", [])],
+            [self.root / p for p in entry.get("retire", [])],
+        )
 
     def scan_sql(self, partitions: Iterable[tuple[str, str]] | None = None) -> str:
-        """A FROM-clause table expression over the events (an empty relation if none)."""
+        """A FROM-clause table expression over a snapshot of the events (empty if none).
+
+        The files are listed now, not when the query runs, so a query never sees a compaction
+        half done; a file compacted away since makes the query fail with an IO error, and the
+        query engine lists again and retries.
+        """
         files = self.files(partitions)
         if not files:
             columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ALL_COLUMNS)
             return f"(SELECT {columns} WHERE false)"
-        if partitions is None:
-            source = _quote(self.root / "*" / "*" / "*.parquet")
-        else:
-            source = "[" + ", ".join(_quote(f) for f in files) + "]"
+        source = "[" + ", ".join(_quote(f) for f in files) + "]"
         return (
             f"read_parquet({source}, hive_partitioning = true, hive_types = {HIVE_TYPES}, "
             "union_by_name = true)"
@@ -78,49 +119,91 @@ class ParquetLake:
 
     def partitions(self) -> list[PartitionStats]:
         """File count and bytes of every partition."""
+        grouped: dict[Path, list[Path]] = {}
+        for file in self.files():
+            grouped.setdefault(file.parent, []).append(file)
         stats: list[PartitionStats] = []
-        for part in sorted(self.root.glob("date=*/account=*")):
-            files = list(part.glob("*.parquet"))
+        for part, files in sorted(grouped.items()):
+            sizes = []
+            for file in files:
+                with contextlib.suppress(FileNotFoundError):  # compacted away meanwhile
+                    sizes.append(file.stat().st_size)
             stats.append(
                 PartitionStats(
                     date=part.parent.name.removeprefix("date="),
                     account=part.name.removeprefix("account="),
                     files=len(files),
-                    bytes=sum(f.stat().st_size for f in files),
+                    bytes=sum(sizes),
                 )
             )
         return stats
 
     # Writing -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the data directory's write lock; the first hold finishes a killed writer's work."""
+        with self.lock.hold() as outermost:
+            if outermost:
+                self.recover()
+            yield
+
+    def recover(self) -> int:
+        """Finish or discard what a killed writer left in staging; returns how many it handled.
+
+        Only under the write lock: everything in staging then belongs to a dead process.
+        """
+        if not self.lock.held():
+            raise StoreError("recovering the lake needs the write lock")
+        handled = 0
+        for batch in sorted(p for p in self.data_dir.staging.iterdir() if p.is_dir()):
+            journal = batch / JOURNAL
+            if journal.exists():
+                publish, retire = self._read_journal(journal)
+                # The journal is written once the merged file is whole: finish the swap.
+                if publish and all(
+                    p.exists() or (batch / p.relative_to(self.root)).exists() for p in publish
+                ):
+                    self._swap(batch, retire)
+            shutil.rmtree(batch, ignore_errors=True)
+            handled += 1
+        return handled
+
     def write(self, con: duckdb.DuckDBPyConnection, relation: str) -> list[Path]:
         """Write every row of ``relation`` (a table or view name) into the lake atomically.
 
         One COPY per partition: a batch usually spans few partitions, and DuckDB's plain writer
         is about twice as fast as its partitioned one.
         """
-        batch = uuid.uuid4().hex[:16]
-        staging = self.data_dir.staging / batch
-        columns = ", ".join(c.name for c in EVENT_COLUMNS)
-        partitions = con.execute(f"SELECT DISTINCT date, account FROM {relation}").fetchall()
-        for n, (day, account) in enumerate(sorted(partitions)):
-            target = staging / f"date={day}" / f"account={account}" / f"part-{batch}-{n}.parquet"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            con.execute(
-                f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
-                f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
-                f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
-                [day, account],
-            )
-        return self._publish(staging)
+        with self.writing():
+            batch = uuid.uuid4().hex[:16]
+            staging = self.data_dir.staging / batch
+            columns = ", ".join(c.name for c in EVENT_COLUMNS)
+            partitions = con.execute(f"SELECT DISTINCT date, account FROM {relation}").fetchall()
+            for n, (day, account) in enumerate(sorted(partitions)):
+                target = (
+                    staging / f"date={day}" / f"account={account}" / f"part-{batch}-{n}.parquet"
+                )
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                con.execute(
+                    f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
+                    f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
+                    f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
+                    [day, account],
+                )
+            return self._swap(staging, [])
 
-    def _publish(self, staging: Path) -> list[Path]:
-        """Move every file from a staging directory into the same partition of the lake."""
+    def _swap(self, staging: Path, retire: Iterable[Path]) -> list[Path]:
+        """Move every file from a staging folder into the lake and remove ``retire``, at once."""
         published: list[Path] = []
-        for file in sorted(staging.glob("**/*.parquet")):
-            target = self.root / file.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            file.replace(target)  # atomic within one file system
-            published.append(target)
+        with publishing(self.data_dir.publish_lock):
+            for file in sorted(staging.glob("date=*/account=*/*.parquet")):
+                target = self.root / file.relative_to(staging)
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                file.replace(target)  # atomic within one file system
+                published.append(target)
+            for old in retire:
+                old.unlink(missing_ok=True)
+            (staging / JOURNAL).unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         return published
 
@@ -132,26 +215,46 @@ class ParquetLake:
         Returns how many files were removed.
         """
         removed = 0
-        for part in sorted(self.root.glob("date=*/account=*")):
-            files = sorted(
-                f for f in part.glob("*.parquet") if f.stat().st_size < COMPACT_SMALL_BYTES
-            )
-            if len(files) < min_files:
-                continue
-            batch = uuid.uuid4().hex[:16]
-            staging = self.data_dir.staging / batch
-            staging.mkdir(parents=True)
-            target = staging / part.relative_to(self.root) / f"part-{batch}-0.parquet"
-            target.parent.mkdir(parents=True)
-            sources = "[" + ", ".join(_quote(f) for f in files) + "]"
-            columns = ", ".join(c.name for c in EVENT_COLUMNS)
-            con.execute(
-                f"COPY (SELECT {columns} FROM read_parquet({sources}, union_by_name = true) "
-                f"ORDER BY event_time) TO {_quote(target)} "
-                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
-            )
-            self._publish(staging)
-            for file in files:
-                file.unlink()
-            removed += len(files)
+        with self.writing():
+            grouped: dict[Path, list[Path]] = {}
+            for file in self.files():
+                if file.stat().st_size < COMPACT_SMALL_BYTES:
+                    grouped.setdefault(file.parent, []).append(file)
+            for part, files in sorted(grouped.items()):
+                if len(files) >= min_files:
+                    self._compact_partition(con, part, files)
+                    removed += len(files)
         return removed
+
+    def _compact_partition(
+        self, con: duckdb.DuckDBPyConnection, part: Path, files: list[Path]
+    ) -> None:
+        """Merge ``files`` of one partition: write, journal, then swap under the publish lock."""
+        batch = uuid.uuid4().hex[:16]
+        staging = self.data_dir.staging / batch
+        target = staging / part.relative_to(self.root) / f"part-{batch}-0.parquet"
+        target.parent.mkdir(mode=0o700, parents=True)
+        sources = "[" + ", ".join(_quote(f) for f in files) + "]"
+        columns = ", ".join(c.name for c in EVENT_COLUMNS)
+        con.execute(
+            f"COPY (SELECT {columns} FROM read_parquet({sources}, union_by_name = true) "
+            f"ORDER BY event_time) TO {_quote(target)} "
+            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+        )
+        journal = {
+            "publish": [str(target.relative_to(staging))],
+            "retire": [str(f.relative_to(self.root)) for f in files],
+        }
+        _write_atomically(staging / JOURNAL, orjson.dumps(journal))
+        self._swap(staging, files)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a small file so that a reader sees all of it or nothing."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    partial.replace(path)

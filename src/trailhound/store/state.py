@@ -4,6 +4,10 @@ Quarantine, the ingest ledger and settings live here; later stages (integrations
 profiles) register their own tables with ``register_table``. DuckDB lets one process write a
 database file at a time, so every operation opens the file briefly and retries while another
 process holds it; events never go through here, so queries over the lake are never blocked.
+The query engine copies the tables it needs and closes the file before it scans.
+
+Secrets never live here (see ``store.secrets``); a column named in ``SECRET_COLUMNS`` holds at
+most what an older version stored, and the query engine never copies it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ _TABLES: dict[str, str] = {
 # statements are idempotent, but running them on every short-lived connection costs time.
 _CREATED: dict[Path, int] = {}
 EXCERPT_CHARS = 240
+SECRET_COLUMNS = frozenset({"external_id"})
 LOCK_TIMEOUT_SECONDS = 60.0
 
 
@@ -64,8 +69,9 @@ class StateDB:
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for one unit of work; waits while another process holds the file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        creating = not self.path.exists()
+        if creating:
             _CREATED.pop(self.path, None)  # a new (or re-created) file needs its tables
             read_only = False  # create it, empty, so that readers have tables to see
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
@@ -79,6 +85,8 @@ class StateDB:
                     raise StoreError(f"cannot open state database {self.path}: {error}") from error
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
+        if creating and self.path.exists():
+            self.path.chmod(0o600)  # private whatever the process's umask
         try:
             con.execute("SET TimeZone = 'UTC'")
             if not read_only and _CREATED.get(self.path) != len(_TABLES):

@@ -5,7 +5,6 @@ SELECT
   recipient_account_id AS "recipientAccountId"
 FROM cloudtrail
 WHERE
-  (
-    LOWER(user_type) = 'root' AND user_invoked_by IS NULL
-  )
+  LOWER(user_type) = 'root'
+  AND user_invoked_by IS NULL
   AND LOWER(event_type) <> 'awsserviceevent'

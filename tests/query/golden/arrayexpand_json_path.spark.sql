@@ -1,0 +1,83 @@
+WITH step1 AS (
+  SELECT
+    *
+  FROM cloudtrail
+  WHERE
+    LOWER(event_name) = 'describeinstances'
+), step2 AS (
+  SELECT
+    event_time,
+    event_version,
+    event_source,
+    event_name,
+    aws_region,
+    source_ip_address,
+    user_agent,
+    error_code,
+    error_message,
+    request_id,
+    event_id,
+    shared_event_id,
+    read_only,
+    event_type,
+    management_event,
+    event_category,
+    recipient_account_id,
+    api_version,
+    vpc_endpoint_id,
+    vpc_endpoint_account_id,
+    session_credential_from_console,
+    tls_version,
+    tls_cipher_suite,
+    tls_client_provided_host_header,
+    user_type,
+    user_principal_id,
+    user_arn,
+    user_account_id,
+    user_access_key_id,
+    user_name,
+    user_invoked_by,
+    user_identity_provider,
+    user_credential_id,
+    user_on_behalf_of_user_id,
+    user_on_behalf_of_identity_store_arn,
+    session_issuer_type,
+    session_issuer_principal_id,
+    session_issuer_arn,
+    session_issuer_account_id,
+    session_issuer_user_name,
+    session_creation_date,
+    session_mfa_authenticated,
+    session_source_identity,
+    web_id_federated_provider,
+    ec2_role_delivery,
+    user_identity,
+    request_parameters,
+    response_elements,
+    additional_event_data,
+    service_event_details,
+    resources,
+    insight_details,
+    edge_device_details,
+    addendum,
+    actor,
+    is_console_login,
+    is_aws_service_caller,
+    is_error,
+    raw,
+    source_object,
+    source_index,
+    ingested_at,
+    `date`,
+    account,
+    _th_unnest._th_item AS `requestParameters.instancesSet.items`
+  FROM step1
+  LATERAL VIEW
+  EXPLODE(
+    FROM_JSON(GET_JSON_OBJECT(request_parameters, '$.instancesSet.items'), 'ARRAY<STRING>')
+  ) _th_unnest AS _th_item
+)
+SELECT
+  event_id AS `eventId`,
+  GET_JSON_OBJECT(`requestParameters.instancesSet.items`, '$.instanceId') AS `requestParameters.instancesSet.items.instanceId`
+FROM step2

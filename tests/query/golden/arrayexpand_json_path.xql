@@ -1,0 +1,3 @@
+filter eventName = "DescribeInstances"
+| arrayexpand requestParameters.instancesSet.items
+| fields eventId, requestParameters.instancesSet.items.instanceId

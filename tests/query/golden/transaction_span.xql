@@ -1,0 +1,2 @@
+filter userIdentity.accessKeyId != null
+| transaction userIdentity.accessKeyId span = 1h

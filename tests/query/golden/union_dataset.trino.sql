@@ -1,0 +1,35 @@
+WITH step1 AS (
+  SELECT
+    event_id AS excerpt,
+    event_name AS reason
+  FROM cloudtrail
+  WHERE
+    LOWER(event_name) = 'stoplogging'
+), step2 AS (
+  SELECT
+    *
+  FROM quarantine
+), step3 AS (
+  SELECT
+    excerpt,
+    reason,
+    CAST(NULL AS VARCHAR) AS run_id,
+    CAST(NULL AS VARCHAR) AS source,
+    CAST(NULL AS BIGINT) AS position,
+    CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS quarantined_at
+  FROM step1
+  UNION ALL
+  SELECT
+    excerpt,
+    reason,
+    run_id,
+    source,
+    position,
+    quarantined_at
+  FROM step2
+)
+SELECT
+  excerpt,
+  reason,
+  position
+FROM step3
