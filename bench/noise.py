@@ -1,6 +1,7 @@
 """Noise benchmark: alerts the built-in pack raises on benign demo traffic, per million events.
 
     python bench/noise.py [--events 200000] [--seed 7] [--workdir DIR] [--only-new REF]
+                          [--rules DIR ...] [--no-builtin]
 
 1. generates the demo data set (30 days, several accounts, assumed-role sessions, service
    principals, CI users), cached in the work directory by size and seed;
@@ -10,7 +11,9 @@
    per rule, alerts and matched events per million benign events, then the totals by level.
 
 ``--only-new REF`` limits the table to rules whose files are not in git revision REF (the rules a
-branch adds), the figure a new rule must keep low.
+branch adds), the figure a new rule must keep low. ``--rules`` adds rule folders (SigmaHQ's, an
+older pack) and ``--no-builtin`` leaves the built-in pack out, to compare rule sets on one data
+set.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from trailhound.data_dir import DataDir
 from trailhound.demo.generator import generate_demo
 from trailhound.demo.population import build_population
 from trailhound.demo.stories import tell_stories
-from trailhound.detect.engine import BUILTIN_RULES
+from trailhound.detect.engine import BUILTIN_RULES, load_rules
 from trailhound.detect.runner import Detector
 from trailhound.ingest import Ingestor
 
@@ -72,6 +75,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "th-bench")
     parser.add_argument("--only-new", metavar="REF", help="only rules added since git REF")
+    parser.add_argument("--rules", type=Path, action="append", default=[], help="more rules")
+    parser.add_argument("--no-builtin", action="store_true", help="leave the built-in pack out")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     logs = demo_logs(args.events, args.seed, args.workdir)
@@ -82,7 +87,8 @@ def main() -> None:
     with Ingestor(DataDir(store)) as ingestor:
         ingestor.ingest_paths([logs])
     print(f"ingested in {time.perf_counter() - started:.1f} s")
-    detector = Detector(DataDir(store))
+    ruleset = load_rules(args.rules, builtin=not args.no_builtin)
+    detector = Detector(DataDir(store), ruleset=ruleset)
     started = time.perf_counter()
     alerts = detector.hunt(None, report_all=True)
     print(
