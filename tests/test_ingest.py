@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import gzip
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import orjson
+import pytest
 
 from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
 from trailhound.ingest import IngestOptions, Ingestor
+from trailhound.model import InputFormat
+from trailhound.normalize.limits import RecordLimits
 from trailhound.store.engine import QueryEngine
+from trailhound.store.lake import ParquetLake
 
 
 def _count(data_dir: DataDir, sql: str = "SELECT count(*) FROM cloudtrail") -> int:
@@ -214,3 +222,198 @@ def test_lowercase_keys_are_repaired(data_dir: DataDir) -> None:
         row = engine.execute("SELECT event_name, aws_region, raw FROM cloudtrail")[1][0]
     assert row[0] == "CreateIPSet" and row[1] == "us-east-1"
     assert orjson.loads(row[2]) == record  # the original, untouched
+
+
+def test_values_out_of_range_cost_their_record_only(tmp_path: Path, data_dir: DataDir) -> None:
+    logs = tmp_path / "logs"
+    hostile = [
+        make_record(1, eventTime="10000-01-01T00:00:00Z"),
+        make_record(2, eventTime="infinity"),
+        make_record(3, eventTime="1969-12-31T23:59:59Z"),
+        make_record(4, recipientAccountId="1" * 300),
+        make_record(5, recipientAccountId="111.122"),
+        make_record(6, recipientAccountId="111_122"),
+        make_record(7, recipientAccountId={"id": "111122223333"}),
+        make_record(8, eventTime="2099-12-31T23:59:59Z"),
+        make_record(9, recipientAccountId=None, userIdentity={"accountId": "../../etc"}),
+        make_record(10, recipientAccountId=None, userIdentity={"accountId": "444455556666"}),
+    ]
+    write_log(logs, [make_record(0), *hostile], name="a")
+    for _ in range(2):  # and again: nothing blocks a later run either
+        with Ingestor(data_dir) as ingestor:
+            summary = ingestor.ingest_paths([logs])
+    reasons = sorted(r for _, _, r in _quarantine(data_dir))
+    assert reasons == sorted(
+        [
+            "eventTime is outside 1970-01-01 to 2100-01-01: 10000-01-01T00:00:00Z",
+            "eventTime is outside 1970-01-01 to 2100-01-01: infinity",
+            "eventTime is outside 1970-01-01 to 2100-01-01: 1969-12-31T23:59:59Z",
+            "recipientAccountId is not a 12-digit account ID: " + "1" * 64,
+            "recipientAccountId is not a 12-digit account ID: 111.122",
+            "recipientAccountId is not a 12-digit account ID: 111_122",
+            'recipientAccountId is not a 12-digit account ID: {"id":"111122223333"}',
+        ]
+    )
+    with QueryEngine(data_dir) as engine:
+        stored = dict(engine.execute("SELECT event_id, account FROM cloudtrail")[1])
+    # A record naming no recipient is filed under its caller's account, else its file's.
+    assert stored == {
+        "00000000-0000-4000-8000-000000000000": "111122223333",
+        "00000000-0000-4000-8000-000000000008": "111122223333",
+        "00000000-0000-4000-8000-000000000009": "111122223333",
+        "00000000-0000-4000-8000-000000000010": "444455556666",
+    }
+    assert summary.files_skipped["already ingested"] == 1
+    folders = {p.name for p in data_dir.events.glob("*/*")}
+    assert folders == {"account=111122223333", "account=444455556666"}
+
+
+def test_structure_limits(data_dir: DataDir) -> None:
+    deep: object = "leaf"
+    for _ in range(70):
+        deep = [deep]
+    records = [
+        make_record(1, requestParameters={"x": deep}),
+        make_record(2, requestParameters={f"k{i}": i for i in range(10_001)}),
+        make_record(3, requestParameters={"many": "[[[[" * 100 + "::::" * 3000}),
+    ]
+    body = gzip.compress(orjson.dumps({"Records": records}))
+    with Ingestor(data_dir) as ingestor:
+        summary = ingestor.ingest_bytes(body, "s3://bucket/AWSLogs/x_CloudTrail_y.json.gz")
+    assert (summary.events_written, summary.quarantined) == (1, 2)
+    assert sorted(r for _, _, r in _quarantine(data_dir)) == [
+        "record has more than 10000 keys",
+        "record nests deeper than 64 levels",
+    ]
+
+
+def test_records_past_the_per_object_limit(tmp_path: Path, data_dir: DataDir) -> None:
+    logs = tmp_path / "logs"
+    write_log(logs, [make_record(i) for i in range(30)], name="fast")
+    write_log(logs, [make_record(i) for i in range(100, 130)], name="careful", kind="Other")
+    options = IngestOptions(limits=RecordLimits(max_records=20))
+    with Ingestor(data_dir, options=options) as ingestor:
+        summary = ingestor.ingest_paths([logs])
+    assert (summary.records, summary.events_written) == (40, 40)
+    reasons = {Path(s).name.split("_")[-1]: r for s, _, r in _quarantine(data_dir)}
+    assert reasons == {
+        "fast.json.gz": "more than 20 records in one object: records from index 20 on were "
+        "not read",
+        "careful.json.gz": "more than 20 records in one object: records from index 20 on were "
+        "not read",
+    }
+
+
+def _poison_lake(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[int]:
+    """Make the lake fail on any batch holding a ``Poison`` event: a fault in the data.
+
+    Returns the list that counts the failed writes.
+    """
+    write = ParquetLake.write
+    failed: list[int] = []
+
+    def failing(self: ParquetLake, con: duckdb.DuckDBPyConnection, relation: str) -> list[Path]:
+        poisoned = con.execute(
+            f"SELECT count(*) FROM {relation} WHERE event_name = 'Poison'"
+        ).fetchone()
+        if poisoned and poisoned[0]:
+            failed.append(poisoned[0])
+            raise error
+        return write(self, con, relation)
+
+    monkeypatch.setattr(ParquetLake, "write", failing)
+    return failed
+
+
+def test_a_failing_record_is_isolated_by_file_then_record(
+    tmp_path: Path, data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _poison_lake(monkeypatch, duckdb.ConversionException("cannot convert"))
+    logs = tmp_path / "logs"
+    for n in range(6):
+        records = [make_record(10 * n + i) for i in range(5)]
+        if n == 4:
+            records[3] = make_record(43, eventName="Poison")
+        write_log(logs, records, name=f"f{n}")
+    write_log(logs, [make_record(99, eventTime=None)], name="bad")
+    with Ingestor(data_dir) as ingestor:
+        summary = ingestor.ingest_paths([logs])
+    assert (summary.files, summary.records, summary.events_written) == (7, 31, 29)
+    assert summary.quarantined == 2
+    assert sorted((Path(s).name.split("_")[-1], p, r) for s, p, r in _quarantine(data_dir)) == [
+        ("bad.json.gz", 0, "missing eventTime"),
+        ("f4.json.gz", 3, "could not be stored: ConversionException: cannot convert"),
+    ]
+    assert _count(data_dir) == 29
+    with Ingestor(data_dir) as ingestor:  # every file is in the ledger: nothing is read again
+        again = ingestor.ingest_paths([logs])
+    assert again.files_skipped["already ingested"] == 7 and again.records == 0
+
+
+def test_isolating_many_failing_records_is_bounded(
+    data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = _poison_lake(monkeypatch, ValueError("bad"))
+    records = [make_record(i, eventName="Poison") for i in range(300)]
+    with Ingestor(data_dir, options=IngestOptions(isolation_failures=8)) as ingestor:
+        summary = ingestor.ingest_bytes(orjson.dumps(records), "many")
+    assert (summary.records, summary.events_written, summary.quarantined) == (300, 0, 300)
+    assert len(failed) <= 2 + 8  # not two commits a record
+    assert {r for _, _, r in _quarantine(data_dir)} == {"could not be stored: ValueError: bad"}
+
+
+def test_a_failure_of_the_environment_is_not_blamed_on_the_data(
+    tmp_path: Path, data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _poison_lake(monkeypatch, duckdb.IOException("No space left on device"))
+    logs = tmp_path / "logs"
+    write_log(logs, [make_record(1), make_record(2, eventName="Poison")], name="a")
+    with Ingestor(data_dir) as ingestor, pytest.raises(duckdb.IOException):
+        ingestor.ingest_paths([logs])
+    assert _quarantine(data_dir) == []
+    monkeypatch.undo()  # the disk has room again: the file is read again, whole
+    with Ingestor(data_dir) as ingestor:
+        assert ingestor.ingest_paths([logs]).events_written == 2
+
+
+def test_ingest_bytes_isolates_a_failing_record(
+    data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _poison_lake(monkeypatch, TypeError("not comparable"))
+    body = b"\n".join(
+        orjson.dumps(r)
+        for r in [make_record(1), make_record(2, eventName="Poison"), make_record(3)]
+    )
+    with Ingestor(data_dir) as ingestor:
+        summary = ingestor.ingest_bytes(body, "<stdin>", InputFormat.JSON_LINES)
+    assert (summary.records, summary.events_written, summary.quarantined) == (3, 2, 1)
+    assert _quarantine(data_dir) == [
+        ("<stdin>", 1, "could not be stored: TypeError: not comparable")
+    ]
+
+
+def test_empty_object_bomb_takes_bounded_memory(tmp_path: Path) -> None:
+    """A 2 KB gzip of ``[{},{},…]`` once took 4 GB; now a limit of records bounds it."""
+    bomb = write_log(tmp_path / "logs", [], name="bomb")
+    bomb.write_bytes(gzip.compress(b'{"Records": [' + b"{}," * 700_000 + b"{}]}", 9))
+    assert bomb.stat().st_size < 2500
+    script = """
+import sys
+from pathlib import Path
+from trailhound.data_dir import DataDir
+from trailhound.ingest import IngestOptions, Ingestor
+from trailhound.normalize.limits import RecordLimits
+
+options = IngestOptions(memory_limit="256MB", limits=RecordLimits(max_records=50_000))
+with Ingestor(DataDir(Path(sys.argv[1])), options=options) as ingestor:
+    summary = ingestor.ingest_paths([Path(sys.argv[2])])
+print(summary.records, summary.quarantined)
+"""
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "store"), str(tmp_path / "logs")],
+        stdout=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    assert status == 0
+    assert process.stdout is not None and process.stdout.read().split() == [b"50000", b"50001"]
+    assert usage.ru_maxrss * 1024 < 600 * 1024 * 1024

@@ -5,16 +5,24 @@ Each batch goes through four steps inside one in-memory DuckDB connection:
 1. load raw records into ``batch_input`` — by DuckDB's JSON reader straight from the files
    (the fast path, for CloudTrail's own ``{"Records": [...]}`` files), or through
    ``sources.decode`` in Python for every other shape and for any file the fast path rejects;
-2. normalize them (``normalize.records``) into ``batch_events``, with a quarantine reason per row;
+2. normalize them (``normalize.records``) into ``batch_events``, with a quarantine reason per row
+   (range checks included), and finish the checks DuckDB cannot settle alone
+   (``normalize.batch_checks``);
 3. under the data directory's write lock (one commit at a time across processes), drop
-   duplicates (same ``eventID`` in the batch or already in the lake) and write the rest to the
-   lake atomically;
+   duplicates (same ``eventID`` in the batch or already in the lake), quarantine conflicts (same
+   ``eventID``, other content: ``dedupe``) and write the rest to the lake atomically;
 4. only then record the files in the ingest ledger and the quarantined input in the state DB,
    and run the batch hooks (detection), so that a crash at any point means re-reading, never loss.
+
+A batch that still fails for a reason in its data (not a full disk or a locked state database)
+is split: its files are retried in halves down to the one that fails, and that file record by
+record in halves down to the record, which is quarantined with the error. One bad record never
+blocks the rest of its batch, on this run or the next.
 """
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 import uuid
@@ -30,6 +38,8 @@ import orjson
 import pyarrow as pa
 
 from trailhound.data_dir import DataDir
+from trailhound.dedupe import drop_duplicates, raise_conflict_alerts
+from trailhound.errors import TrailhoundError
 from trailhound.model import (
     IngestSummary,
     InputFormat,
@@ -38,12 +48,13 @@ from trailhound.model import (
     SkipReason,
     SourceFile,
 )
-from trailhound.normalize.key_case import repair_key_case
+from trailhound.normalize.batch_checks import check_structure, registered, repair_key_cases
+from trailhound.normalize.limits import DEFAULT_LIMITS, RecordLimits
 from trailhound.normalize.records import normalize_sql
 from trailhound.sources.decode import DEFAULT_MAX_BYTES, decode_bytes
-from trailhound.sources.files import discover
-from trailhound.store.lake import ParquetLake
-from trailhound.store.state import StateDB
+from trailhound.sources.files import discover, read_file
+from trailhound.store.lake import ParquetLake, PartitionError
+from trailhound.store.state import EXCERPT_CHARS, StateDB
 
 BatchHook = Callable[[duckdb.DuckDBPyConnection, str], None]
 """Called after a batch is in the lake with the connection and the name of its events table.
@@ -62,7 +73,16 @@ _INPUT_SCHEMA = pa.schema(
         ("doc", pa.string()),
     ]
 )
-_REPAIRABLE = ("missing eventTime", "missing eventName")
+# Errors that say nothing about the data (the disk, memory, the state database, a lock): a batch
+# failing with one of these is retried whole later, never split and quarantined.
+_ENVIRONMENT_ERRORS = (
+    TrailhoundError,
+    MemoryError,
+    duckdb.IOException,
+    duckdb.OutOfMemoryException,
+    duckdb.InterruptException,
+)
+_DATA_OS_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +98,11 @@ class IngestOptions:
     parallel_batches: int = 2  # batches read and normalized at once
     memory_limit: str = "1536MB"
     compact: bool = True
+    limits: RecordLimits = DEFAULT_LIMITS  # records per object, keys and depth per record
+    # Failed commits while isolating the records of one object; past it, the records of a
+    # failing part are quarantined without splitting further, so that hostile input cannot make
+    # the search itself endless (every record failing would cost two commits a record).
+    isolation_failures: int = 64
 
 
 @dataclass(slots=True)
@@ -125,9 +150,10 @@ class Ingestor:
         # Batches are read and normalized in parallel; committing them is one at a time.
         self._commit_lock = threading.Lock()
         self._hook_lock = threading.Lock()
-        self._normalize_python = normalize_sql("python_input")
-        self._normalize_files = normalize_sql(_FILES_INPUT)
-        self._empty_events = normalize_sql(_EMPTY_INPUT) + " LIMIT 0"
+        limits = self.options.limits
+        self._normalize_python = normalize_sql("python_input", limits)
+        self._normalize_files = normalize_sql(_FILES_INPUT, limits)
+        self._empty_events = normalize_sql(_EMPTY_INPUT, limits) + " LIMIT 0"
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         """A connection of its own (its temp tables are its own) to the ingest database."""
@@ -199,14 +225,29 @@ class Ingestor:
         """Ingest one object held in memory (standard input, a pushed batch)."""
         started = time.perf_counter()
         summary = IngestSummary(started_at=datetime.now(UTC), files=1, bytes_read=len(data))
-        decoded = decode_bytes(data, source, fmt, max_bytes=self.options.max_object_bytes)
+        decoded = decode_bytes(
+            data,
+            source,
+            fmt,
+            max_bytes=self.options.max_object_bytes,
+            limits=self.options.limits,
+        )
         records, quarantine = self._split(decoded)
         con = self.con
-        con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
-        self._load_records(con, records, account_hint)
-        with self._commit_lock, self.lake.writing():
-            committed = self._commit(con, quarantine, files=[])
-        self._after_commit(con, committed.events_written)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
+            self._load_records(con, records, account_hint)
+            with self._commit_lock, self.lake.writing():
+                committed = self._commit(con, quarantine, files=[])
+        except Exception as error:
+            if not _is_data_error(error):
+                raise
+            _drop_batch(con)
+            committed = self._isolate_records(
+                con, None, records, quarantine, account_hint, split=True
+            )
+        else:
+            self._after_commit(con, committed.events_written)
         self._finish_hooks()
         summary.merge(committed)
         summary.seconds = time.perf_counter() - started
@@ -232,36 +273,151 @@ class Ingestor:
         self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
     ) -> IngestSummary:
         """Read and normalize one batch on ``con`` (in parallel with others), then commit it."""
+        try:
+            summary = self._load_and_commit(con, files)
+        except Exception as error:
+            if not _is_data_error(error):
+                raise
+            _drop_batch(con)
+            return self._isolate_files(con, files)
+        self._after_commit(con, summary.events_written)
+        return summary
+
+    def _load_and_commit(
+        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
+    ) -> IngestSummary:
+        """Load ``files`` into ``batch_events`` and commit them (the hooks are the caller's)."""
         con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
         limit = self.options.max_object_bytes
         quarantine: list[QuarantineEntry] = []
-        fast = [f for f in files if f.format in FAST_FORMATS and f.size <= limit]
+        # DuckDB follows symbolic links: a file replaced by one since discovery goes to the
+        # careful reader, which opens nothing through a link.
+        fast = [
+            f
+            for f in files
+            if f.format in FAST_FORMATS and f.size <= limit and not f.path.is_symlink()
+        ]
         careful = [f for f in files if f not in fast]
         if fast:
             careful += self._load_fast(con, fast)
+            careful += self._unload_documents(con, fast)
+            quarantine += self._overflowing(con)
         for source in careful:
-            if source.size > limit:  # never read it into memory
-                quarantine.append(
-                    QuarantineEntry(
-                        source.uri, None, f"object larger than the size limit of {limit} bytes"
-                    )
-                )
-                continue
-            decoded = decode_bytes(
-                source.path.read_bytes(), source.uri, source.format, max_bytes=limit
-            )
-            records, damage = self._split(decoded)
+            records, damage = self._decode_file(source)
             quarantine += damage
             self._load_records(con, records, source.account_hint)
         with self._commit_lock, self.lake.writing():
             summary = self._commit(con, quarantine, files)
-            summary.files = len(files)
-            summary.bytes_read = sum(f.size for f in files)
-            self.progress.files_done += len(files)
-            self.progress.bytes_done += summary.bytes_read
-            if self.on_progress:
-                self.on_progress(self.progress)
-        self._after_commit(con, summary.events_written)
+            self._count_files(summary, files)
+        return summary
+
+    def _count_files(self, summary: IngestSummary, files: Sequence[SourceFile]) -> None:
+        """Add committed files to the summary and the progress; the caller holds the lock."""
+        summary.files = len(files)
+        summary.bytes_read = sum(f.size for f in files)
+        self.progress.files_done += len(files)
+        self.progress.bytes_done += summary.bytes_read
+        if self.on_progress:
+            self.on_progress(self.progress)
+
+    def _decode_file(self, source: SourceFile) -> tuple[list[RawRecord], list[QuarantineEntry]]:
+        """The records of one file read in Python, and what of it is quarantined."""
+        limit = self.options.max_object_bytes
+        if source.size > limit:  # never read it into memory
+            message = f"object larger than the size limit of {limit} bytes"
+            return [], [QuarantineEntry(source.uri, None, message)]
+        try:
+            data = read_file(source.path, limit)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            # Replaced by a symbolic link since it was found: not followed.
+            return [], [QuarantineEntry(source.uri, None, "is a symbolic link: not followed")]
+        decoded = decode_bytes(
+            data, source.uri, source.format, max_bytes=limit, limits=self.options.limits
+        )
+        return self._split(decoded)
+
+    # Isolating a failure -----------------------------------------------------------------
+    def _isolate_files(
+        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
+    ) -> IngestSummary:
+        """Commit ``files`` in halves until the file that fails is alone, then its records."""
+        if len(files) == 1:
+            records, quarantine = self._decode_file(files[0])
+            return self._isolate_records(con, files[0], records, quarantine, files[0].account_hint)
+        summary = IngestSummary()
+        middle = len(files) // 2
+        for half in (files[:middle], files[middle:]):
+            try:
+                part = self._load_and_commit(con, half)
+            except Exception as error:
+                if not _is_data_error(error):
+                    raise
+                _drop_batch(con)
+                part = self._isolate_files(con, half)
+            else:
+                self._after_commit(con, part.events_written)
+            summary.merge(part)
+        return summary
+
+    def _isolate_records(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: SourceFile | None,
+        records: list[RawRecord],
+        quarantine: list[QuarantineEntry],
+        account_hint: str | None,
+        *,
+        split: bool = False,
+    ) -> IngestSummary:
+        """Commit one object's records in halves; a record that fails alone is quarantined.
+
+        ``split`` when the caller already saw all of them fail together. The object is recorded
+        in the ledger once, with its unreadable parts, at the end.
+        """
+        summary = IngestSummary()
+        middle = len(records) // 2
+        pending = [records[middle:], records[:middle]] if split else [records]
+        failures = 0
+        while pending:
+            part = pending.pop()
+            if not part:
+                continue
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
+                self._load_records(con, part, account_hint)
+                with self._commit_lock, self.lake.writing():
+                    committed = self._commit(con, [], files=[])
+            except Exception as error:
+                if not _is_data_error(error):
+                    raise
+                _drop_batch(con)
+                failures += 1
+                if len(part) > 1 and failures <= self.options.isolation_failures:
+                    middle = len(part) // 2
+                    pending += [part[middle:], part[:middle]]
+                    continue
+                # Alone, or too many failures to keep splitting: each record is quarantined.
+                if failures > self.options.isolation_failures:
+                    part, pending = [*part, *(r for p in pending for r in p)], []
+                reason = f"could not be stored: {type(error).__name__}: {error}"[:500]
+                for record in part:
+                    excerpt = record.json[:EXCERPT_CHARS].decode("utf-8", errors="replace")
+                    quarantine.append(QuarantineEntry(record.source, record.index, reason, excerpt))
+                summary.records += len(part)
+                continue
+            self._after_commit(con, committed.events_written)
+            summary.merge(committed)
+        files = [source] if source is not None else []
+        with self._commit_lock, self.lake.writing():
+            self.state.record_batch(
+                self.run_id,
+                [(f.uri, f.size, f.mtime, len(records)) for f in files],
+                quarantine,
+            )
+            summary.quarantined += len(quarantine)
+            self._count_files(summary, files)
         return summary
 
     # Loading -----------------------------------------------------------------------------
@@ -291,14 +447,53 @@ class Ingestor:
                 "account_hint": [f.account_hint for f in files],
             }
         )
-        con.register("batch_files", table)
-        try:
+        with registered(con, "batch_files", table):
             con.execute(
                 f"INSERT INTO batch_events {self._normalize_files}",
-                [[str(f.path) for f in files], self.options.fast_object_bytes],
+                [
+                    [str(f.path) for f in files],
+                    self.options.fast_object_bytes,
+                    self.options.limits.max_records + 1,
+                ],
             )
-        finally:
-            con.unregister("batch_files")
+
+    def _unload_documents(
+        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
+    ) -> list[SourceFile]:
+        """Take back the files DuckDB read as several documents, for the careful reader.
+
+        Concatenated gzip members are documents of their own, each numbered from 0: their
+        records would share positions. The careful reader names them ``uri:n``.
+        """
+        several = {
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT source_object FROM batch_events "
+                "GROUP BY source_object, source_index HAVING count(*) > 1"
+            ).fetchall()
+        }
+        if not several:
+            return []
+        con.execute("DELETE FROM batch_events WHERE source_object IN ?", [list(several)])
+        return [f for f in files if f.uri in several]
+
+    def _overflowing(self, con: duckdb.DuckDBPyConnection) -> list[QuarantineEntry]:
+        """Entries for the documents DuckDB read past the per-object limit, whose rest is dropped.
+
+        DuckDB reads one record more than the limit of each document: that one marks it.
+        """
+        limit = self.options.limits.max_records
+        marked = con.execute(
+            "SELECT source_object FROM batch_events WHERE source_index >= ? GROUP BY ALL",
+            [limit],
+        ).fetchall()
+        if not marked:
+            return []
+        con.execute("DELETE FROM batch_events WHERE source_index >= ?", [limit])
+        reason = (
+            f"more than {limit} records in one object: records from index {limit} on were not read"
+        )
+        return [QuarantineEntry(str(source), limit, reason) for (source,) in marked]
 
     def _split(
         self, decoded: Iterable[RawRecord | QuarantineEntry]
@@ -333,11 +528,8 @@ class Ingestor:
             },
             schema=_INPUT_SCHEMA,
         )
-        con.register("python_input", table)
-        try:
+        with registered(con, "python_input", table):
             con.execute(f"INSERT INTO batch_events {self._normalize_python}")
-        finally:
-            con.unregister("python_input")
 
     # Committing --------------------------------------------------------------------------
     def _commit(
@@ -346,40 +538,49 @@ class Ingestor:
         quarantine: list[QuarantineEntry],
         files: Sequence[SourceFile],
     ) -> IngestSummary:
-        """Deduplicate, write to the lake, then record.
+        """Check, deduplicate, write to the lake, then record.
 
         The caller holds the commit lock and the data directory's write lock, so that no other
         process writes between this batch's dedupe and its write.
         """
         summary = IngestSummary()
-        self._repair_key_case(con)
+        repair_key_cases(
+            con, lambda records, hint, docs: self._load_records(con, records, hint, docs)
+        )
+        check_structure(con, self.options.limits)
         summary.records = _count(con, "SELECT count(*) FROM batch_events")
-        self.progress.records += summary.records
-        for source, index, reason, raw in con.execute(
-            "SELECT source_object, source_index, quarantine_reason, left(raw, 240) "
-            "FROM batch_events WHERE quarantine_reason IS NOT NULL"
-        ).fetchall():
-            quarantine.append(QuarantineEntry(source, index, reason, raw or ""))
         con.execute(
             "CREATE OR REPLACE TEMP VIEW new_events AS SELECT * EXCLUDE (quarantine_reason, "
-            "needs_key_repair) FROM batch_events WHERE quarantine_reason IS NULL"
+            "needs_key_repair, needs_structure_check) FROM batch_events "
+            "WHERE quarantine_reason IS NULL"
         )
         good = _count(con, "SELECT count(*) FROM new_events")
-        self._drop_duplicates(con)
+        conflicts = drop_duplicates(con, self.lake)
         written = _count(con, "SELECT count(*) FROM new_events")
         if written:
             self.lake.write(con, "new_events")
         per_file = dict(
             con.execute("SELECT source_object, count(*) FROM batch_events GROUP BY ALL").fetchall()
         )
+        # Quarantined rows go from DuckDB to the state database in Arrow batches, never as
+        # Python objects: a batch of hostile records costs bounded memory.
+        rejected = con.sql(
+            "SELECT source_object AS source, source_index AS position, "
+            f"quarantine_reason AS reason, left(raw, {EXCERPT_CHARS}) AS excerpt "
+            "FROM batch_events WHERE quarantine_reason IS NOT NULL"
+        ).to_arrow_reader(50_000)
         self.state.record_batch(
             self.run_id,
             [(f.uri, f.size, f.mtime, int(per_file.get(f.uri, 0))) for f in files],
             quarantine,
+            rejected,
         )
+        if conflicts:
+            raise_conflict_alerts(self.state, con)
+        self.progress.records += summary.records
         summary.events_written = written
-        summary.duplicates = good - written
-        summary.quarantined = len(quarantine)
+        summary.duplicates = good - written - conflicts
+        summary.quarantined = len(quarantine) + summary.records - good + conflicts
         return summary
 
     def _finish_hooks(self) -> None:
@@ -403,64 +604,6 @@ class Ingestor:
             con.execute("DROP VIEW new_events")
             con.execute("DROP TABLE batch_events")
 
-    def _repair_key_case(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Re-normalize records whose only fault is the letter case of their keys."""
-        rows = con.execute(
-            "SELECT source_object, source_index, account, raw FROM batch_events "
-            "WHERE quarantine_reason IN ? OR (needs_key_repair AND quarantine_reason IS NULL)",
-            [list(_REPAIRABLE)],
-        ).fetchall()
-        # Grouped by the row's account, which stands in for the source's account hint.
-        repaired: dict[str | None, tuple[list[RawRecord], list[str]]] = {}
-        for source, index, account, raw in rows:
-            try:
-                fixed = repair_key_case(orjson.loads(raw))
-            except orjson.JSONDecodeError:
-                continue
-            if fixed is not None:
-                hint = None if account == "unknown" else account
-                records, docs = repaired.setdefault(hint, ([], []))
-                records.append(RawRecord(source, index, raw.encode()))
-                docs.append(orjson.dumps(fixed).decode())
-        for hint, (records, docs) in repaired.items():
-            con.executemany(
-                "DELETE FROM batch_events WHERE source_object = ? AND source_index = ?",
-                [(r.source, r.index) for r in records],
-            )
-            self._load_records(con, records, hint, docs)
-
-    def _drop_duplicates(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Delete from the batch the repeats of an ``eventID`` and the IDs the lake holds."""
-        repeated = con.execute(
-            "SELECT count(*) FROM (SELECT event_id FROM new_events GROUP BY event_id "
-            "HAVING count(*) > 1)"
-        ).fetchone()
-        if repeated and repeated[0]:
-            con.execute(
-                "DELETE FROM batch_events WHERE (source_object, source_index) IN ("
-                "SELECT (source_object, source_index) FROM new_events QUALIFY row_number() OVER "
-                "(PARTITION BY event_id ORDER BY source_object, source_index) > 1)"
-            )
-        # Only the partitions the batch writes to can hold its events: an eventID is unique to
-        # the account that receives it, and the date comes from its eventTime.
-        partitions = [
-            (str(day), str(account))
-            for day, account in con.execute(
-                "SELECT DISTINCT date, account FROM new_events"
-            ).fetchall()
-        ]
-        if not self.lake.files(partitions):
-            return
-        low, high = con.execute(
-            "SELECT min(event_time), max(event_time) FROM new_events"
-        ).fetchone()  # type: ignore[misc]
-        con.execute(
-            "DELETE FROM batch_events WHERE quarantine_reason IS NULL AND event_id IN ("
-            f"SELECT event_id FROM {self.lake.scan_sql(partitions)} "
-            "WHERE event_time BETWEEN ? AND ?)",
-            [low, high],
-        )
-
     def _finish(self, summary: IngestSummary) -> None:
         self.state.record_run(
             self.run_id,
@@ -481,15 +624,35 @@ _EMPTY_INPUT = (
     "(SELECT NULL::VARCHAR AS source_object, NULL::BIGINT AS source_index, "
     "NULL::VARCHAR AS account_hint, NULL::VARCHAR AS raw, NULL::VARCHAR AS doc WHERE false)"
 )
-# CloudTrail log files read by DuckDB; parameters: the file paths, the largest object size.
+# CloudTrail log files read by DuckDB; parameters: the file paths, the largest object size, the
+# most records read per document (one past the limit: ``_overflowing`` reports and drops it).
 _FILES_INPUT = (
     "(SELECT f.uri AS source_object, CAST(generate_subscripts(records, 1) - 1 AS BIGINT) "
     "AS source_index, f.account_hint, CAST(unnest(records) AS VARCHAR) AS raw, raw AS doc "
-    "FROM (SELECT filename, coalesce(Records, [NULL::JSON]) AS records FROM read_json($1, "
-    "columns = {'Records': 'JSON[]'}, records = true, format = 'unstructured', "
-    "filename = true, maximum_object_size = $2)) AS j "
+    "FROM (SELECT filename, list_slice(coalesce(Records, [NULL::JSON]), 1, $3) AS records "
+    "FROM read_json($1, columns = {'Records': 'JSON[]'}, records = true, "
+    "format = 'unstructured', filename = true, maximum_object_size = $2)) AS j "
     "JOIN batch_files AS f ON f.path = j.filename)"
 )
+
+
+def _is_data_error(error: BaseException) -> bool:
+    """Whether a failed batch should be split to find the input that caused it."""
+    if isinstance(error, PartitionError):
+        return True
+    if isinstance(error, _ENVIRONMENT_ERRORS):
+        return False
+    if isinstance(error, OSError):
+        return error.errno in _DATA_OS_ERRORS
+    return isinstance(error, (duckdb.Error, ValueError, TypeError, ArithmeticError, LookupError))
+
+
+def _drop_batch(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove what a failed batch left on its connection."""
+    con.execute("DROP VIEW IF EXISTS new_events")
+    con.execute("DROP TABLE IF EXISTS batch_events")
+    con.execute("DROP TABLE IF EXISTS collisions")
+    con.execute("DROP TABLE IF EXISTS batch_snapshot")
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -525,8 +525,8 @@ def raise_ledger_alerts(state: StateDB, findings: Iterable[Finding]) -> int:
     Each finding is one "event" whose ID is stable across checks, so re-running the ledger grows
     no alert; returns how many alerts were created or changed.
     """
-    from trailhound.detect.alerts import RuleInfo, record_matches  # heavy: only when alerting
-    from trailhound.detect.engine import Match
+    from trailhound.detect.alerts import record_matches  # heavy: only when alerting
+    from trailhound.model import Match, RuleInfo
 
     now = datetime.now(UTC)
     matches: list[Match] = []

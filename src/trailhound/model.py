@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -29,6 +29,7 @@ class SkipReason(StrEnum):
     WRITABILITY_CHECK = "ConfigWritabilityCheckFile"
     ALREADY_INGESTED = "already ingested"
     NOT_JSON = "not a log file"
+    SYMLINK = "symbolic link"  # inside an input folder: never followed out of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +91,32 @@ class IngestSummary:
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
         self.bytes_read += other.bytes_read
+
+
+DEFAULT_SUPPRESSION = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One event matched by one rule (or detector): what every detector produces."""
+
+    rule_id: str
+    event_id: str
+    event_time: datetime
+    actor: str | None
+    account: str | None
+    region: str | None
+    source_ip: str | None
+    resource: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What an alert copies from the rule or detector that raised it."""
+
+    title: str
+    severity: str
+    tactics: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = ()
+    suppression: timedelta = DEFAULT_SUPPRESSION
+    source: str = "rule"

@@ -14,8 +14,9 @@ import pytest
 
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import RuleSet
-from trailhound.detect.engine import Match, load_rules, run_rules
+from trailhound.detect.engine import load_rules, run_rules
 from trailhound.ingest import Ingestor
+from trailhound.model import Match
 from trailhound.store.lake import ParquetLake
 
 SHARED = Path(__file__).resolve().parents[2] / "../shared/data"

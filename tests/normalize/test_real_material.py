@@ -2,11 +2,14 @@
 
 The records were written by others (Stratus Red Team detonations, Panther's rule tests, the AWS
 documentation): those with an ``eventTime`` and an ``eventName`` must land in the lake with their
-fields round-tripping; the partial ones must land in quarantine with a reason.
+fields round-tripping; the partial ones must land in quarantine with a reason, and so must the
+rule-test records whose ``recipientAccountId`` is not a 12-digit account ID (``987654321``,
+``<organization master account ID>``): it names the lake's account partition.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,11 @@ def _complete(record: dict[str, Any]) -> bool:
     return bool(fixed.get("eventTime")) and bool(fixed.get("eventName"))
 
 
+def _valid_account(record: dict[str, Any]) -> bool:
+    account = (repair_key_case(record) or record).get("recipientAccountId")
+    return account is None or re.fullmatch(r"[0-9]{12}", str(account)) is not None
+
+
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, Any]], DataDir]:
     shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -55,15 +63,18 @@ def test_complete_records_ingest_partial_ones_quarantine(
     ingested: tuple[list[dict[str, Any]], DataDir],
 ) -> None:
     records, data_dir = ingested
-    complete = [i for i, r in enumerate(records) if _complete(r)]
+    complete = [i for i, r in enumerate(records) if _complete(r) and _valid_account(r)]
     partial = [i for i, r in enumerate(records) if not _complete(r)]
-    assert len(records) == 551 and partial  # the material has both kinds
+    odd_account = [i for i, r in enumerate(records) if _complete(r) and not _valid_account(r)]
+    assert len(records) == 551 and partial and odd_account  # the material has all three kinds
     with QueryEngine(data_dir) as engine:
         stored = {int(i) for (i,) in engine.execute("SELECT source_index FROM cloudtrail")[1]}
         quarantined = dict(engine.execute("SELECT position, reason FROM quarantine")[1])
     assert stored == set(complete)
-    assert set(quarantined) == set(partial)
-    assert set(quarantined.values()) <= {"missing eventTime", "missing eventName"}
+    assert set(quarantined) == set(partial) | set(odd_account)
+    assert {quarantined[i] for i in partial} <= {"missing eventTime", "missing eventName"}
+    for i in odd_account:
+        assert quarantined[i].startswith("recipientAccountId is not a 12-digit account ID: ")
 
 
 def _utc(text: str) -> datetime:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import gzip
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trailhound.model import InputFormat, QuarantineEntry, RawRecord, SkipReason
+from trailhound.normalize.limits import RecordLimits
+from trailhound.sources import decode
 from trailhound.sources.decode import decode_bytes
 from trailhound.sources.files import account_from_path, classify_name
 
@@ -78,3 +81,81 @@ def test_classify_names() -> None:
     )
     assert classify_name("AWSLogs/ConfigWritabilityCheckFile") is SkipReason.WRITABILITY_CHECK
     assert account_from_path("b/AWSLogs/o-aa11bb22cc/999988887777/CloudTrail/x") == "999988887777"
+
+
+def _cloudtrail(records: list[object]) -> bytes:
+    return orjson.dumps({"Records": records})
+
+
+def _event_ids(items: list[RawRecord | QuarantineEntry]) -> list[str]:
+    return [orjson.loads(i.json)["eventID"] for i in items if isinstance(i, RawRecord)]
+
+
+def _records(n: int) -> list[dict[str, object]]:
+    # Different text per record, so that gzip cannot fold them into back-references.
+    return [{"eventID": f"id-{i}", "eventName": "X", "pad": f"{i * 7919:x}" * 20} for i in range(n)]
+
+
+def test_one_bad_byte_quarantines_its_record_only() -> None:
+    body = _cloudtrail(_records(6))
+    at = body.index(b"id-3") + 1
+    items = list(decode_bytes(body[:at] + b"\xff" + body[at + 1 :], "f"))
+    assert _event_ids(items) == ["id-0", "id-1", "id-2", "id-4", "id-5"]
+    [bad] = [i for i in items if isinstance(i, QuarantineEntry)]
+    assert bad.position == 3 and bad.reason.startswith("invalid JSON")
+    assert bad.excerpt.startswith('{"eventID":"i')
+
+
+def test_truncated_gzip_salvages_its_intact_records() -> None:
+    records = _records(200)
+    body = _cloudtrail(records)
+    packed = gzip.compress(body)
+    items = list(decode_bytes(packed[: len(packed) // 2], "f"))
+    salvaged = _event_ids(items)
+    assert 10 < len(salvaged) < 200
+    assert salvaged == [f"id-{i}" for i in range(len(salvaged))]  # every whole one, in order
+    reasons = [i.reason for i in items if isinstance(i, QuarantineEntry)]
+    assert "invalid JSON: the input ends inside this record" in reasons
+    assert any(r.startswith("truncated gzip") for r in reasons)
+
+
+def test_records_per_object_are_limited() -> None:
+    body = gzip.compress(b'{"Records": [' + b"{}," * 999 + b"{}]}")
+    items = list(decode_bytes(body, "f", limits=RecordLimits(max_records=100)))
+    assert len([i for i in items if isinstance(i, RawRecord)]) == 100
+    [entry] = [i for i in items if isinstance(i, QuarantineEntry)]
+    assert (entry.position, entry.reason) == (
+        100,
+        "more than 100 records in one object: records from index 100 on were not read",
+    )
+
+
+def test_many_values_are_read_element_by_element(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [*_records(5), "not a record", [1, 2]]
+    whole = list(decode_bytes(_cloudtrail(records), "f"))
+    monkeypatch.setattr(decode, "WHOLE_PARSE_VALUES", 3)  # the scanner, as for a huge file
+    scanned = list(decode_bytes(_cloudtrail(records), "f"))
+    assert scanned == whole and len(whole) == 7
+
+
+def test_lookup_events_with_invalid_embedded_json() -> None:
+    body = orjson.dumps(
+        {
+            "Events": [
+                {"CloudTrailEvent": '{"eventID": "ok", "eventName": "X"}'},
+                {"CloudTrailEvent": '{"eventID": "broken'},
+            ]
+        }
+    )
+    items = list(decode_bytes(body, "f"))
+    assert _event_ids(items) == ["ok"]
+    [bad] = [i for i in items if isinstance(i, QuarantineEntry)]
+    assert bad.position == 1 and bad.reason.startswith("CloudTrailEvent is not valid JSON")
+
+
+def test_json_lines_not_named_so_still_read_line_by_line() -> None:
+    lines = b"\n".join(orjson.dumps(r) for r in _records(3))
+    assert _event_ids(list(decode_bytes(lines, "f"))) == ["id-0", "id-1", "id-2"]
+    damaged = b"{\xff\n" + lines  # a broken first line
+    items = list(decode_bytes(damaged, "f"))
+    assert _event_ids(items) == ["id-0", "id-1", "id-2"]

@@ -80,8 +80,14 @@ class Trail:
         """Deliver a log file; returns its path, S3 key and SHA-256 of its uncompressed content."""
         unique = f"{self.counter:016x}"
         self.counter += 1
+        # Event IDs unique across trails: a known ID with other content is a conflict.
         records = [
-            make_record(self.counter * 100 + i, eventTime=_stamp(when), awsRegion=self.region)
+            make_record(
+                self.counter * 100 + i,
+                eventTime=_stamp(when),
+                awsRegion=self.region,
+                eventID=f"{self.account}-{self.region}-{self.counter:08d}-{i:04d}",
+            )
             for i in range(events)
         ]
         content = orjson.dumps({"Records": records})

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from trailhound.detect.base import DEFAULT_SUPPRESSION
-from trailhound.detect.engine import Match
 from trailhound.errors import DetectError
+from trailhound.model import Match, RuleInfo
 from trailhound.store.state import StateDB, register_table
 
 STATUSES = ("new", "in_progress", "resolved", "false_positive")
@@ -61,18 +59,6 @@ register_table(
     CREATE TABLE IF NOT EXISTS alert_comments (
         alert_id VARCHAR, commented_at TIMESTAMPTZ, author VARCHAR, text VARCHAR)""",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
-    """What an alert copies from its rule."""
-
-    title: str
-    severity: str
-    tactics: tuple[str, ...] = ()
-    techniques: tuple[str, ...] = ()
-    suppression: timedelta = DEFAULT_SUPPRESSION
-    source: str = "rule"
 
 
 def dedup_key(match: Match) -> str:

@@ -1,21 +1,33 @@
-"""What every rule format produces: compiled rules, correlations and load problems.
+"""The extension points of detection: detectors, and the rule formats the rule detector reads.
 
-A rule format (Sigma today) is a class with a ``name`` and a ``load`` method, registered in
-``RULE_FORMATS`` the same way a third-party format would be.
+A **detector** (the Sigma rule set, the completeness ledger's checks, each behavioural analytic)
+turns events into :class:`~trailhound.model.Match` es: on every batch ingest commits
+(``on_batch``), once at the end of an ingest call (``finish``) and over history (``hunt``).
+Detectors are registered in ``DETECTORS`` by name, built-ins exactly as a third party would be.
+
+A **rule format** (Sigma today) is a class with a ``name`` and a ``load_file`` method, registered
+in ``RULE_FORMATS`` the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlglot import exp
 
+from trailhound.model import DEFAULT_SUPPRESSION, Match, RuleInfo
+from trailhound.registry import Registry
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from trailhound.store.base import Backend
+
 LEVELS: tuple[str, ...] = ("informational", "low", "medium", "high", "critical")
-DEFAULT_SUPPRESSION = timedelta(days=1)
 Placeholders = Mapping[str, Sequence[str]]
 
 
@@ -141,3 +153,47 @@ def split_tags(tags: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         elif not (name[0] in "gGsS" and name[1:2].isdigit()):
             tactics.append(name.lower())
     return tuple(tactics), tuple(techniques)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """A batch ingest has just committed to the lake, as detectors see it.
+
+    ``con`` is the ingest's DuckDB connection and ``relation`` the name of the table (or view)
+    holding exactly the batch's new events, with the ``cloudtrail`` columns; valid only during
+    the call.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    relation: str
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    accounts: tuple[str, ...] = ()
+
+
+class Detector(Protocol):
+    """Something that raises matches: a rule set, the ledger's checks, an analytic."""
+
+    name: ClassVar[str]
+
+    def infos(self) -> Mapping[str, RuleInfo]:
+        """What each alert copies from the rule (by rule ID) that raised it."""
+        ...
+
+    def on_batch(self, batch: BatchContext) -> list[Match]:
+        """Matches among a committed batch's events."""
+        ...
+
+    def finish(self) -> list[Match]:
+        """Matches due once per ingest call (correlations over the windows batches touched)."""
+        ...
+
+    def hunt(
+        self, backend: Backend, since: timedelta | None, only: set[str] | None = None
+    ) -> list[Match]:
+        """Matches over the stored events of the last ``since`` (None: all), optionally only
+        for the given rule IDs."""
+        ...
+
+
+DETECTORS: Registry[type[Detector]] = Registry("detector", group="trailhound.detectors")

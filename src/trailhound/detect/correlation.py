@@ -11,12 +11,9 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from trailhound.detect.base import CorrelationRule
-
-if TYPE_CHECKING:
-    from trailhound.detect.engine import Match
+from trailhound.model import Match
 
 _OPERATORS: dict[str, Callable[[int, int], bool]] = {
     "gt": operator.gt,
@@ -65,8 +62,6 @@ def correlate(
     corr: CorrelationRule, per_rule: Mapping[str, Sequence[Row]], offset: int
 ) -> list[Match]:
     """The matches of one correlation rule, from its base rules' matches."""
-    from trailhound.detect.engine import Match
-
     rows: list[Row] = []
     references: dict[str, str] = {}
     for reference in corr.rule_ids:

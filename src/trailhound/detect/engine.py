@@ -9,7 +9,6 @@ two modes see the same matches. Correlation rules are then evaluated over those 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import trailhound
 from trailhound.detect.base import RULE_FORMATS, DetectionRule, Placeholders, RuleSet
 from trailhound.detect.correlation import correlate
 from trailhound.detect.sigma_loader import SIGMA
+from trailhound.model import Match
 
 BUILTIN_RULES = Path(trailhound.__file__).parent / "rules"
 # Where the "main resource" of an event usually is, for the suppression key.
@@ -45,20 +45,6 @@ _RESOURCE_KEYS = (
     "accessKeyId",
 )
 _BASE_COLUMNS = ("event_id", "event_time", "actor", "account", "aws_region", "source_ip_address")
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One event matched by one rule."""
-
-    rule_id: str
-    event_id: str
-    event_time: datetime
-    actor: str | None
-    account: str | None
-    region: str | None
-    source_ip: str | None
-    resource: str | None
 
 
 def load_rules(

@@ -17,10 +17,11 @@ import duckdb
 from sqlglot import exp
 
 from trailhound.data_dir import DataDir
-from trailhound.detect.alerts import RuleInfo, record_matches
+from trailhound.detect.alerts import record_matches
 from trailhound.detect.base import RuleSet
-from trailhound.detect.engine import Match, load_rules, run_rules
+from trailhound.detect.engine import load_rules, run_rules
 from trailhound.detect.sigma_loader import parse_duration
+from trailhound.model import Match, RuleInfo
 from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB, register_table
 

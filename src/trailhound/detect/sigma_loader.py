@@ -20,7 +20,6 @@ from sigma.rule import SigmaRule
 from sqlglot import exp
 
 from trailhound.detect.base import (
-    DEFAULT_SUPPRESSION,
     CorrelationRule,
     DetectionRule,
     Placeholders,
@@ -32,6 +31,7 @@ from trailhound.detect.base import (
 from trailhound.detect.sigma_compiler import compile_sigma_rule, uses_placeholders
 from trailhound.detect.sigma_pipeline import cloudtrail_pipeline, field_expression
 from trailhound.errors import DetectError
+from trailhound.model import DEFAULT_SUPPRESSION
 
 _DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

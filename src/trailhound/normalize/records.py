@@ -3,18 +3,28 @@
 The normalizer is one SQL statement built from ``schema.EVENT_COLUMNS``: it reads a relation of
 ``(source_object, source_index, account_hint, raw, doc)`` rows (``doc`` is the JSON the fields are
 read from, ``raw`` the original text that is kept) and yields every schema column plus
-``quarantine_reason`` (NULL for a good record) and ``needs_key_repair``. Each record's JSON is
-parsed a handful of times by DuckDB's C++ JSON reader and never by Python, which is what makes
-ingest fast.
+``quarantine_reason`` (NULL for a good record; values out of range are quarantined here, see
+``normalize.limits``), ``needs_key_repair`` and ``needs_structure_check`` (for the passes in
+``normalize.batch_checks``). Each record's JSON is parsed a handful of times by DuckDB's C++
+JSON reader and never by Python, which is what makes ingest fast.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 from sqlglot import exp
 
+from trailhound.normalize.limits import (
+    ACCOUNT_ID_PATTERN,
+    DEFAULT_LIMITS,
+    EVENT_TIME_MAX,
+    EVENT_TIME_MIN,
+    RecordLimits,
+    needs_structure_check_sql,
+)
 from trailhound.schema import EVENT_COLUMNS, Column, ColumnKind
 
 # Fields read as JSON so that a value of the wrong type quarantines the record instead of being
@@ -70,11 +80,16 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def normalize_sql(relation: str) -> str:
+@functools.cache
+def normalize_sql(relation: str, limits: RecordLimits = DEFAULT_LIMITS) -> str:
     """The SELECT that normalizes every row of ``relation`` (see the module docstring).
 
+    Values that become a partition or a typed column are range-checked (``normalize.limits``);
+    ``needs_structure_check`` marks the records whose size limits only an exact scan can tell.
+
     Generated from the schema table, never from user input; parsed once with sqlglot so that a
-    malformed statement fails at start-up, not on the first batch.
+    malformed statement fails at start-up, not on the first batch (and cached: every ingestor
+    and collector of the process shares it).
     """
     record_shape, identity_shape = transform_structures()
     typed = {c.name: _typed_value(c) for c in _TYPED}
@@ -90,20 +105,31 @@ def normalize_sql(relation: str) -> str:
             f"THEN json_extract_string(x.insightDetails, '$.{field}') ELSE {typed[name]} END"
         )
     event_name = typed["event_name"]
+    event_time = typed["event_time"]
+    recipient = typed["recipient_account_id"]
+    account_id = f"'{ACCOUNT_ID_PATTERN}'"
+    # Reasons quote at most this much of the offending value.
+    quote = 64
     reason = (
         "CASE WHEN doc IS NULL THEN 'no Records array in this file' "
         "WHEN NOT starts_with(ltrim(doc), '{') THEN 'record is not a JSON object' "
         "WHEN x.eventTime IS NULL THEN 'missing eventTime' "
         "WHEN NOT starts_with(CAST(x.eventTime AS VARCHAR), '\"') "
         "THEN 'eventTime is ' || json_type(x.eventTime) || ', expected a string' "
-        f"WHEN {typed['event_time']} IS NULL "
-        f"THEN 'eventTime is not a timestamp: ' || {event_time_text} "
+        f"WHEN {event_time} IS NULL "
+        f"THEN 'eventTime is not a timestamp: ' || left({event_time_text}, {quote}) "
+        f"WHEN NOT ({event_time} >= TIMESTAMPTZ '{EVENT_TIME_MIN}' "
+        f"AND {event_time} < TIMESTAMPTZ '{EVENT_TIME_MAX}') "
+        f"THEN 'eventTime is outside {EVENT_TIME_MIN[:10]} to {EVENT_TIME_MAX[:10]}: ' "
+        f"|| left({event_time_text}, {quote}) "
         f"WHEN {event_name} IS NULL THEN 'missing eventName' "
         "WHEN x.eventName IS NOT NULL AND NOT starts_with(CAST(x.eventName AS VARCHAR), '\"') "
         "THEN 'eventName is ' || json_type(x.eventName) || ', expected a string' "
         f"WHEN {event_name} = '' THEN 'missing eventName' "
         "WHEN x.userIdentity IS NOT NULL AND NOT starts_with(CAST(x.userIdentity AS VARCHAR), '{') "
         "THEN 'userIdentity is ' || json_type(x.userIdentity) || ', expected an object' "
+        f"WHEN {recipient} IS NOT NULL AND NOT regexp_matches({recipient}, {account_id}) "
+        f"THEN 'recipientAccountId is not a 12-digit account ID: ' || left({recipient}, {quote}) "
         "ELSE NULL END"
     )
     event_type = typed["event_type"]
@@ -153,11 +179,14 @@ def normalize_sql(relation: str) -> str:
         sql = overrides.get(column.name) or typed.get(column.name) or json_cols.get(column.name)
         sql = sql or derived[column.name]
         select.append(f"{sql} AS {column.name}")
+    # The partition folder: a 12-digit account ID or ``unknown``, never any other text.
+    user_account = typed["user_account_id"]
     account = (
-        f"regexp_replace(coalesce({typed['recipient_account_id']}, {typed['user_account_id']}, "
-        "account_hint, 'unknown'), '[^A-Za-z0-9_-]', '_', 'g')"
+        f"CASE WHEN regexp_matches({recipient}, {account_id}) THEN {recipient} "
+        f"WHEN regexp_matches({user_account}, {account_id}) THEN {user_account} "
+        f"WHEN regexp_matches(account_hint, {account_id}) THEN account_hint ELSE 'unknown' END"
     )
-    select.append(f"CAST({typed['event_time']} AS DATE) AS date")
+    select.append(f"CAST({event_time} AS DATE) AS date")
     select.append(f"{account} AS account")
     select.append(f"{reason} AS quarantine_reason")
     # Lower-cased identity keys (seen in exported and hand-written records) need the repair pass.
@@ -166,6 +195,7 @@ def normalize_sql(relation: str) -> str:
         "'\"(sessioncontext|sessionissuer|accountid|principalid|accesskeyid|username)\"'), "
         "false) AS needs_key_repair"
     )
+    select.append(f"{needs_structure_check_sql('raw', limits)} AS needs_structure_check")
 
     record_json = _sql_string(json.dumps(record_shape))
     identity_json = _sql_string(json.dumps(identity_shape))

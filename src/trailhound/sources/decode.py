@@ -5,11 +5,18 @@ lines, JSON arrays, ``lookup-events`` output, CloudTrail Lake query results, a s
 salvages what it can from damaged input, and reports everything else as quarantine entries with
 a position and a reason. It never raises on bad input. The fast path for well-formed S3 log
 files lives in DuckDB (see ``trailhound.ingest``); files it cannot read come here.
+
+A document is parsed whole by orjson when it holds few enough nested values for that to be safe
+(``WHOLE_PARSE_VALUES``); one that does not parse, or is larger, is read element by element by
+``sources.json_scan``, which salvages every record that parses around a bad byte or a truncated
+tail. One object yields at most ``RecordLimits.max_records`` records; the rest is one
+quarantine entry.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -17,12 +24,36 @@ from typing import Any
 import orjson
 
 from trailhound.model import InputFormat, QuarantineEntry, RawRecord
+from trailhound.normalize.limits import DEFAULT_LIMITS, RecordLimits
+from trailhound.sources.json_scan import (
+    BudgetExhausted,
+    ScanBudget,
+    find_record_array,
+    scan_array,
+)
 
 GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# Objects and arrays in a document parsed whole into Python objects; above it (a CloudTrail file
+# holds about 15 per record) the document is read element by element, so ``[{},{},…]`` costs
+# one element at a time, not millions of objects at once.
+WHOLE_PARSE_VALUES = 2_000_000
+# Structural characters the element scanner may step over per record allowed in an object.
+SCAN_STEPS_PER_RECORD = 64
 _RECORD_KEYS = frozenset({"eventName", "eventTime", "eventVersion", "eventSource", "eventID"})
+_RECORD_KEYS_LOWER = frozenset(k.lower() for k in _RECORD_KEYS)
+_NOT_SPACE = re.compile(rb"[^ \t\r\n\f\v]")
 
 Decoded = RawRecord | QuarantineEntry
+
+
+def _record_json(value: Any) -> bytes:
+    """A record's JSON text, compact in memory too.
+
+    orjson hands back its output in a buffer of at least 4 KB; a file's records are held until
+    they are loaded, so a copy of the right size keeps ``[{},{},…]`` from costing 4 KB a record.
+    """
+    return bytes(memoryview(orjson.dumps(value)))
 
 
 def _excerpt(data: bytes) -> str:
@@ -55,7 +86,7 @@ def decompress(data: bytes, source: str, max_bytes: int) -> tuple[bytes, Quarant
                 source, total, "truncated gzip: the stream ends before its end marker"
             )
         remaining = inflater.unused_data
-    if remaining.strip():
+    if _NOT_SPACE.search(remaining):
         if out:
             return b"".join(out), QuarantineEntry(
                 source, total, "trailing bytes after the gzip stream", _excerpt(remaining)
@@ -68,7 +99,7 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
     """Records from a parsed JSON document of any known shape."""
     if isinstance(doc, list):
         for index, item in enumerate(doc):
-            yield RawRecord(source, index, orjson.dumps(item))
+            yield RawRecord(source, index, _record_json(item))
         return
     if not isinstance(doc, dict):
         yield QuarantineEntry(
@@ -81,13 +112,13 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
             yield QuarantineEntry(source, None, "'Records' is not a JSON array")
             return
         for index, item in enumerate(records):
-            yield RawRecord(source, index, orjson.dumps(item))
+            yield RawRecord(source, index, _record_json(item))
         return
     if "Events" in doc and isinstance(doc["Events"], list):  # aws cloudtrail lookup-events
         for index, event in enumerate(doc["Events"]):
             text = event.get("CloudTrailEvent") if isinstance(event, dict) else None
             if isinstance(text, str):
-                yield RawRecord(source, index, text.encode())
+                yield _embedded_record(text, source, index)
             else:
                 yield QuarantineEntry(
                     source,
@@ -101,11 +132,30 @@ def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:
             yield _lake_row(row, source, index)
         return
     if _RECORD_KEYS & doc.keys() or _RECORD_KEYS & {k.lower() for k in doc}:
-        yield RawRecord(source, 0, orjson.dumps(doc))
+        yield RawRecord(source, 0, _record_json(doc))
         return
     yield QuarantineEntry(
         source, None, "JSON object of no known CloudTrail shape", _excerpt(orjson.dumps(doc))
     )
+
+
+def _embedded_record(text: str, source: str, index: int) -> Decoded:
+    """A record held as a JSON string (``lookup-events``): checked here, never by the batch."""
+    data = text.encode("utf-8", errors="replace")
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        return QuarantineEntry(
+            source, index, f"CloudTrailEvent is not valid JSON: {error}", _excerpt(data)
+        )
+    return RawRecord(source, index, data)
+
+
+def _looks_like_record(value: Any) -> bool:
+    """Whether a salvaged element is a record (or a ``lookup-events`` entry), not a fragment."""
+    if not isinstance(value, dict):
+        return False
+    return "CloudTrailEvent" in value or any(k.lower() in _RECORD_KEYS_LOWER for k in value)
 
 
 def _lake_row(row: Any, source: str, index: int) -> Decoded:
@@ -128,7 +178,7 @@ def _lake_row(row: Any, source: str, index: int) -> Decoded:
         if isinstance(value, str) and value[:1] in "{[":
             with contextlib.suppress(orjson.JSONDecodeError):
                 merged[key] = orjson.loads(value)
-    return RawRecord(source, index, orjson.dumps(merged))
+    return RawRecord(source, index, _record_json(merged))
 
 
 def _json_lines(text: bytes, source: str) -> Iterator[Decoded]:
@@ -154,6 +204,7 @@ def decode_bytes(
     fmt: InputFormat = InputFormat.UNKNOWN,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: RecordLimits = DEFAULT_LIMITS,
 ) -> Iterator[Decoded]:
     """Every record in ``data``; whatever cannot be read is yielded as a quarantine entry.
 
@@ -170,7 +221,8 @@ def decode_bytes(
         yield damage
         return
     text = text.removeprefix(b"\xef\xbb\xbf")
-    head = text.lstrip()[:1]
+    first = _NOT_SPACE.search(text)  # (no stripped copy of a large text)
+    head = text[first.start() : first.start() + 1] if first else b""
     if not head:
         if damage is None:
             yield QuarantineEntry(source, None, "empty file")
@@ -178,21 +230,128 @@ def decode_bytes(
             yield damage
         return
     if fmt is InputFormat.JSON_LINES:
-        yield from _json_lines(text, source)
+        items = _json_lines(text, source)
     else:
+        items = _document(text, source, limits)
+    yield from _capped(items, source, limits.max_records)
+    if damage is not None:
+        yield damage
+
+
+def _capped(items: Iterator[Decoded], source: str, max_records: int) -> Iterator[Decoded]:
+    """At most ``max_records`` records (good or quarantined) of one object; then one entry."""
+    count = 0
+    for item in items:
+        if isinstance(item, RawRecord) or item.position is not None:
+            if count == max_records:
+                yield QuarantineEntry(
+                    source,
+                    max_records,
+                    f"more than {max_records} records in one object: "
+                    f"records from index {max_records} on were not read",
+                )
+                return
+            count += 1
+        yield item
+
+
+def _document(text: bytes, source: str, limits: RecordLimits) -> Iterator[Decoded]:
+    """The records of one JSON document (or of JSON lines that were not named so)."""
+    failure: orjson.JSONDecodeError | None = None
+    if text.count(b"{") + text.count(b"[") <= WHOLE_PARSE_VALUES:
         try:
             doc = orjson.loads(text)
         except orjson.JSONDecodeError as error:
-            if head == b"{" and b"\n" in text.strip():
-                yield from _json_lines(text, source)  # JSON lines, perhaps with bad lines
-            else:
-                yield QuarantineEntry(
-                    source,
-                    error.pos,
-                    f"invalid JSON: {error}",
-                    _excerpt(text[max(0, error.pos - 40) :]),
-                )
+            failure = error
         else:
             yield from _records_from_document(doc, source)
-    if damage is not None:
-        yield damage
+            return
+    if _is_json_lines(text):
+        # Several documents one after another: JSON lines, or concatenated gzip members.
+        yield from _json_lines(text, source)
+        return
+    budget = ScanBudget(SCAN_STEPS_PER_RECORD * limits.max_records)
+    yield from _scan_document(text, source, limits, budget, failure)
+
+
+def _is_json_lines(text: bytes) -> bool:
+    """Whether the first line is a whole JSON value and more follows it."""
+    first = _NOT_SPACE.search(text)
+    start = first.start() if first else len(text)
+    newline = text.find(b"\n", start)
+    if newline == -1 or not _NOT_SPACE.search(text, newline):
+        return False
+    try:
+        orjson.loads(text[start:newline])
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _scan_document(
+    text: bytes,
+    source: str,
+    limits: RecordLimits,
+    budget: ScanBudget,
+    failure: orjson.JSONDecodeError | None,
+) -> Iterator[Decoded]:
+    """Records read element by element from the document's record array, damage reported."""
+    found = find_record_array(text)
+    key = found[1] if found else "Records"
+    if found is None:
+        if failure is None:
+            yield QuarantineEntry(
+                source, None, "JSON document without a record array, too large to read whole"
+            )
+            return
+        # No record array to be found: report the document, salvage any record in it.
+        yield QuarantineEntry(
+            source,
+            failure.pos,
+            f"invalid JSON: {failure}",
+            _excerpt(text[max(0, failure.pos - 40) :]),
+        )
+    pieces = scan_array(
+        text,
+        found[0] if found else None,
+        budget,
+        max_depth=limits.max_depth,
+        looks_like_record=_looks_like_record,
+    )
+    damaged = found is None
+    try:
+        for piece in pieces:
+            if piece.error is not None:
+                damaged = True
+                yield QuarantineEntry(source, piece.index, piece.error, _excerpt(piece.excerpt))
+            elif isinstance(piece.value, dict) and (
+                key == "Events" or "CloudTrailEvent" in piece.value
+            ):
+                text_value = piece.value.get("CloudTrailEvent")
+                if isinstance(text_value, str):
+                    yield _embedded_record(text_value, source, piece.index)
+                else:
+                    yield QuarantineEntry(
+                        source,
+                        piece.index,
+                        "lookup-events entry without a CloudTrailEvent string",
+                        _excerpt(orjson.dumps(piece.value)),
+                    )
+            elif key == "QueryResultRows":
+                yield _lake_row(piece.value, source, piece.index)
+            else:
+                yield RawRecord(source, piece.index, _record_json(piece.value))
+    except BudgetExhausted as exhausted:
+        yield QuarantineEntry(
+            source,
+            None,
+            f"too many nested values to scan: stopped at byte {exhausted.offset}",
+        )
+        return
+    if failure is not None and not damaged:  # the damage is outside every record
+        yield QuarantineEntry(
+            source,
+            failure.pos,
+            f"invalid JSON outside the records (every record was read): {failure}",
+            _excerpt(text[max(0, failure.pos - 40) :]),
+        )

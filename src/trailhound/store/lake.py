@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -39,6 +41,30 @@ COMPACT_SMALL_BYTES = 64 * 1024 * 1024
 ROW_GROUP_SIZE = 122_880
 HIVE_TYPES = "{'date': 'DATE', 'account': 'VARCHAR'}"
 JOURNAL = "compaction.json"
+# The only partition folder names the lake writes (the normalizer quarantines anything else).
+_ACCOUNT = re.compile(r"[0-9]{12}|unknown")
+
+
+class PartitionError(StoreError):
+    """A batch holds a row whose date or account cannot name a partition folder."""
+
+
+def check_partition(day: object, account: object) -> None:
+    """Raise ``PartitionError`` unless ``(day, account)`` names a partition folder.
+
+    >>> check_partition(date(2026, 11, 1), "111122223333")
+    >>> check_partition("10000-01-01", "1")
+    Traceback (most recent call last):
+    ...
+    trailhound.store.lake.PartitionError: no partition for date '10000-01-01', account '1'
+    """
+    if not (
+        isinstance(day, date)
+        and 1970 <= day.year < 2100
+        and isinstance(account, str)
+        and _ACCOUNT.fullmatch(account)
+    ):
+        raise PartitionError(f"no partition for date {day!r:.40}, account {account!r:.40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,17 +205,22 @@ class ParquetLake:
             staging = self.data_dir.staging / batch
             columns = ", ".join(c.name for c in EVENT_COLUMNS)
             partitions = con.execute(f"SELECT DISTINCT date, account FROM {relation}").fetchall()
-            for n, (day, account) in enumerate(sorted(partitions)):
-                target = (
-                    staging / f"date={day}" / f"account={account}" / f"part-{batch}-{n}.parquet"
-                )
-                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                con.execute(
-                    f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
-                    f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
-                    f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
-                    [day, account],
-                )
+            for day, account in partitions:  # all checked before anything is written
+                check_partition(day, account)
+            try:
+                for n, (day, account) in enumerate(sorted(partitions)):
+                    folder = staging / f"date={day}" / f"account={account}"
+                    target = folder / f"part-{batch}-{n}.parquet"
+                    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    con.execute(
+                        f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
+                        f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, "
+                        f"COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
+                        [day, account],
+                    )
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)  # nothing of a failed batch is published
+                raise
             return self._swap(staging, [])
 
     def _swap(self, staging: Path, retire: Iterable[Path]) -> list[Path]:

@@ -115,8 +115,13 @@ class StateDB:
         run_id: str,
         files: Sequence[tuple[str, int, float, int]],
         quarantine: Sequence[QuarantineEntry],
+        quarantine_rows: pa.RecordBatchReader | None = None,
     ) -> None:
-        """Record files as ingested and their quarantined input, in one transaction."""
+        """Record files as ingested and their quarantined input, in one transaction.
+
+        ``quarantine_rows`` streams more quarantined input (columns ``source``, ``position``,
+        ``reason``, ``excerpt``) without making Python objects of it.
+        """
         with self.connect() as con:
             con.execute("BEGIN")
             if files:
@@ -151,6 +156,14 @@ class StateDB:
                     "SELECT * FROM quarantine_rows"
                 )
                 con.unregister("quarantine_rows")
+            if quarantine_rows is not None:
+                con.register("quarantine_stream", quarantine_rows)
+                con.execute(
+                    "INSERT INTO quarantine (run_id, source, position, reason, excerpt) "
+                    "SELECT ?, source, position, reason, left(excerpt, ?) FROM quarantine_stream",
+                    [run_id, EXCERPT_CHARS],
+                )
+                con.unregister("quarantine_stream")
             con.execute("COMMIT")
 
     def record_run(self, run_id: str, values: dict[str, Any]) -> None:
