@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -176,6 +177,16 @@ def evaluate_node(
     if isinstance(node, ConditionItem) and len(node.args) == 1:
         return evaluate_node(record, node.args[0], placeholders)
     raise TypeError(f"unsupported condition {type(node).__name__}")
+
+
+def parsed_once(rule: Any) -> Any:
+    """The rule as ``evaluate_rule`` reads it, each condition parsed once.
+
+    pySigma parses a condition again (deep copies included) on every access to ``parsed``, which
+    made evaluating many records grow with rules times records.
+    """
+    conditions = [SimpleNamespace(parsed=c.parsed) for c in rule.detection.parsed_condition]
+    return SimpleNamespace(detection=SimpleNamespace(parsed_condition=conditions))
 
 
 def evaluate_rule(

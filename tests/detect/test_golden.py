@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 from detect_support import ACCOUNT, RulePackRun
-from reference import evaluate_rule
+from reference import evaluate_rule, parsed_once
 from sqlglot import exp
 from tests.conftest import assert_golden
 
@@ -85,10 +85,9 @@ def _check_rules(rules: list[DetectionRule], folder: Path, run: RulePackRun, upd
             # The golden file itself runs: what is reviewed is what is checked.
             sql = (folder / f"{stem}.duckdb.sql").read_text()
             selected = {str(e) for (e,) in backend.execute(sql).rows}
+            source = parsed_once(rule.source)
             wanted = {
-                str(r["eventID"])
-                for r in run.records
-                if evaluate_rule(rule.source, r, PLACEHOLDERS)
+                str(r["eventID"]) for r in run.records if evaluate_rule(source, r, PLACEHOLDERS)
             }
             assert selected == wanted, stem
             for dialect in ("spark", "trino"):
