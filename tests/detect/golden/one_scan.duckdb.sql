@@ -86,7 +86,11 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(ENDS_WITH(__shared_5, __shared_6), FALSE)
+                  COALESCE((
+                    __shared_3 = 'iamuser'
+                  ) AND (
+                    __shared_5 = __shared_6
+                  ), FALSE)
                 )
               )
               AND (
@@ -160,12 +164,6 @@ WITH scored AS MATERIALIZED (
                   OR (
                     ENDS_WITH(__shared_7, '/poweruseraccess')
                   )
-                  OR (
-                    ENDS_WITH(__shared_7, '/awscompromisedkeyquarantinev2')
-                  )
-                  OR (
-                    ENDS_WITH(__shared_7, '/awscompromisedkeyquarantine')
-                  )
                 )
               )
               AND (
@@ -208,6 +206,72 @@ WITH scored AS MATERIALIZED (
           WHEN COALESCE(
             (
               (
+                __shared_0 = 'iam.amazonaws.com'
+              )
+              AND (
+                __shared_1 = 'updateassumerolepolicy'
+              )
+              AND (
+                (
+                  __shared_2 = 'malformedpolicydocument'
+                )
+                OR (
+                  __shared_2 = 'malformedpolicydocumentexception'
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 6
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'backup.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'deletebackupvault'
+                  )
+                  OR (
+                    __shared_1 = 'deletebackupplan'
+                  )
+                  OR (
+                    __shared_1 = 'deletebackupselection'
+                  )
+                  OR (
+                    __shared_1 = 'deleterecoverypoint'
+                  )
+                  OR (
+                    __shared_1 = 'deletebackupvaultaccesspolicy'
+                  )
+                  OR (
+                    __shared_1 = 'putbackupvaultaccesspolicy'
+                  )
+                  OR (
+                    __shared_1 = 'deletebackupvaultlockconfiguration'
+                  )
+                  OR (
+                    __shared_1 = 'updaterecoverypointlifecycle'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 7
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
                 (
                   __shared_0 = 'bedrock.amazonaws.com'
                 )
@@ -240,7 +304,32 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 6
+          THEN 8
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'cloudshell.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createenvironment'
+                  ) OR (
+                    __shared_1 = 'createsession'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 9
         END,
         CASE
           WHEN COALESCE(
@@ -261,7 +350,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 7
+          THEN 10
         END,
         CASE
           WHEN COALESCE(
@@ -286,7 +375,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 8
+          THEN 11
         END,
         CASE
           WHEN COALESCE(
@@ -321,7 +410,56 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 9
+          THEN 12
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'monitoring.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'deletealarms'
+                  ) OR (
+                    __shared_1 = 'disablealarmactions'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 13
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'logs.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'putretentionpolicy'
+                )
+                AND (
+                  REGEXP_MATCHES(request_parameters, '"retentionInDays"\s*:\s*"?[1-7]"?\s*[,}]')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 14
         END,
         CASE
           WHEN COALESCE(
@@ -346,21 +484,20 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 10
+          THEN 15
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  (
-                    __shared_1 = 'attachuserpolicy'
-                  ) OR (
-                    __shared_1 = 'putuserpolicy'
-                  )
+                  __shared_0 = 'codebuild.amazonaws.com'
                 )
                 AND (
-                  CONTAINS(__shared_7, 'awscompromisedkeyquarantine')
+                  __shared_1 = 'updateprojectvisibility'
+                )
+                AND (
+                  REGEXP_MATCHES(request_parameters, '"projectVisibility"\s*:\s*"PUBLIC_READ"')
                 )
               )
               AND (
@@ -371,7 +508,72 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 11
+          THEN 16
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'cognito-identity.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createidentitypool'
+                  )
+                  OR (
+                    __shared_1 = 'updateidentitypool'
+                  )
+                )
+                AND (
+                  REGEXP_MATCHES(request_parameters, '"allowUnauthenticatedIdentities"\s*:\s*true')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 17
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_1 = 'attachuserpolicy'
+                  )
+                  AND (
+                    CONTAINS(__shared_7, 'awscompromisedkeyquarantine')
+                  )
+                )
+                OR (
+                  (
+                    __shared_1 = 'putuserpolicy'
+                  )
+                  AND (
+                    (
+                      STARTS_WITH(__shared_9, 'awscompromisedkeyquarantine')
+                    )
+                    OR (
+                      STARTS_WITH(__shared_9, 'awsexposedcredentialpolicy')
+                    )
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 18
         END,
         CASE
           WHEN COALESCE(
@@ -393,6 +595,24 @@ WITH scored AS MATERIALIZED (
                   OR (
                     __shared_1 = 'deleteconfigrule'
                   )
+                  OR (
+                    __shared_1 = 'deleteorganizationconfigrule'
+                  )
+                  OR (
+                    __shared_1 = 'deleteconformancepack'
+                  )
+                  OR (
+                    __shared_1 = 'deleteorganizationconformancepack'
+                  )
+                  OR (
+                    __shared_1 = 'deleteconfigurationaggregator'
+                  )
+                  OR (
+                    __shared_1 = 'deleteremediationconfiguration'
+                  )
+                  OR (
+                    __shared_1 = 'deleteretentionconfiguration'
+                  )
                 )
               )
               AND (
@@ -403,7 +623,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 12
+          THEN 19
         END,
         CASE
           WHEN COALESCE(
@@ -417,7 +637,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_9 = 'failure'
+                  __shared_10 = 'failure'
                 )
               )
               OR (
@@ -426,40 +646,34 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    __shared_10 = 'failed authentication'
+                    __shared_11 = 'failed authentication'
                   )
                   OR (
-                    __shared_10 = 'no username found in supplied account'
+                    __shared_11 = 'no username found in supplied account'
                   )
                 )
               )
             ),
             FALSE
           )
-          THEN 13
+          THEN 20
         END,
         CASE
           WHEN COALESCE(
             (
               (
-                (
-                  __shared_1 = 'consolelogin'
-                ) OR (
-                  __shared_1 = 'checkmfa'
-                )
+                __shared_1 = 'consolelogin'
               )
               AND (
-                NOT (
-                  __shared_11
-                ) IS NULL
+                __shared_10 = 'failure'
               )
               AND (
-                __shared_9 = 'failure'
+                __shared_12 = 'yes'
               )
             ),
             FALSE
           )
-          THEN 14
+          THEN 21
         END,
         CASE
           WHEN COALESCE(
@@ -472,7 +686,7 @@ WITH scored AS MATERIALIZED (
                   __shared_12 = 'no'
                 )
                 AND (
-                  __shared_9 = 'success'
+                  __shared_10 = 'success'
                 )
               )
               AND (
@@ -494,57 +708,97 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 15
+          THEN 22
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              REGEXP_MATCHES(
+                user_agent,
+                '(trufflehog|pacu|scoutsuite|stratus-red-team|cloudfox|aws_consoler|prowler|kali|parrot|pentoo|weirdaal|cloudmapper|enumerate-iam|s3 browser)',
+                'i'
+              )
+            ),
+            FALSE
+          )
+          THEN 23
         END,
         CASE
           WHEN COALESCE(
             (
               (
-                CONTAINS(__shared_14, 'trufflehog')
+                (
+                  (
+                    __shared_0 = 'rds.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'authorizedbsecuritygroupingress'
+                    )
+                    OR (
+                      __shared_1 = 'createdbsecuritygroup'
+                    )
+                    OR (
+                      __shared_1 = 'deletedbsecuritygroup'
+                    )
+                    OR (
+                      __shared_1 = 'revokedbsecuritygroupingress'
+                    )
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'elasticache.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'createcachesecuritygroup'
+                    )
+                    OR (
+                      __shared_1 = 'deletecachesecuritygroup'
+                    )
+                    OR (
+                      __shared_1 = 'authorizecachesecuritygroupingress'
+                    )
+                    OR (
+                      __shared_1 = 'revokecachesecuritygroupingress'
+                    )
+                    OR (
+                      __shared_1 = 'authorizecachesecuritygroupegress'
+                    )
+                    OR (
+                      __shared_1 = 'revokecachesecuritygroupegress'
+                    )
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'elasticloadbalancing.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'applysecuritygroupstoloadbalancer'
+                    )
+                    OR (
+                      __shared_1 = 'setsecuritygroups'
+                    )
+                  )
+                )
               )
-              OR (
-                CONTAINS(__shared_14, 'pacu')
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
               )
-              OR (
-                CONTAINS(__shared_14, 'scoutsuite')
-              )
-              OR (
-                CONTAINS(__shared_14, 'stratus-red-team')
-              )
-              OR (
-                CONTAINS(__shared_14, 'cloudfox')
-              )
-              OR (
-                CONTAINS(__shared_14, 'aws_consoler')
-              )
-              OR (
-                CONTAINS(__shared_14, 'prowler')
-              )
-              OR (
-                CONTAINS(__shared_14, 'kali')
-              )
-              OR (
-                CONTAINS(__shared_14, 'parrot')
-              )
-              OR (
-                CONTAINS(__shared_14, 'pentoo')
-              )
-              OR (
-                CONTAINS(__shared_14, 'weirdaal')
-              )
-              OR (
-                CONTAINS(__shared_14, 'cloudmapper')
-              )
-              OR (
-                CONTAINS(__shared_14, 'enumerate-iam')
-              )
-              OR (
-                CONTAINS(__shared_14, 's3 browser')
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
               )
             ),
             FALSE
           )
-          THEN 16
+          THEN 24
         END,
         CASE
           WHEN COALESCE(
@@ -570,7 +824,28 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 17
+          THEN 25
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'dynamodb.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'exporttabletopointintime'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 26
         END,
         CASE
           WHEN COALESCE(
@@ -591,7 +866,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 18
+          THEN 27
         END,
         CASE
           WHEN COALESCE(
@@ -626,7 +901,59 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 19
+          THEN 28
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ec2.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'modifyinstancemetadataoptions'
+                  )
+                  OR (
+                    __shared_1 = 'modifyinstancemetadatadefaults'
+                  )
+                  OR (
+                    __shared_1 = 'runinstances'
+                  )
+                )
+              )
+              AND (
+                REGEXP_MATCHES(request_parameters, '"httpTokens"\s*:\s*"optional"', 'i')
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 29
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ec2.amazonaws.com'
+                ) AND (
+                  __shared_1 = 'importkeypair'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 30
         END,
         CASE
           WHEN COALESCE(
@@ -650,30 +977,50 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 20
+          THEN 31
         END,
-        CASE WHEN COALESCE((
-          __shared_1 = 'getpassworddata'
-        ), FALSE) THEN 21 END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  __shared_1 = 'createtrafficmirrorsession'
+                  __shared_0 = 'ec2.amazonaws.com'
                 )
-                OR (
-                  __shared_1 = 'createtrafficmirrortarget'
+                AND (
+                  __shared_1 = 'terminateinstances'
                 )
-                OR (
-                  __shared_1 = 'createtrafficmirrorfilter'
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      NOT user_invoked_by IS NULL
+                    )
+                    OR (
+                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                    ),
+                    FALSE
+                  )
                 )
-                OR (
-                  __shared_1 = 'createtrafficmirrorfilterrule'
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
                 )
-                OR (
-                  __shared_1 = 'stopinstances'
-                )
+              )
+            ),
+            FALSE
+          )
+          THEN 32
+        END,
+        CASE WHEN COALESCE((
+          __shared_1 = 'getpassworddata'
+        ), FALSE) THEN 33 END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                __shared_1 = 'stopinstances'
               )
               AND (
                 NOT (
@@ -688,7 +1035,54 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 22
+          THEN 34
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ec2.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createtrafficmirrorsession'
+                  )
+                  OR (
+                    __shared_1 = 'createtrafficmirrortarget'
+                  )
+                  OR (
+                    __shared_1 = 'createtrafficmirrorfilter'
+                  )
+                  OR (
+                    __shared_1 = 'createtrafficmirrorfilterrule'
+                  )
+                  OR (
+                    __shared_1 = 'modifytrafficmirrorsession'
+                  )
+                  OR (
+                    __shared_1 = 'modifytrafficmirrorfilterrule'
+                  )
+                  OR (
+                    __shared_1 = 'modifytrafficmirrorfilternetworkservices'
+                  )
+                  OR (
+                    __shared_1 = 'deletetrafficmirrorsession'
+                  )
+                  OR (
+                    __shared_1 = 'deletetrafficmirrortarget'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 35
         END,
         CASE
           WHEN COALESCE(
@@ -713,7 +1107,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 23
+          THEN 36
         END,
         CASE
           WHEN COALESCE(
@@ -745,7 +1139,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 24
+          THEN 37
         END,
         CASE
           WHEN COALESCE(
@@ -758,7 +1152,330 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 25
+          THEN 38
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ec2.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createinstanceexporttask'
+                  ) OR (
+                    __shared_1 = 'exportimage'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 39
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ecr.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'batchdeleteimage'
+                  ) OR (
+                    __shared_1 = 'deleterepository'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 40
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_0 = 'ecr.amazonaws.com'
+                  )
+                  AND (
+                    __shared_1 = 'putimagescanningconfiguration'
+                  )
+                  AND (
+                    REGEXP_MATCHES(request_parameters, '"scanOnPush"\s*:\s*false')
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'ecr.amazonaws.com'
+                  )
+                  AND (
+                    __shared_1 = 'putimagetagmutability'
+                  )
+                  AND (
+                    REGEXP_MATCHES(request_parameters, '"imageTagMutability"\s*:\s*"MUTABLE"')
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 41
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ecr.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'putreplicationconfiguration'
+                )
+                AND (
+                  REGEXP_MATCHES(request_parameters, '"registryId"\s*:\s*"\d{12}"')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(CONTAINS(request_parameters, '"registryId":"111111111111"'), FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 42
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ecs.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'registertaskdefinition'
+                  )
+                  OR (
+                    __shared_1 = 'runtask'
+                  )
+                  OR (
+                    __shared_1 = 'starttask'
+                  )
+                )
+                AND (
+                  CONTAINS(__shared_17, 'aws_container_credentials_relative_uri')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 43
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'elasticfilesystem.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'deletefilesystem'
+                  ) OR (
+                    __shared_1 = 'deletemounttarget'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 44
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_0 = 'eks.amazonaws.com'
+                  )
+                  AND (
+                    __shared_1 = 'associateaccesspolicy'
+                  )
+                  AND (
+                    (
+                      ENDS_WITH(__shared_7, '/amazoneksclusteradminpolicy')
+                    )
+                    OR (
+                      ENDS_WITH(__shared_7, '/amazoneksadminpolicy')
+                    )
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'eks.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'createaccessentry'
+                    ) OR (
+                      __shared_1 = 'updateaccessentry'
+                    )
+                  )
+                  AND (
+                    CONTAINS(request_parameters, 'system:masters')
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 45
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'eks.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createcluster'
+                  ) OR (
+                    __shared_1 = 'deletecluster'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 46
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'eks.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'updateclusterconfig'
+                )
+                AND (
+                  REGEXP_MATCHES(request_parameters, '"clusterLogging".*"enabled"\s*:\s*false')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 47
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'events.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'disablerule'
+                  )
+                  OR (
+                    __shared_1 = 'deleterule'
+                  )
+                  OR (
+                    __shared_1 = 'removetargets'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      STARTS_WITH(__shared_18, 'autoscalingmanagedrule')
+                    )
+                    OR (
+                      STARTS_WITH(__shared_18, 'awsbackupmanagedrule')
+                    )
+                    OR (
+                      STARTS_WITH(__shared_18, 'do-not-delete-')
+                    ),
+                    FALSE
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 48
         END,
         CASE
           WHEN COALESCE(
@@ -779,7 +1496,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 26
+          THEN 49
         END,
         CASE
           WHEN COALESCE(
@@ -793,13 +1510,30 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_14, 'jersey/${project.version}'), FALSE)
+                  COALESCE(
+                    (
+                      CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
+                    )
+                    OR (
+                      CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
+                    ),
+                    FALSE
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE((
+                    NOT error_code IS NULL
+                  ) OR (
+                    __shared_21 = 'failure'
+                  ), FALSE)
                 )
               )
             ),
             FALSE
           )
-          THEN 27
+          THEN 50
         END,
         CASE
           WHEN COALESCE(
@@ -812,7 +1546,7 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'updatedetector'
                 )
                 AND (
-                  __shared_17 = 'false'
+                  __shared_22 = 'false'
                 )
               )
               AND (
@@ -823,7 +1557,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 28
+          THEN 51
         END,
         CASE
           WHEN COALESCE(
@@ -848,6 +1582,12 @@ WITH scored AS MATERIALIZED (
                   OR (
                     __shared_1 = 'deletemembers'
                   )
+                  OR (
+                    __shared_1 = 'deletepublishingdestination'
+                  )
+                  OR (
+                    __shared_1 = 'deletethreatintelset'
+                  )
                 )
               )
               AND (
@@ -858,7 +1598,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 29
+          THEN 52
         END,
         CASE
           WHEN COALESCE(
@@ -890,7 +1630,89 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 30
+          THEN 53
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'iam.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'deactivatemfadevice'
+                  )
+                  OR (
+                    __shared_1 = 'deletevirtualmfadevice'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(__shared_3 = 'root', FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 54
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_0 = 'iam.amazonaws.com'
+                  )
+                  AND (
+                    __shared_1 = 'deleteaccountpasswordpolicy'
+                  )
+                )
+                OR (
+                  (
+                    (
+                      __shared_0 = 'iam.amazonaws.com'
+                    )
+                    AND (
+                      __shared_1 = 'updateaccountpasswordpolicy'
+                    )
+                  )
+                  AND (
+                    (
+                      (
+                        REGEXP_MATCHES(request_parameters, '"minimumPasswordLength"\s*:\s*([0-9]|1[0-3])\s*[,}]')
+                      )
+                      OR (
+                        REGEXP_MATCHES(
+                          request_parameters,
+                          '"require(Symbols|Numbers|UppercaseCharacters|LowercaseCharacters)"\s*:\s*false'
+                        )
+                      )
+                    )
+                    OR (
+                      NOT (
+                        COALESCE(CONTAINS(request_parameters, '"passwordReusePrevention"'), FALSE)
+                      )
+                    )
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 55
         END,
         CASE
           WHEN COALESCE(
@@ -910,7 +1732,35 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 31
+          THEN 56
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'iam.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'addusertogroup'
+                )
+                AND (
+                  REGEXP_MATCHES(
+                    __shared_23,
+                    '(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)',
+                    'i'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 57
         END,
         CASE
           WHEN COALESCE(
@@ -930,14 +1780,19 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 32
+          THEN 58
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  __shared_0 = 'sso.amazonaws.com'
+                  (
+                    __shared_0 = 'sso.amazonaws.com'
+                  )
+                  OR (
+                    __shared_0 = 'sso-directory.amazonaws.com'
+                  )
                 )
                 AND (
                   (
@@ -950,10 +1805,16 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'enableexternalidpconfigurationfordirectory'
                   )
                   OR (
+                    __shared_1 = 'disableexternalidpconfigurationfordirectory'
+                  )
+                  OR (
                     __shared_1 = 'createpermissionset'
                   )
                   OR (
                     __shared_1 = 'attachmanagedpolicytopermissionset'
+                  )
+                  OR (
+                    __shared_1 = 'putinlinepolicytopermissionset'
                   )
                   OR (
                     __shared_1 = 'createaccountassignment'
@@ -968,38 +1829,18 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 33
+          THEN 59
         END,
-        CASE WHEN COALESCE((
-          __shared_18 = '1.0'
-        ), FALSE) THEN 34 END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  (
-                    __shared_1 = 'putuserpolicy'
-                  )
-                  OR (
-                    __shared_1 = 'putrolepolicy'
-                  )
-                  OR (
-                    __shared_1 = 'putgrouppolicy'
-                  )
-                  OR (
-                    __shared_1 = 'createpolicyversion'
-                  )
-                  OR (
-                    __shared_1 = 'createpolicy'
-                  )
+                  __shared_0 = 'sso-directory.amazonaws.com'
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_19, '"Action"\s*:\s*\[?\s*"(\*|iam:\*)"')
+                  __shared_1 = 'deletemfadeviceforuser'
                 )
-              )
-              AND (
-                CONTAINS(__shared_20, 'allow')
               )
               AND (
                 NOT (
@@ -1009,7 +1850,112 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 35
+          THEN 60
+        END,
+        CASE WHEN COALESCE((
+          __shared_24 = '1.0'
+        ), FALSE) THEN 61 END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_1 = 'putuserpolicy'
+                )
+                OR (
+                  __shared_1 = 'putrolepolicy'
+                )
+                OR (
+                  __shared_1 = 'putgrouppolicy'
+                )
+                OR (
+                  __shared_1 = 'createpolicyversion'
+                )
+                OR (
+                  __shared_1 = 'createpolicy'
+                )
+              )
+              AND (
+                REGEXP_MATCHES(
+                  __shared_25,
+                  '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])|"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\}))*\s*\}'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 62
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_0 = 'inspector2.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'disable'
+                    )
+                    OR (
+                      __shared_1 = 'disabledelegatedadminaccount'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatemember'
+                    )
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'inspector.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'deleteassessmenttarget'
+                    )
+                    OR (
+                      __shared_1 = 'deleteassessmenttemplate'
+                    )
+                    OR (
+                      __shared_1 = 'stopassessmentrun'
+                    )
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'detective.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'deletegraph'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatemembership'
+                    )
+                    OR (
+                      __shared_1 = 'deletemembers'
+                    )
+                    OR (
+                      __shared_1 = 'disableorganizationadminaccount'
+                    )
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 63
         END,
         CASE
           WHEN COALESCE(
@@ -1019,17 +1965,51 @@ WITH scored AS MATERIALIZED (
                   __shared_3 = 'assumedrole'
                 )
                 AND (
-                  REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$')
+                  CONTAINS(__shared_20, '/i-')
+                )
+                AND (
+                  REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$', 'i')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      ENDS_WITH(__shared_21, '.amazonaws.com')
+                      ENDS_WITH(__shared_14, '.amazonaws.com')
                     )
                     OR (
-                      ENDS_WITH(__shared_21, 'aws internal')
+                      ENDS_WITH(__shared_14, 'aws internal')
+                    ),
+                    FALSE
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      STARTS_WITH(source_ip_address, '10.')
+                    )
+                    OR (
+                      STARTS_WITH(source_ip_address, '172.16.')
+                      OR STARTS_WITH(source_ip_address, '172.17.')
+                      OR STARTS_WITH(source_ip_address, '172.18.')
+                      OR STARTS_WITH(source_ip_address, '172.19.')
+                      OR STARTS_WITH(source_ip_address, '172.20.')
+                      OR STARTS_WITH(source_ip_address, '172.21.')
+                      OR STARTS_WITH(source_ip_address, '172.22.')
+                      OR STARTS_WITH(source_ip_address, '172.23.')
+                      OR STARTS_WITH(source_ip_address, '172.24.')
+                      OR STARTS_WITH(source_ip_address, '172.25.')
+                      OR STARTS_WITH(source_ip_address, '172.26.')
+                      OR STARTS_WITH(source_ip_address, '172.27.')
+                      OR STARTS_WITH(source_ip_address, '172.28.')
+                      OR STARTS_WITH(source_ip_address, '172.29.')
+                      OR STARTS_WITH(source_ip_address, '172.30.')
+                      OR STARTS_WITH(source_ip_address, '172.31.')
+                    )
+                    OR (
+                      STARTS_WITH(source_ip_address, '192.168.')
                     ),
                     FALSE
                   )
@@ -1042,13 +2022,89 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(NOT ec2_role_delivery IS NULL, FALSE)
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      (
+                        __shared_0 = 'ssm.amazonaws.com'
+                      )
+                      OR (
+                        __shared_0 = 'ec2messages.amazonaws.com'
+                      )
+                      OR (
+                        __shared_0 = 'ssmmessages.amazonaws.com'
+                      )
+                    )
+                    AND (
+                      (
+                        __shared_1 = 'updateinstanceinformation'
+                      )
+                      OR (
+                        __shared_1 = 'listinstanceassociations'
+                      )
+                      OR (
+                        __shared_1 = 'updateinstanceassociationstatus'
+                      )
+                      OR (
+                        __shared_1 = 'putinventory'
+                      )
+                      OR (
+                        __shared_1 = 'getmessages'
+                      )
+                      OR (
+                        __shared_1 = 'acknowledgemessage'
+                      )
+                      OR (
+                        __shared_1 = 'sendreply'
+                      )
+                      OR (
+                        __shared_1 = 'createcontrolchannel'
+                      )
+                      OR (
+                        __shared_1 = 'opencontrolchannel'
+                      )
+                    ),
+                    FALSE
+                  )
                 )
               )
             ),
             FALSE
           )
-          THEN 36
+          THEN 64
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'kms.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'creategrant'
+                )
+                AND (
+                  REGEXP_MATCHES(__shared_26, 'arn:aws[\w-]*:iam::\d{12}:')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 65
         END,
         CASE
           WHEN COALESCE(
@@ -1074,7 +2130,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 37
+          THEN 66
         END,
         CASE
           WHEN COALESCE(
@@ -1099,22 +2155,68 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 38
+          THEN 67
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  STARTS_WITH(__shared_1, 'updatefunctioncode')
+                  __shared_0 = 'kms.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'putkeypolicy'
+                  ) OR (
+                    __shared_1 = 'disablekeyrotation'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 68
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_1 = 'updatefunctioncode'
+                  )
+                  OR (
+                    __shared_1 = 'updatefunctioncode20150331'
+                  )
+                  OR (
+                    __shared_1 = 'updatefunctioncode20150331v2'
+                  )
                 )
                 OR (
                   (
-                    STARTS_WITH(__shared_1, 'updatefunctionconfiguration')
+                    (
+                      __shared_1 = 'updatefunctionconfiguration'
+                    )
+                    OR (
+                      __shared_1 = 'updatefunctionconfiguration20150331'
+                    )
+                    OR (
+                      __shared_1 = 'updatefunctionconfiguration20150331v2'
+                    )
                   )
                   AND (
                     NOT (
-                      __shared_22
+                      __shared_27
                     ) IS NULL
                   )
                 )
@@ -1127,7 +2229,50 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 39
+          THEN 69
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'lambda.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'updatefunctionconfiguration'
+                  )
+                  OR (
+                    __shared_1 = 'updatefunctionconfiguration20150331'
+                  )
+                  OR (
+                    __shared_1 = 'updatefunctionconfiguration20150331v2'
+                  )
+                  OR (
+                    __shared_1 = 'createfunction'
+                  )
+                  OR (
+                    __shared_1 = 'createfunction20150331'
+                  )
+                )
+                AND (
+                  REGEXP_MATCHES(__shared_27, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 70
         END,
         CASE
           WHEN COALESCE(
@@ -1135,22 +2280,67 @@ WITH scored AS MATERIALIZED (
               (
                 (
                   (
-                    STARTS_WITH(__shared_1, 'addpermission')
-                  ) AND (
-                    __shared_23 = '*'
+                    (
+                      __shared_0 = 'lambda.amazonaws.com'
+                    )
+                    AND (
+                      (
+                        __shared_1 = 'addpermission'
+                      )
+                      OR (
+                        __shared_1 = 'addpermission20150331'
+                      )
+                      OR (
+                        __shared_1 = 'addpermission20150331v2'
+                      )
+                    )
+                  )
+                  AND (
+                    REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                  )
+                  AND (
+                    NOT (
+                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                    )
                   )
                 )
                 OR (
                   (
                     (
-                      STARTS_WITH(__shared_1, 'createfunctionurlconfig')
+                      __shared_0 = 'lambda.amazonaws.com'
                     )
-                    OR (
-                      STARTS_WITH(__shared_1, 'updatefunctionurlconfig')
+                    AND (
+                      (
+                        __shared_1 = 'addlayerversionpermission'
+                      )
+                      OR (
+                        __shared_1 = 'addlayerversionpermission20181031'
+                      )
                     )
                   )
                   AND (
-                    __shared_24 = 'none'
+                    (
+                      (
+                        REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                        )
+                      )
+                    )
+                    OR (
+                      (
+                        __shared_29 = '*'
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(NOT (
+                            __shared_30
+                          ) IS NULL, FALSE)
+                        )
+                      )
+                    )
                   )
                 )
               )
@@ -1162,7 +2352,66 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 40
+          THEN 71
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    (
+                      (
+                        __shared_1 = 'addpermission'
+                      )
+                      OR (
+                        __shared_1 = 'addpermission20150331'
+                      )
+                      OR (
+                        __shared_1 = 'addpermission20150331v2'
+                      )
+                    )
+                    AND (
+                      __shared_29 = '*'
+                    )
+                  )
+                  AND (
+                    NOT (
+                      COALESCE(NOT (
+                        __shared_31
+                      ) IS NULL, FALSE)
+                    )
+                  )
+                )
+                OR (
+                  (
+                    (
+                      __shared_1 = 'createfunctionurlconfig'
+                    )
+                    OR (
+                      __shared_1 = 'createfunctionurlconfig20211031'
+                    )
+                    OR (
+                      __shared_1 = 'updatefunctionurlconfig'
+                    )
+                    OR (
+                      __shared_1 = 'updatefunctionurlconfig20211031'
+                    )
+                  )
+                  AND (
+                    __shared_32 = 'none'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 72
         END,
         CASE
           WHEN COALESCE(
@@ -1177,7 +2426,18 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(ENDS_WITH(__shared_5, __shared_6), FALSE)
+                  COALESCE((
+                    __shared_4
+                  ) IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE((
+                    __shared_3 = 'iamuser'
+                  ) AND (
+                    __shared_5 = __shared_6
+                  ), FALSE)
                 )
               )
               AND (
@@ -1188,14 +2448,19 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 41
+          THEN 73
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  __shared_0 = 'macie2.amazonaws.com'
+                  (
+                    __shared_0 = 'macie2.amazonaws.com'
+                  )
+                  OR (
+                    __shared_0 = 'macie.amazonaws.com'
+                  )
                 )
                 AND (
                   (
@@ -1220,7 +2485,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 42
+          THEN 74
         END,
         CASE
           WHEN COALESCE(
@@ -1235,10 +2500,10 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_25 = '0.0.0.0/0'
+                  __shared_33 = '0.0.0.0/0'
                 )
                 AND (
-                  __shared_26 = 'allow'
+                  __shared_34 = 'allow'
                 )
               )
               AND (
@@ -1249,7 +2514,39 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 43
+          THEN 75
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'organizations.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'detachpolicy'
+                  )
+                  OR (
+                    __shared_1 = 'deletepolicy'
+                  )
+                  OR (
+                    __shared_1 = 'updatepolicy'
+                  )
+                  OR (
+                    __shared_1 = 'disablepolicytype'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 76
         END,
         CASE
           WHEN COALESCE(
@@ -1275,7 +2572,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 44
+          THEN 77
         END,
         CASE
           WHEN COALESCE(
@@ -1289,7 +2586,45 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 45
+          THEN 78
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'organizations.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'inviteaccounttoorganization'
+                  )
+                  OR (
+                    __shared_1 = 'accepthandshake'
+                  )
+                  OR (
+                    __shared_1 = 'createaccount'
+                  )
+                  OR (
+                    __shared_1 = 'creategovcloudaccount'
+                  )
+                  OR (
+                    __shared_1 = 'closeaccount'
+                  )
+                  OR (
+                    __shared_1 = 'deleteorganization'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 79
         END,
         CASE
           WHEN COALESCE(
@@ -1298,15 +2633,24 @@ WITH scored AS MATERIALIZED (
                 (
                   (
                     (
-                      STARTS_WITH(__shared_1, 'createfunction')
+                      __shared_1 = 'createfunction'
                     )
                     OR (
-                      STARTS_WITH(__shared_1, 'updatefunctionconfiguration')
+                      __shared_1 = 'createfunction20150331'
+                    )
+                    OR (
+                      __shared_1 = 'updatefunctionconfiguration'
+                    )
+                    OR (
+                      __shared_1 = 'updatefunctionconfiguration20150331'
+                    )
+                    OR (
+                      __shared_1 = 'updatefunctionconfiguration20150331v2'
                     )
                   )
                   AND (
                     NOT (
-                      __shared_27
+                      __shared_35
                     ) IS NULL
                   )
                 )
@@ -1324,7 +2668,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_28
+                      __shared_36
                     ) IS NULL
                   )
                 )
@@ -1354,7 +2698,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_29
+                      __shared_37
                     ) IS NULL
                   )
                 )
@@ -1367,7 +2711,32 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 46
+          THEN 80
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'signin.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'passwordrecoveryrequested'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE((
+                    NOT error_code IS NULL
+                  ) OR (
+                    __shared_38 = 'failure'
+                  ), FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 81
         END,
         CASE
           WHEN COALESCE(
@@ -1414,7 +2783,98 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 47
+          THEN 82
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'rds.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'deletedbinstance'
+                  )
+                  OR (
+                    __shared_1 = 'deletedbcluster'
+                  )
+                  OR (
+                    __shared_1 = 'stopdbinstance'
+                  )
+                  OR (
+                    __shared_1 = 'stopdbcluster'
+                  )
+                  OR (
+                    __shared_1 = 'deletedbinstanceautomatedbackup'
+                  )
+                  OR (
+                    __shared_1 = 'deletedbclusterautomatedbackup'
+                  )
+                  OR (
+                    __shared_1 = 'deleteglobalcluster'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 83
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'rds.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createdbinstance'
+                  )
+                  OR (
+                    __shared_1 = 'modifydbinstance'
+                  )
+                  OR (
+                    __shared_1 = 'modifydbcluster'
+                  )
+                  OR (
+                    __shared_1 = 'restoredbinstancefromdbsnapshot'
+                  )
+                  OR (
+                    __shared_1 = 'restoredbinstancetopointintime'
+                  )
+                  OR (
+                    __shared_1 = 'restoredbclusterfromsnapshot'
+                  )
+                )
+              )
+              AND (
+                (
+                  __shared_39 = 'true'
+                )
+                OR (
+                  (
+                    STARTS_WITH(__shared_1, 'restore')
+                  ) AND (
+                    __shared_40 = 'true'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 84
         END,
         CASE
           WHEN COALESCE(
@@ -1429,7 +2889,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_30 = 'false'
+                    __shared_41 = 'false'
                   )
                 )
                 OR (
@@ -1442,7 +2902,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_31
+                      __shared_42
                     ) IS NULL
                   )
                 )
@@ -1466,7 +2926,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 48
+          THEN 85
         END,
         CASE
           WHEN COALESCE(
@@ -1490,7 +2950,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_32 = 'true'
+                    __shared_43 = 'true'
                   )
                 )
                 OR (
@@ -1503,7 +2963,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_33 = 'true'
+                    __shared_44 = 'true'
                   )
                 )
               )
@@ -1515,7 +2975,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 49
+          THEN 86
         END,
         CASE
           WHEN COALESCE(
@@ -1524,14 +2984,28 @@ WITH scored AS MATERIALIZED (
                 (
                   (
                     (
-                      __shared_1 = 'createdbsnapshot'
+                      __shared_0 = 'rds.amazonaws.com'
                     )
-                    OR (
-                      __shared_1 = 'createdbclustersnapshot'
+                    AND (
+                      (
+                        __shared_1 = 'createdbsnapshot'
+                      )
+                      OR (
+                        __shared_1 = 'createdbclustersnapshot'
+                      )
+                    )
+                    AND (
+                      user_invoked_by IS NULL
                     )
                   )
                   AND (
-                    user_invoked_by IS NULL
+                    NOT (
+                      COALESCE((
+                        __shared_45 = 'automated'
+                      ) OR (
+                        __shared_45 = 'awsbackup'
+                      ), FALSE)
+                    )
                   )
                 )
                 OR (
@@ -1543,7 +3017,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    STARTS_WITH(__shared_34, 'arn:')
+                    STARTS_WITH(__shared_46, 'arn:')
                   )
                 )
                 OR (
@@ -1551,23 +3025,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'copydbclustersnapshot'
                   )
                   AND (
-                    STARTS_WITH(__shared_35, 'arn:')
-                  )
-                )
-                OR (
-                  (
-                    (
-                      __shared_1 = 'restoredbinstancefromdbsnapshot'
-                    )
-                    OR (
-                      __shared_1 = 'createdbinstance'
-                    )
-                    OR (
-                      __shared_1 = 'modifydbinstance'
-                    )
-                  )
-                  AND (
-                    __shared_36 = 'true'
+                    STARTS_WITH(__shared_47, 'arn:')
                   )
                 )
               )
@@ -1579,7 +3037,27 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 50
+          THEN 87
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'rds.amazonaws.com'
+                ) AND (
+                  __shared_1 = 'startexporttask'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 88
         END,
         CASE
           WHEN COALESCE(
@@ -1595,7 +3073,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   NOT (
-                    __shared_37
+                    __shared_48
                   ) IS NULL
                 )
               )
@@ -1607,7 +3085,56 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 51
+          THEN 89
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_0 = 'redshift.amazonaws.com'
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'createcluster'
+                    )
+                    OR (
+                      __shared_1 = 'modifycluster'
+                    )
+                    OR (
+                      __shared_1 = 'restorefromclustersnapshot'
+                    )
+                  )
+                  AND (
+                    __shared_39 = 'true'
+                  )
+                )
+                OR (
+                  (
+                    (
+                      __shared_0 = 'redshift.amazonaws.com'
+                    )
+                    AND (
+                      __shared_1 = 'authorizesnapshotaccess'
+                    )
+                  )
+                  AND (
+                    NOT (
+                      COALESCE(__shared_49 = '111111111111', FALSE)
+                    )
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 90
         END,
         CASE
           WHEN COALESCE(
@@ -1627,74 +3154,155 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 52
+          THEN 91
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  (
-                    __shared_1 = 'putkeypolicy'
-                  )
-                  OR (
-                    __shared_1 = 'setqueueattributes'
-                  )
-                  OR (
-                    __shared_1 = 'settopicattributes'
-                  )
-                  OR (
-                    __shared_1 = 'setrepositorypolicy'
-                  )
-                  OR (
-                    __shared_1 = 'putresourcepolicy'
-                  )
-                  OR (
-                    __shared_1 = 'createelasticsearchdomain'
-                  )
-                  OR (
-                    __shared_1 = 'updateelasticsearchdomainconfig'
-                  )
-                  OR (
-                    __shared_1 = 'createdomain'
-                  )
-                  OR (
-                    __shared_1 = 'updatedomainconfig'
-                  )
-                  OR (
-                    __shared_1 = 'addpermission20150331v2'
-                  )
-                  OR (
-                    __shared_1 = 'putrepositorypolicy'
+                  __shared_1 = 'putkeypolicy'
+                )
+                OR (
+                  __shared_1 = 'createkey'
+                )
+                OR (
+                  __shared_1 = 'setqueueattributes'
+                )
+                OR (
+                  __shared_1 = 'createqueue'
+                )
+                OR (
+                  __shared_1 = 'settopicattributes'
+                )
+                OR (
+                  __shared_1 = 'createtopic'
+                )
+                OR (
+                  __shared_1 = 'setrepositorypolicy'
+                )
+                OR (
+                  __shared_1 = 'putrepositorypermissionspolicy'
+                )
+                OR (
+                  __shared_1 = 'putresourcepolicy'
+                )
+                OR (
+                  __shared_1 = 'putbackupvaultaccesspolicy'
+                )
+                OR (
+                  __shared_1 = 'putfilesystempolicy'
+                )
+                OR (
+                  __shared_1 = 'setvaultaccesspolicy'
+                )
+                OR (
+                  __shared_1 = 'putdestinationpolicy'
+                )
+                OR (
+                  __shared_1 = 'createelasticsearchdomain'
+                )
+                OR (
+                  __shared_1 = 'updateelasticsearchdomainconfig'
+                )
+                OR (
+                  __shared_1 = 'createdomain'
+                )
+                OR (
+                  __shared_1 = 'updatedomainconfig'
+                )
+              )
+              AND (
+                (
+                  REGEXP_MATCHES(
+                    __shared_50,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_51,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_52,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_53,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_54,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_25,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_55,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_56,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 92
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'iam.amazonaws.com'
+                )
                 AND (
-                  REGEXP_MATCHES(request_parameters, '"Principal\\?"\s*:\s*(\{\s*\\?"AWS\\?"\s*:\s*)?\\?"\*\\?"')
+                  (
+                    __shared_1 = 'createrole'
+                  ) OR (
+                    __shared_1 = 'updateassumerolepolicy'
+                  )
+                )
+              )
+              AND (
+                (
+                  CONTAINS(__shared_57, 'token.actions.githubusercontent.com')
+                )
+                OR (
+                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_38, 'aws:sourceip')
+                      CONTAINS(__shared_57, 'token.actions.githubusercontent.com:sub')
                     )
                     OR (
-                      CONTAINS(__shared_38, 'aws:sourcevpc')
-                    )
-                    OR (
-                      CONTAINS(__shared_38, 'aws:sourceaccount')
-                    )
-                    OR (
-                      CONTAINS(__shared_38, 'aws:sourcearn')
-                    )
-                    OR (
-                      CONTAINS(__shared_38, 'aws:principalorgid')
-                    )
-                    OR (
-                      CONTAINS(__shared_38, 'aws:principalaccount')
-                    )
-                    OR (
-                      CONTAINS(__shared_38, 'aws:sourceorgid')
+                      CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
                     ),
                     FALSE
                   )
@@ -1708,24 +3316,73 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 53
+          THEN 93
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  __shared_1 = 'updateassumerolepolicy'
-                ) OR (
-                  __shared_1 = 'createrole'
-                )
-              )
-              AND (
-                (
-                  REGEXP_MATCHES(__shared_19, '"AWS"\s*:\s*(\[[^\]]*)?"(\*|arn:aws:iam::\d{12}:(root|user|role))')
+                  (
+                    __shared_1 = 'updateassumerolepolicy'
+                  )
+                  AND (
+                    (
+                      REGEXP_MATCHES(
+                        __shared_25,
+                        '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                      )
+                    )
+                    OR (
+                      (
+                        REGEXP_MATCHES(__shared_25, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(
+                            (
+                              CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
+                            )
+                            OR (
+                              CONTAINS(__shared_25, '"111111111111"')
+                            ),
+                            FALSE
+                          )
+                        )
+                      )
+                    )
+                  )
                 )
                 OR (
-                  REGEXP_MATCHES(__shared_39, '"AWS"\s*:\s*(\[[^\]]*)?"(\*|arn:aws:iam::\d{12}:(root|user|role))')
+                  (
+                    __shared_1 = 'createrole'
+                  )
+                  AND (
+                    (
+                      REGEXP_MATCHES(
+                        __shared_59,
+                        '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                      )
+                    )
+                    OR (
+                      (
+                        REGEXP_MATCHES(__shared_59, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(
+                            (
+                              CONTAINS(__shared_59, 'arn:aws:iam::111111111111:')
+                            )
+                            OR (
+                              CONTAINS(__shared_59, '"111111111111"')
+                            ),
+                            FALSE
+                          )
+                        )
+                      )
+                    )
+                  )
                 )
               )
               AND (
@@ -1736,7 +3393,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 54
+          THEN 94
         END,
         CASE
           WHEN COALESCE(
@@ -1765,7 +3422,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 55
+          THEN 95
         END,
         CASE
           WHEN COALESCE(
@@ -1777,9 +3434,9 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      __shared_40 = 'awsserviceevent'
+                      __shared_60 = 'awsserviceevent'
                     ) OR (
-                      __shared_40 = 'awsconsolesignin'
+                      __shared_60 = 'awsconsolesignin'
                     ),
                     FALSE
                   )
@@ -1793,20 +3450,60 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 56
+          THEN 96
         END,
         CASE
           WHEN COALESCE(
             (
               (
-                __shared_1 = 'consolelogin'
-              ) AND (
-                __shared_3 = 'root'
+                (
+                  __shared_1 = 'consolelogin'
+                ) AND (
+                  __shared_3 = 'root'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      __shared_10 = 'failure'
+                    )
+                    OR (
+                      NOT error_message IS NULL
+                    )
+                    OR (
+                      NOT error_code IS NULL
+                    ),
+                    FALSE
+                  )
+                )
               )
             ),
             FALSE
           )
-          THEN 57
+          THEN 97
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_1 = 'consolelogin'
+                ) AND (
+                  __shared_3 = 'root'
+                )
+              )
+              AND (
+                (
+                  __shared_10 = 'failure'
+                ) OR (
+                  NOT error_message IS NULL
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 98
         END,
         CASE
           WHEN COALESCE(
@@ -1838,13 +3535,52 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
+                  COALESCE(
+                    (
+                      NOT error_code IS NULL
+                    )
+                    OR (
+                      __shared_61 = 'failure'
+                    )
+                    OR (
+                      __shared_62 = 'failure'
+                    ),
+                    FALSE
+                  )
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 99
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'sts.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'getsessiontoken'
+                  ) OR (
+                    __shared_1 = 'getfederationtoken'
+                  )
+                )
+                AND (
+                  __shared_3 = 'root'
+                )
+              )
+              AND (
+                NOT (
                   COALESCE(NOT error_code IS NULL, FALSE)
                 )
               )
             ),
             FALSE
           )
-          THEN 58
+          THEN 100
         END,
         CASE
           WHEN COALESCE(
@@ -1873,7 +3609,33 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 59
+          THEN 101
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'route53.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'associatevpcwithhostedzone'
+                  )
+                  OR (
+                    __shared_1 = 'createvpcassociationauthorization'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 102
         END,
         CASE
           WHEN COALESCE(
@@ -1889,7 +3651,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 60
+          THEN 103
         END,
         CASE
           WHEN COALESCE(
@@ -1908,13 +3670,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_38, 'allusers')
+                    CONTAINS(__shared_17, 'allusers')
                   )
                   OR (
-                    CONTAINS(__shared_38, 'authenticatedusers')
+                    CONTAINS(__shared_17, 'authenticatedusers')
                   )
                   OR (
-                    CONTAINS(__shared_38, 'public-read')
+                    CONTAINS(__shared_17, 'public-read')
                   )
                 )
               )
@@ -1926,7 +3688,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 61
+          THEN 104
         END,
         CASE
           WHEN COALESCE(
@@ -1952,22 +3714,28 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 62
+          THEN 105
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  __shared_1 = 'putbucketpolicy'
+                  __shared_0 = 's3.amazonaws.com'
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_41, '"Principal":\s*("\*"|\{"AWS":\s*"\*"\})')
-                )
-              )
-              AND (
-                NOT (
-                  COALESCE(CONTAINS(__shared_42, '"condition"'), FALSE)
+                  (
+                    __shared_1 = 'deletebucketpolicy'
+                  )
+                  OR (
+                    __shared_1 = 'deletebucketreplication'
+                  )
+                  OR (
+                    __shared_1 = 'deletebucketlifecycle'
+                  )
+                  OR (
+                    __shared_1 = 'deletebucketcors'
+                  )
                 )
               )
               AND (
@@ -1978,7 +3746,65 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 63
+          THEN 106
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 's3.amazonaws.com'
+                ) AND (
+                  __shared_1 = 'putbucketpolicy'
+                )
+              )
+              AND (
+                REGEXP_MATCHES(__shared_63, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      CONTAINS(__shared_63, 'arn:aws:iam::111111111111:')
+                    )
+                    OR (
+                      CONTAINS(__shared_63, '"111111111111"')
+                    ),
+                    FALSE
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 107
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                __shared_1 = 'putbucketpolicy'
+              )
+              AND (
+                REGEXP_MATCHES(
+                  __shared_63,
+                  '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 108
         END,
         CASE
           WHEN COALESCE(
@@ -1998,22 +3824,51 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 64
+          THEN 109
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  __shared_1 = 'putbucketencryption'
+                  (
+                    __shared_1 = 'putbucketencryption'
+                  )
+                  AND (
+                    REGEXP_MATCHES(request_parameters, '"KMSMasterKeyID"\s*:\s*"arn:aws[\w-]*:kms:[\w-]+:\d{12}:')
+                  )
                 )
-                AND (
-                  REGEXP_MATCHES(request_parameters, 'arn:aws:kms:[a-z0-9-]+:\d{12}:')
+                OR (
+                  (
+                    (
+                      __shared_1 = 'putobject'
+                    )
+                    OR (
+                      __shared_1 = 'copyobject'
+                    )
+                    OR (
+                      __shared_1 = 'createmultipartupload'
+                    )
+                  )
+                  AND (
+                    REGEXP_MATCHES(
+                      request_parameters,
+                      '"x-amz-server-side-encryption-aws-kms-key-id"\s*:\s*"arn:aws[\w-]*:kms:[\w-]+:\d{12}:'
+                    )
+                  )
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_38, __shared_43), FALSE)
+                  COALESCE(
+                    (
+                      CONTAINS(request_parameters, ':111111111111:key/')
+                    )
+                    OR (
+                      CONTAINS(request_parameters, ':111111111111:alias/')
+                    ),
+                    FALSE
+                  )
                 )
               )
               AND (
@@ -2024,7 +3879,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 65
+          THEN 110
         END,
         CASE
           WHEN COALESCE(
@@ -2036,7 +3891,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_44
+                      __shared_64
                     ) IS NULL
                   )
                 )
@@ -2050,7 +3905,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_45
+                      __shared_65
                     ) IS NULL
                   )
                 )
@@ -2063,7 +3918,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 66
+          THEN 111
         END,
         CASE
           WHEN COALESCE(
@@ -2075,14 +3930,14 @@ WITH scored AS MATERIALIZED (
                       __shared_1 = 'putbucketlogging'
                     ) AND (
                       NOT (
-                        __shared_46
+                        __shared_66
                       ) IS NULL
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_47
+                        __shared_67
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2097,7 +3952,10 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    REGEXP_MATCHES(request_parameters, '"Days":\s*"?[1-7]"?[,}]')
+                    REGEXP_MATCHES(
+                      request_parameters,
+                      '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|-?\d+|true|false|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Status"\s*:\s*"Enabled"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|-?\d+|true|false|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"(?:Expiration|NoncurrentVersionExpiration)"\s*:\s*\{[^{}]*"(?:Noncurrent)?Days"\s*:\s*"?[1-7]"?\s*(?:,[^{}]*)?\}|"(?:Expiration|NoncurrentVersionExpiration)"\s*:\s*\{[^{}]*"(?:Noncurrent)?Days"\s*:\s*"?[1-7]"?\s*(?:,[^{}]*)?\}\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|-?\d+|true|false|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Status"\s*:\s*"Enabled")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|-?\d+|true|false|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                    )
                   )
                 )
               )
@@ -2109,7 +3967,37 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 67
+          THEN 112
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 's3.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'deleteobject'
+                  ) OR (
+                    __shared_1 = 'deleteobjects'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 113
         END,
         CASE
           WHEN COALESCE(
@@ -2138,7 +4026,73 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 68
+          THEN 114
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 's3.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'putobject'
+                  ) OR (
+                    __shared_1 = 'copyobject'
+                  )
+                )
+                AND (
+                  REGEXP_MATCHES(
+                    __shared_68,
+                    '(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))',
+                    'i'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 115
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 's3.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'putbucketreplication'
+                  )
+                  OR (
+                    __shared_1 = 'putreplicationconfiguration'
+                  )
+                )
+              )
+              AND (
+                REGEXP_MATCHES(request_parameters, '"Account"\s*:\s*"?\d{12}')
+              )
+              AND (
+                NOT (
+                  COALESCE(CONTAINS(request_parameters, '"Account":"111111111111"'), FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 116
         END,
         CASE
           WHEN COALESCE(
@@ -2162,7 +4116,39 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 69
+          THEN 117
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 's3.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'listobjects'
+                  )
+                  OR (
+                    __shared_1 = 'listobjectsv2'
+                  )
+                  OR (
+                    __shared_1 = 'listobjectversions'
+                  )
+                )
+                AND (
+                  __shared_69 = 'anonymous'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 118
         END,
         CASE
           WHEN COALESCE(
@@ -2173,13 +4159,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_38, '"status":"suspended"')
+                    CONTAINS(__shared_17, '"status":"suspended"')
                   )
                   OR (
-                    CONTAINS(__shared_38, '"status":"disabled"')
+                    CONTAINS(__shared_17, '"status":"disabled"')
                   )
                   OR (
-                    CONTAINS(__shared_38, '"mfadelete":"disabled"')
+                    CONTAINS(__shared_17, '"mfadelete":"disabled"')
                   )
                 )
               )
@@ -2191,7 +4177,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 70
+          THEN 119
         END,
         CASE
           WHEN COALESCE(
@@ -2211,6 +4197,12 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'createopenidconnectprovider'
                   )
                   OR (
+                    __shared_1 = 'updateopenidconnectproviderthumbprint'
+                  )
+                  OR (
+                    __shared_1 = 'addclientidtoopenidconnectprovider'
+                  )
+                  OR (
                     __shared_1 = 'deletesamlprovider'
                   )
                 )
@@ -2223,11 +4215,11 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 71
+          THEN 120
         END,
         CASE WHEN COALESCE((
           __shared_1 = 'getsecretvalue'
-        ), FALSE) THEN 72 END,
+        ), FALSE) THEN 121 END,
         CASE
           WHEN COALESCE(
             (
@@ -2242,7 +4234,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 73
+          THEN 122
         END,
         CASE
           WHEN COALESCE(
@@ -2283,28 +4275,21 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 74
+          THEN 123
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  (
-                    __shared_1 = 'authorizesecuritygroupingress'
-                  )
-                  OR (
-                    __shared_1 = 'modifysecuritygrouprules'
-                  )
+                  __shared_1 = 'authorizesecuritygroupingress'
                 )
-                AND (
-                  (
-                    CONTAINS(__shared_38, '"0.0.0.0/0"')
-                  )
-                  OR (
-                    CONTAINS(__shared_38, '"::/0"')
-                  )
+                OR (
+                  __shared_1 = 'modifysecuritygrouprules'
                 )
+              )
+              AND (
+                REGEXP_MATCHES(request_parameters, '"cidr(ip|ipv4|ipv6|block)?"\s*:\s*"[0-9a-f.:]+/0"', 'i')
               )
               AND (
                 NOT (
@@ -2314,7 +4299,296 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 75
+          THEN 124
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    (
+                      __shared_0 = 'cloudtrail.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'guardduty.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'config.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'securityhub.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'kms.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'macie2.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'macie.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'inspector2.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'inspector.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'access-analyzer.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'detective.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'wafv2.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'waf.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'waf-regional.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'shield.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'fms.amazonaws.com'
+                    )
+                    OR (
+                      __shared_0 = 'route53resolver.amazonaws.com'
+                    )
+                  )
+                  AND (
+                    (
+                      __shared_1 = 'stoplogging'
+                    )
+                    OR (
+                      __shared_1 = 'deletetrail'
+                    )
+                    OR (
+                      __shared_1 = 'deleteeventdatastore'
+                    )
+                    OR (
+                      __shared_1 = 'stopeventdatastoreingestion'
+                    )
+                    OR (
+                      __shared_1 = 'deletechannel'
+                    )
+                    OR (
+                      __shared_1 = 'deletedetector'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatefrommasteraccount'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatefromadministratoraccount'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatemembers'
+                    )
+                    OR (
+                      __shared_1 = 'stopmonitoringmembers'
+                    )
+                    OR (
+                      __shared_1 = 'deletemembers'
+                    )
+                    OR (
+                      __shared_1 = 'deletepublishingdestination'
+                    )
+                    OR (
+                      __shared_1 = 'deletethreatintelset'
+                    )
+                    OR (
+                      __shared_1 = 'deleteipset'
+                    )
+                    OR (
+                      __shared_1 = 'deletefilter'
+                    )
+                    OR (
+                      __shared_1 = 'disableorganizationadminaccount'
+                    )
+                    OR (
+                      __shared_1 = 'stopconfigurationrecorder'
+                    )
+                    OR (
+                      __shared_1 = 'deleteconfigurationrecorder'
+                    )
+                    OR (
+                      __shared_1 = 'deletedeliverychannel'
+                    )
+                    OR (
+                      __shared_1 = 'deleteconfigrule'
+                    )
+                    OR (
+                      __shared_1 = 'deleteorganizationconfigrule'
+                    )
+                    OR (
+                      __shared_1 = 'deleteconformancepack'
+                    )
+                    OR (
+                      __shared_1 = 'deleteorganizationconformancepack'
+                    )
+                    OR (
+                      __shared_1 = 'deleteconfigurationaggregator'
+                    )
+                    OR (
+                      __shared_1 = 'deleteremediationconfiguration'
+                    )
+                    OR (
+                      __shared_1 = 'deleteretentionconfiguration'
+                    )
+                    OR (
+                      __shared_1 = 'disablesecurityhub'
+                    )
+                    OR (
+                      __shared_1 = 'batchdisablestandards'
+                    )
+                    OR (
+                      __shared_1 = 'disableimportfindingsforproduct'
+                    )
+                    OR (
+                      __shared_1 = 'deleteinsight'
+                    )
+                    OR (
+                      __shared_1 = 'deleteactiontarget'
+                    )
+                    OR (
+                      __shared_1 = 'schedulekeydeletion'
+                    )
+                    OR (
+                      __shared_1 = 'disablekey'
+                    )
+                    OR (
+                      __shared_1 = 'disablekeyrotation'
+                    )
+                    OR (
+                      __shared_1 = 'deletealias'
+                    )
+                    OR (
+                      __shared_1 = 'deleteimportedkeymaterial'
+                    )
+                    OR (
+                      __shared_1 = 'disablemacie'
+                    )
+                    OR (
+                      __shared_1 = 'deletemember'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatemember'
+                    )
+                    OR (
+                      __shared_1 = 'disable'
+                    )
+                    OR (
+                      __shared_1 = 'disabledelegatedadminaccount'
+                    )
+                    OR (
+                      __shared_1 = 'deleteassessmenttarget'
+                    )
+                    OR (
+                      __shared_1 = 'deleteassessmenttemplate'
+                    )
+                    OR (
+                      __shared_1 = 'stopassessmentrun'
+                    )
+                    OR (
+                      __shared_1 = 'deleteanalyzer'
+                    )
+                    OR (
+                      __shared_1 = 'deletegraph'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatemembership'
+                    )
+                    OR (
+                      __shared_1 = 'deletewebacl'
+                    )
+                    OR (
+                      __shared_1 = 'deleterulegroup'
+                    )
+                    OR (
+                      __shared_1 = 'deleterule'
+                    )
+                    OR (
+                      __shared_1 = 'disassociatewebacl'
+                    )
+                    OR (
+                      __shared_1 = 'deleteloggingconfiguration'
+                    )
+                    OR (
+                      __shared_1 = 'deleteprotection'
+                    )
+                    OR (
+                      __shared_1 = 'deleteprotectiongroup'
+                    )
+                    OR (
+                      __shared_1 = 'deletesubscription'
+                    )
+                    OR (
+                      __shared_1 = 'disableproactiveengagement'
+                    )
+                    OR (
+                      __shared_1 = 'deletepolicy'
+                    )
+                    OR (
+                      __shared_1 = 'disassociateadminaccount'
+                    )
+                    OR (
+                      __shared_1 = 'deleteresolverquerylogconfig'
+                    )
+                    OR (
+                      __shared_1 = 'disassociateresolverquerylogconfig'
+                    )
+                  )
+                )
+                OR (
+                  (
+                    __shared_1 = 'deleteflowlogs'
+                  )
+                  OR (
+                    __shared_1 = 'disableebsencryptionbydefault'
+                  )
+                  OR (
+                    __shared_1 = 'deletealarms'
+                  )
+                  OR (
+                    __shared_1 = 'disablealarmactions'
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'guardduty.amazonaws.com'
+                  )
+                  AND (
+                    __shared_1 = 'updatedetector'
+                  )
+                  AND (
+                    __shared_22 = 'false'
+                  )
+                )
+              )
+              AND (
+                (
+                  __shared_2 = 'accessdenied'
+                )
+                OR (
+                  __shared_2 = 'accessdeniedexception'
+                )
+                OR (
+                  __shared_2 = 'client.unauthorizedoperation'
+                )
+                OR (
+                  __shared_2 = 'unauthorizedoperation'
+                )
+                OR (
+                  __shared_2 = 'unauthorizedaccess'
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 125
         END,
         CASE
           WHEN COALESCE(
@@ -2346,7 +4620,162 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 76
+          THEN 126
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'securityhub.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'batchupdatefindings'
+                  )
+                  OR (
+                    __shared_1 = 'updatefindings'
+                  )
+                  OR (
+                    __shared_1 = 'createautomationrule'
+                  )
+                  OR (
+                    __shared_1 = 'batchupdateautomationrules'
+                  )
+                )
+              )
+              AND (
+                (
+                  CONTAINS(__shared_17, 'suppressed')
+                )
+                OR (
+                  CONTAINS(__shared_17, '"archived"')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 127
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                __shared_0 = 'ses.amazonaws.com'
+              )
+              AND (
+                (
+                  __shared_1 = 'getsendquota'
+                )
+                OR (
+                  __shared_1 = 'getaccountsendingenabled'
+                )
+                OR (
+                  __shared_1 = 'getsendstatistics'
+                )
+                OR (
+                  __shared_1 = 'listidentities'
+                )
+                OR (
+                  __shared_1 = 'listverifiedemailaddresses'
+                )
+                OR (
+                  __shared_1 = 'getidentityverificationattributes'
+                )
+                OR (
+                  __shared_1 = 'getaccount'
+                )
+                OR (
+                  __shared_1 = 'listemailidentities'
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 128
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ses.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'verifyemailidentity'
+                  )
+                  OR (
+                    __shared_1 = 'verifyemailaddress'
+                  )
+                  OR (
+                    __shared_1 = 'verifydomainidentity'
+                  )
+                  OR (
+                    __shared_1 = 'createemailidentity'
+                  )
+                  OR (
+                    __shared_1 = 'deleteidentity'
+                  )
+                  OR (
+                    __shared_1 = 'deleteemailidentity'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 129
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    (
+                      __shared_0 = 'ses.amazonaws.com'
+                    )
+                    AND (
+                      (
+                        __shared_1 = 'updateaccountsendingenabled'
+                      )
+                      OR (
+                        __shared_1 = 'putaccountsendingattributes'
+                      )
+                    )
+                  )
+                  AND (
+                    REGEXP_MATCHES(request_parameters, '"(enabled|sendingEnabled)"\s*:\s*true')
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'ses.amazonaws.com'
+                  ) AND (
+                    __shared_1 = 'putaccountdetails'
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 130
         END,
         CASE
           WHEN COALESCE(
@@ -2366,13 +4795,16 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 77
+          THEN 131
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
+                  __shared_0 = 'ec2.amazonaws.com'
+                )
+                AND (
                   (
                     __shared_1 = 'modifysnapshotattribute'
                   )
@@ -2380,28 +4812,22 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'modifyimageattribute'
                   )
                 )
-                AND (
-                  (
-                    CONTAINS(__shared_38, '"add"')
-                  )
-                  OR (
-                    CONTAINS(__shared_38, 'create_volume_permission')
-                  )
-                  OR (
-                    CONTAINS(__shared_38, 'launchpermission')
-                  )
-                  OR (
-                    CONTAINS(__shared_38, 'createvolumepermission')
-                  )
-                )
               )
               AND (
                 (
-                  CONTAINS(__shared_38, '"add"')
+                  REGEXP_MATCHES(request_parameters, '"add"\s*:\s*\{\s*"items"\s*:\s*\[[^\]]*"group"\s*:\s*"all"')
                 )
                 OR (
-                  NOT (
-                    COALESCE(CONTAINS(__shared_38, '"remove"'), FALSE)
+                  (
+                    REGEXP_MATCHES(
+                      request_parameters,
+                      '"add"\s*:\s*\{\s*"items"\s*:\s*\[[^\]]*"(userId|organizationArn|organizationalUnitArn)"'
+                    )
+                  )
+                  AND (
+                    NOT (
+                      COALESCE(CONTAINS(__shared_17, '"userid":"111111111111"'), FALSE)
+                    )
                   )
                 )
               )
@@ -2413,7 +4839,27 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 78
+          THEN 132
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'sqs.amazonaws.com'
+                ) AND (
+                  __shared_1 = 'purgequeue'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 133
         END,
         CASE
           WHEN COALESCE(
@@ -2442,7 +4888,46 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 79
+          THEN 134
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'ssm.amazonaws.com'
+                )
+                AND (
+                  __shared_1 = 'modifydocumentpermission'
+                )
+                AND (
+                  __shared_70 = 'share'
+                )
+              )
+              AND (
+                (
+                  CONTAINS(__shared_71, 'all')
+                )
+                OR (
+                  (
+                    REGEXP_MATCHES(__shared_72, '\d{12}')
+                  )
+                  AND (
+                    NOT (
+                      COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
+                    )
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 135
         END,
         CASE
           WHEN COALESCE(
@@ -2460,7 +4945,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_48 = 'true'
+                  __shared_73 = 'true'
                 )
               )
               AND (
@@ -2471,7 +4956,50 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 80
+          THEN 136
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    __shared_0 = 'ssm.amazonaws.com'
+                  )
+                  AND (
+                    __shared_1 = 'getparameters'
+                  )
+                  AND (
+                    __shared_73 = 'true'
+                  )
+                  AND (
+                    REGEXP_MATCHES(request_parameters, '"names"\s*:\s*\[\s*"[^"]*"(\s*,\s*"[^"]*"){4,}')
+                  )
+                )
+                OR (
+                  (
+                    __shared_0 = 'ssm.amazonaws.com'
+                  )
+                  AND (
+                    __shared_1 = 'getparametersbypath'
+                  )
+                  AND (
+                    __shared_73 = 'true'
+                  )
+                  AND (
+                    REGEXP_MATCHES(request_parameters, '"recursive"\s*:\s*true')
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 137
         END,
         CASE
           WHEN COALESCE(
@@ -2497,7 +5025,27 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 81
+          THEN 138
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'sts.amazonaws.com'
+                ) AND (
+                  __shared_1 = 'assumeroot'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 139
         END,
         CASE
           WHEN COALESCE(
@@ -2548,7 +5096,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 82
+          THEN 140
         END,
         CASE
           WHEN COALESCE(
@@ -2568,7 +5116,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 83
+          THEN 141
         END,
         CASE
           WHEN COALESCE(
@@ -2650,11 +5198,11 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 84
+          THEN 142
         END,
         CASE WHEN COALESCE((
           __shared_2 = 'vpceaccessdenied'
-        ), FALSE) THEN 85 END,
+        ), FALSE) THEN 143 END,
         CASE
           WHEN COALESCE(
             (
@@ -2666,8 +5214,20 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
+                (
+                  __shared_74 = '111111111111'
+                )
+                OR (
+                  (
+                    __shared_60 = 'awsvpceevent'
+                  ) AND (
+                    vpc_endpoint_account_id IS NULL
+                  )
+                )
+              )
+              AND (
                 NOT (
-                  COALESCE(__shared_49 = '111111111111', FALSE)
+                  COALESCE(__shared_69 = '111111111111', FALSE)
                 )
               )
               AND (
@@ -2675,17 +5235,158 @@ WITH scored AS MATERIALIZED (
                   COALESCE(__shared_3 = 'awsservice', FALSE)
                 )
               )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
             ),
             FALSE
           )
-          THEN 86
+          THEN 144
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                event_type = 'AwsVpceEvent'
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      STARTS_WITH(source_ip_address, '10.')
+                    )
+                    OR (
+                      STARTS_WITH(source_ip_address, '172.16.')
+                      OR STARTS_WITH(source_ip_address, '172.17.')
+                      OR STARTS_WITH(source_ip_address, '172.18.')
+                      OR STARTS_WITH(source_ip_address, '172.19.')
+                      OR STARTS_WITH(source_ip_address, '172.20.')
+                      OR STARTS_WITH(source_ip_address, '172.21.')
+                      OR STARTS_WITH(source_ip_address, '172.22.')
+                      OR STARTS_WITH(source_ip_address, '172.23.')
+                      OR STARTS_WITH(source_ip_address, '172.24.')
+                      OR STARTS_WITH(source_ip_address, '172.25.')
+                      OR STARTS_WITH(source_ip_address, '172.26.')
+                      OR STARTS_WITH(source_ip_address, '172.27.')
+                      OR STARTS_WITH(source_ip_address, '172.28.')
+                      OR STARTS_WITH(source_ip_address, '172.29.')
+                      OR STARTS_WITH(source_ip_address, '172.30.')
+                      OR STARTS_WITH(source_ip_address, '172.31.')
+                    )
+                    OR (
+                      STARTS_WITH(source_ip_address, '192.168.')
+                    )
+                    OR (
+                      STARTS_WITH(source_ip_address, '100.64.')
+                      OR STARTS_WITH(source_ip_address, '100.65.')
+                      OR STARTS_WITH(source_ip_address, '100.66.')
+                      OR STARTS_WITH(source_ip_address, '100.67.')
+                      OR STARTS_WITH(source_ip_address, '100.68.')
+                      OR STARTS_WITH(source_ip_address, '100.69.')
+                      OR STARTS_WITH(source_ip_address, '100.70.')
+                      OR STARTS_WITH(source_ip_address, '100.71.')
+                      OR STARTS_WITH(source_ip_address, '100.72.')
+                      OR STARTS_WITH(source_ip_address, '100.73.')
+                      OR STARTS_WITH(source_ip_address, '100.74.')
+                      OR STARTS_WITH(source_ip_address, '100.75.')
+                      OR STARTS_WITH(source_ip_address, '100.76.')
+                      OR STARTS_WITH(source_ip_address, '100.77.')
+                      OR STARTS_WITH(source_ip_address, '100.78.')
+                      OR STARTS_WITH(source_ip_address, '100.79.')
+                      OR STARTS_WITH(source_ip_address, '100.80.')
+                      OR STARTS_WITH(source_ip_address, '100.81.')
+                      OR STARTS_WITH(source_ip_address, '100.82.')
+                      OR STARTS_WITH(source_ip_address, '100.83.')
+                      OR STARTS_WITH(source_ip_address, '100.84.')
+                      OR STARTS_WITH(source_ip_address, '100.85.')
+                      OR STARTS_WITH(source_ip_address, '100.86.')
+                      OR STARTS_WITH(source_ip_address, '100.87.')
+                      OR STARTS_WITH(source_ip_address, '100.88.')
+                      OR STARTS_WITH(source_ip_address, '100.89.')
+                      OR STARTS_WITH(source_ip_address, '100.90.')
+                      OR STARTS_WITH(source_ip_address, '100.91.')
+                      OR STARTS_WITH(source_ip_address, '100.92.')
+                      OR STARTS_WITH(source_ip_address, '100.93.')
+                      OR STARTS_WITH(source_ip_address, '100.94.')
+                      OR STARTS_WITH(source_ip_address, '100.95.')
+                      OR STARTS_WITH(source_ip_address, '100.96.')
+                      OR STARTS_WITH(source_ip_address, '100.97.')
+                      OR STARTS_WITH(source_ip_address, '100.98.')
+                      OR STARTS_WITH(source_ip_address, '100.99.')
+                      OR STARTS_WITH(source_ip_address, '100.100.')
+                      OR STARTS_WITH(source_ip_address, '100.101.')
+                      OR STARTS_WITH(source_ip_address, '100.102.')
+                      OR STARTS_WITH(source_ip_address, '100.103.')
+                      OR STARTS_WITH(source_ip_address, '100.104.')
+                      OR STARTS_WITH(source_ip_address, '100.105.')
+                      OR STARTS_WITH(source_ip_address, '100.106.')
+                      OR STARTS_WITH(source_ip_address, '100.107.')
+                      OR STARTS_WITH(source_ip_address, '100.108.')
+                      OR STARTS_WITH(source_ip_address, '100.109.')
+                      OR STARTS_WITH(source_ip_address, '100.110.')
+                      OR STARTS_WITH(source_ip_address, '100.111.')
+                      OR STARTS_WITH(source_ip_address, '100.112.')
+                      OR STARTS_WITH(source_ip_address, '100.113.')
+                      OR STARTS_WITH(source_ip_address, '100.114.')
+                      OR STARTS_WITH(source_ip_address, '100.115.')
+                      OR STARTS_WITH(source_ip_address, '100.116.')
+                      OR STARTS_WITH(source_ip_address, '100.117.')
+                      OR STARTS_WITH(source_ip_address, '100.118.')
+                      OR STARTS_WITH(source_ip_address, '100.119.')
+                      OR STARTS_WITH(source_ip_address, '100.120.')
+                      OR STARTS_WITH(source_ip_address, '100.121.')
+                      OR STARTS_WITH(source_ip_address, '100.122.')
+                      OR STARTS_WITH(source_ip_address, '100.123.')
+                      OR STARTS_WITH(source_ip_address, '100.124.')
+                      OR STARTS_WITH(source_ip_address, '100.125.')
+                      OR STARTS_WITH(source_ip_address, '100.126.')
+                      OR STARTS_WITH(source_ip_address, '100.127.')
+                    )
+                    OR (
+                      source_ip_address LIKE 'fc__:%' ESCAPE '\'
+                      OR source_ip_address LIKE 'fd__:%' ESCAPE '\'
+                    ),
+                    FALSE
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                    )
+                    OR (
+                      __shared_14 = 'aws internal'
+                    ),
+                    FALSE
+                  )
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 145
         END,
         CASE
           WHEN COALESCE(
             (
               (
                 (
-                  __shared_0 = 'wafv2.amazonaws.com'
+                  (
+                    __shared_0 = 'wafv2.amazonaws.com'
+                  )
+                  OR (
+                    __shared_0 = 'waf.amazonaws.com'
+                  )
+                  OR (
+                    __shared_0 = 'waf-regional.amazonaws.com'
+                  )
+                  OR (
+                    __shared_0 = 'shield.amazonaws.com'
+                  )
                 )
                 AND (
                   (
@@ -2695,7 +5396,22 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'deleterulegroup'
                   )
                   OR (
+                    __shared_1 = 'deleterule'
+                  )
+                  OR (
                     __shared_1 = 'disassociatewebacl'
+                  )
+                  OR (
+                    __shared_1 = 'deleteloggingconfiguration'
+                  )
+                  OR (
+                    __shared_1 = 'deleteprotection'
+                  )
+                  OR (
+                    __shared_1 = 'deleteprotectiongroup'
+                  )
+                  OR (
+                    __shared_1 = 'deletesubscription'
                   )
                 )
               )
@@ -2707,7 +5423,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 87
+          THEN 146
         END
       ],
       LAMBDA x : NOT x IS NULL
@@ -2720,51 +5436,76 @@ WITH scored AS MATERIALIZED (
       LOWER(error_code) AS __shared_2,
       LOWER(user_type) AS __shared_3,
       request_parameters ->> '$.userName' AS __shared_4,
-      LOWER(user_arn) AS __shared_5,
+      LOWER(user_name) AS __shared_5,
       LOWER(request_parameters ->> '$.userName') AS __shared_6,
       LOWER(request_parameters ->> '$.policyArn') AS __shared_7,
       request_parameters ->> '$.roleArn' AS __shared_8,
-      LOWER(response_elements ->> '$.ConsoleLogin') AS __shared_9,
-      LOWER(error_message) AS __shared_10,
-      additional_event_data ->> '$.MfaType' AS __shared_11,
+      LOWER(request_parameters ->> '$.policyName') AS __shared_9,
+      LOWER(response_elements ->> '$.ConsoleLogin') AS __shared_10,
+      LOWER(error_message) AS __shared_11,
       LOWER(additional_event_data ->> '$.MFAUsed') AS __shared_12,
       additional_event_data ->> '$.SamlProviderArn' AS __shared_13,
-      LOWER(user_agent) AS __shared_14,
+      LOWER(source_ip_address) AS __shared_14,
       request_parameters ->> '$.userData' AS __shared_15,
       LOWER(request_parameters ->> '$.attribute') AS __shared_16,
-      LOWER(request_parameters ->> '$.enable') AS __shared_17,
-      LOWER(ec2_role_delivery) AS __shared_18,
-      request_parameters ->> '$.policyDocument' AS __shared_19,
-      LOWER(request_parameters ->> '$.policyDocument') AS __shared_20,
-      LOWER(source_ip_address) AS __shared_21,
-      request_parameters ->> '$.layers' AS __shared_22,
-      LOWER(request_parameters ->> '$.principal') AS __shared_23,
-      LOWER(request_parameters ->> '$.authType') AS __shared_24,
-      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_25,
-      LOWER(request_parameters ->> '$.ruleAction') AS __shared_26,
-      request_parameters ->> '$.role' AS __shared_27,
-      request_parameters ->> '$.iamInstanceProfile' AS __shared_28,
-      request_parameters ->> '$.roleARN' AS __shared_29,
-      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_30,
-      request_parameters ->> '$.masterUserPassword' AS __shared_31,
-      LOWER(request_parameters ->> '$.includePublic') AS __shared_32,
-      LOWER(request_parameters ->> '$.includeShared') AS __shared_33,
-      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_34,
-      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_35,
-      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_36,
-      request_parameters ->> '$.valuesToAdd' AS __shared_37,
-      LOWER(request_parameters) AS __shared_38,
-      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_39,
-      LOWER(event_type) AS __shared_40,
-      request_parameters ->> '$.bucketPolicy' AS __shared_41,
-      LOWER(request_parameters ->> '$.bucketPolicy') AS __shared_42,
-      LOWER(recipient_account_id) AS __shared_43,
-      request_parameters ->> '$.bucketName' AS __shared_44,
-      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_45,
-      request_parameters ->> '$.BucketLoggingStatus' AS __shared_46,
-      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_47,
-      LOWER(request_parameters ->> '$.withDecryption') AS __shared_48,
-      LOWER(user_account_id) AS __shared_49
+      LOWER(request_parameters) AS __shared_17,
+      LOWER(request_parameters ->> '$.name') AS __shared_18,
+      LOWER(session_issuer_arn) AS __shared_19,
+      LOWER(user_arn) AS __shared_20,
+      LOWER(response_elements ->> '$.GetSigninToken') AS __shared_21,
+      LOWER(request_parameters ->> '$.enable') AS __shared_22,
+      request_parameters ->> '$.groupName' AS __shared_23,
+      LOWER(ec2_role_delivery) AS __shared_24,
+      request_parameters ->> '$.policyDocument' AS __shared_25,
+      request_parameters ->> '$.granteePrincipal' AS __shared_26,
+      request_parameters ->> '$.layers' AS __shared_27,
+      request_parameters ->> '$.principal' AS __shared_28,
+      LOWER(request_parameters ->> '$.principal') AS __shared_29,
+      request_parameters ->> '$.organizationId' AS __shared_30,
+      request_parameters ->> '$.principalOrgID' AS __shared_31,
+      LOWER(request_parameters ->> '$.authType') AS __shared_32,
+      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_33,
+      LOWER(request_parameters ->> '$.ruleAction') AS __shared_34,
+      request_parameters ->> '$.role' AS __shared_35,
+      request_parameters ->> '$.iamInstanceProfile' AS __shared_36,
+      request_parameters ->> '$.roleARN' AS __shared_37,
+      LOWER(response_elements ->> '$.PasswordRecoveryRequested') AS __shared_38,
+      LOWER(request_parameters ->> '$.publiclyAccessible') AS __shared_39,
+      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_40,
+      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_41,
+      request_parameters ->> '$.masterUserPassword' AS __shared_42,
+      LOWER(request_parameters ->> '$.includePublic') AS __shared_43,
+      LOWER(request_parameters ->> '$.includeShared') AS __shared_44,
+      LOWER(response_elements ->> '$.snapshotType') AS __shared_45,
+      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_46,
+      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_47,
+      request_parameters ->> '$.valuesToAdd' AS __shared_48,
+      LOWER(request_parameters ->> '$.accountWithRestoreAccess') AS __shared_49,
+      request_parameters ->> '$.policy' AS __shared_50,
+      request_parameters ->> '$.attributes.Policy' AS __shared_51,
+      request_parameters ->> '$.attributeValue' AS __shared_52,
+      request_parameters ->> '$.policyText' AS __shared_53,
+      request_parameters ->> '$.resourcePolicy' AS __shared_54,
+      request_parameters ->> '$.accessPolicies' AS __shared_55,
+      request_parameters ->> '$.policyInJson' AS __shared_56,
+      LOWER(request_parameters ->> '$.assumeRolePolicyDocument') AS __shared_57,
+      LOWER(request_parameters ->> '$.policyDocument') AS __shared_58,
+      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_59,
+      LOWER(event_type) AS __shared_60,
+      LOWER(response_elements ->> '$.PasswordUpdated') AS __shared_61,
+      LOWER(response_elements ->> '$.PasswordRecoveryCompleted') AS __shared_62,
+      request_parameters ->> '$.bucketPolicy' AS __shared_63,
+      request_parameters ->> '$.bucketName' AS __shared_64,
+      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_65,
+      request_parameters ->> '$.BucketLoggingStatus' AS __shared_66,
+      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_67,
+      request_parameters ->> '$.key' AS __shared_68,
+      LOWER(user_account_id) AS __shared_69,
+      LOWER(request_parameters ->> '$.permissionType') AS __shared_70,
+      LOWER(request_parameters ->> '$.accountIdsToAdd') AS __shared_71,
+      request_parameters ->> '$.accountIdsToAdd' AS __shared_72,
+      LOWER(request_parameters ->> '$.withDecryption') AS __shared_73,
+      LOWER(vpc_endpoint_account_id) AS __shared_74
     FROM (
       SELECT
         *
@@ -2778,400 +5519,566 @@ WITH scored AS MATERIALIZED (
                   (
                     (
                       (
-                        (
+                        LOWER(event_name) IN (
+                          'accepthandshake',
+                          'acceptvpcpeeringconnection',
+                          'addclientidtoopenidconnectprovider',
+                          'addlayerversionpermission',
+                          'addlayerversionpermission20181031',
+                          'addpermission',
+                          'addpermission20150331',
+                          'addpermission20150331v2',
+                          'addroletodbcluster',
+                          'addroletodbinstance',
+                          'addusertogroup',
+                          'applysecuritygroupstoloadbalancer',
+                          'associateaccesspolicy',
+                          'associatedirectory',
+                          'associateiaminstanceprofile',
+                          'associatevpcwithhostedzone',
+                          'assumerole',
+                          'assumeroot',
+                          'attachgrouppolicy',
+                          'attachinternetgateway',
+                          'attachmanagedpolicytopermissionset',
+                          'attachrolepolicy',
+                          'attachuserpolicy',
+                          'attachvpngateway',
+                          'authorizecachesecuritygroupegress',
+                          'authorizecachesecuritygroupingress',
+                          'authorizedbsecuritygroupingress',
+                          'authorizesecuritygroupegress',
+                          'authorizesecuritygroupingress',
+                          'authorizesnapshotaccess',
+                          'batchdeleteimage',
+                          'batchdisablestandards',
+                          'batchgetsecretvalue',
+                          'batchupdateautomationrules',
+                          'batchupdatefindings',
+                          'checkmfa',
+                          'closeaccount',
+                          'consolelogin',
+                          'copydbclustersnapshot',
+                          'copydbsnapshot',
+                          'copyimage',
+                          'copyobject',
+                          'copysnapshot',
+                          'createaccessentry',
+                          'createaccesskey',
+                          'createaccount',
+                          'createaccountassignment',
+                          'createarchiverule',
+                          'createautomationrule',
+                          'createbucket',
+                          'createcachesecuritygroup',
+                          'createcluster',
+                          'createcustomergateway',
+                          'createdbclustersnapshot',
+                          'createdbinstance',
+                          'createdbsecuritygroup',
+                          'createdbsnapshot',
+                          'createdevendpoint',
+                          'createdomain',
+                          'createelasticsearchdomain',
+                          'createemailidentity',
+                          'createenvironment',
+                          'createfilter',
+                          'createfleet',
+                          'createfoundationmodelagreement',
+                          'createfunction',
+                          'createfunction20150331',
+                          'createfunctionurlconfig',
+                          'createfunctionurlconfig20211031',
+                          'creategovcloudaccount',
+                          'creategrant',
+                          'createidentitypool',
+                          'createimage',
+                          'createinstanceexporttask',
+                          'createinternetgateway',
+                          'createipset',
+                          'createjob',
+                          'createkey',
+                          'createloginprofile',
+                          'createmultipartupload',
+                          'createnetworkacl',
+                          'createnetworkaclentry',
+                          'createnotebookinstance',
+                          'createopenidconnectprovider',
+                          'createpermissionset',
+                          'createpolicy',
+                          'createpolicyversion',
+                          'createprofile',
+                          'createqueue',
+                          'createrole',
+                          'createroute',
+                          'createsamlprovider',
+                          'createsecuritygroup',
+                          'createsession',
+                          'createsnapshot',
+                          'createsnapshots',
+                          'createstack',
+                          'createtoken',
+                          'createtopic',
+                          'createtrafficmirrorfilter',
+                          'createtrafficmirrorfilterrule',
+                          'createtrafficmirrorsession',
+                          'createtrafficmirrortarget',
+                          'createtrail',
+                          'createtrustanchor',
+                          'createuser',
+                          'createvirtualmfadevice',
+                          'createvpc',
+                          'createvpcassociationauthorization',
+                          'createvpcpeeringconnection',
+                          'deactivatemfadevice',
+                          'deleteaccountpasswordpolicy',
+                          'deleteaccountpublicaccessblock',
+                          'deleteactiontarget',
+                          'deletealarms',
+                          'deletealias',
+                          'deleteanalyzer',
+                          'deleteassessmenttarget',
+                          'deleteassessmenttemplate',
+                          'deletebackupplan',
+                          'deletebackupselection',
+                          'deletebackupvault',
+                          'deletebackupvaultaccesspolicy',
+                          'deletebackupvaultlockconfiguration',
+                          'deletebucket',
+                          'deletebucketcors',
+                          'deletebucketencryption',
+                          'deletebucketlifecycle',
+                          'deletebucketpolicy',
+                          'deletebucketpublicaccessblock',
+                          'deletebucketreplication',
+                          'deletecachesecuritygroup',
+                          'deletechannel',
+                          'deletecluster',
+                          'deleteconfigrule',
+                          'deleteconfigurationaggregator',
+                          'deleteconfigurationrecorder',
+                          'deleteconformancepack',
+                          'deletedbcluster',
+                          'deletedbclusterautomatedbackup',
+                          'deletedbclustersnapshot',
+                          'deletedbinstance',
+                          'deletedbinstanceautomatedbackup',
+                          'deletedbsecuritygroup',
+                          'deletedbsnapshot',
+                          'deletedeliverychannel',
+                          'deletedetector',
+                          'deleteemailidentity',
+                          'deleteeventdatastore',
+                          'deletefilesystem',
+                          'deletefilter',
+                          'deleteflowlogs',
+                          'deleteglobalcluster',
+                          'deletegraph',
+                          'deleteguardrail',
+                          'deleteidentity',
+                          'deleteimportedkeymaterial',
+                          'deleteinsight',
+                          'deleteinternetgateway',
+                          'deleteipset',
+                          'deleteloggingconfiguration',
+                          'deleteloggroup',
+                          'deletelogstream',
+                          'deletemember',
+                          'deletemembers',
+                          'deletemfadeviceforuser',
+                          'deletemodelinvocationloggingconfiguration',
+                          'deletemounttarget',
+                          'deletenetworkacl',
+                          'deletenetworkaclentry',
+                          'deleteobject',
+                          'deleteobjects',
+                          'deleteorganization',
+                          'deleteorganizationconfigrule',
+                          'deleteorganizationconformancepack',
+                          'deletepolicy',
+                          'deleteprotection',
+                          'deleteprotectiongroup',
+                          'deletepublishingdestination',
+                          'deleterecoverypoint',
+                          'deleteremediationconfiguration',
+                          'deleterepository',
+                          'deleteresolverquerylogconfig',
+                          'deleteretentionconfiguration',
+                          'deleteroute',
+                          'deleterule',
+                          'deleterulegroup',
+                          'deletesamlprovider',
+                          'deletesecuritygroup',
+                          'deletesubscription',
+                          'deletethreatintelset',
+                          'deletetrafficmirrorsession',
+                          'deletetrafficmirrortarget',
+                          'deletetrail',
+                          'deletevirtualmfadevice',
+                          'deletevpc',
+                          'deletewebacl',
+                          'describeaccount',
+                          'describedbclustersnapshots',
+                          'describedbsnapshots',
+                          'describeinstanceattribute',
+                          'detachpolicy',
+                          'disable',
+                          'disablealarmactions',
+                          'disabledelegatedadminaccount',
+                          'disabledomaintransferlock',
+                          'disableebsencryptionbydefault',
+                          'disableexternalidpconfigurationfordirectory',
+                          'disableimportfindingsforproduct',
+                          'disablekey',
+                          'disablekeyrotation',
+                          'disablemacie',
+                          'disableorganizationadminaccount',
+                          'disablepolicytype',
+                          'disableproactiveengagement',
+                          'disablerule',
+                          'disablesecurityhub',
+                          'disassociateadminaccount',
+                          'disassociatedirectory',
+                          'disassociatefromadministratoraccount',
+                          'disassociatefrommasteraccount',
+                          'disassociatemember',
+                          'disassociatemembers',
+                          'disassociatemembership',
+                          'disassociateresolverquerylogconfig',
+                          'disassociatewebacl',
+                          'enableexternalidpconfigurationfordirectory',
+                          'enablemfadevice',
+                          'enableregion',
+                          'enableserialconsoleaccess',
+                          'exportimage',
+                          'exporttabletopointintime',
+                          'getaccount',
+                          'getaccountauthorizationdetails',
+                          'getaccountsendingenabled',
+                          'getaccountsummary',
+                          'getalternatecontact',
+                          'getcontactinformation',
+                          'getfederationtoken',
+                          'getidentityverificationattributes',
+                          'getparameter',
+                          'getparameters',
+                          'getparametersbypath',
+                          'getpassworddata',
+                          'getsecretvalue',
+                          'getsendquota',
+                          'getsendstatistics',
+                          'getsessiontoken',
+                          'getsignintoken',
+                          'importkeymaterial',
+                          'importkeypair',
+                          'inviteaccounttoorganization',
+                          'leaveorganization',
+                          'listaccounts',
+                          'listemailidentities',
+                          'listidentities',
+                          'listobjects',
+                          'listobjectsv2',
+                          'listobjectversions',
+                          'listverifiedemailaddresses',
+                          'modifycluster',
+                          'modifydbcluster',
+                          'modifydbclustersnapshotattribute',
+                          'modifydbinstance',
+                          'modifydbsnapshotattribute',
+                          'modifydocumentpermission',
+                          'modifyimageattribute',
+                          'modifyinstanceattribute',
+                          'modifyinstancemetadatadefaults',
+                          'modifyinstancemetadataoptions',
+                          'modifysecuritygrouprules',
+                          'modifysnapshotattribute',
+                          'modifytrafficmirrorfilternetworkservices',
+                          'modifytrafficmirrorfilterrule',
+                          'modifytrafficmirrorsession',
+                          'modifyvpcattribute',
+                          'passwordrecoverycompleted',
+                          'passwordrecoveryrequested',
+                          'passwordupdated',
+                          'purgequeue',
+                          'putaccountdetails',
+                          'putaccountpublicaccessblock',
+                          'putaccountsendingattributes',
+                          'putbackupvaultaccesspolicy',
+                          'putbucketacl',
+                          'putbucketencryption',
+                          'putbucketlifecycle',
+                          'putbucketlifecycleconfiguration',
+                          'putbucketlogging',
+                          'putbucketpolicy',
+                          'putbucketpublicaccessblock',
+                          'putbucketreplication',
+                          'putbucketversioning',
+                          'putbucketwebsite',
+                          'putdestinationpolicy',
+                          'puteventselectors',
+                          'putfilesystempolicy',
+                          'putfoundationmodelentitlement',
+                          'putgrouppolicy',
+                          'putimagescanningconfiguration',
+                          'putimagetagmutability',
+                          'putinlinepolicytopermissionset',
+                          'putinsightselectors',
+                          'putkeypolicy',
+                          'putobject',
+                          'putobjectacl',
+                          'putreplicationconfiguration',
+                          'putrepositorypermissionspolicy',
+                          'putresourcepolicy',
+                          'putretentionpolicy',
+                          'putrolepolicy',
+                          'putusecaseformodelaccess',
+                          'putuserpolicy',
+                          'registertaskdefinition',
+                          'removeaccountfromorganization',
+                          'removetargets',
+                          'replaceiaminstanceprofileassociation',
+                          'replacenetworkaclassociation',
+                          'replacenetworkaclentry',
+                          'replaceroute',
+                          'requestspotinstances',
+                          'restoredbclusterfromsnapshot',
+                          'restoredbinstancefromdbsnapshot',
+                          'restoredbinstancetopointintime',
+                          'restorefromclustersnapshot',
+                          'resumesession',
+                          'revokecachesecuritygroupegress',
+                          'revokecachesecuritygroupingress',
+                          'revokedbsecuritygroupingress',
+                          'revokesecuritygroupegress',
+                          'revokesecuritygroupingress',
+                          'runinstances',
+                          'runtask',
+                          'schedulekeydeletion',
+                          'sendcommand',
+                          'sendserialconsolesshpublickey',
+                          'sendsshpublickey',
+                          'setdefaultpolicyversion',
+                          'setqueueattributes',
+                          'setrepositorypolicy',
+                          'setsecuritygroups',
+                          'settopicattributes',
+                          'setvaultaccesspolicy',
+                          'startexporttask',
+                          'startsession',
+                          'starttask',
+                          'stopactivitystream',
+                          'stopassessmentrun',
+                          'stopconfigurationrecorder',
+                          'stopdbcluster',
+                          'stopdbinstance',
+                          'stopeventdatastoreingestion',
+                          'stopinstances',
+                          'stoplogging',
+                          'stopmonitoringmembers',
+                          'terminateinstances',
+                          'transferdomain',
+                          'transferdomaintoanotherawsaccount',
+                          'updateaccessentry',
+                          'updateaccountpasswordpolicy',
+                          'updateaccountsendingenabled',
+                          'updatearchiverule',
+                          'updateassumerolepolicy',
+                          'updateclusterconfig',
+                          'updatedetector',
+                          'updatedevendpoint',
+                          'updatedomainconfig',
+                          'updateelasticsearchdomainconfig',
+                          'updatefilter',
+                          'updatefindings',
+                          'updatefunctioncode',
+                          'updatefunctioncode20150331',
+                          'updatefunctioncode20150331v2',
+                          'updatefunctionconfiguration',
+                          'updatefunctionconfiguration20150331',
+                          'updatefunctionconfiguration20150331v2',
+                          'updatefunctionurlconfig',
+                          'updatefunctionurlconfig20211031',
+                          'updateguardrail',
+                          'updateidentitypool',
+                          'updateipset',
+                          'updateloginprofile',
+                          'updatemaciesession',
+                          'updateopenidconnectproviderthumbprint',
+                          'updatepolicy',
+                          'updateprojectvisibility',
+                          'updaterecoverypointlifecycle',
+                          'updatesamlprovider',
+                          'updatetrail',
+                          'updatetrustanchor',
+                          'verifydomainidentity',
+                          'verifyemailaddress',
+                          'verifyemailidentity'
+                        )
+                        OR COALESCE(
                           (
-                            LOWER(event_name) IN (
-                              'acceptvpcpeeringconnection',
-                              'addpermission20150331v2',
-                              'addroletodbcluster',
-                              'addroletodbinstance',
-                              'addusertogroup',
-                              'associatedirectory',
-                              'assumerole',
-                              'attachgrouppolicy',
-                              'attachinternetgateway',
-                              'attachmanagedpolicytopermissionset',
-                              'attachrolepolicy',
-                              'attachuserpolicy',
-                              'attachvpngateway',
-                              'authorizesecuritygroupegress',
-                              'authorizesecuritygroupingress',
-                              'batchdisablestandards',
-                              'batchgetsecretvalue',
-                              'checkmfa',
-                              'consolelogin',
-                              'copydbclustersnapshot',
-                              'copydbsnapshot',
-                              'copyimage',
-                              'copyobject',
-                              'copysnapshot',
-                              'createaccesskey',
-                              'createaccountassignment',
-                              'createarchiverule',
-                              'createbucket',
-                              'createcustomergateway',
-                              'createdbclustersnapshot',
-                              'createdbinstance',
-                              'createdbsnapshot',
-                              'createdomain',
-                              'createelasticsearchdomain',
-                              'createfilter',
-                              'createfleet',
-                              'createfoundationmodelagreement',
-                              'createimage',
-                              'createinternetgateway',
-                              'createipset',
-                              'createloginprofile',
-                              'createnetworkacl',
-                              'createnetworkaclentry',
-                              'createopenidconnectprovider',
-                              'createpermissionset',
-                              'createpolicy',
-                              'createpolicyversion',
-                              'createprofile',
-                              'createrole',
-                              'createroute',
-                              'createsamlprovider',
-                              'createsecuritygroup',
-                              'createsnapshot',
-                              'createsnapshots',
-                              'createtoken',
-                              'createtrafficmirrorfilter',
-                              'createtrafficmirrorfilterrule',
-                              'createtrafficmirrorsession',
-                              'createtrafficmirrortarget',
-                              'createtrail',
-                              'createtrustanchor',
-                              'createuser',
-                              'createvirtualmfadevice',
-                              'createvpc',
-                              'createvpcpeeringconnection',
-                              'deactivatemfadevice',
-                              'deleteaccountpublicaccessblock',
-                              'deleteanalyzer',
-                              'deletebucket',
-                              'deletebucketencryption',
-                              'deletebucketpublicaccessblock',
-                              'deleteconfigrule',
-                              'deleteconfigurationrecorder',
-                              'deletedbclustersnapshot',
-                              'deletedbsnapshot',
-                              'deletedeliverychannel',
-                              'deletedetector',
-                              'deleteeventdatastore',
-                              'deleteflowlogs',
-                              'deleteguardrail',
-                              'deleteimportedkeymaterial',
-                              'deleteinsight',
-                              'deleteinternetgateway',
-                              'deleteloggroup',
-                              'deletelogstream',
-                              'deletemember',
-                              'deletemembers',
-                              'deletemodelinvocationloggingconfiguration',
-                              'deletenetworkacl',
-                              'deletenetworkaclentry',
-                              'deleteobjects',
-                              'deleteresolverquerylogconfig',
-                              'deleteroute',
-                              'deleterulegroup',
-                              'deletesamlprovider',
-                              'deletesecuritygroup',
-                              'deletetrail',
-                              'deletevpc',
-                              'deletewebacl',
-                              'describeaccount',
-                              'describedbclustersnapshots',
-                              'describedbsnapshots',
-                              'describeinstanceattribute',
-                              'disabledomaintransferlock',
-                              'disableebsencryptionbydefault',
-                              'disableimportfindingsforproduct',
-                              'disablekey',
-                              'disablemacie',
-                              'disablesecurityhub',
-                              'disassociatedirectory',
-                              'disassociatefromadministratoraccount',
-                              'disassociatefrommasteraccount',
-                              'disassociateresolverquerylogconfig',
-                              'disassociatewebacl',
-                              'enableexternalidpconfigurationfordirectory',
-                              'enablemfadevice',
-                              'enableregion',
-                              'enableserialconsoleaccess',
-                              'getaccountauthorizationdetails',
-                              'getaccountsummary',
-                              'getalternatecontact',
-                              'getcontactinformation',
-                              'getfederationtoken',
-                              'getidentityverificationattributes',
-                              'getparameter',
-                              'getparameters',
-                              'getparametersbypath',
-                              'getpassworddata',
-                              'getsecretvalue',
-                              'getsessiontoken',
-                              'getsignintoken',
-                              'importkeymaterial',
-                              'leaveorganization',
-                              'listaccounts',
-                              'modifydbcluster',
-                              'modifydbclustersnapshotattribute',
-                              'modifydbinstance',
-                              'modifydbsnapshotattribute',
-                              'modifyimageattribute',
-                              'modifyinstanceattribute',
-                              'modifysecuritygrouprules',
-                              'modifysnapshotattribute',
-                              'modifyvpcattribute',
-                              'passwordrecoverycompleted',
-                              'passwordupdated',
-                              'putaccountpublicaccessblock',
-                              'putbucketacl',
-                              'putbucketencryption',
-                              'putbucketlifecycle',
-                              'putbucketlifecycleconfiguration',
-                              'putbucketlogging',
-                              'putbucketpolicy',
-                              'putbucketpublicaccessblock',
-                              'putbucketreplication',
-                              'putbucketversioning',
-                              'putbucketwebsite',
-                              'puteventselectors',
-                              'putfoundationmodelentitlement',
-                              'putgrouppolicy',
-                              'putinsightselectors',
-                              'putkeypolicy',
-                              'putobject',
-                              'putobjectacl',
-                              'putreplicationconfiguration',
-                              'putrepositorypolicy',
-                              'putresourcepolicy',
-                              'putrolepolicy',
-                              'putusecaseformodelaccess',
-                              'putuserpolicy',
-                              'removeaccountfromorganization',
-                              'replacenetworkaclassociation',
-                              'replacenetworkaclentry',
-                              'replaceroute',
-                              'requestspotinstances',
-                              'restoredbinstancefromdbsnapshot',
-                              'resumesession',
-                              'revokesecuritygroupegress',
-                              'revokesecuritygroupingress',
-                              'runinstances',
-                              'schedulekeydeletion',
-                              'sendcommand',
-                              'sendserialconsolesshpublickey',
-                              'sendsshpublickey',
-                              'setdefaultpolicyversion',
-                              'setqueueattributes',
-                              'setrepositorypolicy',
-                              'settopicattributes',
-                              'startsession',
-                              'stopactivitystream',
-                              'stopconfigurationrecorder',
-                              'stopeventdatastoreingestion',
-                              'stopinstances',
-                              'stoplogging',
-                              'stopmonitoringmembers',
-                              'transferdomain',
-                              'transferdomaintoanotherawsaccount',
-                              'updatearchiverule',
-                              'updateassumerolepolicy',
-                              'updatedetector',
-                              'updatedomainconfig',
-                              'updateelasticsearchdomainconfig',
-                              'updatefilter',
-                              'updateguardrail',
-                              'updateipset',
-                              'updateloginprofile',
-                              'updatemaciesession',
-                              'updatesamlprovider',
-                              'updatetrail',
-                              'updatetrustanchor'
-                            )
-                            OR COALESCE(
-                              (
-                                (
-                                  (
-                                    (
-                                      LOWER(error_code) = 'accessdenied'
-                                    )
-                                    OR (
-                                      LOWER(error_code) = 'client.unauthorizedoperation'
-                                    )
-                                    OR (
-                                      LOWER(error_code) = 'unauthorizedoperation'
-                                    )
-                                    OR (
-                                      LOWER(error_code) = 'accessdeniedexception'
-                                    )
-                                  )
-                                  AND (
-                                    (
-                                      STARTS_WITH(LOWER(event_name), 'list')
-                                    )
-                                    OR (
-                                      STARTS_WITH(LOWER(event_name), 'describe')
-                                    )
-                                    OR (
-                                      STARTS_WITH(LOWER(event_name), 'get')
-                                    )
-                                  )
-                                )
-                                AND (
-                                  NOT (
-                                    COALESCE(LOWER(user_type) = 'awsservice', FALSE)
-                                  )
-                                )
-                              ),
-                              FALSE
-                            )
-                          )
-                          OR COALESCE(
                             (
                               (
-                                CONTAINS(LOWER(user_agent), 'trufflehog')
+                                (
+                                  LOWER(error_code) = 'accessdenied'
+                                )
+                                OR (
+                                  LOWER(error_code) = 'client.unauthorizedoperation'
+                                )
+                                OR (
+                                  LOWER(error_code) = 'unauthorizedoperation'
+                                )
+                                OR (
+                                  LOWER(error_code) = 'accessdeniedexception'
+                                )
                               )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'pacu')
+                              AND (
+                                (
+                                  STARTS_WITH(LOWER(event_name), 'list')
+                                )
+                                OR (
+                                  STARTS_WITH(LOWER(event_name), 'describe')
+                                )
+                                OR (
+                                  STARTS_WITH(LOWER(event_name), 'get')
+                                )
                               )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'scoutsuite')
+                            )
+                            AND (
+                              NOT (
+                                COALESCE(LOWER(user_type) = 'awsservice', FALSE)
                               )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'stratus-red-team')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'cloudfox')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'aws_consoler')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'prowler')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'kali')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'parrot')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'pentoo')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'weirdaal')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'cloudmapper')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 'enumerate-iam')
-                              )
-                              OR (
-                                CONTAINS(LOWER(user_agent), 's3 browser')
-                              )
-                            ),
-                            FALSE
-                          )
+                            )
+                          ),
+                          FALSE
                         )
-                        OR COALESCE((
-                          LOWER(ec2_role_delivery) = '1.0'
-                        ), FALSE)
                       )
                       OR COALESCE(
                         (
-                          (
-                            (
-                              LOWER(user_type) = 'assumedrole'
-                            )
-                            AND (
-                              REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$')
-                            )
-                          )
-                          AND (
-                            NOT (
-                              COALESCE(
-                                (
-                                  ENDS_WITH(LOWER(source_ip_address), '.amazonaws.com')
-                                )
-                                OR (
-                                  ENDS_WITH(LOWER(source_ip_address), 'aws internal')
-                                ),
-                                FALSE
-                              )
-                            )
-                          )
-                          AND (
-                            NOT (
-                              COALESCE(NOT vpc_endpoint_id IS NULL, FALSE)
-                            )
-                          )
-                          AND (
-                            NOT (
-                              COALESCE(NOT ec2_role_delivery IS NULL, FALSE)
-                            )
+                          REGEXP_MATCHES(
+                            user_agent,
+                            '(trufflehog|pacu|scoutsuite|stratus-red-team|cloudfox|aws_consoler|prowler|kali|parrot|pentoo|weirdaal|cloudmapper|enumerate-iam|s3 browser)',
+                            'i'
                           )
                         ),
                         FALSE
                       )
                     )
-                    OR COALESCE(
-                      (
-                        (
-                          (
-                            STARTS_WITH(LOWER(event_name), 'updatefunctioncode')
-                          )
-                          OR (
-                            (
-                              STARTS_WITH(LOWER(event_name), 'updatefunctionconfiguration')
-                            )
-                            AND (
-                              NOT (
-                                request_parameters ->> '$.layers'
-                              ) IS NULL
-                            )
-                          )
-                        )
-                        AND (
-                          NOT (
-                            COALESCE(NOT error_code IS NULL, FALSE)
-                          )
-                        )
-                      ),
-                      FALSE
-                    )
+                    OR COALESCE((
+                      LOWER(ec2_role_delivery) = '1.0'
+                    ), FALSE)
                   )
                   OR COALESCE(
                     (
                       (
                         (
-                          (
-                            STARTS_WITH(LOWER(event_name), 'addpermission')
-                          )
-                          AND (
-                            LOWER(request_parameters ->> '$.principal') = '*'
-                          )
+                          LOWER(user_type) = 'assumedrole'
                         )
-                        OR (
-                          (
+                        AND (
+                          CONTAINS(LOWER(user_arn), '/i-')
+                        )
+                        AND (
+                          REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$', 'i')
+                        )
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(
                             (
-                              STARTS_WITH(LOWER(event_name), 'createfunctionurlconfig')
+                              ENDS_WITH(LOWER(source_ip_address), '.amazonaws.com')
                             )
                             OR (
-                              STARTS_WITH(LOWER(event_name), 'updatefunctionurlconfig')
-                            )
-                          )
-                          AND (
-                            LOWER(request_parameters ->> '$.authType') = 'none'
+                              ENDS_WITH(LOWER(source_ip_address), 'aws internal')
+                            ),
+                            FALSE
                           )
                         )
                       )
                       AND (
                         NOT (
-                          COALESCE(NOT error_code IS NULL, FALSE)
+                          COALESCE(
+                            (
+                              STARTS_WITH(source_ip_address, '10.')
+                            )
+                            OR (
+                              STARTS_WITH(source_ip_address, '172.16.')
+                              OR STARTS_WITH(source_ip_address, '172.17.')
+                              OR STARTS_WITH(source_ip_address, '172.18.')
+                              OR STARTS_WITH(source_ip_address, '172.19.')
+                              OR STARTS_WITH(source_ip_address, '172.20.')
+                              OR STARTS_WITH(source_ip_address, '172.21.')
+                              OR STARTS_WITH(source_ip_address, '172.22.')
+                              OR STARTS_WITH(source_ip_address, '172.23.')
+                              OR STARTS_WITH(source_ip_address, '172.24.')
+                              OR STARTS_WITH(source_ip_address, '172.25.')
+                              OR STARTS_WITH(source_ip_address, '172.26.')
+                              OR STARTS_WITH(source_ip_address, '172.27.')
+                              OR STARTS_WITH(source_ip_address, '172.28.')
+                              OR STARTS_WITH(source_ip_address, '172.29.')
+                              OR STARTS_WITH(source_ip_address, '172.30.')
+                              OR STARTS_WITH(source_ip_address, '172.31.')
+                            )
+                            OR (
+                              STARTS_WITH(source_ip_address, '192.168.')
+                            ),
+                            FALSE
+                          )
+                        )
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(NOT vpc_endpoint_id IS NULL, FALSE)
+                        )
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                        )
+                      )
+                      AND (
+                        NOT (
+                          COALESCE(
+                            (
+                              (
+                                LOWER(event_source) = 'ssm.amazonaws.com'
+                              )
+                              OR (
+                                LOWER(event_source) = 'ec2messages.amazonaws.com'
+                              )
+                              OR (
+                                LOWER(event_source) = 'ssmmessages.amazonaws.com'
+                              )
+                            )
+                            AND (
+                              (
+                                LOWER(event_name) = 'updateinstanceinformation'
+                              )
+                              OR (
+                                LOWER(event_name) = 'listinstanceassociations'
+                              )
+                              OR (
+                                LOWER(event_name) = 'updateinstanceassociationstatus'
+                              )
+                              OR (
+                                LOWER(event_name) = 'putinventory'
+                              )
+                              OR (
+                                LOWER(event_name) = 'getmessages'
+                              )
+                              OR (
+                                LOWER(event_name) = 'acknowledgemessage'
+                              )
+                              OR (
+                                LOWER(event_name) = 'sendreply'
+                              )
+                              OR (
+                                LOWER(event_name) = 'createcontrolchannel'
+                              )
+                              OR (
+                                LOWER(event_name) = 'opencontrolchannel'
+                              )
+                            ),
+                            FALSE
+                          )
                         )
                       )
                     ),
@@ -3181,74 +6088,24 @@ WITH scored AS MATERIALIZED (
                 OR COALESCE(
                   (
                     (
-                      (
-                        (
+                      LOWER(user_type) = 'root'
+                    )
+                    AND (
+                      NOT (
+                        COALESCE(
                           (
-                            STARTS_WITH(LOWER(event_name), 'createfunction')
+                            LOWER(event_type) = 'awsserviceevent'
                           )
                           OR (
-                            STARTS_WITH(LOWER(event_name), 'updatefunctionconfiguration')
-                          )
-                        )
-                        AND (
-                          NOT (
-                            request_parameters ->> '$.role'
-                          ) IS NULL
-                        )
-                      )
-                      OR (
-                        (
-                          (
-                            LOWER(event_name) = 'runinstances'
-                          )
-                          OR (
-                            LOWER(event_name) = 'associateiaminstanceprofile'
-                          )
-                          OR (
-                            LOWER(event_name) = 'replaceiaminstanceprofileassociation'
-                          )
-                        )
-                        AND (
-                          NOT (
-                            request_parameters ->> '$.iamInstanceProfile'
-                          ) IS NULL
-                        )
-                      )
-                      OR (
-                        (
-                          (
-                            LOWER(event_name) = 'createdevendpoint'
-                          )
-                          OR (
-                            LOWER(event_name) = 'updatedevendpoint'
-                          )
-                          OR (
-                            LOWER(event_name) = 'createjob'
-                          )
-                        )
-                        AND (
-                          LOWER(event_source) = 'glue.amazonaws.com'
-                        )
-                      )
-                      OR (
-                        (
-                          (
-                            LOWER(event_name) = 'createnotebookinstance'
-                          )
-                          OR (
-                            LOWER(event_name) = 'createstack'
-                          )
-                        )
-                        AND (
-                          NOT (
-                            request_parameters ->> '$.roleARN'
-                          ) IS NULL
+                            LOWER(event_type) = 'awsconsolesignin'
+                          ),
+                          FALSE
                         )
                       )
                     )
                     AND (
                       NOT (
-                        COALESCE(NOT error_code IS NULL, FALSE)
+                        COALESCE(NOT user_invoked_by IS NULL, FALSE)
                       )
                     )
                   ),
@@ -3258,100 +6115,214 @@ WITH scored AS MATERIALIZED (
               OR COALESCE(
                 (
                   (
-                    LOWER(user_type) = 'root'
-                  )
-                  AND (
-                    NOT (
-                      COALESCE(
-                        (
-                          LOWER(event_type) = 'awsserviceevent'
-                        )
-                        OR (
-                          LOWER(event_type) = 'awsconsolesignin'
-                        ),
-                        FALSE
-                      )
+                    (
+                      LOWER(error_code) = 'accessdenied'
+                    )
+                    OR (
+                      LOWER(error_code) = 'client.unauthorizedoperation'
+                    )
+                    OR (
+                      LOWER(error_code) = 'unauthorizedoperation'
+                    )
+                    OR (
+                      LOWER(error_code) = 'accessdeniedexception'
                     )
                   )
                   AND (
-                    NOT (
-                      COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                    (
+                      STARTS_WITH(LOWER(event_name), 'create')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'put')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'attach')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'update')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'delete')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'add')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'modify')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'run')
+                    )
+                    OR (
+                      STARTS_WITH(LOWER(event_name), 'leave')
                     )
                   )
                 ),
                 FALSE
               )
             )
-            OR COALESCE(
+            OR COALESCE((
+              LOWER(error_code) = 'vpceaccessdenied'
+            ), FALSE)
+          )
+          OR COALESCE(
+            (
               (
                 (
+                  NOT vpc_endpoint_id IS NULL
+                ) AND (
+                  NOT user_account_id IS NULL
+                )
+              )
+              AND (
+                (
+                  LOWER(vpc_endpoint_account_id) = '111111111111'
+                )
+                OR (
                   (
-                    LOWER(error_code) = 'accessdenied'
+                    LOWER(event_type) = 'awsvpceevent'
                   )
-                  OR (
-                    LOWER(error_code) = 'client.unauthorizedoperation'
-                  )
-                  OR (
-                    LOWER(error_code) = 'unauthorizedoperation'
-                  )
-                  OR (
-                    LOWER(error_code) = 'accessdeniedexception'
+                  AND (
+                    vpc_endpoint_account_id IS NULL
                   )
                 )
-                AND (
-                  (
-                    STARTS_WITH(LOWER(event_name), 'create')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'put')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'attach')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'update')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'delete')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'add')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'modify')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'run')
-                  )
-                  OR (
-                    STARTS_WITH(LOWER(event_name), 'leave')
-                  )
+              )
+              AND (
+                NOT (
+                  COALESCE(LOWER(user_account_id) = '111111111111', FALSE)
                 )
-              ),
-              FALSE
-            )
+              )
+              AND (
+                NOT (
+                  COALESCE(LOWER(user_type) = 'awsservice', FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
           )
-          OR COALESCE((
-            LOWER(error_code) = 'vpceaccessdenied'
-          ), FALSE)
         )
         OR COALESCE(
           (
             (
-              (
-                NOT vpc_endpoint_id IS NULL
-              ) AND (
-                NOT user_account_id IS NULL
+              event_type = 'AwsVpceEvent'
+            )
+            AND (
+              NOT (
+                COALESCE(
+                  (
+                    STARTS_WITH(source_ip_address, '10.')
+                  )
+                  OR (
+                    STARTS_WITH(source_ip_address, '172.16.')
+                    OR STARTS_WITH(source_ip_address, '172.17.')
+                    OR STARTS_WITH(source_ip_address, '172.18.')
+                    OR STARTS_WITH(source_ip_address, '172.19.')
+                    OR STARTS_WITH(source_ip_address, '172.20.')
+                    OR STARTS_WITH(source_ip_address, '172.21.')
+                    OR STARTS_WITH(source_ip_address, '172.22.')
+                    OR STARTS_WITH(source_ip_address, '172.23.')
+                    OR STARTS_WITH(source_ip_address, '172.24.')
+                    OR STARTS_WITH(source_ip_address, '172.25.')
+                    OR STARTS_WITH(source_ip_address, '172.26.')
+                    OR STARTS_WITH(source_ip_address, '172.27.')
+                    OR STARTS_WITH(source_ip_address, '172.28.')
+                    OR STARTS_WITH(source_ip_address, '172.29.')
+                    OR STARTS_WITH(source_ip_address, '172.30.')
+                    OR STARTS_WITH(source_ip_address, '172.31.')
+                  )
+                  OR (
+                    STARTS_WITH(source_ip_address, '192.168.')
+                  )
+                  OR (
+                    STARTS_WITH(source_ip_address, '100.64.')
+                    OR STARTS_WITH(source_ip_address, '100.65.')
+                    OR STARTS_WITH(source_ip_address, '100.66.')
+                    OR STARTS_WITH(source_ip_address, '100.67.')
+                    OR STARTS_WITH(source_ip_address, '100.68.')
+                    OR STARTS_WITH(source_ip_address, '100.69.')
+                    OR STARTS_WITH(source_ip_address, '100.70.')
+                    OR STARTS_WITH(source_ip_address, '100.71.')
+                    OR STARTS_WITH(source_ip_address, '100.72.')
+                    OR STARTS_WITH(source_ip_address, '100.73.')
+                    OR STARTS_WITH(source_ip_address, '100.74.')
+                    OR STARTS_WITH(source_ip_address, '100.75.')
+                    OR STARTS_WITH(source_ip_address, '100.76.')
+                    OR STARTS_WITH(source_ip_address, '100.77.')
+                    OR STARTS_WITH(source_ip_address, '100.78.')
+                    OR STARTS_WITH(source_ip_address, '100.79.')
+                    OR STARTS_WITH(source_ip_address, '100.80.')
+                    OR STARTS_WITH(source_ip_address, '100.81.')
+                    OR STARTS_WITH(source_ip_address, '100.82.')
+                    OR STARTS_WITH(source_ip_address, '100.83.')
+                    OR STARTS_WITH(source_ip_address, '100.84.')
+                    OR STARTS_WITH(source_ip_address, '100.85.')
+                    OR STARTS_WITH(source_ip_address, '100.86.')
+                    OR STARTS_WITH(source_ip_address, '100.87.')
+                    OR STARTS_WITH(source_ip_address, '100.88.')
+                    OR STARTS_WITH(source_ip_address, '100.89.')
+                    OR STARTS_WITH(source_ip_address, '100.90.')
+                    OR STARTS_WITH(source_ip_address, '100.91.')
+                    OR STARTS_WITH(source_ip_address, '100.92.')
+                    OR STARTS_WITH(source_ip_address, '100.93.')
+                    OR STARTS_WITH(source_ip_address, '100.94.')
+                    OR STARTS_WITH(source_ip_address, '100.95.')
+                    OR STARTS_WITH(source_ip_address, '100.96.')
+                    OR STARTS_WITH(source_ip_address, '100.97.')
+                    OR STARTS_WITH(source_ip_address, '100.98.')
+                    OR STARTS_WITH(source_ip_address, '100.99.')
+                    OR STARTS_WITH(source_ip_address, '100.100.')
+                    OR STARTS_WITH(source_ip_address, '100.101.')
+                    OR STARTS_WITH(source_ip_address, '100.102.')
+                    OR STARTS_WITH(source_ip_address, '100.103.')
+                    OR STARTS_WITH(source_ip_address, '100.104.')
+                    OR STARTS_WITH(source_ip_address, '100.105.')
+                    OR STARTS_WITH(source_ip_address, '100.106.')
+                    OR STARTS_WITH(source_ip_address, '100.107.')
+                    OR STARTS_WITH(source_ip_address, '100.108.')
+                    OR STARTS_WITH(source_ip_address, '100.109.')
+                    OR STARTS_WITH(source_ip_address, '100.110.')
+                    OR STARTS_WITH(source_ip_address, '100.111.')
+                    OR STARTS_WITH(source_ip_address, '100.112.')
+                    OR STARTS_WITH(source_ip_address, '100.113.')
+                    OR STARTS_WITH(source_ip_address, '100.114.')
+                    OR STARTS_WITH(source_ip_address, '100.115.')
+                    OR STARTS_WITH(source_ip_address, '100.116.')
+                    OR STARTS_WITH(source_ip_address, '100.117.')
+                    OR STARTS_WITH(source_ip_address, '100.118.')
+                    OR STARTS_WITH(source_ip_address, '100.119.')
+                    OR STARTS_WITH(source_ip_address, '100.120.')
+                    OR STARTS_WITH(source_ip_address, '100.121.')
+                    OR STARTS_WITH(source_ip_address, '100.122.')
+                    OR STARTS_WITH(source_ip_address, '100.123.')
+                    OR STARTS_WITH(source_ip_address, '100.124.')
+                    OR STARTS_WITH(source_ip_address, '100.125.')
+                    OR STARTS_WITH(source_ip_address, '100.126.')
+                    OR STARTS_WITH(source_ip_address, '100.127.')
+                  )
+                  OR (
+                    source_ip_address LIKE 'fc__:%' ESCAPE '\'
+                    OR source_ip_address LIKE 'fd__:%' ESCAPE '\'
+                  ),
+                  FALSE
+                )
               )
             )
             AND (
               NOT (
-                COALESCE(LOWER(user_account_id) = '111111111111', FALSE)
-              )
-            )
-            AND (
-              NOT (
-                COALESCE(LOWER(user_type) = 'awsservice', FALSE)
+                COALESCE(
+                  (
+                    ENDS_WITH(LOWER(source_ip_address), '.amazonaws.com')
+                  )
+                  OR (
+                    LOWER(source_ip_address) = 'aws internal'
+                  ),
+                  FALSE
+                )
               )
             )
           ),
@@ -3390,11 +6361,25 @@ SELECT
     resources ->> '$[0].ARN'
   ) AS resource,
   hits,
-  source_ip_address AS extra_0,
-  user_arn AS extra_1,
-  user_arn AS extra_2,
-  request_parameters ->> '$.secretId' AS extra_3,
-  user_arn AS extra_4
+  user_arn AS extra_0,
+  source_ip_address AS extra_1,
+  recipient_account_id AS extra_2,
+  user_name AS extra_3,
+  user_arn AS extra_4,
+  request_parameters ->> '$.instanceId' AS extra_5,
+  user_arn AS extra_6,
+  user_arn AS extra_7,
+  source_ip_address AS extra_8,
+  user_arn AS extra_9,
+  user_arn AS extra_10,
+  request_parameters ->> '$.bucketName' AS extra_11,
+  user_arn AS extra_12,
+  request_parameters ->> '$.secretId' AS extra_13,
+  user_arn AS extra_14,
+  aws_region AS extra_15,
+  user_arn AS extra_16,
+  event_name AS extra_17,
+  user_arn AS extra_18
 FROM scored
 WHERE
   ARRAY_LENGTH(hits) > 0

@@ -6,33 +6,28 @@ WHERE
     (
       (
         (
-          (
-            LOWER(event_name) = 'putuserpolicy'
-          )
-          OR (
-            LOWER(event_name) = 'putrolepolicy'
-          )
-          OR (
-            LOWER(event_name) = 'putgrouppolicy'
-          )
-          OR (
-            LOWER(event_name) = 'createpolicyversion'
-          )
-          OR (
-            LOWER(event_name) = 'createpolicy'
-          )
+          LOWER(event_name) = 'putuserpolicy'
         )
-        AND (
-          REGEXP_MATCHES(
-            (
-              request_parameters ->> '$.policyDocument'
-            ),
-            '"Action"\s*:\s*\[?\s*"(\*|iam:\*)"'
-          )
+        OR (
+          LOWER(event_name) = 'putrolepolicy'
+        )
+        OR (
+          LOWER(event_name) = 'putgrouppolicy'
+        )
+        OR (
+          LOWER(event_name) = 'createpolicyversion'
+        )
+        OR (
+          LOWER(event_name) = 'createpolicy'
         )
       )
       AND (
-        CONTAINS(LOWER(request_parameters ->> '$.policyDocument'), 'allow')
+        REGEXP_MATCHES(
+          (
+            request_parameters ->> '$.policyDocument'
+          ),
+          '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])|"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\}))*\s*\}'
+        )
       )
       AND (
         NOT (

@@ -6,28 +6,23 @@ WHERE
     (
       (
         (
-          (
-            LOWER(event_name) = 'putuserpolicy'
-          )
-          OR (
-            LOWER(event_name) = 'putrolepolicy'
-          )
-          OR (
-            LOWER(event_name) = 'putgrouppolicy'
-          )
-          OR (
-            LOWER(event_name) = 'createpolicyversion'
-          )
-          OR (
-            LOWER(event_name) = 'createpolicy'
-          )
+          LOWER(event_name) = 'putuserpolicy'
         )
-        AND (
-          GET_JSON_OBJECT(request_parameters, '$.policyDocument') RLIKE '"Action"\\s*:\\s*\\[?\\s*"(\\*|iam:\\*)"'
+        OR (
+          LOWER(event_name) = 'putrolepolicy'
+        )
+        OR (
+          LOWER(event_name) = 'putgrouppolicy'
+        )
+        OR (
+          LOWER(event_name) = 'createpolicyversion'
+        )
+        OR (
+          LOWER(event_name) = 'createpolicy'
         )
       )
       AND (
-        CONTAINS(LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument')), 'allow')
+        GET_JSON_OBJECT(request_parameters, '$.policyDocument') RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
       )
       AND (
         NOT (

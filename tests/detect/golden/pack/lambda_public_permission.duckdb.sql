@@ -7,19 +7,42 @@ WHERE
       (
         (
           (
-            STARTS_WITH(LOWER(event_name), 'addpermission')
+            (
+              (
+                LOWER(event_name) = 'addpermission'
+              )
+              OR (
+                LOWER(event_name) = 'addpermission20150331'
+              )
+              OR (
+                LOWER(event_name) = 'addpermission20150331v2'
+              )
+            )
+            AND (
+              LOWER(request_parameters ->> '$.principal') = '*'
+            )
           )
           AND (
-            LOWER(request_parameters ->> '$.principal') = '*'
+            NOT (
+              COALESCE(NOT (
+                request_parameters ->> '$.principalOrgID'
+              ) IS NULL, FALSE)
+            )
           )
         )
         OR (
           (
             (
-              STARTS_WITH(LOWER(event_name), 'createfunctionurlconfig')
+              LOWER(event_name) = 'createfunctionurlconfig'
             )
             OR (
-              STARTS_WITH(LOWER(event_name), 'updatefunctionurlconfig')
+              LOWER(event_name) = 'createfunctionurlconfig20211031'
+            )
+            OR (
+              LOWER(event_name) = 'updatefunctionurlconfig'
+            )
+            OR (
+              LOWER(event_name) = 'updatefunctionurlconfig20211031'
             )
           )
           AND (

@@ -7,19 +7,42 @@ WHERE
       (
         (
           (
-            STARTSWITH(LOWER(event_name), 'addpermission')
+            (
+              (
+                LOWER(event_name) = 'addpermission'
+              )
+              OR (
+                LOWER(event_name) = 'addpermission20150331'
+              )
+              OR (
+                LOWER(event_name) = 'addpermission20150331v2'
+              )
+            )
+            AND (
+              LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) = '*'
+            )
           )
           AND (
-            LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) = '*'
+            NOT (
+              COALESCE(NOT (
+                GET_JSON_OBJECT(request_parameters, '$.principalOrgID')
+              ) IS NULL, FALSE)
+            )
           )
         )
         OR (
           (
             (
-              STARTSWITH(LOWER(event_name), 'createfunctionurlconfig')
+              LOWER(event_name) = 'createfunctionurlconfig'
             )
             OR (
-              STARTSWITH(LOWER(event_name), 'updatefunctionurlconfig')
+              LOWER(event_name) = 'createfunctionurlconfig20211031'
+            )
+            OR (
+              LOWER(event_name) = 'updatefunctionurlconfig'
+            )
+            OR (
+              LOWER(event_name) = 'updatefunctionurlconfig20211031'
             )
           )
           AND (

@@ -7,19 +7,45 @@ WHERE
       (
         (
           (
-            STARTS_WITH(LOWER(event_name), 'addpermission')
+            (
+              (
+                LOWER(event_name) = 'addpermission'
+              )
+              OR (
+                LOWER(event_name) = 'addpermission20150331'
+              )
+              OR (
+                LOWER(event_name) = 'addpermission20150331v2'
+              )
+            )
+            AND (
+              LOWER(JSON_EXTRACT_SCALAR(request_parameters, '$.principal')) = '*'
+            )
           )
           AND (
-            LOWER(JSON_EXTRACT_SCALAR(request_parameters, '$.principal')) = '*'
+            NOT (
+              COALESCE(
+                NOT (
+                  JSON_EXTRACT_SCALAR(request_parameters, '$.principalOrgID')
+                ) IS NULL,
+                FALSE
+              )
+            )
           )
         )
         OR (
           (
             (
-              STARTS_WITH(LOWER(event_name), 'createfunctionurlconfig')
+              LOWER(event_name) = 'createfunctionurlconfig'
             )
             OR (
-              STARTS_WITH(LOWER(event_name), 'updatefunctionurlconfig')
+              LOWER(event_name) = 'createfunctionurlconfig20211031'
+            )
+            OR (
+              LOWER(event_name) = 'updatefunctionurlconfig'
+            )
+            OR (
+              LOWER(event_name) = 'updatefunctionurlconfig20211031'
             )
           )
           AND (

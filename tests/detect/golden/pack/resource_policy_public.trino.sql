@@ -6,69 +6,104 @@ WHERE
     (
       (
         (
-          (
-            LOWER(event_name) = 'putkeypolicy'
-          )
-          OR (
-            LOWER(event_name) = 'setqueueattributes'
-          )
-          OR (
-            LOWER(event_name) = 'settopicattributes'
-          )
-          OR (
-            LOWER(event_name) = 'setrepositorypolicy'
-          )
-          OR (
-            LOWER(event_name) = 'putresourcepolicy'
-          )
-          OR (
-            LOWER(event_name) = 'createelasticsearchdomain'
-          )
-          OR (
-            LOWER(event_name) = 'updateelasticsearchdomainconfig'
-          )
-          OR (
-            LOWER(event_name) = 'createdomain'
-          )
-          OR (
-            LOWER(event_name) = 'updatedomainconfig'
-          )
-          OR (
-            LOWER(event_name) = 'addpermission20150331v2'
-          )
-          OR (
-            LOWER(event_name) = 'putrepositorypolicy'
-          )
+          LOWER(event_name) = 'putkeypolicy'
         )
-        AND (
-          REGEXP_LIKE(request_parameters, '"Principal\\?"\s*:\s*(\{\s*\\?"AWS\\?"\s*:\s*)?\\?"\*\\?"')
+        OR (
+          LOWER(event_name) = 'createkey'
+        )
+        OR (
+          LOWER(event_name) = 'setqueueattributes'
+        )
+        OR (
+          LOWER(event_name) = 'createqueue'
+        )
+        OR (
+          LOWER(event_name) = 'settopicattributes'
+        )
+        OR (
+          LOWER(event_name) = 'createtopic'
+        )
+        OR (
+          LOWER(event_name) = 'setrepositorypolicy'
+        )
+        OR (
+          LOWER(event_name) = 'putrepositorypermissionspolicy'
+        )
+        OR (
+          LOWER(event_name) = 'putresourcepolicy'
+        )
+        OR (
+          LOWER(event_name) = 'putbackupvaultaccesspolicy'
+        )
+        OR (
+          LOWER(event_name) = 'putfilesystempolicy'
+        )
+        OR (
+          LOWER(event_name) = 'setvaultaccesspolicy'
+        )
+        OR (
+          LOWER(event_name) = 'putdestinationpolicy'
+        )
+        OR (
+          LOWER(event_name) = 'createelasticsearchdomain'
+        )
+        OR (
+          LOWER(event_name) = 'updateelasticsearchdomainconfig'
+        )
+        OR (
+          LOWER(event_name) = 'createdomain'
+        )
+        OR (
+          LOWER(event_name) = 'updatedomainconfig'
         )
       )
       AND (
-        NOT (
-          COALESCE(
-            (
-              CONTAINS(LOWER(request_parameters), 'aws:sourceip')
-            )
-            OR (
-              CONTAINS(LOWER(request_parameters), 'aws:sourcevpc')
-            )
-            OR (
-              CONTAINS(LOWER(request_parameters), 'aws:sourceaccount')
-            )
-            OR (
-              CONTAINS(LOWER(request_parameters), 'aws:sourcearn')
-            )
-            OR (
-              CONTAINS(LOWER(request_parameters), 'aws:principalorgid')
-            )
-            OR (
-              CONTAINS(LOWER(request_parameters), 'aws:principalaccount')
-            )
-            OR (
-              CONTAINS(LOWER(request_parameters), 'aws:sourceorgid')
-            ),
-            FALSE
+        (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.policy'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+          )
+        )
+        OR (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.attributes.Policy'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+          )
+        )
+        OR (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.attributeValue'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+          )
+        )
+        OR (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.policyText'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+          )
+        )
+        OR (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.resourcePolicy'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+          )
+        )
+        OR (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.policyDocument'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+          )
+        )
+        OR (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.accessPolicies'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+          )
+        )
+        OR (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.policyInJson'),
+            '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
           )
         )
       )

@@ -5,21 +5,14 @@ WHERE
   COALESCE(
     (
       (
-        (
-          LOWER(event_name) = 'putbucketpolicy'
-        )
-        AND (
-          REGEXP_MATCHES(
-            (
-              request_parameters ->> '$.bucketPolicy'
-            ),
-            '"Principal":\s*("\*"|\{"AWS":\s*"\*"\})'
-          )
-        )
+        LOWER(event_name) = 'putbucketpolicy'
       )
       AND (
-        NOT (
-          COALESCE(CONTAINS(LOWER(request_parameters ->> '$.bucketPolicy'), '"condition"'), FALSE)
+        REGEXP_MATCHES(
+          (
+            request_parameters ->> '$.bucketPolicy'
+          ),
+          '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
         )
       )
       AND (

@@ -5,20 +5,10 @@ WHERE
   COALESCE(
     (
       (
-        (
-          LOWER(event_name) = 'putbucketpolicy'
-        )
-        AND (
-          GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') RLIKE '"Principal":\\s*("\\*"|\\{"AWS":\\s*"\\*"\\})'
-        )
+        LOWER(event_name) = 'putbucketpolicy'
       )
       AND (
-        NOT (
-          COALESCE(
-            CONTAINS(LOWER(GET_JSON_OBJECT(request_parameters, '$.bucketPolicy')), '"condition"'),
-            FALSE
-          )
-        )
+        GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
       )
       AND (
         NOT (

@@ -12,6 +12,19 @@ WHERE
         )
       )
       AND (
+        (
+          LOWER(vpc_endpoint_account_id) = '111111111111'
+        )
+        OR (
+          (
+            LOWER(event_type) = 'awsvpceevent'
+          )
+          AND (
+            vpc_endpoint_account_id IS NULL
+          )
+        )
+      )
+      AND (
         NOT (
           COALESCE(LOWER(user_account_id) = '111111111111', FALSE)
         )
@@ -19,6 +32,11 @@ WHERE
       AND (
         NOT (
           COALESCE(LOWER(user_type) = 'awsservice', FALSE)
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(NOT error_code IS NULL, FALSE)
         )
       )
     ),
