@@ -73,3 +73,26 @@ def test_load_rules_reads_every_registered_format_alike(
         "sigma",
     ]
     assert ruleset.problems == []
+
+
+def test_detection_imports_no_later_stage() -> None:
+    """Alerts (incidents), ingest and the front doors come after detection: it never imports
+    them, not even lazily; whoever wires detection hands it the alert store."""
+    import ast
+
+    import trailhound.detect
+
+    later = ("trailhound.incidents", "trailhound.ingest", "trailhound.cli", "trailhound.app")
+    package = Path(trailhound.detect.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            found += [f"{path.name}: {n}" for n in names if n.startswith(later)]
+    assert found == []
