@@ -299,8 +299,9 @@ class Ingestor:
         ]
         careful = [f for f in files if f not in fast]
         if fast:
-            careful += self._load_fast(con, fast)
-            careful += self._unload_documents(con, fast)
+            unreadable = self._load_fast(con, fast)
+            careful += unreadable
+            careful += self._unload_documents(con, [f for f in fast if f not in unreadable])
             quarantine += self._overflowing(con)
         for source in careful:
             records, damage = self._decode_file(source)
@@ -460,10 +461,11 @@ class Ingestor:
     def _unload_documents(
         self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
     ) -> list[SourceFile]:
-        """Take back the files DuckDB read as several documents, for the careful reader.
+        """Take back the files DuckDB read as several documents or as none, for the careful reader.
 
         Concatenated gzip members are documents of their own, each numbered from 0: their
-        records would share positions. The careful reader names them ``uri:n``.
+        records would share positions. The careful reader names them ``uri:n``. A file with no
+        document at all (empty, or only spaces) gives DuckDB no row: the careful reader reports it.
         """
         several = {
             row[0]
@@ -472,10 +474,13 @@ class Ingestor:
                 "GROUP BY source_object, source_index HAVING count(*) > 1"
             ).fetchall()
         }
-        if not several:
-            return []
-        con.execute("DELETE FROM batch_events WHERE source_object IN ?", [list(several)])
-        return [f for f in files if f.uri in several]
+        read = {
+            row[0]
+            for row in con.execute("SELECT DISTINCT source_object FROM batch_events").fetchall()
+        }
+        if several:
+            con.execute("DELETE FROM batch_events WHERE source_object IN ?", [list(several)])
+        return [f for f in files if f.uri in several or f.uri not in read]
 
     def _overflowing(self, con: duckdb.DuckDBPyConnection) -> list[QuarantineEntry]:
         """Entries for the documents DuckDB read past the per-object limit, whose rest is dropped.

@@ -170,6 +170,8 @@ class AlertStore:
                 output.send(alerts)
             except (OSError, TrailhoundError) as error:
                 logger.warning("alert output %s failed: %s", output.name, error)
+            except Exception as error:  # a plug-in's bug must not stop ingest or a hunt
+                logger.warning("alert output %s failed: %r", output.name, error, exc_info=True)
 
     def record(self, matches: Sequence[Match], rules: Mapping[str, RuleInfo]) -> AlertChanges:
         """Turn matches into new or grown alerts, and send those to the outputs."""
