@@ -90,19 +90,15 @@ class Detection:
         return changes.touched if report_all else changes.changed
 
     # The ingest loop's side --------------------------------------------------------------
-    def on_batch(self, batch: BatchContext) -> list[dict[str, Any]]:
-        """Run every detector on one committed batch; the alerts created or grown."""
-        alerts: list[dict[str, Any]] = []
+    def on_batch(self, batch: BatchContext) -> None:
+        """Run every detector on one committed batch and raise what it matches."""
         for detector in self.detectors:
-            alerts += self.raise_matches(detector, detector.on_batch(batch))
-        return alerts
+            self.raise_matches(detector, detector.on_batch(batch))
 
-    def finish(self) -> list[dict[str, Any]]:
-        """Run what detectors do once per ingest call; the alerts created or grown."""
-        alerts: list[dict[str, Any]] = []
+    def finish(self) -> None:
+        """Run what detectors do once per ingest call, and raise what it matches."""
         for detector in list(self._built.values()):  # none built: no batch came, nothing to do
-            alerts += self.raise_matches(detector, detector.finish())
-        return alerts
+            self.raise_matches(detector, detector.finish())
 
     def __call__(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
         """The ingest hook's calling convention: one committed batch, by connection and name."""
