@@ -42,9 +42,11 @@ def complete_event(event: dict[str, Any], event_id: str, minute: int = 0) -> dic
     return record
 
 
-def ingest_records(data_dir: DataDir, records: Iterable[dict[str, Any]], hooks: Any = ()) -> None:
+def ingest_records(
+    data_dir: DataDir, records: Iterable[dict[str, Any]], detection: Any = None
+) -> None:
     """Ingest records through the real ingest path."""
-    with Ingestor(data_dir, hooks=hooks) as ingestor:
+    with Ingestor(data_dir, detection=detection) as ingestor:
         ingestor.ingest_bytes(orjson.dumps({"Records": list(records)}), "test")
 
 

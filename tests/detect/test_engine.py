@@ -68,10 +68,10 @@ def _summary(data_dir: DataDir) -> set[tuple[str, str, int, tuple[str, ...]]]:
 
 def test_streaming_equals_hunting(tmp_path: Path) -> None:
     streamed = DataDir(tmp_path / "streamed")
-    with_hook = [detection_hook(streamed)]
+    with_hook = detection_hook(streamed)
     events = _story()
     for chunk in (events[:3], events[3:7], events[7:]):  # three ingest batches
-        ingest_records(streamed, chunk, hooks=with_hook)
+        ingest_records(streamed, chunk, detection=with_hook)
     hunted = DataDir(tmp_path / "hunted")
     ingest_records(hunted, events)
     Detector(hunted).hunt(None)

@@ -196,4 +196,21 @@ class Detector(Protocol):
         ...
 
 
+class BatchObserver(Protocol):
+    """What the ingest loop tells about the batches it commits: detection, as its caller wires it.
+
+    ``on_batch`` runs after each batch is in the lake (one batch at a time), ``finish`` once per
+    ingest call (after every batch of a source that runs until stopped). The implementation runs
+    the detectors and hands their matches to the alert store.
+    """
+
+    def on_batch(self, batch: BatchContext) -> None:
+        """A batch has just been committed."""
+        ...
+
+    def finish(self) -> None:
+        """The ingest call is over: work due once (correlations over the windows touched)."""
+        ...
+
+
 DETECTORS: Registry[type[Detector]] = Registry("detector", group="trailhound.detectors")

@@ -1,4 +1,4 @@
-"""The ingest hook: run the rules on every batch that ingest or collect commits."""
+"""The ingest loop's detection observer: run the rules on every batch ingest or collect commits."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
 from trailhound.data_dir import DataDir
+from trailhound.detect.base import BatchContext
 from trailhound.detect.runner import Detector
 
 
 class DetectionHook:
-    """For ``Ingestor(hooks=[...])``: rules on each new batch, correlations when a call ends."""
+    """A ``BatchObserver``: rules on each new batch, correlations when an ingest call ends."""
 
     def __init__(self, data_dir: DataDir, extra_dirs: Sequence[Path] = ()) -> None:
         self.data_dir = data_dir
@@ -21,13 +20,13 @@ class DetectionHook:
         self.detector: Detector | None = None  # rules load on the first batch only
         self.started = datetime.now(UTC)
 
-    def __call__(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    def on_batch(self, batch: BatchContext) -> None:
         """Run the single-event rules on one committed batch."""
         if self.detector is None:
             self.detector = Detector(
                 self.data_dir, extra_dirs=self.extra_dirs, run_started=self.started
             )
-        self.detector.on_batch(con, relation)
+        self.detector.on_batch(batch.con, batch.relation)
 
     def finish(self) -> None:
         """Run the correlations the batches of this ingest call touched."""
@@ -36,5 +35,5 @@ class DetectionHook:
 
 
 def detection_hook(data_dir: DataDir, extra_dirs: Sequence[Path] = ()) -> DetectionHook:
-    """A hook for ``Ingestor(hooks=[...])`` that raises alerts on each new batch."""
+    """An observer for ``Ingestor(detection=...)`` that raises alerts on each new batch."""
     return DetectionHook(data_dir, extra_dirs)

@@ -23,19 +23,11 @@ from trailhound.detect.engine import load_rules, run_rules
 from trailhound.detect.sigma_loader import parse_duration
 from trailhound.model import Match, RuleInfo
 from trailhound.store.lake import ParquetLake
-from trailhound.store.state import StateDB, register_table
+from trailhound.store.state import StateDB
 
 ORG_ACCOUNTS = "org-accounts"
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
 DEFAULT_RETRO_HUNT = timedelta(days=30)
-
-register_table(
-    "rule_state",
-    """
-    CREATE TABLE IF NOT EXISTS rule_state (
-        rule_id VARCHAR PRIMARY KEY, enabled BOOLEAN, added_at TIMESTAMPTZ,
-        retro_hunted_at TIMESTAMPTZ)""",
-)
 
 
 def org_accounts(state: StateDB, seen: Iterable[str]) -> list[str]:

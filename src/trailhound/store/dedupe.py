@@ -6,7 +6,8 @@ A record whose ``eventID`` is already in the batch or in the lake is a *duplicat
 content is the same, and is dropped and counted. When the content differs it is a *conflict*:
 one of the two may be forged (a record planted under a real event's ID would otherwise hide the
 real one, or be hidden by it). The record seen first stays; the later one is quarantined with a
-reason that says so, and an alert is raised (rule ``ingest-eventid-conflict``).
+reason that says so, and an alert is raised (rule ``ingest-eventid-conflict``: the ingest loop
+hands the alert store the matches ``conflict_matches`` finds).
 
 Comparing stays cheap: only records whose ID collides are compared, first by text in SQL (the
 usual duplicate is byte for byte the same), then, for the pairs whose text differs, as parsed
@@ -17,16 +18,14 @@ different shape (a CloudTrail Lake export flattens nested values into strings) d
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import orjson
 
+from trailhound.model import Match, RuleInfo
 from trailhound.normalize.batch_checks import BATCH_TABLE, mark_quarantined, pages
 from trailhound.store.lake import ParquetLake
-
-if TYPE_CHECKING:
-    from trailhound.store.state import StateDB
 
 CONFLICT_RULE = "ingest-eventid-conflict"
 CONFLICT_TITLE = "Event ID seen again with different content (possible forged record)"
@@ -159,24 +158,23 @@ def _differing_fields(mine: Any, theirs: Any) -> str:
     return f"{shown}{more} {'differs' if len(fields) == 1 else 'differ'}"
 
 
-def raise_conflict_alerts(state: StateDB, con: duckdb.DuckDBPyConnection) -> int:
-    """Raise an alert for each conflict quarantined in ``batch_events``; returns how many changed.
+CONFLICT_INFO = RuleInfo(CONFLICT_TITLE, "high", source="ingest")
 
-    One alert per actor and eventID, so reading the same conflicting record again adds nothing.
+
+def conflict_matches(con: duckdb.DuckDBPyConnection) -> list[Match]:
+    """A match for each conflict quarantined in ``batch_events`` (the first thousand).
+
+    The alert store makes one alert per actor and eventID of them, so reading the same
+    conflicting record again adds nothing.
     """
-    from trailhound.detect.alerts import record_matches  # heavy: only when alerting
-    from trailhound.model import Match, RuleInfo
-
     rows = con.execute(
         "SELECT event_id, event_time, actor, account, aws_region, source_ip_address "
         f"FROM {BATCH_TABLE} WHERE starts_with(quarantine_reason, ?) "
         "ORDER BY source_object, source_index LIMIT ?",
         [CONFLICT_REASON + ":", MAX_CONFLICT_ALERTS],
     ).fetchall()
-    matches = [
+    return [
         Match(CONFLICT_RULE, event_id, when, actor, account, region, ip, event_id)
         for event_id, when, actor, account, region, ip in rows
         if isinstance(when, datetime)
     ]
-    rules = {CONFLICT_RULE: RuleInfo(CONFLICT_TITLE, "high", source="ingest")}
-    return len(record_matches(state, matches, rules))

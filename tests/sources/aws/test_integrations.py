@@ -6,8 +6,9 @@ import pytest
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError
-from trailhound.sources.integrations import Integration, IntegrationStore
+from trailhound.sources.aws.integrations import Integration
 from trailhound.store.engine import QueryEngine
+from trailhound.store.integrations import IntegrationStore
 from trailhound.store.secrets import SecretStore
 from trailhound.store.state import StateDB
 
