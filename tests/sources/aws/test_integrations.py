@@ -1,48 +1,48 @@
-"""Integrations keep their external ID in the secret store, never where a query can read it."""
+"""An integration and its validation: names, queue URLs, roles, accounts, the masked view."""
 
 from __future__ import annotations
 
 import pytest
 
-from trailhound.data_dir import DataDir
-from trailhound.errors import QueryError
-from trailhound.sources.aws.integrations import Integration
-from trailhound.store.engine import QueryEngine
-from trailhound.store.integrations import IntegrationStore
-from trailhound.store.secrets import SecretStore
-from trailhound.store.state import StateDB
+from trailhound.sources.aws.integrations import (
+    Integration,
+    IntegrationError,
+    parse_accounts,
+)
 
-EXTERNAL_ID = "th-7d41c09a5be2f3a1"
-QUEUE = "https://sqs.us-east-1.amazonaws.com/111122223333/trail"
+QUEUE = "https://sqs.eu-west-1.amazonaws.com/111122223333/trail"
 ROLE = "arn:aws:iam::111122223333:role/trailhound-reader"
 
 
-def test_the_external_id_is_never_in_the_state_database(data_dir: DataDir) -> None:
-    store = IntegrationStore(StateDB(data_dir.state_db))
-    store.add(Integration.create("prod", QUEUE, role_arn=ROLE, external_id=EXTERNAL_ID))
-    assert store.get("prod").external_id == EXTERNAL_ID
-    assert store.list_integrations()[0].connection.external_id == EXTERNAL_ID
-    assert EXTERNAL_ID.encode() not in data_dir.state_db.read_bytes()
-    with QueryEngine(data_dir) as engine:
-        columns, rows = engine.execute_read_only("SELECT * FROM integrations")
-        assert rows and "external_id" not in columns
-        assert EXTERNAL_ID not in repr(rows)
-        with pytest.raises(QueryError, match="external_id"):
-            engine.execute_read_only("SELECT external_id FROM integrations")
-    store.remove("prod")
-    assert SecretStore(data_dir).get("integration/prod/external_id") is None
+def test_a_new_integration_takes_its_region_and_partition_from_the_queue() -> None:
+    made = Integration.create(
+        "prod", QUEUE, role_arn=ROLE, external_id="x", accounts="111122223333"
+    )
+    assert (made.region, made.partition, made.accounts) == ("eu-west-1", "aws", ("111122223333",))
+    assert made.connection.external_id == "x" and made.connection.region == "eu-west-1"
+    assert made.keeps_account("111122223333") and made.keeps_account(None)
+    assert not made.keeps_account("444455556666")
+    view = made.public_view()
+    assert view["external_id"] == "set (hidden)" and "x" not in repr(made)
 
 
-def test_an_external_id_stored_by_an_older_version_moves_to_the_secret_store(
-    data_dir: DataDir,
+@pytest.mark.parametrize(
+    ("name", "queue", "options", "message"),
+    [
+        ("../etc", QUEUE, {}, "bad integration name"),
+        ("prod", "sqs://trail", {}, "must be an http"),
+        ("prod", QUEUE, {"external_id": "x"}, "needs a role ARN"),
+        ("prod", QUEUE, {"role_arn": "role/x"}, "not a role ARN"),
+        ("prod", QUEUE, {"accounts": "1234"}, "12-digit"),
+    ],
+)
+def test_invalid_integrations_are_refused(
+    name: str, queue: str, options: dict[str, str], message: str
 ) -> None:
-    state = StateDB(data_dir.state_db)
-    IntegrationStore(state).add(Integration.create("old", QUEUE, role_arn=ROLE))
-    with state.connect() as con:  # as an older version wrote it
-        con.execute("UPDATE integrations SET external_id = ? WHERE name = 'old'", [EXTERNAL_ID])
-    with QueryEngine(data_dir) as engine:  # not even the old value shows before it moves
-        assert "external_id" not in engine.execute("SELECT * FROM integrations")[0]
-    assert IntegrationStore(state).get("old").external_id == EXTERNAL_ID
-    with state.connect() as con:
-        assert con.execute("SELECT external_id FROM integrations").fetchall() == [(None,)]
-    assert SecretStore(data_dir).get("integration/old/external_id") == EXTERNAL_ID
+    with pytest.raises(IntegrationError, match=message):
+        Integration.create(name, queue, **options)  # type: ignore[arg-type]
+
+
+def test_account_lists() -> None:
+    assert parse_accounts(None) == ()
+    assert parse_accounts(" 111122223333 , 444455556666,") == ("111122223333", "444455556666")
