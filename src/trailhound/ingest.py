@@ -150,10 +150,6 @@ def _name(item: Item) -> str:
     return item.uri if isinstance(item, SourceFile) else item.name
 
 
-def _size(item: Item) -> int:
-    return item.size if isinstance(item, SourceFile) else len(item.data)
-
-
 class Ingestor:
     """Runs the ingest loop into one data directory."""
 
