@@ -284,44 +284,47 @@ class Ingestor:
                 ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool,
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="source") as reader,
             ):
-                ahead = reader.submit(next, batches, None)
-                while ahead is not None:
-                    # Settle what finishes while the source prepares the next batch.
-                    while not ahead.done():
-                        either: list[Future[Any]] = [ahead, *(f for f, _ in list(running)[:1])]
-                        wait(either, timeout=_STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
-                        if stop.is_set():
-                            context.stop.set()
-                        while running and running[0][0].done():
-                            self._settle(*running.popleft())
-                        self._acknowledge(source, waiting, summary)
-                    try:
-                        raw = ahead.result()
-                    except Exception as error:  # the source failed: finish what it gave
-                        failure, ahead = error, None
-                        break
-                    if raw is None:
-                        ahead = None
-                        break
+                try:
                     ahead = reader.submit(next, batches, None)
-                    pending = _Pending(raw)
-                    waiting.append(pending)
-                    summary.files_skipped.update(raw.skipped)
-                    for files, blobs in self._chunks(raw):
-                        if len(running) == workers:
-                            self._settle(*running.popleft())
+                    while ahead is not None:
+                        # Settle what finishes while the source prepares the next batch.
+                        while not ahead.done():
+                            either: list[Future[Any]] = [ahead, *(f for f, _ in list(running)[:1])]
+                            wait(either, timeout=_STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
+                            if stop.is_set():
+                                context.stop.set()
+                            while running and running[0][0].done():
+                                self._settle(*running.popleft())
                             self._acknowledge(source, waiting, summary)
-                        con = cursors[submitted % workers]
-                        chunk = _Chunk(pending, files, blobs, con)
-                        pending.chunks += 1
-                        submitted += 1
-                        running.append((pool.submit(self._ingest_chunk, chunk), chunk))
-                    self._acknowledge(source, waiting, summary)
-                while running:
-                    self._settle(*running.popleft())
-                    self._acknowledge(source, waiting, summary)
+                        try:
+                            raw = ahead.result()
+                        except Exception as error:  # the source failed: finish what it gave
+                            failure, ahead = error, None
+                            break
+                        if raw is None:
+                            ahead = None
+                            break
+                        ahead = reader.submit(next, batches, None)
+                        pending = _Pending(raw)
+                        waiting.append(pending)
+                        summary.files_skipped.update(raw.skipped)
+                        for files, blobs in self._chunks(raw):
+                            if len(running) == workers:
+                                self._settle(*running.popleft())
+                                self._acknowledge(source, waiting, summary)
+                            con = cursors[submitted % workers]
+                            chunk = _Chunk(pending, files, blobs, con)
+                            pending.chunks += 1
+                            submitted += 1
+                            running.append((pool.submit(self._ingest_chunk, chunk), chunk))
+                        self._acknowledge(source, waiting, summary)
+                    while running:
+                        self._settle(*running.popleft())
+                        self._acknowledge(source, waiting, summary)
+                finally:
+                    # Before the threads are waited for: a source preparing a batch may stop.
+                    context.stop.set()
         finally:
-            context.stop.set()  # a source still preparing a batch need not finish it
             if ahead is not None:  # stopped by an error: the batch prepared is not taken
                 ahead.cancel()
                 with contextlib.suppress(BaseException):  # the error raised is the one to see
@@ -526,7 +529,8 @@ class Ingestor:
     def _detect(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
         """Raise the batch's eventID conflicts as alerts; show its new events to detection."""
         if committed.conflicts:
-            _raise_conflict_alerts(self.state, committed.conflicts)
+            with self._detect_lock:  # one alert per conflict, however many threads commit
+                _raise_conflict_alerts(self.state, committed.conflicts)
         if committed.summary.events_written and self.detection is not None:
             row = con.execute(
                 f"SELECT min(event_time), max(event_time), list(DISTINCT account) FROM {NEW_EVENTS}"

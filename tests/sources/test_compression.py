@@ -67,10 +67,11 @@ def test_the_hash_is_of_the_uncompressed_content(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (gzip.compress(b"abc" * 100_000)[:-20], "truncated gzip"),
-        (gzip.compress(b"a") + b"zz", "trailing bytes"),
-        (gzip.compress(b"a")[:12] + b"\xff" * 30, "corrupt gzip"),
+        (gzip.compress(b"abc" * 100_000, mtime=0)[:-20], "truncated gzip"),
+        (gzip.compress(b"a", mtime=0) + b"zz", "trailing bytes"),
+        (gzip.compress(b"a", mtime=0)[:12] + b"\xff" * 30, "corrupt gzip"),
     ],
+    ids=["truncated", "trailing", "corrupt"],
 )
 def test_damage_is_an_error_not_a_hash(tmp_path: Path, body: bytes, reason: str) -> None:
     path = tmp_path / "bad.json.gz"
