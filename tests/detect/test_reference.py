@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from detect_support import (
@@ -20,6 +22,16 @@ from trailhound.detect.engine import load_rules
 from trailhound.detect.reference import evaluate_rule
 
 
+def parsed_once(rule: Any) -> Any:
+    """The rule as ``evaluate_rule`` reads it, each condition parsed once.
+
+    pySigma parses a condition again (deep copies included) on every access to ``parsed``, which
+    made this test grow with rules times records.
+    """
+    conditions = [SimpleNamespace(parsed=c.parsed) for c in rule.detection.parsed_condition]
+    return SimpleNamespace(detection=SimpleNamespace(parsed_condition=conditions))
+
+
 def _records(run: RulePackRun) -> list[dict[str, object]]:
     records = []
     for rule in run.ruleset.rules:
@@ -33,9 +45,8 @@ def test_rule_pack_sql_equals_reference(rule_pack_run: RulePackRun) -> None:
     records = _records(rule_pack_run)
     placeholders = {"org_accounts": [ACCOUNT]}
     for rule in rule_pack_run.ruleset.rules:
-        expected = {
-            str(r["eventID"]) for r in records if evaluate_rule(rule.source, r, placeholders)
-        }
+        source = parsed_once(rule.source)
+        expected = {str(r["eventID"]) for r in records if evaluate_rule(source, r, placeholders)}
         actual = {e for e, ids in rule_pack_run.fired.items() if rule.id in ids}
         assert actual == expected, rule.path
 
@@ -58,5 +69,6 @@ def test_sigmahq_rules_sql_equals_reference(
     for match in lake_matches(data_dir, every, {}):
         fired.setdefault(match.rule_id, set()).add(match.event_id)
     for rule in ruleset.rules:
-        expected = {str(r["eventID"]) for r in records if evaluate_rule(rule.source, r)}
+        source = parsed_once(rule.source)
+        expected = {str(r["eventID"]) for r in records if evaluate_rule(source, r)}
         assert fired.get(rule.id, set()) == expected, rule.path
