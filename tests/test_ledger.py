@@ -26,10 +26,8 @@ from trailhound.ledger import (
     LedgerReport,
     check,
     public_keys_file,
-    record_log_file,
     save_public_keys,
     saved_public_keys,
-    sync_from_ingest,
 )
 from trailhound.sources.digests import DigestError, find_digest_files, load_public_keys
 from trailhound.store.state import StateDB
@@ -193,18 +191,6 @@ def test_account_and_since_filters(data_dir: DataDir, bucket: Path, keys: list[o
     recent = run(data_dir, bucket, keys, since=start + timedelta(hours=1, minutes=30))
     assert recent.findings == [] and recent.digests == 4
     assert kinds(run(data_dir, bucket, keys)) == [("missing", files[0][0][0].name)]
-
-
-def test_record_log_file_and_sync(data_dir: DataDir, tmp_path: Path) -> None:
-    state = StateDB(data_dir.state_db)
-    folder = "s3://b/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01"
-    uri = f"{folder}/111122223333_CloudTrail_us-east-1_20261101T1005Z_ab.json.gz"
-    assert record_log_file(state, uri, size=10, sha256="ab" * 32)
-    assert not record_log_file(state, "s3://b/events.jsonl", size=10)
-    assert sync_from_ingest(state) == 0
-    with state.connect() as con:
-        row = con.execute("SELECT account, region, hour, sha256 FROM log_files_seen").fetchone()
-    assert row == ("111122223333", "us-east-1", datetime(2026, 11, 1, 10, tzinfo=UTC), "ab" * 32)
 
 
 def test_the_command_prints_and_exits_by_findings(

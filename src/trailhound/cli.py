@@ -22,6 +22,8 @@ from trailhound.errors import TrailhoundError
 from trailhound.ingest import Ingestor
 from trailhound.ingest import Progress as IngestProgress
 from trailhound.model import IngestSummary
+from trailhound.sources.files import FileSource
+from trailhound.sources.stdin import StdinSource
 from trailhound.store.lock import set_wait_notice
 
 if TYPE_CHECKING:
@@ -127,19 +129,16 @@ def ingest(
                     rate=p.records / elapsed,
                 )
 
-            hooks = [_detection(data_dir)] if detect else []
-            with Ingestor(data_dir, on_progress=on_progress, hooks=hooks) as ingestor:
+            detection = _detection(data_dir) if detect else None
+            with Ingestor(data_dir, on_progress=on_progress, detection=detection) as ingestor:
                 files = [Path(p) for p in paths if p != "-"]
                 if files:
                     missing = [str(p) for p in files if not p.exists()]
                     if missing:
                         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
-                    summary.merge(ingestor.ingest_paths(files))
+                    summary.merge(ingestor.ingest(FileSource(files)))
                 if "-" in paths:
-                    # Read at most one byte over the limit: the reader then reports it as too large.
-                    limit = ingestor.options.max_object_bytes
-                    data = sys.stdin.buffer.read(limit + 1)
-                    summary.merge(ingestor.ingest_bytes(data, "<stdin>"))
+                    summary.merge(ingestor.ingest(StdinSource()))
             summary.seconds = time.perf_counter() - started
     except TrailhoundError as error:
         raise fail(error) from error

@@ -48,9 +48,11 @@ def detection(data_dir: DataDir, **options: Any) -> Detection:
     return Detection(data_dir, AlertStore.for_data_dir(data_dir), **options)
 
 
-def ingest_records(data_dir: DataDir, records: Iterable[dict[str, Any]], hooks: Any = ()) -> None:
+def ingest_records(
+    data_dir: DataDir, records: Iterable[dict[str, Any]], detection: Any = None
+) -> None:
     """Ingest records through the real ingest path."""
-    with Ingestor(data_dir, hooks=hooks) as ingestor:
+    with Ingestor(data_dir, detection=detection) as ingestor:
         ingestor.ingest_bytes(orjson.dumps({"Records": list(records)}), "test")
 
 

@@ -75,10 +75,10 @@ def _summary(data_dir: DataDir) -> set[tuple[str, str, int, tuple[str, ...]]]:
 
 def test_streaming_equals_hunting(tmp_path: Path) -> None:
     streamed = DataDir(tmp_path / "streamed")
-    with_hook = [detection(streamed)]
+    with_hook = detection(streamed)
     events = _story()
     for chunk in (events[:3], events[3:7], events[7:]):  # three ingest batches
-        ingest_records(streamed, chunk, hooks=with_hook)
+        ingest_records(streamed, chunk, detection=with_hook)
     hunted = DataDir(tmp_path / "hunted")
     ingest_records(hunted, events)
     detection(hunted).hunt(None)
@@ -239,9 +239,9 @@ def test_a_third_party_detector_runs_on_ingest_and_in_hunts_like_the_built_ins(
     assert registry.names() == ["completeness", "sigma", "thirdparty.trail-stop"]
     events = _story()
     streamed = DataDir(tmp_path / "streamed")
-    hook = [detection(streamed, registry=registry)]
+    hook = detection(streamed, registry=registry)
     for chunk in (events[:3], events[3:7], events[7:]):
-        ingest_records(streamed, chunk, hooks=hook)
+        ingest_records(streamed, chunk, detection=hook)
     hunted = DataDir(tmp_path / "hunted")
     ingest_records(hunted, events)
     detection(hunted, registry=registry).hunt(None)

@@ -247,6 +247,22 @@ class AlertSink(Protocol):
 
     def record(self, matches: Sequence[Match], rules: Mapping[str, RuleInfo]) -> RecordedAlerts:
         """Turn matches into alerts, with what each copies from its rule."""
+
+
+class BatchObserver(Protocol):
+    """What the ingest loop tells about the batches it commits: detection, as its caller wires it.
+
+    ``on_batch`` runs after each batch is in the lake (one batch at a time), ``finish`` once per
+    ingest call (after every batch of a source that runs until stopped). The implementation runs
+    the detectors and hands their matches to the alert store.
+    """
+
+    def on_batch(self, batch: BatchContext) -> None:
+        """A batch has just been committed."""
+        ...
+
+    def finish(self) -> None:
+        """The ingest call is over: work due once (correlations over the windows touched)."""
         ...
 
 

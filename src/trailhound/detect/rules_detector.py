@@ -26,19 +26,11 @@ from trailhound.query.dialects import get_dialect
 from trailhound.store.base import Backend
 from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.lake import ParquetLake
-from trailhound.store.state import StateDB, register_table
+from trailhound.store.state import StateDB
 
 ORG_ACCOUNTS = "org-accounts"
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
 DEFAULT_RETRO_HUNT = timedelta(days=30)
-
-register_table(
-    "rule_state",
-    """
-    CREATE TABLE IF NOT EXISTS rule_state (
-        rule_id VARCHAR PRIMARY KEY, enabled BOOLEAN, added_at TIMESTAMPTZ,
-        retro_hunted_at TIMESTAMPTZ)""",
-)
 
 
 def org_accounts(state: StateDB, seen: Iterable[str]) -> list[str]:

@@ -23,7 +23,8 @@ import pyarrow as pa
 
 from trailhound.errors import DetectError, TrailhoundError
 from trailhound.model import Match, RuleInfo
-from trailhound.store.state import StateDB, register_table
+from trailhound.store.state import StateDB
+from trailhound.tables import ALERTS
 
 if TYPE_CHECKING:
     from trailhound.data_dir import DataDir
@@ -33,45 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATUSES = ("new", "in_progress", "resolved", "false_positive")
-ALERT_COLUMNS = (
-    "id",
-    "rule_id",
-    "title",
-    "severity",
-    "source",
-    "status",
-    "tactics",
-    "techniques",
-    "actor",
-    "account",
-    "region",
-    "source_ips",
-    "first_seen",
-    "last_seen",
-    "count",
-    "event_ids",
-    "created_at",
-    "updated_at",
-    "resource",
-    "dedup_key",
-)
-
-register_table(
-    "alerts",
-    """
-    CREATE TABLE IF NOT EXISTS alerts (
-        id VARCHAR PRIMARY KEY, rule_id VARCHAR, title VARCHAR, severity VARCHAR,
-        source VARCHAR, status VARCHAR, tactics VARCHAR[], techniques VARCHAR[], actor VARCHAR,
-        account VARCHAR, region VARCHAR, source_ips VARCHAR[], first_seen TIMESTAMPTZ,
-        last_seen TIMESTAMPTZ, count BIGINT, event_ids VARCHAR[], created_at TIMESTAMPTZ,
-        updated_at TIMESTAMPTZ, resource VARCHAR, dedup_key VARCHAR)""",
-)
-register_table(
-    "alert_comments",
-    """
-    CREATE TABLE IF NOT EXISTS alert_comments (
-        alert_id VARCHAR, commented_at TIMESTAMPTZ, author VARCHAR, text VARCHAR)""",
-)
+ALERT_COLUMNS = ALERTS.column_names  # declared in trailhound.tables
 
 
 def dedup_key(match: Match) -> str:

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from trailhound.setup_aws.bucket_notification import admits
-from trailhound.sources.aws_clients import (
+from trailhound.sources.aws.clients import (
     AwsClients,
     CredentialsError,
     credentials_problem,
@@ -27,8 +26,9 @@ from trailhound.sources.aws_clients import (
     error_message,
     is_access_denied,
 )
-from trailhound.sources.integrations import Integration
-from trailhound.sources.notifications import NotificationError, ObjectRef, parse_body
+from trailhound.sources.aws.integrations import Integration
+from trailhound.sources.aws.notifications import NotificationError, ObjectRef, parse_body
+from trailhound.sources.aws.setup.bucket_notification import admits
 
 ESTABLISHED = "Connection established"
 NO_LOG_YET = "Connected, no log delivered yet"

@@ -1,4 +1,5 @@
-"""The SQS collector against moto's S3, SNS and SQS over HTTP, checked in the real store."""
+"""The SQS source through the ingest loop against moto's S3, SNS and SQS over HTTP, checked in the
+real store."""
 
 from __future__ import annotations
 
@@ -17,20 +18,16 @@ import pytest
 
 from tests.sources.conftest import ACCOUNT, OTHER_ACCOUNT, Aws, log_key, log_object
 from tests.sources.test_digests import Trail, hour_start, public_key_list
+from trailhound.collect import collect, graceful_shutdown
 from trailhound.data_dir import DataDir
 from trailhound.ingest import Ingestor
 from trailhound.ledger import check
+from trailhound.sources.aws.integrations import Integration, IntegrationState
+from trailhound.sources.aws.notifications import ObjectRef
+from trailhound.sources.aws.sqs import CollectorOptions, SqsSource, tmp_files
 from trailhound.sources.digests import load_public_keys
-from trailhound.sources.integrations import Integration, IntegrationState, IntegrationStore
-from trailhound.sources.notifications import ObjectRef
-from trailhound.sources.sqs_collector import (
-    CollectorOptions,
-    SqsCollector,
-    collect,
-    graceful_shutdown,
-    tmp_files,
-)
 from trailhound.store.engine import QueryEngine
+from trailhound.store.integrations import IntegrationStore
 from trailhound.store.state import StateDB
 
 pytestmark = pytest.mark.aws
@@ -49,11 +46,7 @@ def _drain(
 ) -> Any:
     store = IntegrationStore(StateDB(data_dir.state_db))
     integration = store.find("prod") or _integration(data_dir, url, accounts)
-    collector = SqsCollector(data_dir, integration, options=options)
-    try:
-        return collector.run(once=True)
-    finally:
-        collector.close()
+    return collect(data_dir, [integration], once=True, options=options)["prod"]
 
 
 def _count(data_dir: DataDir, sql: str = "SELECT count(*) FROM cloudtrail") -> int:
@@ -189,11 +182,11 @@ def test_crash_between_store_and_delete_loses_nothing(
     url = aws.bucket_to_queue()
     aws.put_logs("trail-bucket", count=4, per_object=5)
 
-    def crash(self: SqsCollector, messages: Any) -> None:
+    def crash(self: SqsSource, messages: Any) -> None:
         raise _Crash
 
     with monkeypatch.context() as patch:
-        patch.setattr(SqsCollector, "delete_messages", crash)
+        patch.setattr(SqsSource, "delete_messages", crash)
         with pytest.raises(_Crash):
             _drain(data_dir, url, CollectorOptions(drain_wait_seconds=1, visibility_timeout=1))
     assert _count(data_dir) == 20
@@ -256,14 +249,14 @@ def test_visibility_is_extended_while_processing(
         ReceiptHandle=sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"],
     )  # the test event
     seen: list[int] = []
-    original = SqsCollector.fetch
+    original = SqsSource.fetch
 
-    def slow_fetch(self: SqsCollector, ref: Any) -> Any:
+    def slow_fetch(self: SqsSource, ref: Any) -> Any:
         time.sleep(3.5)  # longer than the 2 s visibility timeout
         seen.append(len(sqs.receive_message(QueueUrl=url, VisibilityTimeout=0).get("Messages", [])))
         return original(self, ref)
 
-    monkeypatch.setattr(SqsCollector, "fetch", slow_fetch)
+    monkeypatch.setattr(SqsSource, "fetch", slow_fetch)
     _drain(
         data_dir,
         url,
@@ -354,7 +347,7 @@ def test_hostile_bucket_names_are_refused_unread(aws: Aws, data_dir: DataDir) ->
 def test_temporary_downloads_are_private_and_go_away(aws: Aws, data_dir: DataDir) -> None:
     url = aws.bucket_to_queue()
     [key] = aws.put_logs("trail-bucket", count=1, per_object=2)
-    collector = SqsCollector(data_dir, _integration(data_dir, url), options=FAST)
+    collector = SqsSource(_integration(data_dir, url), data_dir, options=FAST)
     try:
         fetch = collector.fetch(ObjectRef("trail-bucket", key))
         assert fetch.source is not None and fetch.sha256 is not None
@@ -375,7 +368,7 @@ def test_downloads_left_by_a_crash_are_removed_at_start_up(aws: Aws, data_dir: D
     (left / "x-111122223333_CloudTrail_us-east-1_a.json.gz").write_bytes(log_object(0, 1))
     (left.parent / "loose.json.gz").write_bytes(b"from an older version")
     assert len(tmp_files(data_dir)) == 2
-    collector = SqsCollector(data_dir, _integration(data_dir, url), options=FAST)
+    collector = SqsSource(_integration(data_dir, url), data_dir, options=FAST)
     collector.close()
     assert tmp_files(data_dir) == []
     assert stat.S_IMODE(left.parent.stat().st_mode) == 0o700
@@ -388,14 +381,14 @@ def test_an_object_failing_ingest_costs_only_itself(
     aws.client("s3").create_bucket(Bucket="trail-bucket")
     keys = aws.put_logs("trail-bucket", count=5, per_object=4)
     hostile = keys[2]
-    original = Ingestor.ingest_files
+    original = Ingestor._ingest_chunk
 
-    def ingest_files(self: Ingestor, files: Any) -> Any:
-        if any(f.uri.endswith(hostile) for f in files):  # stands for a record that breaks it
+    def ingest_chunk(self: Ingestor, chunk: Any) -> Any:
+        if any(f.uri.endswith(hostile) for f in chunk.files):  # stands for a bug it trips
             raise TypeError("'<' not supported between instances of 'str' and 'datetime'")
-        return original(self, files)
+        return original(self, chunk)
 
-    monkeypatch.setattr(Ingestor, "ingest_files", ingest_files)
+    monkeypatch.setattr(Ingestor, "_ingest_chunk", ingest_chunk)
     _notice(aws, url, keys)
     summary = _drain(data_dir, url)
     assert _count(data_dir) == 16  # the four others, on the first delivery

@@ -6,7 +6,8 @@ A record whose ``eventID`` is already in the batch or in the lake is a *duplicat
 content is the same, and is dropped and counted. When the content differs it is a *conflict*:
 one of the two may be forged (a record planted under a real event's ID would otherwise hide the
 real one, or be hidden by it). The record seen first stays; the later one is quarantined with a
-reason that says so, and an alert is raised (rule ``ingest-eventid-conflict``).
+reason that says so, and an alert is raised (rule ``ingest-eventid-conflict``: the ingest loop
+hands the alert store the matches ``conflict_matches`` finds).
 
 Comparing stays cheap: only records whose ID collides are compared, first by text in SQL (the
 usual duplicate is byte for byte the same), then, for the pairs whose text differs, as parsed

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from trailhound.setup_aws.options import DEFAULT_NAME
-from trailhound.sources.integrations import Integration
+from trailhound.sources.aws.integrations import Integration
+from trailhound.sources.aws.setup.options import DEFAULT_NAME
 
 _QUEUE_PATH = re.compile(r"/(\d{12})/([A-Za-z0-9_-]+)$")
 _SUFFIX = "-cloudtrail"

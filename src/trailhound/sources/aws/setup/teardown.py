@@ -9,8 +9,8 @@ Each step checks first, so a teardown can run twice.
 
 from __future__ import annotations
 
-from trailhound.setup_aws.cli_script import Script, q
-from trailhound.setup_aws.options import SetupError, SetupOptions
+from trailhound.sources.aws.setup.cli_script import Script, q
+from trailhound.sources.aws.setup.options import SetupError, SetupOptions
 
 __all__ = ["build_teardown"]
 

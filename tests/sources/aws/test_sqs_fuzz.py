@@ -28,12 +28,14 @@ from hypothesis import strategies as st
 
 from tests.conftest import make_record
 from tests.sources.conftest import ACCOUNT, REGION, Aws
+from trailhound.collect import collect
 from trailhound.data_dir import DataDir
 from trailhound.model import SkipReason
-from trailhound.sources.files import classify_name
-from trailhound.sources.integrations import Integration, IntegrationStore
-from trailhound.sources.notifications import NotificationError, parse_body
-from trailhound.sources.sqs_collector import CollectorOptions, SqsCollector
+from trailhound.sources.aws.integrations import Integration
+from trailhound.sources.aws.notifications import NotificationError, parse_body
+from trailhound.sources.aws.sqs import CollectorOptions
+from trailhound.sources.names import parse_name
+from trailhound.store.integrations import IntegrationStore
 from trailhound.store.state import StateDB
 
 pytestmark = pytest.mark.aws
@@ -291,13 +293,11 @@ def run_collector(aws: Aws, data_dir: DataDir, sent: list[Message]) -> tuple[Out
             message_ids.append(sqs.send_message(QueueUrl=url, MessageBody=body)["MessageId"])
     store = IntegrationStore(StateDB(data_dir.state_db))
     integration = store.add(Integration.create("fuzz", url))
-    collector = SqsCollector(data_dir, integration, options=OPTIONS)
     _WATCH.append([])
     try:
-        summary = collector.run(once=True)
+        summary = collect(data_dir, [integration], once=True, options=OPTIONS)["fuzz"]
     finally:
         writes = _WATCH.pop()
-        collector.close()
     assert aws.queue_depth(url) == 0, "every message leaves the queue"
     with StateDB(data_dir.state_db).connect() as con:
         ingested = {u for (u,) in con.execute("SELECT uri FROM ingested_files").fetchall()}
@@ -371,7 +371,7 @@ def check_accounting(outcome: Outcome, sent: list[Message], message_ids: list[st
     uncounted = []
     for uri, key in announced.items():
         landed = uri in outcome.ingested or uri in outcome.poison or uri in outcome.kept_digests
-        kind = classify_name(key)
+        kind = parse_name(key).input_format
         if not landed and not (isinstance(kind, SkipReason) and kind is not SkipReason.DIGEST):
             uncounted.append(uri)
         elif not landed:

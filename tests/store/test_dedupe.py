@@ -8,9 +8,9 @@ import orjson
 
 from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
-from trailhound.dedupe import CONFLICT_RULE
 from trailhound.ingest import Ingestor
 from trailhound.model import InputFormat
+from trailhound.store.dedupe import CONFLICT_RULE
 from trailhound.store.engine import QueryEngine
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trailhound.sources.notifications import (
+from trailhound.sources.aws.notifications import (
     NotificationError,
     NotificationKind,
     ObjectRef,

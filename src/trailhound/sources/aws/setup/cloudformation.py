@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from trailhound.setup_aws import policy
-from trailhound.setup_aws.options import DEFAULT_NAME, SetupError, SetupOptions
-from trailhound.setup_aws.selectors import (
+from trailhound.sources.aws.setup import policy
+from trailhound.sources.aws.setup.options import DEFAULT_NAME, SetupError, SetupOptions
+from trailhound.sources.aws.setup.selectors import (
     NETWORK_ACTIVITY_MODES,
     NETWORK_ACTIVITY_SOURCES,
     event_selectors,

@@ -17,21 +17,23 @@ import yaml
 
 from tests.sources.aws_cli import AwsCli
 from tests.sources.conftest import ACCOUNT, Aws
+from trailhound.collect import collect
 from trailhound.data_dir import DataDir
-from trailhound.setup_aws import bucket_notification
-from trailhound.setup_aws.cli_script import build_policies, build_script
-from trailhound.setup_aws.cloudformation import (
+from trailhound.sources.aws.integrations import Integration
+from trailhound.sources.aws.setup import bucket_notification
+from trailhound.sources.aws.setup.cli_script import build_policies, build_script
+from trailhound.sources.aws.setup.cloudformation import (
     SetupError,
     SetupOptions,
     build_template,
     event_selectors,
     render,
 )
-from trailhound.setup_aws.policy import ReadTarget, generate_external_id, read_policy
-from trailhound.setup_aws.teardown import build_teardown
-from trailhound.sources.integrations import Integration, IntegrationStore
-from trailhound.sources.sqs_collector import CollectorOptions, SqsCollector
+from trailhound.sources.aws.setup.policy import ReadTarget, generate_external_id, read_policy
+from trailhound.sources.aws.setup.teardown import build_teardown
+from trailhound.sources.aws.sqs import CollectorOptions
 from trailhound.store.engine import QueryEngine
+from trailhound.store.integrations import IntegrationStore
 from trailhound.store.state import StateDB
 
 OPERATOR = "999988887777"
@@ -162,11 +164,8 @@ def test_template_deploys_and_the_collector_reads_what_it_made(aws: Aws, data_di
             "stack", url, role_arn=outputs["RoleArn"], external_id=options.external_id
         )
     )
-    collector = SqsCollector(data_dir, integration, options=CollectorOptions(drain_wait_seconds=1))
-    try:
-        summary = collector.run(once=True)
-    finally:
-        collector.close()
+    collecting = CollectorOptions(drain_wait_seconds=1)
+    summary = collect(data_dir, [integration], once=True, options=collecting)["stack"]
     assert summary.objects == 3
     with QueryEngine(data_dir) as engine:
         assert engine.execute("SELECT count(*) FROM cloudtrail")[1][0][0] == 12

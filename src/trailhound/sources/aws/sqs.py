@@ -1,64 +1,66 @@
-"""The SQS-driven S3 collector: read notifications, fetch the objects, ingest, then delete.
+"""An integration's SQS queue of S3 notifications as a source: receive, download, then delete.
 
 Nothing is lost. A batch of messages goes through these steps, and a message is deleted only in
-the last one, after its objects are in the lake and the ingest ledger:
+the last one, after the ingest loop has stored its objects (lake, both ledgers, quarantine):
 
 1. receive up to ``messages_per_batch`` messages (long poll) and parse them
    (``notifications.parse_body``); test events and messages announcing nothing are deleted;
    objects with a bucket or key that fails the checks are refused unread;
 2. drop what is not a log file (digests are kept aside for the ledger) and the accounts the
    integration's filter excludes; skip objects the ledger already holds (a redelivery);
-3. download the rest in parallel threads to private temporary files (``downloads``), while a
-   heartbeat extends the visibility of every message in flight;
-4. ingest the files in one ``Ingestor.ingest_files`` call, so DuckDB's JSON reader does the work;
-   if that call fails, the files are ingested in halves until the ones that fail are alone, so
-   one hostile object costs itself, not its batch;
-5. delete the messages whose objects all landed; put the others back with a backoff delay, and
-   after ``max_receives`` deliveries record their objects as poison (object, reason) and delete.
-   Refused objects and unreadable messages are recorded as poison when their message is done
-   (retrying cannot help them); all poison of a batch is written in one transaction.
+3. download the rest in parallel threads to private temporary files (``downloads``), hashing
+   each for the completeness ledger, while a heartbeat extends the visibility of every message
+   in flight; the files go to the ingest loop as one batch (the loop receives the next batch
+   while it stores this one);
+4. once told what became of the batch (``acknowledge``): delete the messages whose objects all
+   landed; put the others back with a backoff delay, and after ``max_receives`` deliveries
+   record their objects as poison (object, reason) and delete. Refused objects and unreadable
+   messages are recorded as poison when their message is done (retrying cannot help them); all
+   poison of a batch is written in one transaction.
 
-A crash anywhere before step 5 means the queue delivers the message again, and the ledger and
-the lake's ``eventID`` dedupe make that harmless.
+A crash anywhere before step 4 means the queue delivers the message again, and the ledger and
+the lake's ``eventID`` dedupe make that harmless. The integration's state, counters and poison
+objects go through the ``SourceStatus`` the loop's caller passes (``store.integrations``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import signal
 import threading
 import time
-import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 from trailhound.data_dir import DataDir
-from trailhound.errors import CollectError, StoreError
-from trailhound.ingest import BatchHook, Ingestor
-from trailhound.ledger import record_log_files
-from trailhound.model import IngestSummary, SkipReason, SourceFile
-from trailhound.sources.aws_clients import AwsClients, error_code, error_message
-from trailhound.sources.digests import file_sha256, save_digest_metadata, stored_digest_name
-from trailhound.sources.downloads import DownloadArea, leftover_files
-from trailhound.sources.files import account_from_path, classify_name
-from trailhound.sources.integrations import (
-    Integration,
-    IntegrationState,
-    IntegrationStore,
+from trailhound.errors import CollectError
+from trailhound.model import BatchOutcome, IngestSummary, RawBatch, SkipReason, SourceFile
+from trailhound.sources.aws.clients import AwsClients, error_code, error_message
+from trailhound.sources.aws.downloads import DownloadArea, leftover_files
+from trailhound.sources.aws.integrations import Integration, IntegrationState
+from trailhound.sources.aws.notifications import NotificationError, ObjectRef, parse_body
+from trailhound.sources.base import (
+    DEFAULT_MAX_OBJECT_BYTES,
+    UNTRACKED,
+    Activity,
     PoisonRecord,
+    SourceContext,
+    SourceStatus,
 )
-from trailhound.sources.notifications import NotificationError, ObjectRef, parse_body
-from trailhound.store.state import StateDB
+from trailhound.sources.compression import CompressionError, file_sha256
+from trailhound.sources.digests import (
+    DIGEST_MAX_BYTES,
+    save_digest_metadata,
+    stored_digest_name,
+)
+from trailhound.sources.names import parse_name
 
 _CHUNK = 1024 * 1024
-DIGEST_MAX_BYTES = 32 * 1024 * 1024  # a digest lists an hour's files: a few MB at most
 _DISCONNECTED_CODES = frozenset(
     {
         "AWS.SimpleQueueService.NonExistentQueue",
@@ -67,6 +69,13 @@ _DISCONNECTED_CODES = frozenset(
         "ExpiredToken",
     }
 )
+
+
+KnownFiles = Callable[[Sequence[str]], Mapping[str, tuple[int, float]]]
+
+
+def _nothing_known(uris: Sequence[str]) -> Mapping[str, tuple[int, float]]:
+    return {}
 
 
 def etag_mtime(etag: str) -> float:
@@ -157,7 +166,7 @@ class _Fetch:
 class _Heartbeat:
     """Keeps the messages in flight invisible to other consumers while they are processed."""
 
-    def __init__(self, collector: SqsCollector, receipts: Sequence[str]) -> None:
+    def __init__(self, collector: SqsSource, receipts: Sequence[str]) -> None:
         self.collector = collector
         self.receipts = list(receipts)
         self.done = threading.Event()
@@ -184,7 +193,7 @@ class _Heartbeat:
 
 @dataclass(slots=True)
 class _Batch:
-    """Messages received and their objects downloaded, waiting to be ingested."""
+    """Messages received and their objects downloaded, waiting to be stored and acknowledged."""
 
     messages: list[_Message]
     summary: CollectSummary
@@ -192,93 +201,109 @@ class _Batch:
     heartbeat: _Heartbeat
 
 
-class SqsCollector:
-    """Collects one integration's queue into one data directory."""
+class SqsSource:
+    """One integration's queue, its downloads in one data directory."""
+
+    name: ClassVar[str] = "sqs"
+    continuous: ClassVar[bool] = True
 
     def __init__(
         self,
-        data_dir: DataDir,
         integration: Integration,
+        data_dir: DataDir,
         *,
         options: CollectorOptions | None = None,
         clients: AwsClients | None = None,
-        ingestor: Ingestor | None = None,
+        once: bool = False,
+        wait_for_retries: bool = True,
     ) -> None:
-        self.data_dir = data_dir.ensure()
+        """``once``: stop when the queue is drained; then wait for messages put back with a
+        backoff unless ``wait_for_retries`` is false (the round-robin of several integrations).
+        """
         self.integration = integration
         self.options = options or CollectorOptions()
         self.clients = clients or AwsClients(integration.connection)
-        self.state = StateDB(data_dir.state_db)
-        self.store = IntegrationStore(self.state)
-        self._own_ingestor = ingestor is None
-        self.ingestor = ingestor or Ingestor(data_dir)
-        self.downloads = DownloadArea(data_dir).open()  # and clean what a crash left behind
-        self.stop_event = threading.Event()
+        self.downloads = DownloadArea(data_dir.ensure()).open()  # cleans what a crash left
+        self.once = once
+        self.wait_for_retries = wait_for_retries
+        self.summary = CollectSummary()  # of the current (or last) ingest call
+        self.max_object_bytes = DEFAULT_MAX_OBJECT_BYTES  # the loop's, once it asks
+        self.stop = threading.Event()
+        self.status: SourceStatus = UNTRACKED  # the integration's, once the loop lends it
+        self._known: KnownFiles = _nothing_known
         self._retry_due: dict[str, float] = {}  # message ID → when a backed-off message returns
+        self._unacknowledged: dict[int, _Batch] = {}  # yielded, not acknowledged yet
+        self._acknowledged = threading.Condition()  # guards it; notified on every change
 
     def close(self) -> None:
-        """Remove this collector's download folder; release the ingestor if it made it."""
+        """Give back batches never acknowledged; remove this source's download folder."""
+        self._release_unacknowledged()
         self.downloads.close()
-        if self._own_ingestor:
-            self.ingestor.close()
 
-    # The loop ----------------------------------------------------------------------------
-    def run(self, *, once: bool = False, wait_for_retries: bool = True) -> CollectSummary:
-        """Collect until stopped (or, with ``once``, until the queue is drained).
+    # The batches -------------------------------------------------------------------------
+    def batches(self, context: SourceContext) -> Iterator[RawBatch]:
+        """Receive and download batches until stopped (with ``once``, until drained)."""
+        self.summary = CollectSummary()
+        self.stop = context.stop
+        self.max_object_bytes = context.max_object_bytes
+        self.status = context.status
+        self._known = context.known_files
+        wait = self.options.drain_wait_seconds if self.once else self.options.wait_seconds
+        try:
+            while self._active():
+                messages = self.poll(wait)
+                if messages:
+                    batch = self._prepare(messages)
+                    with self._acknowledged:
+                        self._unacknowledged[id(batch)] = batch
+                    files = tuple(f.source for f in batch.fetched.values() if f.source)
+                    yield RawBatch(files=files, skipped=Counter(batch.summary.skipped), token=batch)
+                    continue
+                if not self.once:
+                    continue
+                # The queue looks drained; the batches still being stored may yet put messages
+                # back with a backoff (failures): only once they are acknowledged is it known.
+                with self._acknowledged:
+                    while self._unacknowledged and not self.stop.is_set():
+                        self._acknowledged.wait(0.5)
+                recent = time.monotonic() - 60  # older ones went to another consumer
+                due = [t for t in self._retry_due.values() if t > recent]
+                if not due or not self.wait_for_retries:
+                    return
+                self.stop.wait(max(0.0, min(due) - time.monotonic()) + 0.2)
+        except GeneratorExit:  # the loop stops early: what it never took goes back at once
+            self._release_unacknowledged()
+            raise
 
-        The next batch is received and downloaded in a background thread while the current one
-        is ingested. When draining, messages put back with a backoff are waited for unless
-        ``wait_for_retries`` is false (the round-robin of several integrations).
-        """
-        summary = CollectSummary()
-        started = time.perf_counter()
-        wait = self.options.drain_wait_seconds if once else self.options.wait_seconds
-        ahead: Future[_Batch | None] | None = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqs-prefetch") as pool:
-            try:
-                while True:
-                    if ahead is None:
-                        if not self._active(once):
-                            break
-                        ahead = pool.submit(self.prepare, wait)
-                    batch, ahead = ahead.result(), None
-                    if batch is not None:
-                        if self._active(once):
-                            ahead = pool.submit(self.prepare, wait)
-                        summary.merge(self.finish(batch))
-                        continue
-                    if not once:
-                        continue
-                    recent = time.monotonic() - 60  # older ones went to another consumer
-                    due = [t for t in self._retry_due.values() if t > recent and wait_for_retries]
-                    if not due:
-                        break
-                    self.stop_event.wait(max(0.0, min(due) - time.monotonic()) + 0.2)
-            finally:
-                if ahead is not None:  # received but not processed: give it back at once
-                    self._release(ahead)
-        summary.seconds = time.perf_counter() - started
-        return summary
-
-    def _active(self, once: bool) -> bool:
+    def _active(self) -> bool:
         """Whether to receive more: not stopped, and the integration is not paused."""
-        while not self.stop_event.is_set():
-            if self.store.get(self.integration.name).state is not IntegrationState.PAUSED:
+        while not self.stop.is_set():
+            if self.status.state() != IntegrationState.PAUSED:
                 return True
-            if once:
+            if self.once:
                 return False
-            self.stop_event.wait(self.options.wait_seconds)
+            self.stop.wait(self.options.wait_seconds)
         return False
 
-    def _release(self, ahead: Future[_Batch | None]) -> None:
-        with contextlib.suppress(Exception):
-            batch = ahead.result()
-            if batch is not None:
-                batch.heartbeat.stop()
-                for fetch in batch.fetched.values():
-                    if fetch.path is not None:
-                        fetch.path.unlink(missing_ok=True)
-                self.change_visibility([m.receipt for m in batch.messages], 0)
+    def _release_unacknowledged(self) -> None:
+        with self._acknowledged:
+            batches = list(self._unacknowledged.values())
+        for batch in batches:
+            self._release(batch)
+
+    def _forget(self, batch: _Batch) -> None:
+        with self._acknowledged:
+            self._unacknowledged.pop(id(batch), None)
+            self._acknowledged.notify_all()
+
+    def _release(self, batch: _Batch) -> None:
+        """Give a batch back to the queue at once, unprocessed, and forget its downloads."""
+        self._forget(batch)
+        batch.heartbeat.stop()
+        for fetch in batch.fetched.values():
+            if fetch.path is not None:
+                fetch.path.unlink(missing_ok=True)
+        self.change_visibility([m.receipt for m in batch.messages], 0)
 
     def poll(self, wait: int) -> list[_Message]:
         """Receive up to a batch of messages: one long poll, then short ones while full."""
@@ -323,8 +348,8 @@ class SqsCollector:
             if error_code(error) in _DISCONNECTED_CODES or "AssumeRole" in str(error)
             else IntegrationState.ERROR
         )
-        self.store.set_state(self.integration.name, state, error_message(error))
-        self.store.record_activity(self.integration.name, errors=1)
+        self.status.set_state(state, error_message(error))
+        self.status.record_activity(Activity(errors=1))
 
     def _parse(self, body: str, message: _Message) -> list[ObjectRef]:
         try:
@@ -340,11 +365,6 @@ class SqsCollector:
         return list(notification.objects)
 
     # One batch ---------------------------------------------------------------------------
-    def prepare(self, wait: int) -> _Batch | None:
-        """Receive a batch and download its objects (None when the queue had nothing)."""
-        messages = self.poll(wait)
-        return self._prepare(messages) if messages else None
-
     def _prepare(self, messages: list[_Message]) -> _Batch:
         heartbeat = _Heartbeat(self, [m.receipt for m in messages]).start()
         try:
@@ -355,35 +375,20 @@ class SqsCollector:
             raise
         return _Batch(messages, summary, fetched, heartbeat)
 
-    def process(self, messages: list[_Message]) -> CollectSummary:
-        """Fetch, ingest and acknowledge one batch of received messages."""
-        return self.finish(self._prepare(messages))
-
-    def finish(self, batch: _Batch) -> CollectSummary:
-        """Ingest a downloaded batch, then delete (or back off, or poison) its messages."""
-        summary, fetched, messages = batch.summary, batch.fetched, batch.messages
+    def acknowledge(self, batch: RawBatch, outcome: BatchOutcome) -> None:
+        """Delete (or back off, or poison) the messages of a stored batch; count it."""
+        prepared = batch.token
+        assert isinstance(prepared, _Batch)
+        summary, fetched, messages = prepared.summary, prepared.fetched, prepared.messages
         try:
-            good = [f for f in fetched.values() if f.source is not None]
-            try:
-                if good:
-                    summary.ingest = self._ingest(good)
-                    record_log_files(
-                        self.state,
-                        [
-                            (f.ref.uri, f.source.size, f.source.mtime, f.sha256)
-                            for f in good
-                            if f.source is not None
-                        ],
-                    )
-            except Exception as error:
-                reason = f"ingest failed: {error}"
-                for fetch in good:
-                    if fetch.source is not None:
+            summary.ingest.merge(outcome.summary)
+            for fetch in fetched.values():
+                if fetch.source is not None:
+                    reason = outcome.failed.get(fetch.source.uri)
+                    if reason is not None:
                         fetch.error, fetch.source = reason, None
-            finally:
-                for fetch in good:
-                    if fetch.path is not None:
-                        fetch.path.unlink(missing_ok=True)
+                if fetch.path is not None:
+                    fetch.path.unlink(missing_ok=True)
             summary.objects = sum(1 for f in fetched.values() if f.source is not None)
             summary.digests = sum(1 for f in fetched.values() if f.digest)
             for message in messages:
@@ -394,9 +399,10 @@ class SqsCollector:
                         failures[ref.uri] = attempt.error
             self._acknowledge(messages, summary)
         finally:
-            batch.heartbeat.stop()
+            prepared.heartbeat.stop()
+            self._forget(prepared)
         self._record_activity(messages, summary)
-        return summary
+        self.summary.merge(summary)
 
     def _select(self, messages: list[_Message], summary: CollectSummary) -> list[ObjectRef]:
         """The objects to fetch: log files, of kept accounts, not already in the ledger."""
@@ -405,16 +411,17 @@ class SqsCollector:
             if not message.objects and not message.failures and not message.refused:
                 summary.ignored_messages += 1
             for ref in message.objects:
-                kind = classify_name(ref.key)
+                name = parse_name(ref.key)
+                kind = name.input_format
                 if kind is SkipReason.DIGEST:
                     candidates.setdefault(ref.uri, ref)  # kept aside for the ledger
                 elif isinstance(kind, SkipReason):
                     summary.skipped[kind.value] += 1
-                elif not self.integration.keeps_account(account_from_path(ref.key)):
+                elif not self.integration.keeps_account(name.path_account):
                     summary.skipped["account filter"] += 1
                 else:
                     candidates.setdefault(ref.uri, ref)
-        known = self.ingestor.state.known_files(list(candidates))
+        known = self._known(list(candidates))
         wanted: list[ObjectRef] = []
         for uri, ref in candidates.items():
             if (
@@ -428,34 +435,13 @@ class SqsCollector:
                 wanted.append(ref)
         return wanted
 
-    def _ingest(self, fetches: list[_Fetch]) -> IngestSummary:
-        """Ingest the downloaded files; when that fails, in halves, down to the failing files.
-
-        A failure of the store itself (``StoreError``) fails them all: splitting cannot help.
-        """
-        sources = [f.source for f in fetches if f.source is not None]
-        try:
-            return self.ingestor.ingest_files(sources)
-        except StoreError:
-            raise
-        except Exception as error:
-            if len(fetches) == 1:
-                fetches[0].error, fetches[0].source = f"ingest failed: {error}", None
-                return IngestSummary()
-        middle = len(fetches) // 2
-        summary = self._ingest(fetches[:middle])
-        summary.merge(self._ingest(fetches[middle:]))
-        return summary
-
     def _fetch_all(self, refs: list[ObjectRef], summary: CollectSummary) -> dict[str, _Fetch]:
         if not refs:
             return {}
         workers = max(1, min(self.options.workers, len(refs)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3-get") as pool:
             fetches = list(pool.map(self.fetch, refs))
-        known = self.ingestor.state.known_files(
-            [f.source.uri for f in fetches if f.source is not None]
-        )
+        known = self._known([f.source.uri for f in fetches if f.source is not None])
         for fetch in fetches:  # a redelivery whose message gave no size or ETag
             if fetch.source is not None and known.get(fetch.source.uri) == (
                 fetch.source.size,
@@ -472,9 +458,10 @@ class SqsCollector:
         No more than the size limit is downloaded: a larger log file is handed to the ingest
         with its real size, which quarantines it unread; a larger digest is refused.
         """
-        kind = classify_name(ref.key)
+        name = parse_name(ref.key)
+        kind = name.input_format
         is_digest = kind is SkipReason.DIGEST
-        limit = DIGEST_MAX_BYTES if is_digest else self.ingestor.options.max_object_bytes
+        limit = DIGEST_MAX_BYTES if is_digest else self.max_object_bytes
         try:
             handle, path = self.downloads.temporary(ref.key)
         except OSError as error:
@@ -493,18 +480,19 @@ class SqsCollector:
         size = max(copied, _int(response.get("ContentLength")))
         if isinstance(kind, SkipReason):  # a digest: _select lets no other skip through
             return self._keep_digest(ref, path, size, limit, response.get("Metadata") or {})
+        try:
+            digest = file_sha256(path, limit) if size <= limit else None
+        except (OSError, CompressionError):
+            digest = None  # damaged: ingest quarantines it; the ledger reports it unhashed
         source = SourceFile(
             uri=ref.uri,
             path=path,
             size=size,
             mtime=etag_mtime(str(response.get("ETag", ""))),
             format=kind,
-            account_hint=account_from_path(ref.key),
+            account_hint=name.path_account,
+            sha256=digest,
         )
-        try:
-            digest = file_sha256(path) if size <= limit else None
-        except (OSError, EOFError, zlib.error):
-            digest = None  # damaged: ingest quarantines it; the ledger reports it unhashed
         return _Fetch(ref, source=source, sha256=digest, path=path)
 
     def _keep_digest(
@@ -546,7 +534,7 @@ class SqsCollector:
                 poison.append(PoisonRecord(uri, message.message_id, message.receive_count, reason))
             done.append(message)
         if poison:  # before the delete: a crash in between records twice, never loses
-            self.store.record_poison(self.integration.name, poison)
+            self.status.record_poison(poison)
             summary.poison += len(poison)
         self.delete_messages(done)
 
@@ -576,81 +564,18 @@ class SqsCollector:
 
     def _record_activity(self, messages: list[_Message], summary: CollectSummary) -> None:
         sent = [m.sent_at for m in messages if m.sent_at is not None]
-        self.store.record_activity(
-            self.integration.name,
-            messages=len(messages),
-            objects=summary.objects,
-            events=summary.ingest.events_written,
-            errors=summary.failed_objects,
-            poison=summary.poison,
-            last_message_at=max(sent) if sent else datetime.now(UTC),
+        self.status.record_activity(
+            Activity(
+                messages=len(messages),
+                objects=summary.objects,
+                events=summary.ingest.events_written,
+                errors=summary.failed_objects,
+                poison=summary.poison,
+                last_message_at=max(sent) if sent else datetime.now(UTC),
+            )
         )
-        current = self.store.get(self.integration.name)
-        if current.state in {IntegrationState.ERROR, IntegrationState.DISCONNECTED}:
-            self.store.set_state(self.integration.name, IntegrationState.ENABLED)
-
-
-def collect(
-    data_dir: DataDir,
-    integrations: Sequence[Integration],
-    *,
-    once: bool = False,
-    options: CollectorOptions | None = None,
-    stop: threading.Event | None = None,
-    hooks: Sequence[BatchHook] = (),
-) -> dict[str, CollectSummary]:
-    """Run collectors for several integrations, round-robin, sharing one ingestor.
-
-    ``hooks`` run on every committed batch (the detection engine passes its own).
-    """
-    stop = stop or threading.Event()
-    summaries = {i.name: CollectSummary() for i in integrations}
-    errors: dict[str, str] = {}
-    with Ingestor(data_dir, hooks=hooks) as ingestor, contextlib.ExitStack() as closing:
-        collectors = [
-            SqsCollector(data_dir, i, options=options, ingestor=ingestor) for i in integrations
-        ]
-        for collector in collectors:
-            collector.stop_event = stop
-            closing.callback(collector.close)
-        single = len(collectors) == 1
-        while not stop.is_set() and collectors:
-            errors.clear()
-            for collector in list(collectors):
-                try:
-                    summaries[collector.integration.name].merge(
-                        collector.run(once=once or not single, wait_for_retries=once)
-                    )
-                except CollectError as error:
-                    errors[collector.integration.name] = str(error)
-                    if once:
-                        collectors.remove(collector)
-            if once:
-                break
-            if errors:  # a broken integration is retried, but not in a tight loop
-                stop.wait(60.0)
-    if errors and once:
-        raise CollectError("; ".join(errors.values()))
-    return summaries
-
-
-@contextlib.contextmanager
-def graceful_shutdown(stop: threading.Event) -> Iterator[None]:
-    """On SIGTERM or SIGINT, set ``stop`` so in-flight work finishes; a second SIGINT aborts."""
-    previous: dict[int, Any] = {}
-
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        stop.set()
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        previous[signum] = signal.signal(signum, handler)
-    try:
-        yield
-    finally:
-        for number, old in previous.items():
-            signal.signal(number, old)
+        if self.status.state() in {IntegrationState.ERROR, IntegrationState.DISCONNECTED}:
+            self.status.set_state(IntegrationState.ENABLED)
 
 
 def _copy(body: Any, handle: BinaryIO, limit: int) -> int:

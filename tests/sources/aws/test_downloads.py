@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from trailhound.data_dir import DataDir
-from trailhound.sources.downloads import (
+from trailhound.sources.aws.downloads import (
     DownloadArea,
     PathConfinementError,
     clean_leftovers,

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from datetime import UTC, datetime
+
 import pytest
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError
-from trailhound.sources.integrations import Integration, IntegrationStore
+from trailhound.sources.aws.integrations import Integration
+from trailhound.sources.base import Activity, PoisonRecord
 from trailhound.store.engine import QueryEngine
+from trailhound.store.integrations import IntegrationStatus, IntegrationStore
 from trailhound.store.secrets import SecretStore
 from trailhound.store.state import StateDB
+from trailhound.tables import INTEGRATIONS
 
 EXTERNAL_ID = "th-7d41c09a5be2f3a1"
 QUEUE = "https://sqs.us-east-1.amazonaws.com/111122223333/trail"
@@ -45,3 +51,29 @@ def test_an_external_id_stored_by_an_older_version_moves_to_the_secret_store(
     with state.connect() as con:
         assert con.execute("SELECT external_id FROM integrations").fetchall() == [(None,)]
     assert SecretStore(data_dir).get("integration/old/external_id") == EXTERNAL_ID
+
+
+def test_the_table_declares_the_integration_fields_in_order() -> None:
+    assert tuple(f.name for f in fields(Integration)) == INTEGRATIONS.column_names
+    assert INTEGRATIONS.secret_columns == {"external_id"}
+
+
+def test_the_status_a_source_reports_through_lands_in_the_store(data_dir: DataDir) -> None:
+    store = IntegrationStore(StateDB(data_dir.state_db))
+    store.add(Integration.create("prod", QUEUE))
+    status = IntegrationStatus(store, "prod")
+    assert status.state() == "enabled"
+    status.set_state("error", "cannot receive")
+    when = datetime(2026, 11, 1, 10, tzinfo=UTC)
+    status.record_activity(
+        Activity(messages=3, objects=2, events=40, errors=1, last_message_at=when)
+    )
+    status.record_activity(Activity(messages=1, poison=1))
+    status.record_poison([PoisonRecord("s3://b/k", "m-1", 5, "NoSuchKey")])
+    stored = store.get("prod")
+    assert (stored.state.value, stored.last_error) == ("error", "cannot receive")
+    assert (stored.messages, stored.objects_ingested, stored.events_ingested) == (4, 2, 40)
+    assert (stored.errors, stored.poison, stored.last_message_at) == (1, 1, when)
+    assert [(n, u, r) for n, u, r, _ in store.poison_objects("prod")] == [
+        ("prod", "s3://b/k", "NoSuchKey")
+    ]

@@ -18,10 +18,10 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from trailhound.setup_aws import bucket_notification, policy
-from trailhound.setup_aws.cloudformation import notification_step
-from trailhound.setup_aws.options import Names, SetupOptions, names_for
-from trailhound.setup_aws.selectors import event_selectors
+from trailhound.sources.aws.setup import bucket_notification, policy
+from trailhound.sources.aws.setup.cloudformation import notification_step
+from trailhound.sources.aws.setup.options import Names, SetupOptions, names_for
+from trailhound.sources.aws.setup.selectors import event_selectors
 
 __all__ = ["Names", "Script", "build_notification_script", "build_policies", "build_script"]
 

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 
 from trailhound.errors import TrailhoundError
-from trailhound.setup_aws import policy
-from trailhound.setup_aws.selectors import NetworkSelector, SelectorError, network_selectors
+from trailhound.sources.aws.setup import policy
+from trailhound.sources.aws.setup.selectors import NetworkSelector, SelectorError, network_selectors
 
 ROUTES = ("queue", "sns", "eventbridge")
 DEFAULT_NAME = "trailhound"

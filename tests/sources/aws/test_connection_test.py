@@ -9,10 +9,10 @@ import orjson
 import pytest
 
 from tests.sources.conftest import Aws
-from trailhound.setup_aws.policy import ReadTarget, queue_policy, read_policy, trust_policy
-from trailhound.sources.aws_clients import AwsClients, use_profile
-from trailhound.sources.connection_test import ESTABLISHED, NO_LOG_YET, check_connection
-from trailhound.sources.integrations import Integration
+from trailhound.sources.aws.clients import AwsClients, use_profile
+from trailhound.sources.aws.connection_test import ESTABLISHED, NO_LOG_YET, check_connection
+from trailhound.sources.aws.integrations import Integration
+from trailhound.sources.aws.setup.policy import ReadTarget, queue_policy, read_policy, trust_policy
 
 pytestmark = pytest.mark.aws
 EXTERNAL_ID = "th-test-external-id-0123456789"
