@@ -77,10 +77,11 @@ def test_the_command_line_logs_every_skipped_file_and_no_secret(tmp_path: Path) 
     again = runner.invoke(app, [*base, "ingest", "--no-detect", str(tmp_path / "logs")])
     assert f"skipped {log}: already ingested" in again.stderr
     queue = "https://sqs.us-east-1.amazonaws.com/111122223333/q"
+    role = "arn:aws:iam::111122223333:role/r"
+    add = ["integration", "add", "prod", "--queue-url", queue, "--role-arn", role]
     added = runner.invoke(
         app,
-        [*base, "integration", "add", "prod", "--queue-url", queue, "--external-id", "-"]
-        + ["--role-arn", "arn:aws:iam::111122223333:role/r"],
+        [*base, *add, "--external-id", "-"],
         input="th-5ecret-7e51d2b8a4\n",
     )
     assert added.exit_code == 0, added.output
