@@ -27,9 +27,9 @@ from trailhound.errors import TrailhoundError
 if TYPE_CHECKING:
     from trailhound.detect.base import RuleSet
     from trailhound.detect.detection import Detection
+    from trailhound.detect.ledger import LedgerReport
     from trailhound.incidents.alerts import AlertStore
     from trailhound.ingest import Progress
-    from trailhound.ledger import LedgerReport
     from trailhound.model import IngestSummary
     from trailhound.query.compiler import CompiledQuery
     from trailhound.query.library import QueryLibrary
@@ -437,7 +437,7 @@ class Trailhound:
         ``digest_roots``); ``public_keys`` (a saved ``list-public-keys`` output) are kept for
         later checks. Tampering and silence become alerts through the completeness detector."""
         from trailhound.detect.completeness import CompletenessDetector, finding_matches
-        from trailhound.ledger import check, save_public_keys, saved_public_keys
+        from trailhound.detect.ledger import check, save_public_keys, saved_public_keys
         from trailhound.sources.digests import load_public_keys
 
         roots = [self.data_dir.root / "digests", *digest_roots]

@@ -27,7 +27,7 @@ from trailhound.cli.output import console, fail, out, print_json, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
-    from trailhound.ledger import LedgerReport
+    from trailhound.detect.ledger import LedgerReport
 
 FORMATS = ("table", "json")
 UNCHECKED = (
@@ -143,7 +143,7 @@ def ledger(
             highlight=False,
         )
     if saved:
-        from trailhound.ledger import public_keys_file
+        from trailhound.detect.ledger import public_keys_file
 
         console.print(
             f"{saved} public key(s) saved in {public_keys_file(app.data_dir)}.", highlight=False
