@@ -27,15 +27,15 @@ from collections import Counter
 from pathlib import Path
 
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
-from trailhound.demo.population import build_population
-from trailhound.demo.stories import tell_stories
 from trailhound.detect.base import DetectorContext
 from trailhound.detect.detection import Detection
 from trailhound.detect.engine import BUILTIN_RULES, load_rules
 from trailhound.detect.rules_detector import SigmaDetector
 from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
+from trailhound_demo.generator import generate_demo
+from trailhound_demo.population import build_population
+from trailhound_demo.stories import tell_stories
 
 LEVELS = ("critical", "high", "medium", "low", "informational")
 

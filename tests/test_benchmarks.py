@@ -45,3 +45,12 @@ def test_noise_benchmark(tmp_path: Path) -> None:
     output = _run(str(BENCH / "noise.py"), "--events", "3000", "--workdir", str(tmp_path))
     assert "benign events:" in output
     assert "total high:" in output and "alerts per million benign events" in output
+
+
+@pytest.mark.bench
+def test_startup_benchmark(tmp_path: Path) -> None:
+    output = _run(
+        str(BENCH / "startup.py"), "--events", "300", "--runs", "1", "--workdir", str(tmp_path)
+    )
+    assert 'python -c "import duckdb"' in output and "trailhound --help" in output
+    assert "trailhound query 'dataset = cloudtrail | limit 1'" in output and "median" in output

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import threading
 import time
 import uuid
@@ -86,6 +87,8 @@ _ENVIRONMENT_ERRORS = (
 )
 _DATA_OS_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ})
 _STOP_CHECK_SECONDS = 0.5  # how soon the caller's stop reaches a source that waits
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +302,7 @@ class Ingestor:
                         try:
                             raw = ahead.result()
                         except Exception as error:  # the source failed: finish what it gave
+                            logger.warning("source %s failed: %s", source.name, error)
                             failure, ahead = error, None
                             break
                         if raw is None:
@@ -388,6 +392,7 @@ class Ingestor:
         reason = f"ingest failed: {error}"[:500]
         for item in items:
             owner.failed[_name(item)] = reason
+            logger.warning("%s not stored: %s", _name(item), reason)
         owner.error = owner.error or error
         return IngestSummary()
 
@@ -412,6 +417,11 @@ class Ingestor:
         except Exception as error:
             if not _is_data_error(error):
                 raise
+            logger.info(
+                "a batch of %d objects failed on its data (%s); retried in halves",
+                len(chunk.items),
+                error,
+            )
             drop_batch(chunk.con)
             return self._isolate(chunk.con, chunk.items)
         self._after_commit(chunk.con, committed)
@@ -423,6 +433,7 @@ class Ingestor:
         """Load, normalize and commit files and blobs; blobs count as read, unrecorded."""
         quarantine = self.loader.load(con, files, blobs)
         self.loader.finish(con)
+        _log_quarantine(quarantine)
         committed = self.committer.commit(con, quarantine, files)
         committed.summary.files += len(blobs)
         committed.summary.bytes_read += sum(len(b.data) for b in blobs)
@@ -473,6 +484,7 @@ class Ingestor:
         in the ledger once, with its unreadable parts, at the end.
         """
         summary = IngestSummary()
+        where = source.uri if source is not None else blob.name if blob is not None else "input"
         middle = len(records) // 2
         pending = [records[middle:], records[:middle]] if split else [records]
         failures = 0
@@ -498,6 +510,7 @@ class Ingestor:
                 if failures > self.options.isolation_failures:
                     part, pending = [*part, *(r for p in pending for r in p)], []
                 reason = f"could not be stored: {type(error).__name__}: {error}"[:500]
+                logger.warning("%d record(s) of %s quarantined: %s", len(part), where, reason)
                 for record in part:
                     excerpt = record.json[:EXCERPT_CHARS].decode("utf-8", errors="replace")
                     quarantine.append(QuarantineEntry(record.source, record.index, reason, excerpt))
@@ -572,6 +585,15 @@ class _AfterCommitError(Exception):
     def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _log_quarantine(entries: Sequence[QuarantineEntry]) -> None:
+    """Each record or file set aside (at debug), and how many (at info)."""
+    if not entries:
+        return
+    logger.info("%d record(s) or file(s) quarantined", len(entries))
+    for entry in entries:
+        logger.debug("quarantined %s at %s: %s", entry.source, entry.position, entry.reason)
 
 
 def _raise_conflict_alerts(data_dir: DataDir, matches: Sequence[Match]) -> None:

@@ -18,11 +18,11 @@ import pytest
 
 from tests.query.demo_data import BAD_FILE, DEMO_EVENTS, DEMO_SEED, Demo, read_records
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
 from trailhound.ingest import Ingestor
 from trailhound.query import compile_query
 from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
 from trailhound.store.engine import QueryEngine
+from trailhound_demo.generator import generate_demo
 
 NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 ALICE = "arn:aws:iam::111122223333:user/alice"

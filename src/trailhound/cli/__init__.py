@@ -3,7 +3,8 @@
 ``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
 library), ``detect`` (detect, alerts, rules, config), ``aws`` (integration, setup, collect),
 ``ledger`` and ``demo`` (demo-data). Each module has a ``register(app)``; this module's callback
-resolves ``--data-dir`` into the context (see ``context.py``), the one place commands find it.
+resolves ``--data-dir`` into the context (see ``context.py``), the one place commands find it,
+and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once.
 Command modules import their stage's heavy modules inside the commands, so that a command only
 pays for what it uses.
 """
@@ -20,6 +21,7 @@ from trailhound.cli import aws, demo, detect, ingest, ledger, queries, query
 from trailhound.cli.context import CliState
 from trailhound.cli.output import console
 from trailhound.data_dir import resolve_data_dir
+from trailhound.logs import FORMATS, LEVELS, configure_logging
 from trailhound.store.lock import set_wait_notice
 
 app = typer.Typer(
@@ -43,8 +45,29 @@ def main(
             help="Where the lake and state live (default: the user data folder).",
         ),
     ] = None,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level",
+            envvar="TRAILHOUND_LOG_LEVEL",
+            help="debug, info, warning or error: what is logged to standard error.",
+        ),
+    ] = "warning",
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="TRAILHOUND_LOG_FORMAT",
+            help="text, or json (one object per line) for a log shipper.",
+        ),
+    ] = "text",
 ) -> None:
     """Self-hosted detection and response for AWS CloudTrail."""
+    if log_level.lower() not in LEVELS:
+        raise typer.BadParameter(f"use one of {', '.join(LEVELS)}", param_hint="--log-level")
+    if log_format not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--log-format")
+    configure_logging(log_level, log_format)
     # Everything this process writes (lake, state, secrets, downloads) is the owner's alone.
     os.umask(0o077)
     set_wait_notice(_tell_waiting)

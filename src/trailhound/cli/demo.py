@@ -1,4 +1,9 @@
-"""``trailhound demo-data``: write the demo generator's data set."""
+"""``trailhound demo-data``: write the demo generator's data set.
+
+The generator is its own package, ``trailhound_demo``, outside the product's core: installed
+beside trailhound from a source checkout (``make demo``, ``make install-test``), and left out of
+installations that do not want it; then this command says how to get it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,13 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli.output import console, out
+from trailhound.cli.output import console, fail, out
+from trailhound.errors import TrailhoundError
+
+NOT_INSTALLED = (
+    "the demo data generator (package trailhound_demo) is not installed: install trailhound "
+    "from its source repository (make demo, or pip install -e . in a checkout), which ships it"
+)
 
 
 def demo_data(
@@ -18,7 +29,10 @@ def demo_data(
     """Write a deterministic, realistic multi-account CloudTrail data set in S3 layout."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from trailhound.demo.generator import generate_demo
+    try:
+        from trailhound_demo import generate_demo
+    except ImportError as error:
+        raise fail(TrailhoundError(NOT_INSTALLED)) from error
 
     with Progress(
         TextColumn("[bold]demo-data"),

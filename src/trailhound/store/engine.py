@@ -19,10 +19,9 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -32,6 +31,9 @@ from trailhound.schema import EVENT_COLUMNS
 from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB
 from trailhound.tables import SECRET_COLUMNS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
 MAX_SQL_CHARS = 256 * 1024

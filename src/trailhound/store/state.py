@@ -17,16 +17,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from trailhound.errors import StoreError
 from trailhound.model import QuarantineEntry, SourceFile
 from trailhound.sources.compression import CompressionError, file_sha256
 from trailhound.sources.names import parse_name
 from trailhound.tables import TABLES, Table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # The database files whose tables this process has created: the statements are idempotent,
 # but running them on every short-lived connection costs time.
@@ -144,6 +146,8 @@ class StateDB:
         ``quarantine_rows`` streams more quarantined input (columns ``source``, ``position``,
         ``reason``, ``excerpt``) without making Python objects of it.
         """
+        import pyarrow as pa  # only writers pay for it: a query's start-up does not
+
         now = datetime.now(UTC)
         seen = [
             row

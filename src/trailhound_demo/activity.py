@@ -6,12 +6,12 @@ from bisect import bisect
 from itertools import accumulate
 from typing import Any
 
-from trailhound.demo import access
-from trailhound.demo import catalogue as cat
-from trailhound.demo.calls import Builder
-from trailhound.demo.catalogue import Weighted
-from trailhound.demo.events import Ctx
-from trailhound.demo.organization import HOME_REGION, Principal, Site
+from trailhound_demo import access
+from trailhound_demo import catalogue as cat
+from trailhound_demo.calls import Builder
+from trailhound_demo.catalogue import Weighted
+from trailhound_demo.events import Ctx
+from trailhound_demo.organization import HOME_REGION, Principal, Site
 
 # the share of a caller's calls that are refused (of those that can fail at all)
 FAIL_RATES = {

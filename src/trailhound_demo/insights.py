@@ -6,8 +6,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from trailhound.demo.events import iso, uuid4
-from trailhound.demo.organization import Population
+from trailhound_demo.events import iso, uuid4
+from trailhound_demo.organization import Population
 
 DAY = 86400
 HOUR = 3600

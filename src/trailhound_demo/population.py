@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from trailhound.demo import clients as ua
-from trailhound.demo.organization import (
+from trailhound_demo import clients as ua
+from trailhound_demo.organization import (
     ACCOUNTS,
     BUCKETS,
     EMAIL_DOMAIN,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trailhound.demo.clients import TOR_EXIT_ADDRESSES
-from trailhound.demo.generator import DemoSummary, generate_demo
+from trailhound_demo.clients import TOR_EXIT_ADDRESSES
+from trailhound_demo.generator import DemoSummary, generate_demo
 
 __all__ = ["TOR_EXIT_ADDRESSES", "DemoSummary", "generate_demo"]

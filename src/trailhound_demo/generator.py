@@ -25,11 +25,11 @@ from typing import Any
 
 import orjson
 
-from trailhound.demo.activity import Activity
-from trailhound.demo.clients import TOR_EXIT_ADDRESSES
-from trailhound.demo.events import SPAN_SECONDS, Ctx
-from trailhound.demo.insights import insight_files
-from trailhound.demo.layout import (
+from trailhound_demo.activity import Activity
+from trailhound_demo.clients import TOR_EXIT_ADDRESSES
+from trailhound_demo.events import SPAN_SECONDS, Ctx
+from trailhound_demo.insights import insight_files
+from trailhound_demo.layout import (
     WRITABILITY_TEXT,
     LogFile,
     digest_documents,
@@ -37,9 +37,9 @@ from trailhound.demo.layout import (
     random_suffix,
     writability_check_key,
 )
-from trailhound.demo.organization import ORG_TRAIL_ACCOUNT, Population
-from trailhound.demo.population import build_population
-from trailhound.demo.stories import StoryRecord, tell_stories
+from trailhound_demo.organization import ORG_TRAIL_ACCOUNT, Population
+from trailhound_demo.population import build_population
+from trailhound_demo.stories import StoryRecord, tell_stories
 
 SLOT_SECONDS = 300  # CloudTrail delivers about every five minutes
 SLOTS = SPAN_SECONDS // SLOT_SECONDS

@@ -9,17 +9,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner, Result
-
 from tests.conftest import make_record
 from tests.sources.test_digests import Trail, hour_start, public_key_list, rsa_key, three_hours
+from typer.testing import CliRunner, Result
+
 from trailhound.cli import app
 from trailhound.data_dir import DataDir
 from trailhound.detect.completeness import CompletenessDetector, finding_matches
 from trailhound.detect.detection import Detection
-from trailhound.incidents.alerts import AlertStore
-from trailhound.ingest import Ingestor
-from trailhound.ledger import (
+from trailhound.detect.ledger import (
     Finding,
     FindingKind,
     LedgerReport,
@@ -28,6 +26,8 @@ from trailhound.ledger import (
     save_public_keys,
     saved_public_keys,
 )
+from trailhound.incidents.alerts import AlertStore
+from trailhound.ingest import Ingestor
 from trailhound.sources.digests import DigestError, find_digest_files, load_public_keys
 from trailhound.store.state import StateDB
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from trailhound.demo.calls import Builder, Record
-from trailhound.demo.events import Ctx, api_call, console_login
-from trailhound.demo.organization import HOME_REGION, LOG_BUCKET, Principal
+from trailhound_demo.calls import Builder, Record
+from trailhound_demo.events import Ctx, api_call, console_login
+from trailhound_demo.organization import HOME_REGION, LOG_BUCKET, Principal
 
 _MONTHS = ("Nov", "Dec")
 

@@ -6,8 +6,8 @@ from base64 import b64encode
 from collections.abc import Callable
 from typing import Any
 
-from trailhound.demo.events import Ctx, api_call, stable_suffix, vpce_call
-from trailhound.demo.organization import HOME_REGION, PARAMETERS, SECRETS, Principal
+from trailhound_demo.events import Ctx, api_call, stable_suffix, vpce_call
+from trailhound_demo.organization import HOME_REGION, PARAMETERS, SECRETS, Principal
 
 Record = dict[str, Any]
 Builder = Callable[[Ctx, Principal], Record]

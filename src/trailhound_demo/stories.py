@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from trailhound.demo.access import expiration
-from trailhound.demo.clients import (
+from trailhound_demo.access import expiration
+from trailhound_demo.clients import (
     INTRUDER_ADDRESS,
     INTRUDER_AGENT,
     ROOT_INTRUDER_ADDRESS,
     TOR_EXIT_ADDRESSES,
 )
-from trailhound.demo.events import Ctx, api_call, console_login, vpce_call
-from trailhound.demo.organization import (
+from trailhound_demo.events import Ctx, api_call, console_login, vpce_call
+from trailhound_demo.organization import (
     FOREIGN_ACCOUNT,
     HOME_REGION,
     Population,

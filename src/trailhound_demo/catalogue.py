@@ -5,10 +5,10 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from trailhound.demo import access, calls
-from trailhound.demo.calls import Builder, read, write
-from trailhound.demo.events import Ctx
-from trailhound.demo.organization import PARAMETERS
+from trailhound_demo import access, calls
+from trailhound_demo.calls import Builder, read, write
+from trailhound_demo.events import Ctx
+from trailhound_demo.organization import PARAMETERS
 
 Weighted = list[tuple[float, Builder]]
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
 from typing import Any
 
-from trailhound.demo.organization import HOME_REGION, Principal, Site
+from trailhound_demo.organization import HOME_REGION, Principal, Site
 
 EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
 SPAN_SECONDS = 7 * 86400

@@ -6,8 +6,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from trailhound.demo.events import iso
-from trailhound.demo.organization import LOG_BUCKET, ORG_ID
+from trailhound_demo.events import iso
+from trailhound_demo.organization import LOG_BUCKET, ORG_ID
 
 _SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 WRITABILITY_CHECK = "ConfigWritabilityCheckFile"
