@@ -16,7 +16,7 @@ from trailhound.store.state import StateDB
 
 T0 = datetime(2026, 8, 1, 10, tzinfo=UTC)
 RULES = {
-    "r1": RuleInfo("Rule one", "high", ("persistence",), ("T1098",)),
+    "r1": RuleInfo("Rule one", "high", ("persistence",), ("T1098",), timedelta(days=1)),
     "r2": RuleInfo("Rule two", "low", suppression=timedelta(hours=1), source="vendor"),
 }
 

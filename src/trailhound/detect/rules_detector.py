@@ -21,7 +21,8 @@ from trailhound.detect.base import BatchContext, DetectorContext, RuleSet
 from trailhound.detect.engine import load_rules, run_rules
 from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import DetectError
-from trailhound.model import Match, RuleInfo
+from trailhound.detect.matches import MatchTable
+from trailhound.model import RuleInfo
 from trailhound.query.dialects import get_dialect
 from trailhound.store.base import Backend
 from trailhound.store.duckdb import DuckDBBackend
@@ -109,16 +110,8 @@ class SigmaDetector:
     def infos(self) -> dict[str, RuleInfo]:
         """What alerts copy from each rule, by rule ID."""
         if self._infos is None:
-            infos = {
-                r.id: RuleInfo(r.title, r.level, r.tactics, r.techniques, r.suppression)
-                for r in self.all_rules.rules
-            }
-            infos.update(
-                {
-                    c.id: RuleInfo(c.title, c.level, c.tactics, c.techniques, c.suppression)
-                    for c in self.all_rules.correlations
-                }
-            )
+            infos = {r.id: r.info() for r in self.all_rules.rules}
+            infos.update({c.id: c.info() for c in self.all_rules.correlations})
             self._infos = infos
         return self._infos
 
@@ -149,7 +142,7 @@ class SigmaDetector:
 
     def hunt(
         self, backend: Backend, since: timedelta | None, only: set[str] | None = None
-    ) -> list[Match]:
+    ) -> MatchTable:
         """Run the enabled rules over the lake (the last ``since``); the matches.
 
         A hunt with every rule counts as every rule's retro-hunt.
@@ -169,7 +162,7 @@ class SigmaDetector:
             self._mark_hunted(self.ruleset.alerting_ids())
         return matches
 
-    def on_batch(self, batch: BatchContext) -> list[Match]:
+    def on_batch(self, batch: BatchContext) -> MatchTable:
         """The enabled rules over one ingest batch, then retro-hunts with rules new here."""
         accounts = [p.account for p in self.lake.partitions()]
         seen: dict[str, tuple[datetime, datetime]] = {}
@@ -197,10 +190,10 @@ class SigmaDetector:
             matches += self.retro_hunt()
         return matches
 
-    def finish(self) -> list[Match]:
+    def finish(self) -> MatchTable:
         """Run the correlations that batches since the last call touched."""
         if not self._pending:
-            return []
+            return MatchTable()
         low = min(w[0] for w in self._pending.values())
         high = max(w[1] for w in self._pending.values())
         only = set(self._pending)
@@ -239,7 +232,7 @@ class SigmaDetector:
         else:
             self._hunted.update(self.ruleset.alerting_ids())
 
-    def _correlate_recent(self, only: set[str], low: datetime, high: datetime) -> list[Match]:
+    def _correlate_recent(self, only: set[str], low: datetime, high: datetime) -> MatchTable:
         """Run correlations over the lake between ``low`` and ``high`` (dates pruned)."""
         where = cast(
             exp.Expression,
@@ -265,14 +258,14 @@ class SigmaDetector:
         finally:
             lake.close()
 
-    def retro_hunt(self) -> list[Match]:
+    def retro_hunt(self) -> MatchTable:
         """Run rules never run before over the look-back window; their matches."""
         if self._hunted >= set(self.ruleset.alerting_ids()):
-            return []
+            return MatchTable()
         done = self._hunted_ids()
         fresh = {i for i in self.ruleset.alerting_ids() if i not in done}
         if not fresh:
-            return []
+            return MatchTable()
         look_back = retro_hunt_window(self.state.get_setting(RETRO_HUNT))
         lake = self.context.backend()
         try:

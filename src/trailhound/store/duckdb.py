@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from trailhound.data_dir import DataDir
@@ -47,6 +48,12 @@ class DuckDBBackend:
         sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
         cursor = self.con.execute(sql, list(params))
         return QueryResult([d[0] for d in cursor.description or []], cursor.fetchall())
+
+    def execute_arrow(self, query: exp.Expr | str, params: Sequence[object] = ()) -> pa.Table:
+        """Run one query; its result as an Arrow table (no Python object per row)."""
+        sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
+        table: pa.Table = self.con.sql(sql, params=list(params)).to_arrow_table()
+        return table
 
     def close(self) -> None:
         """Close the connection if this backend opened it."""
