@@ -359,7 +359,8 @@ def run_rules(
     scan = _fetch(backend, sql, params)
     if scan.num_rows == 0:
         return MatchTable()
-    keep = [r.generate and (only is None or r.id in only) for r in rules]
+    # Signals are kept too: the alert store stores them, alerting only through thresholds.
+    keep = [(r.generate or r.signal) and (only is None or r.id in only) for r in rules]
     hits = _explode(scan, rules, keep)
     matches = MatchTable(hits.filter("keep").select(*MATCH_COLUMNS).to_arrow_table())
     if seen is not None:

@@ -30,6 +30,10 @@ from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB
 
 ORG_ACCOUNTS = "org-accounts"
+SIGNAL_RULES = "signal-rules"  # setting: more rule IDs treated as signals (``-ID`` drops one)
+# Rules of other authors that are context rather than action on ordinary traffic, treated as
+# signals unless the setting drops them (by ID: their files are the user's, never copied here).
+DEFAULT_SIGNAL_RULES: frozenset[str] = frozenset()
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
 DEFAULT_RETRO_HUNT = timedelta(days=30)
 
@@ -40,6 +44,18 @@ def org_accounts(state: StateDB, seen: Iterable[str]) -> list[str]:
     if value:
         return sorted({a.strip() for a in value.split(",") if a.strip()})
     return sorted({a for a in seen if a and a != "unknown"})
+
+
+def signal_rule_ids(value: str | None) -> set[str]:
+    """The rule IDs treated as signals: the defaults, plus and minus the setting's."""
+    ids = set(DEFAULT_SIGNAL_RULES)
+    for item in (value or "").split(","):
+        item = item.strip()
+        if item.startswith("-"):
+            ids.discard(item[1:].strip())
+        elif item:
+            ids.add(item)
+    return ids
 
 
 def retro_hunt_window(value: str | None) -> timedelta:
@@ -86,6 +102,10 @@ class SigmaDetector:
         self.state = StateDB(context.data_dir.state_db)
         self.lake = ParquetLake(context.data_dir)
         self.all_rules = ruleset if ruleset is not None else load_rules(context.rule_dirs)
+        signals = signal_rule_ids(self.state.get_setting(SIGNAL_RULES))
+        for rule in self.all_rules.rules:
+            if rule.id in signals or (rule.name is not None and rule.name in signals):
+                rule.signal = True
         self.ruleset = self._enabled(self.all_rules)
         self._single = RuleSet(rules=self.ruleset.rules)
         self._hunted: set[str] = set()

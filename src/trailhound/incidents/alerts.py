@@ -256,10 +256,13 @@ class AlertChanges:
 
 
 def _rows(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Mapping[str, object] | Sequence[object] = (),
 ) -> list[dict[str, Any]]:
     """A query's rows as column → value mappings (built per alert, never per match)."""
-    table: pa.Table = con.sql(sql, params=dict(params)).to_arrow_table()
+    bound = dict(params) if isinstance(params, Mapping) else list(params)
+    table: pa.Table = con.sql(sql, params=bound or None).to_arrow_table()
     rows: list[dict[str, Any]] = table.to_pylist()
     return rows
 
@@ -346,29 +349,56 @@ class AlertStore:
         self._send(result.changed)
         return result
 
+    @staticmethod
+    def _filters(
+        status: str | None, rule_id: str | None, severity: str | None, principal: str | None
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("status", status),
+            ("rule_id", rule_id),
+            ("severity", severity),
+            ("principal", principal),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")  # a fixed column name; the value is bound
+                params.append(value)
+        return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
     def list_alerts(
         self,
         *,
         status: str | None = None,
         rule_id: str | None = None,
         severity: str | None = None,
+        principal: str | None = None,
         limit: int = 100,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """Alerts, newest activity first, optionally filtered."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        for column, value in (("status", status), ("rule_id", rule_id), ("severity", severity)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        """One page of alerts, newest activity first, optionally filtered."""
+        where, params = self._filters(status, rule_id, severity, principal)
         with self.state.connect() as con:
-            rows = con.execute(
-                f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} "
-                "ORDER BY last_seen DESC, id LIMIT ?",
-                [*params, limit],
-            ).fetchall()
-        return [dict(zip(ALERT_COLUMNS, row, strict=True)) for row in rows]
+            return _rows(
+                con,
+                f"SELECT {_COLUMNS} FROM alerts {where} ORDER BY last_seen DESC, id "
+                f"LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}",
+                params,
+            )
+
+    def count_alerts(
+        self,
+        *,
+        status: str | None = None,
+        rule_id: str | None = None,
+        severity: str | None = None,
+        principal: str | None = None,
+    ) -> int:
+        """How many alerts the same filters select, every page together."""
+        where, params = self._filters(status, rule_id, severity, principal)
+        with self.state.connect() as con:
+            row = con.execute(f"SELECT count(*) FROM alerts {where}", params).fetchone()
+        return int(row[0]) if row else 0
 
     def get(self, alert_id: str) -> dict[str, Any]:
         """One alert with its comment trail; a unique ID prefix is enough."""
@@ -430,12 +460,19 @@ class AlertStore:
                 con.execute("SELECT rule_id, count(*) FROM alerts GROUP BY rule_id").fetchall()
             )
 
+    def signal_counts(self) -> dict[str, int]:
+        """Signals stored per rule ID."""
+        with self.state.connect() as con:
+            return dict(
+                con.execute("SELECT rule_id, count(*) FROM signals GROUP BY rule_id").fetchall()
+            )
+
     def alerts_for_events(self, event_ids: Iterable[str]) -> dict[str, list[str]]:
-        """``event_id → rule IDs`` of the alerts that name each event."""
+        """``event_id → rule IDs`` of the alerts that hold each event."""
         with self.state.connect() as con:
             rows = con.execute(
-                "SELECT e, list(DISTINCT rule_id) FROM (SELECT unnest(event_ids) AS e, rule_id "
-                "FROM alerts) WHERE e IN (SELECT unnest(CAST(? AS VARCHAR[]))) GROUP BY e",
+                "SELECT event_id, list(DISTINCT rule_id ORDER BY rule_id) FROM alert_events "
+                "WHERE event_id IN (SELECT unnest(CAST(? AS VARCHAR[]))) GROUP BY event_id",
                 [list(event_ids)],
             ).fetchall()
         return {e: list(r) for e, r in rows}

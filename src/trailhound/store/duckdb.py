@@ -8,6 +8,7 @@ and a compiled expression is rendered for DuckDB.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -52,7 +53,12 @@ class DuckDBBackend:
     def execute_arrow(self, query: exp.Expr | str, params: Sequence[object] = ()) -> pa.Table:
         """Run one query; its result as an Arrow table (no Python object per row)."""
         sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
-        table: pa.Table = self.con.sql(sql, params=list(params)).to_arrow_table()
+        # ``execute``, not ``sql``: the connection may be an ingest batch's, with a result of
+        # its own still open, which only ``execute`` supersedes. The copy this makes is of the
+        # matching rows only.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+            table: pa.Table = self.con.execute(sql, list(params)).to_arrow_table()
         return table
 
     def close(self) -> None:
