@@ -33,7 +33,11 @@ ORG_ACCOUNTS = "org-accounts"
 SIGNAL_RULES = "signal-rules"  # setting: more rule IDs treated as signals (``-ID`` drops one)
 # Rules of other authors that are context rather than action on ordinary traffic, treated as
 # signals unless the setting drops them (by ID: their files are the user's, never copied here).
-DEFAULT_SIGNAL_RULES: frozenset[str] = frozenset()
+DEFAULT_SIGNAL_RULES: frozenset[str] = frozenset(
+    {
+        "905d389b-b853-46d0-9d3d-dea0d3a3cd49",  # SigmaHQ AWS STS AssumeRole Misuse: role chaining
+    }
+)
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
 DEFAULT_RETRO_HUNT = timedelta(days=30)
 
