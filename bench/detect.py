@@ -146,8 +146,10 @@ def main() -> None:
     print(f"(a) trailhound detect       : {ours:7.2f} s {args.events / ours:10,.0f} events/s  "
           f"peak RSS {ours_rss / 1e6:6,.0f} MB  (scan + grouping + storing, process start "
           "included)")  # fmt: skip
-    print(f"(b) one scan per rule       : {naive:7.2f} s {args.events / naive:10,.0f} events/s  "
-          f"peak RSS {naive_rss / 1e6:6,.0f} MB  (scans only) → (b)/(a) = {naive / ours:.1f}×")
+    print(
+        f"(b) one scan per rule       : {naive:7.2f} s {args.events / naive:10,.0f} events/s  "
+        f"peak RSS {naive_rss / 1e6:6,.0f} MB  (scans only) → (b)/(a) = {naive / ours:.1f}×"
+    )
 
     con = duckdb.connect(str(store / "state.duckdb"), read_only=True)
     try:

@@ -82,8 +82,16 @@ class DetectionRule:
 
     def info(self) -> RuleInfo:
         """What an alert (or signal) of this rule copies from it."""
-        return RuleInfo(self.title, self.level, self.tactics, self.techniques, self.suppression,
-                        group_by=self.alert_group_by, threshold=self.threshold, signal=self.signal)  # fmt: skip
+        return RuleInfo(
+            self.title,
+            self.level,
+            self.tactics,
+            self.techniques,
+            self.suppression,
+            group_by=self.alert_group_by,
+            threshold=self.threshold,
+            signal=self.signal,
+        )
 
 
 @dataclass(slots=True)
@@ -117,8 +125,16 @@ class CorrelationRule:
 
     def info(self) -> RuleInfo:
         """What an alert of this correlation copies from it."""
-        return RuleInfo(self.title, self.level, self.tactics, self.techniques, self.suppression,
-                        group_by=self.alert_group_by, threshold=self.threshold, signal=self.signal)  # fmt: skip
+        return RuleInfo(
+            self.title,
+            self.level,
+            self.tactics,
+            self.techniques,
+            self.suppression,
+            group_by=self.alert_group_by,
+            threshold=self.threshold,
+            signal=self.signal,
+        )
 
 
 @dataclass(slots=True)

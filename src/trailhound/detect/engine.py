@@ -304,8 +304,10 @@ def _explode(
     def per_rule(prefix: str, default: str) -> str:
         cases = [f"WHEN {i} THEN {prefix}{i}" for i in range(len(rules)) if f"{prefix}{i}" in names]
         # Generated from column indices only: no outside text reaches this SQL.
-        return f"CAST(CASE hit {' '.join(cases)} ELSE {default} END AS VARCHAR)" if cases else (
-            f"CAST({default} AS VARCHAR)"
+        return (
+            f"CAST(CASE hit {' '.join(cases)} ELSE {default} END AS VARCHAR)"
+            if cases
+            else (f"CAST({default} AS VARCHAR)")
         )
 
     extras = ", ".join(f"m.{n}" for n in scan.column_names if n.startswith("extra_"))
@@ -315,7 +317,7 @@ def _explode(
         "CAST(m.aws_region AS VARCHAR) AS region, "
         "CAST(m.source_ip_address AS VARCHAR) AS source_ip, "
         f"{per_rule('res_', 'resource')} AS resource, CAST(m.principal AS VARCHAR) AS principal, "
-        f"CAST(m.session AS VARCHAR) AS session, {per_rule('grp_', 'NULL')} AS \"group\", "
+        f'CAST(m.session AS VARCHAR) AS session, {per_rule("grp_", "NULL")} AS "group", '
         f"r.rule_name, r.keep{', ' + extras if extras else ''} "
         "FROM (SELECT *, unnest(hits) AS hit FROM scan) AS m JOIN rule_meta AS r ON r.idx = m.hit"
     )
@@ -364,12 +366,13 @@ def run_rules(
     hits = _explode(scan, rules, keep)
     matches = MatchTable(hits.filter("keep").select(*MATCH_COLUMNS).to_arrow_table())
     if seen is not None:
-        for key, first, last in hits.query(
+        spans = hits.query(
             "hits",
             "SELECT k, min(event_time), max(event_time) FROM (SELECT rule_id AS k, event_time "
             "FROM hits UNION ALL SELECT rule_name, event_time FROM hits "
             "WHERE rule_name IS NOT NULL) GROUP BY k",
-        ).fetchall():
+        )
+        for key, first, last in spans.fetchall() if spans is not None else []:
             low, high = seen.get(key, (first, last))
             seen[key] = (min(low, first), max(high, last))
     if not correlations:

@@ -106,7 +106,7 @@ def group_expression(
     ``resource`` is the rule's own resource expression (the usual parameters when None) and
     ``resolve`` turns any other name into the expression of that event field.
     """
-    columns = {
+    columns: dict[str, Callable[[], exp.Expression]] = {
         "principal": principal_expression,
         "actor": lambda: exp.column("actor"),
         "session": session_expression,

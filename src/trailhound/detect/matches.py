@@ -71,7 +71,7 @@ class MatchTable(Sequence[Match]):
         return self._rows
 
     def __len__(self) -> int:
-        return self.table.num_rows
+        return int(self.table.num_rows)
 
     @overload
     def __getitem__(self, index: int) -> Match: ...

@@ -19,9 +19,9 @@ from sqlglot import exp
 
 from trailhound.detect.base import BatchContext, DetectorContext, RuleSet
 from trailhound.detect.engine import load_rules, run_rules
+from trailhound.detect.matches import MatchTable
 from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import DetectError
-from trailhound.detect.matches import MatchTable
 from trailhound.model import RuleInfo
 from trailhound.query.dialects import get_dialect
 from trailhound.store.base import Backend
