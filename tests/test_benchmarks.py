@@ -28,9 +28,13 @@ def test_ingest_benchmark(tmp_path: Path) -> None:
 
 
 @pytest.mark.bench
-def test_detect_benchmark() -> None:
-    output = _run(str(BENCH / "detect.py"), "--events", "5000")
-    assert "one scan" in output and "ratio" in output
+def test_detect_benchmark(tmp_path: Path) -> None:
+    output = _run(
+        str(BENCH / "detect.py"), "--events", "2000", "--workdir", str(tmp_path),
+        "--skip-ingest-overhead",
+    )  # fmt: skip
+    assert "(a) trailhound detect" in output and "(b) one scan per rule" in output
+    assert "cross-check: same (rule, event) pairs: yes" in output and "alerts:" in output
 
 
 @pytest.mark.bench

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from trailhound.store.integrations import IntegrationStore
     from trailhound.store.state import StateDB
 
-SETTINGS = ("org-accounts", "retro-hunt")  # and output.<name> for each alert output
+SETTINGS = ("org-accounts", "retro-hunt", "signal-rules")  # and output.<name> for each alert output
 HIDDEN_ALERT_COLUMNS = ("created_at", "updated_at", "dedup_key")
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
@@ -297,11 +297,31 @@ class Trailhound:
         status: str | None = None,
         severity: str | None = None,
         rule_id: str | None = None,
+        principal: str | None = None,
         limit: int = 100,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """Alerts, most recent activity first."""
+        """Alerts, most recent activity first, a page at a time."""
         return self.alert_store.list_alerts(
-            status=status, rule_id=rule_id, severity=severity, limit=limit
+            status=status,
+            rule_id=rule_id,
+            severity=severity,
+            principal=principal,
+            limit=limit,
+            offset=offset,
+        )
+
+    def count_alerts(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        rule_id: str | None = None,
+        principal: str | None = None,
+    ) -> int:
+        """How many alerts the same filters select (for "showing N of M")."""
+        return self.alert_store.count_alerts(
+            status=status, rule_id=rule_id, severity=severity, principal=principal
         )
 
     def get_alert(self, alert_id: str) -> dict[str, Any]:
@@ -340,7 +360,9 @@ class Trailhound:
 
         context = DetectorContext(self.data_dir, rule_dirs=self._rule_dirs(rule_dirs))
         sigma = SigmaDetector(context)
-        return build_coverage(sigma.ruleset, self.alert_store.fired_rules())
+        return build_coverage(
+            sigma.ruleset, self.alert_store.fired_rules(), self.alert_store.signal_counts()
+        )
 
     def set_rule_enabled(self, rule_id: str, enabled: bool) -> list[dict[str, Any]]:
         """Enable (and retro-hunt with) or disable a rule; the alerts the retro-hunt raised."""

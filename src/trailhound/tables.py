@@ -189,7 +189,8 @@ POISON_OBJECTS = Table(
 )
 ALERTS = Table(
     "alerts",
-    "Alerts: the matches of one rule about one actor and resource within its suppression window.",
+    "Alerts: the matches of one rule with one grouping key (by default the principal and its "
+    "account) less than the rule's deduplication period apart (60 minutes unless it says).",
     (
         TableColumn("id", "VARCHAR", "`al-` and a hash of the first match."),
         TableColumn("rule_id", "VARCHAR", "The rule (or detector check) that raised it."),
@@ -199,14 +200,16 @@ ALERTS = Table(
         TableColumn("status", "VARCHAR", "new, in_progress, resolved or false_positive."),
         TableColumn("tactics", "VARCHAR[]", "ATT&CK tactics."),
         TableColumn("techniques", "VARCHAR[]", "ATT&CK technique IDs."),
-        TableColumn("actor", "VARCHAR", "Who acted (the events' `actor`)."),
+        TableColumn(
+            "actor", "VARCHAR", "Who acted in the first match (`actor`: with its session name)."
+        ),
         TableColumn("account", "VARCHAR", "The account."),
         TableColumn("region", "VARCHAR", "The region."),
-        TableColumn("source_ips", "VARCHAR[]", "Source addresses seen."),
+        TableColumn("source_ips", "VARCHAR[]", "Distinct source addresses (up to 100)."),
         TableColumn("first_seen", "TIMESTAMPTZ", "The first matching event's time."),
         TableColumn("last_seen", "TIMESTAMPTZ", "The last matching event's time."),
-        TableColumn("count", "BIGINT", "Matching events."),
-        TableColumn("event_ids", "VARCHAR[]", "Their eventIDs."),
+        TableColumn("count", "BIGINT", "Matching events, all of them."),
+        TableColumn("event_ids", "VARCHAR[]", "Their eventIDs, the first 100 (`count` has all)."),
         TableColumn("created_at", "TIMESTAMPTZ", "When the alert was raised."),
         TableColumn("updated_at", "TIMESTAMPTZ", "When it last changed."),
         TableColumn(
@@ -218,12 +221,58 @@ ALERTS = Table(
         TableColumn(
             "dedup_key",
             "VARCHAR",
-            "Rule, actor and resource: the suppression key.",
+            "Rule and grouping key, lower-cased: what matches must share to join the alert.",
             queryable=False,
         ),
+        TableColumn(
+            "principal",
+            "VARCHAR",
+            "The identity that acted: an assumed role's role ARN (not its session), the user's "
+            "ARN, the account's root.",
+        ),
+        TableColumn("sessions", "VARCHAR[]", "Distinct assumed-role session names (up to 100)."),
+        TableColumn("resources", "VARCHAR[]", "Distinct main resources (up to 100)."),
+        TableColumn("group_fields", "VARCHAR[]", "The fields the rule groups its alerts by."),
+        TableColumn("group_values", "VARCHAR[]", "Their values for this alert."),
     ),
     primary_key=("id",),
     time_column="last_seen",
+    queryable=True,
+)
+ALERT_EVENTS = Table(
+    "alert_events",
+    "Every event of every alert (an alert lists the first 100): what keeps a re-run hunt from "
+    "counting an event twice.",
+    (
+        TableColumn("alert_id", "VARCHAR", "The alert."),
+        TableColumn("rule_id", "VARCHAR", "Its rule."),
+        TableColumn("event_id", "VARCHAR", "The event's eventID."),
+        TableColumn("event_time", "TIMESTAMPTZ", "The event's time."),
+    ),
+    time_column="event_time",
+)
+SIGNALS = Table(
+    "signals",
+    "Matches that raise no alert on their own: of signal rules (context rather than action) and "
+    "of threshold rules; they alert through a correlation or once a threshold is reached.",
+    (
+        TableColumn("rule_id", "VARCHAR", "The rule that matched."),
+        TableColumn("title", "VARCHAR", "The rule's title."),
+        TableColumn("severity", "VARCHAR", "The rule's level."),
+        TableColumn("event_id", "VARCHAR", "The event's eventID."),
+        TableColumn("event_time", "TIMESTAMPTZ", "The event's time."),
+        TableColumn("principal", "VARCHAR", "The identity that acted (as on alerts)."),
+        TableColumn("session", "VARCHAR", "An assumed role's session name."),
+        TableColumn("actor", "VARCHAR", "The event's `actor`."),
+        TableColumn("account", "VARCHAR", "The account."),
+        TableColumn("region", "VARCHAR", "The region."),
+        TableColumn("source_ip", "VARCHAR", "The source address."),
+        TableColumn("resource", "VARCHAR", "The main resource."),
+        TableColumn("group_key", "VARCHAR", "The grouping key's values."),
+        TableColumn("dedup_key", "VARCHAR", "Rule and grouping key, lower-cased.", queryable=False),
+        TableColumn("recorded_at", "TIMESTAMPTZ", "When it was stored.", default="now()"),
+    ),
+    time_column="event_time",
     queryable=True,
 )
 ALERT_COMMENTS = Table(
@@ -292,6 +341,8 @@ TABLES: dict[str, Table] = {
         INTEGRATIONS,
         POISON_OBJECTS,
         ALERTS,
+        ALERT_EVENTS,
+        SIGNALS,
         ALERT_COMMENTS,
         RULE_STATE,
         SAVED_DATASETS,

@@ -23,19 +23,33 @@ config_app = typer.Typer(help="Settings stored in the state database.", no_args_
 
 
 def _alert_table(alerts: list[dict[str, Any]]) -> None:
-    table = Table("id", "severity", "status", "title", "actor", "account", "last_seen", "count")
+    table = Table(
+        "id", "severity", "status", "title", "principal", "account", "last_seen", "count",
+        "sessions",
+    )  # fmt: skip
     for a in alerts:
         table.add_row(
             a["id"],
             a["severity"],
             a["status"],
-            a["title"],
-            str(a["actor"] or ""),
+            printable(a["title"]),
+            printable(str(a.get("principal") or a["actor"] or "")),
             str(a["account"] or ""),
             jsonable(a["last_seen"]),
             str(a["count"]),
+            str(len(a.get("sessions") or [])),
         )
     out.print(table)
+
+
+def _showing(shown: int, offset: int, total: int, what: str = "alerts") -> None:
+    """The paging line: which of how many were printed (never a silent cut)."""
+    first = offset + 1 if shown else 0
+    console.print(
+        f"showing {first:,}–{offset + shown:,} of {total:,} {what}"
+        + (" (--offset/--limit for more)" if offset + shown < total else ""),
+        highlight=False,
+    )
 
 
 def detect(
@@ -48,11 +62,13 @@ def detect(
         typer.Option("--rules", help="Extra rule folder (repeatable), added to the built-in pack."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    limit: Annotated[int, typer.Option(help="Print at most this many alerts (0: all).")] = 100,
 ) -> None:
-    """Hunt over history with every enabled rule; prints every alert its matches belong to.
+    """Hunt over history with every enabled rule; prints the alerts its matches belong to.
 
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
-    modes find the same alerts, and nothing is stored twice.
+    modes find the same alerts, and nothing is stored twice. The most severe come first;
+    ``alerts list`` pages through all of them.
     """
     try:
         hunt = application(ctx).hunt(since, rule_dirs=rules or [], report_all=True)
@@ -63,11 +79,16 @@ def detect(
             Text.assemble(("skipped rule", "yellow"), printable(f" {problem}")), highlight=False
         )
     alerts = hunt.alerts
+    from trailhound.detect.base import LEVELS
+
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    alerts.sort(key=lambda a: (-rank.get(a["severity"], 0), -a["count"], a["id"]))
+    shown = alerts[:limit] if limit > 0 else alerts
     if fmt == "json":
-        print_json([Trailhound.public_alert(a) for a in alerts])
+        print_json([Trailhound.public_alert(a) for a in shown])
     else:
-        _alert_table(alerts)
-        console.print(f"{len(alerts):,} alerts", highlight=False)
+        _alert_table(shown)
+    _showing(len(shown), 0, len(alerts))
 
 
 @alerts_app.command("list")
@@ -76,17 +97,20 @@ def alerts_list(
     status: Annotated[str | None, typer.Option(help="new, in_progress, resolved, …")] = None,
     severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule ID.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    principal: Annotated[str | None, typer.Option(help="Only this principal (ARN).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    """List alerts, most recent activity first."""
-    alerts = application(ctx).list_alerts(
-        status=status, rule_id=rule, severity=severity, limit=limit
-    )
+    """List alerts, most recent activity first, a page at a time."""
+    app = application(ctx)
+    filters = {"status": status, "rule_id": rule, "severity": severity, "principal": principal}
+    alerts = app.list_alerts(**filters, limit=limit, offset=offset)
     if fmt == "json":
         print_json([Trailhound.public_alert(a) for a in alerts])
     else:
         _alert_table(alerts)
+    _showing(len(alerts), offset, app.count_alerts(**filters))
 
 
 @alerts_app.command("show")
@@ -140,6 +164,7 @@ def rules_list(
 ) -> None:
     """Every loaded rule, and the rules that could not be loaded."""
     ruleset = application(ctx).rules(rules or [])
+    listed = [r for r in ruleset.rules if r.generate or r.signal]
     rows = [
         {
             "id": r.id,
@@ -149,18 +174,23 @@ def rules_list(
             "techniques": list(r.techniques),
             "builtin": r.builtin,
             "path": r.path,
+            "kind": "signal" if r.signal else "alert",
+            "group_by": list(r.alert_group_by),
+            "threshold": r.threshold,
+            "dedup_period_minutes": r.suppression.total_seconds() / 60,
         }
-        for r in ruleset.rules
-        if r.generate
+        for r in listed
     ]
     if fmt == "json":
         print_json({"rules": rows, "problems": [str(p) for p in ruleset.problems]})
         return
-    table = Table("id", "level", "title", "techniques")
-    for rule in ruleset.rules:
-        if rule.generate:
-            table.add_row(rule.id, rule.level, rule.title, ", ".join(rule.techniques))
+    table = Table("id", "level", "kind", "title", "techniques")
+    for rule in listed:
+        kind = "signal" if rule.signal else "alert"
+        table.add_row(rule.id, rule.level, kind, rule.title, ", ".join(rule.techniques))
     out.print(table)
+    signals = sum(r.signal for r in listed)
+    console.print(f"{len(listed) - signals:,} alerting rules, {signals:,} signals", highlight=False)
     for problem in ruleset.problems:
         console.print(
             Text.assemble(("skipped", "yellow"), printable(f" {problem}")), highlight=False
@@ -211,7 +241,8 @@ def rules_disable(ctx: typer.Context, rule_id: str) -> None:
 
 @config_app.command("set")
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
-    """Store a setting (org-accounts ID,ID…; retro-hunt 30d; output.jsonl FILE, "" for off)."""
+    """Store a setting (org-accounts ID,ID…; retro-hunt 30d; signal-rules ID,-ID…; output.jsonl
+    FILE, "" for off)."""
     from trailhound.durations import DurationError
 
     try:

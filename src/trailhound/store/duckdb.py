@@ -8,10 +8,12 @@ and a compiled expression is rendered for DuckDB.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import ClassVar
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from trailhound.data_dir import DataDir
@@ -47,6 +49,17 @@ class DuckDBBackend:
         sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
         cursor = self.con.execute(sql, list(params))
         return QueryResult([d[0] for d in cursor.description or []], cursor.fetchall())
+
+    def execute_arrow(self, query: exp.Expr | str, params: Sequence[object] = ()) -> pa.Table:
+        """Run one query; its result as an Arrow table (no Python object per row)."""
+        sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
+        # ``execute``, not ``sql``: the connection may be an ingest batch's, with a result of
+        # its own still open, which only ``execute`` supersedes. The copy this makes is of the
+        # matching rows only.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+            table: pa.Table = self.con.execute(sql, list(params)).to_arrow_table()
+        return table
 
     def close(self) -> None:
         """Close the connection if this backend opened it."""

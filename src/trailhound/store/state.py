@@ -37,7 +37,7 @@ EXCERPT_CHARS = 240
 LOCK_TIMEOUT_SECONDS = 60.0
 # A settings key: the last migration run on the file (see ``_migrate``).
 _VERSION_KEY = "state-version"
-_VERSION = 1
+_VERSION = 2
 _SEEN_COLUMNS = ", ".join(TABLES["log_files_seen"].column_names)
 _SEEN_UPSERT = (
     f"INSERT OR REPLACE INTO log_files_seen ({_SEEN_COLUMNS}) "
@@ -264,4 +264,24 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     rows = [r for u, size, mtime, at in fresh if (r := log_file_row(u, size, mtime, None, at))]
     if rows:
         con.executemany(_SEEN_UPSERT, [list(r) for r in rows])
+    # 2: alerts gained columns (principal, sessions, …) and every alert's events are listed in
+    # alert_events; an older file's alerts keep their actor as principal.
+    present = set(
+        con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main'"
+        ).fetchall()
+    )
+    for table in TABLES.values():
+        for column in table.columns:
+            if (table.name, column.name) not in present:
+                con.execute(
+                    f"ALTER TABLE {_quoted(table.name)} ADD COLUMN {_quoted(column.name)} "
+                    f"{column.type}"
+                )
+    con.execute("UPDATE alerts SET principal = actor WHERE principal IS NULL")
+    con.execute(
+        "INSERT INTO alert_events SELECT id, rule_id, unnest(event_ids), first_seen FROM alerts "
+        "WHERE id NOT IN (SELECT alert_id FROM alert_events)"
+    )
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [_VERSION_KEY, str(_VERSION)])
