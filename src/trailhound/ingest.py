@@ -11,8 +11,10 @@ Each batch goes through four steps inside one in-memory DuckDB connection:
 3. under the data directory's write lock (one commit at a time across processes), drop
    duplicates (same ``eventID`` in the batch or already in the lake), quarantine conflicts (same
    ``eventID``, other content: ``dedupe``) and write the rest to the lake atomically;
-4. only then record the files in the ingest ledger and the quarantined input in the state DB,
-   and run the batch hooks (detection), so that a crash at any point means re-reading, never loss.
+4. only then add the batch's new source addresses to the intel enrichment table
+   (``intel.enrichment``), record the files in the ingest ledger and the quarantined input in the
+   state DB, and run the batch hooks (detection), so that a crash at any point means re-reading,
+   never loss.
 
 A batch that still fails for a reason in its data (not a full disk or a locked state database)
 is split: its files are retried in halves down to the one that fails, and that file record by
@@ -103,6 +105,9 @@ class IngestOptions:
     # failing part are quarantined without splitting further, so that hostile input cannot make
     # the search itself endless (every record failing would cost two commits a record).
     isolation_failures: int = 64
+    # Add each batch's new source addresses to the intel enrichment table (the ``src_*`` fields);
+    # off only to measure what it costs (``bench/enrich.py``): the next enriching ingest rebuilds.
+    enrich: bool = True
 
 
 @dataclass(slots=True)
@@ -154,6 +159,9 @@ class Ingestor:
         self._normalize_python = normalize_sql("python_input", limits)
         self._normalize_files = normalize_sql(_FILES_INPUT, limits)
         self._empty_events = normalize_sql(_EMPTY_INPUT, limits) + " LIMIT 0"
+        from trailhound.intel.enrichment import IpEnricher  # the lists load on first use
+
+        self.enricher = IpEnricher(data_dir)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         """A connection of its own (its temp tables are its own) to the ingest database."""
@@ -163,6 +171,7 @@ class Ingestor:
 
     def close(self) -> None:
         """Release the DuckDB connections."""
+        self.enricher.close()
         self.con.close()
         self.db.close()
 
@@ -559,6 +568,10 @@ class Ingestor:
         written = _count(con, "SELECT count(*) FROM new_events")
         if written:
             self.lake.write(con, "new_events")
+            if self.options.enrich:
+                self.enricher.add_batch_safely(con, "new_events")
+            else:
+                self.enricher.files.mark_stale()
         per_file = dict(
             con.execute("SELECT source_object, count(*) FROM batch_events GROUP BY ALL").fetchall()
         )
@@ -596,11 +609,14 @@ class Ingestor:
         Outside the commit lock, so that detection on one batch overlaps the next one's write.
         """
         try:
-            if written:
+            if written and self.hooks:
+                # The hooks see the batch with its src_* fields, as a query of the lake would.
+                batch = self.enricher.enriched_view(con, "new_events", "new_events_enriched")
                 with self._hook_lock:
                     for hook in self.hooks:
-                        hook(con, "new_events")
+                        hook(con, batch)
         finally:
+            self.enricher.drop_view(con, "new_events_enriched")
             con.execute("DROP VIEW new_events")
             con.execute("DROP TABLE batch_events")
 

@@ -21,7 +21,7 @@ from trailhound.data_dir import DataDir
 from trailhound.demo.generator import generate_demo
 from trailhound.ingest import Ingestor
 from trailhound.query import compile_query
-from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
+from trailhound.schema import DATASET_COLUMNS, EVENT_COLUMNS
 from trailhound.store.engine import QueryEngine
 
 
@@ -109,9 +109,10 @@ def event_rows() -> list[dict[str, Any]]:
 
 
 def _create_cloudtrail(con: duckdb.DuckDBPyConnection) -> None:
-    columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in ALL_COLUMNS)
+    # The dataset's columns: the stored ones and the src_* intel fields the view joins.
+    columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in DATASET_COLUMNS)
     con.execute(f"CREATE TABLE cloudtrail ({columns})")
-    names = [c.name for c in ALL_COLUMNS]
+    names = [c.name for c in DATASET_COLUMNS]
     placeholders = ", ".join("?" for _ in names)
     con.executemany(
         f"INSERT INTO cloudtrail VALUES ({placeholders})",

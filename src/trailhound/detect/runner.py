@@ -22,6 +22,7 @@ from trailhound.detect.base import RuleSet
 from trailhound.detect.engine import load_rules, run_rules
 from trailhound.detect.sigma_loader import parse_duration
 from trailhound.model import Match, RuleInfo
+from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
 from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB, register_table
 
@@ -138,7 +139,11 @@ class Detector:
     def _lake_connection(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}")
+        # The same view as a query's: the events with their src_* intel fields.
+        enrichment = EnrichmentFiles(self.data_dir).scan_sql()
+        con.execute(
+            "CREATE VIEW cloudtrail AS " + with_enrichment_sql(self.lake.scan_sql(), enrichment)
+        )
         return con
 
     def hunt(
