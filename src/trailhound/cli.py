@@ -488,9 +488,17 @@ def demo_data(
     outdir: Annotated[Path, typer.Argument(help="Folder to write the S3-layout data set into.")],
     events: Annotated[int, typer.Option(help="Number of events.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
+    tor_list: Annotated[
+        Path | None,
+        typer.Option(
+            "--tor-list",
+            help="Also write the demo's Tor exit list here (for `trailhound intel update --tor`).",
+        ),
+    ] = None,
 ) -> None:
     """Write a deterministic, realistic multi-account CloudTrail data set in S3 layout."""
     from trailhound.demo.generator import generate_demo
+    from trailhound.demo.intel import write_demo_tor_list
 
     with Progress(
         TextColumn("[bold]demo-data"),
@@ -510,6 +518,13 @@ def demo_data(
         f"{len(summary.regions)} regions to {outdir}; stories: {', '.join(summary.stories)}",
         highlight=False,
     )
+    if tor_list is not None:
+        write_demo_tor_list(tor_list)
+        out.print(
+            f"Wrote the demo's Tor exit list to {tor_list}: install it with "
+            f"`trailhound intel update --tor {tor_list}`.",
+            highlight=False,
+        )
 
 
 def _register_subcommands() -> None:
@@ -523,6 +538,10 @@ def _register_subcommands() -> None:
     from trailhound.cli_ledger import ledger
 
     app.command()(ledger)
+
+    from trailhound.cli_intel import intel_app
+
+    app.add_typer(intel_app, name="intel")
 
     from trailhound.cli_detect import register as register_detect_commands
 

@@ -20,7 +20,7 @@ rules_app = typer.Typer(
     help="The detection rules: list, coverage, enable, disable.", no_args_is_help=True
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
-SETTINGS = ("org-accounts", "retro-hunt")
+SETTINGS = ("org-accounts", "retro-hunt", "intel-retro-hunt")
 
 
 def _data_dir(ctx: typer.Context) -> DataDir:
@@ -255,7 +255,7 @@ def rules_disable(ctx: typer.Context, rule_id: str) -> None:
 
 @config_app.command("set")
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
-    """Store a setting (org-accounts ID,ID…; retro-hunt 30d)."""
+    """Store a setting (org-accounts ID,ID…; retro-hunt 30d; intel-retro-hunt 7d)."""
     from trailhound.store.state import StateDB
 
     if key not in SETTINGS:
