@@ -45,3 +45,10 @@ def test_noise_benchmark(tmp_path: Path) -> None:
     output = _run(str(BENCH / "noise.py"), "--events", "3000", "--workdir", str(tmp_path))
     assert "benign events:" in output
     assert "total high:" in output and "alerts per million benign events" in output
+
+
+@pytest.mark.bench
+def test_enrich_benchmark(tmp_path: Path) -> None:
+    output = _run(str(BENCH / "enrich.py"), "--events", "3000", "--workdir", str(tmp_path))
+    assert "without enrichment" in output and "enrichment costs" in output
+    assert "intel update --tor" in output and "join skipped" in output
