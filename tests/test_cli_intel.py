@@ -101,3 +101,15 @@ def test_the_retro_hunt_look_back_is_a_setting(store: Path) -> None:
     assert code == 0, output
     code, output = _run(store, "config", "get", "intel-retro-hunt")
     assert output.strip() == "3d"
+
+
+def test_one_bad_file_changes_no_list(store: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("8.8.8.8\n")
+    bad = tmp_path / "ranges.txt"
+    bad.write_text("3.0.0.0/8\nnonsense\n")
+    code, output = _run(store, "intel", "update", "--tor", str(good), "--aws-ranges", str(bad))
+    assert code == 2 and "line 2" in output
+    assert _tor_counts(store) == {"185.220.101.1": 2}
+    code, output = _run(store, "intel", "status", "--format", "json")
+    assert {e["source"] for e in orjson.loads(output)["lists"]} == {"shipped"}

@@ -216,10 +216,8 @@ def update_lists(data_dir: DataDir, files: Mapping[str, Path | None]) -> list[In
     Everything happens under the write lock, so an ingest running meanwhile commits either
     before (and its addresses are rebuilt) or after (and it sees the new lists).
     """
-    installed: list[IntelVersion] = []
     with ParquetLake(data_dir).writing():
-        for name, path in files.items():
-            installed.append(install(data_dir, name, path))
+        installed = install(data_dir, dict(files))
         enricher = IpEnricher(data_dir)
         try:
             enricher.rebuild()

@@ -159,14 +159,21 @@ def table_source(data_dir: DataDir, version: IntelVersion) -> Path | pa.Table:
     return path
 
 
-def install(data_dir: DataDir, name: str, path: Path | None) -> IntelVersion:
-    """Compile a list file (None: the shipped default) and record it as the version in force.
+def install(data_dir: DataDir, files: dict[str, Path | None]) -> list[IntelVersion]:
+    """Compile list files (None: the shipped default) and record them as the versions in force.
 
-    The caller rebuilds the enrichment table afterwards (``intel.enrichment``).
+    Every file is read and compiled before any is recorded: one bad file changes nothing. The
+    caller holds the write lock and rebuilds the enrichment table afterwards.
     """
-    spec(name)
     state = StateDB(data_dir.state_db)
-    previous = active_versions(state)[name]
+    previous = active_versions(state)
+    prepared = [prepare(data_dir, name, path) for name, path in files.items()]
+    return [_record(state, chosen, previous[chosen.list_name].version) for chosen in prepared]
+
+
+def prepare(data_dir: DataDir, name: str, path: Path | None) -> IntelVersion:
+    """Compile a list file into the data directory (None: the shipped default); not yet in force."""
+    spec(name)
     if path is None:
         chosen = shipped_version(name)
     else:
@@ -183,7 +190,7 @@ def install(data_dir: DataDir, name: str, path: Path | None) -> IntelVersion:
         partial = target.with_name(target.name + ".partial")
         pq.write_table(parsed.table, partial, compression="zstd")
         partial.replace(target)
-    return _record(state, chosen, previous.version)
+    return chosen
 
 
 def _record(state: StateDB, chosen: IntelVersion, previous: str | None) -> IntelVersion:
