@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,7 @@ class IpEnricher:
         self._known.unregister("empty_rows")
         self._known_generation: str | None = None
         self._known_files: set[Path] = set()
+        self.seconds = 0.0  # spent enriching batches (bench/enrich.py reads it)
 
     def close(self) -> None:
         """Release the connections."""
@@ -129,12 +131,15 @@ class IpEnricher:
         split and retried for nothing. The next batch (or ``trailhound intel rebuild``) rebuilds
         the table whole, so no address is left out for good.
         """
+        started = time.perf_counter()
         try:
             return self.add_batch(con, relation)
         except (TrailhoundError, duckdb.Error, OSError, pa.ArrowException) as error:
             log.warning("intel enrichment of a batch failed, rebuilt later: %s", error)
             self.files.mark_stale()
             return 0
+        finally:
+            self.seconds += time.perf_counter() - started
 
     @staticmethod
     def enriched_view(con: duckdb.DuckDBPyConnection, relation: str, view: str) -> str:
