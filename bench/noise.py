@@ -30,8 +30,11 @@ from trailhound.data_dir import DataDir
 from trailhound.demo.generator import generate_demo
 from trailhound.demo.population import build_population
 from trailhound.demo.stories import tell_stories
+from trailhound.detect.base import DetectorContext
+from trailhound.detect.detection import Detection
 from trailhound.detect.engine import BUILTIN_RULES, load_rules
-from trailhound.detect.runner import Detector
+from trailhound.detect.rules_detector import SigmaDetector
+from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
 
 LEVELS = ("critical", "high", "medium", "low", "informational")
@@ -88,9 +91,11 @@ def main() -> None:
         ingestor.ingest_paths([logs])
     print(f"ingested in {time.perf_counter() - started:.1f} s")
     ruleset = load_rules(args.rules, builtin=not args.no_builtin)
-    detector = Detector(DataDir(store), ruleset=ruleset)
+    data_dir = DataDir(store)
+    detector = SigmaDetector(DetectorContext(data_dir), ruleset=ruleset)
+    detection = Detection(data_dir, AlertStore.for_data_dir(data_dir), detectors=[detector])
     started = time.perf_counter()
-    alerts = detector.hunt(None, report_all=True)
+    alerts = detection.hunt(None, report_all=True)
     print(
         f"hunted with {len(detector.all_rules.alerting_ids())} alerting rules "
         f"in {time.perf_counter() - started:.1f} s"

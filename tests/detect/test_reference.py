@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from detect_support import (
@@ -15,21 +13,11 @@ from detect_support import (
     ingest_records,
     lake_matches,
 )
+from reference import evaluate_rule, parsed_once
 
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import RuleSet
 from trailhound.detect.engine import load_rules
-from trailhound.detect.reference import evaluate_rule
-
-
-def parsed_once(rule: Any) -> Any:
-    """The rule as ``evaluate_rule`` reads it, each condition parsed once.
-
-    pySigma parses a condition again (deep copies included) on every access to ``parsed``, which
-    made this test grow with rules times records.
-    """
-    conditions = [SimpleNamespace(parsed=c.parsed) for c in rule.detection.parsed_condition]
-    return SimpleNamespace(detection=SimpleNamespace(parsed_condition=conditions))
 
 
 def _records(run: RulePackRun) -> list[dict[str, object]]:

@@ -190,27 +190,30 @@ level: high
 def test_a_sigma_rule_on_src_is_tor_fires_on_batches_and_in_hunts(
     data_dir: DataDir, tmp_path: Path
 ) -> None:
-    from trailhound.detect.alerts import list_alerts
-    from trailhound.detect.hooks import detection_hook
-    from trailhound.detect.runner import Detector
+    from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
+
+    def tor_alerts(data_dir: DataDir) -> list[dict[str, object]]:
+        listed = AlertStore(StateDB(data_dir.state_db)).list_alerts(limit=1000)
+        return [a for a in listed if str(a["title"]).startswith("API call from")]
 
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "tor.yml").write_text(TOR_RULE)
     records = [make_record(i, sourceIPAddress=a) for i, a in enumerate(ADDRESSES)]
     write_log(tmp_path / "logs", records)
-    with Ingestor(data_dir, hooks=[detection_hook(data_dir, [rules])]) as ingestor:
+    streaming = Detection(data_dir, AlertStore.for_data_dir(data_dir), rule_dirs=[rules])
+    with Ingestor(data_dir, detection=streaming) as ingestor:
         ingestor.ingest_paths([tmp_path / "logs"])
-    streamed = [
-        a for a in list_alerts(Detector(data_dir).state) if a["title"].startswith("API call from")
-    ]
+    streamed = tor_alerts(data_dir)
     assert len(streamed) == 1 and streamed[0]["source_ips"] == ["185.220.101.1"]
     hunted = DataDir(tmp_path / "hunted")
     with Ingestor(hunted) as ingestor:
         ingestor.ingest_paths([tmp_path / "logs"])
-    alerts = Detector(hunted, extra_dirs=[rules]).hunt(None)
+    alerts = Detection(hunted, AlertStore.for_data_dir(hunted), rule_dirs=[rules]).hunt(None)
     tor = [a for a in alerts if a["title"].startswith("API call from")]
     assert len(tor) == 1 and tor[0]["source_ips"] == ["185.220.101.1"]
+    assert tor_alerts(hunted) == tor
 
 
 def test_a_new_shipped_tor_list_is_an_intel_change(

@@ -32,19 +32,11 @@ from trailhound.intel.lists import (
     shipped_path,
     spec,
 )
-from trailhound.store.state import StateDB, register_table
+from trailhound.store.state import StateDB
 
 SHIPPED = "shipped"
 RETRO_HUNT_SETTING = "intel-retro-hunt"
 DEFAULT_RETRO_HUNT = timedelta(days=7)
-
-register_table(
-    "intel_versions",
-    """
-    CREATE TABLE IF NOT EXISTS intel_versions (
-        list_name VARCHAR, version VARCHAR, sha256 VARCHAR, entries BIGINT, ranges BIGINT,
-        list_date VARCHAR, source VARCHAR, previous VARCHAR, installed_at TIMESTAMPTZ)""",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +240,7 @@ def note_shipped_changes(
 
 def retro_hunt_look_back(state: StateDB) -> timedelta:
     """The ``intel-retro-hunt`` setting: how far back new intelligence is applied to old events."""
-    from trailhound.query.durations import parse_duration
+    from trailhound.durations import parse_duration
 
     text = state.get_setting(RETRO_HUNT_SETTING)
     if text is None or not text.strip():

@@ -41,3 +41,4 @@ class Backend(Protocol):
 
 
 BACKENDS: Registry[type[Backend]] = Registry("store backend", group="trailhound.backends")
+BACKENDS.register_lazy("duckdb", "trailhound.store.duckdb:DuckDBBackend")

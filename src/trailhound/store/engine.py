@@ -8,7 +8,7 @@ joined on ``source_ip_address`` with the intel enrichment table (``store.enrichm
 Activity. ``quarantine`` and the other state tables are copied from the state database into
 this connection the first time a query names them: the state database is open only for that
 copy, never while a query scans, so a long query never keeps an ingest from writing. Secret
-columns (``state.SECRET_COLUMNS``) are never copied.
+columns (``tables.SECRET_COLUMNS``) are never copied.
 
 Once the views exist the connection is locked down: no file outside the lake (and its own
 spill folder) can be read or written, no database attached, no extension installed or loaded,
@@ -33,7 +33,8 @@ from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
 from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
 from trailhound.store.lake import ParquetLake
-from trailhound.store.state import SECRET_COLUMNS, StateDB
+from trailhound.store.state import StateDB
+from trailhound.tables import SECRET_COLUMNS
 
 LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
 MAX_SQL_CHARS = 256 * 1024
