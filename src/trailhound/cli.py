@@ -551,6 +551,10 @@ def _register_subcommands() -> None:
 
     app.add_typer(intel_app, name="intel")
 
+    from trailhound.cli_analytics import analytics_app
+
+    app.add_typer(analytics_app, name="analytics")
+
     from trailhound.cli_detect import register as register_detect_commands
 
     register_detect_commands(app)

@@ -20,7 +20,7 @@ rules_app = typer.Typer(
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
 # and output.<name> for each alert output
-SETTINGS = ("org-accounts", "retro-hunt", "intel-retro-hunt")
+SETTINGS = ("org-accounts", "retro-hunt", "intel-retro-hunt", "analytics-training")
 
 
 def _data_dir(ctx: typer.Context) -> DataDir:
@@ -278,7 +278,7 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
         known = ", ".join([*SETTINGS, "output.<name>"])
         raise typer.BadParameter(f"unknown setting {key!r}: use one of {known}")
     try:
-        if key == "retro-hunt" or (
+        if key in ("retro-hunt", "analytics-training") or (
             key == "intel-retro-hunt" and value.strip().lower() not in {"", "off", "none", "0"}
         ):
             parse_duration(value)

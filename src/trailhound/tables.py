@@ -295,6 +295,57 @@ INTEL_VERSIONS = Table(
     ),
     time_column="installed_at",
 )
+ANALYTICS_PROFILES = Table(
+    "analytics_profiles",
+    "Behavioural profiles: each value an identity, access key, account or VPC endpoint was seen "
+    "with (`trailhound analytics profile`).",
+    (
+        TableColumn("scope", "VARCHAR", "actor, access_key, account or vpce."),
+        TableColumn("subject", "VARCHAR", "The identity (`actor`), key, account or endpoint."),
+        TableColumn(
+            "facet",
+            "VARCHAR",
+            "What was seen: service, api, region, country, asn, user_agent, bucket, console_ip, "
+            "console_country, vpce, caller_account, or `any` (the subject itself).",
+        ),
+        TableColumn("value", "VARCHAR", "The value seen (empty for `any`)."),
+        TableColumn("first_seen", "TIMESTAMPTZ", "Its first event's time."),
+        TableColumn("last_seen", "TIMESTAMPTZ", "Its last event's time."),
+        TableColumn("events", "BIGINT", "Events with it."),
+    ),
+    primary_key=("scope", "subject", "facet", "value"),
+    time_column="last_seen",
+    queryable=True,
+)
+ANALYTICS_VOLUME = Table(
+    "analytics_volume",
+    "Hourly activity of each identity and account: events and denied calls.",
+    (
+        TableColumn("scope", "VARCHAR", "actor or account."),
+        TableColumn("subject", "VARCHAR", "The identity or account."),
+        TableColumn("hour", "TIMESTAMPTZ", "The hour, UTC."),
+        TableColumn("events", "BIGINT", "Events in the hour."),
+        TableColumn("denied", "BIGINT", "Calls denied in the hour."),
+    ),
+    primary_key=("scope", "subject", "hour"),
+    time_column="hour",
+)
+ANALYTICS_FINDINGS = Table(
+    "analytics_findings",
+    "Why each analytics alert's event was unusual, one explanation per detector and event.",
+    (
+        TableColumn("rule_id", "VARCHAR", "The analytics detector (`analytics.<name>`)."),
+        TableColumn("event_id", "VARCHAR", "The event."),
+        TableColumn("event_time", "TIMESTAMPTZ", "Its time."),
+        TableColumn("actor", "VARCHAR", "Who acted."),
+        TableColumn("explanation", "VARCHAR", "What was unusual, against which baseline."),
+        TableColumn("found_at", "TIMESTAMPTZ", "When.", default="now()"),
+    ),
+    primary_key=("rule_id", "event_id"),
+    time_column="event_time",
+    queryable=True,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -312,6 +363,9 @@ TABLES: dict[str, Table] = {
         SAVED_DATASETS,
         SAVED_QUERIES,
         INTEL_VERSIONS,
+        ANALYTICS_PROFILES,
+        ANALYTICS_VOLUME,
+        ANALYTICS_FINDINGS,
     )
 }
 SECRET_COLUMNS = frozenset(c for t in TABLES.values() for c in t.secret_columns)
