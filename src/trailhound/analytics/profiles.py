@@ -181,13 +181,11 @@ def train(data_dir: DataDir, since: timedelta | None = None) -> TrainSummary:
 
     started = time.perf_counter()
     where = "true"
-    params: list[object] = []
-    if since is not None:
-        where = "event_time >= ?"
-        params = [datetime.now(UTC) - since]
+    if since is not None:  # a time computed here, written as a literal: a view takes no parameter
+        where = f"event_time >= TIMESTAMPTZ '{(datetime.now(UTC) - since).isoformat()}'"
     with DuckDBBackend.open(data_dir) as backend:
         con = backend.con
-        con.execute(f"CREATE TEMP VIEW training AS SELECT * FROM cloudtrail WHERE {where}", params)
+        con.execute(f"CREATE TEMP VIEW training AS SELECT * FROM cloudtrail WHERE {where}")
         ((events,),) = con.execute("SELECT count(*) FROM training").fetchall()
         facts: pa.Table = con.sql(facts_sql("training")).to_arrow_table()
         volume = con.sql(volume_sql("training")).to_arrow_table()
