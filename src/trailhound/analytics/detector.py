@@ -32,7 +32,6 @@ from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.durations import DurationError, parse_duration
 from trailhound.model import Match, RuleInfo
-from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
@@ -90,10 +89,18 @@ class AnalyticsDetector:
         """Each detector's and each variation's alert fields, by rule ID."""
         return self._infos
 
-    # Settings ------------------------------------------------------------------------------
-    def _training_override(self) -> timedelta | None:
-        text = self.state.get_setting(TRAINING_SETTING)
-        if text is None or not text.strip():
+    # Settings (read once per batch, on the batch's state connection) ------------------------
+    @staticmethod
+    def _settings(state: duckdb.DuckDBPyConnection) -> dict[str, str]:
+        rows = state.execute(
+            "SELECT key, value FROM settings WHERE key IN (?, ?)", [TRAINING_SETTING, ORG_ACCOUNTS]
+        ).fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    @staticmethod
+    def _training_override(settings: Mapping[str, str]) -> timedelta | None:
+        text = settings.get(TRAINING_SETTING, "")
+        if not text.strip():
             return None
         try:
             return parse_duration(text)
@@ -101,11 +108,18 @@ class AnalyticsDetector:
             log.warning("setting %s = %r ignored: %s", TRAINING_SETTING, text, error.message)
             return None
 
-    def _org_accounts(self) -> list[str]:
-        text = self.state.get_setting(ORG_ACCOUNTS)
-        if text:
+    @staticmethod
+    def _org_accounts(
+        state: duckdb.DuckDBPyConnection, settings: Mapping[str, str], seen: Sequence[str]
+    ) -> list[str]:
+        """The setting, else every account profiled or in the batch (the lake's accounts)."""
+        text = settings.get(ORG_ACCOUNTS, "")
+        if text.strip():
             return sorted({a.strip() for a in text.split(",") if a.strip()})
-        return sorted({p.account for p in ParquetLake(self.data_dir).partitions()})
+        profiled = state.execute(
+            "SELECT subject FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'"
+        ).fetchall()
+        return sorted({str(a) for (a,) in profiled} | set(seen))
 
     # Event detectors -----------------------------------------------------------------------
     def _event_findings(
@@ -114,10 +128,10 @@ class AnalyticsDetector:
         relation: str,
         where: str,
         params: dict[str, object],
+        org: list[str],
         only: set[str] | None = None,
     ) -> list[Finding]:
         findings: list[Finding] = []
-        org: list[str] | None = None
         for analytic in self.event_analytics:
             if only is not None and analytic.rule_id not in only:
                 continue
@@ -126,7 +140,6 @@ class AnalyticsDetector:
             )
             bound = {k: v for k, v in params.items() if f"${k}" in sql}
             if "$org" in sql:
-                org = org if org is not None else self._org_accounts()
                 bound["org"] = org
             for row in con.execute(sql, bound).fetchall():
                 variation, event_id, when, actor, account, region, ip, resource, why = row
@@ -136,9 +149,10 @@ class AnalyticsDetector:
         return findings
 
     # Profile detectors ---------------------------------------------------------------------
-    def _profile_findings(self, state: duckdb.DuckDBPyConnection) -> list[Finding]:
+    def _profile_findings(
+        self, state: duckdb.DuckDBPyConnection, override: timedelta | None
+    ) -> list[Finding]:
         """The batch's never-seen values (``batch_facts`` registered on ``state``)."""
-        override = self._training_override()
         wanted = {f"{a.scope}/{a.facet}": a for a in self.profile_analytics}
         if not wanted:
             return []
@@ -169,13 +183,15 @@ class AnalyticsDetector:
     # The Detector protocol -------------------------------------------------------------------
     def on_batch(self, batch: BatchContext) -> list[Match]:
         """Event detectors over the batch, then its new profile values; then learn it."""
-        findings = self._event_findings(batch.con, batch.relation, "true", {})
         facts = batch.con.sql(facts_sql(batch.relation)).to_arrow_table()
         volume = batch.con.sql(volume_sql(batch.relation)).to_arrow_table()
         with self.state.connect() as state:
+            settings = self._settings(state)
+            org = self._org_accounts(state, settings, batch.accounts)
+            findings = self._event_findings(batch.con, batch.relation, "true", {}, org)
             state.register("batch_facts", facts)
             try:
-                findings += self._profile_findings(state)
+                findings += self._profile_findings(state, self._training_override(settings))
             finally:
                 state.unregister("batch_facts")
             merge(state, facts, volume)
@@ -199,8 +215,10 @@ class AnalyticsDetector:
         if since is not None:
             where = "event_time >= now() - to_seconds($since)"
             params = {"since": since.total_seconds()}
-        findings = self._event_findings(con, "cloudtrail", where, params, only)
+        accounts = backend.execute("SELECT DISTINCT account FROM cloudtrail").rows
         with self.state.connect() as state:
+            org = self._org_accounts(state, self._settings(state), [str(a) for (a,) in accounts])
+            findings = self._event_findings(con, "cloudtrail", where, params, org, only)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
 
