@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from trailhound.analytics.catalog import ANALYTICS, BY_ID, EVENT_SQL
 from trailhound.analytics.framework import PREFIX, TRAINING_SETTING, Analytic
-from trailhound.analytics.profiles import facts_sql, merge, volume_sql
+from trailhound.analytics.profiles import HUMAN_SQL, facts_sql, merge, volume_sql
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.durations import DurationError, parse_duration
@@ -43,9 +43,8 @@ Finding = tuple[Match, str]  # a match and its explanation
 
 # The profile facts of a batch that are new to their subject, with what the profile knew.
 _NEW_VALUES = """
-SELECT f.scope, f.facet, f.subject, f.value, f.first_seen, f.event_id, f.actor, f.account,
-       f.region, f.source_ip, f.human, s.first_seen AS watched_since, coalesce(k.known, 0) AS known,
-       o.since AS history_since
+SELECT f.scope, f.facet, f.subject, f.value, f.first_seen, f.event_id,
+       s.first_seen AS watched_since, coalesce(k.known, 0) AS known, o.since AS history_since
 FROM batch_facts AS f
 JOIN analytics_profiles AS s
   ON s.scope = f.scope AND s.subject = f.subject AND s.facet = 'any' AND s.value = ''
@@ -150,7 +149,10 @@ class AnalyticsDetector:
 
     # Profile detectors ---------------------------------------------------------------------
     def _profile_findings(
-        self, state: duckdb.DuckDBPyConnection, override: timedelta | None
+        self,
+        state: duckdb.DuckDBPyConnection,
+        override: timedelta | None,
+        batch: BatchContext,
     ) -> list[Finding]:
         """The batch's never-seen values (``batch_facts`` registered on ``state``)."""
         wanted = {f"{a.scope}/{a.facet}": a for a in self.profile_analytics}
@@ -158,22 +160,33 @@ class AnalyticsDetector:
             return []
         shortest = min(a.trained(override)[0] for a in wanted.values())
         rows = state.execute(_NEW_VALUES, [list(wanted), shortest.total_seconds()]).fetchall()
-        findings: list[Finding] = []
-        for row in rows:
-            scope, facet, subject, value, when, event_id, actor, account, region, ip = row[:10]
-            human, watched_since, known, history_since = row[10:]
+        new = []
+        for scope, facet, subject, value, when, event_id, watched, known, since in rows:
             analytic = wanted[f"{scope}/{facet}"]
             training, activation = analytic.trained(override)
-            history = when - (history_since or when)
-            if when - watched_since < training or history < activation:
-                continue
+            if when - watched >= training and when - (since or when) >= activation:
+                new.append((analytic, scope, facet, subject, value, when, event_id, watched, known))
+        if not new:
+            return []
+        # The first events of the findings, read back from the batch (a few rows).
+        details = {
+            row[0]: row[1:]
+            for row in batch.con.execute(
+                "SELECT event_id, actor, account, aws_region, source_ip_address, "
+                f"{HUMAN_SQL} FROM {batch.relation} WHERE list_contains(?, event_id)",
+                [sorted({n[6] for n in new})],
+            ).fetchall()
+        }
+        findings: list[Finding] = []
+        for analytic, scope, facet, subject, value, when, event_id, watched, known in new:
+            actor, account, region, ip, human = details.get(event_id, (None,) * 5)
             rule_id = analytic.variation_id(_severity_variation(analytic, human))
-            days = (when - watched_since).days
+            name = facet.replace("_", " ")
             who = subject if scope == "actor" else f"{scope} {subject}"
             why = (
-                f"{who}: {facet.replace('_', ' ')} {value} for the first time; its baseline of "
-                f"{days} days has {known} other {facet.replace('_', ' ')} value"
-                f"{'' if known == 1 else 's'}"
+                f"{who}: {name} {value} for the first time; its baseline of "
+                f"{(when - watched).days} days has {known} other {name} "
+                f"value{'' if known == 1 else 's'}"
             )
             resource = value.split(":")[0] if facet == "api" else value
             match = Match(rule_id, event_id, when, actor, account, region, ip, resource)
@@ -191,7 +204,8 @@ class AnalyticsDetector:
             findings = self._event_findings(batch.con, batch.relation, "true", {}, org)
             state.register("batch_facts", facts)
             try:
-                findings += self._profile_findings(state, self._training_override(settings))
+                override = self._training_override(settings)
+                findings += self._profile_findings(state, override, batch)
             finally:
                 state.unregister("batch_facts")
             merge(state, facts, volume)
