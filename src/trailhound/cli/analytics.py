@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from trailhound.cli_output import fail, out, print_json
+from trailhound.cli.context import data_dir
+from trailhound.cli.output import fail, out, print_json
 from trailhound.errors import TrailhoundError
 
 analytics_app = typer.Typer(
@@ -22,12 +23,6 @@ analytics_app = typer.Typer(
     no_args_is_help=True,
 )
 SCOPES = ("actor", "access_key", "account", "vpce")
-
-
-def _data_dir() -> Any:
-    from trailhound.cli import _data_dir as front_door_data_dir  # the front door owns --data-dir
-
-    return front_door_data_dir()
 
 
 def _span(delta: Any) -> str:
@@ -45,6 +40,7 @@ def _span(delta: Any) -> str:
 
 @analytics_app.command("train")
 def train(
+    ctx: typer.Context,
     since: Annotated[
         str | None, typer.Option(help="Learn from the last DURATION of events (default: all).")
     ] = None,
@@ -58,7 +54,7 @@ def train(
     except DurationError as error:
         raise typer.BadParameter(error.message, param_hint="--since") from error
     try:
-        summary = train_profiles(_data_dir(), window)
+        summary = train_profiles(data_dir(ctx), window)
     except TrailhoundError as error:
         raise fail(error) from error
     subjects = ", ".join(f"{n} {scope}" for scope, n in sorted(summary.subjects.items()))
@@ -71,6 +67,7 @@ def train(
 
 @analytics_app.command("profile")
 def profile(
+    ctx: typer.Context,
     subject: Annotated[str, typer.Argument(help="The identity (actor), key, account or endpoint.")],
     scope: Annotated[str, typer.Option(help="actor, access_key, account or vpce.")] = "actor",
     top: Annotated[int, typer.Option(help="Values shown per facet.")] = 10,
@@ -82,7 +79,7 @@ def profile(
     if scope not in SCOPES:
         raise typer.BadParameter(f"use one of {', '.join(SCOPES)}", param_hint="--scope")
     try:
-        found = load_profile(_data_dir(), subject, scope)
+        found = load_profile(data_dir(ctx), subject, scope)
     except TrailhoundError as error:
         raise fail(error) from error
     if found is None:
@@ -129,25 +126,33 @@ def list_detectors() -> None:
     """The analytics detectors and what each declares."""
     from trailhound.analytics.catalog import ANALYTICS
 
-    table = Table(
-        "rule id", "severity", "training", "window", "dedup", "ATT&CK", "variations", "title"
-    )
     for a in ANALYTICS:
-        window = _span(a.window) + (f" ≥{a.threshold}" if a.window else "")
-        variations = ", ".join(f"{v.name}: {v.severity}" for v in a.variations)
-        table.add_row(a.rule_id, a.severity, _span(a.training), window, _span(a.dedup),
-                      " ".join(a.techniques), variations, a.title)  # fmt: skip
-    out.print(table)
+        window = _span(a.window) + (f" (at least {a.threshold})" if a.window else "")
+        variations = "; ".join(f"{v.name} ({v.when}): {v.severity}" for v in a.variations)
+        out.print(f"{a.rule_id} {a.severity}: {a.title}", highlight=False)
+        out.print(
+            f"  training {_span(a.training)}, activation {_span(a.activation)}, window {window}, "
+            f"dedup {_span(a.dedup)}; ATT&CK {' '.join(a.techniques) or '-'}"
+            + (f"; variations: {variations}" if variations else ""),
+            highlight=False,
+        )
+        out.print(f"  {a.hint}", highlight=False)
 
 
 @analytics_app.command("findings")
 def findings(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
 ) -> None:
     """The latest analytics findings, each with why it was unusual."""
     from trailhound.analytics.detector import explanations
 
     table = Table("event time", "rule id", "actor", "why")
-    for when, rule_id, actor, why in explanations(_data_dir(), limit):
+    for when, rule_id, actor, why in explanations(data_dir(ctx), limit):
         table.add_row(str(when), rule_id, actor or "", why)
     out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analytics``."""
+    app.add_typer(analytics_app, name="analytics")

@@ -11,24 +11,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from trailhound.cli_output import console, fail, out, print_json
+from trailhound.cli.context import data_dir as context_data_dir
+from trailhound.cli.output import console, fail, out, print_json
 from trailhound.errors import TrailhoundError
 
 intel_app = typer.Typer(
     help="Offline intel lists: Tor exits, AWS ranges, country and ASN.", no_args_is_help=True
 )
 FORMATS = ("table", "json")
-
-
-def _data_dir() -> Any:
-    from trailhound.cli import _data_dir as front_door_data_dir  # the front door owns --data-dir
-
-    return front_door_data_dir()
 
 
 def _check_format(value: str) -> str:
@@ -43,13 +38,13 @@ FormatOption = Annotated[
 
 
 @intel_app.command("status")
-def status(output: FormatOption = "table") -> None:
+def status(ctx: typer.Context, output: FormatOption = "table") -> None:
     """Each list's version, size and date; the enrichment table; recent changes."""
     from trailhound.intel.versions import active_versions, intel_changes_since
     from trailhound.store.enrichment import EnrichmentFiles
     from trailhound.store.state import StateDB
 
-    data_dir = _data_dir()
+    data_dir = context_data_dir(ctx)
     try:
         state = StateDB(data_dir.state_db)
         versions = active_versions(state)
@@ -134,6 +129,7 @@ def status(output: FormatOption = "table") -> None:
 
 @intel_app.command("update")
 def update(
+    ctx: typer.Context,
     tor: Annotated[
         Path | None, typer.Option(help="Tor exit list: one address a line, # comments.")
     ] = None,
@@ -168,7 +164,7 @@ def update(
     if not files:
         raise typer.BadParameter("give at least one list file (or --reset LIST)")
     try:
-        installed = update_lists(_data_dir(), files)
+        installed = update_lists(context_data_dir(ctx), files)
     except TrailhoundError as error:
         raise fail(error) from error
     for v in installed:
@@ -183,6 +179,7 @@ def update(
 
 @intel_app.command("lookup")
 def lookup(
+    ctx: typer.Context,
     addresses: Annotated[list[str], typer.Argument(help="Addresses (or service names).")],
     output: FormatOption = "table",
 ) -> None:
@@ -190,7 +187,7 @@ def lookup(
     from trailhound.intel.lookup import IntelTables
 
     try:
-        tables = IntelTables.load(_data_dir())
+        tables = IntelTables.load(context_data_dir(ctx))
         try:
             rows = tables.lookup(addresses)
         finally:
@@ -210,12 +207,12 @@ def lookup(
 
 
 @intel_app.command("rebuild")
-def rebuild() -> None:
+def rebuild(ctx: typer.Context) -> None:
     """Recompute the enrichment table from every address in the lake."""
     from trailhound.intel.enrichment import rebuild_enrichment
 
     try:
-        summary = rebuild_enrichment(_data_dir())
+        summary = rebuild_enrichment(context_data_dir(ctx))
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(
@@ -223,3 +220,8 @@ def rebuild() -> None:
         f"intel {summary.intel_version}.",
         highlight=False,
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``intel``."""
+    app.add_typer(intel_app, name="intel")
