@@ -58,3 +58,20 @@ def test_startup_benchmark(tmp_path: Path) -> None:
     )
     assert 'python -c "import duckdb"' in output and "trailhound --help" in output
     assert "trailhound query 'dataset = cloudtrail | limit 1'" in output and "median" in output
+
+
+@pytest.mark.bench
+def test_enrich_benchmark(tmp_path: Path) -> None:
+    output = _run(str(BENCH / "enrich.py"), "--events", "3000", "--workdir", str(tmp_path))
+    assert "without enrichment" in output and "enrichment costs" in output
+    assert "intel update --tor" in output and "join skipped" in output
+
+
+@pytest.mark.bench
+def test_analytics_benchmark(tmp_path: Path) -> None:
+    output = _run(
+        str(BENCH / "analytics.py"), "--events", "3000", "--rounds", "1", "--workdir", str(tmp_path)
+    )
+    assert "without detection" in output and "measured inside the detector" in output
+    assert "analytics train over" in output
+    assert "demo Tor story caught by analytics.tor_api_call: yes" in output

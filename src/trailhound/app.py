@@ -41,7 +41,13 @@ if TYPE_CHECKING:
     from trailhound.store.integrations import IntegrationStore
     from trailhound.store.state import StateDB
 
-SETTINGS = ("org-accounts", "retro-hunt", "signal-rules")  # and output.<name> for each alert output
+SETTINGS = (
+    "org-accounts",
+    "retro-hunt",
+    "signal-rules",
+    "intel-retro-hunt",
+    "analytics-training",
+)  # and output.<name> for each alert output
 HIDDEN_ALERT_COLUMNS = ("created_at", "updated_at", "dedup_key")
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
@@ -393,7 +399,9 @@ class Trailhound:
         if key not in SETTINGS and output is None:
             known = ", ".join([*SETTINGS, "output.<name>"])
             raise SettingError(f"unknown setting {key!r}: use one of {known}")
-        if key == "retro-hunt":
+        if key in ("retro-hunt", "analytics-training") or (
+            key == "intel-retro-hunt" and value.strip().lower() not in {"", "off", "none", "0"}
+        ):
             parse_duration(value)
         if output is not None and value:
             build_output(output, value, self.data_dir)

@@ -7,10 +7,11 @@
    normalizes them (``normalize.batch``); two batches at a time, in threads, while the source
    prepares the next one (an SQS source downloads it);
 2. commits it, one batch at a time across threads and processes (``store.commit``): dedupe,
-   write to the lake, then record every file in the ingest ledger *and* the completeness ledger
-   and the quarantined input, in one transaction;
-3. shows the committed batch to the detection observer the caller passed
-   (``detect.base.BatchObserver``) and raises the eventID conflicts as alerts;
+   write to the lake, add the batch's new source addresses to the intel enrichment table
+   (``intel.enrichment``), then record every file in the ingest ledger *and* the completeness
+   ledger and the quarantined input, in one transaction;
+3. shows the committed batch, with its ``src_*`` intel fields, to the detection observer the
+   caller passed (``detect.base.BatchObserver``) and raises the eventID conflicts as alerts;
 4. tells the source what became of the batch (``Source.acknowledge``): only now may a queue
    delete its messages. A crash at any point means reading again, never loss.
 
@@ -86,6 +87,7 @@ _ENVIRONMENT_ERRORS = (
     duckdb.InterruptException,
 )
 _DATA_OS_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ})
+_ENRICHED = "new_events_enriched"  # the committed batch's view with its src_* fields
 _STOP_CHECK_SECONDS = 0.5  # how soon the caller's stop reaches a source that waits
 
 logger = logging.getLogger(__name__)
@@ -109,6 +111,9 @@ class IngestOptions:
     # failing part are quarantined without splitting further, so that hostile input cannot make
     # the search itself endless (every record failing would cost two commits a record).
     isolation_failures: int = 64
+    # Add each batch's new source addresses to the intel enrichment table (the ``src_*`` fields);
+    # off only to measure what it costs (``bench/enrich.py``): the next enriching ingest rebuilds.
+    enrich: bool = True
 
 
 @dataclass(slots=True)
@@ -183,7 +188,12 @@ class Ingestor:
             fast_object_bytes=self.options.fast_object_bytes,
             limits=self.options.limits,
         )
-        self.committer = Committer(self.lake, self.state, self.run_id)
+        from trailhound.intel.enrichment import IpEnricher  # the lists load on first use
+
+        self.enricher = IpEnricher(data_dir)
+        self.committer = Committer(
+            self.lake, self.state, self.run_id, after_write=self._after_write
+        )
         self._detect_lock = threading.Lock()  # the observer sees one batch at a time
         self._announced = False  # whether the source announces its files (progress)
 
@@ -195,6 +205,7 @@ class Ingestor:
 
     def close(self) -> None:
         """Release the DuckDB connections."""
+        self.enricher.close()
         self.con.close()
         self.db.close()
 
@@ -526,6 +537,13 @@ class Ingestor:
             summary.bytes_read += len(blob.data)
         return summary
 
+    def _after_write(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        """Inside the commit, after the lake write: the batch's new addresses to the intel table."""
+        if self.options.enrich:
+            self.enricher.add_batch_safely(con, relation)
+        else:
+            self.enricher.files.mark_stale()
+
     def _after_commit(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
         """Show the committed batch to detection (one batch at a time), then drop its tables.
 
@@ -537,6 +555,7 @@ class Ingestor:
         except Exception as error:
             raise _AfterCommitError(error) from error
         finally:
+            self.enricher.drop_view(con, _ENRICHED)
             drop_batch(con)
 
     def _detect(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
@@ -549,7 +568,9 @@ class Ingestor:
                 f"SELECT min(event_time), max(event_time), list(DISTINCT account) FROM {NEW_EVENTS}"
             ).fetchone()
             low, high, accounts = row if row else (None, None, [])
-            batch = BatchContext(con, NEW_EVENTS, low, high, tuple(sorted(accounts or ())))
+            # Detection sees the batch with its src_* fields, as a query of the lake would.
+            relation = self.enricher.enriched_view(con, NEW_EVENTS, _ENRICHED)
+            batch = BatchContext(con, relation, low, high, tuple(sorted(accounts or ())))
             with self._detect_lock:
                 self.detection.on_batch(batch)
 

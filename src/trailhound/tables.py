@@ -328,6 +328,72 @@ SAVED_QUERIES = Table(
     primary_key=("name",),
     time_column="saved_at",
 )
+INTEL_VERSIONS = Table(
+    "intel_versions",
+    "Each intel list installed (Tor exits, AWS ranges, country, ASN): the retro-hunt's markers.",
+    (
+        TableColumn("list_name", "VARCHAR", "tor, aws, country or asn."),
+        TableColumn("version", "VARCHAR", "The list's version (a hash of its content)."),
+        TableColumn("sha256", "VARCHAR", "The file's SHA-256."),
+        TableColumn("entries", "BIGINT", "Addresses, prefixes or rows as the file counts them."),
+        TableColumn("ranges", "BIGINT", "Disjoint ranges after compiling."),
+        TableColumn("list_date", "VARCHAR", "The date the list states, if any."),
+        TableColumn("source", "VARCHAR", "`shipped`, or the file it was installed from."),
+        TableColumn("previous", "VARCHAR", "The version it replaced."),
+        TableColumn("installed_at", "TIMESTAMPTZ", "When."),
+    ),
+    time_column="installed_at",
+)
+ANALYTICS_PROFILES = Table(
+    "analytics_profiles",
+    "Behavioural profiles: each value an identity, access key, account or VPC endpoint was seen "
+    "with (`trailhound analytics profile`).",
+    (
+        TableColumn("scope", "VARCHAR", "actor, access_key, account or vpce."),
+        TableColumn("subject", "VARCHAR", "The identity (`actor`), key, account or endpoint."),
+        TableColumn(
+            "facet",
+            "VARCHAR",
+            "What was seen: service, api, region, country, asn, user_agent, bucket, console_ip, "
+            "console_country, vpce, caller_account, or `any` (the subject itself).",
+        ),
+        TableColumn("value", "VARCHAR", "The value seen (empty for `any`)."),
+        TableColumn("first_seen", "TIMESTAMPTZ", "Its first event's time."),
+        TableColumn("last_seen", "TIMESTAMPTZ", "Its last event's time."),
+        TableColumn("events", "BIGINT", "Events with it."),
+    ),
+    primary_key=("scope", "subject", "facet", "value"),
+    time_column="last_seen",
+    queryable=True,
+)
+ANALYTICS_VOLUME = Table(
+    "analytics_volume",
+    "Hourly activity of each identity and account: events and denied calls.",
+    (
+        TableColumn("scope", "VARCHAR", "actor or account."),
+        TableColumn("subject", "VARCHAR", "The identity or account."),
+        TableColumn("hour", "TIMESTAMPTZ", "The hour, UTC."),
+        TableColumn("events", "BIGINT", "Events in the hour."),
+        TableColumn("denied", "BIGINT", "Calls denied in the hour."),
+    ),
+    primary_key=("scope", "subject", "hour"),
+    time_column="hour",
+)
+ANALYTICS_FINDINGS = Table(
+    "analytics_findings",
+    "Why each analytics alert's event was unusual, one explanation per detector and event.",
+    (
+        TableColumn("rule_id", "VARCHAR", "The analytics detector (`analytics.<name>`)."),
+        TableColumn("event_id", "VARCHAR", "The event."),
+        TableColumn("event_time", "TIMESTAMPTZ", "Its time."),
+        TableColumn("actor", "VARCHAR", "Who acted."),
+        TableColumn("explanation", "VARCHAR", "What was unusual, against which baseline."),
+        TableColumn("found_at", "TIMESTAMPTZ", "When.", default="now()"),
+    ),
+    primary_key=("rule_id", "event_id"),
+    time_column="event_time",
+    queryable=True,
+)
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -347,6 +413,10 @@ TABLES: dict[str, Table] = {
         RULE_STATE,
         SAVED_DATASETS,
         SAVED_QUERIES,
+        INTEL_VERSIONS,
+        ANALYTICS_PROFILES,
+        ANALYTICS_VOLUME,
+        ANALYTICS_FINDINGS,
     )
 }
 SECRET_COLUMNS = frozenset(c for t in TABLES.values() for c in t.secret_columns)

@@ -20,7 +20,7 @@ from tests.query.demo_data import BAD_FILE, DEMO_EVENTS, DEMO_SEED, Demo, read_r
 from trailhound.data_dir import DataDir
 from trailhound.ingest import Ingestor
 from trailhound.query import compile_query
-from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
+from trailhound.schema import DATASET_COLUMNS, EVENT_COLUMNS
 from trailhound.store.engine import QueryEngine
 from trailhound_demo.generator import generate_demo
 
@@ -102,9 +102,10 @@ def event_rows(now: datetime.datetime = NOW) -> list[dict[str, Any]]:
 
 
 def _create_cloudtrail(con: duckdb.DuckDBPyConnection, now: datetime.datetime = NOW) -> None:
-    columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in ALL_COLUMNS)
+    # The dataset's columns: the stored ones and the src_* intel fields the view joins.
+    columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in DATASET_COLUMNS)
     con.execute(f"CREATE TABLE cloudtrail ({columns})")
-    names = [c.name for c in ALL_COLUMNS]
+    names = [c.name for c in DATASET_COLUMNS]
     placeholders = ", ".join("?" for _ in names)
     con.executemany(
         f"INSERT INTO cloudtrail VALUES ({placeholders})",

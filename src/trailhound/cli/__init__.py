@@ -2,9 +2,10 @@
 
 ``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
 library), ``detect`` (detect, alerts, rules, config), ``aws`` (integration, setup, collect),
-``ledger`` and ``demo`` (demo-data). Each module has a ``register(app)``; this module's callback
-resolves ``--data-dir`` into the context (see ``context.py``), the one place commands find it,
-and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once.
+``ledger``, ``intel`` (the offline intel lists), ``analytics`` (behavioural profiles) and ``demo``
+(demo-data). Each module has a ``register(app)``; this module's callback resolves ``--data-dir``
+into the context (see ``context.py``), the one place commands find it, and configures logging
+(``--log-level``, ``--log-format``; see ``logs.py``) once.
 Command modules import their stage's heavy modules inside the commands, so that a command only
 pays for what it uses.
 """
@@ -17,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli import aws, demo, detect, ingest, ledger, queries, query
+from trailhound.cli import analytics, aws, demo, detect, ingest, intel, ledger, queries, query
 from trailhound.cli.context import CliState
 from trailhound.cli.output import console
 from trailhound.data_dir import resolve_data_dir
@@ -81,7 +82,7 @@ def _tell_waiting(pid: int | None) -> None:
     )
 
 
-for _group in (ingest, query, queries, demo, aws, ledger, detect):
+for _group in (ingest, query, queries, demo, aws, ledger, intel, analytics, detect):
     _group.register(app)
 
 __all__ = ["app"]

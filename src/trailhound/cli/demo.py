@@ -25,6 +25,13 @@ def demo_data(
     outdir: Annotated[Path, typer.Argument(help="Folder to write the S3-layout data set into.")],
     events: Annotated[int, typer.Option(help="Number of events.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
+    tor_list: Annotated[
+        Path | None,
+        typer.Option(
+            "--tor-list",
+            help="Also write the demo's Tor exit list here (for `trailhound intel update --tor`).",
+        ),
+    ] = None,
 ) -> None:
     """Write a deterministic, realistic multi-account CloudTrail data set in S3 layout."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -52,6 +59,15 @@ def demo_data(
         f"{len(summary.regions)} regions to {outdir}; stories: {', '.join(summary.stories)}",
         highlight=False,
     )
+    if tor_list is not None:
+        from trailhound_demo.intel import write_demo_tor_list
+
+        write_demo_tor_list(tor_list)
+        out.print(
+            f"Wrote the demo's Tor exit list to {tor_list}: install it with "
+            f"`trailhound intel update --tor {tor_list}`.",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

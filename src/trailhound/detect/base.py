@@ -302,3 +302,4 @@ class BatchObserver(Protocol):
 DETECTORS: Registry[type[Detector]] = Registry("detector", group="trailhound.detectors")
 DETECTORS.register_lazy("sigma", "trailhound.detect.rules_detector:SigmaDetector")
 DETECTORS.register_lazy("completeness", "trailhound.detect.completeness:CompletenessDetector")
+DETECTORS.register_lazy("analytics", "trailhound.analytics.detector:AnalyticsDetector")

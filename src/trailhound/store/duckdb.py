@@ -1,9 +1,9 @@
 """The DuckDB backend: queries over a DuckDB connection that sees the lake's ``cloudtrail`` view.
 
-``DuckDBBackend.open(data_dir)`` lists the lake's files now and reads that snapshot, as a hunt
-needs; ``DuckDBBackend(con)`` runs on a connection someone else owns (an ingest batch's, whose
-``new_events`` a detector reads), and leaves it open when closed. Either way SQL text is DuckDB's
-and a compiled expression is rendered for DuckDB.
+``DuckDBBackend.open(data_dir)`` lists the lake's files (and the intel enrichment's) now and
+reads that snapshot, as a hunt needs; ``DuckDBBackend(con)`` runs on a connection someone else
+owns (an ingest batch's, whose ``new_events`` a detector reads), and leaves it open when closed.
+Either way SQL text is DuckDB's and a compiled expression is rendered for DuckDB.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.store.base import QueryResult
+from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
 from trailhound.store.lake import ParquetLake
 
 
@@ -37,8 +38,10 @@ class DuckDBBackend:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
+            # The same view as a query's: the events with their src_* intel fields.
             scan = ParquetLake(data_dir).scan_sql()
-            con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {scan}")
+            enrichment = EnrichmentFiles(data_dir).scan_sql()
+            con.execute("CREATE VIEW cloudtrail AS " + with_enrichment_sql(scan, enrichment))
         except BaseException:
             con.close()
             raise

@@ -1,7 +1,9 @@
 """The query engine: a sandboxed in-memory DuckDB connection with one view per dataset.
 
 ``cloudtrail`` reads a snapshot of the Parquet lake's files taken when the engine opens (so
-queries run while an ingest or a compaction writes, and several processes can query at once);
+queries run while an ingest or a compaction writes, and several processes can query at once),
+joined on ``source_ip_address`` with the intel enrichment table (``store.enrichment``: the
+``src_*`` columns; a query that names none of them skips the join);
 ``cloud_audit_logs`` presents the same events under source-neutral names aligned to OCSF API
 Activity. ``quarantine`` and the other state tables are copied from the state database into
 this connection the first time a query names them: the state database is open only for that
@@ -28,6 +30,7 @@ from sqlglot import exp
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
+from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
 from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB
 from trailhound.tables import SECRET_COLUMNS
@@ -86,7 +89,8 @@ class QueryEngine:
             "SET enable_external_access = false",
             "SET lock_configuration = true",
         ):
-            params = [[str(self.lake.root) + "/"]] if "?" in statement else []
+            readable = [self.lake.root, self.data_dir.ip_enrichment]
+            params = [[str(p) + "/" for p in readable]] if "?" in statement else []
             self.con.execute(statement, params)
 
     def refresh(self) -> None:
@@ -95,9 +99,7 @@ class QueryEngine:
             try:
                 # Binding the view reads every file's schema: one compacted away since the
                 # listing fails it, and a new listing no longer has it.
-                self.con.execute(
-                    f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
-                )
+                self.con.execute(f"CREATE OR REPLACE VIEW cloudtrail AS {self._cloudtrail_sql()}")
                 self.con.execute(
                     f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}"
                 )
@@ -106,6 +108,10 @@ class QueryEngine:
                 if attempt == _REFRESH_ATTEMPTS - 1:
                     raise StoreError(f"cannot read the lake: {error}") from error
                 time.sleep(0.05 * attempt)
+
+    def _cloudtrail_sql(self) -> str:
+        """The events of the snapshot with what the intel lists say about their source."""
+        return with_enrichment_sql(self.lake.scan_sql(), EnrichmentFiles(self.data_dir).scan_sql())
 
     def _load_state(self, names: set[str] | None) -> None:
         """Copy the state tables among ``names`` (None: all) into this connection's memory."""
