@@ -536,6 +536,10 @@ def _register_subcommands() -> None:
 
     register_detect_commands(app)
 
+    from trailhound.cli_incidents import register as register_incident_commands
+
+    register_incident_commands(app)
+
 
 _register_subcommands()
 

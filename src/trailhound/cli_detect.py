@@ -19,7 +19,8 @@ rules_app = typer.Typer(
     help="The detection rules: list, coverage, enable, disable.", no_args_is_help=True
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
-SETTINGS = ("org-accounts", "retro-hunt")  # and output.<name> for each alert output
+# and output.<name> for each alert output
+SETTINGS = ("org-accounts", "retro-hunt", "incident-window")
 
 
 def _data_dir(ctx: typer.Context) -> DataDir:
@@ -266,7 +267,8 @@ def rules_disable(ctx: typer.Context, rule_id: str) -> None:
 
 @config_app.command("set")
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
-    """Store a setting (org-accounts ID,ID…; retro-hunt 30d; output.jsonl FILE, "" for off)."""
+    """Store a setting (org-accounts ID,ID…; retro-hunt 30d; incident-window 24h; output.jsonl
+    FILE, "" for off)."""
     from trailhound.durations import DurationError, parse_duration
     from trailhound.incidents.outputs.base import build_output, output_setting
     from trailhound.store.state import StateDB
@@ -277,7 +279,7 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
         known = ", ".join([*SETTINGS, "output.<name>"])
         raise typer.BadParameter(f"unknown setting {key!r}: use one of {known}")
     try:
-        if key == "retro-hunt":
+        if key in ("retro-hunt", "incident-window"):
             parse_duration(value)
         if output is not None and value:
             build_output(output, value, data_dir)  # refuses a target that cannot work
