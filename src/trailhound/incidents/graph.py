@@ -172,12 +172,13 @@ class _Builder:
         self.graph: Graph = nx.DiGraph()
         self.alerting = alerting  # event ID → rule IDs
         self.added: dict[str, str] = {}  # event ID → its acting node
+        self.counted: set[tuple[str, str]] = set()  # (node or edge, event ID) counted once
 
     def node(self, node_id: str, event: dict[str, Any], **attrs: Any) -> str:
         graph = self.graph
         if node_id not in graph:
             graph.add_node(node_id, count=0, alert=False, event_ids=[], rule_ids=[], **attrs)
-        self._count(graph.nodes[node_id], event)
+        self._count(node_id, graph.nodes[node_id], event)
         return node_id
 
     def edge(self, source: str, target: str, kind: str, event: dict[str, Any]) -> None:
@@ -187,9 +188,12 @@ class _Builder:
         if not graph.has_edge(source, target):
             graph.add_edge(source, target, kind=kind, count=0, alert=False, event_ids=[],
                            rule_ids=[])  # fmt: skip
-        self._count(graph.edges[source, target], event)
+        self._count(f"{source}\x1f{target}", graph.edges[source, target], event)
 
-    def _count(self, attrs: dict[str, Any], event: dict[str, Any]) -> None:
+    def _count(self, element: str, attrs: dict[str, Any], event: dict[str, Any]) -> None:
+        if (element, event["event_id"]) in self.counted:
+            return
+        self.counted.add((element, event["event_id"]))
         attrs["count"] += 1
         when = event["event_time"]
         attrs["first_seen"] = min(attrs.get("first_seen") or when, when)
@@ -288,8 +292,9 @@ def build_graph(incident: dict[str, Any], backend: Backend) -> Graph:
         path = [p for p, _ in identity_path(event)]
         for issuer in steps:  # nearest first: caller → the role (or key) it issued
             caller = builder.add(issuer)
-            if caller != path[0]:
-                graph.add_edge(caller, path[0], **_chain_edge(graph, caller, path[0], issuer))
+            builder.edge(caller, path[0], "assumed", issuer)
+            if graph.has_edge(caller, path[0]):
+                graph.edges[caller, path[0]]["via"] = issuer["event_name"]
             path = [*(p for p, _ in identity_path(issuer)), *path]
         if root.startswith("source-identity:"):
             label = root.removeprefix("source-identity:")
@@ -305,25 +310,6 @@ def build_graph(incident: dict[str, Any], backend: Backend) -> Graph:
     graph.graph["root_cause"] = roots[0] if roots else None
     graph.graph["events"] = len(events)
     return graph
-
-
-def _chain_edge(graph: Graph, caller: str, role: str, issuer: dict[str, Any]) -> dict[str, Any]:
-    """The attributes of a caller → role ``assumed`` edge for one issuing call."""
-    attrs = dict(graph.edges[caller, role]) if graph.has_edge(caller, role) else {}
-    ids = list(attrs.get("event_ids", []))
-    if issuer["event_id"] not in ids:
-        ids.append(issuer["event_id"])
-    return {
-        **attrs,
-        "kind": "assumed",
-        "count": len(ids),
-        "event_ids": ids[:EVENT_IDS_KEPT],
-        "first_seen": min(attrs.get("first_seen") or issuer["event_time"], issuer["event_time"]),
-        "last_seen": max(attrs.get("last_seen") or issuer["event_time"], issuer["event_time"]),
-        "alert": attrs.get("alert", False),
-        "rule_ids": attrs.get("rule_ids", []),
-        "via": issuer["event_name"],
-    }
 
 
 def _plain(value: Any) -> Any:
