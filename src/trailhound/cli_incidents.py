@@ -41,22 +41,26 @@ def _short(identity: object) -> str:
     return text.split(":", 5)[-1] if text.startswith("arn:") else text
 
 
-def incident_table(incidents: list[dict[str, Any]]) -> Table:
-    """Incidents as a table, the way ``incidents list`` prints them."""
-    table = Table("id", "severity", "score", "status", "alerts", "title", "last_seen", "assignee")
-    table.columns[0].no_wrap = True
+SEVERITY_STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+
+
+def incident_lines(incidents: list[dict[str, Any]]) -> list[Text]:
+    """Incidents the way ``incidents list`` prints them, two lines each (readable at any
+    width): short ID (a prefix is enough for ``show``), severity, score, alerts, status, last
+    activity and assignee; then the title."""
+    lines: list[Text] = []
     for i in incidents:
-        table.add_row(
-            i["id"],
-            i["severity"],
-            str(i["score"]),
-            i["status"],
-            str(i["alert_count"]),
-            i["title"],
-            jsonable(i["last_seen"]),
-            i["assignee"] or "",
+        last = i["last_seen"]
+        head = Text.assemble(
+            (i["id"][:11], "bold"),
+            "  ",
+            (f"{i['severity']:<13}", SEVERITY_STYLES.get(i["severity"], "")),
+            f" score {i['score']:>3}  {i['alert_count']:>3} alerts  {i['status']:<14}",
+            last.strftime("%Y-%m-%d %H:%M") if last is not None else "",
+            f"  → {i['assignee']}" if i["assignee"] else "",
         )
-    return table
+        lines += [head, Text("    " + printable(str(i["title"])))]
+    return lines
 
 
 @incidents_app.command("list")
@@ -66,6 +70,9 @@ def incidents_list(
     severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
     assignee: Annotated[str | None, typer.Option(help="Only those assigned to this name.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    by_score: Annotated[
+        bool, typer.Option("--by-score", help="Highest score first (default: latest first).")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """List incidents, most recent activity first."""
@@ -73,14 +80,15 @@ def incidents_list(
 
     try:
         incidents = _store(ctx).list(
-            status=status, severity=severity, assignee=assignee, limit=limit
+            status=status, severity=severity, assignee=assignee, limit=limit, by_score=by_score
         )
     except TrailhoundError as error:
         raise fail(error) from error
     if fmt == "json":
         print_json([public(i) for i in incidents])
         return
-    out.print(incident_table(incidents))
+    for line in incident_lines(incidents):
+        out.print(line, highlight=False)
     console.print(f"{len(incidents):,} incidents", highlight=False)
 
 

@@ -3,6 +3,8 @@ source identities, the window, closed incidents, merges, and the demo data's att
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
 from tests.incidents.incident_support import (
@@ -179,3 +181,10 @@ def test_incidents_are_a_dataset(demo_store: DataDir) -> None:
     critical = {i["id"] for i in incidents(demo_store).list(severity="critical", limit=1000)}
     assert {r[0] for r in rows} == critical and critical
     assert columns == ["id", "root_identity", "score"]
+
+
+def test_doctests() -> None:
+    from trailhound.incidents import grouping
+
+    result = doctest.testmod(grouping)
+    assert result.attempted >= 2 and result.failed == 0

@@ -74,10 +74,19 @@ def _incident_id(first_alert: str) -> str:
 
 
 def _short(identity: str | None) -> str:
-    """An identity as a title shows it: the ARN's resource part."""
+    """An identity as a title shows it: the ARN's resource part, a role's path left out.
+
+    >>> _short("arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/Admin/jo@x.org")
+    'role/Admin/jo@x.org'
+    """
     if not identity:
         return "unknown principal"
-    return identity.split(":", 5)[-1] if identity.startswith("arn:") else identity
+    if not identity.startswith("arn:"):
+        return identity
+    resource = identity.split(":", 5)[-1]
+    if resource.startswith("role/") and resource.count("/") > 2:
+        return "role/" + "/".join(resource.rsplit("/", 2)[-2:])
+    return resource
 
 
 def severity_and_score(severities: Sequence[str], tactics: int) -> tuple[str, int]:

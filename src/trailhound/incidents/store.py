@@ -38,8 +38,9 @@ class IncidentStore:
         severity: str | None = None,
         assignee: str | None = None,
         limit: int = 100,
+        by_score: bool = False,
     ) -> list[dict[str, Any]]:
-        """Incidents, most recent activity first, optionally filtered."""
+        """Incidents, most recent activity first (or highest score first), optionally filtered."""
         clauses: list[str] = []
         params: list[Any] = []
         for column, value in (("status", status), ("severity", severity), ("assignee", assignee)):
@@ -50,7 +51,7 @@ class IncidentStore:
         with self.state.connect() as con:
             rows = con.execute(
                 f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents {where} "
-                "ORDER BY last_seen DESC, id LIMIT ?",
+                f"ORDER BY {'score DESC, ' if by_score else ''}last_seen DESC, id LIMIT ?",
                 [*params, max(0, limit)],
             ).fetchall()
         return [dict(zip(INCIDENT_COLUMNS, row, strict=True)) for row in rows]
