@@ -45,3 +45,10 @@ def test_noise_benchmark(tmp_path: Path) -> None:
     output = _run(str(BENCH / "noise.py"), "--events", "3000", "--workdir", str(tmp_path))
     assert "benign events:" in output
     assert "total high:" in output and "alerts per million benign events" in output
+
+
+@pytest.mark.bench
+def test_incidents_benchmark(tmp_path: Path) -> None:
+    output = _run(str(BENCH / "incidents.py"), "--events", "3000", "--workdir", str(tmp_path))
+    assert "(a) ingest + detection, no incidents (baseline)" in output
+    assert "(d) hunt + incidents" in output and "graph of in-" in output

@@ -10,7 +10,8 @@ def test_declarations_are_consistent() -> None:
     assert {
         "quarantine", "ingest_runs", "ingested_files", "settings", "log_files_seen",
         "digest_checks", "integrations", "poison_objects", "alerts", "alert_comments",
-        "incidents", "incident_alerts", "incident_comments", "rule_state", "saved_datasets", "saved_queries",
+        "incidents", "incident_alerts", "incident_comments", "rule_state", "saved_datasets",
+        "saved_queries",
     } == set(TABLES)  # fmt: skip
     for name, table in TABLES.items():
         columns = table.column_names

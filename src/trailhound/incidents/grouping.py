@@ -27,7 +27,12 @@ import pyarrow as pa
 
 from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import IncidentError, TrailhoundError
-from trailhound.incidents.identities import EventReader, grouping_keys, walk_chains
+from trailhound.incidents.identities import (
+    EventReader,
+    grouping_keys,
+    open_lake_backend,
+    walk_chains,
+)
 from trailhound.store.state import StateDB
 from trailhound.tables import ALERTS
 
@@ -104,12 +109,13 @@ def severity_and_score(severities: Sequence[str], tactics: int) -> tuple[str, in
 
 class IncidentGrouper:
     """Groups the alerts of one state database into incidents, reading events through a
-    backend over the lake."""
+    backend over the lake (``open_backend(start, end)``: one that sees at least the events from
+    a day and a half before ``start`` to ``end``)."""
 
     def __init__(
         self,
         state: StateDB,
-        open_backend: Callable[[], Backend],
+        open_backend: Callable[[datetime, datetime], Backend],
         *,
         window: timedelta | None = None,
     ) -> None:
@@ -120,9 +126,9 @@ class IncidentGrouper:
     @classmethod
     def for_data_dir(cls, data_dir: DataDir) -> IncidentGrouper:
         """The data directory's incidents, reading its lake through DuckDB."""
-        from trailhound.store.duckdb import DuckDBBackend
-
-        return cls(StateDB(data_dir.state_db), lambda: DuckDBBackend.open(data_dir))
+        return cls(
+            StateDB(data_dir.state_db), lambda start, end: open_lake_backend(data_dir, start, end)
+        )
 
     @property
     def window(self) -> timedelta:
@@ -148,9 +154,9 @@ class IncidentGrouper:
         if any(wanted.values()):
             start = min(a["first_seen"] for a in alerts)
             end = max(a["last_seen"] for a in alerts)
-            backend = self.open_backend()
+            backend = self.open_backend(start, end)
             try:
-                reader = EventReader(backend)
+                reader = EventReader(backend, identities_only=True)
                 found = reader.by_ids({e for ids in wanted.values() for e in ids}, start, end)
                 chains = walk_chains(reader, found)
             finally:

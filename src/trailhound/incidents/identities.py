@@ -18,12 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlglot import exp
 
 from trailhound.store.base import Backend
+
+if TYPE_CHECKING:
+    from trailhound.data_dir import DataDir
 
 # Calls whose response carries new temporary credentials.
 ISSUING_CALLS = (
@@ -60,10 +63,30 @@ EVENT_FIELDS = (
     "resources",
 )
 ENRICHMENT_FIELDS = ("src_country", "src_asn", "src_is_tor", "src_in_aws")
+# What grouping needs of an event: who, with which key, and the credentials it issued.
+IDENTITY_FIELDS = tuple(
+    f for f in EVENT_FIELDS if f not in ("request_parameters", "resources", "vpc_endpoint_id")
+)
 MAX_HOPS = 8  # role chaining deeper than this is not followed
 # Credentials live at most 36 hours (GetSessionToken); the issuing call is looked for that far back.
 CREDENTIAL_LIFETIME = timedelta(hours=36)
 MAX_IN_LIST = 5000  # values in one IN list; more are asked for in several queries
+
+
+# Past this many days a read lists the whole lake rather than day by day.
+MAX_DAYS_LISTED = 62
+
+
+def open_lake_backend(data_dir: DataDir, start: datetime, end: datetime) -> Backend:
+    """A DuckDB backend over the lake's days an event search from ``start`` to ``end`` reads,
+    issuing calls before it included: a few days cost a few files, not the whole lake."""
+    from trailhound.store.duckdb import DuckDBBackend
+    from trailhound.store.lake import ParquetLake
+
+    first, last = (start - CREDENTIAL_LIFETIME).date(), end.date()
+    if (last - first).days > MAX_DAYS_LISTED:
+        return DuckDBBackend.open(data_dir)
+    return DuckDBBackend.open(data_dir, ParquetLake(data_dir).partitions_between(first, last))
 
 
 def json_object(text: object) -> dict[str, Any]:
@@ -123,15 +146,16 @@ def _chunks(values: Sequence[str]) -> Iterable[list[str]]:
 
 
 class EventReader:
-    """Reads events from the lake through a backend, with the columns it has."""
+    """Reads events from the lake through a backend: the identity columns only, or every
+    column the graph shows, source-address enrichment included where the lake has it."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, identities_only: bool = False) -> None:
         self.backend = backend
-        self._columns: tuple[str, ...] | None = None
+        self._columns: tuple[str, ...] | None = IDENTITY_FIELDS if identities_only else None
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The event columns read: the fixed ones, and the enrichment ones the lake holds."""
+        """The event columns read."""
         if self._columns is None:
             query = exp.select("*").from_("cloudtrail").limit(0)
             present = set(self.backend.execute(query).columns)

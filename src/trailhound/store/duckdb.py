@@ -8,7 +8,7 @@ and a compiled expression is rendered for DuckDB.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import duckdb
@@ -30,12 +30,15 @@ class DuckDBBackend:
         self.owned = owned  # close the connection with the backend
 
     @classmethod
-    def open(cls, data_dir: DataDir) -> DuckDBBackend:
-        """A connection of its own with ``cloudtrail`` over a snapshot of the lake's files."""
+    def open(
+        cls, data_dir: DataDir, partitions: Iterable[tuple[str, str]] | None = None
+    ) -> DuckDBBackend:
+        """A connection of its own with ``cloudtrail`` over a snapshot of the lake's files (of
+        the given ``(YYYY-MM-DD, account)`` partitions only, when given)."""
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
-            scan = ParquetLake(data_dir).scan_sql()
+            scan = ParquetLake(data_dir).scan_sql(partitions)
             con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {scan}")
         except BaseException:
             con.close()
