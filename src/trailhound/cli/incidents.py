@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, jsonable, out, print_json, printable
-from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.cli.context import data_dir as _data_dir
+from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
@@ -21,12 +21,6 @@ incidents_app = typer.Typer(
     no_args_is_help=True,
 )
 GRAPH_FORMATS = ("json", "graphml")
-
-
-def _data_dir(ctx: typer.Context) -> DataDir:
-    root = ctx.find_root()
-    option = root.params.get("data_dir") if root is not None else None
-    return resolve_data_dir(option)
 
 
 def _store(ctx: typer.Context) -> IncidentStore:
