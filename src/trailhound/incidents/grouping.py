@@ -205,7 +205,13 @@ class IncidentGrouper:
             logger.warning(
                 "incident grouping failed (run `trailhound incidents regroup`): %s", error
             )
-            return []
+        except Exception as error:  # a bug here must not stop ingest or a hunt
+            logger.warning(
+                "incident grouping failed (run `trailhound incidents regroup`): %r",
+                error,
+                exc_info=True,
+            )
+        return []
 
     def _group(
         self,
@@ -376,6 +382,14 @@ class IncidentGrouper:
         ).fetchall()
         for (incident_id, first, last, alerts, events, principals, keys, accounts, ips, rules,
              tactics, techniques, severities, titles, root) in rows:  # fmt: skip
+            # an aggregate over no value (a finding's alerts name no actor) is NULL, not []
+            principals, keys, accounts, ips = (
+                principals or [],
+                keys or [],
+                accounts or [],
+                ips or [],
+            )
+            tactics, techniques = tactics or [], techniques or []
             severity, score = severity_and_score(severities, len(tactics))
             worst = max(
                 range(len(severities)),
