@@ -148,16 +148,12 @@ def incidents_graph(
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or graphml.")] = "json",
 ) -> None:
     """The incident's root-cause graph: identities, keys, addresses, calls and resources."""
-    from trailhound.incidents.graph import build_graph, to_graphml, to_json
-    from trailhound.store.duckdb import DuckDBBackend
+    from trailhound.incidents.graph import incident_graph, to_graphml, to_json
 
     if fmt not in GRAPH_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(GRAPH_FORMATS)}", param_hint="--format")
     try:
-        data_dir = _data_dir(ctx)
-        incident = _store(ctx).get(incident_id)
-        with DuckDBBackend.open(data_dir) as backend:
-            graph = build_graph(incident, backend)
+        graph = incident_graph(_data_dir(ctx), incident_id)
     except TrailhoundError as error:
         raise fail(error) from error
     if fmt == "json":

@@ -38,11 +38,14 @@ from trailhound.incidents.identities import (
     is_session,
     issued_key,
     json_object,
+    open_lake_backend,
     walk_chains,
 )
 from trailhound.store.base import Backend
 
 if TYPE_CHECKING:
+    from trailhound.data_dir import DataDir
+
     Graph: TypeAlias = nx.DiGraph[str]  # node IDs are strings: ``kind:value``
 
 MAX_ALERT_EVENTS = 2000
@@ -310,6 +313,21 @@ def build_graph(incident: dict[str, Any], backend: Backend) -> Graph:
     graph.graph["root_cause"] = roots[0] if roots else None
     graph.graph["events"] = len(events)
     return graph
+
+
+def incident_graph(data_dir: DataDir, incident_id: str) -> Graph:
+    """The root-cause graph of a stored incident (a unique ID prefix is enough), reading only
+    the lake's days around it."""
+    from trailhound.incidents.store import IncidentStore
+    from trailhound.store.state import StateDB
+
+    incident = IncidentStore(StateDB(data_dir.state_db)).get(incident_id)
+    start, end = incident["first_seen"] - CONTEXT, incident["last_seen"] + CONTEXT
+    backend = open_lake_backend(data_dir, start, end)
+    try:
+        return build_graph(incident, backend)
+    finally:
+        backend.close()
 
 
 def _plain(value: Any) -> Any:

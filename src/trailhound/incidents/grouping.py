@@ -243,6 +243,7 @@ class IncidentGrouper:
             clusters = self._open_incidents(con, fresh, identities, window)
             self._assign(fresh, identities, clusters, window)
             affected |= self._store_clusters(con, clusters, identities, now)
+            affected -= {m.incident_id for c in clusters for m in c.merged}  # removed
         self._refresh(con, affected, now)
         return sorted(affected)
 
