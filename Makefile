@@ -32,7 +32,11 @@ demo: install
 	@echo "Try your own:"
 	@echo "  $(TH) query 'dataset = cloudtrail | filter errorCode = \"VpceAccessDenied\" | comp count() by vpcEndpointId, userIdentity.accountId'"
 	@echo "  $(TH) alerts list --severity high"
+	@echo "  $(TH) incidents show <id>; $(TH) incidents graph <id> --format graphml"
 	@echo "  $(TH) sql 'SELECT actor, count(*) AS calls FROM cloudtrail GROUP BY ALL ORDER BY calls DESC LIMIT 10'"
+	@echo
+	@echo "The incidents, highest score first:"
+	$(TH) incidents list --by-score --limit 10
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

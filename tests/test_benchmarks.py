@@ -75,3 +75,10 @@ def test_analytics_benchmark(tmp_path: Path) -> None:
     assert "without detection" in output and "measured inside the detector" in output
     assert "analytics train over" in output
     assert "demo Tor story caught by analytics.tor_api_call: yes" in output
+
+
+@pytest.mark.bench
+def test_incidents_benchmark(tmp_path: Path) -> None:
+    output = _run(str(BENCH / "incidents.py"), "--events", "3000", "--workdir", str(tmp_path))
+    assert "(a) ingest + detection, no incidents (baseline)" in output
+    assert "(d) hunt + incidents" in output and "graph of in-" in output

@@ -10,8 +10,9 @@ def test_declarations_are_consistent() -> None:
     assert {
         "quarantine", "ingest_runs", "ingested_files", "settings", "log_files_seen",
         "digest_checks", "integrations", "poison_objects", "alerts", "alert_events", "signals",
-        "alert_comments", "rule_state", "saved_datasets", "saved_queries", "intel_versions",
-        "analytics_profiles", "analytics_volume", "analytics_findings",
+        "alert_comments", "incidents", "incident_alerts", "incident_comments", "rule_state",
+        "saved_datasets", "saved_queries", "intel_versions", "analytics_profiles",
+        "analytics_volume", "analytics_findings",
     } == set(TABLES)  # fmt: skip
     for name, table in TABLES.items():
         columns = table.column_names

@@ -47,6 +47,7 @@ SETTINGS = (
     "signal-rules",
     "intel-retro-hunt",
     "analytics-training",
+    "incident-window",
 )  # and output.<name> for each alert output
 HIDDEN_ALERT_COLUMNS = ("created_at", "updated_at", "dedup_key")
 
@@ -399,7 +400,7 @@ class Trailhound:
         if key not in SETTINGS and output is None:
             known = ", ".join([*SETTINGS, "output.<name>"])
             raise SettingError(f"unknown setting {key!r}: use one of {known}")
-        if key in ("retro-hunt", "analytics-training") or (
+        if key in ("retro-hunt", "analytics-training", "incident-window") or (
             key == "intel-retro-hunt" and value.strip().lower() not in {"", "off", "none", "0"}
         ):
             parse_duration(value)

@@ -1,11 +1,11 @@
 """The command line: the ``trailhound`` Typer app, assembled from one module per command group.
 
 ``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
-library), ``detect`` (detect, alerts, rules, config), ``aws`` (integration, setup, collect),
-``ledger``, ``intel`` (the offline intel lists), ``analytics`` (behavioural profiles) and ``demo``
-(demo-data). Each module has a ``register(app)``; this module's callback resolves ``--data-dir``
-into the context (see ``context.py``), the one place commands find it, and configures logging
-(``--log-level``, ``--log-format``; see ``logs.py``) once.
+library), ``detect`` (detect, alerts, rules, config), ``incidents`` (list, show, update, graph,
+regroup), ``aws`` (integration, setup, collect), ``ledger``, ``intel`` (the offline intel lists),
+``analytics`` (behavioural profiles) and ``demo`` (demo-data). Each module has a ``register(app)``;
+this module's callback resolves ``--data-dir`` into the context (see ``context.py``), the one place
+commands find it, and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once.
 Command modules import their stage's heavy modules inside the commands, so that a command only
 pays for what it uses.
 """
@@ -18,7 +18,18 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli import analytics, aws, demo, detect, ingest, intel, ledger, queries, query
+from trailhound.cli import (
+    analytics,
+    aws,
+    demo,
+    detect,
+    incidents,
+    ingest,
+    intel,
+    ledger,
+    queries,
+    query,
+)
 from trailhound.cli.context import CliState
 from trailhound.cli.output import console
 from trailhound.data_dir import resolve_data_dir
@@ -82,7 +93,7 @@ def _tell_waiting(pid: int | None) -> None:
     )
 
 
-for _group in (ingest, query, queries, demo, aws, ledger, intel, analytics, detect):
+for _group in (ingest, query, queries, demo, aws, ledger, intel, analytics, detect, incidents):
     _group.register(app)
 
 __all__ = ["app"]

@@ -242,7 +242,7 @@ def rules_disable(ctx: typer.Context, rule_id: str) -> None:
 @config_app.command("set")
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
     """Store a setting (org-accounts ID,ID…; retro-hunt, intel-retro-hunt, analytics-training 7d;
-    signal-rules ID,-ID…; output.jsonl FILE, "" for off)."""
+    incident-window 24h; signal-rules ID,-ID…; output.jsonl FILE, "" for off)."""
     from trailhound.durations import DurationError
 
     try:

@@ -40,6 +40,7 @@ from trailhound.tables import ALERTS, SIGNALS
 
 if TYPE_CHECKING:
     from trailhound.data_dir import DataDir
+    from trailhound.incidents.grouping import IncidentGrouper
     from trailhound.incidents.outputs.base import Output
     from trailhound.registry import Registry
 
@@ -270,9 +271,15 @@ def _rows(
 class AlertStore:
     """The alerts of one state database, and the outputs new and grown alerts go to."""
 
-    def __init__(self, state: StateDB, outputs: Sequence[Output] = ()) -> None:
+    def __init__(
+        self,
+        state: StateDB,
+        outputs: Sequence[Output] = (),
+        incidents: IncidentGrouper | None = None,
+    ) -> None:
         self.state = state
         self.outputs = list(outputs)
+        self.incidents = incidents  # groups the alerts recorded into incidents
 
     @classmethod
     def for_data_dir(
@@ -280,10 +287,12 @@ class AlertStore:
     ) -> AlertStore:
         """The data directory's alerts, sent to the outputs its settings configure (found in
         ``outputs``, the registry of every installed output by default)."""
+        from trailhound.incidents.grouping import IncidentGrouper
         from trailhound.incidents.outputs.base import OUTPUTS, configured_outputs
 
         state = StateDB(data_dir.state_db)
-        return cls(state, configured_outputs(data_dir, state, outputs or OUTPUTS))
+        outputs_ = configured_outputs(data_dir, state, outputs or OUTPUTS)
+        return cls(state, outputs_, IncidentGrouper.for_data_dir(data_dir))
 
     def _send(self, alerts: list[dict[str, Any]]) -> None:
         """Hand alerts to every output; one failing output neither stops the others nor loses
@@ -347,6 +356,8 @@ class AlertStore:
             signals=int(signals[0]) if signals else 0,
         )
         self._send(result.changed)
+        if self.incidents is not None:
+            self.incidents.group_safely(result.changed)
         return result
 
     @staticmethod

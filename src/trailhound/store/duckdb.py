@@ -9,7 +9,7 @@ Either way SQL text is DuckDB's and a compiled expression is rendered for DuckDB
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import duckdb
@@ -33,13 +33,16 @@ class DuckDBBackend:
         self.owned = owned  # close the connection with the backend
 
     @classmethod
-    def open(cls, data_dir: DataDir) -> DuckDBBackend:
-        """A connection of its own with ``cloudtrail`` over a snapshot of the lake's files."""
+    def open(
+        cls, data_dir: DataDir, partitions: Iterable[tuple[str, str]] | None = None
+    ) -> DuckDBBackend:
+        """A connection of its own with ``cloudtrail`` over a snapshot of the lake's files (of
+        the given ``(YYYY-MM-DD, account)`` partitions only, when given)."""
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
             # The same view as a query's: the events with their src_* intel fields.
-            scan = ParquetLake(data_dir).scan_sql()
+            scan = ParquetLake(data_dir).scan_sql(partitions)
             enrichment = EnrichmentFiles(data_dir).scan_sql()
             con.execute("CREATE VIEW cloudtrail AS " + with_enrichment_sql(scan, enrichment))
         except BaseException:
