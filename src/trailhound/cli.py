@@ -536,6 +536,10 @@ def _register_subcommands() -> None:
 
     register_detect_commands(app)
 
+    from trailhound.cli_api import register as register_server_commands
+
+    register_server_commands(app)
+
 
 _register_subcommands()
 

@@ -23,10 +23,6 @@ from trailhound.store.state import StateDB
 USER_ROLES = ("admin", "analyst", "viewer")
 MIN_PASSWORD_CHARS = 12
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
-_HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-# A hash of a password nobody has: checking against it costs an unknown name as much time as a
-# known one, so that timing does not tell which names exist.
-_DUMMY_HASH = _HASHER.hash("no such user: this hash only burns the same time")
 
 
 class UserError(ApiKeyError):
@@ -46,8 +42,18 @@ class User:
 class UserStore:
     """The console users of one state database."""
 
-    def __init__(self, state: StateDB) -> None:
+    def __init__(self, state: StateDB, hasher: PasswordHasher | None = None) -> None:
         self.state = state
+        # argon2id with the library's current recommended parameters (tests pass cheaper ones)
+        self.hasher = hasher or PasswordHasher()
+        self._dummy: str | None = None
+
+    def _dummy_hash(self) -> str:
+        """A hash of a password nobody has: checking an unknown name against it costs as much
+        time as checking a known one, so that timing does not tell which names exist."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash("no such user: this hash only burns the same time")
+        return self._dummy
 
     def add(self, name: str, role: str, password: str) -> User:
         """Add a user (or set a new role and password for an existing one)."""
@@ -62,7 +68,7 @@ class UserStore:
             con.execute(
                 "INSERT OR REPLACE INTO users (name, role, password_hash, created_at) "
                 "VALUES (?, ?, ?, ?)",
-                [name, role, _HASHER.hash(password), now],
+                [name, role, self.hasher.hash(password), now],
             )
         return User(name, role, now)
 
@@ -82,9 +88,9 @@ class UserStore:
                 "WHERE name = ?",
                 [name],
             ).fetchone()
-        stored = str(row[4]) if row is not None else _DUMMY_HASH
+        stored = str(row[4]) if row is not None else self._dummy_hash()
         try:
-            _HASHER.verify(stored, password)
+            self.hasher.verify(stored, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
         if row is None or row[3] is not None:

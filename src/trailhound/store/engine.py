@@ -194,7 +194,7 @@ class QueryEngine:
             raise QueryError(f"SQL longer than {MAX_SQL_CHARS:,} characters")
         try:
             parsed = sqlglot.parse(sql, dialect="duckdb")
-        except sqlglot.errors.ParseError as error:
+        except sqlglot.errors.SqlglotError as error:  # a parse or a tokenizer error
             raise QueryError(f"SQL syntax error: {error}") from error
         except RecursionError as error:
             raise QueryError("SQL nested too deeply") from error
