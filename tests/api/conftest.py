@@ -74,3 +74,49 @@ def api(tmp_path: Path) -> Iterator[Api]:
 def detecting_api(tmp_path: Path) -> Iterator[Api]:
     """The API over a fresh data directory, detection on as in ``trailhound ingest``."""
     yield from start_api(tmp_path / "data", ServerSettings(detect=True))
+
+
+@dataclass
+class LiveServer:
+    """The API served by uvicorn on 127.0.0.1, over a real socket."""
+
+    url: str
+    port: int
+    product: Product
+    keys: dict[str, str]
+
+
+def serve_live(root: Path, settings: ServerSettings | None = None) -> Iterator[LiveServer]:
+    """uvicorn serving the API over ``root`` in a thread, until the generator is closed."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    app = create_app(DataDir(root), settings or ServerSettings(detect=False))
+    found = app.state.product
+    keys = {role: found.keys.create(role, f"{role}-key")[1] for role in ROLES}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", port, found, keys)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server on 127.0.0.1 over a fresh data directory."""
+    yield from serve_live(tmp_path / "data")

@@ -109,9 +109,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        limit = getattr(error, "limit", None)  # a body over the limit says which limit
         return problem_response(
             error.status_code, str(error.detail), instance=request.url.path,
             headers=dict(error.headers or {}) or None,
+            **({"limit": limit} if limit is not None else {}),
         )
 
     @app.exception_handler(Exception)
