@@ -37,7 +37,8 @@ class Api:
 
     def post(self, path: str, role: str, **kwargs: Any) -> Any:
         """POST as the role."""
-        return self.client.post(path, headers=self.headers(role), **kwargs)
+        headers = {**self.headers(role), **kwargs.pop("headers", {})}
+        return self.client.post(path, headers=headers, **kwargs)
 
     def get(self, path: str, role: str, **kwargs: Any) -> Any:
         """GET as the role."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import Request
@@ -22,7 +24,7 @@ from trailhound.sources.push import PushSource
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
-    from trailhound.detect.base import BatchContext
+    from trailhound.detect.base import BatchContext, RuleSet
     from trailhound.detect.detection import Detection
     from trailhound.incidents.alerts import AlertStore
     from trailhound.store.engine import QueryEngine
@@ -58,6 +60,9 @@ class Product:
         self._loop: threading.Thread | None = None
         self.ingest_error: BaseException | None = None
         self.rules_generation = 0  # bumped when a route changes the rules
+        self._rules_lock = threading.Lock()
+        self._ruleset: RuleSet | None = None
+        self._ruleset_signature: tuple[tuple[str, int, int], ...] = ()
 
     def rules_changed(self) -> None:
         """Tell the ingest loop's detection to load the rules again before its next batch."""
@@ -82,11 +87,47 @@ class Product:
 
         return IntegrationStore(self.state)
 
-    def detection(self) -> Detection:
-        """Detection over the data directory, raising alerts in its alert store."""
-        from trailhound.detect.detection import Detection
+    def rule_dirs(self) -> list[Path]:
+        """The rule folders beside the built-in pack: the data directory's own, if any."""
+        return [self.data_dir.rules] if self.data_dir.rules.is_dir() else []
 
-        return Detection(self.data_dir, self.alerts())
+    def ruleset(self) -> RuleSet:
+        """Every rule (pack and data directory), loaded again only when a rule file changed."""
+        from trailhound.detect.engine import load_rules
+
+        folders = self.rule_dirs()
+        signature = tuple(
+            sorted(
+                (str(f), f.stat().st_mtime_ns, f.stat().st_size)
+                for d in folders
+                for f in d.rglob("*")
+                if f.is_file()
+            )
+        )
+        with self._rules_lock:
+            if self._ruleset is None or signature != self._ruleset_signature:
+                # Loading the pack takes seconds: once per change, not once per request.
+                self._ruleset = load_rules(folders)
+                self._ruleset_signature = signature
+            return self._ruleset
+
+    def detection(self) -> Detection:
+        """Detection over the data directory (every registered detector, the rules detector on
+        the cached rule set), raising alerts in its alert store."""
+        from trailhound.detect.base import DETECTORS, DetectorContext
+        from trailhound.detect.detection import Detection
+        from trailhound.detect.rules_detector import SigmaDetector
+
+        context = DetectorContext(
+            self.data_dir, rule_dirs=tuple(self.rule_dirs()), run_started=datetime.now(UTC)
+        )
+        detectors = [
+            SigmaDetector(context, ruleset=self.ruleset())
+            if name == SigmaDetector.name
+            else DETECTORS.get(name)(context)
+            for name in DETECTORS.names()
+        ]
+        return Detection(self.data_dir, self.alerts(), detectors=detectors)
 
     # The ingest loop ---------------------------------------------------------------------
     @property

@@ -43,9 +43,7 @@ def _rule_view(rule: Any, disabled: set[str]) -> dict[str, Any]:
 @router.get("", response_class=JsonAnswer, summary="List rules")
 def list_rules(caller: Caller = Viewer, found: Product = Depends(product)) -> JsonAnswer:  # noqa: B008
     """Every rule that alerts, enabled or not, and the rules that could not be loaded."""
-    from trailhound.detect.engine import load_rules
-
-    ruleset = load_rules([found.data_dir.rules] if found.data_dir.rules.is_dir() else [])
+    ruleset = found.ruleset()
     with found.state.connect() as con:
         disabled = {r for (r,) in con.execute(
             "SELECT rule_id FROM rule_state WHERE NOT enabled").fetchall()}
@@ -106,7 +104,6 @@ def upload_rule(
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Check a Sigma rule file (YAML) and add it to the data directory's rules."""
-    from trailhound.detect.engine import load_rules
     from trailhound.detect.sigma.loader import SigmaFormat
 
     data_dir = found.data_dir
@@ -127,7 +124,7 @@ def upload_rule(
         raise Problem(422, "the file holds no rule", kind="invalid-rule", errors=[])
     name = _FILE_SAFE.sub("_", ids[0]) + ".yml"
     target = data_dir.rules / name
-    existing = load_rules([data_dir.rules] if data_dir.rules.is_dir() else [])
+    existing = found.ruleset()
     mine = {r.id for r in existing.rules if r.path == str(target)}
     mine |= {c.id for c in existing.correlations if c.path == str(target)}
     taken = {r.id for r in existing.rules} | {c.id for c in existing.correlations}
