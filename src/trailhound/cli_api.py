@@ -1,4 +1,4 @@
-"""Command-line front door of the server: ``serve``, ``keys create|list|revoke``, ``users add|list``."""
+"""Command-line front door of the server: ``serve``, ``keys``, ``users``."""
 
 from __future__ import annotations
 
@@ -131,12 +131,14 @@ def users_list(ctx: typer.Context) -> None:
 
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on (only this machine by default).")]
-    = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (only this machine by default).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8600,
     ingest_limit_mb: Annotated[int, typer.Option(help="Largest pushed body, MB.")] = 50,
     row_cap: Annotated[int, typer.Option(help="Rows one query page may return.")] = 10_000,
     query_seconds: Annotated[float, typer.Option(help="Time limit of one query.")] = 30.0,
+    query_workers: Annotated[int, typer.Option(help="Processes answering queries.")] = 2,
     detect: Annotated[bool, typer.Option(help="Run detection on pushed events.")] = True,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) and the push ingest endpoint."""
@@ -150,6 +152,7 @@ def serve(
         row_cap=row_cap,
         query_seconds=query_seconds,
         detect=detect,
+        query_workers=query_workers,
     )
     app = create_app(_data_dir(ctx), settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

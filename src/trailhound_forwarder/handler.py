@@ -118,7 +118,7 @@ def post(url: str, token: str, body: bytes, *, attempts: int = ATTEMPTS) -> dict
     delay = 0.5
     last = ""
     for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked
+        request = urllib.request.Request(
             url,
             data=body,
             method="POST",
@@ -129,7 +129,7 @@ def post(url: str, token: str, body: bytes, *, attempts: int = ATTEMPTS) -> dict
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=60) as answer:
                 result: dict[str, Any] = json.loads(answer.read(1024 * 1024))
                 return result
         except urllib.error.HTTPError as error:

@@ -101,9 +101,12 @@ def test_sql_pages_and_refuses_writes(loaded: Api) -> None:
 
 
 def test_a_query_past_the_time_limit_is_interrupted(tmp_path: Path) -> None:
-    settings = ServerSettings(detect=False, ingest=False, query_seconds=0.3)
+    # In a worker process, as ``trailhound serve`` runs queries.
+    settings = ServerSettings(detect=False, ingest=False, query_seconds=0.3, query_workers=1)
     for api in start_api(tmp_path, settings):
         heavy = "SELECT count(*) FROM range(100000000000) AS a(x) WHERE x % 7 = 3"
         answer = api.post("/api/v1/sql", "viewer", json={"sql": heavy})
         assert answer.status_code == 408, answer.text
         assert answer.json()["type"].endswith("/query-timeout")
+        answer = api.post("/api/v1/sql", "viewer", json={"sql": "SELECT 42 AS answer"})
+        assert answer.json()["rows"] == [{"answer": 42}]  # the worker is ready for the next

@@ -49,8 +49,11 @@ def require(role: str) -> Callable[..., Caller]:
             raise _unauthorized("unknown or revoked API key")
         key_role, name = verified
         if not role_allows(key_role, role):
-            raise Problem(403, f"this key's role ({key_role}) may not do this (needs {role})",
-                          kind="forbidden")
+            raise Problem(
+                403,
+                f"this key's role ({key_role}) may not do this (needs {role})",
+                kind="forbidden",
+            )
         caller = Caller(name, key_role)
         request.state.caller = caller
         return caller

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +25,10 @@ from trailhound.sources.push import PushSource
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
+    from trailhound.api.query_workers import Rows
     from trailhound.detect.base import BatchContext, RuleSet
     from trailhound.detect.detection import Detection
     from trailhound.incidents.alerts import AlertStore
-    from trailhound.store.engine import QueryEngine
     from trailhound.store.integrations import IntegrationStore
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class ServerSettings:
     push_timeout: float = 120.0  # how long a push waits to be stored
     detect: bool = True  # run detection on pushed events, as ``trailhound ingest`` does
     ingest: bool = True  # run the ingest loop (off: the push endpoint answers 503)
+    query_workers: int = 0  # query processes (0: threads of the server; ``serve`` uses 2)
 
 
 class Product:
@@ -56,6 +58,8 @@ class Product:
         self.keys = KeyStore(self.state)
         self.users = UserStore(self.state)
         self.push = PushSource()
+        self._queries: Executor | None = None
+        self._queries_lock = threading.Lock()
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
         self.ingest_error: BaseException | None = None
@@ -69,12 +73,6 @@ class Product:
         self.rules_generation += 1
 
     # The parts ---------------------------------------------------------------------------
-    def query_engine(self) -> QueryEngine:
-        """A query engine over the lake as it is now; the caller closes it."""
-        from trailhound.store.engine import QueryEngine
-
-        return QueryEngine(self.data_dir)
-
     def alerts(self) -> AlertStore:
         """The alert store, with the configured outputs."""
         from trailhound.incidents.alerts import AlertStore
@@ -129,6 +127,27 @@ class Product:
         ]
         return Detection(self.data_dir, self.alerts(), detectors=detectors)
 
+    def run_query(self, sql: str, *, user_sql: bool, limit: int = 0, offset: int = 0) -> Rows:
+        """Run a query in a query worker within the time limit: (columns, rows)."""
+        from trailhound.api.query_workers import query_executor, run_query
+
+        with self._queries_lock:
+            if self._queries is None:
+                self._queries = query_executor(self.settings.query_workers)
+            pool = self._queries
+        seconds = self.settings.query_seconds
+        future = pool.submit(
+            run_query, str(self.data_dir.root), sql, user_sql, limit, offset, seconds
+        )
+        try:
+            return future.result(timeout=seconds + 60)
+        except BrokenExecutor:  # a worker died (out of memory): a fresh pool for the next one
+            with self._queries_lock:
+                if self._queries is pool:
+                    self._queries = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
     # The ingest loop ---------------------------------------------------------------------
     @property
     def ingesting(self) -> bool:
@@ -161,6 +180,8 @@ class Product:
         if self._loop is not None:
             self._loop.join(timeout=60)
         self.push.close()
+        if self._queries is not None:
+            self._queries.shutdown(wait=True, cancel_futures=True)
 
 
 class _ReloadingDetection:

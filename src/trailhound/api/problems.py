@@ -27,9 +27,7 @@ logger = logging.getLogger(__name__)
 class Problem(Exception):
     """An error answered as problem JSON."""
 
-    def __init__(
-        self, status: int, detail: str, *, kind: str | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, status: int, detail: str, *, kind: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -103,15 +101,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             for e in error.errors()
         ]
         return problem_response(
-            422, "the request body or parameters are not valid", kind="invalid-request",
-            instance=request.url.path, errors=errors,
+            422,
+            "the request body or parameters are not valid",
+            kind="invalid-request",
+            instance=request.url.path,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         limit = getattr(error, "limit", None)  # a body over the limit says which limit
         return problem_response(
-            error.status_code, str(error.detail), instance=request.url.path,
+            error.status_code,
+            str(error.detail),
+            instance=request.url.path,
             headers=dict(error.headers or {}) or None,
             **({"limit": limit} if limit is not None else {}),
         )
@@ -119,6 +122,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         # The error's text may hold data; the log gets its type and place, the client nothing.
-        logger.error("unexpected error on %s: %s", request.url.path, type(error).__name__,
-                     exc_info=error)
+        logger.error(
+            "unexpected error on %s: %s", request.url.path, type(error).__name__, exc_info=error
+        )
         return problem_response(500, "internal error", instance=request.url.path)

@@ -74,6 +74,11 @@ def log_file_row(
             sha256, seen_at)  # fmt: skip
 
 
+def _is_other_mode_in_process(error: duckdb.Error) -> bool:
+    """Whether a connect failed because this process holds the file read-only vs read-write."""
+    return "different configuration" in str(error).lower()
+
+
 def _is_lock_error(error: duckdb.Error) -> bool:
     text = str(error).lower()
     return "lock" in text or "being used by another process" in text
@@ -100,7 +105,16 @@ class StateDB:
                 con = duckdb.connect(str(self.path), read_only=read_only)
                 break
             except duckdb.Error as error:
-                if not _is_lock_error(error) or time.monotonic() > deadline:
+                if _is_other_mode_in_process(error):
+                    # This process (a server: the API reads while its ingest loop writes) has
+                    # the file open in the other mode. A reader shares the writer's open
+                    # database instead (it only reads); a writer waits for the readers.
+                    if read_only:
+                        read_only = False
+                        continue
+                elif not _is_lock_error(error):
+                    raise StoreError(f"cannot open state database {self.path}: {error}") from error
+                if time.monotonic() > deadline:
                     raise StoreError(f"cannot open state database {self.path}: {error}") from error
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)

@@ -28,7 +28,7 @@ class Hook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 hook.bodies.append(orjson.loads(body))
                 status = hook.statuses.pop(0) if hook.statuses else 200
@@ -82,8 +82,12 @@ def test_new_alerts_above_the_severity_are_posted_as_slack_json(
 ) -> None:
     assert OUTPUTS.get("webhook") is WebhookOutput
     output.send(
-        [_alert("critical", n=1), _alert("high", n=2), _alert("medium", n=3), _alert("high",
-         grown=True, n=4)]
+        [
+            _alert("critical", n=1),
+            _alert("high", n=2),
+            _alert("medium", n=3),
+            _alert("high", grown=True, n=4),
+        ]
     )
     assert len(hook.bodies) == 1
     message = hook.bodies[0]

@@ -42,8 +42,8 @@ def list_alerts(
     found: Product = Depends(product),  # noqa: B008
     status: Status | None = None,
     severity: Severity | None = None,
-    rule_id: str | None = Query(None, max_length=200),  # noqa: B008
-    limit: int = Query(100, ge=1, le=1000),  # noqa: B008
+    rule_id: str | None = Query(None, max_length=200),
+    limit: int = Query(100, ge=1, le=1000),
 ) -> JsonAnswer:
     """Alerts, newest activity first."""
     alerts = found.alerts().list_alerts(
@@ -54,7 +54,7 @@ def list_alerts(
 
 @router.get("/{alert_id}", response_class=JsonAnswer, summary="One alert")
 def get_alert(
-    alert_id: str = PathParam(pattern=_ALERT_ID),  # noqa: B008
+    alert_id: str = PathParam(pattern=_ALERT_ID),
     caller: Caller = Viewer,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -65,7 +65,7 @@ def get_alert(
 @router.patch("/{alert_id}", response_class=JsonAnswer, summary="Change an alert's status")
 def update_alert(
     body: AlertUpdate,
-    alert_id: str = PathParam(pattern=_ALERT_ID),  # noqa: B008
+    alert_id: str = PathParam(pattern=_ALERT_ID),
     caller: Caller = Analyst,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -76,11 +76,15 @@ def update_alert(
     return JsonAnswer(_public(alert))
 
 
-@router.post("/{alert_id}/comments", response_class=JsonAnswer, status_code=201,
-             summary="Comment on an alert")
+@router.post(
+    "/{alert_id}/comments",
+    response_class=JsonAnswer,
+    status_code=201,
+    summary="Comment on an alert",
+)
 def comment_alert(
     body: AlertComment,
-    alert_id: str = PathParam(pattern=_ALERT_ID),  # noqa: B008
+    alert_id: str = PathParam(pattern=_ALERT_ID),
     caller: Caller = Analyst,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:

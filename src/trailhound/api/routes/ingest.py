@@ -54,32 +54,39 @@ async def read_limited(request: Request, limit: int) -> bytes:
     },
 )
 async def push_cloudtrail(
-    request: Request, caller: Caller = Ingest, found: Product = Depends(product)  # noqa: B008
+    request: Request,
+    caller: Caller = Ingest,
+    found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Store one CloudTrail log file ({"Records": [...]}, gzip or plain) or JSON lines."""
     if not found.ingesting:
         raise Problem(503, "ingest is not running on this server", kind="ingest-unavailable")
     data = await read_limited(request, found.settings.ingest_limit)
     if not data:
-        raise Problem(400, "the body is empty: send a CloudTrail log file or JSON lines",
-                      kind="invalid-request")
+        raise Problem(
+            400,
+            "the body is empty: send a CloudTrail log file or JSON lines",
+            kind="invalid-request",
+        )
     name = f"push:{caller.name}/{uuid.uuid4().hex}"
     settings = found.settings
     try:
-        future = await asyncio.to_thread(
-            found.push.submit, Blob(name, data), settings.push_timeout
-        )
+        future = await asyncio.to_thread(found.push.submit, Blob(name, data), settings.push_timeout)
         outcome = await asyncio.wait_for(asyncio.wrap_future(future), settings.push_timeout)
     except PushBusy as error:
         problem = Problem(503, str(error), kind="ingest-busy")
         problem.headers["Retry-After"] = "5"
         raise problem from error
     except (PushClosed, TimeoutError) as error:
-        raise Problem(503, "ingest stopped before the body was stored: send it again",
-                      kind="ingest-unavailable") from error
+        raise Problem(
+            503,
+            "ingest stopped before the body was stored: send it again",
+            kind="ingest-unavailable",
+        ) from error
     if not outcome.stored(name):
-        problem = Problem(503, "the body could not be stored now: send it again",
-                          kind="ingest-failed")
+        problem = Problem(
+            503, "the body could not be stored now: send it again", kind="ingest-failed"
+        )
         problem.headers["Retry-After"] = "10"
         raise problem
     summary = outcome.summary

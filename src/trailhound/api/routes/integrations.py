@@ -45,7 +45,8 @@ def _view(found: Product, name: str) -> dict[str, Any]:
 
 @router.get("", response_class=JsonAnswer, summary="List integrations")
 def list_integrations(
-    caller: Caller = Viewer, found: Product = Depends(product)  # noqa: B008
+    caller: Caller = Viewer,
+    found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Every integration with its state and counters."""
     items = found.integrations().list_integrations()
@@ -54,7 +55,9 @@ def list_integrations(
 
 @router.post("", response_class=JsonAnswer, status_code=201, summary="Add an integration")
 def create_integration(
-    body: IntegrationCreate, caller: Caller = Admin, found: Product = Depends(product)  # noqa: B008
+    body: IntegrationCreate,
+    caller: Caller = Admin,
+    found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Add an integration; check it with the test endpoint."""
     from trailhound.sources.aws.integrations import Integration
@@ -76,7 +79,7 @@ def create_integration(
 
 @router.get("/{name}", response_class=JsonAnswer, summary="One integration")
 def get_integration(
-    name: str = PathParam(pattern=_NAME),  # noqa: B008
+    name: str = PathParam(pattern=_NAME),
     caller: Caller = Viewer,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -92,7 +95,7 @@ def get_integration(
 
 @router.delete("/{name}", response_class=JsonAnswer, summary="Remove an integration")
 def delete_integration(
-    name: str = PathParam(pattern=_NAME),  # noqa: B008
+    name: str = PathParam(pattern=_NAME),
     caller: Caller = Admin,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -114,7 +117,7 @@ def _set_state(found: Product, name: str, state: str) -> JsonAnswer:
 
 @router.post("/{name}/pause", response_class=JsonAnswer, summary="Pause an integration")
 def pause_integration(
-    name: str = PathParam(pattern=_NAME),  # noqa: B008
+    name: str = PathParam(pattern=_NAME),
     caller: Caller = Admin,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -124,7 +127,7 @@ def pause_integration(
 
 @router.post("/{name}/resume", response_class=JsonAnswer, summary="Resume an integration")
 def resume_integration(
-    name: str = PathParam(pattern=_NAME),  # noqa: B008
+    name: str = PathParam(pattern=_NAME),
     caller: Caller = Admin,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -135,7 +138,7 @@ def resume_integration(
 @router.post("/{name}/test", response_class=JsonAnswer, summary="Test an integration")
 def test_integration(
     body: ConnectionTest | None = None,
-    name: str = PathParam(pattern=_NAME),  # noqa: B008
+    name: str = PathParam(pattern=_NAME),
     caller: Caller = Admin,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:

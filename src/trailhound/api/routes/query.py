@@ -7,12 +7,10 @@ only as the language's literals or bound parameters, never pasted into SQL text.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
 from typing import Any
 
-import duckdb
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlglot import exp
@@ -21,8 +19,9 @@ from trailhound.api.auth import Caller, Viewer
 from trailhound.api.deps import Product, product
 from trailhound.api.encoding import JsonAnswer
 from trailhound.api.problems import Problem, query_problem
+from trailhound.api.query_workers import QueryTimeout, Rows
 from trailhound.errors import QueryError
-from trailhound.store.engine import MAX_SQL_CHARS, QueryEngine
+from trailhound.store.engine import MAX_SQL_CHARS
 
 router = APIRouter(tags=["search"])
 MAX_QUERY_TEXT = 64 * 1024
@@ -46,20 +45,18 @@ class SqlRequest(BaseModel):
     offset: int = Field(0, ge=0, le=100_000_000)
 
 
-def _timed(engine: QueryEngine, seconds: float, run: Callable[[], Any]) -> Any:
-    """Run ``run`` on ``engine``; interrupt its connection after ``seconds``."""
-    timer = threading.Timer(seconds, engine.con.interrupt)
-    timer.daemon = True
-    timer.start()
+def _run(found: Product, sql: str, *, user_sql: bool, limit: int = 0, offset: int = 0) -> Rows:
+    """Run in a query worker; a query past the time limit is a 408."""
     try:
-        return run()
-    except QueryError as error:
-        if isinstance(error.__cause__, duckdb.InterruptException) or "INTERRUPT" in str(error):
-            raise Problem(408, f"the query ran past the time limit of {seconds:g} s",
-                          kind="query-timeout") from error
-        raise
-    finally:
-        timer.cancel()
+        return found.run_query(sql, user_sql=user_sql, limit=limit, offset=offset)
+    except QueryTimeout as error:
+        raise Problem(408, str(error), kind="query-timeout") from error
+    except BrokenExecutor as error:
+        raise Problem(
+            503,
+            "the query worker stopped (out of memory?): try a smaller query",
+            kind="query-failed",
+        ) from error
 
 
 def _page(
@@ -79,7 +76,9 @@ def _page(
 
 @router.post("/query", response_class=JsonAnswer, summary="Search with the pipe language")
 def run_query(
-    body: QueryRequest, caller: Caller = Viewer, found: Product = Depends(product)  # noqa: B008
+    body: QueryRequest,
+    caller: Caller = Viewer,
+    found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Compile a pipe query and return one page of its rows."""
     from trailhound.durations import DurationError, parse_duration
@@ -100,32 +99,27 @@ def run_query(
     except QueryError as error:
         raise query_problem(error) from error
     if compiled.target is not None:
-        raise Problem(400, "saving results (| target …) is not offered by the API",
-                      kind="invalid-query")
+        raise Problem(
+            400, "saving results (| target …) is not offered by the API", kind="invalid-query"
+        )
     page = (
         exp.select("*")
         .from_(compiled.expression.subquery("page"))
         .limit(exp.Literal.number(limit + 1))
         .offset(exp.Literal.number(body.offset))
     )
-    with found.query_engine() as engine:
-        columns, rows = _timed(
-            engine, found.settings.query_seconds, lambda: engine.execute(page)
-        )
+    columns, rows = _run(found, page.sql(dialect="duckdb"), user_sql=False)
     return JsonAnswer(_page(columns, rows, body.offset, limit, started))
 
 
 @router.post("/sql", response_class=JsonAnswer, summary="Run read-only SQL")
 def run_sql(
-    body: SqlRequest, caller: Caller = Viewer, found: Product = Depends(product)  # noqa: B008
+    body: SqlRequest,
+    caller: Caller = Viewer,
+    found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Run one read-only SQL statement (as ``trailhound sql``) and return one page of rows."""
     started = time.perf_counter()
     limit = min(body.limit, found.settings.row_cap)
-    with found.query_engine() as engine:
-        columns, rows = _timed(
-            engine,
-            found.settings.query_seconds,
-            lambda: engine.execute_read_only(body.sql, limit=limit + 1, offset=body.offset),
-        )
+    columns, rows = _run(found, body.sql, user_sql=True, limit=limit + 1, offset=body.offset)
     return JsonAnswer(_page(columns, rows, body.offset, limit, started))

@@ -8,9 +8,9 @@ every front door's detection loads beside the built-in pack.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends
@@ -45,13 +45,13 @@ def list_rules(caller: Caller = Viewer, found: Product = Depends(product)) -> Js
     """Every rule that alerts, enabled or not, and the rules that could not be loaded."""
     ruleset = found.ruleset()
     with found.state.connect() as con:
-        disabled = {r for (r,) in con.execute(
-            "SELECT rule_id FROM rule_state WHERE NOT enabled").fetchall()}
+        disabled = {
+            r for (r,) in con.execute("SELECT rule_id FROM rule_state WHERE NOT enabled").fetchall()
+        }
     rules = [_rule_view(r, disabled) for r in ruleset.rules if r.generate]
     rules += [_rule_view(c, disabled) for c in ruleset.correlations]
     problems = [
-        {"path": os.path.basename(p.path), "line": p.line, "reason": p.reason}
-        for p in ruleset.problems
+        {"path": Path(p.path).name, "line": p.line, "reason": p.reason} for p in ruleset.problems
     ]
     return JsonAnswer({"rules": rules, "problems": problems})
 
@@ -71,7 +71,7 @@ def _set_enabled(found: Product, rule_id: str, enabled: bool) -> dict[str, Any]:
 
 @router.post("/{rule_id}/enable", response_class=JsonAnswer, summary="Enable a rule")
 def enable_rule(
-    rule_id: str = PathParam(pattern=_RULE_ID),  # noqa: B008
+    rule_id: str = PathParam(pattern=_RULE_ID),
     caller: Caller = Analyst,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -81,7 +81,7 @@ def enable_rule(
 
 @router.post("/{rule_id}/disable", response_class=JsonAnswer, summary="Disable a rule")
 def disable_rule(
-    rule_id: str = PathParam(pattern=_RULE_ID),  # noqa: B008
+    rule_id: str = PathParam(pattern=_RULE_ID),
     caller: Caller = Analyst,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -99,7 +99,7 @@ def disable_rule(
     },
 )
 def upload_rule(
-    text: str = Body(..., media_type="application/yaml", max_length=MAX_RULE_BYTES),  # noqa: B008
+    text: str = Body(..., media_type="application/yaml", max_length=MAX_RULE_BYTES),
     caller: Caller = Analyst,
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
@@ -116,9 +116,16 @@ def upload_rule(
         candidate.unlink(missing_ok=True)
     if loaded.problems:
         errors = [{"line": p.line, "reason": p.reason} for p in loaded.problems]
-        raise Problem(422, "the rule does not load: " + "; ".join(
-            f"line {e['line']}: {e['reason']}" if e["line"] else str(e["reason"]) for e in errors
-        ), kind="invalid-rule", errors=errors)
+        raise Problem(
+            422,
+            "the rule does not load: "
+            + "; ".join(
+                f"line {e['line']}: {e['reason']}" if e["line"] else str(e["reason"])
+                for e in errors
+            ),
+            kind="invalid-rule",
+            errors=errors,
+        )
     ids = [r.id for r in loaded.rules] + [c.id for c in loaded.correlations]
     if not ids:
         raise Problem(422, "the file holds no rule", kind="invalid-rule", errors=[])

@@ -96,8 +96,11 @@ def setup_aws(
     from trailhound.sources.aws.setup.cloudformation import build_template
 
     if body.operator_account is None:
-        raise Problem(400, "operator_account: the account (or role ARN) trailhound runs as",
-                      kind="invalid-request")
+        raise Problem(
+            400,
+            "operator_account: the account (or role ARN) trailhound runs as",
+            kind="invalid-request",
+        )
     external_id = body.external_id or policy.generate_external_id()
     options = _options(body, external_id)
     template = build_template(options)
@@ -127,10 +130,14 @@ def setup_aws(
     )
 
 
-@router.get("/templates/{token}", response_class=JsonAnswer, name="setup_template",
-            summary="A quick-create link's template (no key: the token is the secret)")
+@router.get(
+    "/templates/{token}",
+    response_class=JsonAnswer,
+    name="setup_template",
+    summary="A quick-create link's template (no key: the token is the secret)",
+)
 def setup_template(
-    token: str = PathParam(pattern=_TOKEN),  # noqa: B008
+    token: str = PathParam(pattern=_TOKEN),
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """The template a quick-create link points at, until the link expires."""

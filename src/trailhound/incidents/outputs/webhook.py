@@ -110,14 +110,14 @@ class WebhookOutput:
         delay = self.backoff
         last = ""
         for attempt in range(1, self.attempts + 1):
-            request = urllib.request.Request(  # noqa: S310 - the scheme is checked: http(s)
+            request = urllib.request.Request(
                 self.url,
                 data=body,
                 headers={"Content-Type": "application/json", "User-Agent": "trailhound"},
                 method="POST",
             )
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                     answer.read(65536)
                 return
             except urllib.error.HTTPError as error:
