@@ -10,19 +10,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from trailhound.cli_output import console, fail, jsonable, out
-from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.cli.context import data_dir as _data_dir
+from trailhound.cli.output import console, fail, jsonable, out
 from trailhound.errors import TrailhoundError
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 users_app = typer.Typer(help="Console users: add, list.", no_args_is_help=True)
 PASSWORD_ENV_VAR = "TRAILHOUND_PASSWORD"
-
-
-def _data_dir(ctx: typer.Context) -> DataDir:
-    root = ctx.find_root()
-    option = root.params.get("data_dir") if root is not None else None
-    return resolve_data_dir(option)
 
 
 def _state(ctx: typer.Context):  # type: ignore[no-untyped-def]
