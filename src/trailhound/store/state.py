@@ -12,6 +12,7 @@ holds at most what an older version stored, and the query engine never copies it
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,11 @@ from trailhound.tables import TABLES, Table
 # The database files whose tables this process has created: the statements are idempotent,
 # but running them on every short-lived connection costs time.
 _CREATED: set[Path] = set()
+# Connections of one process to one file share a database instance, torn down when the last one
+# closes. A thread opening a connection while another closes the last one can get an instance
+# half torn down (its Python table functions gone: "python_arrow_scan does not exist"), so
+# opening and closing take turns within the process; queries still run side by side.
+_OPEN_CLOSE = threading.Lock()
 EXCERPT_CHARS = 240
 LOCK_TIMEOUT_SECONDS = 60.0
 # A settings key: the last migration run on the file (see ``_migrate``).
@@ -102,7 +108,8 @@ class StateDB:
         delay = 0.02
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
+                with _OPEN_CLOSE:
+                    con = duckdb.connect(str(self.path), read_only=read_only)
                 break
             except duckdb.Error as error:
                 if _is_other_mode_in_process(error):
@@ -129,7 +136,8 @@ class StateDB:
                 _CREATED.add(self.path)
             yield con
         finally:
-            con.close()
+            with _OPEN_CLOSE:
+                con.close()
 
     # The ingest ledger -------------------------------------------------------------------
     def known_files(self, uris: Sequence[str]) -> dict[str, tuple[int, float]]:
