@@ -82,3 +82,14 @@ def test_incidents_benchmark(tmp_path: Path) -> None:
     output = _run(str(BENCH / "incidents.py"), "--events", "3000", "--workdir", str(tmp_path))
     assert "(a) ingest + detection, no incidents (baseline)" in output
     assert "(d) hunt + incidents" in output and "graph of in-" in output
+
+
+@pytest.mark.bench
+def test_api_benchmark(tmp_path: Path) -> None:
+    output = _run(
+        str(BENCH / "api.py"),
+        "--events", "300", "--pushers", "4", "--queriers", "1", "--seconds", "120",
+        "--workdir", str(tmp_path),
+    )  # fmt: skip
+    assert "req/s" in output and "p99" in output and "baseline trailhound ingest path" in output
+    assert "no event lost" in output

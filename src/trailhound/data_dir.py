@@ -72,6 +72,11 @@ class DataDir:
         return self.root / "secret.key"
 
     @property
+    def rules(self) -> Path:
+        """Rules added to this data directory (uploaded through the API), run beside the pack."""
+        return self.root / "rules"
+
+    @property
     def tmp(self) -> Path:
         """Scratch space: DuckDB's spill files, downloads being ingested."""
         return self.root / "tmp"

@@ -454,6 +454,48 @@ ANALYTICS_FINDINGS = Table(
     queryable=True,
 )
 
+API_KEYS = Table(
+    "api_keys",
+    "Keys of the REST API (`trailhound keys create`): only a hash of each key is kept.",
+    (
+        TableColumn("id", "VARCHAR", "The key's public ID (the part before the dot)."),
+        TableColumn("name", "VARCHAR", "Who or what holds it."),
+        TableColumn("role", "VARCHAR", "admin, analyst, viewer or ingest."),
+        TableColumn("key_hash", "VARCHAR", "SHA-256 of the whole key.", secret=True),
+        TableColumn("created_at", "TIMESTAMPTZ", "When it was made.", default="now()"),
+        TableColumn("revoked_at", "TIMESTAMPTZ", "When it was revoked; empty while valid."),
+    ),
+    primary_key=("id",),
+    time_column="created_at",
+)
+USERS = Table(
+    "users",
+    "People who sign in to the console (`trailhound users add`), with password hashes.",
+    (
+        TableColumn("name", "VARCHAR", "The sign-in name."),
+        TableColumn("role", "VARCHAR", "admin, analyst or viewer."),
+        TableColumn("password_hash", "VARCHAR", "argon2id hash of the password.", secret=True),
+        TableColumn("created_at", "TIMESTAMPTZ", "When the user was added.", default="now()"),
+        TableColumn("disabled_at", "TIMESTAMPTZ", "When the user was disabled; empty if active."),
+    ),
+    primary_key=("name",),
+    time_column="created_at",
+)
+SETUP_LINKS = Table(
+    "setup_links",
+    "CloudFormation quick-create links handed out by the API, each serving its template "
+    "until it expires.",
+    (
+        TableColumn("id", "VARCHAR", "The link's random token."),
+        TableColumn("options", "JSON", "The setup options the template is built from."),
+        TableColumn("region", "VARCHAR", "The region of the stack."),
+        TableColumn("created_at", "TIMESTAMPTZ", "When it was made.", default="now()"),
+        TableColumn("expires_at", "TIMESTAMPTZ", "When it stops working."),
+    ),
+    primary_key=("id",),
+    time_column="created_at",
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -479,6 +521,9 @@ TABLES: dict[str, Table] = {
         ANALYTICS_PROFILES,
         ANALYTICS_VOLUME,
         ANALYTICS_FINDINGS,
+        API_KEYS,
+        USERS,
+        SETUP_LINKS,
     )
 }
 SECRET_COLUMNS = frozenset(c for t in TABLES.values() for c in t.secret_columns)

@@ -3,11 +3,11 @@
 ``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
 library), ``detect`` (detect, alerts, rules, config), ``incidents`` (list, show, update, graph,
 regroup), ``aws`` (integration, setup, collect), ``ledger``, ``intel`` (the offline intel lists),
-``analytics`` (behavioural profiles) and ``demo`` (demo-data). Each module has a ``register(app)``;
-this module's callback resolves ``--data-dir`` into the context (see ``context.py``), the one place
-commands find it, and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once.
-Command modules import their stage's heavy modules inside the commands, so that a command only
-pays for what it uses.
+``analytics`` (behavioural profiles), ``demo`` (demo-data) and ``server`` (serve, keys, users).
+Each module has a ``register(app)``; this module's callback resolves ``--data-dir`` into the
+context (see ``context.py``), the one place commands find it, and configures logging
+(``--log-level``, ``--log-format``; see ``logs.py``) once. Command modules import their stage's
+heavy modules inside the commands, so that a command only pays for what it uses.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from trailhound.cli import (
     ledger,
     queries,
     query,
+    server,
 )
 from trailhound.cli.context import CliState
 from trailhound.cli.output import console
@@ -93,7 +94,19 @@ def _tell_waiting(pid: int | None) -> None:
     )
 
 
-for _group in (ingest, query, queries, demo, aws, ledger, intel, analytics, detect, incidents):
+for _group in (
+    ingest,
+    query,
+    queries,
+    demo,
+    aws,
+    ledger,
+    intel,
+    analytics,
+    detect,
+    incidents,
+    server,
+):
     _group.register(app)
 
 __all__ = ["app"]

@@ -190,13 +190,19 @@ class QueryEngine:
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
 
-    def execute_read_only(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run user SQL after checking that every statement only reads."""
+    def execute_read_only(
+        self, sql: str, *, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run user SQL after checking that every statement only reads.
+
+        With ``limit``, a query's rows are read a page at a time: ``offset`` rows skipped, at
+        most ``limit`` returned (the statement is wrapped as a subquery, not edited as text).
+        """
         if len(sql) > MAX_SQL_CHARS:
             raise QueryError(f"SQL longer than {MAX_SQL_CHARS:,} characters")
         try:
             parsed = sqlglot.parse(sql, dialect="duckdb")
-        except sqlglot.errors.ParseError as error:
+        except sqlglot.errors.SqlglotError as error:  # a parse or a tokenizer error
             raise QueryError(f"SQL syntax error: {error}") from error
         except RecursionError as error:
             raise QueryError("SQL nested too deeply") from error
@@ -211,7 +217,10 @@ class QueryEngine:
         if not isinstance(statement, _READ_ONLY_STATEMENTS) or writes:
             raise QueryError("only read-only SQL (SELECT, WITH … SELECT, DESCRIBE) is allowed")
         self._load_state(_table_names(statement))
-        return self._run(sql, [])
+        if limit is None or isinstance(statement, exp.Describe):
+            return self._run(sql, [])
+        page = exp.select("*").from_(statement.subquery("page")).limit(limit).offset(offset)
+        return self._run(page.sql(dialect="duckdb"), [])
 
 
 def _table_names(query: str | exp.Expr) -> set[str] | None:

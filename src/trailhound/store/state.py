@@ -12,6 +12,7 @@ holds at most what an older version stored, and the query engine never copies it
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
 # The database files whose tables this process has created: the statements are idempotent,
 # but running them on every short-lived connection costs time.
 _CREATED: set[Path] = set()
+# Connections of one process to one file share a database instance, torn down when the last one
+# closes. A thread opening a connection while another closes the last one can get an instance
+# half torn down (its Python table functions gone: "python_arrow_scan does not exist"), so
+# opening and closing take turns within the process; queries still run side by side.
+_OPEN_CLOSE = threading.Lock()
 EXCERPT_CHARS = 240
 LOCK_TIMEOUT_SECONDS = 60.0
 # A settings key: the last migration run on the file (see ``_migrate``).
@@ -76,6 +82,11 @@ def log_file_row(
             sha256, seen_at)  # fmt: skip
 
 
+def _is_other_mode_in_process(error: duckdb.Error) -> bool:
+    """Whether a connect failed because this process holds the file read-only vs read-write."""
+    return "different configuration" in str(error).lower()
+
+
 def _is_lock_error(error: duckdb.Error) -> bool:
     text = str(error).lower()
     return "lock" in text or "being used by another process" in text
@@ -99,10 +110,20 @@ class StateDB:
         delay = 0.02
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
+                with _OPEN_CLOSE:
+                    con = duckdb.connect(str(self.path), read_only=read_only)
                 break
             except duckdb.Error as error:
-                if not _is_lock_error(error) or time.monotonic() > deadline:
+                if _is_other_mode_in_process(error):
+                    # This process (a server: the API reads while its ingest loop writes) has
+                    # the file open in the other mode. A reader shares the writer's open
+                    # database instead (it only reads); a writer waits for the readers.
+                    if read_only:
+                        read_only = False
+                        continue
+                elif not _is_lock_error(error):
+                    raise StoreError(f"cannot open state database {self.path}: {error}") from error
+                if time.monotonic() > deadline:
                     raise StoreError(f"cannot open state database {self.path}: {error}") from error
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
@@ -117,7 +138,8 @@ class StateDB:
                 _CREATED.add(self.path)
             yield con
         finally:
-            con.close()
+            with _OPEN_CLOSE:
+                con.close()
 
     # The ingest ledger -------------------------------------------------------------------
     def known_files(self, uris: Sequence[str]) -> dict[str, tuple[int, float]]:
