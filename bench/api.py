@@ -31,10 +31,10 @@ import httpx
 
 from trailhound.api.keys import KeyStore
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
 from trailhound.ingest import Ingestor
 from trailhound.store.engine import QueryEngine
 from trailhound.store.state import StateDB
+from trailhound_demo.generator import generate_demo
 
 QUERIES = [
     {"query": "dataset = cloudtrail | comp count() as events by eventName | sort events desc"},

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
 from trailhound.detect.detection import Detection
 from trailhound.incidents.alerts import AlertStore
 from trailhound.incidents.graph import build_graph
@@ -28,6 +27,7 @@ from trailhound.incidents.store import IncidentStore
 from trailhound.ingest import Ingestor
 from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.state import StateDB
+from trailhound_demo.generator import generate_demo
 
 
 def demo_logs(events: int, seed: int, workdir: Path) -> Path:

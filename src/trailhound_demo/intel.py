@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trailhound_demo.clients import TOR_EXIT_ADDRESSES
 from trailhound.intel.lists import shipped_path
+from trailhound_demo.clients import TOR_EXIT_ADDRESSES
 
 
 def demo_tor_list() -> str:

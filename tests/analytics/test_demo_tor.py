@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from trailhound.data_dir import DataDir
-from trailhound.demo import stories
-from trailhound.demo.generator import generate_demo
-from trailhound_demo.intel import write_demo_tor_list
 from trailhound.detect.detection import Detection
 from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
 from trailhound.intel.enrichment import update_lists
 from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.state import StateDB
+from trailhound_demo import stories
+from trailhound_demo.generator import generate_demo
+from trailhound_demo.intel import write_demo_tor_list
 
 AGENT_RULE = "4050c947-bff1-58c8-8072-8a69925dd4b2"  # credential_scanner_user_agent.yml (Kali)
 ORDINARY_AGENT = "aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off"

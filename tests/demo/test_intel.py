@@ -8,7 +8,7 @@ import orjson
 from typer.testing import CliRunner
 
 from trailhound.cli import app
-from trailhound.demo import TOR_EXIT_ADDRESSES
+from trailhound_demo import TOR_EXIT_ADDRESSES
 
 runner = CliRunner()
 

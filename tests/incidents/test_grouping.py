@@ -21,10 +21,10 @@ from tests.incidents.incident_support import (
     user,
 )
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
 from trailhound.incidents.grouping import IncidentGrouper, severity_and_score
 from trailhound.ingest import Ingestor
 from trailhound.store.state import StateDB
+from trailhound_demo.generator import generate_demo
 
 ALICE = user("alice", "AKIAALICE00000000001")
 BOB = user("bob", "AKIABOB0000000000001")
