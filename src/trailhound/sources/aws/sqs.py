@@ -371,7 +371,7 @@ class SqsSource:
             if not name.startswith("s3://"):  # a malformed record: name it by its message
                 name = f"sqs://{message.message_id}#{name}"
             message.refused[name] = f"refused: {rejected.reason}"
-            logger.warning("%s refused: %s", name, rejected.reason)
+            logger.info("%s refused: %s", name, rejected.reason)  # poison: summed up below
         return list(notification.objects)
 
     # One batch ---------------------------------------------------------------------------
@@ -555,9 +555,18 @@ class SqsSource:
                 continue
             for uri, reason in [*message.refused.items(), *message.failures.items()]:
                 poison.append(PoisonRecord(uri, message.message_id, message.receive_count, reason))
-                logger.warning("%s is poison, not retried: %s", uri, reason)
+                logger.info("%s is poison, not retried: %s", uri, reason)
             done.append(message)
         if poison:  # before the delete: a crash in between records twice, never loses
+            # One warning per batch (each object at info): a hostile queue must not flood the log.
+            first = poison[0]
+            logger.warning(
+                "%s: %d object(s) recorded as poison, not retried (first: %s: %s)",
+                self.integration.name,
+                len(poison),
+                first.uri,
+                first.reason,
+            )
             self.status.record_poison(poison)
             summary.poison += len(poison)
         self.delete_messages(done)
