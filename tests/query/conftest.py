@@ -152,6 +152,12 @@ def _create_state(con: duckdb.DuckDBPyConnection) -> None:
             "?, '111122223333', 'us-east-1', ['10.0.0.1'], ?, ?, ?, ['e13'], ?, ?)",
             [alert_id, rule, title, severity, source, status, CAROL, seen, seen, count, seen, seen],
         )
+    # The queryable columns alerts gained with the principal-based grouping (tables.ALERTS).
+    for column, kind in (("principal", "VARCHAR"), ("sessions", "VARCHAR[]"),
+                         ("resources", "VARCHAR[]"), ("group_fields", "VARCHAR[]"),
+                         ("group_values", "VARCHAR[]")):  # fmt: skip
+        con.execute(f"ALTER TABLE alerts ADD COLUMN {column} {kind}")
+    con.execute("UPDATE alerts SET principal = actor")
 
 
 @pytest.fixture(scope="session")
