@@ -22,7 +22,14 @@ def test_doctests(module: object) -> None:
 
 
 def test_dataset_registry() -> None:
-    assert set(DATASETS) == {"cloudtrail", "cloud_audit_logs", "quarantine", "alerts"}
+    assert set(DATASETS) == {
+        "cloudtrail",
+        "cloud_audit_logs",
+        "quarantine",
+        "alerts",
+        "analytics_profiles",
+        "analytics_findings",
+    }
     for name, dataset in DATASETS.items():
         assert dataset.name == dataset.relation == name
         assert dataset.time_column in dataset.columns
