@@ -195,7 +195,7 @@ def test_a_sigma_rule_on_src_is_tor_fires_on_batches_and_in_hunts(
 
     def tor_alerts(data_dir: DataDir) -> list[dict[str, object]]:
         listed = AlertStore(StateDB(data_dir.state_db)).list_alerts(limit=1000)
-        return [a for a in listed if str(a["title"]).startswith("API call from")]
+        return [a for a in listed if a["rule_id"] == "6d0f3b8e-3c4a-4b7e-9f61-1a2b3c4d5e6f"]
 
     rules = tmp_path / "rules"
     rules.mkdir()
@@ -211,7 +211,7 @@ def test_a_sigma_rule_on_src_is_tor_fires_on_batches_and_in_hunts(
     with Ingestor(hunted) as ingestor:
         ingestor.ingest_paths([tmp_path / "logs"])
     alerts = Detection(hunted, AlertStore.for_data_dir(hunted), rule_dirs=[rules]).hunt(None)
-    tor = [a for a in alerts if a["title"].startswith("API call from")]
+    tor = [a for a in alerts if a["rule_id"] == "6d0f3b8e-3c4a-4b7e-9f61-1a2b3c4d5e6f"]
     assert len(tor) == 1 and tor[0]["source_ips"] == ["185.220.101.1"]
     assert tor_alerts(hunted) == tor
 

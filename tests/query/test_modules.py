@@ -24,6 +24,7 @@ def test_doctests(module: object) -> None:
 def test_dataset_registry() -> None:
     assert set(DATASETS) == {
         "cloudtrail", "cloud_audit_logs", "quarantine", "alerts", "signals", "incidents",
+        "analytics_profiles", "analytics_findings",
     }  # fmt: skip
     for name, dataset in DATASETS.items():
         assert dataset.name == dataset.relation == name
