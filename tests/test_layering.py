@@ -41,12 +41,12 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ),
     ("trailhound.sources",),
     ("trailhound.normalize",),
-    ("trailhound.store",),
+    ("trailhound.store", "trailhound.intel"),  # intel: offline lists, enrichment written at commit
     ("trailhound.query",),
-    ("trailhound.detect",),
+    ("trailhound.detect", "trailhound.analytics"),  # analytics is one more detector
     ("trailhound.incidents",),
     ("trailhound.ingest", "trailhound.collect"),
-    ("trailhound.app",),
+    ("trailhound.app", "trailhound.api"),  # front doors' common ground; the API is served
     ("trailhound.cli", "trailhound.__main__"),
 )
 

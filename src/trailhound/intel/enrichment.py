@@ -25,7 +25,7 @@ from trailhound.errors import TrailhoundError
 from trailhound.intel.lookup import IntelTables
 from trailhound.intel.versions import IntelVersion, install, note_shipped_changes
 from trailhound.schema import ENRICHMENT_COLUMNS
-from trailhound.store.enrichment import TABLE_SCHEMA, EnrichmentFiles, Generation
+from trailhound.store.enrichment import EnrichmentFiles, Generation, table_schema
 from trailhound.store.lake import ParquetLake
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class IpEnricher:
         self.tables: IntelTables | None = None
         self._known = duckdb.connect()
         self._known.execute("SET threads = 2")
-        self._known.register("empty_rows", TABLE_SCHEMA.empty_table())
+        self._known.register("empty_rows", table_schema().empty_table())
         self._known.execute("CREATE TABLE known AS SELECT * FROM empty_rows")
         self._known.unregister("empty_rows")
         self._known_generation: str | None = None
@@ -150,7 +150,7 @@ class IpEnricher:
         """
         known = {str(r[0]) for r in con.execute("SELECT name FROM (SHOW TABLES)").fetchall()}
         if BATCH_ROWS not in known:
-            con.register(BATCH_ROWS, TABLE_SCHEMA.empty_table())
+            con.register(BATCH_ROWS, table_schema().empty_table())
         fields = ", ".join(f"i.{c.name}" for c in ENRICHMENT_COLUMNS)
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT e.*, {fields} FROM {relation} AS e "
@@ -180,7 +180,7 @@ class IpEnricher:
             self._known_generation = generation.name
         unseen = [f for f in files if f not in self._known_files]
         if unseen:
-            columns = ", ".join(TABLE_SCHEMA.names)
+            columns = ", ".join(table_schema().names)
             self._known.execute(
                 f"INSERT INTO known SELECT {columns} FROM read_parquet(?)",
                 [[str(f) for f in unseen]],

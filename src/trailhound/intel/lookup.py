@@ -36,7 +36,7 @@ from trailhound.intel.versions import (
     combined_version,
     table_source,
 )
-from trailhound.store.enrichment import TABLE_SCHEMA
+from trailhound.store.enrichment import table_schema
 from trailhound.store.state import StateDB
 
 # The value columns each list contributes, as the compiled tables name them.
@@ -170,7 +170,7 @@ class IntelTables:
         self.con.close()
 
     def enrich(self, addresses: pa.Array) -> pa.Table:
-        """One enrichment row per distinct non-null text of ``addresses`` (``TABLE_SCHEMA``)."""
+        """One enrichment row per distinct non-null text of ``addresses`` (``table_schema()``)."""
         distinct = pc.unique(addresses.cast(pa.string())).drop_null()
         if len(distinct) <= BISECT_LIMIT:
             return self.enrich_by_bisect(distinct.to_pylist())
@@ -187,7 +187,7 @@ class IntelTables:
 
     def enrich_by_bisect(self, addresses: list[str]) -> pa.Table:
         """:meth:`enrich` for a few distinct addresses: bisect the lists, address by address."""
-        rows: dict[str, list[object]] = {name: [] for name in TABLE_SCHEMA.names}
+        rows: dict[str, list[object]] = {name: [] for name in table_schema().names}
         non_public = self._sorted["non-public"]
         for ip in addresses:
             key = address_key(ip) if ("." in ip or ":" in ip) and ip == ip.strip() else None
@@ -210,12 +210,12 @@ class IntelTables:
                 if lowered.endswith(_AWS_SERVICE_SUFFIX) or lowered == "aws internal":
                     in_aws = True
             for name, value in zip(
-                TABLE_SCHEMA.names,
+                table_schema().names,
                 (ip, country, asn, org, tor, in_aws, self.version),
                 strict=True,
             ):
                 rows[name].append(value)
-        return pa.table(rows, schema=TABLE_SCHEMA)
+        return pa.table(rows, schema=table_schema())
 
     def enrich_by_join(self, addresses: pa.Array) -> pa.Table:
         """:meth:`enrich` for many addresses: ASOF joins in DuckDB."""
@@ -244,7 +244,7 @@ class IntelTables:
             self.con.unregister("input_ips")
             self.con.unregister("input_v6")
             self.con.execute("DROP TABLE IF EXISTS lookup_keys")
-        return rows.cast(TABLE_SCHEMA)
+        return rows.cast(table_schema())
 
     def lookup(self, addresses: list[str]) -> list[dict[str, object]]:
         """What the lists say about each of ``addresses``, in their order."""

@@ -30,7 +30,6 @@ from sqlglot import exp
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
-from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
 from trailhound.store.lake import ParquetLake
 from trailhound.store.state import StateDB
 from trailhound.tables import SECRET_COLUMNS
@@ -111,6 +110,9 @@ class QueryEngine:
 
     def _cloudtrail_sql(self) -> str:
         """The events of the snapshot with what the intel lists say about their source."""
+        # Imported here: the enrichment module loads pyarrow, which a query does not need.
+        from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
+
         return with_enrichment_sql(self.lake.scan_sql(), EnrichmentFiles(self.data_dir).scan_sql())
 
     def _load_state(self, names: set[str] | None) -> None:

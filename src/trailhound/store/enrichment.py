@@ -22,28 +22,45 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import StoreError
 from trailhound.schema import ENRICHMENT_COLUMNS
 from trailhound.store.lock import WriteLock, listing, publishing
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 CURRENT = "CURRENT"
 STALE = "stale"  # the intel version of a table that may lack addresses: rebuilt by the next writer
 MAX_PARTS = 32  # parts of one generation before they are merged into one
-_ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_()}
-TABLE_SCHEMA = pa.schema(
-    [
-        ("source_ip_address", pa.string()),
-        *[(c.name, _ARROW_TYPES[c.sql_type]) for c in ENRICHMENT_COLUMNS],
-        ("intel_version", pa.string()),
-    ]
-)
+
+
+@cache
+def table_schema() -> pa.Schema:
+    """The enrichment table's Arrow schema (built on first use: a query needs no pyarrow)."""
+    import pyarrow as pa
+
+    types = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_()}
+    return pa.schema(
+        [
+            ("source_ip_address", pa.string()),
+            *[(c.name, types[c.sql_type]) for c in ENRICHMENT_COLUMNS],
+            ("intel_version", pa.string()),
+        ]
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``TABLE_SCHEMA``, built when first asked for."""
+    if name == "TABLE_SCHEMA":
+        return table_schema()
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +168,11 @@ class EnrichmentFiles:
         _write_parquet(rows, target)
         parts = list(folder.glob("*.parquet"))
         if len(parts) > MAX_PARTS:
-            merged = pa.concat_tables([pq.read_table(p, schema=TABLE_SCHEMA) for p in parts])
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            schema = table_schema()
+            merged = pa.concat_tables([pq.read_table(p, schema=schema) for p in parts])
             self.replace(merged, generation.intel_version, generation.lists)
         return target
 
@@ -199,5 +220,7 @@ def _write_parquet(rows: pa.Table, target: Path) -> None:
     """Write a Parquet file that readers see whole or not at all."""
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    pq.write_table(rows.cast(TABLE_SCHEMA), partial, compression="zstd")
+    import pyarrow.parquet as pq
+
+    pq.write_table(rows.cast(table_schema()), partial, compression="zstd")
     partial.replace(target)

@@ -273,8 +273,9 @@ class StateDB:
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a state database written by an older version up to date, once per file."""
-    row = con.execute("SELECT value FROM settings WHERE key = ?", [_VERSION_KEY]).fetchone()
-    if row is not None and int(row[0]) >= _VERSION:
+    # fetchall: a result left half-read (fetchone) blocks the connection's next statement.
+    rows = con.execute("SELECT value FROM settings WHERE key = ?", [_VERSION_KEY]).fetchall()
+    if rows and int(rows[0][0]) >= _VERSION:
         return
     # 1: ingest now records log files in log_files_seen itself; an older version left that to
     # the ledger check, so files stored since the last check are recorded here (unhashed).
