@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from trailhound.detect.detection import Detection
     from trailhound.detect.ledger import LedgerReport
     from trailhound.incidents.alerts import AlertStore
+    from trailhound.incidents.graph import Graph
+    from trailhound.incidents.store import IncidentStore
     from trailhound.ingest import Progress
     from trailhound.model import IngestSummary
     from trailhound.query.compiler import CompiledQuery
@@ -381,6 +383,60 @@ class Trailhound:
             raise TrailhoundError("the rule detector is not the built-in one")
         sigma.set_enabled(rule_id, enabled)
         return detection.raise_matches(sigma, sigma.retro_hunt()) if enabled else []
+
+    # Incidents ---------------------------------------------------------------------------
+    @cached_property
+    def incident_store(self) -> IncidentStore:
+        """The incidents, to read and triage (grouping writes them as alerts are recorded)."""
+        from trailhound.incidents.store import IncidentStore
+
+        return IncidentStore(self.state)
+
+    def list_incidents(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        assignee: str | None = None,
+        limit: int = 100,
+        by_score: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Incidents, most recent activity (or highest score) first, optionally filtered."""
+        from trailhound.incidents.store import public
+
+        found = self.incident_store.list(
+            status=status, severity=severity, assignee=assignee, limit=limit, by_score=by_score
+        )
+        return [public(i) for i in found]
+
+    def get_incident(self, incident_id: str) -> dict[str, Any]:
+        """One incident with its alerts and comment trail (a unique ID prefix is enough)."""
+        from trailhound.incidents.store import public
+
+        incident = public(self.incident_store.get(incident_id))
+        incident["alerts"] = [self.public_alert(a) for a in incident["alerts"]]
+        return incident
+
+    def update_incident(
+        self,
+        incident_id: str,
+        *,
+        status: str | None = None,
+        assignee: str | None = None,
+        comment: str | None = None,
+        author: str = "analyst",
+    ) -> dict[str, Any]:
+        """Change an incident's status and/or assignee and/or add a comment; it as it is now."""
+        updated = self.incident_store.update(
+            incident_id, status=status, assignee=assignee, comment=comment, author=author
+        )
+        return self.get_incident(str(updated["id"]))
+
+    def incident_graph(self, incident_id: str) -> Graph:
+        """The incident's root-cause graph, built from the stored events."""
+        from trailhound.incidents.graph import incident_graph
+
+        return incident_graph(self.data_dir, incident_id)
 
     # Settings ----------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:

@@ -26,6 +26,7 @@ from trailhound.store.state import StateDB
 PUBLIC = {"/api/v1/health", "/api/v1/setup/templates/{token}"}
 SAMPLE = {
     "alert_id": "al-0123456789abcdef",
+    "incident_id": "in-0123456789abcdef",
     "rule_id": "cloudtrail_stopped_or_deleted",
     "name": "prod",
     "token": "A" * 32,
@@ -92,6 +93,10 @@ def test_the_route_table_is_what_the_issue_asks_for() -> None:
         ("POST", "/api/v1/sql"),
         ("GET", "/api/v1/alerts"),
         ("PATCH", "/api/v1/alerts/{alert_id}"),
+        ("GET", "/api/v1/incidents"),
+        ("PATCH", "/api/v1/incidents/{incident_id}"),
+        ("POST", "/api/v1/incidents/{incident_id}/comments"),
+        ("GET", "/api/v1/incidents/{incident_id}/graph"),
         ("POST", "/api/v1/rules"),
         ("POST", "/api/v1/integrations/{name}/test"),
         ("POST", "/api/v1/setup/aws"),

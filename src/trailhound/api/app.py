@@ -17,13 +17,22 @@ from trailhound import __version__
 from trailhound.api.deps import Product, ServerSettings
 from trailhound.api.limits import BodyLimit
 from trailhound.api.problems import install_problem_handlers
-from trailhound.api.routes import alerts, health, ingest, integrations, query, rules, setup
+from trailhound.api.routes import (
+    alerts,
+    health,
+    incidents,
+    ingest,
+    integrations,
+    query,
+    rules,
+    setup,
+)
 from trailhound.data_dir import DataDir
 
 PREFIX = "/api/v1"
 # Every router, mounted under PREFIX: the route table the security tests walk.
 ROUTERS: tuple[APIRouter, ...] = tuple(
-    m.router for m in (health, query, alerts, rules, integrations, setup, ingest)
+    m.router for m in (health, query, alerts, incidents, rules, integrations, setup, ingest)
 )
 
 

@@ -20,6 +20,7 @@ from fastapi import Request
 from trailhound.api.keys import KeyStore
 from trailhound.api.limits import DEFAULT_BODY_LIMIT, DEFAULT_INGEST_LIMIT
 from trailhound.api.users import UserStore
+from trailhound.app import Trailhound
 from trailhound.data_dir import DataDir
 from trailhound.sources.push import PushSource
 from trailhound.store.state import StateDB
@@ -55,6 +56,8 @@ class Product:
         self.data_dir = data_dir.ensure()
         self.settings = settings or ServerSettings()
         self.state = StateDB(data_dir.state_db)
+        # The application the command line calls: routes moved onto it call it, not the store.
+        self.app = Trailhound(self.data_dir)
         self.keys = KeyStore(self.state)
         self.users = UserStore(self.state)
         self.push = PushSource()
