@@ -1,5 +1,8 @@
 """The REST API: ``create_app(data_dir)`` builds the FastAPI app, ``/docs`` shows its OpenAPI.
 
+The same app serves the web console (``api/console``: sign-in, search, alerts, incidents,
+rules, integrations) at the root, behind its own session cookie.
+
 Every route lives under ``/api/v1``; every one but ``GET /api/v1/health`` (and a setup link's
 template, whose token is its secret) takes ``Authorization: Bearer KEY`` and checks the key's
 role; every error is RFC 9457 problem JSON; every body has a size limit, enforced while it
@@ -14,6 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from trailhound import __version__
+from trailhound.api.console.site import mount_console
 from trailhound.api.deps import Product, ServerSettings
 from trailhound.api.limits import BodyLimit
 from trailhound.api.problems import install_problem_handlers
@@ -66,4 +70,5 @@ def create_app(data_dir: DataDir, settings: ServerSettings | None = None) -> Fas
     )
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX)
+    mount_console(app, found)
     return app

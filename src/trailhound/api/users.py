@@ -1,6 +1,6 @@
 """Console users: a name, a role and an argon2id password hash; sign-in attempts rate-limited.
 
-The console's sign-in form (to come) checks passwords here. ``LoginLimiter`` keeps the recent
+The console's sign-in form checks passwords here. ``LoginLimiter`` keeps the recent
 failed attempts per name and per client address in memory: past the limit, a name or address
 is refused for the rest of the window, whatever the password, so that guessing is slow.
 """
@@ -79,6 +79,14 @@ class UserStore:
                 "SELECT name, role, created_at, disabled_at FROM users ORDER BY name"
             ).fetchall()
         return [User(*row) for row in rows]
+
+    def get(self, name: str) -> User | None:
+        """The user of that name (disabled or not), or None."""
+        with self.state.connect() as con:
+            row = con.execute(
+                "SELECT name, role, created_at, disabled_at FROM users WHERE name = ?", [name]
+            ).fetchall()
+        return User(*row[0]) if row else None
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The user if the password is right and the user active; None otherwise."""

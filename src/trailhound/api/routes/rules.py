@@ -40,9 +40,8 @@ def _rule_view(rule: Any, disabled: set[str]) -> dict[str, Any]:
     }
 
 
-@router.get("", response_class=JsonAnswer, summary="List rules")
-def list_rules(caller: Caller = Viewer, found: Product = Depends(product)) -> JsonAnswer:  # noqa: B008
-    """Every rule that alerts, enabled or not, and the rules that could not be loaded."""
+def rule_listing(found: Product) -> dict[str, Any]:
+    """Every rule that alerts, enabled or not, and the files that could not be loaded."""
     ruleset = found.ruleset()
     with found.state.connect() as con:
         disabled = {
@@ -53,10 +52,17 @@ def list_rules(caller: Caller = Viewer, found: Product = Depends(product)) -> Js
     problems = [
         {"path": Path(p.path).name, "line": p.line, "reason": p.reason} for p in ruleset.problems
     ]
-    return JsonAnswer({"rules": rules, "problems": problems})
+    return {"rules": rules, "problems": problems}
 
 
-def _set_enabled(found: Product, rule_id: str, enabled: bool) -> dict[str, Any]:
+@router.get("", response_class=JsonAnswer, summary="List rules")
+def list_rules(caller: Caller = Viewer, found: Product = Depends(product)) -> JsonAnswer:  # noqa: B008
+    """Every rule that alerts, enabled or not, and the rules that could not be loaded."""
+    return JsonAnswer(rule_listing(found))
+
+
+def set_rule_enabled(found: Product, rule_id: str, enabled: bool) -> dict[str, Any]:
+    """Enable (and retro-hunt with) or disable a rule; the server's detection reloads."""
     from trailhound.detect.rules_detector import SigmaDetector
 
     detection = found.detection()
@@ -76,7 +82,7 @@ def enable_rule(
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Enable a rule and retro-hunt with it over the look-back window."""
-    return JsonAnswer(_set_enabled(found, rule_id, True))
+    return JsonAnswer(set_rule_enabled(found, rule_id, True))
 
 
 @router.post("/{rule_id}/disable", response_class=JsonAnswer, summary="Disable a rule")
@@ -86,7 +92,7 @@ def disable_rule(
     found: Product = Depends(product),  # noqa: B008
 ) -> JsonAnswer:
     """Disable a rule."""
-    return JsonAnswer(_set_enabled(found, rule_id, False))
+    return JsonAnswer(set_rule_enabled(found, rule_id, False))
 
 
 @router.post(
