@@ -9,12 +9,17 @@
     source_identity: "#6a1b9a", access_key: "#8d6e63", ip: "#f57c00", call: "#546e7a",
   };
 
+  function shortLabel(text) {
+    // arn:aws:iam::123456789012:role/Admin → role/Admin (the account is on the page)
+    return text.indexOf("arn:") === 0 ? text.split(":").slice(5).join(":") : text;
+  }
+
   function elements(doc) {
     var nodes = doc.nodes.map(function (n) {
       return {
         group: "nodes",
         data: {
-          id: n.id, label: n.label || n.id, kind: n.kind || "",
+          id: n.id, label: shortLabel(String(n.label || n.id)), kind: n.kind || "",
           alert: n.alert ? 1 : 0, root: n.root_cause ? 1 : 0,
           colour: KIND_COLOURS[n.kind] || "#78909c",
         },
