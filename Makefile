@@ -37,6 +37,13 @@ demo: install
 	@echo
 	@echo "The incidents, highest score first:"
 	$(TH) incidents list --by-score --limit 10
+	@# A console user with a fresh random password (a demo's: shown here, stored only hashed).
+	@PASSWORD=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	printf '%s\n' "$$PASSWORD" | $(TH) users add demo --role analyst >/dev/null; \
+	echo; \
+	echo "The console: run"; \
+	echo "  $(TH) serve"; \
+	echo "then open http://127.0.0.1:8600/ and sign in as demo, password $$PASSWORD"
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

@@ -494,9 +494,11 @@ class Trailhound:
         once: bool = False,
         options: CollectorOptions | None = None,
         stop: threading.Event | None = None,
+        detect: bool = True,
     ) -> dict[str, CollectSummary]:
-        """Collect the integrations' queues through the ingest loop, detecting on every batch,
-        until ``stop`` is set (or, with ``once``, until the queues are empty)."""
+        """Collect the integrations' queues through the ingest loop, detecting on every batch
+        (unless ``detect`` is off), until ``stop`` is set (or, with ``once``, until the queues
+        are empty)."""
         from trailhound.collect import collect
 
         return collect(
@@ -505,7 +507,7 @@ class Trailhound:
             once=once,
             options=options,
             stop=stop,
-            detection=self.detection(),
+            detection=self.detection() if detect else None,
         )
 
     # The ledger --------------------------------------------------------------------------

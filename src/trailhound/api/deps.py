@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from trailhound.detect.base import BatchContext, RuleSet
     from trailhound.detect.detection import Detection
     from trailhound.incidents.alerts import AlertStore
+    from trailhound.sources.aws.integrations import Integration
     from trailhound.store.integrations import IntegrationStore
 
 logger = logging.getLogger(__name__)
@@ -44,9 +45,11 @@ class ServerSettings:
     row_cap: int = 10_000  # rows one query page may return
     query_seconds: float = 30.0  # a query running longer is interrupted
     push_timeout: float = 120.0  # how long a push waits to be stored
-    detect: bool = True  # run detection on pushed events, as ``trailhound ingest`` does
+    detect: bool = True  # run detection on pushed and collected events, as ``ingest`` does
     ingest: bool = True  # run the ingest loop (off: the push endpoint answers 503)
     query_workers: int = 0  # query processes (0: threads of the server; ``serve`` uses 2)
+    collect: bool = True  # collect the integrations' queues (those collectable at start)
+    collect_wait_seconds: int = 20  # the collector's long poll (also how long a stop may wait)
 
 
 class Product:
@@ -65,7 +68,9 @@ class Product:
         self._queries_lock = threading.Lock()
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
+        self._collector: threading.Thread | None = None
         self.ingest_error: BaseException | None = None
+        self.collect_error: BaseException | None = None
         self.rules_generation = 0  # bumped when a route changes the rules
         self._rules_lock = threading.Lock()
         self._ruleset: RuleSet | None = None
@@ -157,12 +162,37 @@ class Product:
         """Whether the ingest loop behind the push endpoint runs."""
         return self._loop is not None and self._loop.is_alive()
 
+    @property
+    def collecting(self) -> bool:
+        """Whether the collector of the integrations' queues runs."""
+        return self._collector is not None and self._collector.is_alive()
+
     def start(self) -> None:
-        """Start the ingest loop that stores pushed events (in a thread of this process)."""
+        """Start the ingest loop that stores pushed events and, if there are integrations to
+        collect, the collector (each in a thread of this process, detecting on every batch)."""
+        if self.settings.collect and self._collector is None:
+            integrations = self.app.collectable()
+            if integrations:
+                self._collector = threading.Thread(
+                    target=self._run_collector, args=(integrations,), name="collect", daemon=True
+                )
+                self._collector.start()
         if self._loop is not None or not self.settings.ingest:
             return
         self._loop = threading.Thread(target=self._run_ingest, name="push-ingest", daemon=True)
         self._loop.start()
+
+    def _run_collector(self, integrations: list[Integration]) -> None:
+        from trailhound.sources.aws.sqs import CollectorOptions
+
+        options = CollectorOptions(wait_seconds=self.settings.collect_wait_seconds)
+        try:
+            self.app.collect(
+                integrations, options=options, stop=self._stop, detect=self.settings.detect
+            )
+        except Exception as error:  # the API and push ingest go on; `collect` says more
+            self.collect_error = error
+            logger.error("collection stopped: %s", type(error).__name__, exc_info=error)
 
     def _run_ingest(self) -> None:
         from trailhound.ingest import Ingestor
@@ -182,6 +212,8 @@ class Product:
         self._stop.set()
         if self._loop is not None:
             self._loop.join(timeout=60)
+        if self._collector is not None:
+            self._collector.join(timeout=self.settings.collect_wait_seconds + 60)
         self.push.close()
         if self._queries is not None:
             self._queries.shutdown(wait=True, cancel_futures=True)

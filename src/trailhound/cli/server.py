@@ -133,9 +133,15 @@ def serve(
     row_cap: Annotated[int, typer.Option(help="Rows one query page may return.")] = 10_000,
     query_seconds: Annotated[float, typer.Option(help="Time limit of one query.")] = 30.0,
     query_workers: Annotated[int, typer.Option(help="Processes answering queries.")] = 2,
-    detect: Annotated[bool, typer.Option(help="Run detection on pushed events.")] = True,
+    detect: Annotated[
+        bool, typer.Option(help="Run detection on pushed and collected events.")
+    ] = True,
+    collect: Annotated[
+        bool, typer.Option(help="Collect the integrations' queues (as `trailhound collect`).")
+    ] = True,
 ) -> None:
-    """Serve the REST API (OpenAPI at /docs) and the push ingest endpoint."""
+    """Serve the console, the REST API (OpenAPI at /docs) and push ingest; collect the AWS
+    integrations' queues too, detecting on every batch."""
     import uvicorn
 
     from trailhound.api.app import create_app
@@ -147,10 +153,21 @@ def serve(
         query_seconds=query_seconds,
         detect=detect,
         query_workers=query_workers,
+        collect=collect,
     )
     app = create_app(_data_dir(ctx), settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    console.print(f"trailhound API on http://{host}:{port}/docs", highlight=False)
+    found = app.state.product
+    shown = f"[{host}]" if ":" in host else host
+    console.print(
+        f"trailhound console on http://{shown}:{port}/ (sign in as a user of "
+        f"`trailhound users add`), API on http://{shown}:{port}/docs",
+        highlight=False,
+    )
+    if collect:
+        names = [i.name for i in found.app.collectable()]
+        if names:
+            console.print(f"collecting {', '.join(names)}", highlight=False)
     # uvicorn's access log prints paths and client addresses, never headers: no key leaks.
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
