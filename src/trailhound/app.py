@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from trailhound.detect.detection import Detection
     from trailhound.detect.ledger import LedgerReport
     from trailhound.incidents.alerts import AlertStore
+    from trailhound.incidents.feedback import Precision, Suggestion
     from trailhound.incidents.graph import Graph
     from trailhound.incidents.store import IncidentStore
+    from trailhound.incidents.suppressions import SuppressionStore
     from trailhound.ingest import Progress
     from trailhound.model import IngestSummary
     from trailhound.query.compiler import CompiledQuery
@@ -115,6 +117,16 @@ class LedgerCheck:
     report: LedgerReport
     raised: int
     keys_saved: int
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """What the analysts' verdicts say about the detections."""
+
+    rules: dict[str, Precision]
+    detectors: list[Precision]
+    noisiest: list[dict[str, Any]]
+    suggestions: list[Suggestion]
 
 
 class Trailhound:
@@ -437,6 +449,31 @@ class Trailhound:
         from trailhound.incidents.graph import incident_graph
 
         return incident_graph(self.data_dir, incident_id)
+
+    # Feedback: verdicts, precision, suppressions --------------------------------------------
+    @cached_property
+    def suppressions(self) -> SuppressionStore:
+        """The suppressions analysts accepted (the alert store drops what they match)."""
+        from trailhound.incidents.suppressions import SuppressionStore
+
+        return SuppressionStore(self.state)
+
+    def feedback(self) -> Feedback:
+        """The verdicts so far: precision per rule and per detector, the noisiest actors and
+        the suppressions worth suggesting."""
+        from trailhound.incidents.feedback import (
+            detector_precision,
+            noisiest_actors,
+            rule_precision,
+            suggest_suppressions,
+        )
+
+        return Feedback(
+            rules=rule_precision(self.state),
+            detectors=detector_precision(self.state),
+            noisiest=noisiest_actors(self.state),
+            suggestions=suggest_suppressions(self.state),
+        )
 
     # Settings ----------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:

@@ -495,6 +495,24 @@ SETUP_LINKS = Table(
     primary_key=("id",),
     time_column="created_at",
 )
+SUPPRESSIONS = Table(
+    "suppressions",
+    "Matches analysts asked not to alert on: a rule and one field's value, until an expiry.",
+    (
+        TableColumn("id", "VARCHAR", "`sp-` and a random suffix."),
+        TableColumn("rule_id", "VARCHAR", "The rule (or detector check) whose matches it drops."),
+        TableColumn("field", "VARCHAR", "principal, source_ip, account or resource."),
+        TableColumn("value", "VARCHAR", "The value matched (case-insensitively)."),
+        TableColumn("reason", "VARCHAR", "Why: the verdicts behind it, or the analyst's words."),
+        TableColumn("created_by", "VARCHAR", "Who accepted it."),
+        TableColumn("created_at", "TIMESTAMPTZ", "When."),
+        TableColumn("expires_at", "TIMESTAMPTZ", "When it stops applying; empty: never."),
+        TableColumn("hits", "BIGINT", "Matches it dropped.", default="0"),
+    ),
+    primary_key=("id",),
+    time_column="created_at",
+    queryable=True,
+)
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -524,6 +542,7 @@ TABLES: dict[str, Table] = {
         API_KEYS,
         USERS,
         SETUP_LINKS,
+        SUPPRESSIONS,
     )
 }
 SECRET_COLUMNS = frozenset(c for t in TABLES.values() for c in t.secret_columns)

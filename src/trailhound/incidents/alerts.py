@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from trailhound.detect.grouping import KEY_SEPARATOR, MATCH_FIELDS
 from trailhound.detect.matches import MatchTable
 from trailhound.errors import DetectError, TrailhoundError
+from trailhound.incidents.suppressions import COUNT_SUPPRESSED, DROP_SUPPRESSED
 from trailhound.model import Match, RuleInfo
 from trailhound.store.state import StateDB
 from trailhound.tables import ALERTS, SIGNALS
@@ -325,6 +326,9 @@ class AlertStore:
             try:
                 con.execute("BEGIN")
                 con.execute(_FRESH)
+                # Matches analysts suppressed (a rule and a field's value) never alert.
+                con.execute(COUNT_SUPPRESSED, {"now": now})
+                con.execute(DROP_SUPPRESSED, {"now": now})
                 con.execute(_DROP_KNOWN, {"low": bounds["low"], "high": bounds["high"]})
                 signals = con.execute(_STORE_SIGNALS, {"now": now}).fetchone()
                 con.execute(_ASSIGN)
