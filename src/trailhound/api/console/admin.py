@@ -80,7 +80,8 @@ def rules_page(
     q: str = Query("", max_length=200),
 ) -> Response:
     """Every rule that alerts, whether it is enabled, and the files that did not load."""
-    listing = rule_listing(_product(request))
+    found = _product(request)
+    listing = rule_listing(found)
     rules = listing["rules"]
     if show != "all":
         rules = [r for r in rules if r["enabled"] == (show == "enabled")]
@@ -95,6 +96,8 @@ def rules_page(
         problems=listing["problems"],
         show=show,
         q=q,
+        feedback=found.app.feedback(),
+        suppressions=found.app.suppressions.list(),
     )
 
 

@@ -1,10 +1,10 @@
 """The console's wiring: its state on the app, its routers, static files and security headers.
 
 ``mount_console(app, product)`` adds the pages (``/login``, ``/search``, ``/alerts``,
-``/incidents``, ``/integrations``, ``/rules``), the static files under ``/static`` and a
-middleware giving every console answer a Content-Security-Policy of this origin only (no inline
-script or style, no framing), ``nosniff`` and no referrer. The API under ``/api/v1`` and
-``/docs`` keep their own answers.
+``/incidents``, ``/integrations``, ``/rules``, ``/suppressions``), the static files under
+``/static`` and a middleware giving every console answer a Content-Security-Policy of this
+origin only (no inline script or style, no framing), ``nosniff`` and no referrer. The API
+under ``/api/v1`` and ``/docs`` keep their own answers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trailhound.api.console import admin, login, search, triage
+from trailhound.api.console import admin, feedback, login, search, triage
 from trailhound.api.console.guard import ConsoleError, LoginRequired
 from trailhound.api.console.render import render
 from trailhound.api.console.sessions import SessionSigner, load_secret
@@ -69,7 +69,7 @@ class SecurityHeaders:
 def mount_console(app: FastAPI, found: Product) -> None:
     """Add the console's pages, static files and headers to the API's app."""
     app.state.console = ConsoleState(found)
-    for module in (login, search, triage, admin):
+    for module in (login, search, triage, admin, feedback):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -153,6 +153,27 @@ def alert_page(
     )
 
 
+@router.post("/alerts/{alert_id}")
+def update_alert(
+    request: Request,
+    alert_id: str = PathParam(pattern=ID),
+    session: Session = AnalystSession,
+    csrf: str = Form("", max_length=200),
+    status: str = Form("", max_length=20),
+    comment: str = Form("", max_length=10_000),
+) -> Response:
+    """Give an alert its verdict (a status) and/or a comment, signed with the user's name."""
+    check_csrf(session, csrf)
+    alert = _found(
+        _product(request).app.update_alert,
+        alert_id,
+        status=_choice(status, STATUSES),
+        comment=comment.strip() or None,
+        author=session.name,
+    )
+    return RedirectResponse(f"/alerts/{alert['id']}", status_code=303)
+
+
 # Incidents --------------------------------------------------------------------------------
 @router.get("/incidents")
 def incidents_page(
