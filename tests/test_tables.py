@@ -13,6 +13,7 @@ def test_declarations_are_consistent() -> None:
         "alert_comments", "incidents", "incident_alerts", "incident_comments", "rule_state",
         "saved_datasets", "saved_queries", "intel_versions", "analytics_profiles",
         "analytics_volume", "analytics_findings", "api_keys", "users", "setup_links",
+        "suppressions",
     } == set(TABLES)  # fmt: skip
     for name, table in TABLES.items():
         columns = table.column_names
