@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import threading
 import time
 from collections import Counter
@@ -59,6 +60,8 @@ from trailhound.sources.digests import (
     stored_digest_name,
 )
 from trailhound.sources.names import parse_name
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 1024 * 1024
 _DISCONNECTED_CODES = frozenset(
@@ -231,6 +234,7 @@ class SqsSource:
         self.stop = threading.Event()
         self.status: SourceStatus = UNTRACKED  # the integration's, once the loop lends it
         self._known: KnownFiles = _nothing_known
+        self.last_receive_ok: float | None = None  # monotonic time the queue last answered
         self._retry_due: dict[str, float] = {}  # message ID → when a backed-off message returns
         self._unacknowledged: dict[int, _Batch] = {}  # yielded, not acknowledged yet
         self._acknowledged = threading.Condition()  # guards it; notified on every change
@@ -325,6 +329,7 @@ class SqsSource:
                     f"{self.integration.name}: cannot receive from the queue: "
                     f"{error_message(error)}"
                 ) from error
+            self.last_receive_ok = time.monotonic()
             received = response.get("Messages", [])
             for raw in received:
                 attributes = raw.get("Attributes", {})
@@ -403,6 +408,7 @@ class SqsSource:
             self._forget(prepared)
         self._record_activity(messages, summary)
         self.summary.merge(summary)
+        log.info("%s: batch stored: %s", self.integration.name, summary.line())
 
     def _select(self, messages: list[_Message], summary: CollectSummary) -> list[ObjectRef]:
         """The objects to fetch: log files, of kept accounts, not already in the ledger."""
@@ -529,11 +535,21 @@ class SqsSource:
                 )
                 self.change_visibility([message.receipt], delay)
                 self._retry_due[message.message_id] = time.monotonic() + delay
+                log.info(
+                    "%s: message %s put back for %d s (delivery %d): %s",
+                    self.integration.name,
+                    message.message_id,
+                    delay,
+                    message.receive_count,
+                    "; ".join(f"{uri!r}: {why}" for uri, why in list(message.failures.items())[:3]),
+                )
                 continue
             for uri, reason in [*message.refused.items(), *message.failures.items()]:
                 poison.append(PoisonRecord(uri, message.message_id, message.receive_count, reason))
             done.append(message)
         if poison:  # before the delete: a crash in between records twice, never loses
+            for record in poison[:10]:
+                log.warning("%s: poison: %r (%s)", self.integration.name, record.uri, record.reason)
             self.status.record_poison(poison)
             summary.poison += len(poison)
         self.delete_messages(done)
