@@ -167,26 +167,21 @@ def list_integrations(
     ] = False,
 ) -> None:
     """List integrations with their state and counters."""
-    table = Table(
-        "name",
-        "state",
-        "region",
-        "queue",
-        "accounts",
-        "last message",
-        "objects",
-        "events",
-        "errors",
-        "poison",
-    )
+    table = Table()
+    for header in ("name", "state"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("queue", overflow="fold")  # a URL folds; it never loses characters
+    table.add_column("accounts", overflow="fold")
+    table.add_column("last message", no_wrap=True)
+    for header in ("objects", "events", "errors", "poison"):
+        table.add_column(header, justify="right", no_wrap=True)
     for item in _store().list_integrations(include_deleted=show_all):
         table.add_row(
             item.name,
             item.state.value,
-            item.region,
             item.queue_url,
             ",".join(item.accounts) or "all",
-            item.last_message_at.isoformat() if item.last_message_at else "-",
+            f"{item.last_message_at:%Y-%m-%d %H:%M}" if item.last_message_at else "-",
             f"{item.objects_ingested:,}",
             f"{item.events_ingested:,}",
             f"{item.errors:,}",
