@@ -9,6 +9,8 @@
 2. commits it, one batch at a time across threads and processes (``store.commit``): dedupe,
    write to the lake, then record every file in the ingest ledger *and* the completeness ledger
    and the quarantined input, in one transaction;
+   A digest file a source meets is kept (a copy under ``<data_dir>/digests/local``) for the
+   ledger, which checks the log files against it;
 3. shows the committed batch to the detection observer the caller passed
    (``detect.base.BatchObserver``) and raises the eventID conflicts as alerts;
 4. tells the source what became of the batch (``Source.acknowledge``): only now may a queue
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import threading
 import time
 import uuid
@@ -68,12 +71,15 @@ from trailhound.sources.base import (
     in_batches,
 )
 from trailhound.sources.decode import DEFAULT_MAX_BYTES
+from trailhound.sources.digests import DigestError, keep_digest_file
 from trailhound.sources.files import FileSource
 from trailhound.sources.stdin import StdinSource
 from trailhound.store.commit import NEW_EVENTS, Committed, Committer
 from trailhound.store.dedupe import CONFLICT_INFOS
 from trailhound.store.lake import ParquetLake, PartitionError
 from trailhound.store.state import EXCERPT_CHARS, StateDB
+
+log = logging.getLogger(__name__)
 
 # Errors that say nothing about the data (the disk, memory, the state database, a lock): a batch
 # failing with one of these is retried whole later, never split and quarantined.
@@ -244,6 +250,7 @@ class Ingestor:
             batch_bytes=self.options.batch_bytes,
             batch_files=self.options.batch_files,
             expect_files=self._expect,
+            keep_digest=self._keep_digest,
         )
         self._pump(source, context, stop or threading.Event(), summary)
         if not source.continuous:
@@ -252,6 +259,13 @@ class Ingestor:
         summary.seconds = time.perf_counter() - started
         self._record_run(summary)
         return summary
+
+    def _keep_digest(self, path: Path) -> None:
+        """Keep a copy of a local digest file for the ledger (``<data_dir>/digests/local``)."""
+        try:
+            keep_digest_file(path, self.data_dir.root / "digests" / "local")
+        except DigestError as error:  # the ledger reports the digests it lacks as missing
+            log.warning("digest file not kept: %s", error)
 
     def _expect(self, files: int) -> None:
         self._announced = True
