@@ -26,6 +26,10 @@ demo: install
 	$(TH) query 'dataset = cloudtrail | filter eventName in ("StopLogging", "DeleteTrail", "CreateAccessKey", "CreateLoginProfile") | fields eventTime, eventName, actor, sourceIPAddress, requestParameters.userName | sort eventTime'
 	$(TH) query 'dataset = alerts | filter severity in ("critical", "high") | comp count() as alerts, sum(count) as events by severity, title | sort severity, alerts desc'
 	$(TH) rules coverage
+	$(TH) ledger --public-keys $(DEMO_DIR)/logs/cloudtrail-public-keys.txt || true
+	@echo
+	@echo "The demo store is $(DEMO_DIR)/store; point plain trailhound commands at it with:"
+	@echo "  export TRAILHOUND_DATA_DIR=$$(cd $(DEMO_DIR)/store && pwd)"
 	@echo
 	@echo "Try your own:"
 	@echo "  $(TH) query 'dataset = cloudtrail | filter errorCode = \"VpceAccessDenied\" | comp count() by vpcEndpointId, userIdentity.accountId'"

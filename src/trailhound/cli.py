@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
+import re
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -200,6 +203,8 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
 
 
 WIDE_COLUMNS = 12
+TABLE_ROWS = 100  # rows a table shows of a query without its own limit
+_RAW = re.compile(r"\braw\b")  # a query that names the raw record asks to see it
 
 
 def _cell(value: Any) -> Text:
@@ -207,10 +212,13 @@ def _cell(value: Any) -> Text:
     return safe_text(value if isinstance(value, str) else str(jsonable(value)))
 
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+FormatOption = Annotated[
+    Literal["table", "json", "csv"], typer.Option("--format", "-f", case_sensitive=False)
+]
 
 
 def _check_format(fmt: str) -> str:
+    fmt = fmt.lower()
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"unknown format {fmt!r}: use table, json or csv")
     return fmt
@@ -222,8 +230,8 @@ ParamOption = Annotated[
 ]
 SinceOption = Annotated[str | None, typer.Option(help="Only events newer than this (24h, 7d).")]
 DialectOption = Annotated[
-    str | None,
-    typer.Option(help="Print the SQL for duckdb, spark or trino instead of running."),
+    Literal["duckdb", "spark", "trino"] | None,
+    typer.Option(case_sensitive=False, help="Print the SQL for this engine instead of running."),
 ]
 ExplainOption = Annotated[
     bool,
@@ -257,6 +265,8 @@ def _run_query(
     explain: bool,
 ) -> None:
     """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
+    import sqlglot
+
     from trailhound.durations import parse_duration
     from trailhound.query.compiler import compile_query
     from trailhound.query.explain import explain as explain_query
@@ -265,7 +275,8 @@ def _run_query(
     from trailhound.store.lake import ParquetLake
     from trailhound.store.state import StateDB
 
-    _check_format(fmt)
+    fmt = _check_format(fmt)
+    dialect = dialect.lower() if dialect else None
     data_dir = _data_dir()
     saved = SavedDatasets(StateDB(data_dir.state_db))
     try:
@@ -289,9 +300,20 @@ def _run_query(
             saved.save(compiled, None, params)
             out.print(f"Saved view {target.name}: read it with 'dataset = {target.name}'.")
             return
+        total: int | None = None  # of a table cut at TABLE_ROWS rows
         with QueryEngine(data_dir) as engine:
             if target is not None:
                 rows = result_rows(engine, compiled)
+            elif fmt == "table" and compiled.expression.args.get("limit") is None:
+                cut = replace(compiled, expression=compiled.expression.limit(TABLE_ROWS + 1))
+                columns, results = engine.execute(cut.sql("duckdb"))
+                if len(results) > TABLE_ROWS:
+                    results = results[:TABLE_ROWS]
+                    counting = sqlglot.select(sqlglot.exp.Count(this=sqlglot.exp.Star()))
+                    whole = replace(
+                        compiled, expression=counting.from_(compiled.expression.subquery("q"))
+                    )
+                    total = int(engine.execute(whole.sql("duckdb"))[1][0][0])
             else:
                 columns, results = engine.execute(compiled.sql("duckdb"))
         if target is not None:
@@ -301,7 +323,18 @@ def _run_query(
             return
     except TrailhoundError as error:
         raise fail(error) from error
-    render_rows(columns, results, fmt)
+    if fmt == "table" and "raw" in columns and len(columns) > 1 and not _RAW.search(text):
+        at = columns.index("raw")  # the whole record: shown only when the query names it
+        columns = columns[:at] + columns[at + 1 :]
+        results = [row[:at] + row[at + 1 :] for row in results]
+    with out.pager(styles=True) if fmt == "table" and out.is_terminal else contextlib.nullcontext():
+        render_rows(columns, results, fmt)
+    if total is not None:
+        console.print(
+            f"showing {TABLE_ROWS} of {total:,} rows: end the query with | limit N for more, "
+            "or use --format json or csv for all",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -498,7 +531,7 @@ def demo_data(
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
 ) -> None:
     """Write a deterministic, realistic multi-account CloudTrail data set in S3 layout."""
-    from trailhound.demo.generator import generate_demo
+    from trailhound.demo.generator import PUBLIC_KEYS_FILE, generate_demo
 
     with Progress(
         TextColumn("[bold]demo-data"),
@@ -517,6 +550,16 @@ def demo_data(
         f"{summary.files:,} files for {len(summary.accounts)} accounts and "
         f"{len(summary.regions)} regions to {outdir}; stories: {', '.join(summary.stories)}",
         highlight=False,
+    )
+    console.print(
+        f"Ingest it: trailhound ingest {outdir}\n"
+        f"Check its digests (one log file is rewritten on purpose): trailhound ledger "
+        f"--public-keys {outdir / PUBLIC_KEYS_FILE}\n"
+        "Point plain trailhound commands at a store: export TRAILHOUND_DATA_DIR=FOLDER "
+        "(or --data-dir FOLDER)",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
     )
 
 

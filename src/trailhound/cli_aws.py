@@ -354,6 +354,7 @@ def setup_aws(
             profile=profile,
             **({"external_id": external_id} if external_id else {}),
         )
+        fmt, template_format = fmt.lower(), template_format.lower()
         if fmt not in ("cloudformation", "cli", "policy"):
             raise typer.BadParameter(f"unknown format {fmt!r}: use cloudformation, cli or policy")
         if teardown:

@@ -139,6 +139,7 @@ def ledger(
     """Check the log files ingested against CloudTrail's digest files: completeness, tampering."""
     from trailhound.cli import _data_dir  # the front door owns --data-dir
 
+    fmt = fmt.lower()
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     window = _duration(since, "--since")

@@ -244,6 +244,20 @@ class StateDB:
         with self.connect() as con:
             con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
 
+    def settings(self) -> dict[str, str]:
+        """Every stored setting but the database's own bookkeeping."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT key, value FROM settings WHERE key <> ? ORDER BY key", [_VERSION_KEY]
+            ).fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    def delete_setting(self, key: str) -> bool:
+        """Remove a setting; whether it was set."""
+        with self.connect() as con:
+            row = con.execute("DELETE FROM settings WHERE key = ? RETURNING key", [key]).fetchone()
+        return row is not None
+
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a state database written by an older version up to date, once per file."""
