@@ -194,7 +194,7 @@ def test_the_collect_process_keeps_the_good_one_prompt(aws: Aws, tmp_path: Path)
 
 
 def test_collect_once_exit_codes_and_per_integration_lines(aws: Aws, tmp_path: Path) -> None:
-    from tests.sources.test_cli_aws import _app
+    from tests.cli.test_aws import _app
 
     data = DataDir(tmp_path / "data")
     url = aws.bucket_to_queue()

@@ -1,5 +1,5 @@
-"""The detection commands as an analyst types them: closed choices in any case, IDs shown whole,
-rules by name, settings checked when set."""
+"""``detect``, ``alerts``, ``rules`` and ``config`` as an analyst types them: closed choices in
+any case, IDs shown whole, rules by name, settings checked when set."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, out, printable
-from trailhound.data_dir import DataDir
+from trailhound.cli.context import data_dir
+from trailhound.cli.output import console, fail, out, printable
 from trailhound.errors import TrailhoundError
 from trailhound.sources.aws.integrations import COLLECTABLE, Integration, IntegrationState
 from trailhound.store.integrations import IntegrationStore
@@ -26,14 +26,8 @@ setup_app = typer.Typer(
 )
 
 
-def _data_dir() -> DataDir:
-    from trailhound import cli  # the front door owns --data-dir; imported late to avoid a cycle
-
-    return cli._data_dir()
-
-
-def _store() -> IntegrationStore:
-    return IntegrationStore(StateDB(_data_dir().state_db))
+def _store(ctx: typer.Context) -> IntegrationStore:
+    return IntegrationStore(StateDB(data_dir(ctx).state_db))
 
 
 NameArg = Annotated[str, typer.Argument(help="The integration's name.")]
@@ -67,6 +61,7 @@ def _use_profile(profile: str | None) -> None:
 
 @integration_app.command("add")
 def add(
+    ctx: typer.Context,
     name: NameArg,
     queue_url: Annotated[str, typer.Option(help="The SQS queue receiving the notifications.")],
     role_arn: Annotated[str | None, typer.Option(help="Role to assume in the account.")] = None,
@@ -89,7 +84,7 @@ def add(
     if external_id == "-":
         external_id = _read_secret("External ID")
     try:
-        stored = _store().add(
+        stored = _store(ctx).add(
             Integration.create(
                 name,
                 queue_url,
@@ -112,6 +107,7 @@ def add(
 
 @integration_app.command("update")
 def update(
+    ctx: typer.Context,
     name: NameArg,
     queue_url: Annotated[str | None, typer.Option(help="A new queue URL.")] = None,
     role_arn: Annotated[
@@ -148,7 +144,7 @@ def update(
     if not changes:
         raise fail(TrailhoundError("nothing to change: see trailhound integration update --help"))
     try:
-        store = _store()
+        store = _store(ctx)
         stored = store.update(store.get(name).changed(**changes))
     except TrailhoundError as error:
         raise fail(error) from error
@@ -162,6 +158,7 @@ def update(
 
 @integration_app.command("list")
 def list_integrations(
+    ctx: typer.Context,
     show_all: Annotated[
         bool, typer.Option("--all", help="Deleted integrations too (their counters stay).")
     ] = False,
@@ -175,7 +172,7 @@ def list_integrations(
     table.add_column("last message", no_wrap=True)
     for header in ("objects", "events", "errors", "poison"):
         table.add_column(header, justify="right", no_wrap=True)
-    for item in _store().list_integrations(include_deleted=show_all):
+    for item in _store(ctx).list_integrations(include_deleted=show_all):
         table.add_row(
             item.name,
             item.state.value,
@@ -191,10 +188,10 @@ def list_integrations(
 
 
 @integration_app.command("show")
-def show(name: NameArg) -> None:
+def show(ctx: typer.Context, name: NameArg) -> None:
     """Show one integration (the external ID stays hidden) and its poison objects."""
     try:
-        store = _store()
+        store = _store(ctx)
         view = store.get(name).public_view()
     except TrailhoundError as error:
         raise fail(error) from error
@@ -204,33 +201,33 @@ def show(name: NameArg) -> None:
         out.print(f"poison             {when:%Y-%m-%d %H:%M} {uri}: {reason}", highlight=False)
 
 
-def _set_state(name: str, state: IntegrationState, verb: str) -> None:
+def _set_state(ctx: typer.Context, name: str, state: IntegrationState, verb: str) -> None:
     try:
-        _store().set_state(name, state)
+        _store(ctx).set_state(name, state)
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(f"{verb} {name}.", highlight=False)
 
 
 @integration_app.command("pause")
-def pause(name: NameArg) -> None:
+def pause(ctx: typer.Context, name: NameArg) -> None:
     """Stop reading the queue; messages wait there, nothing is lost."""
-    _set_state(name, IntegrationState.PAUSED, "Paused")
+    _set_state(ctx, name, IntegrationState.PAUSED, "Paused")
 
 
 @integration_app.command("resume")
-def resume(name: NameArg) -> None:
+def resume(ctx: typer.Context, name: NameArg) -> None:
     """Read the queue again."""
-    _set_state(name, IntegrationState.ENABLED, "Resumed")
+    _set_state(ctx, name, IntegrationState.ENABLED, "Resumed")
 
 
 @integration_app.command("remove")
-def remove(name: NameArg) -> None:
+def remove(ctx: typer.Context, name: NameArg) -> None:
     """Remove an integration (its counters and poison records are kept); AWS is left as it is."""
     from trailhound.sources.aws.setup.remaining import remaining_resources
 
     try:
-        store = _store()
+        store = _store(ctx)
         integration = store.get(name)
         store.remove(name)
     except TrailhoundError as error:
@@ -241,6 +238,7 @@ def remove(name: NameArg) -> None:
 
 @integration_app.command("test")
 def test(
+    ctx: typer.Context,
     name: NameArg,
     bucket: Annotated[
         str | None,
@@ -253,7 +251,7 @@ def test(
 
     _use_profile(profile)
     try:
-        integration = _store().get(name)
+        integration = _store(ctx).get(name)
     except TrailhoundError as error:
         raise fail(error) from error
     report = check_connection(integration, bucket=bucket)
@@ -391,6 +389,7 @@ def setup_aws(
 
 
 def collect(
+    ctx: typer.Context,
     integration: Annotated[
         list[str] | None,
         typer.Option("--integration", help="Only these (repeatable); default: all enabled."),
@@ -421,7 +420,7 @@ def collect(
     from trailhound.sources.aws.sqs import CollectorOptions
 
     _use_profile(profile)
-    store = _store()
+    store = _store(ctx)
     try:
         status_seconds = parse_duration(status_every).total_seconds()
         chosen = (
@@ -447,14 +446,14 @@ def collect(
 
     try:
         with graceful_shutdown(stop):
-            data_dir = _data_dir()
+            where = data_dir(ctx)
             report = run_collect(
-                data_dir,
+                where,
                 chosen,
                 once=once,
                 options=options,
                 stop=stop,
-                detection=Detection(data_dir, AlertStore.for_data_dir(data_dir)),
+                detection=Detection(where, AlertStore.for_data_dir(where)),
                 on_status=show_status,
                 status_seconds=status_seconds,
             )
@@ -470,3 +469,10 @@ def collect(
         )
     if once and report.failed:
         raise typer.Exit(2 if len(report.failed) == len(report.runs) else 1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``integration`` and ``setup`` groups and ``collect``."""
+    app.add_typer(integration_app, name="integration")
+    app.add_typer(setup_app, name="setup")
+    app.command()(collect)
