@@ -20,12 +20,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 _PUBLIC_EXPONENT = 65537
-_PRIME_BITS = 1024  # two of them: a 2048-bit key, as CloudTrail's
-_SMALL_PRIMES = (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73)
+_PRIME_BITS = 512  # two of them: a 1024-bit key (CloudTrail's are 2048), quick to make per seed
+# Odd primes below 2,000: dividing by them rules out most candidates without a modular power.
+_SMALL_PRIMES = tuple(
+    n for n in range(3, 2000, 2) if all(n % d for d in range(3, int(n**0.5) + 1, 2))
+)
 
 
-def _probably_prime(n: int, rng: random.Random, rounds: int = 40) -> bool:
-    """Miller–Rabin: whether ``n`` is prime, wrong with odds below 4**-rounds."""
+def _probably_prime(n: int, rng: random.Random, rounds: int = 16) -> bool:
+    """Miller–Rabin: whether ``n`` is prime, wrong with odds below 4**-rounds (far below, for
+    random 1024-bit candidates; and the key signs demo data only)."""
     if any(n % p == 0 for p in _SMALL_PRIMES):
         return n in _SMALL_PRIMES
     d, s = n - 1, 0
