@@ -34,7 +34,7 @@ from trailhound.sources.aws.sqs import CollectorOptions, CollectSummary, SqsSour
 from trailhound.store.integrations import IntegrationStatus, IntegrationStore
 from trailhound.store.state import StateDB
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 5.0  # the first wait after a failure; doubles per failure in a row
 BACKOFF_MAX_SECONDS = 300.0
@@ -150,7 +150,7 @@ class _Worker:
                     break
                 delay = self.backoff(run.failures)
                 run.retry_at = time.monotonic() + delay
-                log.warning("%s: retrying in %.0f s", run.name, delay)
+                logger.warning("%s: retrying in %.0f s", run.name, delay)
                 if self.stop.wait(delay):
                     break
                 run.retry_at = None
@@ -178,7 +178,7 @@ class _Worker:
             )
         source = run.source = self.source
         started = time.perf_counter()
-        log.info("%s: polling %s", run.name, self.integration.queue_url)
+        logger.info("%s: polling %s", run.name, self.integration.queue_url)
         try:
             self.ingestor.ingest(
                 source, status=IntegrationStatus(self.store, run.name), stop=self.stop
@@ -189,9 +189,9 @@ class _Worker:
             text = str(error) if isinstance(error, TrailhoundError) else repr(error)
             run.error = text.removeprefix(f"{run.name}: ")
             if isinstance(error, TrailhoundError):
-                log.warning("%s: %s", run.name, run.error)
+                logger.warning("%s: %s", run.name, run.error)
             else:
-                log.exception("%s: unexpected failure", run.name)
+                logger.exception("%s: unexpected failure", run.name)
             return False
         else:
             run.error, run.failures = None, 0
@@ -201,21 +201,21 @@ class _Worker:
             run.summary.seconds += time.perf_counter() - started
             run.source = None
             if source.summary.messages:
-                log.info("%s: %s", run.name, source.summary.line())
+                logger.info("%s: %s", run.name, source.summary.line())
 
     def _reload(self) -> bool:
         """Read the integration again before a retry; False when it was removed meanwhile."""
         try:
             found = self.store.find(self.run.name)
         except TrailhoundError as error:
-            log.warning("%s: cannot read the integration: %s", self.run.name, error)
+            logger.warning("%s: cannot read the integration: %s", self.run.name, error)
             return True  # the state database may be back on the next try
         if found is None or found.state is IntegrationState.DELETED:
             self.run.stopped_reason = "removed"
-            log.info("%s: removed; no longer collected", self.run.name)
+            logger.info("%s: removed; no longer collected", self.run.name)
             return False
         if _settings(found) != _settings(self.integration) and self.source is not None:
-            log.info("%s: settings changed; reconnecting", self.run.name)
+            logger.info("%s: settings changed; reconnecting", self.run.name)
             self.source.close()
             self.source = None
         self.integration = found
@@ -246,6 +246,11 @@ def run_collect(
     stop = stop or threading.Event()
     store = IntegrationStore(StateDB(data_dir.state_db))
     runs = {i.name: IntegrationRun(i.name) for i in integrations}
+    logger.info(
+        "collecting %s%s",
+        ", ".join(i.name for i in integrations),
+        " until the queues are empty" if once else " until stopped",
+    )
     with Ingestor(data_dir, detection=detection) as ingestor:
         workers = [
             _Worker(
@@ -269,9 +274,10 @@ def run_collect(
                 if time.monotonic() >= next_status:
                     next_status += status_seconds
                     for run in runs.values():
-                        log.info("%s", run.status_line())
+                        logger.info("%s", run.status_line())
                     if on_status is not None:
                         on_status(list(runs.values()))
+    logger.info("collection stopped" if stop.is_set() else "collection finished")
     for worker in workers:
         if worker.fatal is not None:
             raise worker.fatal
@@ -307,6 +313,7 @@ def graceful_shutdown(stop: threading.Event) -> Iterator[None]:
     def handler(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set() and signum == signal.SIGINT:
             raise KeyboardInterrupt
+        logger.info("%s: finishing the batches in flight, then stopping", signal.strsignal(signum))
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):

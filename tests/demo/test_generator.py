@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from trailhound.demo import TOR_EXIT_ADDRESSES, DemoSummary, generate_demo
 from trailhound.sources.digests import (
     SignatureStatus,
     find_digest_files,
@@ -20,6 +19,7 @@ from trailhound.sources.digests import (
     verify_chain,
     verify_signature,
 )
+from trailhound_demo import TOR_EXIT_ADDRESSES, DemoSummary, generate_demo
 
 EVENTS = 3_000
 REGION = r"[a-z]{2}-[a-z]+-\d"
