@@ -70,6 +70,7 @@ from trailhound.sources.base import (
 from trailhound.sources.decode import DEFAULT_MAX_BYTES
 from trailhound.sources.files import FileSource
 from trailhound.sources.stdin import StdinSource
+from trailhound.stage_clock import StageClock
 from trailhound.store.commit import NEW_EVENTS, Committed, Committer
 from trailhound.store.dedupe import CONFLICT_INFOS
 from trailhound.store.lake import ParquetLake, PartitionError
@@ -180,7 +181,8 @@ class Ingestor:
             fast_object_bytes=self.options.fast_object_bytes,
             limits=self.options.limits,
         )
-        self.committer = Committer(self.lake, self.state, self.run_id)
+        self.clock = StageClock()  # where the time goes, for the run's record
+        self.committer = Committer(self.lake, self.state, self.run_id, self.clock)
         self._detect_lock = threading.Lock()  # the observer sees one batch at a time
         self._announced = False  # whether the source announces its files (progress)
 
@@ -250,6 +252,7 @@ class Ingestor:
             self._finish_detection()
             self._compact(summary.events_written)
         summary.seconds = time.perf_counter() - started
+        summary.stage_seconds = self.clock.take()
         self._record_run(summary)
         return summary
 
@@ -421,8 +424,10 @@ class Ingestor:
         self, con: duckdb.DuckDBPyConnection, files: list[SourceFile], blobs: list[Blob]
     ) -> Committed:
         """Load, normalize and commit files and blobs; blobs count as read, unrecorded."""
-        quarantine = self.loader.load(con, files, blobs)
-        self.loader.finish(con)
+        with self.clock.stage("load"):
+            quarantine = self.loader.load(con, files, blobs)
+        with self.clock.stage("checks"):
+            self.loader.finish(con)
         committed = self.committer.commit(con, quarantine, files)
         committed.summary.files += len(blobs)
         committed.summary.bytes_read += sum(len(b.data) for b in blobs)
@@ -537,18 +542,19 @@ class Ingestor:
             ).fetchone()
             low, high, accounts = row if row else (None, None, [])
             batch = BatchContext(con, NEW_EVENTS, low, high, tuple(sorted(accounts or ())))
-            with self._detect_lock:
+            with self._detect_lock, self.clock.stage("detect"):
                 self.detection.on_batch(batch)
 
     # Once per call -----------------------------------------------------------------------
     def _finish_detection(self) -> None:
         if self.detection is not None:
-            with self._detect_lock:
+            with self._detect_lock, self.clock.stage("detect"):
                 self.detection.finish()
 
     def _compact(self, written: int) -> None:
         if self.options.compact and written:
-            self.lake.compact(self.con)
+            with self.clock.stage("compact"):
+                self.lake.compact(self.con)
 
     def _record_run(self, summary: IngestSummary) -> None:
         self.state.record_run(
@@ -562,6 +568,7 @@ class Ingestor:
                 "duplicates": summary.duplicates,
                 "quarantined": summary.quarantined,
                 "skipped": orjson.dumps(dict(summary.files_skipped)).decode(),
+                "stage_seconds": orjson.dumps(summary.stage_seconds).decode(),
             },
         )
 

@@ -101,4 +101,24 @@ def test_a_store_of_an_older_version_gets_its_log_files_recorded(tmp_path: Path)
         seen = con.execute("SELECT uri, account, sha256, seen_at FROM log_files_seen").fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert seen == [(LOG, "111122223333", None, stored)]
-    assert version == ("1",)
+    assert version == ("2",)
+
+
+def test_a_store_of_version_1_gets_the_stage_seconds_of_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / "v1" / "state.duckdb"
+    path.parent.mkdir()
+    con = duckdb.connect(str(path))  # ingest_runs as version 1 declared it
+    con.execute(create_sql(TABLES["settings"]))
+    con.execute(create_sql(TABLES["ingested_files"]))
+    con.execute(create_sql(TABLES["log_files_seen"]))
+    con.execute("CREATE TABLE ingest_runs (run_id VARCHAR PRIMARY KEY, files BIGINT)")
+    con.execute("INSERT INTO settings VALUES ('state-version', '1')")
+    con.execute("INSERT INTO ingest_runs VALUES ('old', 3)")
+    con.close()
+    state = StateDB(path)
+    state.record_run("new", {"files": 1, "stage_seconds": '{"load": 1.5}'})
+    with state.connect() as con:
+        rows = con.execute(
+            "SELECT run_id, stage_seconds FROM ingest_runs ORDER BY run_id"
+        ).fetchall()
+    assert rows == [("new", '{"load": 1.5}'), ("old", None)]

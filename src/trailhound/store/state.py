@@ -35,7 +35,7 @@ EXCERPT_CHARS = 240
 LOCK_TIMEOUT_SECONDS = 60.0
 # A settings key: the last migration run on the file (see ``_migrate``).
 _VERSION_KEY = "state-version"
-_VERSION = 1
+_VERSION = 2
 _SEEN_COLUMNS = ", ".join(TABLES["log_files_seen"].column_names)
 _SEEN_UPSERT = (
     f"INSERT OR REPLACE INTO log_files_seen ({_SEEN_COLUMNS}) "
@@ -260,4 +260,6 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     rows = [r for u, size, mtime, at in fresh if (r := log_file_row(u, size, mtime, None, at))]
     if rows:
         con.executemany(_SEEN_UPSERT, [list(r) for r in rows])
+    # 2: ingest runs record where their time went.
+    con.execute("ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS stage_seconds JSON")
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [_VERSION_KEY, str(_VERSION)])
