@@ -39,6 +39,7 @@ def test_an_ingest_run_records_the_seconds_of_its_stages(tmp_path: Path, data_di
     write_log(logs, [make_record(i) for i in range(20)], name="a")
     with Ingestor(data_dir) as ingestor:
         summary = ingestor.ingest_paths([logs])
+    with Ingestor(data_dir) as ingestor:
         again = ingestor.ingest_paths([logs])  # nothing new: no batch, no stage
     assert {"load", "wait", "dedupe", "write", "record"} <= set(summary.stage_seconds)
     assert all(seconds >= 0 for seconds in summary.stage_seconds.values())
