@@ -18,13 +18,7 @@ def test_field_names_resolve_case_insensitively() -> None:
         "session_issuer_arn",
         None,
     )
-    assert resolve_field("RequestParameters.policyDocument") == (
-        "request_parameters",
-        "$.policyDocument",
-    )
-    # A promoted field reads its column; its JSON key still matches exactly, as inside JSON.
-    assert resolve_field("RequestParameters.bucketName") == ("request_bucket_name", None)
-    assert resolve_field("requestParameters.BucketName") == ("request_parameters", "$.BucketName")
+    assert resolve_field("RequestParameters.bucketName") == ("request_parameters", "$.bucketName")
     assert resolve_field("userIdentity.onBehalfOf.userId") == ("user_on_behalf_of_user_id", None)
     assert resolve_field("userIdentity.sessionContext.foo") == (
         "user_identity",

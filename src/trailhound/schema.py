@@ -507,8 +507,9 @@ PROMOTED_BY_PATH: dict[tuple[str, str], str] = {promoted_path(c): c.name for c i
 def _aliases() -> dict[str, str]:
     """CloudTrail field names (lower-cased) and physical names → physical column.
 
-    A promoted column's CloudTrail name is not among them: JSON keys are matched exactly
-    (``resolve_field``), so ``requestParameters.BucketName`` keeps meaning what it meant.
+    A promoted column's CloudTrail name is not among them: the name resolves to its JSON part
+    and path as before, and the query scope reads the promoted column for that path where the
+    relation has it (``query.scope``), so JSON keys are still matched exactly.
     """
     aliases: dict[str, str] = {}
     for column in ALL_COLUMNS:
@@ -530,14 +531,8 @@ def resolve_field(name: str) -> tuple[str, str | None]:
 
     >>> resolve_field("EventName")
     ('event_name', None)
-
-    A field inside a JSON part that is promoted reads its column instead (the same value).
-
-
-    >>> resolve_field("requestParameters.policyDocument")
-    ('request_parameters', '$.policyDocument')
     >>> resolve_field("requestParameters.bucketName")
-    ('request_bucket_name', None)
+    ('request_parameters', '$.bucketName')
     >>> resolve_field("userIdentity.sessionContext.sessionIssuer.arn")
     ('session_issuer_arn', None)
     """
@@ -547,9 +542,8 @@ def resolve_field(name: str) -> tuple[str, str | None]:
     # Longest JSON prefix first so that userIdentity.x falls back to the whole userIdentity JSON.
     for prefix in sorted(JSON_PREFIXES, key=len, reverse=True):
         if lowered.startswith(prefix + "."):
-            json_column, path = JSON_PREFIXES[prefix], "$." + name[len(prefix) + 1 :]
-            promoted = PROMOTED_BY_PATH.get((json_column, path))
-            return (promoted, None) if promoted else (json_column, path)
+            rest = name[len(prefix) + 1 :]
+            return JSON_PREFIXES[prefix], "$." + rest
     raise KeyError(name)
 
 
