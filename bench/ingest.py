@@ -126,7 +126,7 @@ def open_engine(data_dir: DataDir) -> None:
     )
 
 
-def baseline_sql(files: list[str], target: Path) -> list[str]:
+def baseline_sql(glob: str, target: Path) -> list[str]:
     """DuckDB at its best: an explicit schema (the typed fields and the JSON parts trailhound
     keeps), ``records = true``, unnested into a typed table, written as zstd Parquet."""
     from trailhound.normalize.records import transform_structures
@@ -141,7 +141,8 @@ def baseline_sql(files: list[str], target: Path) -> list[str]:
         )
         return f"STRUCT({fields})"
 
-    listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+    # A glob, not the list: thousands of paths overflow the child's argument list.
+    listed = "'" + glob.replace("'", "''") + "'"
     columns = "{'Records': '" + struct(record).replace("'", "''") + "[]'}"
     return [
         "SET TimeZone = 'UTC'",
@@ -260,7 +261,14 @@ def main() -> None:
         )
     target = args.workdir / "baseline.parquet"
     script = "import duckdb, sys; con = duckdb.connect(); [con.execute(s) for s in sys.argv[1:]]"
-    base = run_child([sys.executable, "-c", script, *baseline_sql(files, target)])
+    base = run_child(
+        [
+            sys.executable,
+            "-c",
+            script,
+            *baseline_sql(str(logs / "**" / "*_CloudTrail_*.json.gz"), target),
+        ]
+    )
     target.unlink(missing_ok=True)
     print(f"(b) duckdb explicit schema → zstd Parquet:  {base.line(events)}")
     print(
