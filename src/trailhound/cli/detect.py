@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, jsonable, out, print_json, printable
-from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.cli.context import data_dir as _data_dir
+from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
 from trailhound.errors import TrailhoundError
 
 alerts_app = typer.Typer(help="List, show and triage alerts.", no_args_is_help=True)
@@ -20,12 +20,6 @@ rules_app = typer.Typer(
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
 SETTINGS = ("org-accounts", "retro-hunt")  # and output.<name> for each alert output
-
-
-def _data_dir(ctx: typer.Context) -> DataDir:
-    root = ctx.find_root()
-    option = root.params.get("data_dir") if root is not None else None
-    return resolve_data_dir(option)
 
 
 def _alert_table(alerts: list[dict[str, Any]]) -> None:
@@ -299,7 +293,7 @@ def config_get(ctx: typer.Context, key: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the detection commands to the main app."""
+    """Add ``detect`` and the ``alerts``, ``rules`` and ``config`` groups."""
     app.command("detect")(detect)
     app.add_typer(alerts_app, name="alerts")
     app.add_typer(rules_app, name="rules")
