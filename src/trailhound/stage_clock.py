@@ -1,8 +1,9 @@
 """Where an ingest run spends its time: seconds per stage, summed over the threads that ran it.
 
 The ingest loop times each stage of a batch (``load``: read, decompress, parse and normalize in
-one DuckDB statement; ``checks``; ``wait`` for the commit lock; ``dedupe``; ``write``; ``record``
-in the state database; ``detect``; ``compact``) and the run's summary carries the totals, which
+one DuckDB statement; ``checks``; ``wait`` for the commit lock; ``dedupe``; ``write``;
+``enrich``, the intel step after the write and the detection view; ``record`` in the state
+database; ``detect``; ``compact``) and the run's summary carries the totals, which
 ``ingest_runs.stage_seconds`` keeps. Batches run in parallel threads, so the seconds of a run's
 stages add up to more than its wall time: their *shares* say where the next gain is.
 """
@@ -20,6 +21,7 @@ STAGES: tuple[str, ...] = (
     "wait",
     "dedupe",
     "write",
+    "enrich",
     "record",
     "detect",
     "compact",

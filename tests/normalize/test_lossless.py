@@ -13,10 +13,10 @@ import orjson
 
 from tests.conftest import write_log
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
 from trailhound.ingest import Ingestor
 from trailhound.schema import PROMOTED_COLUMNS
 from trailhound.store.engine import QueryEngine
+from trailhound_demo.generator import generate_demo
 
 _PROMOTED = ", ".join(c.name for c in PROMOTED_COLUMNS)
 

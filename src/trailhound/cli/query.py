@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli.context import data_dir
+from trailhound.cli.context import application
 from trailhound.cli.output import FormatOption, check_format, console, fail, out, render_rows
 from trailhound.errors import TrailhoundError
 
@@ -55,51 +55,27 @@ def run_query(
     explain: bool,
 ) -> None:
     """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
-    from trailhound.durations import parse_duration
-    from trailhound.query.compiler import compile_query
-    from trailhound.query.explain import explain as explain_query
-    from trailhound.query.saved_datasets import SavedDatasets, result_rows
-    from trailhound.store.engine import QueryEngine
-    from trailhound.store.lake import ParquetLake
-    from trailhound.store.state import StateDB
-
     check_format(fmt)
-    where = data_dir(ctx)
-    saved = SavedDatasets(StateDB(where.state_db))
+    app = application(ctx)
     try:
-        compiled = compile_query(
-            text,
-            since=parse_duration(since) if since else None,
-            params=params,
-            catalog=saved.lazy_catalog(),
-        )
+        compiled = app.compile(text, since=since, params=params)
         if explain:
-            partitions = [(p.date, p.account) for p in ParquetLake(where).partitions()]
-            sys.stdout.write(
-                explain_query(compiled, dialect or "duckdb", partitions).render() + "\n"
-            )
+            sys.stdout.write(app.explain(compiled, dialect or "duckdb") + "\n")
             return
         if dialect:
             sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
             return
-        target = compiled.target
-        if target is not None and target.kind == "view":
-            saved.save(compiled, None, params)
-            out.print(f"Saved view {target.name}: read it with 'dataset = {target.name}'.")
-            return
-        with QueryEngine(where) as engine:
-            if target is not None:
-                rows = result_rows(engine, compiled)
-            else:
-                columns, results = engine.execute(compiled.sql("duckdb"))
-        if target is not None:
-            count = saved.save(compiled, rows, params)
-            verb = "Appended" if target.append else "Saved"
-            out.print(f"{verb} {count:,} rows to dataset {target.name}.", highlight=False)
-            return
+        outcome = app.execute(compiled, params)
     except TrailhoundError as error:
         raise fail(error) from error
-    render_rows(columns, results, fmt)
+    saved = outcome.saved
+    if saved is None:
+        render_rows(outcome.columns, outcome.rows, fmt)
+    elif saved.kind == "view":
+        out.print(f"Saved view {saved.name}: read it with 'dataset = {saved.name}'.")
+    else:
+        verb = "Appended" if saved.append else "Saved"
+        out.print(f"{verb} {saved.rows or 0:,} rows to dataset {saved.name}.", highlight=False)
 
 
 def query(
@@ -122,12 +98,9 @@ def sql(
     fmt: FormatOption = "table",
 ) -> None:
     """Run read-only SQL over the datasets (cloudtrail, cloud_audit_logs, quarantine, …)."""
-    from trailhound.store.engine import QueryEngine
-
     check_format(fmt)
     try:
-        with QueryEngine(data_dir(ctx)) as engine:
-            columns, rows = engine.execute_read_only(statement)
+        columns, rows = application(ctx).sql(statement)
     except TrailhoundError as error:
         raise fail(error) from error
     render_rows(columns, rows, fmt)
@@ -135,39 +108,22 @@ def sql(
 
 def stats(ctx: typer.Context, fmt: FormatOption = "table") -> None:
     """What is stored: events per account, date range, quarantine and ingest runs."""
-    from trailhound.store.engine import QueryEngine
-
     check_format(fmt)
-    where = data_dir(ctx)
-    with QueryEngine(where) as engine:
-        columns, rows = engine.execute(
-            "SELECT account, count(*) AS events, min(event_time) AS first_event, "
-            "max(event_time) AS last_event, count(DISTINCT aws_region) AS regions, "
-            "count(DISTINCT event_name) AS event_names, sum(is_error::INT) AS errors "
-            "FROM cloudtrail GROUP BY account ORDER BY account"
+    app = application(ctx)
+    found = app.stats()
+    render_rows(found.columns, found.rows, fmt)
+    if fmt == "table":
+        console.print(
+            f"{found.files_ingested:,} files ingested, {found.quarantined:,} quarantined entries, "
+            f"{found.partitions:,} partitions, {found.parquet_files:,} Parquet files, "
+            f"{found.bytes / 1e6:,.1f} MB in {app.data_dir.root}",
+            highlight=False,
         )
-        render_rows(columns, rows, fmt)
-        if fmt == "table":
-            _, quarantine = engine.execute("SELECT count(*) FROM quarantine")
-            _, files = engine.execute("SELECT count(*) FROM ingested_files")
-            parts = engine.lake.partitions()
-            console.print(
-                f"{files[0][0]:,} files ingested, {quarantine[0][0]:,} quarantined entries, "
-                f"{len(parts):,} partitions, {sum(p.files for p in parts):,} Parquet files, "
-                f"{sum(p.bytes for p in parts) / 1e6:,.1f} MB in {where.root}",
-                highlight=False,
-            )
 
 
 def compact(ctx: typer.Context) -> None:
     """Rewrite partitions made of many small Parquet files into one file each."""
-    import duckdb
-
-    from trailhound.store.lake import ParquetLake
-
-    lake = ParquetLake(data_dir(ctx))
-    con = duckdb.connect()
-    removed = lake.compact(con, min_files=2)
+    removed = application(ctx).compact()
     out.print(f"Compacted {removed:,} files.")
 
 

@@ -8,7 +8,8 @@ lock (other processes), so that no one writes between this batch's dedupe and it
    since this one found it is dropped from the batch, so its quarantined input is not recorded
    twice (its events would only be duplicates);
 2. duplicates are dropped and eventID conflicts quarantined (``store.dedupe``);
-3. the rest is written to the lake atomically (``store.lake``);
+3. the rest is written to the lake atomically (``store.lake``), and the caller's
+   ``after_write`` sees it (the intel enrichment of the batch's new addresses);
 4. only then the files go to the ingest ledger and the completeness ledger, and the quarantined
    input to the quarantine, in one transaction (``store.state``): a crash at any point means
    reading again, never loss.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -62,12 +63,19 @@ class Committer:
     """Commits batches into one data directory's lake and state, one at a time."""
 
     def __init__(
-        self, lake: ParquetLake, state: StateDB, run_id: str, clock: StageClock | None = None
+        self,
+        lake: ParquetLake,
+        state: StateDB,
+        run_id: str,
+        clock: StageClock | None = None,
+        *,
+        after_write: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
     ) -> None:
         self.lake = lake
         self.state = state
         self.run_id = run_id
         self.clock = clock or StageClock()
+        self.after_write = after_write  # under the locks, with the written events' view
         self._lock = threading.Lock()  # batches are normalized in parallel, committed in turn
 
     def commit(
@@ -109,6 +117,9 @@ class Committer:
             if written:
                 with clock.stage("write"):
                     self.lake.write(con, NEW_EVENTS)
+                if self.after_write is not None:
+                    with clock.stage("enrich"):
+                        self.after_write(con, NEW_EVENTS)
             recording = time.perf_counter()
             per_file = dict(
                 con.execute(
