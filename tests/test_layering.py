@@ -38,6 +38,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
         "trailhound.registry",
         "trailhound.data_dir",
         "trailhound.logs",
+        "trailhound.stage_clock",  # seconds per ingest stage, read by the store and the loop
     ),
     ("trailhound.sources",),
     ("trailhound.normalize",),

@@ -75,6 +75,7 @@ from trailhound.sources.decode import DEFAULT_MAX_BYTES
 from trailhound.sources.digests import DigestError, keep_digest_file
 from trailhound.sources.files import FileSource
 from trailhound.sources.stdin import StdinSource
+from trailhound.stage_clock import StageClock
 from trailhound.store.commit import NEW_EVENTS, Committed, Committer
 from trailhound.store.dedupe import CONFLICT_INFOS
 from trailhound.store.lake import ParquetLake, PartitionError
@@ -196,8 +197,9 @@ class Ingestor:
         from trailhound.intel.enrichment import IpEnricher  # the lists load on first use
 
         self.enricher = IpEnricher(data_dir)
+        self.clock = StageClock()  # where the time goes, for the run's record
         self.committer = Committer(
-            self.lake, self.state, self.run_id, after_write=self._after_write
+            self.lake, self.state, self.run_id, self.clock, after_write=self._after_write
         )
         self._detect_lock = threading.Lock()  # the observer sees one batch at a time
         self._announced = False  # whether the source announces its files (progress)
@@ -270,6 +272,7 @@ class Ingestor:
             self._finish_detection()
             self._compact(summary.events_written)
         summary.seconds = time.perf_counter() - started
+        summary.stage_seconds = self.clock.take()
         self._record_run(summary)
         return summary
 
@@ -455,8 +458,10 @@ class Ingestor:
         self, con: duckdb.DuckDBPyConnection, files: list[SourceFile], blobs: list[Blob]
     ) -> Committed:
         """Load, normalize and commit files and blobs; blobs count as read, unrecorded."""
-        quarantine = self.loader.load(con, files, blobs)
-        self.loader.finish(con)
+        with self.clock.stage("load"):
+            quarantine = self.loader.load(con, files, blobs)
+        with self.clock.stage("checks"):
+            self.loader.finish(con)
         _log_quarantine(quarantine)
         committed = self.committer.commit(con, quarantine, files)
         committed.summary.files += len(blobs)
@@ -582,20 +587,22 @@ class Ingestor:
             ).fetchone()
             low, high, accounts = row if row else (None, None, [])
             # Detection sees the batch with its src_* fields, as a query of the lake would.
-            relation = self.enricher.enriched_view(con, NEW_EVENTS, _ENRICHED)
+            with self.clock.stage("enrich"):
+                relation = self.enricher.enriched_view(con, NEW_EVENTS, _ENRICHED)
             batch = BatchContext(con, relation, low, high, tuple(sorted(accounts or ())))
-            with self._detect_lock:
+            with self._detect_lock, self.clock.stage("detect"):
                 self.detection.on_batch(batch)
 
     # Once per call -----------------------------------------------------------------------
     def _finish_detection(self) -> None:
         if self.detection is not None:
-            with self._detect_lock:
+            with self._detect_lock, self.clock.stage("detect"):
                 self.detection.finish()
 
     def _compact(self, written: int) -> None:
         if self.options.compact and written:
-            self.lake.compact(self.con)
+            with self.clock.stage("compact"):
+                self.lake.compact(self.con)
 
     def _record_run(self, summary: IngestSummary) -> None:
         self.state.record_run(
@@ -609,6 +616,7 @@ class Ingestor:
                 "duplicates": summary.duplicates,
                 "quarantined": summary.quarantined,
                 "skipped": orjson.dumps(dict(summary.files_skipped)).decode(),
+                "stage_seconds": orjson.dumps(summary.stage_seconds).decode(),
             },
         )
 

@@ -4,7 +4,9 @@ Every write happens under the data directory's write lock (``store.lock``): one 
 across processes, so that an ingest's dedupe sees every event committed before it. A batch is
 written by DuckDB into a staging folder beside the lake and then renamed into its partition, so a
 reader (another process, Spark) only ever sees whole files. Files are named
-``part-<batch>-<n>.parquet``.
+```part-p1-<batch>-<n>.parquet``: the ``p1`` says the file carries the promoted columns
+(``schema.PROMOTED_COLUMNS``); a file written before them is read with those columns computed
+from its JSON parts, and compaction writes them out.
 
 Compaction rewrites a partition's small files into one. The swap is made atomic for readers by a
 journal: the merged file is written to staging, then ``compaction.json`` beside it names the
@@ -33,7 +35,7 @@ import orjson
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import StoreError
-from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
+from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS, PROMOTED_COLUMNS, promoted_path
 from trailhound.store.lock import WriteLock, listing, publishing
 
 COMPACT_MIN_FILES = 8
@@ -41,6 +43,8 @@ COMPACT_SMALL_BYTES = 64 * 1024 * 1024
 ROW_GROUP_SIZE = 122_880
 HIVE_TYPES = "{'date': 'DATE', 'account': 'VARCHAR'}"
 JOURNAL = "compaction.json"
+# Names of the files that carry the promoted columns (every file written since they exist).
+PROMOTED_PREFIX = "part-p1-"
 # The only partition folder names the lake writes (the normalizer quarantines anything else).
 _ACCOUNT = re.compile(r"[0-9]{12}|unknown")
 
@@ -149,11 +153,7 @@ class ParquetLake:
         if not files:
             columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ALL_COLUMNS)
             return f"(SELECT {columns} WHERE false)"
-        source = "[" + ", ".join(_quote(f) for f in files) + "]"
-        return (
-            f"read_parquet({source}, hive_partitioning = true, hive_types = {HIVE_TYPES}, "
-            "union_by_name = true)"
-        )
+        return files_sql(files)
 
     def partitions(self) -> list[PartitionStats]:
         """File count and bytes of every partition."""
@@ -222,7 +222,7 @@ class ParquetLake:
             try:
                 for n, (day, account) in enumerate(sorted(partitions)):
                     folder = staging / f"date={day}" / f"account={account}"
-                    target = folder / f"part-{batch}-{n}.parquet"
+                    target = folder / f"{PROMOTED_PREFIX}{batch}-{n}.parquet"
                     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                     con.execute(
                         f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
@@ -275,12 +275,11 @@ class ParquetLake:
         """Merge ``files`` of one partition: write, journal, then swap under the publish lock."""
         batch = uuid.uuid4().hex[:16]
         staging = self.data_dir.staging / batch
-        target = staging / part.relative_to(self.root) / f"part-{batch}-0.parquet"
+        target = staging / part.relative_to(self.root) / f"{PROMOTED_PREFIX}{batch}-0.parquet"
         target.parent.mkdir(mode=0o700, parents=True)
-        sources = "[" + ", ".join(_quote(f) for f in files) + "]"
         columns = ", ".join(c.name for c in EVENT_COLUMNS)
         con.execute(
-            f"COPY (SELECT {columns} FROM read_parquet({sources}, union_by_name = true) "
+            f"COPY (SELECT {columns} FROM {files_sql(files, hive=False)} "
             f"ORDER BY event_time) TO {_quote(target)} "
             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
         )
@@ -290,6 +289,36 @@ class ParquetLake:
         }
         _write_atomically(staging / JOURNAL, orjson.dumps(journal))
         self._swap(staging, files)
+
+
+def files_sql(files: Iterable[Path], *, hive: bool = True) -> str:
+    """A FROM-clause table expression over event files, promoted columns filled in everywhere.
+
+    Files written before the promoted columns existed get them computed from their JSON parts:
+    the same text a JSON lookup gives, so a query reads the same values from either kind.
+    """
+    options = f"hive_partitioning = true, hive_types = {HIVE_TYPES}, " if hive else ""
+    listed = sorted(files)
+    current = [f for f in listed if f.name.startswith(PROMOTED_PREFIX)]
+    older = [f for f in listed if not f.name.startswith(PROMOTED_PREFIX)]
+    scans = []
+    if current:
+        source = "[" + ", ".join(_quote(f) for f in current) + "]"
+        plain = f"read_parquet({source}, {options}union_by_name = true)"
+        if not older:
+            return plain
+        scans.append(f"SELECT * FROM {plain}")
+    if older:
+        source = "[" + ", ".join(_quote(f) for f in older) + "]"
+        filled = ", ".join(
+            f"json_extract_string({part}, {_quote(path)}) AS {c.name}"
+            for c in PROMOTED_COLUMNS
+            for part, path in [promoted_path(c)]
+        )
+        scans.append(
+            f"SELECT *, {filled} FROM read_parquet({source}, {options}union_by_name = true)"
+        )
+    return "(" + " UNION ALL BY NAME ".join(scans) + ")"
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
