@@ -225,6 +225,46 @@ ExplainOption = Annotated[
 ]
 
 
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Run on duckdb (here, the default) or spark (pip install 'trailhound[spark]').",
+    ),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="With --engine spark: the cluster (spark://host:7077, yarn, sc://host:15002 for "
+        "Spark Connect); default local[2], or $SPARK_REMOTE.",
+    ),
+]
+
+
+def _run_on_backend(
+    data_dir: DataDir, engine: str, spark_master: str | None, compiled: Any
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run a compiled query on a registered backend other than the embedded DuckDB."""
+    from collections.abc import Callable
+
+    from trailhound.store.base import BACKENDS, Backend
+
+    known = ["duckdb", *BACKENDS.names()]
+    if engine not in known:
+        raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
+    if compiled.target is not None:
+        raise typer.BadParameter(f"--engine {engine} does not save results: drop the | target")
+    options = {"master": spark_master} if spark_master else {}
+    factory: Callable[..., Backend] = BACKENDS.get(engine)
+    backend = factory(data_dir, **options)
+    try:
+        result = backend.execute(compiled.sql(backend.dialect))
+    finally:
+        backend.close()
+    return result.columns, result.rows
+
+
 def _params(values: list[str] | None, *, required_allowed: bool = False) -> dict[str, str | None]:
     """``--param name=value`` options as a mapping (``--param name`` alone: no default)."""
     params: dict[str, str | None] = {}
@@ -247,6 +287,8 @@ def _run_query(
     fmt: str,
     dialect: str | None,
     explain: bool,
+    backend: str = "duckdb",
+    spark_master: str | None = None,
 ) -> None:
     """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
     from trailhound.query.compiler import compile_query
@@ -258,6 +300,8 @@ def _run_query(
     from trailhound.store.state import StateDB
 
     _check_format(fmt)
+    if spark_master and backend != "spark":
+        raise typer.BadParameter("--spark-master goes with --engine spark")
     data_dir = _data_dir()
     saved = SavedDatasets(StateDB(data_dir.state_db))
     try:
@@ -280,6 +324,10 @@ def _run_query(
         if target is not None and target.kind == "view":
             saved.save(compiled, None, params)
             out.print(f"Saved view {target.name}: read it with 'dataset = {target.name}'.")
+            return
+        if backend != "duckdb":
+            columns, results = _run_on_backend(data_dir, backend, spark_master, compiled)
+            render_rows(columns, results, fmt)
             return
         with QueryEngine(data_dir) as engine:
             if target is not None:
@@ -304,10 +352,21 @@ def query(
     dialect: DialectOption = None,
     explain: ExplainOption = False,
     param: ParamOption = None,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Search with the pipe query language."""
     params = {k: v for k, v in _params(param).items() if v is not None}
-    _run_query(text, params=params, since=since, fmt=fmt, dialect=dialect, explain=explain)
+    _run_query(
+        text,
+        params=params,
+        since=since,
+        fmt=fmt,
+        dialect=dialect,
+        explain=explain,
+        backend=engine,
+        spark_master=spark_master,
+    )
 
 
 queries_app = typer.Typer(

@@ -30,7 +30,7 @@ from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
 from trailhound.store.lake import ParquetLake
-from trailhound.store.state import SECRET_COLUMNS, StateDB
+from trailhound.store.state import StateDB
 
 LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
 MAX_SQL_CHARS = 256 * 1024
@@ -48,10 +48,6 @@ def cloud_audit_logs_sql() -> str:
         "'CloudTrail' AS metadata_product_name",
     ]
     return f"SELECT {', '.join(columns)} FROM cloudtrail"
-
-
-def _quote_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class QueryEngine:
@@ -110,26 +106,13 @@ class QueryEngine:
         wanted = None if names is None else {n.lower() for n in names} - known
         if wanted is not None and not wanted:
             return
-        with self.state.connect(read_only=True) as state:
-            tables = {
-                str(name): [str(c) for c in columns]
-                for name, columns in state.execute(
-                    "SELECT t.table_name, list(c.column_name ORDER BY c.column_index) "
-                    "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (table_oid) "
-                    "WHERE t.database_name = current_database() GROUP BY ALL"
-                ).fetchall()
-            }
-            for name in sorted(tables):
-                if name in self._loaded or (wanted is not None and name.lower() not in wanted):
-                    continue
-                shown = [c for c in tables[name] if c not in SECRET_COLUMNS]
-                copy = state.sql(
-                    f"SELECT {', '.join(_quote_name(c) for c in shown)} FROM {_quote_name(name)}"
-                ).to_arrow_table()
+        copies = self.state.queryable_tables(wanted)
+        for name, copy in copies.items():
+            if name not in self._loaded:
                 self.con.register(name, copy)
                 self._loaded.add(name)
-        if wanted is not None:
-            self._absent |= wanted - {n.lower() for n in tables}  # not state: don't look again
+        if wanted is not None:  # the names that are not state: don't look again
+            self._absent |= wanted - {n.lower() for n in copies}
 
     def close(self) -> None:
         """Release the connection and its spill folder."""

@@ -13,7 +13,7 @@ most what an older version stored, and the query engine never copies it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,10 @@ LOCK_TIMEOUT_SECONDS = 60.0
 def register_table(name: str, ddl: str) -> None:
     """Add a table (``CREATE TABLE IF NOT EXISTS …``) that every state database will have."""
     _TABLES[name] = ddl
+
+
+def _quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _is_lock_error(error: duckdb.Error) -> bool:
@@ -96,6 +100,30 @@ class StateDB:
             yield con
         finally:
             con.close()
+
+    # Copies for the query engines ------------------------------------------------------
+    def queryable_tables(self, names: Collection[str] | None = None) -> dict[str, pa.Table]:
+        """Arrow copies of the state tables among ``names`` (None: every one), without their
+        secret columns; names are matched case-insensitively, absent ones left out."""
+        wanted = None if names is None else {n.lower() for n in names}
+        copies: dict[str, pa.Table] = {}
+        with self.connect(read_only=True) as state:
+            tables = {
+                str(name): [str(c) for c in columns]
+                for name, columns in state.execute(
+                    "SELECT t.table_name, list(c.column_name ORDER BY c.column_index) "
+                    "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (table_oid) "
+                    "WHERE t.database_name = current_database() GROUP BY ALL"
+                ).fetchall()
+            }
+            for name in sorted(tables):
+                if wanted is not None and name.lower() not in wanted:
+                    continue
+                shown = [c for c in tables[name] if c not in SECRET_COLUMNS]
+                copies[name] = state.sql(
+                    f"SELECT {', '.join(_quote_name(c) for c in shown)} FROM {_quote_name(name)}"
+                ).to_arrow_table()
+        return copies
 
     # The ingest ledger -------------------------------------------------------------------
     def known_files(self, uris: Sequence[str]) -> dict[str, tuple[int, float]]:
