@@ -22,10 +22,11 @@ query so that it means the same under it (``query.dialects``).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 DEFAULT_MASTER = "local[2]"
 REMOTE_ENV = "SPARK_REMOTE"
 INSTALL_HINT = "pip install 'trailhound[spark]'"
+JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 JAVA_HINT = "Spark needs Java 17 (Debian: apt-get install openjdk-17-jre-headless)"
 # Every session, local or remote: UTC like DuckDB; SQL may not read files by path.
 SESSION_SETTINGS = {
@@ -81,9 +83,13 @@ def _require_pyspark() -> None:
         ) from error
 
 
-def spark_session(master: str | None = None) -> SparkSession:
+def spark_session(
+    master: str | None = None, settings: Mapping[str, str] | None = None
+) -> SparkSession:
     """A Spark session for ``master``: ``sc://…`` or ``$SPARK_REMOTE`` connect to a Spark
-    Connect server, anything else is a classic master (default ``local[2]``)."""
+    Connect server, anything else is a classic master (default ``local[2]``). ``settings`` add
+    to (or override) the local defaults. In a process that already runs Spark (a notebook, a
+    test run) the running session is returned, whatever the master."""
     _require_pyspark()
     from pyspark.sql import SparkSession
 
@@ -92,35 +98,59 @@ def spark_session(master: str | None = None) -> SparkSession:
         raise SparkUnavailableError(f"give either --spark-master or ${REMOTE_ENV}, not both")
     builder = SparkSession.builder.appName("trailhound")
     target = master or remote or DEFAULT_MASTER
+    local = target.startswith("local")
     if target.startswith("sc://"):
         builder = builder.remote(target)
     else:
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
             raise SparkUnavailableError(f"no java on PATH and no JAVA_HOME: {JAVA_HINT}")
         builder = builder.master(target)
-        if target.startswith("local"):
-            for key, value in LOCAL_SETTINGS.items():
-                builder = builder.config(key, value)
-            log_config = resources.files("trailhound") / "data" / "spark-log4j2.properties"
-            builder = builder.config(
-                "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_config}"
-            )
+    chosen = {**(LOCAL_SETTINGS if local else {}), **(settings or {})}
+    if local:
+        log_config = resources.files("trailhound") / "data" / "spark-log4j2.properties"
+        java = f"-Dlog4j2.configurationFile={log_config} " + chosen.get(JAVA_OPTIONS, "")
+        chosen[JAVA_OPTIONS] = java.strip()
+    for key, value in chosen.items():
+        builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except Exception as error:  # the JVM or the server did not come up: say why, briefly
         raise SparkUnavailableError(
             f"cannot start Spark ({target}): {_first_lines(error)}; {JAVA_HINT}"
         ) from error
-    if target.startswith("local"):
+    if local:
         # PySpark resets the level to WARN when the JVM starts; a failed query's stack trace
         # would repeat on the terminal what the QueryError says.
         session.sparkContext.setLogLevel("FATAL")
     return session
 
 
+def _running_session() -> SparkSession | None:
+    """The classic session this process already runs, if any (never a Spark Connect one)."""
+    if importlib.util.find_spec("pyspark") is None:
+        return None
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
+
+
 def _first_lines(error: BaseException) -> str:
-    text = str(error).strip()
+    """The message of a Spark error without the JVM's stack frames, cut to a readable size."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    text = " ".join(line for line in lines if line and not line.startswith(("at ", "...")))
     return text[:_MESSAGE_CHARS] + ("…" if len(text) > _MESSAGE_CHARS else "")
+
+
+def _spark_errors() -> tuple[type[Exception], ...]:
+    """What a failing query raises: PySpark's errors, and py4j's where the JVM's error reaches
+    Python unconverted (a classic session's Arrow collection does that)."""
+    from pyspark.errors import PySparkException
+
+    try:
+        from py4j.protocol import Py4JError
+    except ImportError:  # a Spark Connect client has no py4j
+        return (PySparkException,)
+    return (PySparkException, Py4JError)
 
 
 def lake_schema() -> str:
@@ -160,6 +190,7 @@ class SparkBackend:
         self.data_dir = data_dir
         self.lake = ParquetLake(data_dir)
         self.state = StateDB(data_dir.state_db)
+        session = session or (None if master else _running_session())
         self._owns_session = session is None
         if session is None:
             self.session = spark_session(master)
@@ -216,15 +247,14 @@ class SparkBackend:
 
     def arrow(self, query: exp.Expr | str, params: Sequence[object] = ()) -> pa.Table:
         """Run one query; returns its rows as an Arrow table."""
-        from pyspark.errors import PySparkException
-
+        errors = _spark_errors()
         text = self.sql(query)
         self._load_state(_tables_read(query if isinstance(query, exp.Expr) else text))
         for attempt in range(_REFRESH_ATTEMPTS):
             try:
                 frame = self.session.sql(text, args=list(params) if params else None)
                 return frame.toArrow()
-            except PySparkException as error:
+            except errors as error:
                 message = _first_lines(error)
                 # A file of the snapshot was compacted away since: take a new snapshot.
                 if any(m in message for m in _MISSING_FILE) and attempt < _REFRESH_ATTEMPTS - 1:
