@@ -25,10 +25,12 @@ from typing import Any
 import boto3
 import orjson
 
+from trailhound.collect import collect
 from trailhound.data_dir import DataDir
 from trailhound.ingest import Ingestor
-from trailhound.sources.integrations import Integration, IntegrationStore
-from trailhound.sources.sqs_collector import CollectorOptions, SqsCollector
+from trailhound.sources.aws.integrations import Integration
+from trailhound.sources.aws.sqs import CollectorOptions
+from trailhound.store.integrations import IntegrationStore
 from trailhound.store.state import StateDB
 
 ACCOUNT = "111122223333"
@@ -191,15 +193,8 @@ def main() -> None:
             data_dir = DataDir(work / f"collect-{workers}")
             store = IntegrationStore(StateDB(data_dir.state_db))
             integration = store.add(Integration.create(f"bench{workers}", url))
-            collector = SqsCollector(
-                data_dir,
-                integration,
-                options=CollectorOptions(workers=workers, drain_wait_seconds=1),
-            )
-            try:
-                result = collector.run(once=True)
-            finally:
-                collector.close()
+            options = CollectorOptions(workers=workers, drain_wait_seconds=1)
+            result = collect(data_dir, [integration], once=True, options=options)[integration.name]
             assert result.ingest.events_written == total, result.line()
             busy = result.seconds - 1.0  # the final empty long poll that proves the queue empty
             rate = total / busy

@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 
 from trailhound.detect.engine import load_rules, rule_predicates, run_rules
+from trailhound.query.dialects import get_dialect
 from trailhound.schema import ALL_COLUMNS
+from trailhound.store.duckdb import DuckDBBackend
 
 SHARED_SIGMA = Path(__file__).resolve().parents[1] / "../shared/data/sigma"
 EVENT_NAMES = [
@@ -88,12 +90,13 @@ def main() -> None:
     print(f"built {args.events:,} events in {time.perf_counter() - started:.1f} s; {rules} rules")
     placeholders = {"org_accounts": ["111111111111"]}
     started = time.perf_counter()
-    matches = run_rules(con, "cloudtrail", ruleset, placeholders)
+    matches = run_rules(DuckDBBackend(con), "cloudtrail", ruleset, placeholders)
     engine = time.perf_counter() - started
     started = time.perf_counter()
     naive_hits = 0
+    duckdb_sql = get_dialect("duckdb")
     for predicate in rule_predicates(ruleset.rules, placeholders):
-        sql = f"SELECT count(*) FROM cloudtrail WHERE {predicate.sql(dialect='duckdb')}"
+        sql = f"SELECT count(*) FROM cloudtrail WHERE {duckdb_sql.generate(predicate)}"
         naive_hits += int(con.execute(sql).fetchone()[0])  # type: ignore[index]
     naive = time.perf_counter() - started
     print(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import importlib.util
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +74,30 @@ def spark() -> Iterator[SparkSession]:
 
 
 @pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run should rewrite golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-golden", default=False))
+
+
+def assert_golden(expected: Mapping[Path, str], update: bool) -> None:
+    """Each golden file holds what the compiler now gives (``expected``: path → text).
+
+    With ``--update-golden`` the files that differ are rewritten and the test fails, so that a
+    refresh is always a reviewed diff and never a silent pass.
+    """
+    differ = [
+        path for path, text in expected.items() if not path.exists() or path.read_text() != text
+    ]
+    names = [path.name for path in differ]
+    if update and differ:
+        for path in differ:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(expected[path])
+        pytest.fail(f"rewrote {names}: review the diff, then run again without --update-golden")
+    assert not differ, f"differs from {names}; refresh with --update-golden and review the diff"
+
+
+@pytest.fixture
 def shared_data() -> Path:
     """The real CloudTrail material in ../shared/data; skips where a clone has none."""
     if not SHARED_DATA.is_dir():
@@ -85,6 +111,32 @@ def shared_data() -> Path:
 def data_dir(tmp_path: Path) -> DataDir:
     """An empty data directory."""
     return DataDir(tmp_path / "store").ensure()
+
+
+@pytest.fixture
+def plugin_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder on ``sys.path`` where ``install_plugin`` puts a third party's distribution."""
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+def install_plugin(
+    site: Path, module: str, source: str, entry_points: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Install a third party's plug-in the way pip would: its module, and a distribution whose
+    metadata declares ``entry_points`` (group → name → ``module:attribute``)."""
+    (site / f"{module}.py").write_text(textwrap.dedent(source))
+    info = site / f"{module.replace('_', '-')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 0.1\n")
+    sections = [
+        f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in items.items())
+        for group, items in entry_points.items()
+    ]
+    (info / "entry_points.txt").write_text("\n".join(sections))
+    importlib.invalidate_caches()
 
 
 def make_record(n: int = 0, **overrides: Any) -> dict[str, Any]:

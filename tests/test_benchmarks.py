@@ -38,3 +38,10 @@ def test_detect_benchmark() -> None:
 def test_collect_benchmark() -> None:
     output = _run(str(BENCH / "collect.py"), "--objects", "6", "--events", "200", "--workers", "1")
     assert "collector, 1 thread(s)" in output
+
+
+@pytest.mark.bench
+def test_noise_benchmark(tmp_path: Path) -> None:
+    output = _run(str(BENCH / "noise.py"), "--events", "3000", "--workdir", str(tmp_path))
+    assert "benign events:" in output
+    assert "total high:" in output and "alerts per million benign events" in output

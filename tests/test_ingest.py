@@ -6,7 +6,10 @@ import gzip
 import os
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import orjson
@@ -14,9 +17,12 @@ import pytest
 
 from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
+from trailhound.detect.base import BatchContext
 from trailhound.ingest import IngestOptions, Ingestor
-from trailhound.model import InputFormat
+from trailhound.model import BatchOutcome, Blob, InputFormat, RawBatch, SourceFile
 from trailhound.normalize.limits import RecordLimits
+from trailhound.sources.base import SOURCES, SourceContext
+from trailhound.sources.files import discover
 from trailhound.store.engine import QueryEngine
 from trailhound.store.lake import ParquetLake
 
@@ -417,3 +423,124 @@ print(summary.records, summary.quarantined)
     assert status == 0
     assert process.stdout is not None and process.stdout.read().split() == [b"50000", b"50001"]
     assert usage.ru_maxrss * 1024 < 600 * 1024 * 1024
+
+
+# Any source through the one loop -------------------------------------------------------------
+class Replay:
+    """A third party's source: objects handed over, in two batches, told what became of each."""
+
+    name: ClassVar[str] = "replay"
+    continuous: ClassVar[bool] = False
+
+    def __init__(self, files: Sequence[SourceFile], blobs: Sequence[Blob] = ()) -> None:
+        self.files = list(files)
+        self.blobs = tuple(blobs)
+        self.outcomes: list[tuple[RawBatch, BatchOutcome]] = []
+        self.closed = False
+
+    def batches(self, context: SourceContext) -> Iterator[RawBatch]:
+        known = context.known_files([f.uri for f in self.files])
+        fresh = [f for f in self.files if known.get(f.uri) != (f.size, f.mtime)]
+        skipped = Counter({"already ingested": len(self.files) - len(fresh)})
+        yield RawBatch(files=tuple(fresh[:1]), skipped=skipped, token="first")
+        yield RawBatch(files=tuple(fresh[1:]), blobs=self.blobs, token="second")
+
+    def acknowledge(self, batch: RawBatch, outcome: BatchOutcome) -> None:
+        self.outcomes.append((batch, outcome))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class Watcher:
+    """A detection observer that remembers what it was shown."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[int, tuple[str, ...]]] = []
+        self.finished = 0
+
+    def on_batch(self, batch: BatchContext) -> None:
+        row = batch.con.execute(f"SELECT count(*) FROM {batch.relation}").fetchone()
+        self.batches.append((row[0] if row else 0, batch.accounts))
+
+    def finish(self) -> None:
+        self.finished += 1
+
+
+def _stored(data_dir: DataDir) -> dict[str, list[tuple[object, ...]]]:
+    queries = {
+        "events": "SELECT event_id, source_object, account FROM cloudtrail",
+        "files": "SELECT uri, records FROM ingested_files",
+        "seen": "SELECT uri, account, region, hour FROM log_files_seen",
+        "quarantine": "SELECT source, position, reason FROM quarantine",
+    }
+    with QueryEngine(data_dir) as engine:
+        return {k: sorted(map(tuple, engine.execute(q)[1])) for k, q in queries.items()}
+
+
+def test_a_third_party_source_is_ingested_like_the_built_ins(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    write_log(logs, [make_record(i) for i in range(4)], name="a")
+    write_log(logs, [make_record(4, eventTime=None), make_record(5)], name="b", region="eu-west-1")
+    write_log(logs, [make_record(6)], name="c", kind="Export")
+    found = [f for f in discover([logs]) if isinstance(f, SourceFile)]
+    assert len(found) == 3
+    SOURCES.register(Replay, replace=True)
+    assert "replay" in SOURCES and {"files", "stdin", "sqs"} <= set(SOURCES.names())
+
+    theirs, ours = DataDir(tmp_path / "theirs").ensure(), DataDir(tmp_path / "ours").ensure()
+    source = SOURCES.get("replay")(found)
+    watcher = Watcher()
+    with Ingestor(theirs, detection=watcher) as ingestor:
+        summary = ingestor.ingest(source)
+    with Ingestor(ours) as ingestor:
+        builtin = ingestor.ingest(SOURCES.get("files")([logs]))
+    assert _stored(theirs) == _stored(ours)
+    assert len(_stored(theirs)["seen"]) == 2  # the CloudTrail log files, by name
+    assert (summary.files, summary.events_written, summary.quarantined) == (3, 6, 1)
+    assert (builtin.files, builtin.events_written, builtin.quarantined) == (3, 6, 1)
+    # Told about each batch once it was stored, in order, with what it did.
+    assert [(b.token, o.failed, o.summary.files) for b, o in source.outcomes] == [
+        ("first", {}, 1),
+        ("second", {}, 2),
+    ]
+    assert sum(o.summary.events_written for _, o in source.outcomes) == 6
+    assert all(o.stored(f.uri) for b, o in source.outcomes for f in b.files)
+    # Detection saw every committed batch's new events, then the end of the call once.
+    assert sum(n for n, _ in watcher.batches) == 6 and watcher.finished == 1
+    assert {a for _, accounts in watcher.batches for a in accounts} == {"111122223333"}
+    assert not source.closed  # the caller's to close
+
+    again = SOURCES.get("replay")(found, [Blob("pushed", orjson.dumps([make_record(7)]))])
+    with Ingestor(theirs) as ingestor:
+        second = ingestor.ingest(again)
+    assert second.files_skipped["already ingested"] == 3
+    assert (second.files, second.events_written) == (1, 1)  # the blob alone
+    assert [len(b.files) + len(b.blobs) for b, _ in again.outcomes] == [0, 1]
+
+
+def test_a_failure_of_the_store_is_raised_or_told_to_a_source_that_retries(
+    tmp_path: Path, data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _poison_lake(monkeypatch, duckdb.IOException("No space left on device"))
+    logs = tmp_path / "logs"
+    write_log(logs, [make_record(1)], name="good")
+    write_log(logs, [make_record(2, eventName="Poison")], name="bad")
+    found = sorted((f for f in discover([logs]) if isinstance(f, SourceFile)), key=str)
+    with Ingestor(data_dir) as ingestor, pytest.raises(duckdb.IOException):
+        ingestor.ingest(Replay(found))
+
+    class Queue(Replay):
+        continuous: ClassVar[bool] = True
+
+    queue = Queue(found)
+    with Ingestor(data_dir) as ingestor:
+        ingestor.ingest(queue)  # a queue retries later: it is told, nothing is raised
+    [(_, first), (_, second)] = queue.outcomes
+    assert first.failed == {} or second.failed == {}
+    failed = {**first.failed, **second.failed}
+    assert list(failed) == [f.uri for f in found if "bad" in f.uri]
+    assert failed[next(iter(failed))].startswith("ingest failed: No space left")
+    assert isinstance((first.error or second.error), duckdb.IOException)
+    assert _quarantine(data_dir) == []  # not blamed on the data
+    assert _count(data_dir) == 1

@@ -16,20 +16,28 @@ from tests.conftest import make_record
 from tests.sources.test_digests import Trail, hour_start, public_key_list, rsa_key, three_hours
 from trailhound.cli_ledger import ledger
 from trailhound.data_dir import DataDir
+from trailhound.detect.completeness import CompletenessDetector, finding_matches
+from trailhound.detect.detection import Detection
+from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
 from trailhound.ledger import (
+    Finding,
     FindingKind,
     LedgerReport,
     check,
     public_keys_file,
-    raise_ledger_alerts,
-    record_log_file,
     save_public_keys,
     saved_public_keys,
-    sync_from_ingest,
 )
 from trailhound.sources.digests import DigestError, find_digest_files, load_public_keys
 from trailhound.store.state import StateDB
+
+
+def raise_ledger_alerts(data_dir: DataDir, findings: list[Finding]) -> int:
+    """The ledger command's way: findings → the completeness detector's matches → alerts."""
+    detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
+    detector = detection.detector(CompletenessDetector.name)
+    return len(detection.raise_matches(detector, finding_matches(findings)))
 
 
 def ingest(data_dir: DataDir, folder: Path) -> None:
@@ -134,8 +142,8 @@ def test_broken_chain_and_bad_signature_are_reported_and_alerted(
         (FindingKind.BAD_SIGNATURE, f"{start + timedelta(hours=4):%Y%m%dT%H%M%SZ}.json.gz"),
     ]
     state = StateDB(data_dir.state_db)
-    assert raise_ledger_alerts(state, report.findings) == 2
-    assert raise_ledger_alerts(state, report.findings) == 0  # a re-run grows no alert
+    assert raise_ledger_alerts(data_dir, report.findings) == 2
+    assert raise_ledger_alerts(data_dir, report.findings) == 0  # a re-run grows no alert
     with state.connect() as con:
         rows = con.execute("SELECT rule_id, severity, source FROM alerts ORDER BY 1").fetchall()
         statuses = con.execute("SELECT status FROM digest_checks ORDER BY digest_end_time")
@@ -170,7 +178,7 @@ def test_silent_account_regions(data_dir: DataDir, bucket: Path, keys: list[obje
     assert [(f.kind, f.region) for f in report.findings] == [(FindingKind.SILENT, "eu-west-1")]
     later = run(data_dir, bucket, keys, silence_threshold=timedelta(hours=2))
     assert {f.region for f in later.findings} == {"us-east-1", "eu-west-1"}
-    assert raise_ledger_alerts(StateDB(data_dir.state_db), report.findings) == 1
+    assert raise_ledger_alerts(data_dir, report.findings) == 1
 
 
 def test_account_and_since_filters(data_dir: DataDir, bucket: Path, keys: list[object]) -> None:
@@ -183,18 +191,6 @@ def test_account_and_since_filters(data_dir: DataDir, bucket: Path, keys: list[o
     recent = run(data_dir, bucket, keys, since=start + timedelta(hours=1, minutes=30))
     assert recent.findings == [] and recent.digests == 4
     assert kinds(run(data_dir, bucket, keys)) == [("missing", files[0][0][0].name)]
-
-
-def test_record_log_file_and_sync(data_dir: DataDir, tmp_path: Path) -> None:
-    state = StateDB(data_dir.state_db)
-    folder = "s3://b/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01"
-    uri = f"{folder}/111122223333_CloudTrail_us-east-1_20261101T1005Z_ab.json.gz"
-    assert record_log_file(state, uri, size=10, sha256="ab" * 32)
-    assert not record_log_file(state, "s3://b/events.jsonl", size=10)
-    assert sync_from_ingest(state) == 0
-    with state.connect() as con:
-        row = con.execute("SELECT account, region, hour, sha256 FROM log_files_seen").fetchone()
-    assert row == ("111122223333", "us-east-1", datetime(2026, 11, 1, 10, tzinfo=UTC), "ab" * 32)
 
 
 def test_the_command_prints_and_exits_by_findings(
@@ -324,7 +320,7 @@ def test_unsigned_digests_are_findings_only_when_keys_are_at_hand(
     assert report.signatures == {"valid": 2, "unsigned": 1} and report.signatures_checked
     bare = run(data_dir, bucket, [])
     assert bare.findings == [] and not bare.signatures_checked
-    assert raise_ledger_alerts(StateDB(data_dir.state_db), report.findings) == 1
+    assert raise_ledger_alerts(data_dir, report.findings) == 1
 
 
 def test_public_keys_are_saved_merged_and_used_later(data_dir: DataDir) -> None:

@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -22,7 +22,12 @@ from trailhound.errors import TrailhoundError
 from trailhound.ingest import Ingestor
 from trailhound.ingest import Progress as IngestProgress
 from trailhound.model import IngestSummary
+from trailhound.sources.files import FileSource
+from trailhound.sources.stdin import StdinSource
 from trailhound.store.lock import set_wait_notice
+
+if TYPE_CHECKING:
+    from trailhound.detect.detection import Detection
 
 app = typer.Typer(
     name="trailhound",
@@ -81,6 +86,14 @@ def _summary_line(summary: IngestSummary) -> str:
     )
 
 
+def _detection(data_dir: DataDir) -> Detection:
+    """The detectors of the data directory, raising alerts in its alert store."""
+    from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
+
+    return Detection(data_dir, AlertStore.for_data_dir(data_dir))
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest; - for stdin.")],
@@ -88,8 +101,6 @@ def ingest(
     detect: Annotated[bool, typer.Option(help="Run the detection rules on every batch.")] = True,
 ) -> None:
     """Ingest CloudTrail files (S3 layout, JSON lines, lookup-events, Lake exports, stdin)."""
-    from trailhound.detect.hooks import detection_hook
-
     data_dir = _data_dir()
     summary = IngestSummary()
     try:
@@ -118,19 +129,16 @@ def ingest(
                     rate=p.records / elapsed,
                 )
 
-            hooks = [detection_hook(data_dir)] if detect else []
-            with Ingestor(data_dir, on_progress=on_progress, hooks=hooks) as ingestor:
+            detection = _detection(data_dir) if detect else None
+            with Ingestor(data_dir, on_progress=on_progress, detection=detection) as ingestor:
                 files = [Path(p) for p in paths if p != "-"]
                 if files:
                     missing = [str(p) for p in files if not p.exists()]
                     if missing:
                         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
-                    summary.merge(ingestor.ingest_paths(files))
+                    summary.merge(ingestor.ingest(FileSource(files)))
                 if "-" in paths:
-                    # Read at most one byte over the limit: the reader then reports it as too large.
-                    limit = ingestor.options.max_object_bytes
-                    data = sys.stdin.buffer.read(limit + 1)
-                    summary.merge(ingestor.ingest_bytes(data, "<stdin>"))
+                    summary.merge(ingestor.ingest(StdinSource()))
             summary.seconds = time.perf_counter() - started
     except TrailhoundError as error:
         raise fail(error) from error
@@ -291,8 +299,8 @@ def _run_query(
     spark_master: str | None = None,
 ) -> None:
     """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
+    from trailhound.durations import parse_duration
     from trailhound.query.compiler import compile_query
-    from trailhound.query.durations import parse_duration
     from trailhound.query.explain import explain as explain_query
     from trailhound.query.saved_datasets import SavedDatasets, result_rows
     from trailhound.store.engine import QueryEngine

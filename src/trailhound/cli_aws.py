@@ -14,12 +14,8 @@ from rich.text import Text
 from trailhound.cli_output import console, fail, out, printable
 from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
-from trailhound.sources.integrations import (
-    COLLECTABLE,
-    Integration,
-    IntegrationState,
-    IntegrationStore,
-)
+from trailhound.sources.aws.integrations import COLLECTABLE, Integration, IntegrationState
+from trailhound.store.integrations import IntegrationStore
 from trailhound.store.state import StateDB
 
 integration_app = typer.Typer(
@@ -61,7 +57,7 @@ ProfileOption = Annotated[
 
 
 def _use_profile(profile: str | None) -> None:
-    from trailhound.sources.aws_clients import use_profile
+    from trailhound.sources.aws.clients import use_profile
 
     try:
         use_profile(profile)
@@ -182,7 +178,7 @@ def resume(name: NameArg) -> None:
 @integration_app.command("remove")
 def remove(name: NameArg) -> None:
     """Remove an integration (its counters and poison records are kept); AWS is left as it is."""
-    from trailhound.setup_aws.remaining import remaining_resources
+    from trailhound.sources.aws.setup.remaining import remaining_resources
 
     try:
         store = _store()
@@ -204,7 +200,7 @@ def test(
     profile: ProfileOption = None,
 ) -> None:
     """Check credentials, queue, the bucket's notification route and a real log object."""
-    from trailhound.sources.connection_test import check_connection
+    from trailhound.sources.aws.connection_test import check_connection
 
     _use_profile(profile)
     try:
@@ -283,14 +279,14 @@ def setup_aws(
     ] = False,
 ) -> None:
     """Print a CloudFormation template, an AWS CLI script, the policy JSON, or a teardown."""
-    from trailhound.setup_aws.cli_script import (
+    from trailhound.sources.aws.setup.cli_script import (
         build_notification_script,
         build_policies,
         build_script,
         deploy_hint,
     )
-    from trailhound.setup_aws.cloudformation import SetupOptions, build_template, render
-    from trailhound.setup_aws.teardown import build_teardown
+    from trailhound.sources.aws.setup.cloudformation import SetupOptions, build_template, render
+    from trailhound.sources.aws.setup.teardown import build_teardown
 
     text = ""
     try:
@@ -355,9 +351,11 @@ def collect(
     profile: ProfileOption = None,
 ) -> None:
     """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT)."""
-    from trailhound.detect.hooks import detection_hook
-    from trailhound.sources.sqs_collector import CollectorOptions, graceful_shutdown
-    from trailhound.sources.sqs_collector import collect as run_collect
+    from trailhound.collect import collect as run_collect
+    from trailhound.collect import graceful_shutdown
+    from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
+    from trailhound.sources.aws.sqs import CollectorOptions
 
     _use_profile(profile)
     store = _store()
@@ -387,7 +385,7 @@ def collect(
                 once=once,
                 options=options,
                 stop=stop,
-                hooks=[detection_hook(data_dir)],
+                detection=Detection(data_dir, AlertStore.for_data_dir(data_dir)),
             )
     except TrailhoundError as error:
         raise fail(error) from error

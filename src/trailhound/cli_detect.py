@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +19,7 @@ rules_app = typer.Typer(
     help="The detection rules: list, coverage, enable, disable.", no_args_is_help=True
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
-SETTINGS = ("org-accounts", "retro-hunt")
+SETTINGS = ("org-accounts", "retro-hunt")  # and output.<name> for each alert output
 
 
 def _data_dir(ctx: typer.Context) -> DataDir:
@@ -47,7 +46,7 @@ def _alert_table(alerts: list[dict[str, Any]]) -> None:
 
 def _public(alert: dict[str, Any]) -> dict[str, Any]:
     """What an alert shows outside: every stored column but the bookkeeping ones."""
-    from trailhound.detect.alerts import ALERT_COLUMNS  # detection loads lazily: CLI start-up
+    from trailhound.incidents.alerts import ALERT_COLUMNS  # detection loads lazily: start-up
 
     hidden = ("created_at", "updated_at", "dedup_key")
     return {c: alert[c] for c in ALERT_COLUMNS if c not in hidden}
@@ -69,17 +68,23 @@ def detect(
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
     modes find the same alerts, and nothing is stored twice.
     """
-    from trailhound.detect.runner import Detector
-    from trailhound.detect.sigma_loader import parse_duration
+    from trailhound.detect.detection import Detection
+    from trailhound.detect.rules_detector import SigmaDetector
+    from trailhound.durations import parse_window
+    from trailhound.incidents.alerts import AlertStore
 
     try:
-        detector = Detector(_data_dir(ctx), extra_dirs=rules or [])
-        for problem in detector.all_rules.problems:
-            console.print(
-                Text.assemble(("skipped rule", "yellow"), printable(f" {problem}")), highlight=False
-            )
-        window = None if since == "all" else parse_duration(since, timedelta(days=30))
-        alerts = detector.hunt(window, report_all=True)
+        window = parse_window(since)
+        data_dir = _data_dir(ctx)
+        detection = Detection(data_dir, AlertStore.for_data_dir(data_dir), rule_dirs=rules or [])
+        sigma = detection.detector(SigmaDetector.name)
+        if isinstance(sigma, SigmaDetector):
+            for problem in sigma.all_rules.problems:
+                console.print(
+                    Text.assemble(("skipped rule", "yellow"), printable(f" {problem}")),
+                    highlight=False,
+                )
+        alerts = detection.hunt(window, report_all=True)
     except TrailhoundError as error:
         raise fail(error) from error
     if fmt == "json":
@@ -99,11 +104,10 @@ def alerts_list(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """List alerts, most recent activity first."""
-    from trailhound.detect.alerts import list_alerts
+    from trailhound.incidents.alerts import AlertStore
     from trailhound.store.state import StateDB
 
-    alerts = list_alerts(
-        StateDB(_data_dir(ctx).state_db),
+    alerts = AlertStore(StateDB(_data_dir(ctx).state_db)).list_alerts(
         status=status,
         rule_id=rule,
         severity=severity,
@@ -120,11 +124,11 @@ def alerts_show(
     ctx: typer.Context, alert_id: str, fmt: Annotated[str, typer.Option("--format", "-f")] = "table"
 ) -> None:
     """One alert with its events and comment trail."""
-    from trailhound.detect.alerts import get_alert
+    from trailhound.incidents.alerts import AlertStore
     from trailhound.store.state import StateDB
 
     try:
-        alert = get_alert(StateDB(_data_dir(ctx).state_db), alert_id)
+        alert = AlertStore(StateDB(_data_dir(ctx).state_db)).get(alert_id)
     except TrailhoundError as error:
         raise fail(error) from error
     alert.pop("dedup_key", None)
@@ -152,12 +156,11 @@ def alerts_update(
     author: Annotated[str, typer.Option(help="Who is commenting.")] = "analyst",
 ) -> None:
     """Change an alert's status and/or add a comment."""
-    from trailhound.detect.alerts import update_alert
+    from trailhound.incidents.alerts import AlertStore
     from trailhound.store.state import StateDB
 
     try:
-        alert = update_alert(
-            StateDB(_data_dir(ctx).state_db),
+        alert = AlertStore(StateDB(_data_dir(ctx).state_db)).update(
             alert_id,
             status=status,
             comment=comment,
@@ -212,11 +215,13 @@ def rules_coverage(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or html.")] = "table",
 ) -> None:
     """The ATT&CK matrix (tactics × techniques) of the enabled rules, and which have fired."""
+    from trailhound.detect.base import DetectorContext
     from trailhound.detect.coverage import build_coverage, render_html, render_text
-    from trailhound.detect.runner import Detector
+    from trailhound.detect.rules_detector import SigmaDetector
+    from trailhound.incidents.alerts import AlertStore
 
-    detector = Detector(_data_dir(ctx), extra_dirs=rules or [])
-    coverage = build_coverage(detector)
+    sigma = SigmaDetector(DetectorContext(_data_dir(ctx), rule_dirs=tuple(rules or ())))
+    coverage = build_coverage(sigma.ruleset, AlertStore(sigma.state).fired_rules())
     if fmt == "json":
         print_json(coverage)
     elif fmt == "html":
@@ -226,12 +231,18 @@ def rules_coverage(
 
 
 def _set_enabled(ctx: typer.Context, rule_id: str, enabled: bool) -> None:
-    from trailhound.detect.runner import Detector
+    from trailhound.detect.detection import Detection
+    from trailhound.detect.rules_detector import SigmaDetector
+    from trailhound.incidents.alerts import AlertStore
 
     try:
-        detector = Detector(_data_dir(ctx))
-        detector.set_enabled(rule_id, enabled)
-        alerts = detector.retro_hunt() if enabled else []
+        data_dir = _data_dir(ctx)
+        detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
+        sigma = detection.detector(SigmaDetector.name)
+        if not isinstance(sigma, SigmaDetector):
+            raise TrailhoundError("the rule detector is not the built-in one")
+        sigma.set_enabled(rule_id, enabled)
+        alerts = detection.raise_matches(sigma, sigma.retro_hunt()) if enabled else []
     except TrailhoundError as error:
         raise fail(error) from error
     state = "enabled" if enabled else "disabled"
@@ -255,12 +266,26 @@ def rules_disable(ctx: typer.Context, rule_id: str) -> None:
 
 @config_app.command("set")
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
-    """Store a setting (org-accounts ID,ID…; retro-hunt 30d)."""
+    """Store a setting (org-accounts ID,ID…; retro-hunt 30d; output.jsonl FILE, "" for off)."""
+    from trailhound.durations import DurationError, parse_duration
+    from trailhound.incidents.outputs.base import build_output, output_setting
     from trailhound.store.state import StateDB
 
-    if key not in SETTINGS:
-        raise typer.BadParameter(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
-    StateDB(_data_dir(ctx).state_db).set_setting(key, value)
+    data_dir = _data_dir(ctx)
+    output = output_setting(key)
+    if key not in SETTINGS and output is None:
+        known = ", ".join([*SETTINGS, "output.<name>"])
+        raise typer.BadParameter(f"unknown setting {key!r}: use one of {known}")
+    try:
+        if key == "retro-hunt":
+            parse_duration(value)
+        if output is not None and value:
+            build_output(output, value, data_dir)  # refuses a target that cannot work
+    except DurationError as error:
+        raise typer.BadParameter(error.message, param_hint=key) from error
+    except TrailhoundError as error:
+        raise fail(error) from error
+    StateDB(data_dir.state_db).set_setting(key, value)
     out.print(f"{key} = {value}", highlight=False)
 
 

@@ -23,17 +23,17 @@ from rich.table import Table
 from rich.text import Text
 
 from trailhound.cli_output import console, fail, out, print_json, printable
+from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
 from trailhound.ledger import (
+    Finding,
     LedgerReport,
     check,
     public_keys_file,
-    raise_ledger_alerts,
     save_public_keys,
     saved_public_keys,
 )
 from trailhound.sources.digests import load_public_keys
-from trailhound.store.state import StateDB
 
 FORMATS = ("table", "json")
 UNCHECKED = (
@@ -44,15 +44,24 @@ UNCHECKED = (
 
 
 def _duration(text: str | None, option: str) -> timedelta | None:
-    """A duration option (``7d``, ``90m``); None for no value or ``off``."""
-    from trailhound.query.durations import parse_duration
+    """A duration option (``7d``, ``90m``); None for no value, ``off`` or ``all``."""
+    from trailhound.durations import DurationError, parse_window
 
-    if text is None or text.strip().lower() in {"", "off", "none"}:
-        return None
     try:
-        return parse_duration(text)
-    except TrailhoundError as error:
-        raise typer.BadParameter(str(error).splitlines()[0], param_hint=option) from error
+        return parse_window(text)
+    except DurationError as error:
+        raise typer.BadParameter(error.message, param_hint=option) from error
+
+
+def _raise_alerts(data_dir: DataDir, findings: list[Finding]) -> int:
+    """Raise the findings' alerts through the completeness detector; how many changed."""
+    from trailhound.detect.completeness import CompletenessDetector, finding_matches
+    from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
+
+    detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
+    detector = detection.detector(CompletenessDetector.name)
+    return len(detection.raise_matches(detector, finding_matches(findings)))
 
 
 def _print_table(report: LedgerReport) -> None:
@@ -144,7 +153,7 @@ def ledger(
             late_after=_duration(late_after, "--late-after"),
             silence_threshold=_duration(silence, "--silence"),
         )
-        raised = raise_ledger_alerts(StateDB(data_dir.state_db), report.findings) if alerts else 0
+        raised = _raise_alerts(data_dir, report.findings) if alerts else 0
     except TrailhoundError as error:
         raise fail(error) from error
     except OSError as error:

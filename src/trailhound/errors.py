@@ -63,3 +63,7 @@ class DetectError(TrailhoundError):
 
 class CollectError(TrailhoundError):
     """Collection from AWS (SQS, S3, STS) failed."""
+
+
+class IncidentError(TrailhoundError):
+    """An alert output is misconfigured or could not be written."""

@@ -1,78 +1,80 @@
-"""Ingest: files or bytes → raw records → normalized events in the lake, in batches.
+"""THE ingest loop: raw batches from any source → normalized events in the lake, then detection.
 
-Each batch goes through four steps inside one in-memory DuckDB connection:
+``Ingestor.ingest(source)`` pulls :class:`~trailhound.model.RawBatch` es from a source
+(``sources.base``: files, standard input, an SQS queue, a third party's) and, for each:
 
-1. load raw records into ``batch_input`` — by DuckDB's JSON reader straight from the files
-   (the fast path, for CloudTrail's own ``{"Records": [...]}`` files), or through
-   ``sources.decode`` in Python for every other shape and for any file the fast path rejects;
-2. normalize them (``normalize.records``) into ``batch_events``, with a quarantine reason per row
-   (range checks included), and finish the checks DuckDB cannot settle alone
-   (``normalize.batch_checks``);
-3. under the data directory's write lock (one commit at a time across processes), drop
-   duplicates (same ``eventID`` in the batch or already in the lake), quarantine conflicts (same
-   ``eventID``, other content: ``dedupe``) and write the rest to the lake atomically;
-4. only then record the files in the ingest ledger and the quarantined input in the state DB,
-   and run the batch hooks (detection), so that a crash at any point means re-reading, never loss.
+1. loads its files and blobs into ``batch_events`` on a DuckDB connection of its own and
+   normalizes them (``normalize.batch``); two batches at a time, in threads, while the source
+   prepares the next one (an SQS source downloads it);
+2. commits it, one batch at a time across threads and processes (``store.commit``): dedupe,
+   write to the lake, then record every file in the ingest ledger *and* the completeness ledger
+   and the quarantined input, in one transaction;
+3. shows the committed batch to the detection observer the caller passed
+   (``detect.base.BatchObserver``) and raises the eventID conflicts as alerts;
+4. tells the source what became of the batch (``Source.acknowledge``): only now may a queue
+   delete its messages. A crash at any point means reading again, never loss.
 
-A batch that still fails for a reason in its data (not a full disk or a locked state database)
-is split: its files are retried in halves down to the one that fails, and that file record by
+The observer's ``finish`` and the lake's compaction run once at the end of the call, or after
+every batch of a source that runs until stopped (``Source.continuous``).
+
+A batch that fails for a reason in its data (not a full disk or a locked state database) is
+split: its files are retried in halves down to the one that fails, and that file record by
 record in halves down to the record, which is quarantined with the error. One bad record never
-blocks the rest of its batch, on this run or the next.
+blocks the rest of its batch, on this run or the next. A batch that fails for another reason
+fails as a whole (an unexpected error is narrowed down to the files that raise it first): a
+continuous source is told, to retry later; for any other the error is raised.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import orjson
-import pyarrow as pa
 
 from trailhound.data_dir import DataDir
-from trailhound.dedupe import drop_duplicates, raise_conflict_alerts
+from trailhound.detect.base import BatchContext, BatchObserver
 from trailhound.errors import TrailhoundError
 from trailhound.model import (
+    DEFAULT_LIMITS,
+    BatchOutcome,
+    Blob,
     IngestSummary,
     InputFormat,
+    Match,
     QuarantineEntry,
+    RawBatch,
     RawRecord,
-    SkipReason,
+    RecordLimits,
     SourceFile,
 )
-from trailhound.normalize.batch_checks import check_structure, registered, repair_key_cases
-from trailhound.normalize.limits import DEFAULT_LIMITS, RecordLimits
-from trailhound.normalize.records import normalize_sql
-from trailhound.sources.decode import DEFAULT_MAX_BYTES, decode_bytes
-from trailhound.sources.files import discover, read_file
+from trailhound.normalize.batch import BatchLoader, drop_batch
+from trailhound.sources.base import (
+    UNTRACKED,
+    Source,
+    SourceContext,
+    SourceStatus,
+    in_batches,
+)
+from trailhound.sources.decode import DEFAULT_MAX_BYTES
+from trailhound.sources.files import FileSource
+from trailhound.sources.stdin import StdinSource
+from trailhound.store.commit import NEW_EVENTS, Committed, Committer
+from trailhound.store.dedupe import CONFLICT_INFOS
 from trailhound.store.lake import ParquetLake, PartitionError
 from trailhound.store.state import EXCERPT_CHARS, StateDB
 
-BatchHook = Callable[[duckdb.DuckDBPyConnection, str], None]
-"""Called after a batch is in the lake with the connection and the name of its events table.
-
-A hook object may also have a ``finish()`` method, called once at the end of each ingest call
-(work that is cheaper once per call than once per batch, such as correlations).
-"""
-
-FAST_FORMATS = frozenset({InputFormat.CLOUDTRAIL_FILE, InputFormat.INSIGHT_FILE})
-_INPUT_SCHEMA = pa.schema(
-    [
-        ("source_object", pa.string()),
-        ("source_index", pa.int64()),
-        ("account_hint", pa.string()),
-        ("raw", pa.string()),
-        ("doc", pa.string()),
-    ]
-)
 # Errors that say nothing about the data (the disk, memory, the state database, a lock): a batch
 # failing with one of these is retried whole later, never split and quarantined.
 _ENVIRONMENT_ERRORS = (
@@ -83,6 +85,7 @@ _ENVIRONMENT_ERRORS = (
     duckdb.InterruptException,
 )
 _DATA_OS_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ})
+_STOP_CHECK_SECONDS = 0.5  # how soon the caller's stop reaches a source that waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +118,40 @@ class Progress:
     bytes_done: int = 0
 
 
+Item = SourceFile | Blob  # what a batch is read from
+
+
 @dataclass(slots=True)
-class _Batch:
-    files: list[SourceFile] = field(default_factory=list)
-    size: int = 0
+class _Pending:
+    """A raw batch between its arrival and its acknowledgement."""
+
+    raw: RawBatch
+    chunks: int = 0  # parts not finished yet
+    summary: IngestSummary = field(default_factory=IngestSummary)
+    failed: dict[str, str] = field(default_factory=dict)
+    error: BaseException | None = None
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """A part of a raw batch read and committed together (one DuckDB batch)."""
+
+    owner: _Pending
+    files: list[SourceFile]
+    blobs: list[Blob]
+    con: duckdb.DuckDBPyConnection
+
+    @property
+    def items(self) -> list[Item]:
+        return [*self.files, *self.blobs]
+
+
+def _name(item: Item) -> str:
+    return item.uri if isinstance(item, SourceFile) else item.name
 
 
 class Ingestor:
-    """Runs ingest batches into one data directory."""
+    """Runs the ingest loop into one data directory."""
 
     def __init__(
         self,
@@ -130,30 +159,30 @@ class Ingestor:
         *,
         options: IngestOptions | None = None,
         on_progress: Callable[[Progress], None] | None = None,
-        hooks: Sequence[BatchHook] = (),
+        detection: BatchObserver | None = None,
     ) -> None:
         self.data_dir = data_dir.ensure()
         self.options = options or IngestOptions()
         self.lake = ParquetLake(data_dir)
         self.state = StateDB(data_dir.state_db)
         self.on_progress = on_progress
-        self.hooks = list(hooks)
+        self.detection = detection
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
         self.progress = Progress()
         self.db = duckdb.connect()
-        tmp = data_dir.root / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
+        data_dir.tmp.mkdir(parents=True, exist_ok=True)
         self.db.execute("SET preserve_insertion_order = false")
         self.db.execute(f"SET memory_limit = '{self.options.memory_limit}'")
-        self.db.execute("SET temp_directory = ?", [str(tmp)])
+        self.db.execute("SET temp_directory = ?", [str(data_dir.tmp)])
         self.con = self._cursor()
-        # Batches are read and normalized in parallel; committing them is one at a time.
-        self._commit_lock = threading.Lock()
-        self._hook_lock = threading.Lock()
-        limits = self.options.limits
-        self._normalize_python = normalize_sql("python_input", limits)
-        self._normalize_files = normalize_sql(_FILES_INPUT, limits)
-        self._empty_events = normalize_sql(_EMPTY_INPUT, limits) + " LIMIT 0"
+        self.loader = BatchLoader(
+            max_object_bytes=self.options.max_object_bytes,
+            fast_object_bytes=self.options.fast_object_bytes,
+            limits=self.options.limits,
+        )
+        self.committer = Committer(self.lake, self.state, self.run_id)
+        self._detect_lock = threading.Lock()  # the observer sees one batch at a time
+        self._announced = False  # whether the source announces its files (progress)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         """A connection of its own (its temp tables are its own) to the ingest database."""
@@ -175,45 +204,11 @@ class Ingestor:
     # Entry points ------------------------------------------------------------------------
     def ingest_paths(self, paths: Iterable[Path]) -> IngestSummary:
         """Ingest every file under ``paths``; files ingested before (same size and mtime) skip."""
-        summary = IngestSummary(started_at=datetime.now(UTC))
-        started = time.perf_counter()
-        files: list[SourceFile] = []
-        for item in discover(paths):
-            if isinstance(item, SourceFile):
-                files.append(item)
-            else:
-                summary.files_skipped[item[1].value] += 1
-        known = self.state.known_files([f.uri for f in files])
-        fresh = [f for f in files if known.get(f.uri) != (f.size, f.mtime)]
-        summary.files_skipped[SkipReason.ALREADY_INGESTED.value] += len(files) - len(fresh)
-        summary.merge(self.ingest_files(fresh))
-        summary.seconds = time.perf_counter() - started
-        self._finish(summary)
-        return summary
+        return self.ingest(FileSource(paths))
 
     def ingest_files(self, files: Sequence[SourceFile]) -> IngestSummary:
-        """Ingest the given files in batches (no ledger check; see ``ingest_paths``)."""
-        summary = IngestSummary()
-        self.progress.files_total += len(files)
-        workers = max(1, self.options.parallel_batches)
-        cursors = [self._cursor() for _ in range(workers)]
-        try:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                pending: deque[Future[IngestSummary]] = deque()
-                for n, batch in enumerate(self._batches(files)):
-                    if len(pending) == workers:
-                        summary.merge(pending.popleft().result())
-                    con = cursors[n % workers]
-                    pending.append(pool.submit(self._ingest_batch, con, batch.files))
-                while pending:
-                    summary.merge(pending.popleft().result())
-        finally:
-            for con in cursors:
-                con.close()
-        self._finish_hooks()
-        if self.options.compact and summary.events_written:
-            self.lake.compact(self.con)
-        return summary
+        """Ingest the given files, whether the ledger holds them or not."""
+        return self.ingest(FileSource.listed(files))
 
     def ingest_bytes(
         self,
@@ -223,142 +218,242 @@ class Ingestor:
         account_hint: str | None = None,
     ) -> IngestSummary:
         """Ingest one object held in memory (standard input, a pushed batch)."""
-        started = time.perf_counter()
-        summary = IngestSummary(started_at=datetime.now(UTC), files=1, bytes_read=len(data))
-        decoded = decode_bytes(
-            data,
-            source,
-            fmt,
-            max_bytes=self.options.max_object_bytes,
-            limits=self.options.limits,
+        return self.ingest(
+            StdinSource(data=data, source=source, fmt=fmt, account_hint=account_hint)
         )
-        records, quarantine = self._split(decoded)
-        con = self.con
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
-            self._load_records(con, records, account_hint)
-            with self._commit_lock, self.lake.writing():
-                committed = self._commit(con, quarantine, files=[])
-        except Exception as error:
-            if not _is_data_error(error):
-                raise
-            _drop_batch(con)
-            committed = self._isolate_records(
-                con, None, records, quarantine, account_hint, split=True
-            )
-        else:
-            self._after_commit(con, committed.events_written)
-        self._finish_hooks()
-        summary.merge(committed)
+
+    def ingest(
+        self,
+        source: Source,
+        *,
+        status: SourceStatus = UNTRACKED,
+        stop: threading.Event | None = None,
+    ) -> IngestSummary:
+        """Ingest everything ``source`` yields (until it ends, or ``stop`` is set)."""
+        summary = IngestSummary(started_at=datetime.now(UTC))
+        started = time.perf_counter()
+        self._announced = False
+        # The source's stop: set when the caller's is, or when the loop takes no more batches.
+        halt = threading.Event()
+        context = SourceContext(
+            known_files=self.state.known_files,
+            tmp_dir=self.data_dir.tmp,
+            stop=halt,
+            status=status,
+            max_object_bytes=self.options.max_object_bytes,
+            batch_bytes=self.options.batch_bytes,
+            batch_files=self.options.batch_files,
+            expect_files=self._expect,
+        )
+        self._pump(source, context, stop or threading.Event(), summary)
+        if not source.continuous:
+            self._finish_detection()
+            self._compact(summary.events_written)
         summary.seconds = time.perf_counter() - started
-        self._finish(summary)
+        self._record_run(summary)
         return summary
 
-    # Batching ----------------------------------------------------------------------------
-    def _batches(self, files: Sequence[SourceFile]) -> Iterator[_Batch]:
-        batch = _Batch()
-        for source in files:
-            if batch.files and (
-                batch.size + source.size > self.options.batch_bytes
-                or len(batch.files) >= self.options.batch_files
-            ):
-                yield batch
-                batch = _Batch()
-            batch.files.append(source)
-            batch.size += source.size
-        if batch.files:
-            yield batch
+    def _expect(self, files: int) -> None:
+        self._announced = True
+        self.progress.files_total += files
+        self._report()
 
-    def _ingest_batch(
-        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
-    ) -> IngestSummary:
-        """Read and normalize one batch on ``con`` (in parallel with others), then commit it."""
-        try:
-            summary = self._load_and_commit(con, files)
-        except Exception as error:
-            if not _is_data_error(error):
-                raise
-            _drop_batch(con)
-            return self._isolate_files(con, files)
-        self._after_commit(con, summary.events_written)
-        return summary
-
-    def _load_and_commit(
-        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
-    ) -> IngestSummary:
-        """Load ``files`` into ``batch_events`` and commit them (the hooks are the caller's)."""
-        con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
-        limit = self.options.max_object_bytes
-        quarantine: list[QuarantineEntry] = []
-        # DuckDB follows symbolic links: a file replaced by one since discovery goes to the
-        # careful reader, which opens nothing through a link.
-        fast = [
-            f
-            for f in files
-            if f.format in FAST_FORMATS and f.size <= limit and not f.path.is_symlink()
-        ]
-        careful = [f for f in files if f not in fast]
-        if fast:
-            careful += self._load_fast(con, fast)
-            careful += self._unload_documents(con, fast)
-            quarantine += self._overflowing(con)
-        for source in careful:
-            records, damage = self._decode_file(source)
-            quarantine += damage
-            self._load_records(con, records, source.account_hint)
-        with self._commit_lock, self.lake.writing():
-            summary = self._commit(con, quarantine, files)
-            self._count_files(summary, files)
-        return summary
-
-    def _count_files(self, summary: IngestSummary, files: Sequence[SourceFile]) -> None:
-        """Add committed files to the summary and the progress; the caller holds the lock."""
-        summary.files = len(files)
-        summary.bytes_read = sum(f.size for f in files)
-        self.progress.files_done += len(files)
-        self.progress.bytes_done += summary.bytes_read
+    def _report(self) -> None:
         if self.on_progress:
             self.on_progress(self.progress)
 
-    def _decode_file(self, source: SourceFile) -> tuple[list[RawRecord], list[QuarantineEntry]]:
-        """The records of one file read in Python, and what of it is quarantined."""
-        limit = self.options.max_object_bytes
-        if source.size > limit:  # never read it into memory
-            message = f"object larger than the size limit of {limit} bytes"
-            return [], [QuarantineEntry(source.uri, None, message)]
+    # The loop ----------------------------------------------------------------------------
+    def _pump(
+        self,
+        source: Source,
+        context: SourceContext,
+        stop: threading.Event,
+        summary: IngestSummary,
+    ) -> None:
+        """Pull batches (the next while the last ones are stored), acknowledge them in order."""
+        workers = max(1, self.options.parallel_batches)
+        cursors = [self._cursor() for _ in range(workers)]
+        waiting: deque[_Pending] = deque()  # arrived, not acknowledged, in order
+        running: deque[tuple[Future[IngestSummary], _Chunk]] = deque()
+        batches = iter(source.batches(context))
+        ahead: Future[RawBatch | None] | None = None
+        failure: BaseException | None = None
+        submitted = 0
         try:
-            data = read_file(source.path, limit)
-        except OSError as error:
-            if error.errno != errno.ELOOP:
-                raise
-            # Replaced by a symbolic link since it was found: not followed.
-            return [], [QuarantineEntry(source.uri, None, "is a symbolic link: not followed")]
-        decoded = decode_bytes(
-            data, source.uri, source.format, max_bytes=limit, limits=self.options.limits
-        )
-        return self._split(decoded)
+            with (
+                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool,
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="source") as reader,
+            ):
+                try:
+                    ahead = reader.submit(next, batches, None)
+                    while ahead is not None:
+                        # Settle what finishes while the source prepares the next batch.
+                        while not ahead.done():
+                            either: list[Future[Any]] = [ahead, *(f for f, _ in list(running)[:1])]
+                            wait(either, timeout=_STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
+                            if stop.is_set():
+                                context.stop.set()
+                            while running and running[0][0].done():
+                                self._settle(*running.popleft())
+                            self._acknowledge(source, waiting, summary)
+                        try:
+                            raw = ahead.result()
+                        except Exception as error:  # the source failed: finish what it gave
+                            failure, ahead = error, None
+                            break
+                        if raw is None:
+                            ahead = None
+                            break
+                        ahead = reader.submit(next, batches, None)
+                        pending = _Pending(raw)
+                        waiting.append(pending)
+                        summary.files_skipped.update(raw.skipped)
+                        for files, blobs in self._chunks(raw):
+                            if len(running) == workers:
+                                self._settle(*running.popleft())
+                                self._acknowledge(source, waiting, summary)
+                            con = cursors[submitted % workers]
+                            chunk = _Chunk(pending, files, blobs, con)
+                            pending.chunks += 1
+                            submitted += 1
+                            running.append((pool.submit(self._ingest_chunk, chunk), chunk))
+                        self._acknowledge(source, waiting, summary)
+                    while running:
+                        self._settle(*running.popleft())
+                        self._acknowledge(source, waiting, summary)
+                finally:
+                    # Before the threads are waited for: a source preparing a batch may stop.
+                    context.stop.set()
+        finally:
+            if ahead is not None:  # stopped by an error: the batch prepared is not taken
+                ahead.cancel()
+                with contextlib.suppress(BaseException):  # the error raised is the one to see
+                    ahead.result()
+            close = getattr(batches, "close", None)
+            if callable(close):
+                close()  # a source gives back what it yielded and was never acknowledged
+            for con in cursors:
+                con.close()
+        if failure is not None:
+            raise failure
 
-    # Isolating a failure -----------------------------------------------------------------
-    def _isolate_files(
-        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
-    ) -> IngestSummary:
-        """Commit ``files`` in halves until the file that fails is alone, then its records."""
-        if len(files) == 1:
-            records, quarantine = self._decode_file(files[0])
-            return self._isolate_records(con, files[0], records, quarantine, files[0].account_hint)
+    def _chunks(self, raw: RawBatch) -> Iterator[tuple[list[SourceFile], list[Blob]]]:
+        """The parts of a raw batch read together: files by size, blobs one by one."""
+        if not self._announced:
+            self.progress.files_total += len(raw.files) + len(raw.blobs)
+        opts = self.options
+        for files in in_batches(raw.files, opts.batch_bytes, opts.batch_files):
+            yield files, []
+        for blob in raw.blobs:
+            yield [], [blob]
+
+    def _settle(self, future: Future[IngestSummary], chunk: _Chunk) -> None:
+        """Take a chunk's outcome into its batch's (a failure narrowed down to its items)."""
+        owner = chunk.owner
+        try:
+            result = future.result()
+        except _AfterCommitError as error:
+            raise error.error from None
+        except Exception as error:
+            result = self._salvage(chunk, chunk.items, error)
+        owner.summary.merge(result)
+        owner.chunks -= 1
+        progress = self.progress
+        progress.files_done += result.files
+        progress.bytes_done += result.bytes_read
+        progress.records += result.records
+        self._report()
+
+    def _salvage(self, chunk: _Chunk, items: list[Item], error: Exception) -> IngestSummary:
+        """After a chunk failed for a reason not in its data: the items that fail, failed.
+
+        An unexpected error (not of the environment) is narrowed down to the items raising it,
+        in halves, so that one object a bug trips over costs itself, not its batch.
+        """
+        owner = chunk.owner
+        if len(items) > 1 and not _is_environment_error(error):
+            middle = len(items) // 2
+            summary = IngestSummary()
+            for half in (items[:middle], items[middle:]):
+                files = [i for i in half if isinstance(i, SourceFile)]
+                blobs = [i for i in half if isinstance(i, Blob)]
+                part = _Chunk(owner, files, blobs, chunk.con)
+                try:
+                    summary.merge(self._ingest_chunk(part))
+                except _AfterCommitError as failed:
+                    raise failed.error from None
+                except Exception as again:
+                    summary.merge(self._salvage(part, half, again))
+            return summary
+        reason = f"ingest failed: {error}"[:500]
+        for item in items:
+            owner.failed[_name(item)] = reason
+        owner.error = owner.error or error
+        return IngestSummary()
+
+    def _acknowledge(self, source: Source, waiting: deque[_Pending], total: IngestSummary) -> None:
+        """Tell the source about the batches done, oldest first; raise what a source can't retry."""
+        while waiting and waiting[0].chunks == 0:
+            pending = waiting.popleft()
+            total.merge(pending.summary)
+            if source.continuous:
+                self._finish_detection()
+                self._compact(pending.summary.events_written)
+            outcome = BatchOutcome(pending.summary, dict(pending.failed), pending.error)
+            source.acknowledge(pending.raw, outcome)
+            if pending.error is not None and not source.continuous:
+                raise pending.error
+
+    # One chunk ---------------------------------------------------------------------------
+    def _ingest_chunk(self, chunk: _Chunk) -> IngestSummary:
+        """Read, normalize and commit one chunk (in a worker thread); isolate a data failure."""
+        try:
+            committed = self._commit(chunk.con, chunk.files, chunk.blobs)
+        except Exception as error:
+            if not _is_data_error(error):
+                raise
+            drop_batch(chunk.con)
+            return self._isolate(chunk.con, chunk.items)
+        self._after_commit(chunk.con, committed)
+        return committed.summary
+
+    def _commit(
+        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile], blobs: list[Blob]
+    ) -> Committed:
+        """Load, normalize and commit files and blobs; blobs count as read, unrecorded."""
+        quarantine = self.loader.load(con, files, blobs)
+        self.loader.finish(con)
+        committed = self.committer.commit(con, quarantine, files)
+        committed.summary.files += len(blobs)
+        committed.summary.bytes_read += sum(len(b.data) for b in blobs)
+        return committed
+
+    def _isolate(self, con: duckdb.DuckDBPyConnection, items: list[Item]) -> IngestSummary:
+        """Commit ``items`` in halves until the one that fails is alone, then its records."""
+        if len(items) == 1:
+            item = items[0]
+            if isinstance(item, SourceFile):
+                records, quarantine = self.loader.decode_file(item)
+                return self._isolate_records(con, item, records, quarantine, item.account_hint)
+            records, quarantine = self.loader.decode_blob(item)
+            return self._isolate_records(
+                con, None, records, quarantine, item.account_hint, split=True, blob=item
+            )
         summary = IngestSummary()
-        middle = len(files) // 2
-        for half in (files[:middle], files[middle:]):
+        middle = len(items) // 2
+        for half in (items[:middle], items[middle:]):
+            files = [i for i in half if isinstance(i, SourceFile)]
+            blobs = [i for i in half if isinstance(i, Blob)]
             try:
-                part = self._load_and_commit(con, half)
+                part = self._commit(con, files, blobs)
             except Exception as error:
                 if not _is_data_error(error):
                     raise
-                _drop_batch(con)
-                part = self._isolate_files(con, half)
+                drop_batch(con)
+                summary.merge(self._isolate(con, half))
             else:
-                self._after_commit(con, part.events_written)
-            summary.merge(part)
+                self._after_commit(con, part)
+                summary.merge(part.summary)
         return summary
 
     def _isolate_records(
@@ -370,6 +465,7 @@ class Ingestor:
         account_hint: str | None,
         *,
         split: bool = False,
+        blob: Blob | None = None,
     ) -> IngestSummary:
         """Commit one object's records in halves; a record that fails alone is quarantined.
 
@@ -385,14 +481,14 @@ class Ingestor:
             if not part:
                 continue
             try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE batch_events AS {self._empty_events}")
-                self._load_records(con, part, account_hint)
-                with self._commit_lock, self.lake.writing():
-                    committed = self._commit(con, [], files=[])
+                self.loader.start(con)
+                self.loader.load_records(con, part, account_hint)
+                self.loader.finish(con)
+                committed = self.committer.commit(con, [], [], owner=source)
             except Exception as error:
                 if not _is_data_error(error):
                     raise
-                _drop_batch(con)
+                drop_batch(con)
                 failures += 1
                 if len(part) > 1 and failures <= self.options.isolation_failures:
                     middle = len(part) // 2
@@ -407,204 +503,54 @@ class Ingestor:
                     quarantine.append(QuarantineEntry(record.source, record.index, reason, excerpt))
                 summary.records += len(part)
                 continue
-            self._after_commit(con, committed.events_written)
-            summary.merge(committed)
-        files = [source] if source is not None else []
-        with self._commit_lock, self.lake.writing():
-            self.state.record_batch(
-                self.run_id,
-                [(f.uri, f.size, f.mtime, len(records)) for f in files],
-                quarantine,
-            )
-            summary.quarantined += len(quarantine)
-            self._count_files(summary, files)
+            self._after_commit(con, committed)
+            summary.merge(committed.summary)
+        files = [(source, len(records))] if source is not None else []
+        recorded = self.committer.record(files, quarantine)
+        summary.merge(recorded)
+        if blob is not None:  # an object in memory counts as read, though no ledger holds it
+            summary.files += 1
+            summary.bytes_read += len(blob.data)
         return summary
 
-    # Loading -----------------------------------------------------------------------------
-    def _load_fast(
-        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
-    ) -> list[SourceFile]:
-        """Read CloudTrail log files with DuckDB; returns the files it could not read."""
-        try:
-            self._read_json(con, files)
-        except duckdb.Error:
-            if len(files) == 1:
-                return files
-            middle = len(files) // 2
-            return self._load_fast(con, files[:middle]) + self._load_fast(con, files[middle:])
-        return []
-
-    def _read_json(self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]) -> None:
-        """Normalize the records of ``files`` into ``batch_events`` in one DuckDB statement.
-
-        A file without a ``Records`` array yields one NULL record, which the normalizer
-        quarantines as such. Either all files of the call land or, on error, none do.
-        """
-        table = pa.table(
-            {
-                "path": [str(f.path) for f in files],
-                "uri": [f.uri for f in files],
-                "account_hint": [f.account_hint for f in files],
-            }
-        )
-        with registered(con, "batch_files", table):
-            con.execute(
-                f"INSERT INTO batch_events {self._normalize_files}",
-                [
-                    [str(f.path) for f in files],
-                    self.options.fast_object_bytes,
-                    self.options.limits.max_records + 1,
-                ],
-            )
-
-    def _unload_documents(
-        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile]
-    ) -> list[SourceFile]:
-        """Take back the files DuckDB read as several documents, for the careful reader.
-
-        Concatenated gzip members are documents of their own, each numbered from 0: their
-        records would share positions. The careful reader names them ``uri:n``.
-        """
-        several = {
-            row[0]
-            for row in con.execute(
-                "SELECT DISTINCT source_object FROM batch_events "
-                "GROUP BY source_object, source_index HAVING count(*) > 1"
-            ).fetchall()
-        }
-        if not several:
-            return []
-        con.execute("DELETE FROM batch_events WHERE source_object IN ?", [list(several)])
-        return [f for f in files if f.uri in several]
-
-    def _overflowing(self, con: duckdb.DuckDBPyConnection) -> list[QuarantineEntry]:
-        """Entries for the documents DuckDB read past the per-object limit, whose rest is dropped.
-
-        DuckDB reads one record more than the limit of each document: that one marks it.
-        """
-        limit = self.options.limits.max_records
-        marked = con.execute(
-            "SELECT source_object FROM batch_events WHERE source_index >= ? GROUP BY ALL",
-            [limit],
-        ).fetchall()
-        if not marked:
-            return []
-        con.execute("DELETE FROM batch_events WHERE source_index >= ?", [limit])
-        reason = (
-            f"more than {limit} records in one object: records from index {limit} on were not read"
-        )
-        return [QuarantineEntry(str(source), limit, reason) for (source,) in marked]
-
-    def _split(
-        self, decoded: Iterable[RawRecord | QuarantineEntry]
-    ) -> tuple[list[RawRecord], list[QuarantineEntry]]:
-        records: list[RawRecord] = []
-        quarantine: list[QuarantineEntry] = []
-        for item in decoded:
-            if isinstance(item, RawRecord):
-                records.append(item)
-            else:
-                quarantine.append(item)
-        return records, quarantine
-
-    def _load_records(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        records: Sequence[RawRecord],
-        account_hint: str | None,
-        docs: Sequence[str] | None = None,
-    ) -> None:
-        """Normalize records read in Python into ``batch_events``."""
-        if not records:
-            return
-        raws = [r.json.decode("utf-8", errors="replace") for r in records]
-        table = pa.Table.from_pydict(
-            {
-                "source_object": [r.source for r in records],
-                "source_index": [r.index for r in records],
-                "account_hint": [account_hint] * len(records),
-                "raw": raws,
-                "doc": list(docs) if docs is not None else raws,
-            },
-            schema=_INPUT_SCHEMA,
-        )
-        with registered(con, "python_input", table):
-            con.execute(f"INSERT INTO batch_events {self._normalize_python}")
-
-    # Committing --------------------------------------------------------------------------
-    def _commit(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        quarantine: list[QuarantineEntry],
-        files: Sequence[SourceFile],
-    ) -> IngestSummary:
-        """Check, deduplicate, write to the lake, then record.
-
-        The caller holds the commit lock and the data directory's write lock, so that no other
-        process writes between this batch's dedupe and its write.
-        """
-        summary = IngestSummary()
-        repair_key_cases(
-            con, lambda records, hint, docs: self._load_records(con, records, hint, docs)
-        )
-        check_structure(con, self.options.limits)
-        summary.records = _count(con, "SELECT count(*) FROM batch_events")
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW new_events AS SELECT * EXCLUDE (quarantine_reason, "
-            "needs_key_repair, needs_structure_check) FROM batch_events "
-            "WHERE quarantine_reason IS NULL"
-        )
-        good = _count(con, "SELECT count(*) FROM new_events")
-        conflicts = drop_duplicates(con, self.lake)
-        written = _count(con, "SELECT count(*) FROM new_events")
-        if written:
-            self.lake.write(con, "new_events")
-        per_file = dict(
-            con.execute("SELECT source_object, count(*) FROM batch_events GROUP BY ALL").fetchall()
-        )
-        # Quarantined rows go from DuckDB to the state database in Arrow batches, never as
-        # Python objects: a batch of hostile records costs bounded memory.
-        rejected = con.sql(
-            "SELECT source_object AS source, source_index AS position, "
-            f"quarantine_reason AS reason, left(raw, {EXCERPT_CHARS}) AS excerpt "
-            "FROM batch_events WHERE quarantine_reason IS NOT NULL"
-        ).to_arrow_reader(50_000)
-        self.state.record_batch(
-            self.run_id,
-            [(f.uri, f.size, f.mtime, int(per_file.get(f.uri, 0))) for f in files],
-            quarantine,
-            rejected,
-        )
-        if conflicts:
-            raise_conflict_alerts(self.state, con)
-        self.progress.records += summary.records
-        summary.events_written = written
-        summary.duplicates = good - written - conflicts
-        summary.quarantined = len(quarantine) + summary.records - good + conflicts
-        return summary
-
-    def _finish_hooks(self) -> None:
-        with self._hook_lock:
-            for hook in self.hooks:
-                finish = getattr(hook, "finish", None)
-                if callable(finish):
-                    finish()
-
-    def _after_commit(self, con: duckdb.DuckDBPyConnection, written: int) -> None:
-        """Run the hooks on a committed batch (one batch at a time), then drop its tables.
+    def _after_commit(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
+        """Show the committed batch to detection (one batch at a time), then drop its tables.
 
         Outside the commit lock, so that detection on one batch overlaps the next one's write.
+        A failure here is not the batch's: it is stored, and the error is raised as it is.
         """
         try:
-            if written:
-                with self._hook_lock:
-                    for hook in self.hooks:
-                        hook(con, "new_events")
+            self._detect(con, committed)
+        except Exception as error:
+            raise _AfterCommitError(error) from error
         finally:
-            con.execute("DROP VIEW new_events")
-            con.execute("DROP TABLE batch_events")
+            drop_batch(con)
 
-    def _finish(self, summary: IngestSummary) -> None:
+    def _detect(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
+        """Raise the batch's eventID conflicts as alerts; show its new events to detection."""
+        if committed.conflicts:
+            with self._detect_lock:  # one alert per conflict, however many threads commit
+                _raise_conflict_alerts(self.data_dir, committed.conflicts)
+        if committed.summary.events_written and self.detection is not None:
+            row = con.execute(
+                f"SELECT min(event_time), max(event_time), list(DISTINCT account) FROM {NEW_EVENTS}"
+            ).fetchone()
+            low, high, accounts = row if row else (None, None, [])
+            batch = BatchContext(con, NEW_EVENTS, low, high, tuple(sorted(accounts or ())))
+            with self._detect_lock:
+                self.detection.on_batch(batch)
+
+    # Once per call -----------------------------------------------------------------------
+    def _finish_detection(self) -> None:
+        if self.detection is not None:
+            with self._detect_lock:
+                self.detection.finish()
+
+    def _compact(self, written: int) -> None:
+        if self.options.compact and written:
+            self.lake.compact(self.con)
+
+    def _record_run(self, summary: IngestSummary) -> None:
         self.state.record_run(
             self.run_id,
             {
@@ -620,20 +566,28 @@ class Ingestor:
         )
 
 
-_EMPTY_INPUT = (
-    "(SELECT NULL::VARCHAR AS source_object, NULL::BIGINT AS source_index, "
-    "NULL::VARCHAR AS account_hint, NULL::VARCHAR AS raw, NULL::VARCHAR AS doc WHERE false)"
-)
-# CloudTrail log files read by DuckDB; parameters: the file paths, the largest object size, the
-# most records read per document (one past the limit: ``_overflowing`` reports and drops it).
-_FILES_INPUT = (
-    "(SELECT f.uri AS source_object, CAST(generate_subscripts(records, 1) - 1 AS BIGINT) "
-    "AS source_index, f.account_hint, CAST(unnest(records) AS VARCHAR) AS raw, raw AS doc "
-    "FROM (SELECT filename, list_slice(coalesce(Records, [NULL::JSON]), 1, $3) AS records "
-    "FROM read_json($1, columns = {'Records': 'JSON[]'}, records = true, "
-    "format = 'unstructured', filename = true, maximum_object_size = $2)) AS j "
-    "JOIN batch_files AS f ON f.path = j.filename)"
-)
+class _AfterCommitError(Exception):
+    """Detection failed on a batch already stored: not a reason to read the batch again."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _raise_conflict_alerts(data_dir: DataDir, matches: Sequence[Match]) -> None:
+    """Alerts for eventID conflicts: ingest's own finding, raised whether detection runs or not."""
+    from trailhound.incidents.alerts import AlertStore  # heavy: only when alerting
+
+    AlertStore.for_data_dir(data_dir).record(matches, CONFLICT_INFOS)
+
+
+def _is_environment_error(error: BaseException) -> bool:
+    """Whether a failure is of the machine (disk, memory, the state database), not the input."""
+    if isinstance(error, PartitionError):
+        return False
+    if isinstance(error, _ENVIRONMENT_ERRORS):
+        return True
+    return isinstance(error, OSError) and error.errno not in _DATA_OS_ERRORS
 
 
 def _is_data_error(error: BaseException) -> bool:
@@ -645,16 +599,3 @@ def _is_data_error(error: BaseException) -> bool:
     if isinstance(error, OSError):
         return error.errno in _DATA_OS_ERRORS
     return isinstance(error, (duckdb.Error, ValueError, TypeError, ArithmeticError, LookupError))
-
-
-def _drop_batch(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove what a failed batch left on its connection."""
-    con.execute("DROP VIEW IF EXISTS new_events")
-    con.execute("DROP TABLE IF EXISTS batch_events")
-    con.execute("DROP TABLE IF EXISTS collisions")
-    con.execute("DROP TABLE IF EXISTS batch_snapshot")
-
-
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0

@@ -1,9 +1,11 @@
 """The completeness and tamper ledger: every log file seen, checked against CloudTrail's digests.
 
-Every CloudTrail log file ingested is recorded in ``log_files_seen`` by account, region and hour
-of delivery (from its name, ``<acct>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<x>.json.gz``), with the
-SHA-256 of its uncompressed content while the file is still on disk. ``check`` then reads the
-digest files and reports, per account and region:
+The ingest loop records every CloudTrail log file it stores in ``log_files_seen`` (see
+``store.state``) by account, region and hour of delivery (from its name,
+``<acct>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<x>.json.gz``), with the SHA-256 of its uncompressed
+content: taken by the collector while its download is on disk, and for local files by ``check``
+while the file is still there. ``check`` then reads the digest files and reports, per account and
+region:
 
 - **missing**: a log file a digest lists that was never ingested;
 - **modified**: a log file ingested with another SHA-256 than its digest says;
@@ -51,35 +53,17 @@ from trailhound.sources.digests import (
     DigestError,
     PublicKey,
     SignatureStatus,
-    file_sha256,
     find_digest_files,
     load_digest_file,
     load_public_keys,
-    parse_log_name,
     verify_chain,
     verify_signature,
 )
-from trailhound.sources.files import account_from_path
-from trailhound.store.state import StateDB, register_table
+from trailhound.sources.names import parse_name
+from trailhound.store.state import StateDB
 
 # A file delivered near the end of the newest digest may be listed by the next one.
 _COVER_GRACE = timedelta(hours=1)
-
-register_table(
-    "log_files_seen",
-    """
-    CREATE TABLE IF NOT EXISTS log_files_seen (
-        uri VARCHAR PRIMARY KEY, name VARCHAR, account VARCHAR, region VARCHAR,
-        hour TIMESTAMPTZ, delivered_at TIMESTAMPTZ, size BIGINT, mtime DOUBLE, sha256 VARCHAR,
-        seen_at TIMESTAMPTZ)""",
-)
-register_table(
-    "digest_checks",
-    """
-    CREATE TABLE IF NOT EXISTS digest_checks (
-        uri VARCHAR PRIMARY KEY, account VARCHAR, region VARCHAR, trail VARCHAR,
-        digest_end_time TIMESTAMPTZ, status VARCHAR, detail VARCHAR, checked_at TIMESTAMPTZ)""",
-)
 
 
 class FindingKind(StrEnum):
@@ -153,84 +137,6 @@ class LedgerReport:
         return not self.findings
 
 
-def _local_sha256(uri: str) -> str | None:
-    """SHA-256 of the uncompressed file at ``uri`` when it is a local file still there."""
-    if "://" in uri:
-        return None
-    path = Path(uri)
-    try:
-        return file_sha256(path) if path.is_file() else None
-    except (OSError, EOFError):  # a damaged gzip: the ingest quarantined it already
-        return None
-
-
-def _row(
-    uri: str, size: int, mtime: float | None, sha256: str | None, seen_at: datetime
-) -> tuple[object, ...] | None:
-    name = parse_log_name(uri)
-    if name is None:
-        return None
-    base = uri.replace("\\", "/").rsplit("/", 1)[-1]
-    return (uri, base, name.account, name.region, name.hour, name.delivered_at, size, mtime,
-            sha256, seen_at)  # fmt: skip
-
-
-_UPSERT = "INSERT OR REPLACE INTO log_files_seen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-
-def record_log_file(
-    state: StateDB,
-    uri: str,
-    *,
-    size: int,
-    mtime: float | None = None,
-    sha256: str | None = None,
-    seen_at: datetime | None = None,
-) -> bool:
-    """Record one log file as seen; False (nothing recorded) when its name is not CloudTrail's."""
-    row = _row(uri, size, mtime, sha256 or _local_sha256(uri), seen_at or datetime.now(UTC))
-    if row is None:
-        return False
-    with state.connect() as con:
-        con.execute(_UPSERT, list(row))
-    return True
-
-
-def record_log_files(
-    state: StateDB, files: Sequence[tuple[str, int, float | None, str | None]]
-) -> int:
-    """Record many ``(uri, size, mtime, sha256)`` log files in one transaction; returns how many."""
-    now = datetime.now(UTC)
-    rows = [row for uri, size, mtime, sha in files if (row := _row(uri, size, mtime, sha, now))]
-    if rows:
-        with state.connect() as con:
-            con.executemany(_UPSERT, [list(r) for r in rows])
-    return len(rows)
-
-
-def sync_from_ingest(state: StateDB) -> int:
-    """Record the log files of the ingest ledger not seen yet (or changed since); returns how many.
-
-    A file's hash is taken now, from the local file when it is still there.
-    """
-    with state.connect() as con:
-        fresh = con.execute(
-            "SELECT f.uri, f.size, f.mtime, f.ingested_at FROM ingested_files AS f "
-            "LEFT JOIN log_files_seen AS s ON s.uri = f.uri WHERE s.uri IS NULL "
-            "OR s.size IS DISTINCT FROM f.size OR s.mtime IS DISTINCT FROM f.mtime"
-        ).fetchall()
-    rows = [
-        row
-        for uri, size, mtime, ingested_at in fresh
-        if parse_log_name(uri) is not None
-        and (row := _row(uri, size, mtime, _local_sha256(uri), ingested_at)) is not None
-    ]
-    if rows:
-        with state.connect() as con:
-            con.executemany(_UPSERT, [list(r) for r in rows])
-    return len(rows)
-
-
 @dataclass(frozen=True, slots=True)
 class _Seen:
     uri: str
@@ -254,7 +160,7 @@ def _load_digests(
         try:
             digest = load_digest_file(path)
         except DigestError as error:
-            owner = account_from_path(str(path)) or "unknown"
+            owner = parse_name(str(path)).path_account or "unknown"
             if account is None or owner == account:
                 report.add(FindingKind.UNREADABLE, owner, "unknown", str(path), str(error))
             continue
@@ -438,7 +344,7 @@ def check(
 ) -> LedgerReport:
     """Check the log files seen against the digests under ``digests_roots``."""
     state = StateDB(data_dir.state_db)
-    sync_from_ingest(state)
+    state.hash_local_log_files()
     report = LedgerReport(signatures_checked=bool(public_keys))
     groups = _load_digests(digests_roots, account, report)
     digests = [_choose(copies, public_keys) for copies in groups.values()]
@@ -504,42 +410,3 @@ def save_public_keys(data_dir: DataDir, keys: Iterable[PublicKey]) -> int:
         Path(temporary).unlink(missing_ok=True)
         raise
     return len(new)
-
-
-# The kinds that raise an alert, with the alert's title and severity.
-ALERTING: dict[FindingKind, tuple[str, str]] = {
-    FindingKind.MODIFIED: ("CloudTrail log file does not match its digest", "high"),
-    FindingKind.BAD_SIGNATURE: ("CloudTrail digest signature is invalid", "high"),
-    FindingKind.BROKEN_CHAIN: ("CloudTrail digest chain is broken", "high"),
-    FindingKind.CONFLICTING: ("Two different CloudTrail digest files claim one object", "high"),
-    FindingKind.MISPLACED: ("A CloudTrail digest was found under another object's key", "high"),
-    FindingKind.UNSIGNED: ("CloudTrail digest has no signature", "medium"),
-    FindingKind.UNREADABLE: ("CloudTrail digest file is unreadable", "medium"),
-    FindingKind.SILENT: ("No CloudTrail delivery from an account and region", "medium"),
-}
-
-
-def raise_ledger_alerts(state: StateDB, findings: Iterable[Finding]) -> int:
-    """Raise alerts in the detection engine's alert store for tamper and silence findings.
-
-    Each finding is one "event" whose ID is stable across checks, so re-running the ledger grows
-    no alert; returns how many alerts were created or changed.
-    """
-    from trailhound.detect.alerts import record_matches  # heavy: only when alerting
-    from trailhound.model import Match, RuleInfo
-
-    now = datetime.now(UTC)
-    matches: list[Match] = []
-    for finding in findings:
-        if finding.kind not in ALERTING:
-            continue
-        resource = finding.uri or f"{finding.account}/{finding.region}"
-        when = finding.time or now
-        event_id = f"ledger:{finding.kind.value}:{resource}:{when.isoformat()}"
-        matches.append(Match(f"ledger-{finding.kind.value}", event_id, when, None,
-                             finding.account, finding.region, None, resource))  # fmt: skip
-    rules = {
-        f"ledger-{kind.value}": RuleInfo(title, severity, source="ledger")
-        for kind, (title, severity) in ALERTING.items()
-    }
-    return len(record_matches(state, matches, rules))

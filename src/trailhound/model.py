@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -33,6 +34,18 @@ class SkipReason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class RecordLimits:
+    """How large one record and one object may be (see ``normalize.limits``)."""
+
+    max_records: int = 250_000  # per object; CloudTrail's own files hold far fewer
+    max_keys: int = 10_000  # per record, every level; CloudTrail caps an event at 256 KB
+    max_depth: int = 64  # nesting levels; real records nest about a dozen
+
+
+DEFAULT_LIMITS = RecordLimits()
+
+
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     """A file (or object) to ingest, with the identity used to skip it when seen before."""
 
@@ -42,6 +55,19 @@ class SourceFile:
     mtime: float  # seconds since the epoch; the object's ETag hash stands in for S3
     format: InputFormat
     account_hint: str | None = None  # the account in an AWSLogs/… path
+    # Of the uncompressed content, when the source took it (the SQS source does, while the
+    # download is on disk); the completeness ledger compares it with the digests.
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """An object held in memory (standard input, a pushed batch): never in the file ledger."""
+
+    name: str  # what the quarantine and the events' ``source_object`` call it
+    data: bytes
+    format: InputFormat = InputFormat.UNKNOWN
+    account_hint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +117,33 @@ class IngestSummary:
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
         self.bytes_read += other.bytes_read
+
+
+@dataclass(frozen=True, slots=True)
+class RawBatch:
+    """What a source hands the ingest loop at a time; acknowledged as a whole once durable."""
+
+    files: tuple[SourceFile, ...] = ()  # local files (DuckDB's reader takes CloudTrail's own)
+    blobs: tuple[Blob, ...] = ()  # objects held in memory, read by the careful reader
+    skipped: Counter[str] = field(default_factory=Counter)  # not read, by reason (digests, …)
+    token: object = None  # the source's own bookkeeping; the loop never looks at it
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """What became of a raw batch: the source's cue to delete, retry or report.
+
+    Every file and blob of the batch is stored (its events in the lake, its damage in
+    quarantine, the file in the ledger) unless ``failed`` names it with the reason.
+    """
+
+    summary: IngestSummary
+    failed: Mapping[str, str] = field(default_factory=dict)  # uri or blob name → reason
+    error: BaseException | None = None  # the failure behind ``failed``, for a caller to raise
+
+    def stored(self, name: str) -> bool:
+        """Whether the file (uri) or blob (name) is durably stored."""
+        return name not in self.failed
 
 
 DEFAULT_SUPPRESSION = timedelta(days=1)

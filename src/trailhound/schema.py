@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trailhound.tables import tables_markdown
+
 
 class ColumnKind(StrEnum):
     """Where a column's value comes from."""
@@ -541,11 +543,5 @@ def schema_markdown() -> str:
         "plus `cloud_provider` (`AWS`), `status` (`Success` or `Failure`) and",
         "`metadata_product_name` (`CloudTrail`).",
         "",
-        "## `quarantine`",
-        "",
-        "Input that could not be ingested: `run_id`, `source` (file or object), `position`",
-        "(record index, line number or byte offset; empty for a whole file), `reason`, `excerpt`",
-        "(the first 240 characters) and `quarantined_at`.",
-        "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines) + tables_markdown()

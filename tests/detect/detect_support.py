@@ -8,16 +8,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import orjson
 import pytest
 
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import RuleSet
+from trailhound.detect.detection import Detection
 from trailhound.detect.engine import load_rules, run_rules
+from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
 from trailhound.model import Match
-from trailhound.store.lake import ParquetLake
+from trailhound.store.duckdb import DuckDBBackend
 
 SHARED = Path(__file__).resolve().parents[2] / "../shared/data"
 ACCOUNT = "111111111111"
@@ -42,9 +43,16 @@ def complete_event(event: dict[str, Any], event_id: str, minute: int = 0) -> dic
     return record
 
 
-def ingest_records(data_dir: DataDir, records: Iterable[dict[str, Any]], hooks: Any = ()) -> None:
+def detection(data_dir: DataDir, **options: Any) -> Detection:
+    """The data directory's detectors, raising alerts in its alert store (as the CLI wires)."""
+    return Detection(data_dir, AlertStore.for_data_dir(data_dir), **options)
+
+
+def ingest_records(
+    data_dir: DataDir, records: Iterable[dict[str, Any]], detection: Any = None
+) -> None:
     """Ingest records through the real ingest path."""
-    with Ingestor(data_dir, hooks=hooks) as ingestor:
+    with Ingestor(data_dir, detection=detection) as ingestor:
         ingestor.ingest_bytes(orjson.dumps({"Records": list(records)}), "test")
 
 
@@ -52,13 +60,8 @@ def lake_matches(
     data_dir: DataDir, ruleset: RuleSet, placeholders: dict[str, list[str]]
 ) -> list[Match]:
     """Every match of the rules over the whole lake."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {ParquetLake(data_dir).scan_sql()}")
-    try:
-        return run_rules(con, "cloudtrail", ruleset, placeholders)
-    finally:
-        con.close()
+    with DuckDBBackend.open(data_dir) as backend:
+        return run_rules(backend, "cloudtrail", ruleset, placeholders)
 
 
 @dataclass
@@ -68,6 +71,8 @@ class RulePackRun:
     ruleset: RuleSet
     cases: list[tuple[str, str, bool, str]]  # rule id, file, expected, event id
     fired: dict[str, set[str]]  # event id → rule ids
+    data_dir: DataDir  # the lake holding the test events
+    records: list[dict[str, Any]]  # the test events as ingested
 
 
 @pytest.fixture(scope="session")
@@ -90,4 +95,4 @@ def rule_pack_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RulePack
     fired: dict[str, set[str]] = {}
     for match in matches:
         fired.setdefault(match.event_id, set()).add(match.rule_id)
-    yield RulePackRun(ruleset, cases, fired)
+    yield RulePackRun(ruleset, cases, fired, data_dir, records)

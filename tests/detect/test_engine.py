@@ -1,159 +1,112 @@
-"""Streaming (on ingest) and hunting produce the same alerts; dedup, status, correlation, CLI."""
+"""The one-scan engine: neutral expressions, shared terms, the prefilter, any backend's dialect."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import ClassVar
 
-import orjson
-import pytest
-from detect_support import complete_event, ingest_records
-from typer.testing import CliRunner
+import sqlglot
+from detect_support import ACCOUNT, RulePackRun
+from sqlglot import exp
 
-from trailhound.data_dir import DataDir
-from trailhound.detect.alerts import get_alert, list_alerts, update_alert
-from trailhound.detect.hooks import detection_hook
-from trailhound.detect.runner import Detector
-from trailhound.errors import DetectError
+from trailhound.detect.base import RuleSet
+from trailhound.detect.engine import (
+    default_resource,
+    hoist_shared,
+    one_scan_query,
+    prefilter,
+    required_event_names,
+    run_rules,
+)
+from trailhound.detect.sigma.pipeline import field_expression
+from trailhound.store.base import QueryResult
+from trailhound.store.duckdb import DuckDBBackend
+
+PLACEHOLDERS = {"org_accounts": [ACCOUNT]}
 
 
-def _story() -> list[dict[str, Any]]:
-    """Failed logins from one IP, then a trail stopped twice, then a key for another user."""
-    events = [
-        complete_event(
-            {
-                "eventSource": "signin.amazonaws.com",
-                "eventName": "ConsoleLogin",
-                "sourceIPAddress": "203.0.113.5",
-                "errorMessage": "Failed authentication",
-                "responseElements": {"ConsoleLogin": "Failure"},
-            },
-            f"login-{n}",
-            n,
-        )
-        for n in range(6)
-    ]
-    events += [
-        complete_event(
-            {
-                "eventSource": "cloudtrail.amazonaws.com",
-                "eventName": "StopLogging",
-                "requestParameters": {"name": "main"},
-            },
-            f"stop-{n}",
-            10 + n,
-        )
-        for n in range(2)
-    ]
-    events.append(
-        complete_event(
-            {
-                "eventSource": "iam.amazonaws.com",
-                "eventName": "CreateAccessKey",
-                "requestParameters": {"userName": "backdoor"},
-            },
-            "key-1",
-            20,
-        )
+class SparkOnDuckDB:
+    """A backend that speaks Spark SQL: it keeps the SQL it is given and runs it on DuckDB,
+    translated back by sqlglot, so that Spark's rendering of the rules is checked by results."""
+
+    name: ClassVar[str] = "spark-on-duckdb"
+    dialect: ClassVar[str] = "spark"
+
+    def __init__(self, inner: DuckDBBackend) -> None:
+        self.inner = inner
+        self.received: list[str] = []
+
+    def execute(self, query: exp.Expr | str, params: Sequence[object] = ()) -> QueryResult:
+        assert isinstance(query, str)
+        self.received.append(query)
+        return self.inner.execute(sqlglot.transpile(query, read="spark", write="duckdb")[0], params)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _every(run: RulePackRun) -> RuleSet:
+    return RuleSet(
+        rules=[replace(r, generate=True) for r in run.ruleset.rules],
+        correlations=list(run.ruleset.correlations),
     )
-    return events
 
 
-def _summary(data_dir: DataDir) -> set[tuple[str, str, int, tuple[str, ...]]]:
-    return {
-        (a["rule_id"], a["actor"] or "", a["count"], tuple(sorted(a["event_ids"])))
-        for a in list_alerts(Detector(data_dir).state, limit=1000)
-    }
+def test_the_rules_run_in_the_backends_dialect(rule_pack_run: RulePackRun) -> None:
+    ruleset = _every(rule_pack_run)
+    with DuckDBBackend.open(rule_pack_run.data_dir) as duck:
+        expected = run_rules(duck, "cloudtrail", ruleset, PLACEHOLDERS)
+        spark = SparkOnDuckDB(duck)
+        found = run_rules(spark, "cloudtrail", ruleset, PLACEHOLDERS)
+    [sql] = spark.received
+    assert "GET_JSON_OBJECT" in sql and "FILTER(" in sql and "MATERIALIZED" not in sql
+    assert "json_extract_string" not in sql.lower() and "list_filter" not in sql.lower()
+    key = lambda m: (m.rule_id, m.event_id)  # noqa: E731
+    assert sorted(found, key=key) == sorted(expected, key=key)
+    assert len({m.rule_id for m in found}) > 50  # most of the pack matched its test events
+    # The SQL is cached per dialect: each backend gets its own.
+    assert {k[0] for k in ruleset.sql_cache} == {"duckdb", "spark"}
 
 
-def test_streaming_equals_hunting(tmp_path: Path) -> None:
-    streamed = DataDir(tmp_path / "streamed")
-    with_hook = [detection_hook(streamed)]
-    events = _story()
-    for chunk in (events[:3], events[3:7], events[7:]):  # three ingest batches
-        ingest_records(streamed, chunk, hooks=with_hook)
-    hunted = DataDir(tmp_path / "hunted")
-    ingest_records(hunted, events)
-    Detector(hunted).hunt(None)
-    assert _summary(streamed) == _summary(hunted)
-    titles = {a["title"] for a in list_alerts(Detector(hunted).state)}
-    assert "Repeated failed console sign-ins" in titles
-    assert "CloudTrail trail stopped or deleted" in titles
-    assert "Access key created for another user" in titles
+def test_only_neutral_nodes_in_the_match_query(rule_pack_run: RulePackRun) -> None:
+    query = one_scan_query(_every(rule_pack_run), "cloudtrail", PLACEHOLDERS)
+    assert query is not None
+    anonymous = {node.name.lower() for node in query.find_all(exp.Anonymous)}
+    assert anonymous == set(), anonymous  # every function is a node each dialect renders
+    assert query.find(exp.ArrayFilter) and query.find(exp.ArraySize)
+    assert query.find(exp.JSONExtractScalar)
 
 
-def test_rerun_does_not_duplicate_and_suppression_merges(tmp_path: Path) -> None:
-    data_dir = DataDir(tmp_path)
-    ingest_records(data_dir, _story())
-    detector = Detector(data_dir)
-    first = detector.hunt(None)
-    assert detector.hunt(None) == []
-    stopped = [a for a in first if a["title"] == "CloudTrail trail stopped or deleted"]
-    assert len(stopped) == 1 and stopped[0]["count"] == 2  # one alert, two events
+def test_shared_terms_are_computed_once() -> None:
+    name = exp.Lower(this=field_expression("eventName"))
+    bucket = field_expression("requestParameters.bucketName")
+    predicates = [
+        exp.and_(
+            exp.EQ(this=name.copy(), expression=exp.Literal.string("a")), bucket.is_(exp.null())
+        ),
+        exp.EQ(this=name.copy(), expression=exp.Literal.string("b")),
+    ]
+    rewritten, shared = hoist_shared(predicates)
+    assert len(shared) == 2
+    assert {type(e) for e in shared.values()} == {exp.Lower, exp.JSONExtractScalar}
+    assert not any(p.find(exp.Lower) or p.find(exp.JSONExtractScalar) for p in rewritten)
 
 
-def test_status_and_comments(tmp_path: Path) -> None:
-    data_dir = DataDir(tmp_path)
-    ingest_records(data_dir, _story())
-    detector = Detector(data_dir)
-    alert = detector.hunt(None)[0]
-    update_alert(detector.state, alert["id"][:10], status="in_progress", comment="looking")
-    shown = get_alert(detector.state, alert["id"])
-    assert shown["status"] == "in_progress"
-    assert [c["text"] for c in shown["comments"]][-1] == "looking"
-    with pytest.raises(DetectError):
-        update_alert(detector.state, alert["id"], status="bogus")
+def test_the_prefilter_keeps_every_event_a_rule_can_match() -> None:
+    name = exp.Lower(this=field_expression("eventName"))
+    named = exp.In(this=name, expressions=[exp.Literal.string("stoplogging")])
+    unnamed = exp.EQ(this=field_expression("userAgent"), expression=exp.Literal.string("x"))
+    assert required_event_names(exp.and_(named, unnamed)) == frozenset({"stoplogging"})
+    assert required_event_names(exp.or_(named, unnamed)) is None
+    condition = prefilter([named, exp.and_(named.copy(), unnamed.copy()), unnamed])
+    assert condition is not None
+    assert condition.sql() == ("LOWER(event_name) IN ('stoplogging') OR user_agent = 'x'")
+    assert prefilter([unnamed]) is None
 
 
-def test_retro_hunt_on_enable(tmp_path: Path) -> None:
-    data_dir = DataDir(tmp_path)
-    ingest_records(data_dir, _story())
-    detector = Detector(data_dir)
-    stop_rule = next(r.id for r in detector.all_rules.rules if "stopped or deleted" in r.title)
-    detector.set_enabled(stop_rule, False)
-    detector.hunt(None)
-    assert not list_alerts(detector.state, rule_id=stop_rule)
-    detector.set_enabled(stop_rule, True)
-    detector.retro_hunt()  # the look-back is relative to now: the story is older
-    detector2 = Detector(data_dir)
-    detector2.hunt(None)
-    assert list_alerts(detector2.state, rule_id=stop_rule)
-
-
-def test_cli_detect_alerts_and_config(tmp_path: Path) -> None:
-    from trailhound.cli import app
-    from trailhound.cli_detect import register
-
-    if "detect" not in {c.name for c in app.registered_commands}:
-        register(app)
-    data_dir = DataDir(tmp_path)
-    ingest_records(data_dir, _story())
-    runner = CliRunner()
-    base = ["--data-dir", str(tmp_path)]
-    result = runner.invoke(app, [*base, "detect", "--since", "all", "--format", "json"])
-    assert result.exit_code == 0, result.output
-    alerts = orjson.loads(result.stdout)
-    assert {
-        "id",
-        "rule_id",
-        "title",
-        "severity",
-        "source",
-        "actor",
-        "account",
-        "first_seen",
-        "last_seen",
-        "count",
-        "event_ids",
-    } <= set(alerts[0])
-    result = runner.invoke(
-        app,
-        [*base, "alerts", "update", alerts[0]["id"], "--status", "resolved", "--comment", "done"],
-    )
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(app, [*base, "alerts", "show", alerts[0]["id"], "-f", "json"])
-    assert orjson.loads(result.stdout)["status"] == "resolved"
-    assert runner.invoke(app, [*base, "config", "set", "org-accounts", "1,2"]).exit_code == 0
-    assert runner.invoke(app, [*base, "config", "get", "org-accounts"]).stdout.strip() == "1,2"
-    result = runner.invoke(app, [*base, "rules", "coverage", "-f", "json"])
-    assert orjson.loads(result.stdout)["rules"] >= 60
+def test_the_default_resource_reads_json_paths_neutrally() -> None:
+    resource = default_resource()
+    paths = [e.expression.sql() for e in resource.find_all(exp.JSONExtractScalar)]
+    assert paths[0] == "'$.bucketName'" and paths[-1] == "'$[0].ARN'"
+    assert "GET_JSON_OBJECT(resources, '$[0].ARN')" in resource.sql("spark")

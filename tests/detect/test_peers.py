@@ -8,11 +8,11 @@ from typing import Any
 
 import orjson
 import pytest
-from detect_support import SHARED, ingest_records
+from detect_support import SHARED, detection, ingest_records
 
 from trailhound.data_dir import DataDir
-from trailhound.detect.alerts import alerts_for_events
-from trailhound.detect.runner import Detector
+from trailhound.incidents.alerts import AlertStore
+from trailhound.store.state import StateDB
 
 pytestmark = [
     pytest.mark.shared,
@@ -24,8 +24,9 @@ POSITIVE_GOAL = 0.80
 def _alerted(tmp_path: Path, records: list[dict[str, Any]]) -> dict[str, list[str]]:
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, records)
-    Detector(data_dir).hunt(None)
-    return alerts_for_events(Detector(data_dir).state, [str(r.get("eventID")) for r in records])
+    detection(data_dir).hunt(None)
+    alerts = AlertStore(StateDB(data_dir.state_db))
+    return alerts.alerts_for_events([str(r.get("eventID")) for r in records])
 
 
 def _real_account(record: dict[str, Any]) -> dict[str, Any]:

@@ -13,11 +13,11 @@ from detect_support import (
     ingest_records,
     lake_matches,
 )
+from reference import evaluate_rule, parsed_once
 
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import RuleSet
 from trailhound.detect.engine import load_rules
-from trailhound.detect.reference import evaluate_rule
 
 
 def _records(run: RulePackRun) -> list[dict[str, object]]:
@@ -33,9 +33,8 @@ def test_rule_pack_sql_equals_reference(rule_pack_run: RulePackRun) -> None:
     records = _records(rule_pack_run)
     placeholders = {"org_accounts": [ACCOUNT]}
     for rule in rule_pack_run.ruleset.rules:
-        expected = {
-            str(r["eventID"]) for r in records if evaluate_rule(rule.source, r, placeholders)
-        }
+        source = parsed_once(rule.source)
+        expected = {str(r["eventID"]) for r in records if evaluate_rule(source, r, placeholders)}
         actual = {e for e, ids in rule_pack_run.fired.items() if rule.id in ids}
         assert actual == expected, rule.path
 
@@ -58,5 +57,6 @@ def test_sigmahq_rules_sql_equals_reference(
     for match in lake_matches(data_dir, every, {}):
         fired.setdefault(match.rule_id, set()).add(match.event_id)
     for rule in ruleset.rules:
-        expected = {str(r["eventID"]) for r in records if evaluate_rule(rule.source, r)}
+        source = parsed_once(rule.source)
+        expected = {str(r["eventID"]) for r in records if evaluate_rule(source, r)}
         assert fired.get(rule.id, set()) == expected, rule.path

@@ -24,13 +24,6 @@ from trailhound.query import compile_query
 from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
 from trailhound.store.engine import QueryEngine
 
-
-@pytest.fixture
-def update_golden(request: pytest.FixtureRequest) -> bool:
-    """True when the run should rewrite golden files instead of comparing with them."""
-    return bool(request.config.getoption("--update-golden", default=False))
-
-
 NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 ALICE = "arn:aws:iam::111122223333:user/alice"
 BOB = "arn:aws:iam::111122223333:user/bob"

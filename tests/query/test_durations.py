@@ -1,4 +1,4 @@
-"""Durations (``7d``, ``1h30m``) and their SQL intervals."""
+"""Durations as SQL intervals (reading them is tests/test_durations.py's)."""
 
 from __future__ import annotations
 
@@ -6,31 +6,7 @@ import datetime
 
 import pytest
 
-from trailhound.errors import QueryError
-from trailhound.query import parse_duration
 from trailhound.query.durations import interval, single_unit
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("30s", datetime.timedelta(seconds=30)),
-        ("15m", datetime.timedelta(minutes=15)),
-        ("24h", datetime.timedelta(hours=24)),
-        ("7d", datetime.timedelta(days=7)),
-        ("2w", datetime.timedelta(weeks=2)),
-        ("1h30m", datetime.timedelta(minutes=90)),
-        (" 7D ", datetime.timedelta(days=7)),
-    ],
-)
-def test_parse_duration(text: str, expected: datetime.timedelta) -> None:
-    assert parse_duration(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "7", "d", "7x", "-1d", "1.5h", "0s", "0d0h", "999999w"])
-def test_bad_durations(text: str) -> None:
-    with pytest.raises(QueryError):
-        parse_duration(text)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Golden files: ``golden/<name>.xql`` in, ``<name>.<dialect>.sql`` out.
 
-Refresh them after an intended change with ``pytest tests/query --update-golden`` and review the
-diff. Every golden query also runs on the test DuckDB and its Spark and Trino SQL parses back.
+Refresh them after an intended change with ``pytest tests/query --update-golden`` (which fails
+the run) and review the diff. Every golden query also runs on the test DuckDB and its Spark and
+Trino SQL parses back.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import duckdb
 import pytest
 import sqlglot
 
+from tests.conftest import assert_golden
 from trailhound.query import compile_query
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -26,15 +28,13 @@ def test_there_are_enough_goldens() -> None:
 @pytest.mark.parametrize("source", QUERIES, ids=[p.stem for p in QUERIES])
 def test_golden(source: Path, update_golden: bool, con: duckdb.DuckDBPyConnection) -> None:
     compiled = compile_query(source.read_text())
-    mismatched = []
-    for dialect in DIALECTS:
-        expected_path = source.with_suffix(f".{dialect}.sql")
-        actual = compiled.sql(dialect, pretty=True) + "\n"
-        if update_golden:
-            expected_path.write_text(actual)
-        elif not expected_path.exists() or expected_path.read_text() != actual:
-            mismatched.append(expected_path.name)
-    assert not mismatched, f"differs from {mismatched}; run pytest tests/query --update-golden"
+    assert_golden(
+        {
+            source.with_suffix(f".{dialect}.sql"): compiled.sql(dialect, pretty=True) + "\n"
+            for dialect in DIALECTS
+        },
+        update_golden,
+    )
     con.execute(compiled.sql("duckdb")).fetchall()
     for dialect in ("spark", "trino"):
         sqlglot.parse_one(compiled.sql(dialect), read=dialect)

@@ -61,3 +61,22 @@ def test_dialect_registry_takes_a_third_party_dialect() -> None:
 def test_ipv6_prefixes_cover_the_compressed_forms() -> None:
     (network,) = parse_networks("2001:db8:0:0::/64")
     assert ipv6_prefixes(network) == ["2001:db8:0:0:", "2001:db8:0::", "2001:db8::"]  # type: ignore[arg-type]
+
+
+def test_spark_and_trino_get_regex_flags_inline_and_no_materialized_hint() -> None:
+    flagged = exp.RegexpLike(
+        this=exp.column("a"), expression=exp.Literal.string("^x"), flag=exp.Literal.string("i")
+    )
+    query = (
+        exp.select("*").from_("t").where(flagged).with_("w", as_=exp.select("1"), materialized=True)
+    )
+    assert get_dialect("duckdb").generate(query) == (
+        "WITH w AS MATERIALIZED (SELECT 1) SELECT * FROM t WHERE REGEXP_MATCHES(a, '^x', 'i')"
+    )
+    assert get_dialect("spark").generate(query) == (
+        "WITH w AS (SELECT 1) SELECT * FROM t WHERE a RLIKE '(?i)^x'"
+    )
+    assert get_dialect("trino").generate(query) == (
+        "WITH w AS (SELECT 1) SELECT * FROM t WHERE REGEXP_LIKE(a, '(?i)^x')"
+    )
+    assert query.find(exp.RegexpLike).args["flag"] is not None  # type: ignore[union-attr]

@@ -73,7 +73,7 @@ def test_the_external_id_comes_from_the_environment_or_standard_input(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from trailhound.data_dir import DataDir
-    from trailhound.sources.integrations import IntegrationStore
+    from trailhound.store.integrations import IntegrationStore
     from trailhound.store.state import StateDB
 
     app, runner = _app(), CliRunner()

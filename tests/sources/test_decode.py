@@ -9,11 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trailhound.model import InputFormat, QuarantineEntry, RawRecord, SkipReason
+from trailhound.model import InputFormat, QuarantineEntry, RawRecord
 from trailhound.normalize.limits import RecordLimits
 from trailhound.sources import decode
 from trailhound.sources.decode import decode_bytes
-from trailhound.sources.files import account_from_path, classify_name
 
 
 @settings(max_examples=300, deadline=None)
@@ -60,27 +59,6 @@ def test_truncated_json_lines_salvage_complete_lines() -> None:
     assert any(
         isinstance(i, QuarantineEntry) and i.reason.startswith("truncated gzip") for i in items
     )
-
-
-def test_classify_names() -> None:
-    base = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/"
-    assert (
-        classify_name(base + "111122223333_CloudTrail_us-east-1_20261101T1000Z_ab.json.gz")
-        is InputFormat.CLOUDTRAIL_FILE
-    )
-    assert (
-        classify_name(
-            "AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/01/"
-            "1_CloudTrail-Digest_us-east-1_t_us-east-1_20261101T100000Z.json.gz"
-        )
-        is SkipReason.DIGEST
-    )
-    assert (
-        classify_name("AWSLogs/1/CloudTrail-Insight/x/1_CloudTrail-Insight_x_y.json.gz")
-        is InputFormat.INSIGHT_FILE
-    )
-    assert classify_name("AWSLogs/ConfigWritabilityCheckFile") is SkipReason.WRITABILITY_CHECK
-    assert account_from_path("b/AWSLogs/o-aa11bb22cc/999988887777/CloudTrail/x") == "999988887777"
 
 
 def _cloudtrail(records: list[object]) -> bytes:

@@ -22,7 +22,6 @@ from trailhound.sources.digests import (
     load_digest_file,
     load_public_keys,
     parse_digest,
-    parse_log_name,
     save_digest_metadata,
     signing_string,
     verify_chain,
@@ -275,18 +274,3 @@ def test_unreadable_inputs_raise_digest_errors(tmp_path: Path) -> None:
         parse_digest(b"\x1f\x8bnot gzip")
     with pytest.raises(DigestError):
         load_public_keys(b'{"PublicKeyList": [{"Value": "@@"}]}')
-
-
-def test_log_file_names_give_account_region_and_hour() -> None:
-    name = parse_log_name(
-        f"s3://b/AWSLogs/{ACCOUNT}/x/{ACCOUNT}_CloudTrail_ap-south-2_20261101T1035Z_Ab.json.gz"
-    )
-    assert name is not None
-    assert (name.account, name.region) == (ACCOUNT, "ap-south-2")
-    assert name.hour == datetime(2026, 11, 1, 10, tzinfo=UTC)
-    assert (
-        parse_log_name(
-            f"{ACCOUNT}_CloudTrail-Digest_us-east-1_t_us-east-1_20261101T100000Z.json.gz"
-        )
-        is None
-    )

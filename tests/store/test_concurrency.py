@@ -147,6 +147,7 @@ def test_two_ingests_of_the_same_files_store_each_event_once(tmp_path: Path) -> 
     files, per_file = 12, 40
     for n in range(files):
         records = [make_record(n * per_file + i) for i in range(per_file)]
+        records.append(make_record(10_000 + n, eventTime=None))  # quarantined, once
         write_log(logs / f"f{n}", records, name=f"f{n}")
     total = files * per_file
     store = tmp_path / "store"
@@ -166,6 +167,11 @@ def test_two_ingests_of_the_same_files_store_each_event_once(tmp_path: Path) -> 
     assert sum(waits) > 0  # they did commit at the same time, one waiting for the other
     assert sum(written) == total  # between them, each event written once
     assert _counts(DataDir(store)) == (total, total)
+    with QueryEngine(DataDir(store)) as engine:  # a file one stored is not recorded by the other
+        quarantined = engine.execute("SELECT source, count(*) FROM quarantine GROUP BY ALL")[1]
+        ledger = engine.execute("SELECT count(*), count(DISTINCT run_id) FROM ingested_files")[1]
+    assert sorted(n for _, n in quarantined) == [1] * files
+    assert ledger[0][0] == files
 
 
 def test_a_compaction_killed_at_any_step_never_doubles_an_event(tmp_path: Path) -> None:

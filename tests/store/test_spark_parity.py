@@ -27,7 +27,8 @@ from tests.query.demo_data import BAD_FILE, DEMO_EVENTS, DEMO_SEED
 from tests.query.test_hunts import DEMO_PARAMS
 from trailhound.data_dir import DataDir
 from trailhound.demo.generator import generate_demo
-from trailhound.detect.hooks import detection_hook
+from trailhound.detect.detection import Detection
+from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
 from trailhound.query import compile_query
 from trailhound.query.compiler import CompiledQuery
@@ -106,7 +107,8 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
     generate_demo(logs, events=DEMO_EVENTS, seed=DEMO_SEED)
     (logs / BAD_FILE).write_bytes(b'{"Records": [{"eventName": "NoTime"}]}')
     data_dir = DataDir(root / "store").ensure()
-    with Ingestor(data_dir, hooks=[detection_hook(data_dir)]) as ingestor:
+    detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
+    with Ingestor(data_dir, detection=detection) as ingestor:
         ingestor.ingest_paths([logs])
     _write_hand_made_events(data_dir)
     with StateDB(data_dir.state_db).connect() as state:  # an analyst took some alerts on

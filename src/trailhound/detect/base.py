@@ -3,10 +3,18 @@
 A **detector** (the Sigma rule set, the completeness ledger's checks, each behavioural analytic)
 turns events into :class:`~trailhound.model.Match` es: on every batch ingest commits
 (``on_batch``), once at the end of an ingest call (``finish``) and over history (``hunt``).
-Detectors are registered in ``DETECTORS`` by name, built-ins exactly as a third party would be.
+It is built with a :class:`DetectorContext` and never stores anything itself: whoever runs it
+(:class:`~trailhound.detect.detection.Detection`) records its matches as alerts. Detectors are
+registered in ``DETECTORS`` by name, built-ins exactly as a third party would be: by an entry
+point of the group ``trailhound.detectors`` (``pyproject.toml``), and here, lazily, so that a
+source checkout that was never installed still has them::
 
-A **rule format** (Sigma today) is a class with a ``name`` and a ``load_file`` method, registered
-in ``RULE_FORMATS`` the same way.
+    [project.entry-points."trailhound.detectors"]
+    tor = "my_package.tor:TorExitDetector"
+
+A **rule format** (Sigma today) is a class with a ``name``, the file ``suffixes`` it reads and a
+``load_file`` method, registered in ``RULE_FORMATS`` (group ``trailhound.rule_formats``) the
+same way.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlglot import exp
 
+from trailhound.data_dir import DataDir
 from trailhound.model import DEFAULT_SUPPRESSION, Match, RuleInfo
 from trailhound.registry import Registry
 
@@ -117,23 +126,21 @@ class RuleSet:
 
 
 class RuleFormat(Protocol):
-    """A rule language trailhound can load."""
+    """A rule language trailhound can load; built with ``keep_source`` (keep each parsed rule
+    on its DetectionRule, for reference evaluation)."""
 
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
+
+    def __init__(self, *, keep_source: bool = False) -> None: ...
 
     def load_file(self, path: Path, *, builtin: bool = False) -> RuleSet:
         """Load and compile every rule in one file, collecting problems."""
         ...
 
 
-RULE_FORMATS: dict[str, RuleFormat] = {}
-
-
-def register_format(fmt: RuleFormat) -> RuleFormat:
-    """Make a rule format available to ``load_rules``."""
-    RULE_FORMATS[fmt.name] = fmt
-    return fmt
+RULE_FORMATS: Registry[type[RuleFormat]] = Registry("rule format", group="trailhound.rule_formats")
+RULE_FORMATS.register_lazy("sigma", "trailhound.detect.sigma.loader:SigmaFormat")
 
 
 def split_tags(tags: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -171,10 +178,34 @@ class BatchContext:
     accounts: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class DetectorContext:
+    """What a detector is built with: the data directory and the options of this run.
+
+    ``open_backend`` opens the store backend hunts read the lake through (DuckDB over the data
+    directory when None); ``run_started`` is when the ingest call that runs the detector began.
+    """
+
+    data_dir: DataDir
+    rule_dirs: tuple[Path, ...] = ()
+    run_started: datetime | None = None
+    open_backend: Callable[[], Backend] | None = None
+
+    def backend(self) -> Backend:
+        """A backend over the lake as it is now; the caller closes it."""
+        if self.open_backend is not None:
+            return self.open_backend()
+        from trailhound.store.duckdb import DuckDBBackend
+
+        return DuckDBBackend.open(self.data_dir)
+
+
 class Detector(Protocol):
     """Something that raises matches: a rule set, the ledger's checks, an analytic."""
 
     name: ClassVar[str]
+
+    def __init__(self, context: DetectorContext) -> None: ...
 
     def infos(self) -> Mapping[str, RuleInfo]:
         """What each alert copies from the rule (by rule ID) that raised it."""
@@ -196,4 +227,45 @@ class Detector(Protocol):
         ...
 
 
+class RecordedAlerts(Protocol):
+    """What recording matches did to the alerts (each alert a mapping of its columns)."""
+
+    @property
+    def changed(self) -> list[dict[str, Any]]:
+        """Alerts created or grown."""
+        ...
+
+    @property
+    def touched(self) -> list[dict[str, Any]]:
+        """Every alert the matches belong to, stored before or not."""
+        ...
+
+
+class AlertSink(Protocol):
+    """Where detection hands its matches: the alert store (``incidents.alerts.AlertStore``),
+    which lives in a later stage and is given to ``Detection`` by whoever wires it."""
+
+    def record(self, matches: Sequence[Match], rules: Mapping[str, RuleInfo]) -> RecordedAlerts:
+        """Turn matches into alerts, with what each copies from its rule."""
+
+
+class BatchObserver(Protocol):
+    """What the ingest loop tells about the batches it commits: detection, as its caller wires it.
+
+    ``on_batch`` runs after each batch is in the lake (one batch at a time), ``finish`` once per
+    ingest call (after every batch of a source that runs until stopped). The implementation runs
+    the detectors and hands their matches to the alert store.
+    """
+
+    def on_batch(self, batch: BatchContext) -> None:
+        """A batch has just been committed."""
+        ...
+
+    def finish(self) -> None:
+        """The ingest call is over: work due once (correlations over the windows touched)."""
+        ...
+
+
 DETECTORS: Registry[type[Detector]] = Registry("detector", group="trailhound.detectors")
+DETECTORS.register_lazy("sigma", "trailhound.detect.rules_detector:SigmaDetector")
+DETECTORS.register_lazy("completeness", "trailhound.detect.completeness:CompletenessDetector")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
-from trailhound.detect.alerts import fired_rules
-from trailhound.detect.base import CorrelationRule, DetectionRule
-
-if TYPE_CHECKING:
-    from trailhound.detect.runner import Detector
+from trailhound.detect.base import CorrelationRule, DetectionRule, RuleSet
 
 # Enterprise ATT&CK tactics in kill-chain order (cloud matrix).
 TACTICS: tuple[str, ...] = (
@@ -31,13 +28,15 @@ TACTICS: tuple[str, ...] = (
 )
 
 
-def build_coverage(detector: Detector) -> dict[str, Any]:
-    """``{tactics: {tactic: {technique: {rules: [...], fired: n}}}, rules, fired}``."""
-    fired = fired_rules(detector.state)
+def build_coverage(enabled_rules: RuleSet, fired: Mapping[str, int]) -> dict[str, Any]:
+    """``{tactics: {tactic: {technique: {rules: [...], fired: n}}}, rules, fired}``.
+
+    ``fired`` is the alert count per rule ID (``AlertStore.fired_rules``).
+    """
     matrix: dict[str, dict[str, dict[str, Any]]] = {}
     enabled: list[DetectionRule | CorrelationRule] = [
-        *detector.ruleset.rules,
-        *detector.ruleset.correlations,
+        *enabled_rules.rules,
+        *enabled_rules.correlations,
     ]
     for rule in enabled:
         if not getattr(rule, "generate", True):

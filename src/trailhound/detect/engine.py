@@ -4,6 +4,11 @@ Every single-event rule is a boolean expression; one SELECT filters the relation
 disjunction and lists, for each surviving event, the indices of the rules it matched. The same SQL
 runs over ``new_events`` during ingest and over any time range of the lake when hunting, so the
 two modes see the same matches. Correlation rules are then evaluated over those matches.
+
+The SELECT is built from dialect-neutral sqlglot nodes only (``JSONExtractScalar``,
+``ArrayFilter``, ``ArraySize``, ``RegexpLike`` …) and rendered for the backend that runs it
+through :mod:`trailhound.query.dialects`, so the rules a DuckDB backend runs are the rules a
+Spark or Trino backend would run.
 """
 
 from __future__ import annotations
@@ -11,15 +16,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 from sqlglot import exp
 
 import trailhound
-from trailhound.detect.base import RULE_FORMATS, DetectionRule, Placeholders, RuleSet
+from trailhound.detect.base import (
+    RULE_FORMATS,
+    CorrelationRule,
+    DetectionRule,
+    Placeholders,
+    RuleSet,
+)
 from trailhound.detect.correlation import correlate
-from trailhound.detect.sigma_loader import SIGMA
 from trailhound.model import Match
+from trailhound.query.dialects import get_dialect
+from trailhound.query.scope import json_extract
+
+if TYPE_CHECKING:
+    from trailhound.store.base import Backend
 
 BUILTIN_RULES = Path(trailhound.__file__).parent / "rules"
 # Where the "main resource" of an event usually is, for the suppression key.
@@ -50,11 +65,11 @@ _BASE_COLUMNS = ("event_id", "event_time", "actor", "account", "aws_region", "so
 def load_rules(
     extra_dirs: Iterable[Path] = (), *, builtin: bool = True, keep_source: bool = False
 ) -> RuleSet:
-    """The built-in pack plus every rule file under ``extra_dirs``, with load problems."""
-    from trailhound.detect.sigma_loader import SigmaFormat
+    """The built-in pack plus every rule file under ``extra_dirs``, with load problems.
 
-    fmt = SigmaFormat(keep_source=True) if keep_source else SIGMA
-    formats = [fmt, *(f for name, f in RULE_FORMATS.items() if name != fmt.name)]
+    A file is read by the first registered rule format (in name order) that claims its suffix.
+    """
+    formats = [RULE_FORMATS.get(name)(keep_source=keep_source) for name in RULE_FORMATS.names()]
     result = RuleSet()
     sources = [(BUILTIN_RULES, True)] if builtin else []
     sources += [(Path(d), False) for d in extra_dirs]
@@ -75,18 +90,9 @@ def load_rules(
 def default_resource() -> exp.Expression:
     """The first of the usual resource parameters of a request, else the first resource ARN."""
     terms: list[exp.Expression] = [
-        exp.Anonymous(
-            this="json_extract_string",
-            expressions=[exp.column("request_parameters"), exp.Literal.string(f"$.{k}")],
-        )
-        for k in _RESOURCE_KEYS
+        json_extract(exp.column("request_parameters"), f"$.{k}") for k in _RESOURCE_KEYS
     ]
-    terms.append(
-        exp.Anonymous(
-            this="json_extract_string",
-            expressions=[exp.column("resources"), exp.Literal.string("$[0].ARN")],
-        )
-    )
+    terms.append(json_extract(exp.column("resources"), "$[0].ARN"))
     return exp.Coalesce(this=terms[0], expressions=terms[1:])
 
 
@@ -108,9 +114,8 @@ def hoist_shared(
     shared: dict[str, tuple[str, exp.Expression]] = {}
 
     def hoist(node: exp.Expression) -> exp.Expression:
-        is_json = isinstance(node, exp.Anonymous) and node.name.lower() == "json_extract_string"
-        if isinstance(node, exp.Lower) or is_json:
-            key = node.sql(dialect="duckdb")
+        if isinstance(node, (exp.Lower, exp.JSONExtractScalar)):
+            key = node.sql()
             if key not in shared:
                 shared[key] = (f"__shared_{len(shared)}", node.copy())
             return exp.column(shared[key][0])
@@ -210,14 +215,11 @@ def match_query(
             for i, p in enumerate(predicates)
         ]
     )
-    hits = exp.Anonymous(
-        this="list_filter",
-        expressions=[
-            hit_list,
-            exp.Lambda(
-                this=exp.column("x").is_(exp.null()).not_(), expressions=[exp.to_identifier("x")]
-            ),
-        ],
+    hits = exp.ArrayFilter(
+        this=hit_list,
+        expression=exp.Lambda(
+            this=exp.column("x").is_(exp.null()).not_(), expressions=[exp.to_identifier("x")]
+        ),
     )
     candidates = exp.select("*").from_(relation)
     for condition in (where, cheap):
@@ -244,14 +246,54 @@ def match_query(
             *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
         )
         .from_("scored")
-        .where(exp.GT(this=exp.func("len", exp.column("hits")), expression=exp.Literal.number(0)))
+        .where(
+            exp.GT(this=exp.ArraySize(this=exp.column("hits")), expression=exp.Literal.number(0))
+        )
         # Materialized: otherwise DuckDB evaluates the whole rule list again inside the filter.
         .with_("scored", as_=scored, materialized=True)
     )
 
 
+def _selected(
+    ruleset: RuleSet, only: set[str] | None
+) -> tuple[list[DetectionRule], list[CorrelationRule]]:
+    """The rules a run evaluates: ``only`` those (and the rules their correlations need)."""
+    correlations = [c for c in ruleset.correlations if only is None or c.id in only]
+    wanted = set(only or ()) | {rid for c in correlations for rid in c.rule_ids}
+    rules = [
+        r
+        for r in ruleset.rules
+        if only is None or r.id in wanted or (r.name is not None and r.name in wanted)
+    ]
+    return rules, correlations
+
+
+def _correlation_columns(correlations: Sequence[CorrelationRule]) -> list[exp.Expression]:
+    """The group-by (and counted) fields every correlation needs beside each match."""
+    extra: list[exp.Expression] = []
+    for corr in correlations:
+        extra += [g.copy() for g in corr.group_by]
+        if corr.value_field is not None:
+            extra.append(corr.value_field.copy())
+    return extra
+
+
+def one_scan_query(
+    ruleset: RuleSet,
+    relation: str,
+    placeholders: Placeholders,
+    where: exp.Expression | None = None,
+    only: set[str] | None = None,
+) -> exp.Select | None:
+    """The dialect-neutral SELECT ``run_rules`` runs (None when no rule is selected)."""
+    rules, correlations = _selected(ruleset, only)
+    if not rules:
+        return None
+    return match_query(rules, relation, placeholders, where, _correlation_columns(correlations))
+
+
 def run_rules(
-    con: duckdb.DuckDBPyConnection,
+    backend: Backend,
     relation: str,
     ruleset: RuleSet,
     placeholders: Placeholders,
@@ -262,25 +304,16 @@ def run_rules(
 ) -> list[Match]:
     """Evaluate every rule (and correlation) over ``relation`` in one scan; the matches.
 
-    ``where`` may hold ``?`` placeholders bound from ``params``, which keeps the generated SQL
-    (cached per shape) the same from one batch to the next. ``seen``, when given, receives the ID
-    and name of every rule that matched, alerting or not, with its first and last event time.
+    The query is rendered in the backend's dialect and run by it. ``where`` may hold ``?``
+    placeholders bound from ``params``, which keeps the generated SQL (cached per shape and
+    dialect) the same from one batch to the next. ``seen``, when given, receives the ID and name
+    of every rule that matched, alerting or not, with its first and last event time.
     """
-    correlations = [c for c in ruleset.correlations if only is None or c.id in only]
-    wanted = set(only or ()) | {rid for c in correlations for rid in c.rule_ids}
-    rules = [
-        r
-        for r in ruleset.rules
-        if only is None or r.id in wanted or (r.name is not None and r.name in wanted)
-    ]
+    rules, correlations = _selected(ruleset, only)
     if not rules:
         return []
-    extra: list[exp.Expression] = []
-    for corr in correlations:
-        extra += [g.copy() for g in corr.group_by]
-        if corr.value_field is not None:
-            extra.append(corr.value_field.copy())
     cache_key = (
+        backend.dialect,
         relation,
         tuple(sorted((k, tuple(v)) for k, v in placeholders.items())),
         None if where is None else where.sql(),
@@ -288,13 +321,16 @@ def run_rules(
     )
     sql = ruleset.sql_cache.get(cache_key)
     if sql is None:
-        sql = match_query(rules, relation, placeholders, where, extra).sql(dialect="duckdb")
+        query = match_query(
+            rules, relation, placeholders, where, _correlation_columns(correlations)
+        )
+        sql = get_dialect(backend.dialect).generate(query)
         ruleset.sql_cache[cache_key] = sql
-    cursor = con.execute(sql, list(params))
-    names = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
+    result = backend.execute(sql, params)
+    names = result.columns
+    rows = result.rows
     res_index = {int(n[4:]): names.index(n) for n in names if n.startswith("res_")}
-    extra_at = names.index("extra_0") if extra else len(names)
+    extra_at = names.index("extra_0") if "extra_0" in names else len(names)
     matches: list[Match] = []
     per_rule: dict[str, list[tuple[Match, tuple[object, ...]]]] = {}
     for row in rows:

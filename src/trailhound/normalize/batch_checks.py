@@ -17,9 +17,9 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from trailhound.model import RawRecord
+from trailhound.model import RawRecord, RecordLimits
 from trailhound.normalize.key_case import repair_key_case
-from trailhound.normalize.limits import RecordLimits, structure_violation
+from trailhound.normalize.limits import structure_violation
 
 PAGE_ROWS = 10_000
 BATCH_TABLE = "batch_events"

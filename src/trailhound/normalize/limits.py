@@ -18,12 +18,15 @@ The structure limits are checked in two steps so that the DuckDB fast path stays
 normalizer flags a record whose text holds more brackets than ``max_depth`` or more colons than
 ``max_keys`` (both upper bounds, found by counting characters), and only flagged records are
 scanned exactly here.
+(``RecordLimits`` itself is in :mod:`trailhound.model`: the readers of ``sources`` cap
+records per object with it too.)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from trailhound.model import DEFAULT_LIMITS, RecordLimits
 
 EVENT_TIME_MIN = "1970-01-01 00:00:00+00"
 EVENT_TIME_MAX = "2100-01-01 00:00:00+00"
@@ -32,18 +35,6 @@ ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 # Everything up to the next bracket, colon or unterminated quote, strings skipped whole (their
 # brackets and colons do not count). Possessive quantifiers: no backtracking on hostile input.
 _SKIP = re.compile(rb'(?:[^"{}\[\]:]++|"(?:[^"\\]++|\\.)*+")*+', re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class RecordLimits:
-    """How large one record and one object may be."""
-
-    max_records: int = 250_000  # per object; CloudTrail's own files hold far fewer
-    max_keys: int = 10_000  # per record, every level; CloudTrail caps an event at 256 KB
-    max_depth: int = 64  # nesting levels; real records nest about a dozen
-
-
-DEFAULT_LIMITS = RecordLimits()
 
 
 def structure_violation(text: str | bytes, limits: RecordLimits = DEFAULT_LIMITS) -> str | None:

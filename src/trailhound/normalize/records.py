@@ -17,12 +17,11 @@ from typing import Any
 
 from sqlglot import exp
 
+from trailhound.model import DEFAULT_LIMITS, RecordLimits
 from trailhound.normalize.limits import (
     ACCOUNT_ID_PATTERN,
-    DEFAULT_LIMITS,
     EVENT_TIME_MAX,
     EVENT_TIME_MIN,
-    RecordLimits,
     needs_structure_check_sql,
 )
 from trailhound.schema import EVENT_COLUMNS, Column, ColumnKind

@@ -3,7 +3,8 @@
 The query engine creates one view per dataset, named after it. ``cloudtrail`` resolves fields
 through :mod:`trailhound.schema` (CloudTrail names, physical names, dotted JSON paths);
 ``cloud_audit_logs`` has the OCSF names and also accepts the CloudTrail names of the same columns;
-``quarantine`` and ``alerts`` take their column names only.
+the state tables declared queryable in :mod:`trailhound.tables` (``quarantine``, ``alerts``) take
+their column names only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from trailhound import schema
+from trailhound.tables import TABLES, Table
 
 Resolver = Callable[[str], tuple[str, str | None]]
 
@@ -113,38 +115,16 @@ def _cloud_audit_logs() -> Dataset:
     )
 
 
-def _quarantine() -> Dataset:
-    columns = ("run_id", "source", "position", "reason", "excerpt", "quarantined_at")
-    types = dict.fromkeys(columns, "VARCHAR") | {
-        "position": "BIGINT",
-        "quarantined_at": "TIMESTAMPTZ",
-    }
+def _state_table(table: Table) -> Dataset:
+    """A state table as a dataset: its queryable columns, by their own names only."""
+    columns = tuple(c.name for c in table.columns if c.queryable)
+    # List columns (an alert's tactics, event_ids…) are left without a type, as the compiler
+    # has always read them.
+    types = {c.name: c.type for c in table.columns if c.queryable and not c.type.endswith("]")}
     return Dataset(
-        name="quarantine",
-        relation="quarantine",
-        time_column="quarantined_at",
-        columns=columns,
-        resolver=_by_lower_name(columns),
-        column_types=types,
-        field_names=columns,
-    )
-
-
-def _alerts() -> Dataset:
-    columns = (
-        "id", "rule_id", "title", "severity", "source", "status", "tactics", "techniques",
-        "actor", "account", "region", "source_ips", "first_seen", "last_seen", "count",
-        "event_ids", "created_at", "updated_at",
-    )  # fmt: skip
-    text = ("id", "rule_id", "title", "severity", "source", "status", "actor", "account", "region")
-    times = ("first_seen", "last_seen", "created_at", "updated_at")
-    # tactics, techniques, source_ips and event_ids are lists: their type is left unknown.
-    types = dict.fromkeys(text, "VARCHAR") | dict.fromkeys(times, "TIMESTAMPTZ")
-    types["count"] = "BIGINT"
-    return Dataset(
-        name="alerts",
-        relation="alerts",
-        time_column="last_seen",
+        name=table.name,
+        relation=table.name,
+        time_column=table.time_column,
         columns=columns,
         resolver=_by_lower_name(columns),
         column_types=types,
@@ -153,6 +133,11 @@ def _alerts() -> Dataset:
 
 
 DATASETS: dict[str, Dataset] = {
-    d.name: d for d in (_cloudtrail(), _cloud_audit_logs(), _quarantine(), _alerts())
+    d.name: d
+    for d in (
+        _cloudtrail(),
+        _cloud_audit_logs(),
+        *(_state_table(t) for t in TABLES.values() if t.queryable),
+    )
 }
 DEFAULT_DATASET = "cloudtrail"

@@ -120,6 +120,28 @@ def json_array_of_text(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def inline_regexp_flags(node: exp.Expr) -> exp.Expr:
+    """Regular-expression flags (``i``, ``m``, ``s``) as an inline ``(?ims)`` group: Spark's
+    RLIKE and Trino's REGEXP_LIKE take no flags argument, and sqlglot drops it for Spark."""
+    if isinstance(node, exp.RegexpLike):
+        flag = node.args.get("flag")
+        pattern = node.expression
+        if isinstance(flag, exp.Literal) and flag.this and isinstance(pattern, exp.Literal):
+            node = node.copy()
+            node.set("expression", exp.Literal.string(f"(?{flag.this}){pattern.this}"))
+            node.set("flag", None)
+    return node
+
+
+def unmaterialized_ctes(node: exp.Expr) -> exp.Expr:
+    """A plain WITH: ``AS MATERIALIZED`` (a DuckDB and PostgreSQL planner hint) is not Spark or
+    Trino SQL, and their planners decide for themselves."""
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        node = node.copy()
+        node.set("materialized", None)
+    return node
+
+
 class DuckDBDialect(SqlglotDialect):
     """DuckDB: the local query engine (the default)."""
 
@@ -137,6 +159,8 @@ class SparkDialect(SqlglotDialect):
         iso_weekday_from_weekday,
         try_cast_in_ansi_mode,
         try_parse_timestamp,  # after quote_format_letters, which rewrites the pattern it reads
+        inline_regexp_flags,
+        unmaterialized_ctes,
     )
 
 
@@ -145,7 +169,7 @@ class TrinoDialect(SqlglotDialect):
 
     name = "trino"
     sqlglot_name = "trino"
-    transforms = (json_array_of_text,)
+    transforms = (json_array_of_text, inline_regexp_flags, unmaterialized_ctes)
 
 
 for _dialect in (DuckDBDialect(), SparkDialect(), TrinoDialect()):

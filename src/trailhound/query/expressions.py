@@ -10,6 +10,8 @@ compared with a text column is compared as text (account IDs keep their leading 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from enum import Enum
 
 from sqlglot import exp
 
@@ -42,19 +44,38 @@ _ARITHMETIC: dict[str, type[exp.Binary]] = {
 }
 
 
-def like_pattern(value: str, wildcards: tuple[int, ...], *, contains: bool = False) -> str:
-    """A LIKE pattern (escape character ``\\``) matching ``value`` with ``*`` at ``wildcards``."""
-    stars = set(wildcards)
-    out = []
-    for index, char in enumerate(value):
-        if index in stars:
-            out.append("%")
-        elif char in "%_\\":
-            out.append("\\" + char)
-        else:
-            out.append(char)
+class Wildcard(Enum):
+    """A wildcard inside a LIKE pattern: any run of characters, or exactly one."""
+
+    ANY = "%"
+    ONE = "_"
+
+
+def like_pattern(parts: Iterable[str | Wildcard], *, contains: bool = False) -> str:
+    """THE LIKE pattern (escape character ``\\``) of text and wildcards, for queries and rules.
+
+    >>> like_pattern(["get", Wildcard.ANY, "policy_x"])
+    'get%policy\\\\_x'
+    """
+    out = [
+        part.value
+        if isinstance(part, Wildcard)
+        else part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for part in parts
+    ]
     pattern = "".join(out)
     return f"%{pattern}%" if contains else pattern
+
+
+def starred(value: str, wildcards: tuple[int, ...]) -> list[str | Wildcard]:
+    """A query string as text and wildcards: each ``*`` at an offset in ``wildcards`` is one."""
+    parts: list[str | Wildcard] = []
+    start = 0
+    for index in sorted({i for i in wildcards if 0 <= i < len(value)}):
+        parts += [value[start:index], Wildcard.ANY]
+        start = index + 1
+    parts.append(value[start:])
+    return parts
 
 
 def ilike(target: exp.Expr, pattern: str) -> exp.Expr:
@@ -263,7 +284,7 @@ class ExpressionCompiler:
         literal_string = isinstance(right, ast.String) and self.is_literal(right)
         if literal_string and isinstance(right, ast.String) and right.wildcards:
             # A wildcard matches the text form of any value: eventTime = "2024-05-*".
-            match = ilike(self.text(target), like_pattern(right.value, right.wildcards))
+            match = ilike(self.text(target), like_pattern(starred(right.value, right.wildcards)))
             return exp.not_(match) if negate else match
         if literal_string and isinstance(right, ast.String) and textual(target.sql_type):
             lowered = exp.Literal.string(right.value.lower())
@@ -303,7 +324,7 @@ class ExpressionCompiler:
         if not isinstance(right, ast.String):
             raise self.error("contains needs a quoted string on its right", position_of(node.right))
         text = self.text(self.value(node.left))
-        return ilike(text, like_pattern(right.value, right.wildcards, contains=True))
+        return ilike(text, like_pattern(starred(right.value, right.wildcards), contains=True))
 
     def regex(self, node: ast.Binary) -> exp.Expr:
         """``x ~= "regex"``: a regular-expression search (unanchored, case-sensitive)."""
@@ -333,7 +354,7 @@ class ExpressionCompiler:
             if isinstance(item, ast.Constant) and item.value is None:
                 parts.append(exp.Is(this=parenthesize(target.expression), expression=exp.Null()))
             elif isinstance(item, ast.String) and item.wildcards:
-                pattern = like_pattern(item.value, item.wildcards)
+                pattern = like_pattern(starred(item.value, item.wildcards))
                 parts.append(ilike(self.text(target), pattern))
             elif text_target and isinstance(item, ast.String):
                 plain.append(exp.Literal.string(item.value.lower()))

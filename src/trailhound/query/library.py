@@ -19,15 +19,7 @@ from trailhound.query.catalog import Catalog
 from trailhound.query.compiler import compile_query
 from trailhound.query.parser import parse_query, query_parameters
 from trailhound.query.values import closest
-from trailhound.store.state import StateDB, register_table
-
-register_table(
-    "saved_queries",
-    """
-    CREATE TABLE IF NOT EXISTS saved_queries (
-        name VARCHAR PRIMARY KEY, query VARCHAR, description VARCHAR, params JSON,
-        saved_at TIMESTAMPTZ DEFAULT now())""",
-)
+from trailhound.store.state import StateDB
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_QUERY_CHARS = 20_000

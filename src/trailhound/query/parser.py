@@ -15,9 +15,9 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 
+from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import QueryError
 from trailhound.query import ast
-from trailhound.query.durations import parse_duration
 from trailhound.query.lexer import Token, TokenKind, string_literal, tokenize
 
 # Nesting of parentheses, ``not``, unary minus and arithmetic (each ``+ - * /`` in a row nests
@@ -88,7 +88,7 @@ class _Parser:
         if _DURATION.fullmatch(text.lower()):
             try:
                 return ast.Duration(parse_duration(text), token.position)
-            except QueryError as error:
+            except DurationError as error:
                 raise self.error(f"parameter {token.value}: {error.message}", token) from None
         decoded, wildcards, regex = string_literal(value)
         return ast.String(decoded, token.position, wildcards, regex)
@@ -167,14 +167,14 @@ class _Parser:
             self.advance()
             try:
                 return ast.ConfigStage(parse_duration(value), token.position)
-            except QueryError as error:
+            except DurationError as error:
                 raise self.error(f"parameter {token.value}: {error.message}", token) from None
         if token.kind is not TokenKind.DURATION:
             raise self.error(f"expected a duration such as 7d or 1h, found {self.found(token)}")
         self.advance()
         try:
             return ast.ConfigStage(parse_duration(token.value), token.position)
-        except QueryError as error:
+        except DurationError as error:
             raise self.error(error.message, token) from None
 
     def comma_separated(self, item: Callable[[], ast.Field]) -> tuple[ast.Field, ...]:

@@ -21,18 +21,10 @@ from trailhound.query.catalog import TABLE_PREFIX, SavedColumn, SavedDataset
 from trailhound.query.compiler import CompiledQuery
 from trailhound.query.datasets import DATASETS
 from trailhound.store.engine import QueryEngine
-from trailhound.store.state import StateDB, register_table
+from trailhound.store.state import StateDB
 
 MAX_ROWS = 1_000_000
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
-
-register_table(
-    "saved_datasets",
-    """
-    CREATE TABLE IF NOT EXISTS saved_datasets (
-        name VARCHAR PRIMARY KEY, kind VARCHAR, query VARCHAR, source VARCHAR, params JSON,
-        columns JSON, time_column VARCHAR, rows BIGINT, saved_at TIMESTAMPTZ DEFAULT now())""",
-)
 
 _ARROW_TYPES: tuple[tuple[object, str], ...] = (
     (pa.types.is_string, "VARCHAR"),

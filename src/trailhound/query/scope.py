@@ -31,6 +31,41 @@ def column(name: str) -> exp.Column:
     return exp.Column(this=identifier(name))
 
 
+_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[([0-9]+)\]")
+
+
+def json_path(path: str) -> exp.Expr:
+    """``$.a.b[0]`` as sqlglot's JSONPath, which each dialect writes in its own syntax.
+
+    Keys that are not plain names come out quoted the way the dialect wants (``$.a."b c"`` for
+    DuckDB, ``$.a['b c']`` for Spark). A path it cannot split stays a string literal.
+
+    >>> print(json_path("$[0].ARN").sql("spark"))
+    '$[0].ARN'
+    >>> print(json_path("$.a.b c").sql("duckdb"))
+    '$.a."b c"'
+    """
+    steps: list[exp.Expr] = [exp.JSONPathRoot()]
+    position = 1
+    while path.startswith("$") and position < len(path):
+        step = _PATH_STEP.match(path, position)
+        if step is None:
+            return exp.Literal.string(path)
+        key, index = step.groups()
+        steps.append(
+            exp.JSONPathKey(this=key) if key is not None else exp.JSONPathSubscript(this=int(index))
+        )
+        position = step.end()
+    if not path.startswith("$") or len(steps) == 1:
+        return exp.Literal.string(path)
+    return exp.JSONPath(expressions=steps)
+
+
+def json_extract(document: exp.Expr, path: str) -> exp.JSONExtractScalar:
+    """The value at ``path`` inside the JSON text ``document``, as text (NULL where absent)."""
+    return exp.JSONExtractScalar(this=document, expression=json_path(path))
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnInfo:
     """One column of the current relation, its SQL type if known, and what it carries.
@@ -122,10 +157,7 @@ class Scope:
                 f"dropped it; available: {', '.join(self.names)}",
             )
         if path is not None:
-            extract = exp.JSONExtractScalar(
-                this=column(found.name), expression=exp.Literal.string(path)
-            )
-            return Resolved(extract, "VARCHAR", None)
+            return Resolved(json_extract(column(found.name), path), "VARCHAR", None)
         return Resolved(column(found.name), found.sql_type, found.name)
 
     def inside_computed(self, name: str) -> Resolved | None:
@@ -151,9 +183,7 @@ class Scope:
         if best is None:
             return None
         rest = name[len(best.name) :]
-        path = "$" + rest
-        extract = exp.JSONExtractScalar(this=column(best.name), expression=exp.Literal.string(path))
-        return Resolved(extract, "VARCHAR", None)
+        return Resolved(json_extract(column(best.name), "$" + rest), "VARCHAR", None)
 
     def target(self, name: str) -> str:
         """The column an assignment to ``name`` writes: an existing one it names, or a new one."""

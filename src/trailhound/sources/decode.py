@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 
-from trailhound.model import InputFormat, QuarantineEntry, RawRecord
-from trailhound.normalize.limits import DEFAULT_LIMITS, RecordLimits
+from trailhound.model import DEFAULT_LIMITS, InputFormat, QuarantineEntry, RawRecord, RecordLimits
+from trailhound.sources.compression import decompress
 from trailhound.sources.json_scan import (
     BudgetExhausted,
     ScanBudget,
@@ -32,7 +31,6 @@ from trailhound.sources.json_scan import (
     scan_array,
 )
 
-GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # Objects and arrays in a document parsed whole into Python objects; above it (a CloudTrail file
 # holds about 15 per record) the document is read element by element, so ``[{},{},…]`` costs
@@ -58,41 +56,6 @@ def _record_json(value: Any) -> bytes:
 
 def _excerpt(data: bytes) -> str:
     return data[:240].decode("utf-8", errors="replace")
-
-
-def decompress(data: bytes, source: str, max_bytes: int) -> tuple[bytes, QuarantineEntry | None]:
-    """Gunzip ``data`` (concatenated members too) up to ``max_bytes``; damage is reported."""
-    out: list[bytes] = []
-    total = 0
-    remaining = data
-    while remaining.startswith(GZIP_MAGIC):
-        inflater = zlib.decompressobj(wbits=31)
-        try:
-            chunk = inflater.decompress(remaining, max_bytes - total + 1)
-        except zlib.error as error:
-            return b"".join(out), QuarantineEntry(
-                source, total, f"corrupt gzip: {error}", _excerpt(b"".join(out)[-240:])
-            )
-        if out:
-            out.append(b"\n")  # members are separate documents: read them as lines
-        out.append(chunk)
-        total += len(chunk)
-        if total > max_bytes:
-            return b"", QuarantineEntry(
-                source, None, f"object larger than the size limit of {max_bytes} bytes"
-            )
-        if not inflater.eof:
-            return b"".join(out), QuarantineEntry(
-                source, total, "truncated gzip: the stream ends before its end marker"
-            )
-        remaining = inflater.unused_data
-    if _NOT_SPACE.search(remaining):
-        if out:
-            return b"".join(out), QuarantineEntry(
-                source, total, "trailing bytes after the gzip stream", _excerpt(remaining)
-            )
-        return remaining, None
-    return b"".join(out), None
 
 
 def _records_from_document(doc: Any, source: str) -> Iterator[Decoded]:

@@ -24,13 +24,12 @@ forger's) is kept beside it for the ledger to compare.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 from base64 import b64decode
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
@@ -42,21 +41,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from trailhound.errors import SourceError
+from trailhound.sources.compression import decompress
+from trailhound.sources.names import ObjectKind, parse_name
 
-# <acct>_CloudTrail-Digest_<region>_<trail>_<home region>_<YYYYMMDDTHHmmssZ>.json.gz
-_DIGEST_NAME = re.compile(
-    r"(?P<account>\d{12})_CloudTrail-Digest_(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)_"
-    r"(?P<trail>.+)_(?P<home>[a-z]{2}(?:-[a-z]+)+-\d+)_(?P<stamp>\d{8}T\d{6}Z)\.json(?:\.gz)?$"
-)
-# <acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz, the log files digests list
-_LOG_NAME = re.compile(
-    r"(?P<account>\d{12})_CloudTrail_(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)_"
-    r"(?P<stamp>\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$"
-)
-_GZIP_MAGIC = b"\x1f\x8b"
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _NAME_CHARS = 160  # of a stored digest's file name, after its version hash
-_CHUNK = 1024 * 1024
+DIGEST_MAX_BYTES = 32 * 1024 * 1024  # a digest lists an hour's files: a few MB at most
+_CONTENT_MAX_BYTES = 8 * DIGEST_MAX_BYTES  # uncompressed
 SIGNATURE_ALGORITHM = "SHA256withRSA"
 
 
@@ -147,51 +138,6 @@ class ChainBreak:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
-class LogFileName:
-    """What a CloudTrail log file's name says: account, region and delivery minute."""
-
-    account: str
-    region: str
-    delivered_at: datetime
-
-    @property
-    def hour(self) -> datetime:
-        """The hour of delivery."""
-        return self.delivered_at.replace(minute=0)
-
-
-def parse_log_name(uri: str) -> LogFileName | None:
-    """Account, region and delivery time from a log file's name, or None for other files.
-
-    >>> name = parse_log_name("111122223333_CloudTrail_eu-west-1_20261101T1005Z_a1.json.gz")
-    >>> name.account, name.region, name.hour.isoformat()
-    ('111122223333', 'eu-west-1', '2026-11-01T10:00:00+00:00')
-    """
-    match = _LOG_NAME.search(uri.replace("\\", "/").rsplit("/", 1)[-1])
-    if match is None:
-        return None
-    stamp = datetime.strptime(match["stamp"], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
-    return LogFileName(match["account"], match["region"], stamp)
-
-
-def uncompress(data: bytes) -> bytes:
-    """The content of a gzip file, or ``data`` itself when it is not gzip."""
-    return gzip.decompress(data) if data[:2] == _GZIP_MAGIC else data
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's uncompressed content, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as raw:
-        gzipped = raw.read(2) == _GZIP_MAGIC
-        raw.seek(0)
-        handle = gzip.GzipFile(fileobj=raw) if gzipped else raw
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _text(doc: Mapping[str, Any], field: str) -> str | None:
     value = doc.get(field)
     return None if value is None else str(value)
@@ -201,20 +147,24 @@ def parse_digest(
     data: bytes, *, signature: str | None = None, path: str = "", source: str | None = None
 ) -> Digest:
     """Parse a digest file's bytes (gzip or not) into a ``Digest``."""
+    if len(data) > DIGEST_MAX_BYTES:
+        raise DigestError(f"{path or 'digest'}: larger than {DIGEST_MAX_BYTES} bytes")
+    content, damage = decompress(data, path or "digest", _CONTENT_MAX_BYTES, separator=b"")
+    if damage is not None:
+        raise DigestError(f"{path or 'digest'}: not a readable digest file: {damage.reason}")
     try:
-        content = uncompress(data)
         doc = orjson.loads(content)
         key = str(doc["digestS3Object"])
         end_text = str(doc["digestEndTime"])
-        name = _DIGEST_NAME.search(key.rsplit("/", 1)[-1])
+        name = parse_name(key)
         files = tuple(
             DigestLogFile(str(f["s3Bucket"]), str(f["s3Object"]), str(f["hashValue"]).lower())
             for f in doc.get("logFiles") or ()
         )
         return Digest(
             account=str(doc["awsAccountId"]),
-            region=name.group("region") if name else "unknown",
-            trail=f"{name.group('trail')}@{name.group('home')}" if name else "unknown",
+            region=name.region or "unknown",
+            trail=name.trail or "unknown",
             start_time=datetime.fromisoformat(str(doc["digestStartTime"])),
             end_time=datetime.fromisoformat(end_text),
             end_time_text=end_text,
@@ -260,6 +210,8 @@ def _sidecar(path: Path) -> tuple[str | None, str | None]:
 def load_digest_file(path: Path) -> Digest:
     """Read a digest file from disk, with its signature from a sidecar when there is one."""
     try:
+        if path.stat().st_size > DIGEST_MAX_BYTES:
+            raise DigestError(f"{path}: larger than {DIGEST_MAX_BYTES} bytes")
         data = path.read_bytes()
     except OSError as error:
         raise DigestError(f"{path}: cannot read: {error}") from error
@@ -275,7 +227,7 @@ def stored_digest_name(uri: str, content_sha256: str, signature: str | None) -> 
     """
     version = hashlib.sha256(f"{uri}\n{content_sha256}\n{signature or ''}".encode()).hexdigest()
     name = _UNSAFE_NAME.sub("_", uri.rsplit("/", 1)[-1])[-_NAME_CHARS:]
-    if "_CloudTrail-Digest_" not in name or not name.endswith((".json", ".json.gz")):
+    if parse_name(name).kind is not ObjectKind.DIGEST or not name.endswith((".json", ".json.gz")):
         name = f"CloudTrail-Digest_{name}.json"  # still found (and read) as a digest
     return f"{version[:32]}_{name}"
 

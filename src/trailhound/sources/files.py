@@ -1,4 +1,9 @@
-"""Find CloudTrail files on disk and tell what each one is from its name.
+"""Files on disk as a source: find CloudTrail files, tell what each is from its name, batch them.
+
+``FileSource`` walks the paths it is given, skips what its name says is no log (digests,
+writability checks, other files: ``sources.names``) and what the ingest ledger already holds
+with the same size and mtime, and hands the rest to the ingest loop in batches of about
+``batch_bytes`` (DuckDB reads CloudTrail's own files straight from disk).
 
 Symbolic links found inside an input folder are never followed, to files or to folders: each is
 skipped and counted (``SkipReason.SYMLINK``), so that a link planted in a synced log folder
@@ -11,45 +16,16 @@ discovery and reading.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import ClassVar
 
-from trailhound.model import InputFormat, SkipReason, SourceFile
+from trailhound.model import BatchOutcome, InputFormat, RawBatch, SkipReason, SourceFile
+from trailhound.sources.base import SourceContext, in_batches
+from trailhound.sources.names import parse_name
 
-# AWSLogs/<account>/… or, for an organization trail, AWSLogs/<org-id>/<account>/…
-_ACCOUNT_IN_PATH = re.compile(r"AWSLogs/(?:o-[a-z0-9]{10,32}/)?(\d{12})/")
 _READ_CHUNK = 4 * 1024 * 1024
-_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".log")
-
-
-def account_from_path(path: str) -> str | None:
-    """The account ID in an ``AWSLogs/…`` path, if any.
-
-    >>> account_from_path("x/AWSLogs/o-abcdefghij/111122223333/CloudTrail/us-east-1/f.json.gz")
-    '111122223333'
-    """
-    match = _ACCOUNT_IN_PATH.search(path.replace("\\", "/"))
-    return match.group(1) if match else None
-
-
-def classify_name(name: str) -> InputFormat | SkipReason:
-    """What a file is, from its path: a log format to read, or a reason to skip it."""
-    normalized = name.replace("\\", "/")
-    base = normalized.rsplit("/", 1)[-1]
-    if "ConfigWritabilityCheckFile" in base:
-        return SkipReason.WRITABILITY_CHECK
-    if "_CloudTrail-Digest_" in base or "/CloudTrail-Digest/" in normalized:
-        return SkipReason.DIGEST
-    if "_CloudTrail-Insight_" in base or "/CloudTrail-Insight/" in normalized:
-        return InputFormat.INSIGHT_FILE
-    if "_CloudTrail_" in base:
-        return InputFormat.CLOUDTRAIL_FILE
-    if base.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-        return InputFormat.JSON_LINES
-    if base.endswith(_SUFFIXES):
-        return InputFormat.UNKNOWN
-    return SkipReason.NOT_JSON
 
 
 def _walk(root: Path) -> tuple[list[Path], list[Path]]:
@@ -84,7 +60,8 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile | tuple[Path, SkipRea
             for link in links:
                 yield link, SkipReason.SYMLINK
         for path in candidates:
-            kind = classify_name(str(path))
+            name = parse_name(str(path))
+            kind = name.input_format
             if isinstance(kind, SkipReason):
                 # A file named explicitly is read whatever its name, unless it is a digest/check.
                 if path == root and kind is SkipReason.NOT_JSON:
@@ -100,7 +77,7 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile | tuple[Path, SkipRea
                 size=stat.st_size,
                 mtime=stat.st_mtime,
                 format=kind,
-                account_hint=account_from_path(str(path)),
+                account_hint=name.path_account,
             )
 
 
@@ -117,3 +94,51 @@ def read_file(path: Path, limit: int) -> bytes:
             chunks.append(chunk)
             left -= len(chunk)
     return b"".join(chunks)
+
+
+class FileSource:
+    """Files and folders on disk; those the ingest ledger holds unchanged are skipped."""
+
+    name: ClassVar[str] = "files"
+    continuous: ClassVar[bool] = False
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.paths = [Path(p) for p in paths]
+        self._listed: list[SourceFile] | None = None
+
+    @classmethod
+    def listed(cls, files: Sequence[SourceFile]) -> FileSource:
+        """Exactly ``files``, found before: read whether the ledger holds them or not."""
+        source = cls(())
+        source._listed = list(files)
+        return source
+
+    def batches(self, context: SourceContext) -> Iterator[RawBatch]:
+        """The files to read in batches; the first batch also counts what was skipped."""
+        skipped: Counter[str] = Counter()
+        if self._listed is not None:
+            fresh = self._listed
+        else:
+            found: list[SourceFile] = []
+            for item in discover(self.paths):
+                if isinstance(item, SourceFile):
+                    found.append(item)
+                else:
+                    skipped[item[1].value] += 1
+            known = context.known_files([f.uri for f in found])
+            fresh = [f for f in found if known.get(f.uri) != (f.size, f.mtime)]
+            skipped[SkipReason.ALREADY_INGESTED.value] += len(found) - len(fresh)
+        context.expect_files(len(fresh))
+        for files in in_batches(fresh, context.batch_bytes, context.batch_files):
+            if context.stop.is_set():
+                return
+            yield RawBatch(files=tuple(files), skipped=skipped)
+            skipped = Counter()
+        if +skipped:  # nothing to read: the skips still count
+            yield RawBatch(skipped=skipped)
+
+    def acknowledge(self, batch: RawBatch, outcome: BatchOutcome) -> None:
+        """Nothing to do: the ledger remembers the files stored."""
+
+    def close(self) -> None:
+        """Nothing is held."""

@@ -41,7 +41,5 @@ class Backend(Protocol):
 
 
 BACKENDS: Registry[type[Backend]] = Registry("store backend", group="trailhound.backends")
-# Built-ins are registered as a third party's would be (an entry point in pyproject.toml) and here
-# too, so that a checkout run without installed metadata knows them; nothing is imported until
-# a backend is asked for by name.
+BACKENDS.register_lazy("duckdb", "trailhound.store.duckdb:DuckDBBackend")
 BACKENDS.register_lazy("spark", "trailhound.store.spark:SparkBackend")

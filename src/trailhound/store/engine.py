@@ -6,7 +6,7 @@ queries run while an ingest or a compaction writes, and several processes can qu
 Activity. ``quarantine`` and the other state tables are copied from the state database into
 this connection the first time a query names them: the state database is open only for that
 copy, never while a query scans, so a long query never keeps an ingest from writing. Secret
-columns (``state.SECRET_COLUMNS``) are never copied.
+columns (``tables.SECRET_COLUMNS``) are never copied.
 
 Once the views exist the connection is locked down: no file outside the lake (and its own
 spill folder) can be read or written, no database attached, no extension installed or loaded,

@@ -1,13 +1,13 @@
 """The state database: a small DuckDB file for everything that is not an event.
 
-Quarantine, the ingest ledger and settings live here; later stages (integrations, alerts,
-profiles) register their own tables with ``register_table``. DuckDB lets one process write a
-database file at a time, so every operation opens the file briefly and retries while another
-process holds it; events never go through here, so queries over the lake are never blocked.
-The query engine copies the tables it needs and closes the file before it scans.
+Its tables (quarantine, the ingest and completeness ledgers, settings, integrations, alerts…) are
+declared in :mod:`trailhound.tables`; every connection finds them all in place. DuckDB lets one
+process write a database file at a time, so every operation opens the file briefly and retries
+while another process holds it; events never go through here, so queries over the lake are never
+blocked. The query engine copies the tables it needs and closes the file before it scans.
 
-Secrets never live here (see ``store.secrets``); a column named in ``SECRET_COLUMNS`` holds at
-most what an older version stored, and the query engine never copies it.
+Secrets never live here (see ``store.secrets``); a secret column (``tables.SECRET_COLUMNS``)
+holds at most what an older version stored, and the query engine never copies it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,37 +23,55 @@ import duckdb
 import pyarrow as pa
 
 from trailhound.errors import StoreError
-from trailhound.model import QuarantineEntry
+from trailhound.model import QuarantineEntry, SourceFile
+from trailhound.sources.compression import CompressionError, file_sha256
+from trailhound.sources.names import parse_name
+from trailhound.tables import SECRET_COLUMNS, TABLES, Table
 
-_TABLES: dict[str, str] = {
-    "quarantine": """
-        CREATE TABLE IF NOT EXISTS quarantine (
-            run_id VARCHAR, source VARCHAR, position BIGINT, reason VARCHAR,
-            excerpt VARCHAR, quarantined_at TIMESTAMPTZ DEFAULT now())""",
-    "ingest_runs": """
-        CREATE TABLE IF NOT EXISTS ingest_runs (
-            run_id VARCHAR PRIMARY KEY, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ,
-            files BIGINT, records BIGINT, events_written BIGINT, duplicates BIGINT,
-            quarantined BIGINT, skipped JSON)""",
-    "ingested_files": """
-        CREATE TABLE IF NOT EXISTS ingested_files (
-            uri VARCHAR PRIMARY KEY, size BIGINT, mtime DOUBLE, run_id VARCHAR,
-            records BIGINT, ingested_at TIMESTAMPTZ DEFAULT now())""",
-    "settings": """
-        CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR)""",
-}
-
-# How many registered tables this process has already created in each database file: the
-# statements are idempotent, but running them on every short-lived connection costs time.
-_CREATED: dict[Path, int] = {}
+# The database files whose tables this process has created: the statements are idempotent,
+# but running them on every short-lived connection costs time.
+_CREATED: set[Path] = set()
 EXCERPT_CHARS = 240
-SECRET_COLUMNS = frozenset({"external_id"})
 LOCK_TIMEOUT_SECONDS = 60.0
+# A settings key: the last migration run on the file (see ``_migrate``).
+_VERSION_KEY = "state-version"
+_VERSION = 1
+_SEEN_COLUMNS = ", ".join(TABLES["log_files_seen"].column_names)
+_SEEN_UPSERT = (
+    f"INSERT OR REPLACE INTO log_files_seen ({_SEEN_COLUMNS}) "
+    f"VALUES ({', '.join('?' for _ in TABLES['log_files_seen'].columns)})"
+)
 
 
-def register_table(name: str, ddl: str) -> None:
-    """Add a table (``CREATE TABLE IF NOT EXISTS …``) that every state database will have."""
-    _TABLES[name] = ddl
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_sql(table: Table) -> str:
+    """The ``CREATE TABLE IF NOT EXISTS`` statement of a declared table.
+
+    >>> from trailhound.tables import SETTINGS
+    >>> create_sql(SETTINGS)
+    'CREATE TABLE IF NOT EXISTS "settings" ("key" VARCHAR, "value" VARCHAR, PRIMARY KEY ("key"))'
+    """
+    parts = [
+        f"{_quoted(c.name)} {c.type}" + (f" DEFAULT {c.default}" if c.default else "")
+        for c in table.columns
+    ]
+    if table.primary_key:
+        parts.append(f"PRIMARY KEY ({', '.join(_quoted(c) for c in table.primary_key)})")
+    return f"CREATE TABLE IF NOT EXISTS {_quoted(table.name)} ({', '.join(parts)})"
+
+
+def log_file_row(
+    uri: str, size: int, mtime: float | None, sha256: str | None, seen_at: datetime
+) -> tuple[object, ...] | None:
+    """A ``log_files_seen`` row, or None when ``uri`` names no CloudTrail log file."""
+    name = parse_name(uri)
+    if not name.is_log_file:
+        return None
+    return (uri, name.base, name.account, name.region, name.hour, name.timestamp, size, mtime,
+            sha256, seen_at)  # fmt: skip
 
 
 def _quote_name(name: str) -> str:
@@ -76,7 +95,7 @@ class StateDB:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         creating = not self.path.exists()
         if creating:
-            _CREATED.pop(self.path, None)  # a new (or re-created) file needs its tables
+            _CREATED.discard(self.path)  # a new (or re-created) file needs its tables
             read_only = False  # create it, empty, so that readers have tables to see
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
         delay = 0.02
@@ -93,10 +112,11 @@ class StateDB:
             self.path.chmod(0o600)  # private whatever the process's umask
         try:
             con.execute("SET TimeZone = 'UTC'")
-            if not read_only and _CREATED.get(self.path) != len(_TABLES):
-                for ddl in _TABLES.values():
-                    con.execute(ddl)
-                _CREATED[self.path] = len(_TABLES)
+            if not read_only and self.path not in _CREATED:
+                for table in TABLES.values():
+                    con.execute(create_sql(table))
+                _migrate(con)
+                _CREATED.add(self.path)
             yield con
         finally:
             con.close()
@@ -141,25 +161,33 @@ class StateDB:
     def record_batch(
         self,
         run_id: str,
-        files: Sequence[tuple[str, int, float, int]],
+        files: Sequence[tuple[SourceFile, int]],
         quarantine: Sequence[QuarantineEntry],
         quarantine_rows: pa.RecordBatchReader | None = None,
     ) -> None:
-        """Record files as ingested and their quarantined input, in one transaction.
+        """Record files as stored and their quarantined input, in one transaction.
 
+        ``files`` are ``(file, records read)``: each goes to the ingest ledger and, when its
+        name is a CloudTrail log file's, to the completeness ledger (``log_files_seen``) too.
         ``quarantine_rows`` streams more quarantined input (columns ``source``, ``position``,
         ``reason``, ``excerpt``) without making Python objects of it.
         """
+        now = datetime.now(UTC)
+        seen = [
+            row
+            for f, _ in files
+            if (row := log_file_row(f.uri, f.size, f.mtime, f.sha256, now)) is not None
+        ]
         with self.connect() as con:
             con.execute("BEGIN")
             if files:
                 ledger = pa.table(
                     {
-                        "uri": [f[0] for f in files],
-                        "size": pa.array([f[1] for f in files], pa.int64()),
-                        "mtime": pa.array([f[2] for f in files], pa.float64()),
+                        "uri": [f.uri for f, _ in files],
+                        "size": pa.array([f.size for f, _ in files], pa.int64()),
+                        "mtime": pa.array([f.mtime for f, _ in files], pa.float64()),
                         "run_id": [run_id] * len(files),
-                        "records": pa.array([f[3] for f in files], pa.int64()),
+                        "records": pa.array([n for _, n in files], pa.int64()),
                     }
                 )
                 con.register("ledger_rows", ledger)
@@ -168,6 +196,8 @@ class StateDB:
                     "SELECT * FROM ledger_rows"
                 )
                 con.unregister("ledger_rows")
+            if seen:
+                con.executemany(_SEEN_UPSERT, [list(row) for row in seen])
             if quarantine:
                 rows = pa.table(
                     {
@@ -205,6 +235,31 @@ class StateDB:
                 [run_id, *values.values()],
             )
 
+    # The completeness ledger -------------------------------------------------------------
+    def hash_local_log_files(self) -> int:
+        """Take the SHA-256 of local log files recorded without one; returns how many.
+
+        Ingest does not hash what DuckDB reads straight from disk (that would cost every ingest
+        a second read); the ledger asks here before it checks, while the files are still there.
+        Files collected from S3 come with their hash, taken while the download was on disk.
+        """
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT uri FROM log_files_seen WHERE sha256 IS NULL AND NOT contains(uri, '://')"
+            ).fetchall()
+        hashed = []
+        for (uri,) in rows:
+            path = Path(uri)
+            try:
+                if path.is_file():
+                    hashed.append((file_sha256(path), uri))
+            except (OSError, CompressionError):
+                continue  # damaged: the ingest quarantined it
+        if hashed:
+            with self.connect() as con:
+                con.executemany("UPDATE log_files_seen SET sha256 = ? WHERE uri = ?", hashed)
+        return len(hashed)
+
     # Settings ----------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:
         """A stored setting, or None."""
@@ -216,3 +271,21 @@ class StateDB:
         """Store a setting."""
         with self.connect() as con:
             con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a state database written by an older version up to date, once per file."""
+    row = con.execute("SELECT value FROM settings WHERE key = ?", [_VERSION_KEY]).fetchone()
+    if row is not None and int(row[0]) >= _VERSION:
+        return
+    # 1: ingest now records log files in log_files_seen itself; an older version left that to
+    # the ledger check, so files stored since the last check are recorded here (unhashed).
+    fresh = con.execute(
+        "SELECT f.uri, f.size, f.mtime, f.ingested_at FROM ingested_files AS f "
+        "LEFT JOIN log_files_seen AS s ON s.uri = f.uri WHERE s.uri IS NULL "
+        "OR s.size IS DISTINCT FROM f.size OR s.mtime IS DISTINCT FROM f.mtime"
+    ).fetchall()
+    rows = [r for u, size, mtime, at in fresh if (r := log_file_row(u, size, mtime, None, at))]
+    if rows:
+        con.executemany(_SEEN_UPSERT, [list(r) for r in rows])
+    con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [_VERSION_KEY, str(_VERSION)])

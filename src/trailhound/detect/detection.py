@@ -1,0 +1,128 @@
+"""Detection over a data directory: the enabled detectors, wired to the alert store.
+
+``Detection`` is what the ingest loop calls on every committed batch (``on_batch``) and once at
+the end of each ingest call (``finish``), and what a hunt runs (``hunt``). It builds every
+detector registered in ``DETECTORS`` — the Sigma rule set, the completeness ledger's checks and
+any third party's, alike — lazily, on first use, runs them and records their matches in the
+alert sink it is given: the data directory's alert store (``incidents.alerts.AlertStore``), which
+hands the alerts created or grown to the configured outputs. Detection imports nothing of that
+later stage; whoever wires the two (the command line, later the application) passes the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trailhound.data_dir import DataDir
+from trailhound.detect.base import (
+    DETECTORS,
+    AlertSink,
+    BatchContext,
+    Detector,
+    DetectorContext,
+)
+from trailhound.errors import DetectError
+from trailhound.model import Match
+from trailhound.registry import Registry, RegistryError
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from trailhound.store.base import Backend
+
+
+class Detection:
+    """Runs detectors on ingest batches and in hunts, and raises their matches as alerts."""
+
+    def __init__(
+        self,
+        data_dir: DataDir,
+        alerts: AlertSink,
+        *,
+        rule_dirs: Sequence[Path] = (),
+        registry: Registry[type[Detector]] = DETECTORS,
+        detectors: Sequence[Detector] | None = None,
+        open_backend: Callable[[], Backend] | None = None,
+        run_started: datetime | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.alerts = alerts
+        self.context = DetectorContext(
+            data_dir,
+            rule_dirs=tuple(rule_dirs),
+            run_started=run_started or datetime.now(UTC),
+            open_backend=open_backend,
+        )
+        self.registry = registry
+        self._given = list(detectors) if detectors is not None else None
+        self._built: dict[str, Detector] = {d.name: d for d in self._given or ()}
+
+    @property
+    def detectors(self) -> list[Detector]:
+        """Every registered detector (or those given), each built on first use."""
+        if self._given is not None:
+            return self._given
+        return [self.detector(name) for name in self.registry.names()]
+
+    def detector(self, name: str) -> Detector:
+        """The detector called ``name``, built now if it was not yet."""
+        found = self._built.get(name)
+        if found is None:
+            if self._given is not None:
+                known = ", ".join(d.name for d in self._given)
+                raise DetectError(f"no detector named {name!r}; known: {known}")
+            try:
+                kind = self.registry.get(name)
+            except RegistryError as error:
+                raise DetectError(str(error)) from error
+            found = self._built[name] = kind(self.context)
+        return found
+
+    def raise_matches(
+        self, detector: Detector, matches: Sequence[Match], *, report_all: bool = False
+    ) -> list[dict[str, Any]]:
+        """Record a detector's matches as alerts; the alerts created or grown (or, with
+        ``report_all``, every alert the matches belong to)."""
+        changes = self.alerts.record(matches, detector.infos())
+        return changes.touched if report_all else changes.changed
+
+    # The ingest loop's side --------------------------------------------------------------
+    def on_batch(self, batch: BatchContext) -> None:
+        """Run every detector on one committed batch and raise what it matches."""
+        for detector in self.detectors:
+            self.raise_matches(detector, detector.on_batch(batch))
+
+    def finish(self) -> None:
+        """Run what detectors do once per ingest call, and raise what it matches."""
+        for detector in list(self._built.values()):  # none built: no batch came, nothing to do
+            self.raise_matches(detector, detector.finish())
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        """The ingest hook's calling convention: one committed batch, by connection and name."""
+        self.on_batch(BatchContext(con, relation))
+
+    # Hunting -----------------------------------------------------------------------------
+    def hunt(
+        self,
+        since: timedelta | None = None,
+        *,
+        only: set[str] | None = None,
+        report_all: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Run every detector over the stored events (the last ``since``; None: all).
+
+        Returns the alerts created or grown, or with ``report_all`` every alert the matches
+        belong to, including ones stored before.
+        """
+        alerts: list[dict[str, Any]] = []
+        backend = self.context.backend()
+        try:
+            found = [(d, d.hunt(backend, since, only)) for d in self.detectors]
+        finally:
+            backend.close()
+        for detector, matches in found:
+            alerts += self.raise_matches(detector, matches, report_all=report_all)
+        return sorted(alerts, key=lambda a: (a["first_seen"], a["id"]))

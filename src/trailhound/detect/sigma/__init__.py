@@ -1,0 +1,1 @@
+"""Sigma rules: loaded (loader), fields resolved as queries resolve them (pipeline), compiled."""

@@ -1,0 +1,1 @@
+"""Incidents: the alerts detectors raise, and where they are sent."""

@@ -1,0 +1,1 @@
+"""Alert destinations: an Output protocol and registry (base.py), one module per destination."""

@@ -1,0 +1,320 @@
+"""Every table of the state database, declared once, as data.
+
+The events have their own schema (:mod:`trailhound.schema`); everything else trailhound keeps
+(quarantine, the two ledgers of files, integrations, alerts, rules, saved queries…) is a table
+declared here: its columns with their DuckDB types and meaning, its primary key and time column,
+whether pipe queries can read it as a dataset, and which columns hold secrets. The state
+database creates its tables from these declarations (``store.state``), the query language
+derives its datasets from them (``query.datasets``), and ``docs/schema.md`` lists them.
+Nothing registers a table anywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TableColumn:
+    """One column of a state table."""
+
+    name: str
+    type: str  # DuckDB type
+    description: str
+    default: str | None = None  # SQL expression filled in when an insert names no value
+    secret: bool = False  # never copied to a query, never printed
+    queryable: bool = True  # offered to pipe queries when the table is a dataset
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table of the state database."""
+
+    name: str
+    description: str
+    columns: tuple[TableColumn, ...]
+    primary_key: tuple[str, ...] = ()
+    time_column: str | None = None  # what "when" means for a row
+    queryable: bool = False  # a dataset of the pipe query language (``dataset = NAME``)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Every column, in table order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def secret_columns(self) -> frozenset[str]:
+        """The columns never copied out of the state database."""
+        return frozenset(c.name for c in self.columns if c.secret)
+
+
+QUARANTINE = Table(
+    "quarantine",
+    "Input that could not be ingested, with where and why.",
+    (
+        TableColumn("run_id", "VARCHAR", "The ingest run that met it."),
+        TableColumn("source", "VARCHAR", "File, object or stream (`uri:n` for its n-th document)."),
+        TableColumn(
+            "position",
+            "BIGINT",
+            "Record index, line number or byte offset; empty for a whole file.",
+        ),
+        TableColumn("reason", "VARCHAR", "Why it was not stored."),
+        TableColumn("excerpt", "VARCHAR", "The first 240 characters of the offending input."),
+        TableColumn("quarantined_at", "TIMESTAMPTZ", "When, UTC.", default="now()"),
+    ),
+    time_column="quarantined_at",
+    queryable=True,
+)
+INGEST_RUNS = Table(
+    "ingest_runs",
+    "One row per ingest run, with its counts.",
+    (
+        TableColumn("run_id", "VARCHAR", "Start time and a random suffix."),
+        TableColumn("started_at", "TIMESTAMPTZ", "When the run started."),
+        TableColumn("finished_at", "TIMESTAMPTZ", "When it finished."),
+        TableColumn("files", "BIGINT", "Files and objects read."),
+        TableColumn("records", "BIGINT", "Records read."),
+        TableColumn("events_written", "BIGINT", "Events stored."),
+        TableColumn("duplicates", "BIGINT", "Records dropped as repeats of a stored event."),
+        TableColumn("quarantined", "BIGINT", "Records and files quarantined."),
+        TableColumn("skipped", "JSON", "Files not read, by reason."),
+    ),
+    primary_key=("run_id",),
+    time_column="started_at",
+)
+INGESTED_FILES = Table(
+    "ingested_files",
+    "The ingest ledger: every file stored, so that it is not read again unless it changes.",
+    (
+        TableColumn("uri", "VARCHAR", "Local path or `s3://bucket/key`."),
+        TableColumn("size", "BIGINT", "Bytes, as stored."),
+        TableColumn(
+            "mtime", "DOUBLE", "Modification time (seconds); an S3 object's ETag stands in."
+        ),
+        TableColumn("run_id", "VARCHAR", "The run that stored it."),
+        TableColumn("records", "BIGINT", "Records read from it."),
+        TableColumn("ingested_at", "TIMESTAMPTZ", "When, UTC.", default="now()"),
+    ),
+    primary_key=("uri",),
+    time_column="ingested_at",
+)
+SETTINGS = Table(
+    "settings",
+    "Settings of the data directory (`trailhound config`).",
+    (
+        TableColumn("key", "VARCHAR", "The setting's name."),
+        TableColumn("value", "VARCHAR", "Its value."),
+    ),
+    primary_key=("key",),
+)
+LOG_FILES_SEEN = Table(
+    "log_files_seen",
+    "The completeness ledger: every CloudTrail log file stored, to check against the digests.",
+    (
+        TableColumn("uri", "VARCHAR", "Local path or `s3://bucket/key`."),
+        TableColumn("name", "VARCHAR", "The file name, which digests list."),
+        TableColumn("account", "VARCHAR", "The account in the file name."),
+        TableColumn("region", "VARCHAR", "The region in the file name."),
+        TableColumn("hour", "TIMESTAMPTZ", "The hour of delivery."),
+        TableColumn("delivered_at", "TIMESTAMPTZ", "The delivery minute in the file name."),
+        TableColumn("size", "BIGINT", "Bytes, as stored."),
+        TableColumn("mtime", "DOUBLE", "As in the ingest ledger."),
+        TableColumn("sha256", "VARCHAR", "Of the uncompressed content; empty until known."),
+        TableColumn("seen_at", "TIMESTAMPTZ", "When it was stored."),
+    ),
+    primary_key=("uri",),
+    time_column="seen_at",
+)
+DIGEST_CHECKS = Table(
+    "digest_checks",
+    "The last check of each CloudTrail digest file.",
+    (
+        TableColumn("uri", "VARCHAR", "`s3://bucket/key` of the digest."),
+        TableColumn("account", "VARCHAR", "Its account."),
+        TableColumn("region", "VARCHAR", "Its region."),
+        TableColumn("trail", "VARCHAR", "`<trail>@<home region>`."),
+        TableColumn("digest_end_time", "TIMESTAMPTZ", "The end of the hour it covers."),
+        TableColumn("status", "VARCHAR", "Signature and chain status."),
+        TableColumn("detail", "VARCHAR", "What is wrong, if anything."),
+        TableColumn("checked_at", "TIMESTAMPTZ", "When it was checked."),
+    ),
+    primary_key=("uri",),
+    time_column="checked_at",
+)
+INTEGRATIONS = Table(
+    "integrations",
+    "Connected SQS queues of CloudTrail notifications, their state and counters.",
+    (
+        TableColumn("name", "VARCHAR", "The integration's name."),
+        TableColumn("queue_url", "VARCHAR", "The SQS queue."),
+        TableColumn("region", "VARCHAR", "The queue's region."),
+        TableColumn("partition", "VARCHAR", "`aws`, `aws-cn`, `aws-us-gov`…"),
+        TableColumn("role_arn", "VARCHAR", "The role assumed, if any."),
+        TableColumn(
+            "external_id",
+            "VARCHAR",
+            "Always empty: the external ID lives in the secret store.",
+            secret=True,
+        ),
+        TableColumn("endpoint_url", "VARCHAR", "A VPC endpoint or test server."),
+        TableColumn("kms_note", "VARCHAR", "A note on the KMS key in use."),
+        TableColumn("accounts", "VARCHAR", "The accounts kept (`ID,ID`); empty for all."),
+        TableColumn("state", "VARCHAR", "enabled, paused, error, disconnected or deleted."),
+        TableColumn("last_error", "VARCHAR", "Why the last collection failed."),
+        TableColumn("created_at", "TIMESTAMPTZ", "When it was added."),
+        TableColumn("updated_at", "TIMESTAMPTZ", "When it last changed."),
+        TableColumn("last_message_at", "TIMESTAMPTZ", "When its newest message was sent."),
+        TableColumn("messages", "BIGINT", "Messages read."),
+        TableColumn("objects_ingested", "BIGINT", "Objects stored."),
+        TableColumn("events_ingested", "BIGINT", "Events stored."),
+        TableColumn("errors", "BIGINT", "Failed attempts."),
+        TableColumn("poison", "BIGINT", "Objects given up on."),
+    ),
+    primary_key=("name",),
+    time_column="updated_at",
+)
+POISON_OBJECTS = Table(
+    "poison_objects",
+    "Objects (or messages) an integration gave up on, never dropped silently.",
+    (
+        TableColumn("integration", "VARCHAR", "The integration."),
+        TableColumn("uri", "VARCHAR", "`s3://bucket/key`, or `sqs://<message id>` for a message."),
+        TableColumn("message_id", "VARCHAR", "The SQS message that announced it."),
+        TableColumn("receive_count", "BIGINT", "Deliveries tried."),
+        TableColumn("reason", "VARCHAR", "Why it was given up on."),
+        TableColumn("recorded_at", "TIMESTAMPTZ", "When, UTC.", default="now()"),
+    ),
+    time_column="recorded_at",
+)
+ALERTS = Table(
+    "alerts",
+    "Alerts: the matches of one rule about one actor and resource within its suppression window.",
+    (
+        TableColumn("id", "VARCHAR", "`al-` and a hash of the first match."),
+        TableColumn("rule_id", "VARCHAR", "The rule (or detector check) that raised it."),
+        TableColumn("title", "VARCHAR", "The rule's title."),
+        TableColumn("severity", "VARCHAR", "informational, low, medium, high or critical."),
+        TableColumn("source", "VARCHAR", "rule, ingest or ledger."),
+        TableColumn("status", "VARCHAR", "new, in_progress, resolved or false_positive."),
+        TableColumn("tactics", "VARCHAR[]", "ATT&CK tactics."),
+        TableColumn("techniques", "VARCHAR[]", "ATT&CK technique IDs."),
+        TableColumn("actor", "VARCHAR", "Who acted (the events' `actor`)."),
+        TableColumn("account", "VARCHAR", "The account."),
+        TableColumn("region", "VARCHAR", "The region."),
+        TableColumn("source_ips", "VARCHAR[]", "Source addresses seen."),
+        TableColumn("first_seen", "TIMESTAMPTZ", "The first matching event's time."),
+        TableColumn("last_seen", "TIMESTAMPTZ", "The last matching event's time."),
+        TableColumn("count", "BIGINT", "Matching events."),
+        TableColumn("event_ids", "VARCHAR[]", "Their eventIDs."),
+        TableColumn("created_at", "TIMESTAMPTZ", "When the alert was raised."),
+        TableColumn("updated_at", "TIMESTAMPTZ", "When it last changed."),
+        TableColumn(
+            "resource",
+            "VARCHAR",
+            "The main resource, part of the suppression key.",
+            queryable=False,
+        ),
+        TableColumn(
+            "dedup_key",
+            "VARCHAR",
+            "Rule, actor and resource: the suppression key.",
+            queryable=False,
+        ),
+    ),
+    primary_key=("id",),
+    time_column="last_seen",
+    queryable=True,
+)
+ALERT_COMMENTS = Table(
+    "alert_comments",
+    "The comment trail of each alert, status changes included.",
+    (
+        TableColumn("alert_id", "VARCHAR", "The alert."),
+        TableColumn("commented_at", "TIMESTAMPTZ", "When."),
+        TableColumn("author", "VARCHAR", "Who."),
+        TableColumn("text", "VARCHAR", "What."),
+    ),
+    time_column="commented_at",
+)
+RULE_STATE = Table(
+    "rule_state",
+    "Rules switched off, and the rules already run over history (retro-hunted).",
+    (
+        TableColumn("rule_id", "VARCHAR", "The rule."),
+        TableColumn("enabled", "BOOLEAN", "Whether it runs."),
+        TableColumn("added_at", "TIMESTAMPTZ", "When it was first seen or last switched."),
+        TableColumn("retro_hunted_at", "TIMESTAMPTZ", "When it was run over the look-back window."),
+    ),
+    primary_key=("rule_id",),
+    time_column="added_at",
+)
+SAVED_DATASETS = Table(
+    "saved_datasets",
+    "Results saved by `| target type = dataset|view NAME`; rows in `dataset_NAME` tables.",
+    (
+        TableColumn("name", "VARCHAR", "The dataset's name."),
+        TableColumn("kind", "VARCHAR", "dataset (stored rows) or view (a saved query)."),
+        TableColumn("query", "VARCHAR", "The pipe query that made it."),
+        TableColumn("source", "VARCHAR", "The dataset that query read."),
+        TableColumn("params", "JSON", "The query's parameters."),
+        TableColumn("columns", "JSON", "Name, type and source column of each stored column."),
+        TableColumn("time_column", "VARCHAR", "The column that says when, if any."),
+        TableColumn("rows", "BIGINT", "Rows stored."),
+        TableColumn("saved_at", "TIMESTAMPTZ", "When.", default="now()"),
+    ),
+    primary_key=("name",),
+    time_column="saved_at",
+)
+SAVED_QUERIES = Table(
+    "saved_queries",
+    "The query library: named, parameterized pipe queries.",
+    (
+        TableColumn("name", "VARCHAR", "The query's name."),
+        TableColumn("query", "VARCHAR", "Its text, `$name` marking a parameter."),
+        TableColumn("description", "VARCHAR", "What it finds."),
+        TableColumn("params", "JSON", "Each parameter's default (null: required)."),
+        TableColumn("saved_at", "TIMESTAMPTZ", "When.", default="now()"),
+    ),
+    primary_key=("name",),
+    time_column="saved_at",
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        QUARANTINE,
+        INGEST_RUNS,
+        INGESTED_FILES,
+        SETTINGS,
+        LOG_FILES_SEEN,
+        DIGEST_CHECKS,
+        INTEGRATIONS,
+        POISON_OBJECTS,
+        ALERTS,
+        ALERT_COMMENTS,
+        RULE_STATE,
+        SAVED_DATASETS,
+        SAVED_QUERIES,
+    )
+}
+SECRET_COLUMNS = frozenset(c for t in TABLES.values() for c in t.secret_columns)
+
+
+def tables_markdown() -> str:
+    """The state tables as a Markdown section of ``docs/schema.md``."""
+    lines = [
+        "## State tables",
+        "",
+        "Everything that is not an event lives in the state database (`state.duckdb`), declared",
+        "in `src/trailhound/tables.py`. `trailhound sql` reads these tables (secret columns",
+        "never); pipe queries read those marked as a dataset.",
+    ]
+    for table in TABLES.values():
+        key = f" Primary key: `{', '.join(table.primary_key)}`." if table.primary_key else ""
+        dataset = " A dataset: `dataset = " + table.name + "`." if table.queryable else ""
+        lines += ["", f"### `{table.name}`", "", f"{table.description}{key}{dataset}", ""]
+        lines += ["| column | type | description |", "|---|---|---|"]
+        for column in table.columns:
+            lines.append(f"| `{column.name}` | {column.type} | {column.description} |")
+    return "\n".join(lines) + "\n"

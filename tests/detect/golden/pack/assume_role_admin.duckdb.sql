@@ -1,0 +1,33 @@
+SELECT
+  event_id
+FROM cloudtrail
+WHERE
+  COALESCE(
+    (
+      (
+        (
+          LOWER(event_name) = 'assumerole'
+        )
+        AND (
+          REGEXP_MATCHES(
+            (
+              request_parameters ->> '$.roleArn'
+            ),
+            ':role/.*(admin|root|breakglass|break-glass|fullaccess)',
+            'i'
+          )
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(LOWER(user_type) = 'awsservice', FALSE)
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(NOT error_code IS NULL, FALSE)
+        )
+      )
+    ),
+    FALSE
+  )

@@ -1,0 +1,30 @@
+SELECT
+  event_id
+FROM cloudtrail
+WHERE
+  COALESCE(
+    (
+      (
+        (
+          LOWER(event_name) = 'assumerole'
+        )
+        AND (
+          REGEXP_LIKE(
+            JSON_EXTRACT_SCALAR(request_parameters, '$.roleArn'),
+            '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
+          )
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(LOWER(user_type) = 'awsservice', FALSE)
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(NOT error_code IS NULL, FALSE)
+        )
+      )
+    ),
+    FALSE
+  )

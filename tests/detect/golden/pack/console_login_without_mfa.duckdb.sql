@@ -1,0 +1,40 @@
+SELECT
+  event_id
+FROM cloudtrail
+WHERE
+  COALESCE(
+    (
+      (
+        (
+          LOWER(event_name) = 'consolelogin'
+        )
+        AND (
+          LOWER(additional_event_data ->> '$.MFAUsed') = 'no'
+        )
+        AND (
+          LOWER(response_elements ->> '$.ConsoleLogin') = 'success'
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(NOT (
+            additional_event_data ->> '$.SamlProviderArn'
+          ) IS NULL, FALSE)
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(
+            (
+              LOWER(user_type) = 'assumedrole'
+            )
+            OR (
+              LOWER(user_type) = 'federateduser'
+            ),
+            FALSE
+          )
+        )
+      )
+    ),
+    FALSE
+  )

@@ -1,0 +1,43 @@
+SELECT
+  event_id
+FROM cloudtrail
+WHERE
+  COALESCE(
+    (
+      (
+        (
+          LOWER(event_name) = 'consolelogin'
+        )
+        AND (
+          LOWER(GET_JSON_OBJECT(additional_event_data, '$.MFAUsed')) = 'no'
+        )
+        AND (
+          LOWER(GET_JSON_OBJECT(response_elements, '$.ConsoleLogin')) = 'success'
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(
+            NOT (
+              GET_JSON_OBJECT(additional_event_data, '$.SamlProviderArn')
+            ) IS NULL,
+            FALSE
+          )
+        )
+      )
+      AND (
+        NOT (
+          COALESCE(
+            (
+              LOWER(user_type) = 'assumedrole'
+            )
+            OR (
+              LOWER(user_type) = 'federateduser'
+            ),
+            FALSE
+          )
+        )
+      )
+    ),
+    FALSE
+  )

@@ -1,0 +1,13 @@
+SELECT
+  event_id
+FROM cloudtrail
+WHERE
+  COALESCE(
+    (
+      REGEXP_LIKE(
+        user_agent,
+        '(?i)(trufflehog|pacu|scoutsuite|stratus-red-team|cloudfox|aws_consoler|prowler|kali|parrot|pentoo|weirdaal|cloudmapper|enumerate-iam|s3 browser)'
+      )
+    ),
+    FALSE
+  )

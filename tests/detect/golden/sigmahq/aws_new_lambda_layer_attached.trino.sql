@@ -1,0 +1,18 @@
+SELECT
+  event_id
+FROM cloudtrail
+WHERE
+  COALESCE(
+    (
+      (
+        LOWER(event_source) = 'lambda.amazonaws.com'
+      )
+      AND (
+        STARTS_WITH(LOWER(event_name), 'updatefunctionconfiguration')
+      )
+      AND (
+        NOT LOWER(JSON_EXTRACT_SCALAR(request_parameters, '$.layers')) IS NULL
+      )
+    ),
+    FALSE
+  )

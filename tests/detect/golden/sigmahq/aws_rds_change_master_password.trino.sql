@@ -1,0 +1,20 @@
+SELECT
+  event_id
+FROM cloudtrail
+WHERE
+  COALESCE(
+    (
+      (
+        LOWER(event_source) = 'rds.amazonaws.com'
+      )
+      AND (
+        NOT LOWER(
+          JSON_EXTRACT_SCALAR(response_elements, '$.pendingModifiedValues.masterUserPassword')
+        ) IS NULL
+      )
+      AND (
+        LOWER(event_name) = 'modifydbinstance'
+      )
+    ),
+    FALSE
+  )
