@@ -258,7 +258,7 @@ def _run_on_backend(
 
     from trailhound.store.base import BACKENDS, Backend
 
-    known = ["duckdb", *BACKENDS.names()]
+    known = sorted({"duckdb", *BACKENDS.names()})
     if engine not in known:
         raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
     if compiled.target is not None:

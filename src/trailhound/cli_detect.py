@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,6 +15,9 @@ from rich.text import Text
 from trailhound.cli_output import console, fail, jsonable, out, print_json, printable
 from trailhound.data_dir import DataDir, resolve_data_dir
 from trailhound.errors import TrailhoundError
+
+if TYPE_CHECKING:
+    from trailhound.store.base import Backend
 
 alerts_app = typer.Typer(help="List, show and triage alerts.", no_args_is_help=True)
 rules_app = typer.Typer(
@@ -52,6 +57,23 @@ def _public(alert: dict[str, Any]) -> dict[str, Any]:
     return {c: alert[c] for c in ALERT_COLUMNS if c not in hidden}
 
 
+def _backend_opener(
+    data_dir: DataDir, engine: str, spark_master: str | None
+) -> Callable[[], Backend] | None:
+    """How a hunt opens its backend: None for the embedded DuckDB (the detectors' default)."""
+    from trailhound.store.base import BACKENDS, open_backend
+
+    if spark_master and engine != "spark":
+        raise typer.BadParameter("--spark-master goes with --engine spark")
+    known = sorted({"duckdb", *BACKENDS.names()})
+    if engine not in known:
+        raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
+    if engine == "duckdb":
+        return None
+    options = {"master": spark_master} if spark_master else {}
+    return functools.partial(open_backend, engine, data_dir, **options)
+
+
 def detect(
     ctx: typer.Context,
     since: Annotated[
@@ -62,11 +84,27 @@ def detect(
         typer.Option("--rules", help="Extra rule folder (repeatable), added to the built-in pack."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Hunt on duckdb (here, the default) or spark (pip install 'trailhound[spark]').",
+        ),
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: the cluster (spark://host:7077, yarn, sc://host:15002 for "
+            "Spark Connect); default local[2], or $SPARK_REMOTE.",
+        ),
+    ] = None,
 ) -> None:
     """Hunt over history with every enabled rule; prints every alert its matches belong to.
 
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
-    modes find the same alerts, and nothing is stored twice.
+    modes find the same alerts, and nothing is stored twice. With ``--engine spark`` the same
+    compiled rules run on Spark over the same lake; the alerts go to the same state database.
     """
     from trailhound.detect.detection import Detection
     from trailhound.detect.rules_detector import SigmaDetector
@@ -76,7 +114,12 @@ def detect(
     try:
         window = parse_window(since)
         data_dir = _data_dir(ctx)
-        detection = Detection(data_dir, AlertStore.for_data_dir(data_dir), rule_dirs=rules or [])
+        detection = Detection(
+            data_dir,
+            AlertStore.for_data_dir(data_dir),
+            rule_dirs=rules or [],
+            open_backend=_backend_opener(data_dir, engine, spark_master),
+        )
         sigma = detection.detector(SigmaDetector.name)
         if isinstance(sigma, SigmaDetector):
             for problem in sigma.all_rules.problems:

@@ -203,6 +203,11 @@ class SparkBackend:
         self._absent: set[str] = set()  # names a query read that the state database lacks
         self.refresh()
 
+    @classmethod
+    def open(cls, data_dir: DataDir, *, master: str | None = None) -> SparkBackend:
+        """A backend over ``data_dir`` on the cluster ``master`` (see :func:`spark_session`)."""
+        return cls(data_dir, master=master)
+
     # Views ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         """(Re)create the lake's views over a new snapshot of its files."""
