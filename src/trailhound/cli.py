@@ -304,7 +304,7 @@ def _run_query(
     from trailhound.query.explain import explain as explain_query
     from trailhound.query.saved_datasets import SavedDatasets, result_rows
     from trailhound.store.engine import QueryEngine
-    from trailhound.store.lake import ParquetLake
+    from trailhound.store.lake import open_lake
     from trailhound.store.state import StateDB
 
     _check_format(fmt)
@@ -320,7 +320,7 @@ def _run_query(
             catalog=saved.lazy_catalog(),
         )
         if explain:
-            partitions = [(p.date, p.account) for p in ParquetLake(data_dir).partitions()]
+            partitions = [(p.date, p.account) for p in open_lake(data_dir).partitions()]
             sys.stdout.write(
                 explain_query(compiled, dialect or "duckdb", partitions).render() + "\n"
             )
@@ -534,9 +534,9 @@ def compact() -> None:
     """Rewrite partitions made of many small Parquet files into one file each."""
     import duckdb
 
-    from trailhound.store.lake import ParquetLake
+    from trailhound.store.lake import open_lake
 
-    lake = ParquetLake(_data_dir())
+    lake = open_lake(_data_dir())
     con = duckdb.connect()
     removed = lake.compact(con, min_files=2)
     out.print(f"Compacted {removed:,} files.")
@@ -594,6 +594,10 @@ def _register_subcommands() -> None:
     from trailhound.cli_detect import register as register_detect_commands
 
     register_detect_commands(app)
+
+    from trailhound.cli_lake import register as register_lake_commands
+
+    register_lake_commands(app)
 
 
 _register_subcommands()

@@ -25,7 +25,7 @@ import duckdb
 from trailhound.model import IngestSummary, Match, QuarantineEntry, SkipReason, SourceFile
 from trailhound.normalize.batch_checks import BATCH_TABLE
 from trailhound.store.dedupe import conflict_matches, drop_duplicates
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import EventLake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
 
 NEW_EVENTS = "new_events"  # the view of a committed batch's new events, for detection
@@ -59,7 +59,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 class Committer:
     """Commits batches into one data directory's lake and state, one at a time."""
 
-    def __init__(self, lake: ParquetLake, state: StateDB, run_id: str) -> None:
+    def __init__(self, lake: EventLake, state: StateDB, run_id: str) -> None:
         self.lake = lake
         self.state = state
         self.run_id = run_id

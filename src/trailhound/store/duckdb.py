@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.store.base import QueryResult
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import open_lake
 
 
 class DuckDBBackend:
@@ -35,7 +35,7 @@ class DuckDBBackend:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
-            scan = ParquetLake(data_dir).scan_sql()
+            scan = open_lake(data_dir).relation(con)
             con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {scan}")
         except BaseException:
             con.close()

@@ -29,7 +29,7 @@ from sqlglot import exp
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import open_lake
 from trailhound.store.state import StateDB
 
 LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
@@ -55,7 +55,7 @@ class QueryEngine:
 
     def __init__(self, data_dir: DataDir, *, memory_limit: str = "2GB") -> None:
         self.data_dir = data_dir
-        self.lake = ParquetLake(data_dir)
+        self.lake = open_lake(data_dir)
         self.state = StateDB(data_dir.state_db)
         self._loaded: set[str] = set()  # state tables copied into the connection
         self._absent: set[str] = set()  # names a query read that the state database lacks
@@ -79,7 +79,7 @@ class QueryEngine:
             "SET enable_external_access = false",
             "SET lock_configuration = true",
         ):
-            params = [[str(self.lake.root) + "/"]] if "?" in statement else []
+            params = [[str(self.data_dir.events) + "/"]] if "?" in statement else []
             self.con.execute(statement, params)
 
     def refresh(self) -> None:
@@ -88,9 +88,8 @@ class QueryEngine:
             try:
                 # Binding the view reads every file's schema: one compacted away since the
                 # listing fails it, and a new listing no longer has it.
-                self.con.execute(
-                    f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {self.lake.scan_sql()}"
-                )
+                scan = self.lake.relation(self.con)
+                self.con.execute(f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {scan}")
                 self.con.execute(
                     f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}"
                 )

@@ -1,0 +1,70 @@
+"""Command-line front door of the lake's upkeep: ``lake compact`` and ``lake expire``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from trailhound.cli_output import fail, out
+from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.errors import TrailhoundError
+
+lake_app = typer.Typer(
+    help="The event lake (local, or s3://… through $TRAILHOUND_LAKE): compaction, retention.",
+    no_args_is_help=True,
+)
+
+
+def _data_dir(ctx: typer.Context) -> DataDir:
+    root = ctx.find_root()
+    option = root.params.get("data_dir") if root is not None else None
+    return resolve_data_dir(option)
+
+
+@lake_app.command("compact")
+def lake_compact(
+    ctx: typer.Context,
+    min_files: Annotated[
+        int, typer.Option(help="Merge a partition once it holds this many small files.")
+    ] = 2,
+) -> None:
+    """Merge each partition's small Parquet files into one (each event once on S3)."""
+    import duckdb
+
+    from trailhound.store.lake import open_lake
+
+    try:
+        lake = open_lake(_data_dir(ctx))
+        with duckdb.connect() as con:
+            con.execute("SET TimeZone = 'UTC'")
+            removed = lake.compact(con, min_files=max(2, min_files))
+    except TrailhoundError as error:
+        raise fail(error) from error
+    out.print(f"Compacted {removed:,} files.")
+
+
+@lake_app.command("expire")
+def lake_expire(
+    ctx: typer.Context,
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Retention: delete days older than this (400d).")
+    ],
+) -> None:
+    """Delete the partitions of days older than the retention (by event date, in UTC)."""
+    from trailhound.durations import parse_duration
+    from trailhound.store.lake import open_lake
+
+    try:
+        keep = parse_duration(older_than)
+        before = (datetime.now(UTC) - keep).date()
+        removed = open_lake(_data_dir(ctx)).expire(before)
+    except TrailhoundError as error:  # a bad duration too
+        raise fail(error) from error
+    out.print(f"Expired {removed:,} files dated before {before.isoformat()}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the lake commands to the main app."""
+    app.add_typer(lake_app, name="lake")
