@@ -39,6 +39,17 @@ _WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Copy)
 _REFRESH_ATTEMPTS = 5
 
 
+def _snapshot_gone(error: duckdb.Error) -> bool:
+    """Whether a query failed on a file of its snapshot that is gone: DuckDB's own read of a
+    local file says so with an IO error, an Arrow dataset's read (an S3 lake) as bad input."""
+    if isinstance(error, duckdb.IOException):
+        return True
+    text = str(error)
+    return isinstance(error, duckdb.InvalidInputException) and (
+        "Path does not exist" in text or "No such file or directory" in text
+    )
+
+
 def cloud_audit_logs_sql() -> str:
     """The SELECT behind the ``cloud_audit_logs`` view, from the schema's OCSF names."""
     columns = [f"{c.name} AS {c.ocsf}" for c in EVENT_COLUMNS if c.ocsf]
@@ -152,14 +163,12 @@ class QueryEngine:
             try:
                 cursor = self.con.execute(sql, params)
                 break
-            except duckdb.IOException as error:
+            except duckdb.Error as error:
                 # A file of the snapshot was compacted away since: take a new snapshot.
-                if attempt == _REFRESH_ATTEMPTS - 1:
+                if not _snapshot_gone(error) or attempt == _REFRESH_ATTEMPTS - 1:
                     raise QueryError(f"query failed: {error}") from error
                 time.sleep(0.05 * attempt)
                 self.refresh()
-            except duckdb.Error as error:
-                raise QueryError(f"query failed: {error}") from error
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
 
