@@ -9,12 +9,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-import typer
 from typer.testing import CliRunner, Result
 
 from tests.conftest import make_record
 from tests.sources.test_digests import Trail, hour_start, public_key_list, rsa_key, three_hours
-from trailhound.cli_ledger import ledger
+from trailhound.cli import app
 from trailhound.data_dir import DataDir
 from trailhound.detect.completeness import CompletenessDetector, finding_matches
 from trailhound.detect.detection import Detection
@@ -193,42 +192,37 @@ def test_account_and_since_filters(data_dir: DataDir, bucket: Path, keys: list[o
     assert kinds(run(data_dir, bucket, keys)) == [("missing", files[0][0][0].name)]
 
 
-def test_the_command_prints_and_exits_by_findings(
-    data_dir: DataDir, bucket: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import trailhound.cli
+def _ledger(data_dir: DataDir, *args: str) -> Result:
+    """``trailhound --data-dir DIR ledger ARGS`` through the real command line."""
+    return CliRunner().invoke(app, ["--data-dir", str(data_dir.root), "ledger", *args])
 
+
+def test_the_command_prints_and_exits_by_findings(
+    data_dir: DataDir, bucket: Path, tmp_path: Path
+) -> None:
     _, files = three_hours(Trail(bucket), hour_start())
     ingest(data_dir, bucket)
     key_file = tmp_path / "keys.json"
     key_file.write_bytes(public_key_list(rsa_key()))
-    monkeypatch.setattr(trailhound.cli._state, "data_dir", data_dir)
-    app = typer.Typer()
-    app.command()(ledger)
     args = ["--digests", str(bucket), "--public-keys", str(key_file), "--late-after", "off"]
-    clean = CliRunner().invoke(app, [*args, "--silence", "off"])
+    clean = _ledger(data_dir, *args, "--silence", "off")
     assert clean.exit_code == 0, clean.output
     assert "3 digests (3 valid)" in clean.output
     files[2][0][0].unlink()
     with StateDB(data_dir.state_db).connect() as con:  # forget it was ever ingested
         con.execute("DELETE FROM ingested_files WHERE uri = ?", [str(files[2][0][0])])
         con.execute("DELETE FROM log_files_seen WHERE uri = ?", [str(files[2][0][0])])
-    found = CliRunner().invoke(app, [*args, "--silence", "off", "--format", "json"])
+    found = _ledger(data_dir, *args, "--silence", "off", "--format", "json")
     assert found.exit_code == 1, found.output
     (finding,) = orjson.loads(found.stdout)
     assert finding["kind"] == "missing" and finding["uri"].endswith(files[2][0][0].name)
-    bad = CliRunner().invoke(app, [*args, "--since", "soon"])
+    bad = _ledger(data_dir, *args, "--since", "soon")
     assert bad.exit_code == 2
 
 
 # Forged evidence ------------------------------------------------------------------------------
-def _invoke(data_dir: DataDir, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
-    import trailhound.cli
-
-    monkeypatch.setattr(trailhound.cli._state, "data_dir", data_dir)
-    app = typer.Typer()
-    app.command()(ledger)
-    return CliRunner().invoke(app, [*args, "--late-after", "off", "--silence", "off"])
+def _invoke(data_dir: DataDir, *args: str) -> Result:
+    return _ledger(data_dir, *args, "--late-after", "off", "--silence", "off")
 
 
 def _kinds(result: Result) -> list[str]:
@@ -260,7 +254,7 @@ def _hide_delete_trail(trail: Trail, start: datetime) -> tuple[Path, bytes]:
 
 
 def test_a_removed_delete_trail_with_a_forged_digest_is_never_clean(
-    data_dir: DataDir, bucket: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: DataDir, bucket: Path, tmp_path: Path
 ) -> None:
     trail = Trail(bucket)
     genuine, forged = _hide_delete_trail(trail, hour_start())
@@ -275,22 +269,20 @@ def test_a_removed_delete_trail_with_a_forged_digest_is_never_clean(
     # The forged digest replaces the genuine one, whose signature goes with it.
     genuine.write_bytes(forged)
     signature.unlink()
-    unchecked = _invoke(data_dir, monkeypatch, *args)
+    unchecked = _invoke(data_dir, *args)
     assert unchecked.exit_code == 0, unchecked.output  # no keys: nothing can tell, but it says so
     assert "No findings" not in unchecked.output
     assert "signatures were NOT checked" in unchecked.output
-    strict = _invoke(data_dir, monkeypatch, *args, "--strict")
+    strict = _invoke(data_dir, *args, "--strict")
     assert strict.exit_code == 1 and "NOT checked" in strict.output
-    found = _invoke(
-        data_dir, monkeypatch, *args, "--public-keys", str(key_file), "--format", "json"
-    )
+    found = _invoke(data_dir, *args, "--public-keys", str(key_file), "--format", "json")
     assert found.exit_code == 1 and _kinds(found) == ["unsigned-digest"]
     assert "1 public key(s) saved" in found.stderr
 
     # The genuine signature left beside the forged digest, or a made-up one: the saved keys tell.
     for left in (genuine_signature, "ab" * 256):
         signature.write_text(left)
-        result = _invoke(data_dir, monkeypatch, *args, "--format", "json")
+        result = _invoke(data_dir, *args, "--format", "json")
         assert result.exit_code == 1 and _kinds(result) == ["bad-signature"], result.output
 
     # The genuine digest stays; an unsigned forged copy whose path sorts first shadows it.
@@ -300,10 +292,10 @@ def test_a_removed_delete_trail_with_a_forged_digest_is_never_clean(
     shadow.parent.mkdir(parents=True)
     shadow.write_bytes(forged)
     assert next(iter(find_digest_files([bucket]))) == shadow
-    result = _invoke(data_dir, monkeypatch, *args, "--format", "json")
+    result = _invoke(data_dir, *args, "--format", "json")
     assert result.exit_code == 1 and _kinds(result) == ["conflicting-digest", "modified"]
     public_keys_file(data_dir).unlink()
-    result = _invoke(data_dir, monkeypatch, *args, "--format", "json")
+    result = _invoke(data_dir, *args, "--format", "json")
     assert result.exit_code == 1 and "conflicting-digest" in _kinds(result)
 
 

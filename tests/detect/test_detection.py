@@ -130,10 +130,7 @@ def test_retro_hunt_on_enable(tmp_path: Path) -> None:
 
 def test_cli_detect_alerts_and_config(tmp_path: Path) -> None:
     from trailhound.cli import app
-    from trailhound.cli_detect import register
 
-    if "detect" not in {c.name for c in app.registered_commands}:
-        register(app)
     data_dir = DataDir(tmp_path)
     ingest_records(data_dir, _story())
     runner = CliRunner()
@@ -169,10 +166,7 @@ def test_cli_detect_alerts_and_config(tmp_path: Path) -> None:
 
 def test_detect_since_takes_every_duration_the_other_commands_take(tmp_path: Path) -> None:
     from trailhound.cli import app
-    from trailhound.cli_detect import register
 
-    if "detect" not in {c.name for c in app.registered_commands}:
-        register(app)
     ingest_records(DataDir(tmp_path), _story())
     runner = CliRunner()
     base = ["--data-dir", str(tmp_path)]

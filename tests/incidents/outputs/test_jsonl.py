@@ -12,13 +12,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_record, write_log
 from trailhound.cli import app
-from trailhound.cli_detect import register
 from trailhound.data_dir import DataDir
 from trailhound.errors import IncidentError
 from trailhound.incidents.outputs.jsonl import JsonLinesOutput
-
-if "detect" not in {c.name for c in app.registered_commands}:
-    register(app)
 
 
 def _run(store: Path, *args: str) -> tuple[int, str]:

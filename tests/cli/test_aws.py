@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +10,14 @@ import typer
 from typer.testing import CliRunner
 
 from tests.sources.conftest import Aws
-from trailhound.cli_aws import collect, integration_app, setup_app
 
 pytestmark = pytest.mark.aws
 
 
-@functools.cache
 def _app() -> typer.Typer:
-    """The main app with the AWS commands, registered as cli.py will once the lead adds them."""
+    """The main app (the AWS commands are among its groups)."""
     from trailhound.cli import app
 
-    if any(group.name == "integration" for group in app.registered_groups):
-        return app
-    app.add_typer(integration_app, name="integration")
-    app.add_typer(setup_app, name="setup")
-    app.command()(collect)
     return app
 
 

@@ -22,7 +22,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, out, print_json, printable
+from trailhound.cli.context import data_dir as _data_dir
+from trailhound.cli.output import console, fail, out, print_json, printable
 from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
 from trailhound.ledger import (
@@ -97,6 +98,7 @@ def _print_table(report: LedgerReport) -> None:
 
 
 def ledger(
+    ctx: typer.Context,
     account: Annotated[str | None, typer.Option("--account", help="Only this account ID.")] = None,
     since: Annotated[
         str | None,
@@ -133,12 +135,10 @@ def ledger(
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Check the log files ingested against CloudTrail's digest files: completeness, tampering."""
-    from trailhound.cli import _data_dir  # the front door owns --data-dir
-
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     window = _duration(since, "--since")
-    data_dir = _data_dir()
+    data_dir = _data_dir(ctx)
     roots = [data_dir.root / "digests", *(digests or [])]
     try:
         given = load_public_keys(public_keys.read_bytes()) if public_keys is not None else []
@@ -178,3 +178,8 @@ def ledger(
             console.print(f"{raised} alert(s) raised or updated.", highlight=False)
     unchecked = strict and not report.signatures_checked
     raise typer.Exit(0 if report.clean and not unchecked else 1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ledger``."""
+    app.command()(ledger)

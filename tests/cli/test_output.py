@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_record, write_log
 from trailhound.cli import app
-from trailhound.cli_output import SafeConsole, printable
+from trailhound.cli.output import SafeConsole, printable
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J[bold red]pwned[/bold red] :warning: \u202eevil\r\x9b31m"
 

@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, out, printable
-from trailhound.data_dir import DataDir
+from trailhound.cli.context import data_dir
+from trailhound.cli.output import console, fail, out, printable
 from trailhound.errors import TrailhoundError
 from trailhound.sources.aws.integrations import COLLECTABLE, Integration, IntegrationState
 from trailhound.store.integrations import IntegrationStore
@@ -26,14 +26,8 @@ setup_app = typer.Typer(
 )
 
 
-def _data_dir() -> DataDir:
-    from trailhound import cli  # the front door owns --data-dir; imported late to avoid a cycle
-
-    return cli._data_dir()
-
-
-def _store() -> IntegrationStore:
-    return IntegrationStore(StateDB(_data_dir().state_db))
+def _store(ctx: typer.Context) -> IntegrationStore:
+    return IntegrationStore(StateDB(data_dir(ctx).state_db))
 
 
 NameArg = Annotated[str, typer.Argument(help="The integration's name.")]
@@ -67,6 +61,7 @@ def _use_profile(profile: str | None) -> None:
 
 @integration_app.command("add")
 def add(
+    ctx: typer.Context,
     name: NameArg,
     queue_url: Annotated[str, typer.Option(help="The SQS queue receiving the notifications.")],
     role_arn: Annotated[str | None, typer.Option(help="Role to assume in the account.")] = None,
@@ -89,7 +84,7 @@ def add(
     if external_id == "-":
         external_id = _read_secret("External ID")
     try:
-        stored = _store().add(
+        stored = _store(ctx).add(
             Integration.create(
                 name,
                 queue_url,
@@ -111,7 +106,7 @@ def add(
 
 
 @integration_app.command("list")
-def list_integrations() -> None:
+def list_integrations(ctx: typer.Context) -> None:
     """List integrations with their state and counters."""
     table = Table(
         "name",
@@ -125,7 +120,7 @@ def list_integrations() -> None:
         "errors",
         "poison",
     )
-    for item in _store().list_integrations():
+    for item in _store(ctx).list_integrations():
         table.add_row(
             item.name,
             item.state.value,
@@ -142,10 +137,10 @@ def list_integrations() -> None:
 
 
 @integration_app.command("show")
-def show(name: NameArg) -> None:
+def show(ctx: typer.Context, name: NameArg) -> None:
     """Show one integration (the external ID stays hidden) and its poison objects."""
     try:
-        store = _store()
+        store = _store(ctx)
         view = store.get(name).public_view()
     except TrailhoundError as error:
         raise fail(error) from error
@@ -155,33 +150,33 @@ def show(name: NameArg) -> None:
         out.print(f"poison             {when:%Y-%m-%d %H:%M} {uri}: {reason}", highlight=False)
 
 
-def _set_state(name: str, state: IntegrationState, verb: str) -> None:
+def _set_state(ctx: typer.Context, name: str, state: IntegrationState, verb: str) -> None:
     try:
-        _store().set_state(name, state)
+        _store(ctx).set_state(name, state)
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(f"{verb} {name}.", highlight=False)
 
 
 @integration_app.command("pause")
-def pause(name: NameArg) -> None:
+def pause(ctx: typer.Context, name: NameArg) -> None:
     """Stop reading the queue; messages wait there, nothing is lost."""
-    _set_state(name, IntegrationState.PAUSED, "Paused")
+    _set_state(ctx, name, IntegrationState.PAUSED, "Paused")
 
 
 @integration_app.command("resume")
-def resume(name: NameArg) -> None:
+def resume(ctx: typer.Context, name: NameArg) -> None:
     """Read the queue again."""
-    _set_state(name, IntegrationState.ENABLED, "Resumed")
+    _set_state(ctx, name, IntegrationState.ENABLED, "Resumed")
 
 
 @integration_app.command("remove")
-def remove(name: NameArg) -> None:
+def remove(ctx: typer.Context, name: NameArg) -> None:
     """Remove an integration (its counters and poison records are kept); AWS is left as it is."""
     from trailhound.sources.aws.setup.remaining import remaining_resources
 
     try:
-        store = _store()
+        store = _store(ctx)
         integration = store.get(name)
         store.remove(name)
     except TrailhoundError as error:
@@ -192,6 +187,7 @@ def remove(name: NameArg) -> None:
 
 @integration_app.command("test")
 def test(
+    ctx: typer.Context,
     name: NameArg,
     bucket: Annotated[
         str | None,
@@ -204,7 +200,7 @@ def test(
 
     _use_profile(profile)
     try:
-        integration = _store().get(name)
+        integration = _store(ctx).get(name)
     except TrailhoundError as error:
         raise fail(error) from error
     report = check_connection(integration, bucket=bucket)
@@ -341,6 +337,7 @@ def setup_aws(
 
 
 def collect(
+    ctx: typer.Context,
     integration: Annotated[
         list[str] | None,
         typer.Option("--integration", help="Only these (repeatable); default: all enabled."),
@@ -358,7 +355,7 @@ def collect(
     from trailhound.sources.aws.sqs import CollectorOptions
 
     _use_profile(profile)
-    store = _store()
+    store = _store(ctx)
     try:
         chosen = (
             [store.get(n) for n in integration]
@@ -378,14 +375,14 @@ def collect(
     )
     try:
         with graceful_shutdown(stop):
-            data_dir = _data_dir()
+            where = data_dir(ctx)
             summaries = run_collect(
-                data_dir,
+                where,
                 chosen,
                 once=once,
                 options=options,
                 stop=stop,
-                detection=Detection(data_dir, AlertStore.for_data_dir(data_dir)),
+                detection=Detection(where, AlertStore.for_data_dir(where)),
             )
     except TrailhoundError as error:
         raise fail(error) from error
@@ -395,3 +392,10 @@ def collect(
         console.print(
             "Poison objects were recorded: trailhound integration show NAME", highlight=False
         )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``integration`` and ``setup`` groups and ``collect``."""
+    app.add_typer(integration_app, name="integration")
+    app.add_typer(setup_app, name="setup")
+    app.command()(collect)

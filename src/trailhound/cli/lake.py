@@ -1,4 +1,4 @@
-"""Command-line front door of the lake's upkeep: ``lake compact`` and ``lake expire``."""
+"""``trailhound lake compact | expire``: the lake's upkeep (on disk or on S3)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,14 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli_output import fail, out
-from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.cli.context import data_dir
+from trailhound.cli.output import fail, out
 from trailhound.errors import TrailhoundError
 
 lake_app = typer.Typer(
     help="The event lake (local, or s3://… through $TRAILHOUND_LAKE): compaction, retention.",
     no_args_is_help=True,
 )
-
-
-def _data_dir(ctx: typer.Context) -> DataDir:
-    root = ctx.find_root()
-    option = root.params.get("data_dir") if root is not None else None
-    return resolve_data_dir(option)
 
 
 @lake_app.command("compact")
@@ -36,7 +30,7 @@ def lake_compact(
     from trailhound.store.lake import open_lake
 
     try:
-        lake = open_lake(_data_dir(ctx))
+        lake = open_lake(data_dir(ctx))
         with duckdb.connect() as con:
             con.execute("SET TimeZone = 'UTC'")
             removed = lake.compact(con, min_files=max(2, min_files))
@@ -59,7 +53,7 @@ def lake_expire(
     try:
         keep = parse_duration(older_than)
         before = (datetime.now(UTC) - keep).date()
-        removed = open_lake(_data_dir(ctx)).expire(before)
+        removed = open_lake(data_dir(ctx)).expire(before)
     except TrailhoundError as error:  # a bad duration too
         raise fail(error) from error
     out.print(f"Expired {removed:,} files dated before {before.isoformat()}.")

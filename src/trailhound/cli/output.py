@@ -8,15 +8,18 @@ that wants a style builds a ``Text``), and every string they render has its cont
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from trailhound.errors import TrailhoundError
@@ -82,3 +85,65 @@ def fail(error: TrailhoundError) -> typer.Exit:
     """Print an error and return the exit (status 2) to raise."""
     console.print(Text.assemble(("error:", "red"), " ", printable(str(error))), highlight=False)
     return typer.Exit(2)
+
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+WIDE_COLUMNS = 12
+
+
+def check_format(fmt: str) -> str:
+    """``fmt`` if it is one :func:`render_rows` knows; a usage error otherwise."""
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"unknown format {fmt!r}: use table, json or csv")
+    return fmt
+
+
+def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    """Print query results as a table, one JSON array of objects, or CSV."""
+    if fmt == "json":
+        objects = [dict(zip(columns, row, strict=True)) for row in rows]
+        print_json(objects)
+    elif fmt == "csv":
+        # Into a file or a pipe, the data as it is; onto a terminal, nothing that steers it.
+        shown = printable if sys.stdout.isatty() else str
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([shown(c) for c in columns])
+        for row in rows:
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else v
+                    if isinstance(v, (int, float))
+                    else shown(v if isinstance(v, str) else str(jsonable(v)))
+                    for v in row
+                ]
+            )
+        sys.stdout.write(buffer.getvalue())
+    elif len(columns) > WIDE_COLUMNS:
+        # Too wide for a terminal: one field-per-line block per row, long values cut.
+        for number, row in enumerate(rows, 1):
+            table = Table("field", "value", title=f"row {number}", title_justify="left")
+            table.columns[1].overflow = "fold"
+            for column, value in zip(columns, row, strict=True):
+                if value is not None:
+                    text = _cell(value)
+                    if len(text) > 300:
+                        text.truncate(300, overflow="ellipsis")
+                    table.add_row(safe_text(column), text)
+            out.print(table)
+        console.print(f"{len(rows):,} rows", highlight=False)
+    else:
+        table = Table(show_lines=False)
+        for column in columns:
+            table.add_column(safe_text(column), overflow="fold")
+        for row in rows:
+            table.add_row(*(Text("") if v is None else _cell(v) for v in row))
+        out.print(table)
+        console.print(f"{len(rows):,} rows", highlight=False)
+
+
+def _cell(value: Any) -> Text:
+    """A table cell that shows the value as it is (no markup, no terminal controls)."""
+    return safe_text(value if isinstance(value, str) else str(jsonable(value)))

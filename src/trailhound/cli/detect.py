@@ -12,11 +12,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli_output import console, fail, jsonable, out, print_json, printable
-from trailhound.data_dir import DataDir, resolve_data_dir
+from trailhound.cli.context import data_dir as _data_dir
+from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
+    from trailhound.data_dir import DataDir
     from trailhound.store.base import Backend
 
 alerts_app = typer.Typer(help="List, show and triage alerts.", no_args_is_help=True)
@@ -25,12 +26,6 @@ rules_app = typer.Typer(
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
 SETTINGS = ("org-accounts", "retro-hunt")  # and output.<name> for each alert output
-
-
-def _data_dir(ctx: typer.Context) -> DataDir:
-    root = ctx.find_root()
-    option = root.params.get("data_dir") if root is not None else None
-    return resolve_data_dir(option)
 
 
 def _alert_table(alerts: list[dict[str, Any]]) -> None:
@@ -58,7 +53,7 @@ def _public(alert: dict[str, Any]) -> dict[str, Any]:
 
 
 def _backend_opener(
-    data_dir: DataDir, engine: str, spark_master: str | None
+    where: DataDir, engine: str, spark_master: str | None
 ) -> Callable[[], Backend] | None:
     """How a hunt opens its backend: None for the embedded DuckDB (the detectors' default)."""
     from trailhound.store.base import BACKENDS, open_backend
@@ -71,7 +66,7 @@ def _backend_opener(
     if engine == "duckdb":
         return None
     options = {"master": spark_master} if spark_master else {}
-    return functools.partial(open_backend, engine, data_dir, **options)
+    return functools.partial(open_backend, engine, where, **options)
 
 
 def detect(
@@ -342,7 +337,7 @@ def config_get(ctx: typer.Context, key: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the detection commands to the main app."""
+    """Add ``detect`` and the ``alerts``, ``rules`` and ``config`` groups."""
     app.command("detect")(detect)
     app.add_typer(alerts_app, name="alerts")
     app.add_typer(rules_app, name="rules")

@@ -1,0 +1,64 @@
+"""The command line: the ``trailhound`` Typer app, assembled from one module per command group.
+
+``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
+library), ``detect`` (detect, alerts, rules, config), ``aws`` (integration, setup, collect),
+``ledger``, ``lake`` (lake compact, lake expire) and ``demo`` (demo-data). Each module has a
+``register(app)``; this module's callback resolves ``--data-dir`` into the context (see
+``context.py``), the one place commands find it. Command modules import their stage's heavy
+modules inside the commands, so that a command only pays for what it uses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trailhound.cli import aws, demo, detect, ingest, lake, ledger, queries, query
+from trailhound.cli.context import CliState
+from trailhound.cli.output import console
+from trailhound.data_dir import resolve_data_dir
+from trailhound.store.lock import set_wait_notice
+
+app = typer.Typer(
+    name="trailhound",
+    help="Self-hosted detection and response for AWS CloudTrail.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="TRAILHOUND_DATA_DIR",
+            show_default=False,
+            help="Where the lake and state live (default: the user data folder).",
+        ),
+    ] = None,
+) -> None:
+    """Self-hosted detection and response for AWS CloudTrail."""
+    # Everything this process writes (lake, state, secrets, downloads) is the owner's alone.
+    os.umask(0o077)
+    set_wait_notice(_tell_waiting)
+    ctx.obj = CliState(resolve_data_dir(data_dir))
+
+
+def _tell_waiting(pid: int | None) -> None:
+    who = f"pid {pid}" if pid else "pid unknown"
+    console.print(
+        f"waiting for another trailhound process ({who}) to finish writing…", highlight=False
+    )
+
+
+for _group in (ingest, query, queries, demo, aws, ledger, detect, lake):
+    _group.register(app)
+
+__all__ = ["app"]
