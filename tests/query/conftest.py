@@ -72,11 +72,11 @@ _EVENTS: list[tuple[str, int, str, str, str, str, str | None, dict[str, Any]]] =
 ]  # fmt: skip
 
 
-def event_rows() -> list[dict[str, Any]]:
-    """The test events as column → value dicts (columns not given are NULL)."""
+def event_rows(now: datetime.datetime = NOW) -> list[dict[str, Any]]:
+    """The test events as column → value dicts (NULL where not given), timed before ``now``."""
     rows = []
     for index, (event_id, minutes, name, service, region, ip, arn, extra) in enumerate(_EVENTS):
-        when = NOW - datetime.timedelta(minutes=minutes)
+        when = now - datetime.timedelta(minutes=minutes)
         row: dict[str, Any] = {
             "event_id": event_id,
             "event_time": when,
@@ -101,14 +101,14 @@ def event_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def _create_cloudtrail(con: duckdb.DuckDBPyConnection) -> None:
+def _create_cloudtrail(con: duckdb.DuckDBPyConnection, now: datetime.datetime = NOW) -> None:
     columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in ALL_COLUMNS)
     con.execute(f"CREATE TABLE cloudtrail ({columns})")
     names = [c.name for c in ALL_COLUMNS]
     placeholders = ", ".join("?" for _ in names)
     con.executemany(
         f"INSERT INTO cloudtrail VALUES ({placeholders})",
-        [[row.get(n) for n in names] for row in event_rows()],
+        [[row.get(n) for n in names] for row in event_rows(now)],
     )
     ocsf = ", ".join(f'"{c.name}" AS "{c.ocsf}"' for c in EVENT_COLUMNS if c.ocsf)
     con.execute(
@@ -159,6 +159,18 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'UTC'")
     _create_cloudtrail(connection)
+    _create_state(connection)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def fresh_con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Like ``con``, with the events timed before this very moment: for queries that use now()
+    (the session's ``con`` was built minutes earlier on a loaded machine)."""
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    _create_cloudtrail(connection, datetime.datetime.now(datetime.UTC))
     _create_state(connection)
     yield connection
     connection.close()

@@ -182,9 +182,9 @@ def test_alter_adds_and_replaces(con: duckdb.DuckDBPyConnection) -> None:
     assert rows == [("getcalleridentity", "US-EAST-1", "GetCallerIdentity@US-EAST-1", 27)]
 
 
-def test_alter_functions(con: duckdb.DuckDBPyConnection) -> None:
+def test_alter_functions(fresh_con: duckdb.DuckDBPyConnection) -> None:
     _, rows = run(
-        con,
+        fresh_con,
         'filter eventId = "e08" | alter code = coalesce(errorCode, "none"), '
         'user = coalesce(userIdentity.arn, "root"), idx = to_string(source_index), '
         'n = to_number("12.5") + 1, bad = to_number("x"), '
@@ -196,20 +196,23 @@ def test_alter_functions(con: duckdb.DuckDBPyConnection) -> None:
     assert 2 * 1440 <= minutes <= 2 * 1440 + 60
 
 
-def test_durations_are_values(con: duckdb.DuckDBPyConnection) -> None:
-    assert id_set(con, "filter eventTime > now() - 1h") == {"e13", "e14", "e15"}
-    assert id_set(con, "filter eventTime + 1h > now() and eventTime < now() - 30m") == {
+def test_durations_are_values(fresh_con: duckdb.DuckDBPyConnection) -> None:
+    assert id_set(fresh_con, "filter eventTime > now() - 1h") == {"e13", "e14", "e15"}
+    assert id_set(fresh_con, "filter eventTime + 1h > now() and eventTime < now() - 30m") == {
         "e14",
         "e15",
     }
-    assert id_set(con, "alter since = now() - 45m | filter eventTime >= since") == {"e13", "e14"}
+    assert id_set(fresh_con, "alter since = now() - 45m | filter eventTime >= since") == {
+        "e13",
+        "e14",
+    }
 
 
-def test_alter_then_filter_on_the_new_field(con: duckdb.DuckDBPyConnection) -> None:
+def test_alter_then_filter_on_the_new_field(fresh_con: duckdb.DuckDBPyConnection) -> None:
     query = 'alter service = lowercase(eventSource) | filter service = "IAM.amazonaws.com"'
-    assert id_set(con, query) == {"e08", "e09"}
+    assert id_set(fresh_con, query) == {"e08", "e09"}
     query = 'alter age = timestamp_diff(now(), eventTime, "hour") | filter age < 1'
-    assert id_set(con, query) == {"e13", "e14", "e15"}
+    assert id_set(fresh_con, query) == {"e13", "e14", "e15"}
 
 
 # --- comp ---------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_saved_text_is_the_query_before_target() -> None:
 
 
 def test_parameters_are_literals_of_the_kind_their_value_reads_as(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection, fresh_con: duckdb.DuckDBPyConnection
 ) -> None:
     query = (
         "config timeframe = $window | filter eventName = $name and source_index >= $low "
@@ -89,7 +89,9 @@ def test_parameters_are_literals_of_the_kind_their_value_reads_as(
     params = {"window": "7d", "name": "Get*", "low": "4", "rows": "9"}
     _, rows = run(con, query, params=params)
     assert {r[0] for r in rows} == {"e14", "e16"}
-    _, rows = run(con, "filter eventTime > now() - $ago | fields eventId", params={"ago": "1h"})
+    _, rows = run(
+        fresh_con, "filter eventTime > now() - $ago | fields eventId", params={"ago": "1h"}
+    )
     assert {r[0] for r in rows} == {"e13", "e14", "e15"}
 
 
