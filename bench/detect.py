@@ -1,113 +1,187 @@
-"""Benchmark: the built-in pack plus SigmaHQ's CloudTrail rules over synthetic events.
+"""Detection benchmark: the real ``detect`` path against one scan per rule, same lake, one run.
 
-Runs every rule in one scan (the engine) and, as the naive baseline, each rule as its own full
-scan, over the same in-memory table; prints events/s, rules/s and the ratio.
+    python bench/detect.py [--events 100000] [--seed 7] [--workdir DIR] [--no-sigma]
+                           [--skip-ingest-overhead]
 
-    python bench/detect.py [--events 1000000] [--threads 2]
+1. generates the demo data set (the generator ``bench/ingest.py`` uses; cached by size and seed)
+   and ingests it without detection (a child process, timed: the ingest baseline);
+2. ingests it again with detection on every batch (the built-in pack plus SigmaHQ's CloudTrail
+   rules from ``../shared/data/sigma``): what on-ingest detection adds to ingest time;
+3. (a) ``trailhound detect --since all --rules <SigmaHQ>`` over the first lake, in a child process:
+   every rule in one scan, matches grouped into alerts and signals in SQL, stored; the command
+   the user types, timed with its peak RSS;
+4. (b) the naive baseline, in a child process: each rule as its own full scan of the lake,
+   collecting its (rule, event) pairs, no grouping, nothing stored;
+5. cross-checks that (a) stored exactly the (rule, event) pairs (b) found, and prints seconds,
+   events/s, peak RSS, alerts, signals and the alerts per rule that raised most.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-from trailhound.detect.engine import load_rules, rule_predicates, run_rules
-from trailhound.query.dialects import get_dialect
-from trailhound.schema import ALL_COLUMNS
-from trailhound.store.duckdb import DuckDBBackend
-
 SHARED_SIGMA = Path(__file__).resolve().parents[1] / "../shared/data/sigma"
-EVENT_NAMES = [
-    ("s3", "GetObject"),
-    ("s3", "PutObject"),
-    ("ec2", "DescribeInstances"),
-    ("sts", "AssumeRole"),
-    ("iam", "ListUsers"),
-    ("kms", "Decrypt"),
-    ("lambda", "Invoke"),
-    ("iam", "CreateAccessKey"),
-    ("cloudtrail", "StopLogging"),
-    ("signin", "ConsoleLogin"),
-    ("ec2", "AuthorizeSecurityGroupIngress"),
-    ("secretsmanager", "GetSecretValue"),
-    ("ssm", "GetParameters"),
-    ("s3", "PutBucketPolicy"),
-    ("ec2", "RunInstances"),
-]
 
 
-def build_events(con: duckdb.DuckDBPyConnection, events: int) -> None:
-    """A ``cloudtrail`` table of synthetic normalized events (all schema columns)."""
-    names = ", ".join(f"({k}, '{s}.amazonaws.com', '{n}')" for k, (s, n) in enumerate(EVENT_NAMES))
-    typed = {c.name: f"CAST(NULL AS {c.sql_type})" for c in ALL_COLUMNS}
-    typed.update(
-        {
-            "event_id": "'ev-' || i",
-            "event_time": "TIMESTAMPTZ '2026-08-01' + to_seconds(i % 2592000)",
-            "event_source": "n.src",
-            "event_name": "n.name",
-            "aws_region": "'us-east-1'",
-            "source_ip_address": "'198.51.100.' || (i % 250)",
-            "user_agent": "CASE WHEN i % 1000 = 0 THEN 'TruffleHog' ELSE 'aws-cli/2.15' END",
-            "error_code": "CASE WHEN i % 50 = 0 THEN 'AccessDenied' END",
-            "user_type": "CASE WHEN i % 3 = 0 THEN 'AssumedRole' ELSE 'IAMUser' END",
-            "user_arn": "'arn:aws:iam::111111111111:user/u' || (i % 500)",
-            "user_account_id": "'111111111111'",
-            "recipient_account_id": "'111111111111'",
-            "actor": "'arn:aws:iam::111111111111:user/u' || (i % 500)",
-            "event_type": "'AwsApiCall'",
-            "request_parameters": '\'{"bucketName":"b\' || (i % 100) || \'","userName":"u\' || '
-            '(i % 7) || \'","withDecryption":true}\'',
-            "raw": "'{}'",
-            "account": "'111111111111'",
-            "date": "DATE '2026-08-01'",
-        }
+def run_child(argv: list[str]) -> tuple[float, int]:
+    """Run a command; returns wall seconds and the child's peak RSS in bytes."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{argv[:4]} failed with status {status}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def child_ingest(data_dir: Path, logs: Path, detect: bool, rules: list[Path]) -> None:
+    """Ingest the logs as ``trailhound ingest`` does, with or without detection on each batch."""
+    from trailhound.data_dir import DataDir
+    from trailhound.detect.detection import Detection
+    from trailhound.incidents.alerts import AlertStore
+    from trailhound.ingest import Ingestor
+    from trailhound.sources.files import FileSource
+
+    target = DataDir(data_dir)
+    detection = (
+        Detection(target, AlertStore.for_data_dir(target), rule_dirs=rules) if detect else None
     )
-    columns = ", ".join(f"{sql} AS {name}" for name, sql in typed.items())
-    con.execute(
-        f"CREATE TABLE cloudtrail AS SELECT {columns} FROM range({events}) AS r(i) "
-        f"JOIN (SELECT * FROM (VALUES {names}) AS v(k, src, name)) AS n "
-        f"ON n.k = i % {len(EVENT_NAMES)}"
-    )
+    with Ingestor(target, detection=detection) as ingestor:
+        ingestor.ingest(FileSource([logs]))
+
+
+def child_naive(data_dir: Path, rules: list[Path], pairs: Path) -> None:
+    """One full scan of the lake per rule; writes the (rule, event) pairs found to Parquet."""
+    from trailhound.data_dir import DataDir
+    from trailhound.detect.base import DetectorContext
+    from trailhound.detect.engine import load_rules, rule_predicates
+    from trailhound.detect.rules_detector import SigmaDetector
+    from trailhound.query.dialects import get_dialect
+    from trailhound.store.duckdb import DuckDBBackend
+
+    target = DataDir(data_dir)
+    detector = SigmaDetector(DetectorContext(target), ruleset=load_rules(rules))
+    wanted = [r for r in detector.ruleset.rules if r.generate or r.signal]
+    dialect = get_dialect("duckdb")
+    with DuckDBBackend.open(target) as backend:
+        accounts = [str(a) for (a,) in backend.con.execute(
+            "SELECT DISTINCT account FROM cloudtrail").fetchall() if a]  # fmt: skip
+        placeholders = detector._placeholders(accounts)
+        backend.con.execute("CREATE TABLE pairs (rule_id VARCHAR, event_id VARCHAR)")
+        for rule, predicate in zip(wanted, rule_predicates(wanted, placeholders), strict=True):
+            sql = f"SELECT ?, event_id FROM cloudtrail WHERE {dialect.generate(predicate)}"
+            backend.con.execute(f"INSERT INTO pairs {sql}", [rule.id])
+        backend.con.execute(f"COPY pairs TO '{pairs}' (FORMAT parquet)")
+
+
+def generate(events: int, seed: int, workdir: Path) -> Path:
+    """The demo data set for this size and seed (``bench/ingest.py``'s, shared cache)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from ingest import generate as generate_logs  # the same generator and cache
+
+    return generate_logs(events, seed, workdir)
 
 
 def main() -> None:
-    """Run the benchmark and print the figures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--threads", type=int, default=2)
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "th-bench")
+    parser.add_argument("--no-sigma", action="store_true", help="the built-in pack only")
+    parser.add_argument(
+        "--skip-ingest-overhead", action="store_true", help="leave out step 2 (on-ingest)"
+    )
+    parser.add_argument("--child", choices=("ingest", "ingest-detect", "naive"))
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--logs", type=Path)
+    parser.add_argument("--pairs", type=Path)
+    parser.add_argument("--rules", type=Path, action="append", default=[])
     args = parser.parse_args()
-    ruleset = load_rules([SHARED_SIGMA] if SHARED_SIGMA.is_dir() else [])
-    rules = len(ruleset.rules) + len(ruleset.correlations)
-    con = duckdb.connect()
-    con.execute(f"SET threads = {args.threads}")
-    con.execute("SET TimeZone = 'UTC'")
-    started = time.perf_counter()
-    build_events(con, args.events)
-    print(f"built {args.events:,} events in {time.perf_counter() - started:.1f} s; {rules} rules")
-    placeholders = {"org_accounts": ["111111111111"]}
-    started = time.perf_counter()
-    matches = run_rules(DuckDBBackend(con), "cloudtrail", ruleset, placeholders)
-    engine = time.perf_counter() - started
-    started = time.perf_counter()
-    naive_hits = 0
-    duckdb_sql = get_dialect("duckdb")
-    for predicate in rule_predicates(ruleset.rules, placeholders):
-        sql = f"SELECT count(*) FROM cloudtrail WHERE {duckdb_sql.generate(predicate)}"
-        naive_hits += int(con.execute(sql).fetchone()[0])  # type: ignore[index]
-    naive = time.perf_counter() - started
+    if args.child in ("ingest", "ingest-detect"):
+        child_ingest(args.data_dir, args.logs, args.child == "ingest-detect", args.rules)
+        return
+    if args.child == "naive":
+        child_naive(args.data_dir, args.rules, args.pairs)
+        return
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    logs = generate(args.events, args.seed, args.workdir)
+    rules = [] if args.no_sigma or not SHARED_SIGMA.is_dir() else [SHARED_SIGMA.resolve()]
+    rule_args = [a for r in rules for a in ("--rules", str(r))]
+    me = [sys.executable, str(Path(__file__).resolve())]
+    store = args.workdir / f"detect-store-{args.events}-{args.seed}"
+    shutil.rmtree(store, ignore_errors=True)
+    base = ["--data-dir", str(store), "--logs", str(logs), *rule_args]
+    ingest_s, ingest_rss = run_child([*me, "--child", "ingest", *base])
+    rate = args.events / ingest_s
+    print(f"rules: built-in pack{' + SigmaHQ CloudTrail' if rules else ''}; {args.events:,} events")
+    print(f"ingest, no detection        : {ingest_s:7.2f} s {rate:10,.0f} events/s  "
+          f"peak RSS {ingest_rss / 1e6:6,.0f} MB")  # fmt: skip
+    if not args.skip_ingest_overhead:
+        detecting = args.workdir / f"detect-store-ingest-{args.events}-{args.seed}"
+        shutil.rmtree(detecting, ignore_errors=True)
+        on_ingest = ["--data-dir", str(detecting), "--logs", str(logs), *rule_args]
+        with_s, with_rss = run_child([*me, "--child", "ingest-detect", *on_ingest])
+        shutil.rmtree(detecting, ignore_errors=True)
+        print(f"ingest, detection per batch : {with_s:7.2f} s {args.events / with_s:10,.0f} "
+              f"events/s  peak RSS {with_rss / 1e6:6,.0f} MB  → detection adds "
+              f"{100 * (with_s / ingest_s - 1):.0f}%")  # fmt: skip
+
+    trailhound = str(Path(sys.executable).with_name("trailhound"))
+    hunt = [trailhound, "--data-dir", str(store), "detect", "--since", "all", "--format", "json"]
+    ours, ours_rss = run_child([*hunt, *rule_args])
+    pairs = args.workdir / f"detect-naive-{args.events}-{args.seed}.parquet"
+    naive, naive_rss = run_child([*me, "--child", "naive", "--data-dir", str(store),
+                                  "--pairs", str(pairs), *rule_args])  # fmt: skip
+    print(f"(a) trailhound detect       : {ours:7.2f} s {args.events / ours:10,.0f} events/s  "
+          f"peak RSS {ours_rss / 1e6:6,.0f} MB  (scan + grouping + storing, process start "
+          "included)")  # fmt: skip
     print(
-        f"one scan : {engine:6.2f} s  {args.events / engine:12,.0f} events/s  "
-        f"{rules / engine:8.1f} rules/s  ({len(matches):,} matches)"
+        f"(b) one scan per rule       : {naive:7.2f} s {args.events / naive:10,.0f} events/s  "
+        f"peak RSS {naive_rss / 1e6:6,.0f} MB  (scans only) → (b)/(a) = {naive / ours:.1f}×"
     )
-    print(
-        f"naive    : {naive:6.2f} s  {args.events / naive:12,.0f} events/s  "
-        f"{rules / naive:8.1f} rules/s  ({naive_hits:,} hits)"
-    )
-    print(f"ratio    : {naive / engine:.1f}x")
+
+    con = duckdb.connect(str(store / "state.duckdb"), read_only=True)
+    try:
+        alerts, events = con.execute("SELECT count(*), sum(count) FROM alerts").fetchone() or (0, 0)
+        signals = (con.execute("SELECT count(*) FROM signals").fetchone() or (0,))[0]
+        sessions = (con.execute(
+            "SELECT count(DISTINCT s) FROM (SELECT unnest(sessions) AS s FROM alerts)"
+        ).fetchone() or (0,))[0]  # fmt: skip
+        print(f"alerts: {alerts:,} holding {events or 0:,} events; signals: {signals:,}; "
+              f"assumed-role sessions named on alerts: {sessions:,}")  # fmt: skip
+        for title, n, total in con.execute(
+            "SELECT any_value(title), count(*), sum(count) FROM alerts GROUP BY rule_id "
+            "ORDER BY 2 DESC LIMIT 5"
+        ).fetchall():
+            print(f"  {n:8,} alerts ({total:,} events)  {title}")
+        stored = con.execute(
+            "SELECT rule_id, event_id FROM alert_events UNION SELECT rule_id, event_id FROM signals"
+        ).fetchall()
+    finally:
+        con.close()
+    found = duckdb.sql(f"SELECT rule_id, event_id FROM '{pairs}'").fetchall()
+    # Correlation alerts hold events of their base rules: compare single-event rules only.
+    single = {r for r, _ in found}
+    ours_pairs = {p for p in stored if p[0] in single}
+    naive_pairs = set(found)
+    same = "yes" if ours_pairs == naive_pairs else "NO"
+    print(f"cross-check: same (rule, event) pairs: {same} ({len(naive_pairs):,} naive, "
+          f"{len(ours_pairs):,} stored)")  # fmt: skip
+    pairs.unlink(missing_ok=True)
+    shutil.rmtree(store, ignore_errors=True)
+    if same != "yes":
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def generate(events: int, seed: int, workdir: Path) -> Path:
     marker = logs / ".complete"
     if not marker.exists():
         shutil.rmtree(logs, ignore_errors=True)
-        from trailhound.demo.generator import generate_demo
+        from trailhound_demo.generator import generate_demo
 
         started = time.perf_counter()
         summary = generate_demo(logs, events=events, seed=seed)

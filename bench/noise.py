@@ -8,7 +8,9 @@
 2. ingests it without detection, then runs every enabled rule over the whole lake, as
    ``trailhound detect --since all`` does;
 3. leaves out the alerts whose events all belong to the data set's attack stories, and prints,
-   per rule, alerts and matched events per million benign events, then the totals by level.
+   per rule, alerts and matched events per million benign events, then the totals by level and
+   overall; signals (context rules, threshold rules below their threshold) are not alerts and are
+   counted apart.
 
 ``--only-new REF`` limits the table to rules whose files are not in git revision REF (the rules a
 branch adds), the figure a new rule must keep low. ``--rules`` adds rule folders (SigmaHQ's, an
@@ -27,15 +29,15 @@ from collections import Counter
 from pathlib import Path
 
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
-from trailhound.demo.population import build_population
-from trailhound.demo.stories import tell_stories
 from trailhound.detect.base import DetectorContext
 from trailhound.detect.detection import Detection
 from trailhound.detect.engine import BUILTIN_RULES, load_rules
 from trailhound.detect.rules_detector import SigmaDetector
 from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
+from trailhound_demo.generator import generate_demo
+from trailhound_demo.population import build_population
+from trailhound_demo.stories import tell_stories
 
 LEVELS = ("critical", "high", "medium", "low", "informational")
 
@@ -124,6 +126,12 @@ def main() -> None:
     for level in LEVELS:
         total = sum(per_rule[r] for r in shown if rules[r][1] == level)
         print(f"total {level}: {total * scale:.1f} alerts per million benign events")
+    # Signals (context rules, threshold rules below their threshold) raise no alert: counted apart.
+    signals = sum(AlertStore.for_data_dir(data_dir).signal_counts().values())
+    print(
+        f"total: {sum(per_rule[r] for r in shown) * scale:.1f} alerts per million benign events, "
+        f"signals excluded ({signals * 1e6 / args.events:,.0f} signals per million events stored)"
+    )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def generate(events: int, seed: int, workdir: Path) -> Path:
     logs = workdir / f"logs-{events}-{seed}"
     if not (logs / ".complete").exists():
         shutil.rmtree(logs, ignore_errors=True)
-        from trailhound.demo.generator import generate_demo
+        from trailhound_demo.generator import generate_demo
 
         started = time.perf_counter()
         generate_demo(logs, events=events, seed=seed)

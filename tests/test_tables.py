@@ -9,8 +9,10 @@ from trailhound.tables import SECRET_COLUMNS, TABLES, tables_markdown
 def test_declarations_are_consistent() -> None:
     assert {
         "quarantine", "ingest_runs", "ingested_files", "settings", "log_files_seen",
-        "digest_checks", "integrations", "poison_objects", "alerts", "alert_comments",
-        "rule_state", "saved_datasets", "saved_queries",
+        "digest_checks", "integrations", "poison_objects", "alerts", "alert_events", "signals",
+        "alert_comments", "incidents", "incident_alerts", "incident_comments", "rule_state",
+        "saved_datasets", "saved_queries", "intel_versions", "analytics_profiles",
+        "analytics_volume", "analytics_findings", "api_keys", "users", "setup_links",
     } == set(TABLES)  # fmt: skip
     for name, table in TABLES.items():
         columns = table.column_names
@@ -18,7 +20,7 @@ def test_declarations_are_consistent() -> None:
         assert set(table.primary_key) <= set(columns), name
         assert table.time_column is None or table.time_column in columns, name
         assert all(c.description for c in table.columns), name
-    assert {"external_id"} == SECRET_COLUMNS
+    assert {"external_id", "key_hash", "password_hash"} == SECRET_COLUMNS
 
 
 def test_queryable_tables_are_the_state_datasets() -> None:

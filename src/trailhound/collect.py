@@ -9,6 +9,7 @@ tight loop.
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import threading
 import time
@@ -26,6 +27,8 @@ from trailhound.store.integrations import IntegrationStatus, IntegrationStore
 from trailhound.store.state import StateDB
 
 RETRY_SECONDS = 60.0  # before a failing integration is tried again
+
+logger = logging.getLogger(__name__)
 
 
 def collect(
@@ -47,6 +50,11 @@ def collect(
     errors: dict[str, str] = {}
     store = IntegrationStore(StateDB(data_dir.state_db))
     single = len(integrations) == 1
+    logger.info(
+        "collecting %s%s",
+        ", ".join(i.name for i in integrations),
+        " until the queues are empty" if once else " until stopped",
+    )
     with Ingestor(data_dir, detection=detection) as ingestor, contextlib.ExitStack() as closing:
         sources: list[SqsSource] = []
         for integration in integrations:
@@ -70,13 +78,19 @@ def collect(
                     errors[name] = str(error)
                     if once:
                         sources.remove(source)
+                        logger.error("integration %s failed: %s", name, error)
+                    else:
+                        wait_s = RETRY_SECONDS
+                        logger.warning("%s failed: %s; retried in %.0f s", name, error, wait_s)
                 finally:
                     summaries[name].merge(source.summary)
                     summaries[name].seconds += time.perf_counter() - started
+                logger.debug("integration %s: %s", name, source.summary.line())
             if once:
                 break
             if errors:  # a broken integration is retried, but not in a tight loop
                 stop.wait(RETRY_SECONDS)
+    logger.info("collection stopped" if stop.is_set() else "collection finished")
     if errors and once:
         raise CollectError("; ".join(errors.values()))
     return summaries
@@ -90,6 +104,7 @@ def graceful_shutdown(stop: threading.Event) -> Iterator[None]:
     def handler(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set() and signum == signal.SIGINT:
             raise KeyboardInterrupt
+        logger.info("%s: finishing the batches in flight, then stopping", signal.strsignal(signum))
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):

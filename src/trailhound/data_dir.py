@@ -36,6 +36,16 @@ class DataDir:
         return self.lake / "events"
 
     @property
+    def ip_enrichment(self) -> Path:
+        """What the intel lists say about each source address seen (see ``store.enrichment``)."""
+        return self.lake / "ip_enrichment"
+
+    @property
+    def intel(self) -> Path:
+        """Intel lists installed with ``trailhound intel update``, compiled (see ``intel``)."""
+        return self.root / "intel"
+
+    @property
     def staging(self) -> Path:
         """Where files are written before they are renamed into the lake."""
         return self.lake / "_staging"
@@ -64,6 +74,11 @@ class DataDir:
     def secret_key(self) -> Path:
         """The key that encrypts ``secrets``."""
         return self.root / "secret.key"
+
+    @property
+    def rules(self) -> Path:
+        """Rules added to this data directory (uploaded through the API), run beside the pack."""
+        return self.root / "rules"
 
     @property
     def tmp(self) -> Path:

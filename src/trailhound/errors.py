@@ -19,6 +19,10 @@ class StoreError(TrailhoundError):
     """The lake or the state database failed."""
 
 
+class IntelError(TrailhoundError):
+    """An intel list (Tor exits, AWS ranges, country, ASN) could not be read or installed."""
+
+
 class QueryError(TrailhoundError):
     """A query could not be parsed, compiled or run.
 

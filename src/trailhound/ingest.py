@@ -7,10 +7,11 @@
    normalizes them (``normalize.batch``); two batches at a time, in threads, while the source
    prepares the next one (an SQS source downloads it);
 2. commits it, one batch at a time across threads and processes (``store.commit``): dedupe,
-   write to the lake, then record every file in the ingest ledger *and* the completeness ledger
-   and the quarantined input, in one transaction;
-3. shows the committed batch to the detection observer the caller passed
-   (``detect.base.BatchObserver``) and raises the eventID conflicts as alerts;
+   write to the lake, add the batch's new source addresses to the intel enrichment table
+   (``intel.enrichment``), then record every file in the ingest ledger *and* the completeness
+   ledger and the quarantined input, in one transaction;
+3. shows the committed batch, with its ``src_*`` intel fields, to the detection observer the
+   caller passed (``detect.base.BatchObserver``) and raises the eventID conflicts as alerts;
 4. tells the source what became of the batch (``Source.acknowledge``): only now may a queue
    delete its messages. A crash at any point means reading again, never loss.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import threading
 import time
 import uuid
@@ -85,7 +87,10 @@ _ENVIRONMENT_ERRORS = (
     duckdb.InterruptException,
 )
 _DATA_OS_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ})
+_ENRICHED = "new_events_enriched"  # the committed batch's view with its src_* fields
 _STOP_CHECK_SECONDS = 0.5  # how soon the caller's stop reaches a source that waits
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,9 @@ class IngestOptions:
     # failing part are quarantined without splitting further, so that hostile input cannot make
     # the search itself endless (every record failing would cost two commits a record).
     isolation_failures: int = 64
+    # Add each batch's new source addresses to the intel enrichment table (the ``src_*`` fields);
+    # off only to measure what it costs (``bench/enrich.py``): the next enriching ingest rebuilds.
+    enrich: bool = True
 
 
 @dataclass(slots=True)
@@ -180,7 +188,12 @@ class Ingestor:
             fast_object_bytes=self.options.fast_object_bytes,
             limits=self.options.limits,
         )
-        self.committer = Committer(self.lake, self.state, self.run_id)
+        from trailhound.intel.enrichment import IpEnricher  # the lists load on first use
+
+        self.enricher = IpEnricher(data_dir)
+        self.committer = Committer(
+            self.lake, self.state, self.run_id, after_write=self._after_write
+        )
         self._detect_lock = threading.Lock()  # the observer sees one batch at a time
         self._announced = False  # whether the source announces its files (progress)
 
@@ -192,6 +205,7 @@ class Ingestor:
 
     def close(self) -> None:
         """Release the DuckDB connections."""
+        self.enricher.close()
         self.con.close()
         self.db.close()
 
@@ -299,6 +313,7 @@ class Ingestor:
                         try:
                             raw = ahead.result()
                         except Exception as error:  # the source failed: finish what it gave
+                            logger.warning("source %s failed: %s", source.name, error)
                             failure, ahead = error, None
                             break
                         if raw is None:
@@ -388,6 +403,7 @@ class Ingestor:
         reason = f"ingest failed: {error}"[:500]
         for item in items:
             owner.failed[_name(item)] = reason
+            logger.warning("%s not stored: %s", _name(item), reason)
         owner.error = owner.error or error
         return IngestSummary()
 
@@ -412,6 +428,11 @@ class Ingestor:
         except Exception as error:
             if not _is_data_error(error):
                 raise
+            logger.info(
+                "a batch of %d objects failed on its data (%s); retried in halves",
+                len(chunk.items),
+                error,
+            )
             drop_batch(chunk.con)
             return self._isolate(chunk.con, chunk.items)
         self._after_commit(chunk.con, committed)
@@ -423,6 +444,7 @@ class Ingestor:
         """Load, normalize and commit files and blobs; blobs count as read, unrecorded."""
         quarantine = self.loader.load(con, files, blobs)
         self.loader.finish(con)
+        _log_quarantine(quarantine)
         committed = self.committer.commit(con, quarantine, files)
         committed.summary.files += len(blobs)
         committed.summary.bytes_read += sum(len(b.data) for b in blobs)
@@ -473,6 +495,7 @@ class Ingestor:
         in the ledger once, with its unreadable parts, at the end.
         """
         summary = IngestSummary()
+        where = source.uri if source is not None else blob.name if blob is not None else "input"
         middle = len(records) // 2
         pending = [records[middle:], records[:middle]] if split else [records]
         failures = 0
@@ -498,6 +521,7 @@ class Ingestor:
                 if failures > self.options.isolation_failures:
                     part, pending = [*part, *(r for p in pending for r in p)], []
                 reason = f"could not be stored: {type(error).__name__}: {error}"[:500]
+                logger.warning("%d record(s) of %s quarantined: %s", len(part), where, reason)
                 for record in part:
                     excerpt = record.json[:EXCERPT_CHARS].decode("utf-8", errors="replace")
                     quarantine.append(QuarantineEntry(record.source, record.index, reason, excerpt))
@@ -513,6 +537,13 @@ class Ingestor:
             summary.bytes_read += len(blob.data)
         return summary
 
+    def _after_write(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        """Inside the commit, after the lake write: the batch's new addresses to the intel table."""
+        if self.options.enrich:
+            self.enricher.add_batch_safely(con, relation)
+        else:
+            self.enricher.files.mark_stale()
+
     def _after_commit(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
         """Show the committed batch to detection (one batch at a time), then drop its tables.
 
@@ -524,6 +555,7 @@ class Ingestor:
         except Exception as error:
             raise _AfterCommitError(error) from error
         finally:
+            self.enricher.drop_view(con, _ENRICHED)
             drop_batch(con)
 
     def _detect(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
@@ -536,7 +568,9 @@ class Ingestor:
                 f"SELECT min(event_time), max(event_time), list(DISTINCT account) FROM {NEW_EVENTS}"
             ).fetchone()
             low, high, accounts = row if row else (None, None, [])
-            batch = BatchContext(con, NEW_EVENTS, low, high, tuple(sorted(accounts or ())))
+            # Detection sees the batch with its src_* fields, as a query of the lake would.
+            relation = self.enricher.enriched_view(con, NEW_EVENTS, _ENRICHED)
+            batch = BatchContext(con, relation, low, high, tuple(sorted(accounts or ())))
             with self._detect_lock:
                 self.detection.on_batch(batch)
 
@@ -572,6 +606,15 @@ class _AfterCommitError(Exception):
     def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _log_quarantine(entries: Sequence[QuarantineEntry]) -> None:
+    """Each record or file set aside (at debug), and how many (at info)."""
+    if not entries:
+        return
+    logger.info("%d record(s) or file(s) quarantined", len(entries))
+    for entry in entries:
+        logger.debug("quarantined %s at %s: %s", entry.source, entry.position, entry.reason)
 
 
 def _raise_conflict_alerts(data_dir: DataDir, matches: Sequence[Match]) -> None:

@@ -146,7 +146,12 @@ class BatchOutcome:
         return name not in self.failed
 
 
-DEFAULT_SUPPRESSION = timedelta(days=1)
+# A rule's deduplication period: matches with the same grouping key less than this apart are
+# one alert (``incidents.alerts``).
+DEFAULT_SUPPRESSION = timedelta(minutes=60)
+# What an alert groups its matches by unless the rule says otherwise: the identity that acted
+# (an assumed role's issuing role, not its session) in the account where it acted.
+DEFAULT_GROUP_BY: tuple[str, ...] = ("principal", "account")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +166,11 @@ class Match:
     region: str | None
     source_ip: str | None
     resource: str | None
+    # The identity behind ``actor``: an assumed role's issuing role ARN, the user's ARN, root;
+    # None falls back to ``actor``. ``session`` is an assumed role's session name.
+    principal: str | None = None
+    session: str | None = None
+    group: str | None = None  # the grouping key, when the detector computed it itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,5 +181,11 @@ class RuleInfo:
     severity: str
     tactics: tuple[str, ...] = ()
     techniques: tuple[str, ...] = ()
-    suppression: timedelta = DEFAULT_SUPPRESSION
+    suppression: timedelta = DEFAULT_SUPPRESSION  # the deduplication period
     source: str = "rule"
+    # Match fields an alert groups by (``principal``, ``actor``, ``session``, ``account``,
+    # ``region``, ``source_ip``, ``resource``); a rule may name event fields, which the rule
+    # engine resolves into ``Match.group``.
+    group_by: tuple[str, ...] = DEFAULT_GROUP_BY
+    threshold: int = 1  # matching events within the period before an alert is raised
+    signal: bool = False  # stored as a signal; alerts only through a threshold or correlation

@@ -22,6 +22,7 @@ class ColumnKind(StrEnum):
     DERIVED = "derived"  # computed from other columns
     PROVENANCE = "provenance"  # where the record came from
     PARTITION = "partition"  # a Hive partition key of the lake
+    ENRICHMENT = "enrichment"  # joined from the per-address intel table, not stored in the lake
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,7 +451,46 @@ PARTITION_COLUMNS: tuple[Column, ...] = (
 )
 
 ALL_COLUMNS: tuple[Column, ...] = EVENT_COLUMNS + PARTITION_COLUMNS
-COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in ALL_COLUMNS}
+
+# What the offline intel lists say about `sourceIPAddress` (``trailhound.intel``). Not stored in the
+# event files: the query engine joins them from ``<data-dir>/lake/ip_enrichment/``, which is
+# rebuilt whenever a list is replaced, so a replaced list changes the answer for old events too.
+_E = ColumnKind.ENRICHMENT
+ENRICHMENT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "src_country",
+        "VARCHAR",
+        _E,
+        "ISO 3166 country code of a public source address (geofeed, then registry data); NULL "
+        "for private and reserved addresses and for service names.",
+    ),
+    Column(
+        "src_asn",
+        "BIGINT",
+        _E,
+        "Autonomous system number announcing a public source address; NULL where unknown.",
+    ),
+    Column("src_as_org", "VARCHAR", _E, "Organization that holds `src_asn`."),
+    Column(
+        "src_is_tor",
+        "BOOLEAN",
+        _E,
+        "The source address is on the Tor exit list in force; false for every other address, "
+        "NULL for service names (`ec2.amazonaws.com`, `AWS Internal`).",
+    ),
+    Column(
+        "src_in_aws",
+        "BOOLEAN",
+        _E,
+        "The call came from inside AWS: a source address in AWS's published ranges, or an AWS "
+        "service name (`*.amazonaws.com`, `AWS Internal`); false for other public addresses; "
+        "NULL for private and reserved addresses (a VPC, or a network reaching an endpoint) "
+        "and other names.",
+    ),
+)
+# Every column a query of ``cloudtrail`` can name.
+DATASET_COLUMNS: tuple[Column, ...] = ALL_COLUMNS + ENRICHMENT_COLUMNS
+COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in DATASET_COLUMNS}
 
 # Event categories and how to infer one from the event type for records older than the field.
 EVENT_CATEGORIES: tuple[str, ...] = ("Management", "Data", "Insight", "NetworkActivity")
@@ -464,7 +504,7 @@ JSON_PREFIXES: dict[str, str] = {
 def _aliases() -> dict[str, str]:
     """CloudTrail field names (lower-cased) and physical names → physical column."""
     aliases: dict[str, str] = {}
-    for column in ALL_COLUMNS:
+    for column in DATASET_COLUMNS:
         aliases[column.name.lower()] = column.name
         if column.source is not None:
             aliases[column.source.lower()] = column.name
@@ -502,7 +542,7 @@ def resolve_field(name: str) -> tuple[str, str | None]:
 def field_names() -> list[str]:
     """Every name a query may use for a column: CloudTrail names first, then physical names."""
     names = [c.source for c in ALL_COLUMNS if c.source is not None]
-    names += [c.name for c in ALL_COLUMNS]
+    names += [c.name for c in DATASET_COLUMNS]
     return names
 
 
@@ -528,13 +568,27 @@ def schema_markdown() -> str:
         "| column | type | kind | CloudTrail field | `cloud_audit_logs` | description |",
         "|---|---|---|---|---|---|",
     ]
-    for c in ALL_COLUMNS:
+    for c in DATASET_COLUMNS:
         source = f"`{c.source}`" if c.source else ""
         ocsf = f"`{c.ocsf}`" if c.ocsf else ""
         lines.append(
             f"| `{c.name}` | {c.sql_type} | {c.kind.value} | {source} | {ocsf} | {c.description} |"
         )
     lines += [
+        "",
+        "## Enrichment: `src_*`",
+        "",
+        "The `enrichment` columns are not stored in the event files: they come from offline",
+        "intel lists (country and ASN ranges, the Tor exit list, AWS's published ranges) through",
+        "a per-address table in `<data-dir>/lake/ip_enrichment/` that the `cloudtrail` view",
+        "joins on `source_ip_address`. It gains the new addresses of every ingested batch and is",
+        "rebuilt whole when a list is replaced (`trailhound intel update --tor FILE`), so a",
+        "query or rule over last month's events answers with the lists in force now.",
+        "`trailhound intel status` shows each list's version, size and date. IPv4 and IPv6",
+        "addresses (IPv4-mapped IPv6 as IPv4) are looked up; a private or reserved address",
+        "(RFC 1918, CGNAT, loopback, link-local, documentation, ULA, multicast) has no country,",
+        "ASN or `src_in_aws`; a service name has only `src_in_aws`. Spark reads the same table",
+        "(`source_ip_address` is its key) to join it the same way.",
         "",
         "## `cloud_audit_logs`",
         "",

@@ -189,7 +189,8 @@ POISON_OBJECTS = Table(
 )
 ALERTS = Table(
     "alerts",
-    "Alerts: the matches of one rule about one actor and resource within its suppression window.",
+    "Alerts: the matches of one rule with one grouping key (by default the principal and its "
+    "account) less than the rule's deduplication period apart (60 minutes unless it says).",
     (
         TableColumn("id", "VARCHAR", "`al-` and a hash of the first match."),
         TableColumn("rule_id", "VARCHAR", "The rule (or detector check) that raised it."),
@@ -199,14 +200,16 @@ ALERTS = Table(
         TableColumn("status", "VARCHAR", "new, in_progress, resolved or false_positive."),
         TableColumn("tactics", "VARCHAR[]", "ATT&CK tactics."),
         TableColumn("techniques", "VARCHAR[]", "ATT&CK technique IDs."),
-        TableColumn("actor", "VARCHAR", "Who acted (the events' `actor`)."),
+        TableColumn(
+            "actor", "VARCHAR", "Who acted in the first match (`actor`: with its session name)."
+        ),
         TableColumn("account", "VARCHAR", "The account."),
         TableColumn("region", "VARCHAR", "The region."),
-        TableColumn("source_ips", "VARCHAR[]", "Source addresses seen."),
+        TableColumn("source_ips", "VARCHAR[]", "Distinct source addresses (up to 100)."),
         TableColumn("first_seen", "TIMESTAMPTZ", "The first matching event's time."),
         TableColumn("last_seen", "TIMESTAMPTZ", "The last matching event's time."),
-        TableColumn("count", "BIGINT", "Matching events."),
-        TableColumn("event_ids", "VARCHAR[]", "Their eventIDs."),
+        TableColumn("count", "BIGINT", "Matching events, all of them."),
+        TableColumn("event_ids", "VARCHAR[]", "Their eventIDs, the first 100 (`count` has all)."),
         TableColumn("created_at", "TIMESTAMPTZ", "When the alert was raised."),
         TableColumn("updated_at", "TIMESTAMPTZ", "When it last changed."),
         TableColumn(
@@ -218,12 +221,58 @@ ALERTS = Table(
         TableColumn(
             "dedup_key",
             "VARCHAR",
-            "Rule, actor and resource: the suppression key.",
+            "Rule and grouping key, lower-cased: what matches must share to join the alert.",
             queryable=False,
         ),
+        TableColumn(
+            "principal",
+            "VARCHAR",
+            "The identity that acted: an assumed role's role ARN (not its session), the user's "
+            "ARN, the account's root.",
+        ),
+        TableColumn("sessions", "VARCHAR[]", "Distinct assumed-role session names (up to 100)."),
+        TableColumn("resources", "VARCHAR[]", "Distinct main resources (up to 100)."),
+        TableColumn("group_fields", "VARCHAR[]", "The fields the rule groups its alerts by."),
+        TableColumn("group_values", "VARCHAR[]", "Their values for this alert."),
     ),
     primary_key=("id",),
     time_column="last_seen",
+    queryable=True,
+)
+ALERT_EVENTS = Table(
+    "alert_events",
+    "Every event of every alert (an alert lists the first 100): what keeps a re-run hunt from "
+    "counting an event twice.",
+    (
+        TableColumn("alert_id", "VARCHAR", "The alert."),
+        TableColumn("rule_id", "VARCHAR", "Its rule."),
+        TableColumn("event_id", "VARCHAR", "The event's eventID."),
+        TableColumn("event_time", "TIMESTAMPTZ", "The event's time."),
+    ),
+    time_column="event_time",
+)
+SIGNALS = Table(
+    "signals",
+    "Matches that raise no alert on their own: of signal rules (context rather than action) and "
+    "of threshold rules; they alert through a correlation or once a threshold is reached.",
+    (
+        TableColumn("rule_id", "VARCHAR", "The rule that matched."),
+        TableColumn("title", "VARCHAR", "The rule's title."),
+        TableColumn("severity", "VARCHAR", "The rule's level."),
+        TableColumn("event_id", "VARCHAR", "The event's eventID."),
+        TableColumn("event_time", "TIMESTAMPTZ", "The event's time."),
+        TableColumn("principal", "VARCHAR", "The identity that acted (as on alerts)."),
+        TableColumn("session", "VARCHAR", "An assumed role's session name."),
+        TableColumn("actor", "VARCHAR", "The event's `actor`."),
+        TableColumn("account", "VARCHAR", "The account."),
+        TableColumn("region", "VARCHAR", "The region."),
+        TableColumn("source_ip", "VARCHAR", "The source address."),
+        TableColumn("resource", "VARCHAR", "The main resource."),
+        TableColumn("group_key", "VARCHAR", "The grouping key's values."),
+        TableColumn("dedup_key", "VARCHAR", "Rule and grouping key, lower-cased.", queryable=False),
+        TableColumn("recorded_at", "TIMESTAMPTZ", "When it was stored.", default="now()"),
+    ),
+    time_column="event_time",
     queryable=True,
 )
 ALERT_COMMENTS = Table(
@@ -231,6 +280,65 @@ ALERT_COMMENTS = Table(
     "The comment trail of each alert, status changes included.",
     (
         TableColumn("alert_id", "VARCHAR", "The alert."),
+        TableColumn("commented_at", "TIMESTAMPTZ", "When."),
+        TableColumn("author", "VARCHAR", "Who."),
+        TableColumn("text", "VARCHAR", "What."),
+    ),
+    time_column="commented_at",
+)
+INCIDENTS = Table(
+    "incidents",
+    "Incidents: alerts about one principal, access key, session or assumed-role chain, grouped.",
+    (
+        TableColumn("id", "VARCHAR", "`in-` and a hash of the first alert."),
+        TableColumn("title", "VARCHAR", "The most severe alert's title and who is behind it."),
+        TableColumn("severity", "VARCHAR", "informational, low, medium, high or critical."),
+        TableColumn("score", "BIGINT", "0-100: the alerts' severities, more for more tactics."),
+        TableColumn("status", "VARCHAR", "new, in_progress, resolved or false_positive."),
+        TableColumn("assignee", "VARCHAR", "Who works on it; empty if nobody."),
+        TableColumn("root_identity", "VARCHAR", "The first identity of the chain (root cause)."),
+        TableColumn("principals", "VARCHAR[]", "Every actor of its alerts."),
+        TableColumn("access_keys", "VARCHAR[]", "Access keys its alerting events used or issued."),
+        TableColumn("accounts", "VARCHAR[]", "Accounts of its alerts."),
+        TableColumn("source_ips", "VARCHAR[]", "Source addresses of its alerts."),
+        TableColumn("rule_ids", "VARCHAR[]", "Rules (and detector checks) that raised its alerts."),
+        TableColumn("tactics", "VARCHAR[]", "ATT&CK tactics of its alerts."),
+        TableColumn("techniques", "VARCHAR[]", "ATT&CK technique IDs of its alerts."),
+        TableColumn("alert_count", "BIGINT", "Alerts grouped."),
+        TableColumn("event_count", "BIGINT", "Alerting events."),
+        TableColumn("first_seen", "TIMESTAMPTZ", "The first alerting event's time."),
+        TableColumn("last_seen", "TIMESTAMPTZ", "The last alerting event's time."),
+        TableColumn("created_at", "TIMESTAMPTZ", "When the incident was opened."),
+        TableColumn("updated_at", "TIMESTAMPTZ", "When it last changed."),
+        TableColumn(
+            "keys",
+            "VARCHAR[]",
+            "What its alerts share (`principal:`, `key:`, `source-identity:`): the grouping keys.",
+            queryable=False,
+        ),
+    ),
+    primary_key=("id",),
+    time_column="last_seen",
+    queryable=True,
+)
+INCIDENT_ALERTS = Table(
+    "incident_alerts",
+    "Which incident each alert belongs to (an alert belongs to one).",
+    (
+        TableColumn("incident_id", "VARCHAR", "The incident."),
+        TableColumn("alert_id", "VARCHAR", "The alert."),
+        TableColumn("keys", "VARCHAR[]", "The grouping keys of the alert's events."),
+        TableColumn("root_identity", "VARCHAR", "The first identity behind the alert's events."),
+        TableColumn("added_at", "TIMESTAMPTZ", "When it joined the incident."),
+    ),
+    primary_key=("alert_id",),
+    time_column="added_at",
+)
+INCIDENT_COMMENTS = Table(
+    "incident_comments",
+    "The comment trail of each incident: status changes, assignments, merges and notes.",
+    (
+        TableColumn("incident_id", "VARCHAR", "The incident."),
         TableColumn("commented_at", "TIMESTAMPTZ", "When."),
         TableColumn("author", "VARCHAR", "Who."),
         TableColumn("text", "VARCHAR", "What."),
@@ -279,6 +387,114 @@ SAVED_QUERIES = Table(
     primary_key=("name",),
     time_column="saved_at",
 )
+INTEL_VERSIONS = Table(
+    "intel_versions",
+    "Each intel list installed (Tor exits, AWS ranges, country, ASN): the retro-hunt's markers.",
+    (
+        TableColumn("list_name", "VARCHAR", "tor, aws, country or asn."),
+        TableColumn("version", "VARCHAR", "The list's version (a hash of its content)."),
+        TableColumn("sha256", "VARCHAR", "The file's SHA-256."),
+        TableColumn("entries", "BIGINT", "Addresses, prefixes or rows as the file counts them."),
+        TableColumn("ranges", "BIGINT", "Disjoint ranges after compiling."),
+        TableColumn("list_date", "VARCHAR", "The date the list states, if any."),
+        TableColumn("source", "VARCHAR", "`shipped`, or the file it was installed from."),
+        TableColumn("previous", "VARCHAR", "The version it replaced."),
+        TableColumn("installed_at", "TIMESTAMPTZ", "When."),
+    ),
+    time_column="installed_at",
+)
+ANALYTICS_PROFILES = Table(
+    "analytics_profiles",
+    "Behavioural profiles: each value an identity, access key, account or VPC endpoint was seen "
+    "with (`trailhound analytics profile`).",
+    (
+        TableColumn("scope", "VARCHAR", "actor, access_key, account or vpce."),
+        TableColumn("subject", "VARCHAR", "The identity (`actor`), key, account or endpoint."),
+        TableColumn(
+            "facet",
+            "VARCHAR",
+            "What was seen: service, api, region, country, asn, user_agent, bucket, console_ip, "
+            "console_country, vpce, caller_account, or `any` (the subject itself).",
+        ),
+        TableColumn("value", "VARCHAR", "The value seen (empty for `any`)."),
+        TableColumn("first_seen", "TIMESTAMPTZ", "Its first event's time."),
+        TableColumn("last_seen", "TIMESTAMPTZ", "Its last event's time."),
+        TableColumn("events", "BIGINT", "Events with it."),
+    ),
+    primary_key=("scope", "subject", "facet", "value"),
+    time_column="last_seen",
+    queryable=True,
+)
+ANALYTICS_VOLUME = Table(
+    "analytics_volume",
+    "Hourly activity of each identity and account: events and denied calls.",
+    (
+        TableColumn("scope", "VARCHAR", "actor or account."),
+        TableColumn("subject", "VARCHAR", "The identity or account."),
+        TableColumn("hour", "TIMESTAMPTZ", "The hour, UTC."),
+        TableColumn("events", "BIGINT", "Events in the hour."),
+        TableColumn("denied", "BIGINT", "Calls denied in the hour."),
+    ),
+    primary_key=("scope", "subject", "hour"),
+    time_column="hour",
+)
+ANALYTICS_FINDINGS = Table(
+    "analytics_findings",
+    "Why each analytics alert's event was unusual, one explanation per detector and event.",
+    (
+        TableColumn("rule_id", "VARCHAR", "The analytics detector (`analytics.<name>`)."),
+        TableColumn("event_id", "VARCHAR", "The event."),
+        TableColumn("event_time", "TIMESTAMPTZ", "Its time."),
+        TableColumn("actor", "VARCHAR", "Who acted."),
+        TableColumn("explanation", "VARCHAR", "What was unusual, against which baseline."),
+        TableColumn("found_at", "TIMESTAMPTZ", "When.", default="now()"),
+    ),
+    primary_key=("rule_id", "event_id"),
+    time_column="event_time",
+    queryable=True,
+)
+
+API_KEYS = Table(
+    "api_keys",
+    "Keys of the REST API (`trailhound keys create`): only a hash of each key is kept.",
+    (
+        TableColumn("id", "VARCHAR", "The key's public ID (the part before the dot)."),
+        TableColumn("name", "VARCHAR", "Who or what holds it."),
+        TableColumn("role", "VARCHAR", "admin, analyst, viewer or ingest."),
+        TableColumn("key_hash", "VARCHAR", "SHA-256 of the whole key.", secret=True),
+        TableColumn("created_at", "TIMESTAMPTZ", "When it was made.", default="now()"),
+        TableColumn("revoked_at", "TIMESTAMPTZ", "When it was revoked; empty while valid."),
+    ),
+    primary_key=("id",),
+    time_column="created_at",
+)
+USERS = Table(
+    "users",
+    "People who sign in to the console (`trailhound users add`), with password hashes.",
+    (
+        TableColumn("name", "VARCHAR", "The sign-in name."),
+        TableColumn("role", "VARCHAR", "admin, analyst or viewer."),
+        TableColumn("password_hash", "VARCHAR", "argon2id hash of the password.", secret=True),
+        TableColumn("created_at", "TIMESTAMPTZ", "When the user was added.", default="now()"),
+        TableColumn("disabled_at", "TIMESTAMPTZ", "When the user was disabled; empty if active."),
+    ),
+    primary_key=("name",),
+    time_column="created_at",
+)
+SETUP_LINKS = Table(
+    "setup_links",
+    "CloudFormation quick-create links handed out by the API, each serving its template "
+    "until it expires.",
+    (
+        TableColumn("id", "VARCHAR", "The link's random token."),
+        TableColumn("options", "JSON", "The setup options the template is built from."),
+        TableColumn("region", "VARCHAR", "The region of the stack."),
+        TableColumn("created_at", "TIMESTAMPTZ", "When it was made.", default="now()"),
+        TableColumn("expires_at", "TIMESTAMPTZ", "When it stops working."),
+    ),
+    primary_key=("id",),
+    time_column="created_at",
+)
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -292,10 +508,22 @@ TABLES: dict[str, Table] = {
         INTEGRATIONS,
         POISON_OBJECTS,
         ALERTS,
+        ALERT_EVENTS,
+        SIGNALS,
         ALERT_COMMENTS,
+        INCIDENTS,
+        INCIDENT_ALERTS,
+        INCIDENT_COMMENTS,
         RULE_STATE,
         SAVED_DATASETS,
         SAVED_QUERIES,
+        INTEL_VERSIONS,
+        ANALYTICS_PROFILES,
+        ANALYTICS_VOLUME,
+        ANALYTICS_FINDINGS,
+        API_KEYS,
+        USERS,
+        SETUP_LINKS,
     )
 }
 SECRET_COLUMNS = frozenset(c for t in TABLES.values() for c in t.secret_columns)

@@ -31,9 +31,11 @@ def test_add_test_collect_and_pause(aws: Aws, tmp_path: Path) -> None:
     result = runner.invoke(app, [*base, "integration", "test", "prod"])
     assert result.exit_code == 0, result.output
     assert "Connection established" in result.output
-    result = runner.invoke(app, [*base, "collect", "--once"])
+    result = runner.invoke(app, [*base, "--log-level", "info", "collect", "--once"])
     assert result.exit_code == 0, result.output
     assert "6 events written" in result.output
+    assert "INFO trailhound.collect: collecting prod until the queues are empty" in result.stderr
+    assert "INFO trailhound.collect: collection finished" in result.stderr
     assert runner.invoke(app, [*base, "integration", "pause", "prod"]).exit_code == 0
     assert runner.invoke(app, [*base, "integration", "list"]).exit_code == 0
     shown = runner.invoke(app, [*base, "integration", "show", "prod"]).output

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from trailhound.demo import TOR_EXIT_ADDRESSES, DemoSummary, generate_demo
+from trailhound_demo import TOR_EXIT_ADDRESSES, DemoSummary, generate_demo
 
 EVENTS = 3_000
 REGION = r"[a-z]{2}-[a-z]+-\d"

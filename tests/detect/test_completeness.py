@@ -11,9 +11,9 @@ from tests.sources.test_digests import Trail, hour_start, public_key_list, rsa_k
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import DetectorContext
 from trailhound.detect.completeness import ALERTING, CompletenessDetector, finding_matches
+from trailhound.detect.ledger import Finding, FindingKind, save_public_keys
 from trailhound.incidents.alerts import AlertStore
 from trailhound.ingest import Ingestor
-from trailhound.ledger import Finding, FindingKind, save_public_keys
 from trailhound.sources.digests import load_public_keys
 from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.state import StateDB

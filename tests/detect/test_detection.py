@@ -230,7 +230,7 @@ def test_a_third_party_detector_runs_on_ingest_and_in_hunts_like_the_built_ins(
     # A registry as the process starts with: the built-ins and the third party alike are found
     # through their distributions' entry points.
     registry: Registry[type[Detector]] = Registry("detector", group=DETECTORS.group)
-    assert registry.names() == ["completeness", "sigma", "thirdparty.trail-stop"]
+    assert registry.names() == ["analytics", "completeness", "sigma", "thirdparty.trail-stop"]
     events = _story()
     streamed = DataDir(tmp_path / "streamed")
     hook = detection(streamed, registry=registry)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import pytest
 
 from trailhound.data_dir import DataDir
+from trailhound.detect.matches import MatchTable
 from trailhound.errors import DetectError, IncidentError
 from trailhound.incidents.alerts import AlertStore
 from trailhound.model import Match, RuleInfo
@@ -16,7 +17,7 @@ from trailhound.store.state import StateDB
 
 T0 = datetime(2026, 8, 1, 10, tzinfo=UTC)
 RULES = {
-    "r1": RuleInfo("Rule one", "high", ("persistence",), ("T1098",)),
+    "r1": RuleInfo("Rule one", "high", ("persistence",), ("T1098",), timedelta(days=1)),
     "r2": RuleInfo("Rule two", "low", suppression=timedelta(hours=1), source="vendor"),
 }
 
@@ -108,3 +109,80 @@ def test_outputs_get_what_changed_and_a_broken_one_loses_nothing(
     assert recorder.sent[1][0]["count"] == 2
     assert "alert output broken failed: the destination is gone" in caplog.text
     assert len(AlertStore(StateDB(data_dir.state_db)).list_alerts()) == 2  # stored regardless
+
+
+ROLE = "arn:aws:iam::111111111111:role/etl"
+
+
+def _session_match(rule: str, event: str, minutes: int, session: str) -> Match:
+    when = T0 + timedelta(minutes=minutes)
+    actor = f"{ROLE}/{session}"
+    return Match(rule, event, when, actor, "111111111111", "us-east-1", "1.2.3.4", None,
+                 principal=ROLE, session=session)  # fmt: skip
+
+
+def test_the_sessions_of_one_role_are_one_alert_that_names_them(data_dir: DataDir) -> None:
+    store = AlertStore(StateDB(data_dir.state_db))
+    matches = [_session_match("r2", f"e{i}", i * 10, f"session-{i % 3}") for i in range(12)]
+    [alert] = store.record(MatchTable.of(matches), RULES).changed
+    assert alert["principal"] == ROLE and alert["actor"] == f"{ROLE}/session-0"
+    assert alert["count"] == 12 and alert["sessions"] == ["session-0", "session-1", "session-2"]
+    assert alert["group_fields"] == ["principal", "account"]
+    assert alert["group_values"] == [ROLE, "111111111111"]
+    # Past the one-hour period of r2 the same role is a new alert.
+    later = store.record([_session_match("r2", "late", 12 * 10 + 61, "session-9")], RULES)
+    assert len(later.created) == 1 and store.count_alerts() == 2
+
+
+def test_event_ids_are_capped_but_the_count_and_idempotence_are_not(data_dir: DataDir) -> None:
+    store = AlertStore(StateDB(data_dir.state_db))
+    matches = [_session_match("r1", f"e{i:03}", i, "s") for i in range(150)]
+    [alert] = store.record(matches, RULES).changed
+    assert alert["count"] == 150 and len(alert["event_ids"]) == 100
+    assert alert["event_ids"][:2] == ["e000", "e001"]
+    again = store.record(matches[120:], RULES)  # events past the cap: known all the same
+    assert again.changed == [] and [a["id"] for a in again.touched] == [alert["id"]]
+    assert store.get(alert["id"])["count"] == 150
+    assert store.alerts_for_events(["e149"]) == {"e149": ["r1"]}
+
+
+def test_a_threshold_rule_alerts_once_enough_matches_share_a_key(data_dir: DataDir) -> None:
+    rules = {"burst": RuleInfo("Burst", "high", threshold=3)}
+    store = AlertStore(StateDB(data_dir.state_db))
+    first = store.record([_match("burst", "b1", 0), _match("burst", "b2", 10)], rules)
+    assert first.changed == [] and first.signals == 2 and store.count_alerts() == 0
+    # Another actor's match does not count towards alice's threshold.
+    assert store.record([_match("burst", "x1", 15, actor="bob")], rules).changed == []
+    [alert] = store.record([_match("burst", "b3", 20)], rules).changed
+    assert alert["count"] == 3 and alert["event_ids"] == ["b1", "b2", "b3"]
+    grown = store.record([_match("burst", "b4", 30)], rules)  # once raised, it grows
+    assert [a["count"] for a in grown.changed] == [4]
+    assert store.record([_match("burst", "b1", 0)], rules).changed == []  # nothing twice
+    assert store.signal_counts() == {"burst": 5}
+
+
+def test_a_signal_rule_is_stored_and_raises_nothing(data_dir: DataDir) -> None:
+    rules = {**RULES, "ctx": RuleInfo("Context", "informational", signal=True)}
+    store = AlertStore(StateDB(data_dir.state_db))
+    changes = store.record([_match("ctx", f"c{i}", i) for i in range(5)], rules)
+    assert changes.changed == [] and changes.signals == 5
+    assert store.record([_match("ctx", "c0", 0)], rules).signals == 0  # stored once
+    assert store.count_alerts() == 0 and store.signal_counts() == {"ctx": 5}
+    with store.state.connect() as con:
+        row = con.execute("SELECT principal, title FROM signals WHERE event_id = 'c1'").fetchone()
+    assert row == ("alice", "Context")
+
+
+def test_alerts_page_and_count(data_dir: DataDir) -> None:
+    store = AlertStore(StateDB(data_dir.state_db))
+    store.record([_match("r1", f"p{i}", i * 2000, actor=f"user-{i}") for i in range(7)], RULES)
+    pages = [store.list_alerts(limit=3, offset=o) for o in (0, 3, 6)]
+    assert [len(p) for p in pages] == [3, 3, 1]
+    ids = [a["id"] for p in pages for a in p]
+    assert len(set(ids)) == 7 and store.count_alerts() == 7
+    assert store.count_alerts(principal="user-3") == 1 and store.count_alerts(severity="low") == 0
+
+
+def test_unknown_rules_are_refused(data_dir: DataDir) -> None:
+    with pytest.raises(DetectError, match="unknown rules: nosuch"):
+        AlertStore(StateDB(data_dir.state_db)).record([_match("nosuch", "e1", 0)], RULES)

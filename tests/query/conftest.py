@@ -18,11 +18,11 @@ import pytest
 
 from tests.query.demo_data import BAD_FILE, DEMO_EVENTS, DEMO_SEED, Demo, read_records
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
 from trailhound.ingest import Ingestor
 from trailhound.query import compile_query
-from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
+from trailhound.schema import DATASET_COLUMNS, EVENT_COLUMNS
 from trailhound.store.engine import QueryEngine
+from trailhound_demo.generator import generate_demo
 
 NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 ALICE = "arn:aws:iam::111122223333:user/alice"
@@ -102,9 +102,10 @@ def event_rows(now: datetime.datetime = NOW) -> list[dict[str, Any]]:
 
 
 def _create_cloudtrail(con: duckdb.DuckDBPyConnection, now: datetime.datetime = NOW) -> None:
-    columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in ALL_COLUMNS)
+    # The dataset's columns: the stored ones and the src_* intel fields the view joins.
+    columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in DATASET_COLUMNS)
     con.execute(f"CREATE TABLE cloudtrail ({columns})")
-    names = [c.name for c in ALL_COLUMNS]
+    names = [c.name for c in DATASET_COLUMNS]
     placeholders = ", ".join("?" for _ in names)
     con.executemany(
         f"INSERT INTO cloudtrail VALUES ({placeholders})",
@@ -151,6 +152,12 @@ def _create_state(con: duckdb.DuckDBPyConnection) -> None:
             "?, '111122223333', 'us-east-1', ['10.0.0.1'], ?, ?, ?, ['e13'], ?, ?)",
             [alert_id, rule, title, severity, source, status, CAROL, seen, seen, count, seen, seen],
         )
+    # The queryable columns alerts gained with the principal-based grouping (tables.ALERTS).
+    for column, kind in (("principal", "VARCHAR"), ("sessions", "VARCHAR[]"),
+                         ("resources", "VARCHAR[]"), ("group_fields", "VARCHAR[]"),
+                         ("group_values", "VARCHAR[]")):  # fmt: skip
+        con.execute(f"ALTER TABLE alerts ADD COLUMN {column} {kind}")
+    con.execute("UPDATE alerts SET principal = actor")
 
 
 @pytest.fixture(scope="session")

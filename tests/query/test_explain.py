@@ -37,12 +37,17 @@ def test_every_read_is_explained_in_the_chosen_dialect() -> None:
     )
     explanation = explain(compiled, "spark", PARTITIONS)
     first, second, alerts = explanation.reads
-    assert [p[0] for p in first.partitions] == [day(2)] * 2 + [day(1)] * 2 + [day(0)] * 2
+    # The first date kept is that of 36 hours and a day ago: three dates or four, by time of day.
+    now = datetime.datetime.now(datetime.UTC)
+    oldest = (now - datetime.timedelta(hours=36, days=1)).date().isoformat()
+    kept = sorted(p[0] for p in PARTITIONS if p[0] >= oldest)
+    assert [p[0] for p in first.partitions] == kept and len(kept) in (6, 8)
     assert len(second.partitions) == 10 and second.read.window == datetime.timedelta(days=5)
     assert not alerts.partitioned and alerts.partitions == ()
     text = explanation.render()
     assert text.startswith("-- spark\n") and "`date`" in text
-    assert "cloudtrail (last 36h): 6 of 12" in text and "cloudtrail (last 5d): 10 of 12" in text
+    assert f"cloudtrail (last 36h): {len(kept)} of 12" in text
+    assert "cloudtrail (last 5d): 10 of 12" in text
     assert "alerts (last 36h): not partitioned, read whole" in text
 
 

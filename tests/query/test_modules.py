@@ -22,7 +22,10 @@ def test_doctests(module: object) -> None:
 
 
 def test_dataset_registry() -> None:
-    assert set(DATASETS) == {"cloudtrail", "cloud_audit_logs", "quarantine", "alerts"}
+    assert set(DATASETS) == {
+        "cloudtrail", "cloud_audit_logs", "quarantine", "alerts", "signals", "incidents",
+        "analytics_profiles", "analytics_findings",
+    }  # fmt: skip
     for name, dataset in DATASETS.items():
         assert dataset.name == dataset.relation == name
         assert dataset.time_column in dataset.columns
@@ -38,7 +41,7 @@ def test_dataset_registry() -> None:
     assert DATASETS["quarantine"].columns == (
         "run_id", "source", "position", "reason", "excerpt", "quarantined_at",
     )  # fmt: skip
-    assert len(DATASETS["alerts"].columns) == 18
+    assert len(DATASETS["alerts"].columns) == 23  # with principal, sessions, resources, group_*
 
 
 def test_dialect_registry_takes_a_third_party_dialect() -> None:

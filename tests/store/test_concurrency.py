@@ -17,10 +17,10 @@ import duckdb
 
 from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
-from trailhound.demo.generator import generate_demo
 from trailhound.ingest import IngestOptions, Ingestor
 from trailhound.store.engine import QueryEngine
 from trailhound.store.lake import ParquetLake
+from trailhound_demo.generator import generate_demo
 
 INGEST = (
     "import sys; from pathlib import Path; from trailhound.data_dir import DataDir; "

@@ -4,7 +4,7 @@ the real query engine, compacted, expired; every write atomic; two writers' copi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,10 @@ from trailhound.cli import app
 from trailhound.data_dir import DataDir
 from trailhound.errors import StoreError
 from trailhound.ingest import IngestOptions, Ingestor
+from trailhound.intel.enrichment import rebuild_enrichment
+from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.engine import QueryEngine
+from trailhound.store.enrichment import EnrichmentFiles
 from trailhound.store.lake import open_lake
 from trailhound.store.s3_lake import S3Lake, parse_lake_uri
 
@@ -173,3 +176,30 @@ def test_expire_by_retention(tmp_path: Path, where: str, request: pytest.Fixture
     assert [p.date for p in open_lake(data_dir).partitions()] == [recent.isoformat()]
     bad = CliRunner().invoke(app, [*command[:-1], "soon"], env=env)
     assert bad.exit_code == 2 and "bad duration" in bad.output
+
+
+def test_events_on_s3_get_the_intel_enrichment(tmp_path: Path, s3: Any) -> None:
+    # The enrichment table stays in the data directory; the commit's after-write step and a
+    # rebuild read the batch's and the lake's addresses wherever the events live.
+    data_dir = on_s3(tmp_path / "store")
+    records = [
+        make_record(n, sourceIPAddress=a, eventTime=f"2026-11-0{1 + n}T10:00:00Z")
+        for n, a in enumerate(("185.220.101.1", "8.8.8.8", "10.1.2.3"))
+    ]
+    write_log(tmp_path / "logs", records, name="intel")
+    with Ingestor(data_dir, options=IngestOptions(compact=False)) as ingestor:
+        ingestor.ingest_paths([tmp_path / "logs"])
+    query = "SELECT source_ip_address, src_country, src_is_tor FROM cloudtrail ORDER BY 1"
+    expected = [("10.1.2.3", None, False), ("185.220.101.1", "DE", True), ("8.8.8.8", "US", False)]
+    with QueryEngine(data_dir) as engine:
+        assert engine.execute(query)[1] == expected
+    EnrichmentFiles(data_dir).root.joinpath("CURRENT").unlink()  # as an older release left it
+    assert rebuild_enrichment(data_dir).addresses == 3
+    with QueryEngine(data_dir) as engine:
+        assert engine.execute(query)[1] == expected
+    lake = open_lake(data_dir)
+    days = lake.partitions_between(date(2026, 11, 2), date(2026, 11, 5))
+    assert [d for d, _ in days] == ["2026-11-02", "2026-11-03"]
+    with DuckDBBackend.open(data_dir, days) as backend:
+        found = backend.execute("SELECT source_ip_address, src_asn FROM cloudtrail ORDER BY 1")
+    assert found.rows == [("10.1.2.3", None), ("8.8.8.8", 15169)]

@@ -19,6 +19,7 @@ from trailhound.cli import app
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError
 from trailhound.ingest import IngestOptions, Ingestor
+from trailhound.schema import ENRICHMENT_COLUMNS
 from trailhound.store.base import BACKENDS
 from trailhound.store.engine import QueryEngine
 from trailhound.store.lake import JOURNAL, ParquetLake
@@ -93,7 +94,9 @@ def test_both_engines_read_one_snapshot_of_the_lake(
     assert spark_side[1] == [(9, 9, datetime.date(2026, 11, 1))]
     duck, spark_side = _both(data_dir, spark, "SELECT * FROM cloudtrail")
     assert duck == spark_side and len(spark_side[1]) == 9
-    assert spark_side[0][-2:] == ["account", "date"]  # DuckDB's order: partition columns last
+    # DuckDB's order: the files' columns, the partition columns, then the src_* intel fields.
+    intel = [c.name for c in ENRICHMENT_COLUMNS]
+    assert spark_side[0][-2 - len(intel) :] == ["account", "date", *intel]
 
 
 @pytest.mark.spark

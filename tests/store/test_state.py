@@ -101,4 +101,33 @@ def test_a_store_of_an_older_version_gets_its_log_files_recorded(tmp_path: Path)
         seen = con.execute("SELECT uri, account, sha256, seen_at FROM log_files_seen").fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert seen == [(LOG, "111122223333", None, stored)]
-    assert version == ("1",)
+    assert version == ("2",)
+
+
+def test_threads_opening_and_closing_connections_keep_a_whole_database(tmp_path: Path) -> None:
+    """A connection opened while another thread closes the last one worked on an instance half
+    torn down ("python_arrow_scan does not exist"); the server's threads do this all the time."""
+    import threading
+
+    import pyarrow as pa
+
+    state = StateDB(tmp_path / "state.duckdb")
+    with state.connect():
+        pass
+    errors: list[str] = []
+
+    def work() -> None:
+        for _ in range(120):
+            try:
+                with state.connect() as con:
+                    con.register("t", pa.table({"a": [1, 2, 3]}))
+                    assert con.execute("SELECT sum(a) FROM t").fetchone() == (6,)
+            except Exception as error:
+                errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

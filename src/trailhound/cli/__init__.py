@@ -1,11 +1,14 @@
 """The command line: the ``trailhound`` Typer app, assembled from one module per command group.
 
 ``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
-library), ``detect`` (detect, alerts, rules, config), ``aws`` (integration, setup, collect),
-``ledger``, ``lake`` (lake compact, lake expire) and ``demo`` (demo-data). Each module has a
-``register(app)``; this module's callback resolves ``--data-dir`` into the context (see
-``context.py``), the one place commands find it. Command modules import their stage's heavy
-modules inside the commands, so that a command only pays for what it uses.
+library), ``detect`` (detect, alerts, rules, config), ``incidents`` (list, show, update, graph,
+regroup), ``aws`` (integration, setup, collect), ``ledger``, ``intel`` (the offline intel lists),
+``analytics`` (behavioural profiles), ``lake`` (lake compact, lake expire), ``demo`` (demo-data)
+and ``server`` (serve, keys, users). Each module has a ``register(app)``; this module's callback
+resolves ``--data-dir`` into the context (see ``context.py``), the one place commands find it,
+and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once. Command modules
+import their stage's heavy modules inside the commands, so that a command only pays for what it
+uses.
 """
 
 from __future__ import annotations
@@ -16,10 +19,24 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli import aws, demo, detect, ingest, lake, ledger, queries, query
+from trailhound.cli import (
+    analytics,
+    aws,
+    demo,
+    detect,
+    incidents,
+    ingest,
+    intel,
+    lake,
+    ledger,
+    queries,
+    query,
+    server,
+)
 from trailhound.cli.context import CliState
 from trailhound.cli.output import console
 from trailhound.data_dir import resolve_data_dir
+from trailhound.logs import FORMATS, LEVELS, configure_logging
 from trailhound.store.lock import set_wait_notice
 
 app = typer.Typer(
@@ -43,8 +60,29 @@ def main(
             help="Where the lake and state live (default: the user data folder).",
         ),
     ] = None,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level",
+            envvar="TRAILHOUND_LOG_LEVEL",
+            help="debug, info, warning or error: what is logged to standard error.",
+        ),
+    ] = "warning",
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="TRAILHOUND_LOG_FORMAT",
+            help="text, or json (one object per line) for a log shipper.",
+        ),
+    ] = "text",
 ) -> None:
     """Self-hosted detection and response for AWS CloudTrail."""
+    if log_level.lower() not in LEVELS:
+        raise typer.BadParameter(f"use one of {', '.join(LEVELS)}", param_hint="--log-level")
+    if log_format not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--log-format")
+    configure_logging(log_level, log_format)
     # Everything this process writes (lake, state, secrets, downloads) is the owner's alone.
     os.umask(0o077)
     set_wait_notice(_tell_waiting)
@@ -58,7 +96,20 @@ def _tell_waiting(pid: int | None) -> None:
     )
 
 
-for _group in (ingest, query, queries, demo, aws, ledger, detect, lake):
+for _group in (
+    ingest,
+    query,
+    queries,
+    demo,
+    aws,
+    ledger,
+    intel,
+    analytics,
+    detect,
+    incidents,
+    server,
+    lake,
+):
     _group.register(app)
 
 __all__ = ["app"]

@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli.context import data_dir
+from trailhound.cli.context import application
 from trailhound.cli.output import console, fail, out, printable
 from trailhound.errors import TrailhoundError
-from trailhound.sources.aws.integrations import COLLECTABLE, Integration, IntegrationState
-from trailhound.store.integrations import IntegrationStore
-from trailhound.store.state import StateDB
+
+if TYPE_CHECKING:
+    from trailhound.sources.aws.integrations import IntegrationState
+    from trailhound.store.integrations import IntegrationStore
 
 integration_app = typer.Typer(
     help="Connect AWS accounts through an SQS queue of notifications.", no_args_is_help=True
@@ -27,7 +28,7 @@ setup_app = typer.Typer(
 
 
 def _store(ctx: typer.Context) -> IntegrationStore:
-    return IntegrationStore(StateDB(data_dir(ctx).state_db))
+    return application(ctx).integrations
 
 
 NameArg = Annotated[str, typer.Argument(help="The integration's name.")]
@@ -81,6 +82,8 @@ def add(
     kms_note: Annotated[str | None, typer.Option(help="A note on the KMS key in use.")] = None,
 ) -> None:
     """Add an integration; check it with ``trailhound integration test NAME``."""
+    from trailhound.sources.aws.integrations import Integration
+
     if external_id == "-":
         external_id = _read_secret("External ID")
     try:
@@ -161,12 +164,16 @@ def _set_state(ctx: typer.Context, name: str, state: IntegrationState, verb: str
 @integration_app.command("pause")
 def pause(ctx: typer.Context, name: NameArg) -> None:
     """Stop reading the queue; messages wait there, nothing is lost."""
+    from trailhound.sources.aws.integrations import IntegrationState
+
     _set_state(ctx, name, IntegrationState.PAUSED, "Paused")
 
 
 @integration_app.command("resume")
 def resume(ctx: typer.Context, name: NameArg) -> None:
     """Read the queue again."""
+    from trailhound.sources.aws.integrations import IntegrationState
+
     _set_state(ctx, name, IntegrationState.ENABLED, "Resumed")
 
 
@@ -196,14 +203,11 @@ def test(
     profile: ProfileOption = None,
 ) -> None:
     """Check credentials, queue, the bucket's notification route and a real log object."""
-    from trailhound.sources.aws.connection_test import check_connection
-
     _use_profile(profile)
     try:
-        integration = _store(ctx).get(name)
+        report = application(ctx).test_integration(name, bucket)
     except TrailhoundError as error:
         raise fail(error) from error
-    report = check_connection(integration, bucket=bucket)
     for step in report.steps:
         mark = ("ok  ", "green") if step.ok else ("FAIL", "red")
         console.print(
@@ -348,20 +352,13 @@ def collect(
     profile: ProfileOption = None,
 ) -> None:
     """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT)."""
-    from trailhound.collect import collect as run_collect
     from trailhound.collect import graceful_shutdown
-    from trailhound.detect.detection import Detection
-    from trailhound.incidents.alerts import AlertStore
     from trailhound.sources.aws.sqs import CollectorOptions
 
     _use_profile(profile)
-    store = _store(ctx)
+    app = application(ctx)
     try:
-        chosen = (
-            [store.get(n) for n in integration]
-            if integration
-            else [i for i in store.list_integrations() if i.state in COLLECTABLE]
-        )
+        chosen = app.collectable(integration or ())
     except TrailhoundError as error:
         raise fail(error) from error
     if not chosen:
@@ -375,15 +372,7 @@ def collect(
     )
     try:
         with graceful_shutdown(stop):
-            where = data_dir(ctx)
-            summaries = run_collect(
-                where,
-                chosen,
-                once=once,
-                options=options,
-                stop=stop,
-                detection=Detection(where, AlertStore.for_data_dir(where)),
-            )
+            summaries = app.collect(chosen, once=once, options=options, stop=stop)
     except TrailhoundError as error:
         raise fail(error) from error
     for name, summary in summaries.items():

@@ -1,25 +1,29 @@
-"""The one way a command finds what it works on: the state the main callback puts in the context.
+"""The one way a command finds what it works on: the application the main callback prepares.
 
 The callback of the ``trailhound`` app (``cli/__init__.py``) resolves ``--data-dir`` once and
-stores a :class:`CliState` as the root context's ``obj``; every command takes ``ctx`` and asks
-:func:`data_dir` for it. A command group mounted on an app without that callback (a test's own
-``Typer``) falls back to the environment variable and the default folder, as the callback would.
+stores a :class:`CliState` as the root context's ``obj``; a command takes ``ctx`` and asks
+:func:`application` for the :class:`~trailhound.app.Trailhound` of that data directory, built on
+first use (``--help`` builds none). A command group mounted on an app without that callback (a
+test's own ``Typer``) falls back to the environment variable and the default folder, as the
+callback would.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import typer
 
+from trailhound.app import Trailhound
 from trailhound.data_dir import DataDir, resolve_data_dir
 
 
 @dataclass(slots=True)
 class CliState:
-    """What the main callback resolved for this invocation."""
+    """What the main callback resolved for this invocation, and the application, once built."""
 
     data_dir: DataDir
+    app: Trailhound | None = field(default=None)
 
 
 def cli_state(ctx: typer.Context) -> CliState:
@@ -28,6 +32,14 @@ def cli_state(ctx: typer.Context) -> CliState:
     if not isinstance(root.obj, CliState):
         root.obj = CliState(resolve_data_dir(None))
     return root.obj
+
+
+def application(ctx: typer.Context) -> Trailhound:
+    """The application of this invocation's data directory."""
+    state = cli_state(ctx)
+    if state.app is None:
+        state.app = Trailhound(state.data_dir)
+    return state.app
 
 
 def data_dir(ctx: typer.Context) -> DataDir:

@@ -1,4 +1,9 @@
-"""``trailhound demo-data``: write the demo generator's data set."""
+"""``trailhound demo-data``: write the demo generator's data set.
+
+The generator is its own package, ``trailhound_demo``, outside the product's core: installed
+beside trailhound from a source checkout (``make demo``, ``make install-test``), and left out of
+installations that do not want it; then this command says how to get it.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,34 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli.output import console, out
+from trailhound.cli.output import console, fail, out
+from trailhound.errors import TrailhoundError
+
+NOT_INSTALLED = (
+    "the demo data generator (package trailhound_demo) is not installed: install trailhound "
+    "from its source repository (make demo, or pip install -e . in a checkout), which ships it"
+)
 
 
 def demo_data(
     outdir: Annotated[Path, typer.Argument(help="Folder to write the S3-layout data set into.")],
     events: Annotated[int, typer.Option(help="Number of events.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
+    tor_list: Annotated[
+        Path | None,
+        typer.Option(
+            "--tor-list",
+            help="Also write the demo's Tor exit list here (for `trailhound intel update --tor`).",
+        ),
+    ] = None,
 ) -> None:
     """Write a deterministic, realistic multi-account CloudTrail data set in S3 layout."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from trailhound.demo.generator import generate_demo
+    try:
+        from trailhound_demo import generate_demo
+    except ImportError as error:
+        raise fail(TrailhoundError(NOT_INSTALLED)) from error
 
     with Progress(
         TextColumn("[bold]demo-data"),
@@ -38,6 +59,15 @@ def demo_data(
         f"{len(summary.regions)} regions to {outdir}; stories: {', '.join(summary.stories)}",
         highlight=False,
     )
+    if tor_list is not None:
+        from trailhound_demo.intel import write_demo_tor_list
+
+        write_demo_tor_list(tor_list)
+        out.print(
+            f"Wrote the demo's Tor exit list to {tor_list}: install it with "
+            f"`trailhound intel update --tor {tor_list}`.",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,71 +2,54 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli.context import data_dir as _data_dir
+from trailhound.app import SettingError, Trailhound
+from trailhound.cli.context import application
 from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
 from trailhound.errors import TrailhoundError
-
-if TYPE_CHECKING:
-    from trailhound.data_dir import DataDir
-    from trailhound.store.base import Backend
 
 alerts_app = typer.Typer(help="List, show and triage alerts.", no_args_is_help=True)
 rules_app = typer.Typer(
     help="The detection rules: list, coverage, enable, disable.", no_args_is_help=True
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
-SETTINGS = ("org-accounts", "retro-hunt")  # and output.<name> for each alert output
 
 
 def _alert_table(alerts: list[dict[str, Any]]) -> None:
-    table = Table("id", "severity", "status", "title", "actor", "account", "last_seen", "count")
+    table = Table(
+        "id", "severity", "status", "title", "principal", "account", "last_seen", "count",
+        "sessions",
+    )  # fmt: skip
     for a in alerts:
         table.add_row(
             a["id"],
             a["severity"],
             a["status"],
-            a["title"],
-            str(a["actor"] or ""),
+            printable(a["title"]),
+            printable(str(a.get("principal") or a["actor"] or "")),
             str(a["account"] or ""),
             jsonable(a["last_seen"]),
             str(a["count"]),
+            str(len(a.get("sessions") or [])),
         )
     out.print(table)
 
 
-def _public(alert: dict[str, Any]) -> dict[str, Any]:
-    """What an alert shows outside: every stored column but the bookkeeping ones."""
-    from trailhound.incidents.alerts import ALERT_COLUMNS  # detection loads lazily: start-up
-
-    hidden = ("created_at", "updated_at", "dedup_key")
-    return {c: alert[c] for c in ALERT_COLUMNS if c not in hidden}
-
-
-def _backend_opener(
-    where: DataDir, engine: str, spark_master: str | None
-) -> Callable[[], Backend] | None:
-    """How a hunt opens its backend: None for the embedded DuckDB (the detectors' default)."""
-    from trailhound.store.base import BACKENDS, open_backend
-
-    if spark_master and engine != "spark":
-        raise typer.BadParameter("--spark-master goes with --engine spark")
-    known = sorted({"duckdb", *BACKENDS.names()})
-    if engine not in known:
-        raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
-    if engine == "duckdb":
-        return None
-    options = {"master": spark_master} if spark_master else {}
-    return functools.partial(open_backend, engine, where, **options)
+def _showing(shown: int, offset: int, total: int, what: str = "alerts") -> None:
+    """The paging line: which of how many were printed (never a silent cut)."""
+    first = offset + 1 if shown else 0
+    console.print(
+        f"showing {first:,}–{offset + shown:,} of {total:,} {what}"
+        + (" (--offset/--limit for more)" if offset + shown < total else ""),
+        highlight=False,
+    )
 
 
 def detect(
@@ -79,6 +62,7 @@ def detect(
         typer.Option("--rules", help="Extra rule folder (repeatable), added to the built-in pack."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    limit: Annotated[int, typer.Option(help="Print at most this many alerts (0: all).")] = 100,
     engine: Annotated[
         str,
         typer.Option(
@@ -95,41 +79,42 @@ def detect(
         ),
     ] = None,
 ) -> None:
-    """Hunt over history with every enabled rule; prints every alert its matches belong to.
+    """Hunt over history with every enabled rule; prints the alerts its matches belong to.
 
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
-    modes find the same alerts, and nothing is stored twice. With ``--engine spark`` the same
-    compiled rules run on Spark over the same lake; the alerts go to the same state database.
+    modes find the same alerts, and nothing is stored twice. The most severe come first;
+    ``alerts list`` pages through all of them. With ``--engine spark`` the same compiled rules
+    run on Spark over the same lake; the alerts go to the same state database.
     """
-    from trailhound.detect.detection import Detection
-    from trailhound.detect.rules_detector import SigmaDetector
-    from trailhound.durations import parse_window
-    from trailhound.incidents.alerts import AlertStore
+    from trailhound.cli.query import engine_options
 
+    app = application(ctx)
+    options = engine_options(app, engine, spark_master)
     try:
-        window = parse_window(since)
-        data_dir = _data_dir(ctx)
-        detection = Detection(
-            data_dir,
-            AlertStore.for_data_dir(data_dir),
+        hunt = app.hunt(
+            since,
             rule_dirs=rules or [],
-            open_backend=_backend_opener(data_dir, engine, spark_master),
+            report_all=True,
+            engine=engine,
+            engine_options=options,
         )
-        sigma = detection.detector(SigmaDetector.name)
-        if isinstance(sigma, SigmaDetector):
-            for problem in sigma.all_rules.problems:
-                console.print(
-                    Text.assemble(("skipped rule", "yellow"), printable(f" {problem}")),
-                    highlight=False,
-                )
-        alerts = detection.hunt(window, report_all=True)
     except TrailhoundError as error:
         raise fail(error) from error
+    for problem in hunt.problems:
+        console.print(
+            Text.assemble(("skipped rule", "yellow"), printable(f" {problem}")), highlight=False
+        )
+    alerts = hunt.alerts
+    from trailhound.detect.base import LEVELS
+
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    alerts.sort(key=lambda a: (-rank.get(a["severity"], 0), -a["count"], a["id"]))
+    shown = alerts[:limit] if limit > 0 else alerts
     if fmt == "json":
-        print_json([_public(a) for a in alerts])
+        print_json([Trailhound.public_alert(a) for a in shown])
     else:
-        _alert_table(alerts)
-        console.print(f"{len(alerts):,} alerts", highlight=False)
+        _alert_table(shown)
+    _showing(len(shown), 0, len(alerts))
 
 
 @alerts_app.command("list")
@@ -138,23 +123,20 @@ def alerts_list(
     status: Annotated[str | None, typer.Option(help="new, in_progress, resolved, …")] = None,
     severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule ID.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    principal: Annotated[str | None, typer.Option(help="Only this principal (ARN).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    """List alerts, most recent activity first."""
-    from trailhound.incidents.alerts import AlertStore
-    from trailhound.store.state import StateDB
-
-    alerts = AlertStore(StateDB(_data_dir(ctx).state_db)).list_alerts(
-        status=status,
-        rule_id=rule,
-        severity=severity,
-        limit=limit,
-    )
+    """List alerts, most recent activity first, a page at a time."""
+    app = application(ctx)
+    filters = {"status": status, "rule_id": rule, "severity": severity, "principal": principal}
+    alerts = app.list_alerts(**filters, limit=limit, offset=offset)
     if fmt == "json":
-        print_json([_public(a) for a in alerts])
+        print_json([Trailhound.public_alert(a) for a in alerts])
     else:
         _alert_table(alerts)
+    _showing(len(alerts), offset, app.count_alerts(**filters))
 
 
 @alerts_app.command("show")
@@ -162,11 +144,8 @@ def alerts_show(
     ctx: typer.Context, alert_id: str, fmt: Annotated[str, typer.Option("--format", "-f")] = "table"
 ) -> None:
     """One alert with its events and comment trail."""
-    from trailhound.incidents.alerts import AlertStore
-    from trailhound.store.state import StateDB
-
     try:
-        alert = AlertStore(StateDB(_data_dir(ctx).state_db)).get(alert_id)
+        alert = application(ctx).get_alert(alert_id)
     except TrailhoundError as error:
         raise fail(error) from error
     alert.pop("dedup_key", None)
@@ -194,15 +173,9 @@ def alerts_update(
     author: Annotated[str, typer.Option(help="Who is commenting.")] = "analyst",
 ) -> None:
     """Change an alert's status and/or add a comment."""
-    from trailhound.incidents.alerts import AlertStore
-    from trailhound.store.state import StateDB
-
     try:
-        alert = AlertStore(StateDB(_data_dir(ctx).state_db)).update(
-            alert_id,
-            status=status,
-            comment=comment,
-            author=author,
+        alert = application(ctx).update_alert(
+            alert_id, status=status, comment=comment, author=author
         )
     except TrailhoundError as error:
         raise fail(error) from error
@@ -216,9 +189,8 @@ def rules_list(
     fmt: Annotated[str, typer.Option("--format", "-f")] = "table",
 ) -> None:
     """Every loaded rule, and the rules that could not be loaded."""
-    from trailhound.detect.engine import load_rules
-
-    ruleset = load_rules(rules or [])
+    ruleset = application(ctx).rules(rules or [])
+    listed = [r for r in ruleset.rules if r.generate or r.signal]
     rows = [
         {
             "id": r.id,
@@ -228,18 +200,23 @@ def rules_list(
             "techniques": list(r.techniques),
             "builtin": r.builtin,
             "path": r.path,
+            "kind": "signal" if r.signal else "alert",
+            "group_by": list(r.alert_group_by),
+            "threshold": r.threshold,
+            "dedup_period_minutes": r.suppression.total_seconds() / 60,
         }
-        for r in ruleset.rules
-        if r.generate
+        for r in listed
     ]
     if fmt == "json":
         print_json({"rules": rows, "problems": [str(p) for p in ruleset.problems]})
         return
-    table = Table("id", "level", "title", "techniques")
-    for rule in ruleset.rules:
-        if rule.generate:
-            table.add_row(rule.id, rule.level, rule.title, ", ".join(rule.techniques))
+    table = Table("id", "level", "kind", "title", "techniques")
+    for rule in listed:
+        kind = "signal" if rule.signal else "alert"
+        table.add_row(rule.id, rule.level, kind, rule.title, ", ".join(rule.techniques))
     out.print(table)
+    signals = sum(r.signal for r in listed)
+    console.print(f"{len(listed) - signals:,} alerting rules, {signals:,} signals", highlight=False)
     for problem in ruleset.problems:
         console.print(
             Text.assemble(("skipped", "yellow"), printable(f" {problem}")), highlight=False
@@ -253,13 +230,9 @@ def rules_coverage(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or html.")] = "table",
 ) -> None:
     """The ATT&CK matrix (tactics × techniques) of the enabled rules, and which have fired."""
-    from trailhound.detect.base import DetectorContext
-    from trailhound.detect.coverage import build_coverage, render_html, render_text
-    from trailhound.detect.rules_detector import SigmaDetector
-    from trailhound.incidents.alerts import AlertStore
+    from trailhound.detect.coverage import render_html, render_text
 
-    sigma = SigmaDetector(DetectorContext(_data_dir(ctx), rule_dirs=tuple(rules or ())))
-    coverage = build_coverage(sigma.ruleset, AlertStore(sigma.state).fired_rules())
+    coverage = application(ctx).coverage(rules or [])
     if fmt == "json":
         print_json(coverage)
     elif fmt == "html":
@@ -269,18 +242,8 @@ def rules_coverage(
 
 
 def _set_enabled(ctx: typer.Context, rule_id: str, enabled: bool) -> None:
-    from trailhound.detect.detection import Detection
-    from trailhound.detect.rules_detector import SigmaDetector
-    from trailhound.incidents.alerts import AlertStore
-
     try:
-        data_dir = _data_dir(ctx)
-        detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
-        sigma = detection.detector(SigmaDetector.name)
-        if not isinstance(sigma, SigmaDetector):
-            raise TrailhoundError("the rule detector is not the built-in one")
-        sigma.set_enabled(rule_id, enabled)
-        alerts = detection.raise_matches(sigma, sigma.retro_hunt()) if enabled else []
+        alerts = application(ctx).set_rule_enabled(rule_id, enabled)
     except TrailhoundError as error:
         raise fail(error) from error
     state = "enabled" if enabled else "disabled"
@@ -304,35 +267,25 @@ def rules_disable(ctx: typer.Context, rule_id: str) -> None:
 
 @config_app.command("set")
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
-    """Store a setting (org-accounts ID,ID…; retro-hunt 30d; output.jsonl FILE, "" for off)."""
-    from trailhound.durations import DurationError, parse_duration
-    from trailhound.incidents.outputs.base import build_output, output_setting
-    from trailhound.store.state import StateDB
+    """Store a setting (org-accounts ID,ID…; retro-hunt, intel-retro-hunt, analytics-training 7d;
+    incident-window 24h; signal-rules ID,-ID…; output.jsonl FILE, "" for off)."""
+    from trailhound.durations import DurationError
 
-    data_dir = _data_dir(ctx)
-    output = output_setting(key)
-    if key not in SETTINGS and output is None:
-        known = ", ".join([*SETTINGS, "output.<name>"])
-        raise typer.BadParameter(f"unknown setting {key!r}: use one of {known}")
     try:
-        if key == "retro-hunt":
-            parse_duration(value)
-        if output is not None and value:
-            build_output(output, value, data_dir)  # refuses a target that cannot work
+        application(ctx).set_setting(key, value)
+    except SettingError as error:
+        raise typer.BadParameter(str(error)) from error
     except DurationError as error:
         raise typer.BadParameter(error.message, param_hint=key) from error
     except TrailhoundError as error:
         raise fail(error) from error
-    StateDB(data_dir.state_db).set_setting(key, value)
     out.print(f"{key} = {value}", highlight=False)
 
 
 @config_app.command("get")
 def config_get(ctx: typer.Context, key: str) -> None:
     """Print a setting."""
-    from trailhound.store.state import StateDB
-
-    value = StateDB(_data_dir(ctx).state_db).get_setting(key)
+    value = application(ctx).get_setting(key)
     out.print("" if value is None else value, highlight=False)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trailhound.cli.context import data_dir
+from trailhound.cli.context import application
 from trailhound.cli.output import console, fail, out
 from trailhound.errors import TrailhoundError
 
@@ -37,16 +37,18 @@ def ingest(
     """Ingest CloudTrail files (S3 layout, JSON lines, lookup-events, Lake exports, stdin)."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from trailhound.detect.detection import Detection
-    from trailhound.incidents.alerts import AlertStore
-    from trailhound.ingest import Ingestor
     from trailhound.ingest import Progress as IngestProgress
-    from trailhound.model import IngestSummary
+    from trailhound.sources.base import Source
     from trailhound.sources.files import FileSource
     from trailhound.sources.stdin import StdinSource
 
-    where = data_dir(ctx)
-    summary = IngestSummary()
+    files = [Path(p) for p in paths if p != "-"]
+    missing = [str(p) for p in files if not p.exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
+    sources: list[Source] = [FileSource(files)] if files else []
+    if "-" in paths:
+        sources.append(StdinSource())
     try:
         with Progress(
             TextColumn("[bold]ingest"),
@@ -73,16 +75,7 @@ def ingest(
                     rate=p.records / elapsed,
                 )
 
-            detection = Detection(where, AlertStore.for_data_dir(where)) if detect else None
-            with Ingestor(where, on_progress=on_progress, detection=detection) as ingestor:
-                files = [Path(p) for p in paths if p != "-"]
-                if files:
-                    missing = [str(p) for p in files if not p.exists()]
-                    if missing:
-                        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
-                    summary.merge(ingestor.ingest(FileSource(files)))
-                if "-" in paths:
-                    summary.merge(ingestor.ingest(StdinSource()))
+            summary = application(ctx).ingest(sources, detect=detect, on_progress=on_progress)
             summary.seconds = time.perf_counter() - started
     except TrailhoundError as error:
         raise fail(error) from error

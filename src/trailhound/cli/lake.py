@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
-from trailhound.cli.context import data_dir
+from trailhound.cli.context import application
 from trailhound.cli.output import fail, out
 from trailhound.errors import TrailhoundError
 
@@ -25,15 +24,8 @@ def lake_compact(
     ] = 2,
 ) -> None:
     """Merge each partition's small Parquet files into one (each event once on S3)."""
-    import duckdb
-
-    from trailhound.store.lake import open_lake
-
     try:
-        lake = open_lake(data_dir(ctx))
-        with duckdb.connect() as con:
-            con.execute("SET TimeZone = 'UTC'")
-            removed = lake.compact(con, min_files=max(2, min_files))
+        removed = application(ctx).compact(min_files)
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(f"Compacted {removed:,} files.")
@@ -47,13 +39,8 @@ def lake_expire(
     ],
 ) -> None:
     """Delete the partitions of days older than the retention (by event date, in UTC)."""
-    from trailhound.durations import parse_duration
-    from trailhound.store.lake import open_lake
-
     try:
-        keep = parse_duration(older_than)
-        before = (datetime.now(UTC) - keep).date()
-        removed = open_lake(data_dir(ctx)).expire(before)
+        removed, before = application(ctx).expire(older_than)
     except TrailhoundError as error:  # a bad duration too
         raise fail(error) from error
     out.print(f"Expired {removed:,} files dated before {before.isoformat()}.")

@@ -14,27 +14,20 @@ signatures were not checked, and ``--strict`` makes that exit 1.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from trailhound.cli.context import data_dir as _data_dir
+from trailhound.cli.context import application
 from trailhound.cli.output import console, fail, out, print_json, printable
-from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
-from trailhound.ledger import (
-    Finding,
-    LedgerReport,
-    check,
-    public_keys_file,
-    save_public_keys,
-    saved_public_keys,
-)
-from trailhound.sources.digests import load_public_keys
+
+if TYPE_CHECKING:
+    from trailhound.detect.ledger import LedgerReport
 
 FORMATS = ("table", "json")
 UNCHECKED = (
@@ -52,17 +45,6 @@ def _duration(text: str | None, option: str) -> timedelta | None:
         return parse_window(text)
     except DurationError as error:
         raise typer.BadParameter(error.message, param_hint=option) from error
-
-
-def _raise_alerts(data_dir: DataDir, findings: list[Finding]) -> int:
-    """Raise the findings' alerts through the completeness detector; how many changed."""
-    from trailhound.detect.completeness import CompletenessDetector, finding_matches
-    from trailhound.detect.detection import Detection
-    from trailhound.incidents.alerts import AlertStore
-
-    detection = Detection(data_dir, AlertStore.for_data_dir(data_dir))
-    detector = detection.detector(CompletenessDetector.name)
-    return len(detection.raise_matches(detector, finding_matches(findings)))
 
 
 def _print_table(report: LedgerReport) -> None:
@@ -138,26 +120,22 @@ def ledger(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     window = _duration(since, "--since")
-    data_dir = _data_dir(ctx)
-    roots = [data_dir.root / "digests", *(digests or [])]
+    app = application(ctx)
     try:
-        given = load_public_keys(public_keys.read_bytes()) if public_keys is not None else []
-        saved = save_public_keys(data_dir, given)
-        keys = saved_public_keys(data_dir) or given
-        report = check(
-            data_dir,
-            [root for root in roots if root.exists()],
-            public_keys=keys,
-            since=datetime.now(UTC) - window if window is not None else None,
+        checked = app.check_ledger(
+            digests or [],
+            public_keys=public_keys.read_bytes() if public_keys is not None else None,
+            since=window,
             account=account,
             late_after=_duration(late_after, "--late-after"),
-            silence_threshold=_duration(silence, "--silence"),
+            silence=_duration(silence, "--silence"),
+            raise_alerts=alerts,
         )
-        raised = _raise_alerts(data_dir, report.findings) if alerts else 0
     except TrailhoundError as error:
         raise fail(error) from error
     except OSError as error:
         raise fail(TrailhoundError(str(error))) from error
+    report, raised, saved = checked.report, checked.raised, checked.keys_saved
     missing_roots = [root for root in digests or [] if not root.exists()]
     for root in missing_roots:
         console.print(
@@ -165,8 +143,10 @@ def ledger(
             highlight=False,
         )
     if saved:
+        from trailhound.detect.ledger import public_keys_file
+
         console.print(
-            f"{saved} public key(s) saved in {public_keys_file(data_dir)}.", highlight=False
+            f"{saved} public key(s) saved in {public_keys_file(app.data_dir)}.", highlight=False
         )
     if fmt == "json":
         print_json([f.as_dict() for f in report.findings])

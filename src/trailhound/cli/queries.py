@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from trailhound.cli.context import data_dir
+from trailhound.cli.context import application
 from trailhound.cli.output import FormatOption, check_format, fail, out, render_rows
 from trailhound.cli.query import (
     DialectOption,
@@ -20,21 +20,10 @@ from trailhound.cli.query import (
 )
 from trailhound.errors import TrailhoundError
 
-if TYPE_CHECKING:
-    from trailhound.query.library import QueryLibrary
-
 queries_app = typer.Typer(
     help="The query library: saved, parameterized queries and the built-in hunts.",
     no_args_is_help=True,
 )
-
-
-def _library(ctx: typer.Context) -> QueryLibrary:
-    from trailhound.query.hunts import HUNTING_QUERIES
-    from trailhound.query.library import QueryLibrary
-    from trailhound.store.state import StateDB
-
-    return QueryLibrary(StateDB(data_dir(ctx).state_db), HUNTING_QUERIES)
 
 
 @queries_app.command("save")
@@ -52,13 +41,11 @@ def queries_save(
 ) -> None:
     """Save a query under a name (replacing one of that name)."""
     from trailhound.query.library import SavedQuery
-    from trailhound.query.saved_datasets import SavedDatasets
-    from trailhound.store.state import StateDB
 
     saved = SavedQuery(name, text.strip(), description, parse_params(param, required_allowed=True))
+    app = application(ctx)
     try:
-        catalog = SavedDatasets(StateDB(data_dir(ctx).state_db)).lazy_catalog()
-        _library(ctx).save(saved, catalog)
+        app.library.save(saved, app.saved_datasets.lazy_catalog())
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(f"Saved query {name}: trailhound queries run {name}", highlight=False)
@@ -69,7 +56,7 @@ def queries_list(ctx: typer.Context, fmt: FormatOption = "table") -> None:
     """Every saved query and built-in hunt, with its parameters and description."""
     check_format(fmt)
     try:
-        found = _library(ctx).list()
+        found = application(ctx).library.list()
     except TrailhoundError as error:
         raise fail(error) from error
     columns = ["name", "kind", "params", "description"]
@@ -91,7 +78,7 @@ def queries_show(
 ) -> None:
     """Print a query: its description, parameters and text."""
     try:
-        found = _library(ctx).get(name)
+        found = application(ctx).library.get(name)
     except TrailhoundError as error:
         raise fail(error) from error
     lines = [f"# {found.name}" + (" (built-in)" if found.builtin else "")]
@@ -115,7 +102,7 @@ def queries_run(
 ) -> None:
     """Run a saved query or a built-in hunt, with parameters."""
     try:
-        found = _library(ctx).get(name)
+        found = application(ctx).library.get(name)
         given = {k: v for k, v in parse_params(param).items() if v is not None}
         params = found.bind(given)
     except TrailhoundError as error:
@@ -131,7 +118,7 @@ def queries_delete(
 ) -> None:
     """Delete a saved query."""
     try:
-        _library(ctx).delete(name)
+        application(ctx).library.delete(name)
     except TrailhoundError as error:
         raise fail(error) from error
     out.print(f"Deleted query {name}.", highlight=False)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trailhound.cli.context import data_dir
+from trailhound.cli.context import application
 from trailhound.cli.output import FormatOption, check_format, console, fail, out, render_rows
-from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
+
+if TYPE_CHECKING:
+    from trailhound.app import Trailhound
 
 ParamOption = Annotated[
     list[str] | None,
@@ -27,7 +29,6 @@ ExplainOption = Annotated[
         "--explain", help="Print the SQL (for --dialect, default duckdb) and the partitions read."
     ),
 ]
-
 EngineOption = Annotated[
     str,
     typer.Option(
@@ -45,24 +46,14 @@ SparkMasterOption = Annotated[
 ]
 
 
-def _run_on_backend(
-    where: DataDir, engine: str, spark_master: str | None, compiled: Any
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run a compiled query on a registered backend other than the embedded DuckDB."""
-    from trailhound.store.base import BACKENDS, open_backend
-
-    known = sorted({"duckdb", *BACKENDS.names()})
+def engine_options(app: Trailhound, engine: str, spark_master: str | None) -> dict[str, str]:
+    """The backend options of ``--engine`` and ``--spark-master``, checked as usage."""
+    if spark_master and engine != "spark":
+        raise typer.BadParameter("--spark-master goes with --engine spark")
+    known = app.engines()
     if engine not in known:
         raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
-    if compiled.target is not None:
-        raise typer.BadParameter(f"--engine {engine} does not save results: drop the | target")
-    options = {"master": spark_master} if spark_master else {}
-    backend = open_backend(engine, where, **options)
-    try:
-        result = backend.execute(compiled.sql(backend.dialect))
-    finally:
-        backend.close()
-    return result.columns, result.rows
+    return {"master": spark_master} if spark_master else {}
 
 
 def parse_params(
@@ -90,61 +81,33 @@ def run_query(
     fmt: str,
     dialect: str | None,
     explain: bool,
-    backend: str = "duckdb",
+    engine: str = "duckdb",
     spark_master: str | None = None,
 ) -> None:
-    """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
-    from trailhound.durations import parse_duration
-    from trailhound.query.compiler import compile_query
-    from trailhound.query.explain import explain as explain_query
-    from trailhound.query.saved_datasets import SavedDatasets, result_rows
-    from trailhound.store.engine import QueryEngine
-    from trailhound.store.lake import open_lake
-    from trailhound.store.state import StateDB
-
+    """Compile a pipe query and print its SQL, its explanation, its rows, or save its result
+    (on the embedded DuckDB, or on another ``engine`` over the same lake)."""
     check_format(fmt)
-    if spark_master and backend != "spark":
-        raise typer.BadParameter("--spark-master goes with --engine spark")
-    where = data_dir(ctx)
-    saved = SavedDatasets(StateDB(where.state_db))
+    app = application(ctx)
+    options = engine_options(app, engine, spark_master)
     try:
-        compiled = compile_query(
-            text,
-            since=parse_duration(since) if since else None,
-            params=params,
-            catalog=saved.lazy_catalog(),
-        )
+        compiled = app.compile(text, since=since, params=params)
         if explain:
-            partitions = [(p.date, p.account) for p in open_lake(where).partitions()]
-            sys.stdout.write(
-                explain_query(compiled, dialect or "duckdb", partitions).render() + "\n"
-            )
+            sys.stdout.write(app.explain(compiled, dialect or "duckdb") + "\n")
             return
         if dialect:
             sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
             return
-        target = compiled.target
-        if target is not None and target.kind == "view":
-            saved.save(compiled, None, params)
-            out.print(f"Saved view {target.name}: read it with 'dataset = {target.name}'.")
-            return
-        if backend != "duckdb":
-            columns, results = _run_on_backend(where, backend, spark_master, compiled)
-            render_rows(columns, results, fmt)
-            return
-        with QueryEngine(where) as engine:
-            if target is not None:
-                rows = result_rows(engine, compiled)
-            else:
-                columns, results = engine.execute(compiled.sql("duckdb"))
-        if target is not None:
-            count = saved.save(compiled, rows, params)
-            verb = "Appended" if target.append else "Saved"
-            out.print(f"{verb} {count:,} rows to dataset {target.name}.", highlight=False)
-            return
+        outcome = app.execute(compiled, params, engine=engine, engine_options=options)
     except TrailhoundError as error:
         raise fail(error) from error
-    render_rows(columns, results, fmt)
+    saved = outcome.saved
+    if saved is None:
+        render_rows(outcome.columns, outcome.rows, fmt)
+    elif saved.kind == "view":
+        out.print(f"Saved view {saved.name}: read it with 'dataset = {saved.name}'.")
+    else:
+        verb = "Appended" if saved.append else "Saved"
+        out.print(f"{verb} {saved.rows or 0:,} rows to dataset {saved.name}.", highlight=False)
 
 
 def query(
@@ -168,7 +131,7 @@ def query(
         fmt=fmt,
         dialect=dialect,
         explain=explain,
-        backend=engine,
+        engine=engine,
         spark_master=spark_master,
     )
 
@@ -179,12 +142,9 @@ def sql(
     fmt: FormatOption = "table",
 ) -> None:
     """Run read-only SQL over the datasets (cloudtrail, cloud_audit_logs, quarantine, …)."""
-    from trailhound.store.engine import QueryEngine
-
     check_format(fmt)
     try:
-        with QueryEngine(data_dir(ctx)) as engine:
-            columns, rows = engine.execute_read_only(statement)
+        columns, rows = application(ctx).sql(statement)
     except TrailhoundError as error:
         raise fail(error) from error
     render_rows(columns, rows, fmt)
@@ -192,39 +152,22 @@ def sql(
 
 def stats(ctx: typer.Context, fmt: FormatOption = "table") -> None:
     """What is stored: events per account, date range, quarantine and ingest runs."""
-    from trailhound.store.engine import QueryEngine
-
     check_format(fmt)
-    where = data_dir(ctx)
-    with QueryEngine(where) as engine:
-        columns, rows = engine.execute(
-            "SELECT account, count(*) AS events, min(event_time) AS first_event, "
-            "max(event_time) AS last_event, count(DISTINCT aws_region) AS regions, "
-            "count(DISTINCT event_name) AS event_names, sum(is_error::INT) AS errors "
-            "FROM cloudtrail GROUP BY account ORDER BY account"
+    app = application(ctx)
+    found = app.stats()
+    render_rows(found.columns, found.rows, fmt)
+    if fmt == "table":
+        console.print(
+            f"{found.files_ingested:,} files ingested, {found.quarantined:,} quarantined entries, "
+            f"{found.partitions:,} partitions, {found.parquet_files:,} Parquet files, "
+            f"{found.bytes / 1e6:,.1f} MB in {app.data_dir.root}",
+            highlight=False,
         )
-        render_rows(columns, rows, fmt)
-        if fmt == "table":
-            _, quarantine = engine.execute("SELECT count(*) FROM quarantine")
-            _, files = engine.execute("SELECT count(*) FROM ingested_files")
-            parts = engine.lake.partitions()
-            console.print(
-                f"{files[0][0]:,} files ingested, {quarantine[0][0]:,} quarantined entries, "
-                f"{len(parts):,} partitions, {sum(p.files for p in parts):,} Parquet files, "
-                f"{sum(p.bytes for p in parts) / 1e6:,.1f} MB in {where.root}",
-                highlight=False,
-            )
 
 
 def compact(ctx: typer.Context) -> None:
     """Rewrite partitions made of many small Parquet files into one file each."""
-    import duckdb
-
-    from trailhound.store.lake import open_lake
-
-    lake = open_lake(data_dir(ctx))
-    con = duckdb.connect()
-    removed = lake.compact(con, min_files=2)
+    removed = application(ctx).compact()
     out.print(f"Compacted {removed:,} files.")
 
 

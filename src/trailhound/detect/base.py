@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from sqlglot import exp
 
 from trailhound.data_dir import DataDir
-from trailhound.model import DEFAULT_SUPPRESSION, Match, RuleInfo
+from trailhound.model import DEFAULT_GROUP_BY, DEFAULT_SUPPRESSION, Match, RuleInfo
 from trailhound.registry import Registry
 
 if TYPE_CHECKING:
@@ -71,10 +71,27 @@ class DetectionRule:
     generate: bool = True  # False for a rule that only feeds a correlation
     name: str | None = None
     resource: exp.Expression | None = None  # the main resource, for the suppression key
-    suppression: timedelta = DEFAULT_SUPPRESSION
+    suppression: timedelta = DEFAULT_SUPPRESSION  # the deduplication period
     tests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    alert_group_by: tuple[str, ...] = DEFAULT_GROUP_BY  # what one alert is about
+    group: exp.Expression | None = None  # the key, where it names event fields (grouping.py)
+    threshold: int = 1  # matching events within the period before an alert is raised
+    signal: bool = False  # context, not action: stored as a signal, alerting only by threshold
     recompile: Callable[[Placeholders], exp.Expression] | None = None  # uses placeholders
     source: Any = None  # the parsed rule of the format, for reference evaluation
+
+    def info(self) -> RuleInfo:
+        """What an alert (or signal) of this rule copies from it."""
+        return RuleInfo(
+            self.title,
+            self.level,
+            self.tactics,
+            self.techniques,
+            self.suppression,
+            group_by=self.alert_group_by,
+            threshold=self.threshold,
+            signal=self.signal,
+        )
 
 
 @dataclass(slots=True)
@@ -102,6 +119,22 @@ class CorrelationRule:
     builtin: bool = False
     suppression: timedelta = DEFAULT_SUPPRESSION
     tests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    alert_group_by: tuple[str, ...] = DEFAULT_GROUP_BY
+    threshold: int = 1
+    signal: bool = False
+
+    def info(self) -> RuleInfo:
+        """What an alert of this correlation copies from it."""
+        return RuleInfo(
+            self.title,
+            self.level,
+            self.tactics,
+            self.techniques,
+            self.suppression,
+            group_by=self.alert_group_by,
+            threshold=self.threshold,
+            signal=self.signal,
+        )
 
 
 @dataclass(slots=True)
@@ -211,17 +244,17 @@ class Detector(Protocol):
         """What each alert copies from the rule (by rule ID) that raised it."""
         ...
 
-    def on_batch(self, batch: BatchContext) -> list[Match]:
+    def on_batch(self, batch: BatchContext) -> Sequence[Match]:
         """Matches among a committed batch's events."""
         ...
 
-    def finish(self) -> list[Match]:
+    def finish(self) -> Sequence[Match]:
         """Matches due once per ingest call (correlations over the windows batches touched)."""
         ...
 
     def hunt(
         self, backend: Backend, since: timedelta | None, only: set[str] | None = None
-    ) -> list[Match]:
+    ) -> Sequence[Match]:
         """Matches over the stored events of the last ``since`` (None: all), optionally only
         for the given rule IDs."""
         ...
@@ -269,3 +302,4 @@ class BatchObserver(Protocol):
 DETECTORS: Registry[type[Detector]] = Registry("detector", group="trailhound.detectors")
 DETECTORS.register_lazy("sigma", "trailhound.detect.rules_detector:SigmaDetector")
 DETECTORS.register_lazy("completeness", "trailhound.detect.completeness:CompletenessDetector")
+DETECTORS.register_lazy("analytics", "trailhound.analytics.detector:AnalyticsDetector")

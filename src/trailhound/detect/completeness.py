@@ -1,12 +1,12 @@
 """The completeness ledger's checks as a detector (``completeness``): tampering and silence alerts.
 
-The ledger (:mod:`trailhound.ledger`) checks the log files ingested against CloudTrail's digest
-files and reports findings. The findings of the kinds in ``ALERTING`` become matches of the rule
-``ledger-<kind>``, one per finding, whose event ID is stable across checks (kind, resource and
-time), so re-running the ledger grows no alert. ``trailhound ledger`` raises them with the
-options it was given; a hunt runs the digest checks with the digests and public keys the data
-directory keeps (what the collector saved), without the ledger command's time-relative
-thresholds (late, silent), which only the command sets.
+The ledger (:mod:`trailhound.detect.ledger`) checks the log files ingested against CloudTrail's
+digest files and reports findings. The findings of the kinds in ``ALERTING`` become matches of the
+rule ``ledger-<kind>``, one per finding, whose event ID is stable across checks (kind, resource and
+time), so re-running the ledger grows no alert. ``trailhound ledger`` raises them with the options
+it was given; a hunt runs the digest checks with the digests and public keys the data directory
+keeps (what the collector saved), without the ledger command's time-relative thresholds (late,
+silent), which only the command sets.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.model import Match, RuleInfo
 
 if TYPE_CHECKING:
-    from trailhound.ledger import Finding
+    from trailhound.detect.ledger import Finding
     from trailhound.store.base import Backend
 
 SOURCE = "ledger"
@@ -85,7 +85,7 @@ class CompletenessDetector:
         digests = self.context.data_dir.root / "digests"
         if not wanted or not digests.is_dir():
             return []
-        from trailhound.ledger import check, saved_public_keys
+        from trailhound.detect.ledger import check, saved_public_keys
 
         now = datetime.now(UTC)
         report = check(

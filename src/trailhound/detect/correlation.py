@@ -105,6 +105,8 @@ def correlate(
                             match.region,
                             match.source_ip,
                             label,
+                            match.principal,
+                            match.session,
                         ),
                     )
                 emitted = end + 1

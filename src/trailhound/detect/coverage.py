@@ -28,11 +28,16 @@ TACTICS: tuple[str, ...] = (
 )
 
 
-def build_coverage(enabled_rules: RuleSet, fired: Mapping[str, int]) -> dict[str, Any]:
+def build_coverage(
+    enabled_rules: RuleSet, fired: Mapping[str, int], signals: Mapping[str, int] | None = None
+) -> dict[str, Any]:
     """``{tactics: {tactic: {technique: {rules: [...], fired: n}}}, rules, fired}``.
 
-    ``fired`` is the alert count per rule ID (``AlertStore.fired_rules``).
+    ``fired`` is the alert count per rule ID (``AlertStore.fired_rules``), ``signals`` the
+    signals stored per rule ID (``AlertStore.signal_counts``); signal rules are counted apart.
     """
+    signals = signals or {}
+    signal_rules = [r for r in enabled_rules.rules if r.signal]
     matrix: dict[str, dict[str, dict[str, Any]]] = {}
     enabled: list[DetectionRule | CorrelationRule] = [
         *enabled_rules.rules,
@@ -55,12 +60,17 @@ def build_coverage(enabled_rules: RuleSet, fired: Mapping[str, int]) -> dict[str
         "rules": len(enabled),
         "techniques": len({tech for cells in matrix.values() for tech in cells}),
         "fired_rules": sorted(r for r in fired if fired[r]),
+        "signal_rules": len(signal_rules),
+        "signals": sum(signals.get(r.id, 0) for r in signal_rules),
     }
 
 
 def render_text(coverage: dict[str, Any]) -> str:
     """One line per tactic: its techniques, ``*`` marking those whose rules fired."""
-    lines = [f"{coverage['rules']} rules, {coverage['techniques']} techniques (* = fired)"]
+    lines = [
+        f"{coverage['rules']} rules, {coverage['techniques']} techniques (* = fired); "
+        f"{coverage.get('signal_rules', 0)} signal rules, {coverage.get('signals', 0):,} signals"
+    ]
     for tactic, cells in coverage["tactics"].items():
         techniques = ", ".join(
             f"{tech}{'*' if cell['fired'] else ''}({len(cell['rules'])})"

@@ -52,7 +52,8 @@ class Detection:
         self.alerts = alerts
         self.context = DetectorContext(
             data_dir,
-            rule_dirs=tuple(rule_dirs),
+            # The data directory's own rules (uploaded through the API) run wherever it is used.
+            rule_dirs=(*rule_dirs, *([data_dir.rules] if data_dir.rules.is_dir() else [])),
             run_started=run_started or datetime.now(UTC),
             open_backend=open_backend,
         )

@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 import trailhound
@@ -29,36 +31,15 @@ from trailhound.detect.base import (
     RuleSet,
 )
 from trailhound.detect.correlation import correlate
+from trailhound.detect.grouping import default_resource, principal_expression, session_expression
+from trailhound.detect.matches import MATCH_COLUMNS, MatchTable
 from trailhound.model import Match
 from trailhound.query.dialects import get_dialect
-from trailhound.query.scope import json_extract
 
 if TYPE_CHECKING:
     from trailhound.store.base import Backend
 
 BUILTIN_RULES = Path(trailhound.__file__).parent / "rules"
-# Where the "main resource" of an event usually is, for the suppression key.
-_RESOURCE_KEYS = (
-    "bucketName",
-    "userName",
-    "roleName",
-    "policyArn",
-    "groupName",
-    "name",
-    "trailName",
-    "detectorId",
-    "keyId",
-    "secretId",
-    "functionName",
-    "instanceId",
-    "groupId",
-    "snapshotId",
-    "imageId",
-    "dBSnapshotIdentifier",
-    "dBInstanceIdentifier",
-    "flowLogIds",
-    "accessKeyId",
-)
 _BASE_COLUMNS = ("event_id", "event_time", "actor", "account", "aws_region", "source_ip_address")
 
 
@@ -85,15 +66,6 @@ def load_rules(
         if rule.id in silenced or (rule.name is not None and rule.name in silenced):
             rule.generate = False
     return result
-
-
-def default_resource() -> exp.Expression:
-    """The first of the usual resource parameters of a request, else the first resource ARN."""
-    terms: list[exp.Expression] = [
-        json_extract(exp.column("request_parameters"), f"$.{k}") for k in _RESOURCE_KEYS
-    ]
-    terms.append(json_extract(exp.column("resources"), "$[0].ARN"))
-    return exp.Coalesce(this=terms[0], expressions=terms[1:])
 
 
 def rule_predicates(
@@ -237,12 +209,18 @@ def match_query(
         for r in rules
     ]
     resource_columns = [exp.alias_(e, f"res_{i}") for i, e in enumerate(resources) if e is not None]
+    group_columns = [
+        exp.alias_(r.group.copy(), f"grp_{i}") for i, r in enumerate(rules) if r.group is not None
+    ]
     return (
         exp.select(
             *_BASE_COLUMNS,
             exp.alias_(generic, "resource"),
             "hits",
+            exp.alias_(principal_expression(), "principal"),
+            exp.alias_(session_expression(), "session"),
             *resource_columns,
+            *group_columns,
             *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
         )
         .from_("scored")
@@ -292,6 +270,59 @@ def one_scan_query(
     return match_query(rules, relation, placeholders, where, _correlation_columns(correlations))
 
 
+def _fetch(backend: Backend, sql: str, params: Sequence[object]) -> pa.Table:
+    """The query's result as an Arrow table: straight from a backend that can (DuckDB's), else
+    built from its rows."""
+    arrow = getattr(backend, "execute_arrow", None)
+    if arrow is not None:
+        table: pa.Table = arrow(sql, params)
+        return table
+    result = backend.execute(sql, params)
+    columns = list(zip(*result.rows, strict=True)) if result.rows else [()] * len(result.columns)
+    return pa.table({n: pa.array(list(c)) for n, c in zip(result.columns, columns, strict=True)})
+
+
+def _explode(
+    scan: pa.Table, rules: Sequence[DetectionRule], keep: Sequence[bool]
+) -> duckdb.DuckDBPyRelation:
+    """One row per (event, rule hit) of the scan's result, with the rule's own resource and
+    grouping key, ``keep`` marking the rules whose matches are returned (alerting, selected)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    meta = pa.table(
+        {
+            "idx": pa.array(range(len(rules)), pa.int32()),
+            "rule_id": pa.array([r.id for r in rules], pa.string()),
+            "rule_name": pa.array([r.name for r in rules], pa.string()),
+            "keep": pa.array(keep, pa.bool_()),
+        }
+    )
+    con.register("scan", scan)
+    con.register("rule_meta", meta)
+    names = set(scan.column_names)
+
+    def per_rule(prefix: str, default: str) -> str:
+        cases = [f"WHEN {i} THEN {prefix}{i}" for i in range(len(rules)) if f"{prefix}{i}" in names]
+        # Generated from column indices only: no outside text reaches this SQL.
+        return (
+            f"CAST(CASE hit {' '.join(cases)} ELSE {default} END AS VARCHAR)"
+            if cases
+            else (f"CAST({default} AS VARCHAR)")
+        )
+
+    extras = ", ".join(f"m.{n}" for n in scan.column_names if n.startswith("extra_"))
+    return con.sql(
+        "SELECT r.rule_id, m.event_id, CAST(m.event_time AS TIMESTAMPTZ) AS event_time, "
+        "CAST(m.actor AS VARCHAR) AS actor, CAST(m.account AS VARCHAR) AS account, "
+        "CAST(m.aws_region AS VARCHAR) AS region, "
+        "CAST(m.source_ip_address AS VARCHAR) AS source_ip, "
+        f"{per_rule('res_', 'resource')} AS resource, CAST(m.principal AS VARCHAR) AS principal, "
+        f'CAST(m.session AS VARCHAR) AS session, {per_rule("grp_", "NULL")} AS "group", '
+        f"r.rule_name, r.keep{', ' + extras if extras else ''} "
+        "FROM (SELECT *, unnest(hits) AS hit FROM scan) AS m JOIN rule_meta AS r ON r.idx = m.hit"
+    )
+
+
 def run_rules(
     backend: Backend,
     relation: str,
@@ -301,17 +332,18 @@ def run_rules(
     only: set[str] | None = None,
     params: Sequence[object] = (),
     seen: dict[str, tuple[datetime, datetime]] | None = None,
-) -> list[Match]:
+) -> MatchTable:
     """Evaluate every rule (and correlation) over ``relation`` in one scan; the matches.
 
-    The query is rendered in the backend's dialect and run by it. ``where`` may hold ``?``
-    placeholders bound from ``params``, which keeps the generated SQL (cached per shape and
-    dialect) the same from one batch to the next. ``seen``, when given, receives the ID and name
-    of every rule that matched, alerting or not, with its first and last event time.
+    The query is rendered in the backend's dialect and run by it; its result stays an Arrow
+    table, exploded to one row per rule hit in SQL. ``where`` may hold ``?`` placeholders bound
+    from ``params``, which keeps the generated SQL (cached per shape and dialect) the same from
+    one batch to the next. ``seen``, when given, receives the ID and name of every rule that
+    matched, alerting or not, with its first and last event time.
     """
     rules, correlations = _selected(ruleset, only)
     if not rules:
-        return []
+        return MatchTable()
     cache_key = (
         backend.dialect,
         relation,
@@ -326,41 +358,41 @@ def run_rules(
         )
         sql = get_dialect(backend.dialect).generate(query)
         ruleset.sql_cache[cache_key] = sql
-    result = backend.execute(sql, params)
-    names = result.columns
-    rows = result.rows
-    res_index = {int(n[4:]): names.index(n) for n in names if n.startswith("res_")}
-    extra_at = names.index("extra_0") if "extra_0" in names else len(names)
-    matches: list[Match] = []
+    scan = _fetch(backend, sql, params)
+    if scan.num_rows == 0:
+        return MatchTable()
+    # Signals are kept too: the alert store stores them, alerting only through thresholds.
+    keep = [(r.generate or r.signal) and (only is None or r.id in only) for r in rules]
+    hits = _explode(scan, rules, keep)
+    matches = MatchTable(hits.filter("keep").select(*MATCH_COLUMNS).to_arrow_table())
+    if seen is not None:
+        spans = hits.query(
+            "hits",
+            "SELECT k, min(event_time), max(event_time) FROM (SELECT rule_id AS k, event_time "
+            "FROM hits UNION ALL SELECT rule_name, event_time FROM hits "
+            "WHERE rule_name IS NOT NULL) GROUP BY k",
+        )
+        for key, first, last in spans.fetchall() if spans is not None else []:
+            low, high = seen.get(key, (first, last))
+            seen[key] = (min(low, first), max(high, last))
+    if not correlations:
+        return matches
+    referenced = sorted({ref for c in correlations for ref in c.rule_ids})
+    wanted = hits.filter(
+        duckdb.ColumnExpression("rule_id").isin(*map(duckdb.ConstantExpression, referenced))
+        | duckdb.ColumnExpression("rule_name").isin(*map(duckdb.ConstantExpression, referenced))
+    )
     per_rule: dict[str, list[tuple[Match, tuple[object, ...]]]] = {}
-    for row in rows:
-        event_id, event_time, actor, account, region, ip, resource, hit = row[:8]
-        for index in hit:
-            rule = rules[index]
-            res = row[res_index[index]] if index in res_index else resource
-            match = Match(
-                rule.id,
-                event_id,
-                event_time,
-                actor,
-                account,
-                region,
-                ip,
-                None if res is None else str(res),
-            )
-            if rule.generate and (only is None or rule.id in only):
-                matches.append(match)
-            per_rule.setdefault(rule.id, []).append((match, tuple(row[extra_at:])))
-            if seen is not None:
-                for key in (rule.id, rule.name):
-                    if key:
-                        first, last = seen.get(key, (event_time, event_time))
-                        seen[key] = (min(first, event_time), max(last, event_time))
-            if rule.name:
-                per_rule.setdefault(rule.name, []).append((match, tuple(row[extra_at:])))
+    width = len(MATCH_COLUMNS)
+    for row in wanted.fetchall():
+        match = Match(*row[:width])
+        extra = tuple(row[width + 2 :])
+        per_rule.setdefault(match.rule_id, []).append((match, extra))
+        if row[width]:
+            per_rule.setdefault(row[width], []).append((match, extra))
+    found: list[Match] = []
     offset = 0
     for corr in correlations:
-        width = len(corr.group_by) + (1 if corr.value_field is not None else 0)
-        matches += correlate(corr, per_rule, offset)
-        offset += width
-    return matches
+        found += correlate(corr, per_rule, offset)
+        offset += len(corr.group_by) + (1 if corr.value_field is not None else 0)
+    return matches + found

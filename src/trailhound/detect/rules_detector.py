@@ -19,9 +19,10 @@ from sqlglot import exp
 
 from trailhound.detect.base import BatchContext, DetectorContext, RuleSet
 from trailhound.detect.engine import load_rules, run_rules
+from trailhound.detect.matches import MatchTable
 from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import DetectError
-from trailhound.model import Match, RuleInfo
+from trailhound.model import RuleInfo
 from trailhound.query.dialects import get_dialect
 from trailhound.store.base import Backend
 from trailhound.store.duckdb import DuckDBBackend
@@ -29,6 +30,14 @@ from trailhound.store.lake import open_lake
 from trailhound.store.state import StateDB
 
 ORG_ACCOUNTS = "org-accounts"
+SIGNAL_RULES = "signal-rules"  # setting: more rule IDs treated as signals (``-ID`` drops one)
+# Rules of other authors that are context rather than action on ordinary traffic, treated as
+# signals unless the setting drops them (by ID: their files are the user's, never copied here).
+DEFAULT_SIGNAL_RULES: frozenset[str] = frozenset(
+    {
+        "905d389b-b853-46d0-9d3d-dea0d3a3cd49",  # SigmaHQ AWS STS AssumeRole Misuse: role chaining
+    }
+)
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
 DEFAULT_RETRO_HUNT = timedelta(days=30)
 
@@ -39,6 +48,18 @@ def org_accounts(state: StateDB, seen: Iterable[str]) -> list[str]:
     if value:
         return sorted({a.strip() for a in value.split(",") if a.strip()})
     return sorted({a for a in seen if a and a != "unknown"})
+
+
+def signal_rule_ids(value: str | None) -> set[str]:
+    """The rule IDs treated as signals: the defaults, plus and minus the setting's."""
+    ids = set(DEFAULT_SIGNAL_RULES)
+    for item in (value or "").split(","):
+        item = item.strip()
+        if item.startswith("-"):
+            ids.discard(item[1:].strip())
+        elif item:
+            ids.add(item)
+    return ids
 
 
 def retro_hunt_window(value: str | None) -> timedelta:
@@ -85,6 +106,10 @@ class SigmaDetector:
         self.state = StateDB(context.data_dir.state_db)
         self.lake = open_lake(context.data_dir)
         self.all_rules = ruleset if ruleset is not None else load_rules(context.rule_dirs)
+        signals = signal_rule_ids(self.state.get_setting(SIGNAL_RULES))
+        for rule in self.all_rules.rules:
+            if rule.id in signals or (rule.name is not None and rule.name in signals):
+                rule.signal = True
         self.ruleset = self._enabled(self.all_rules)
         self._single = RuleSet(rules=self.ruleset.rules)
         self._hunted: set[str] = set()
@@ -109,16 +134,8 @@ class SigmaDetector:
     def infos(self) -> dict[str, RuleInfo]:
         """What alerts copy from each rule, by rule ID."""
         if self._infos is None:
-            infos = {
-                r.id: RuleInfo(r.title, r.level, r.tactics, r.techniques, r.suppression)
-                for r in self.all_rules.rules
-            }
-            infos.update(
-                {
-                    c.id: RuleInfo(c.title, c.level, c.tactics, c.techniques, c.suppression)
-                    for c in self.all_rules.correlations
-                }
-            )
+            infos = {r.id: r.info() for r in self.all_rules.rules}
+            infos.update({c.id: c.info() for c in self.all_rules.correlations})
             self._infos = infos
         return self._infos
 
@@ -149,7 +166,7 @@ class SigmaDetector:
 
     def hunt(
         self, backend: Backend, since: timedelta | None, only: set[str] | None = None
-    ) -> list[Match]:
+    ) -> MatchTable:
         """Run the enabled rules over the lake (the last ``since``); the matches.
 
         A hunt with every rule counts as every rule's retro-hunt.
@@ -169,7 +186,7 @@ class SigmaDetector:
             self._mark_hunted(self.ruleset.alerting_ids())
         return matches
 
-    def on_batch(self, batch: BatchContext) -> list[Match]:
+    def on_batch(self, batch: BatchContext) -> MatchTable:
         """The enabled rules over one ingest batch, then retro-hunts with rules new here."""
         accounts = [p.account for p in self.lake.partitions()]
         seen: dict[str, tuple[datetime, datetime]] = {}
@@ -197,10 +214,10 @@ class SigmaDetector:
             matches += self.retro_hunt()
         return matches
 
-    def finish(self) -> list[Match]:
+    def finish(self) -> MatchTable:
         """Run the correlations that batches since the last call touched."""
         if not self._pending:
-            return []
+            return MatchTable()
         low = min(w[0] for w in self._pending.values())
         high = max(w[1] for w in self._pending.values())
         only = set(self._pending)
@@ -239,7 +256,7 @@ class SigmaDetector:
         else:
             self._hunted.update(self.ruleset.alerting_ids())
 
-    def _correlate_recent(self, only: set[str], low: datetime, high: datetime) -> list[Match]:
+    def _correlate_recent(self, only: set[str], low: datetime, high: datetime) -> MatchTable:
         """Run correlations over the lake between ``low`` and ``high`` (dates pruned)."""
         where = cast(
             exp.Expression,
@@ -265,14 +282,14 @@ class SigmaDetector:
         finally:
             lake.close()
 
-    def retro_hunt(self) -> list[Match]:
+    def retro_hunt(self) -> MatchTable:
         """Run rules never run before over the look-back window; their matches."""
         if self._hunted >= set(self.ruleset.alerting_ids()):
-            return []
+            return MatchTable()
         done = self._hunted_ids()
         fresh = {i for i in self.ruleset.alerting_ids() if i not in done}
         if not fresh:
-            return []
+            return MatchTable()
         look_back = retro_hunt_window(self.state.get_setting(RETRO_HUNT))
         lake = self.context.backend()
         try:

@@ -1,7 +1,8 @@
 """The datasets a query can read: their relation, time column, columns and field resolver.
 
 The query engine creates one view per dataset, named after it. ``cloudtrail`` resolves fields
-through :mod:`trailhound.schema` (CloudTrail names, physical names, dotted JSON paths);
+through :mod:`trailhound.schema` (CloudTrail names, physical names, dotted JSON paths, and the
+``src_*`` intel enrichment columns the view joins);
 ``cloud_audit_logs`` has the OCSF names and also accepts the CloudTrail names of the same columns;
 the state tables declared queryable in :mod:`trailhound.tables` (``quarantine``, ``alerts``) take
 their column names only.
@@ -66,9 +67,9 @@ def _cloudtrail() -> Dataset:
         name="cloudtrail",
         relation="cloudtrail",
         time_column="event_time",
-        columns=tuple(c.name for c in schema.ALL_COLUMNS),
+        columns=tuple(c.name for c in schema.DATASET_COLUMNS),
         resolver=_resolve_cloudtrail,
-        column_types={c.name: c.sql_type for c in schema.ALL_COLUMNS},
+        column_types={c.name: c.sql_type for c in schema.DATASET_COLUMNS},
         field_names=tuple(schema.field_names()),
         partition_date_column="date",
     )

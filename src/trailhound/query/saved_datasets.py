@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import duckdb
 import orjson
-import pyarrow as pa
 from sqlglot import exp
 
 from trailhound.errors import QueryError
@@ -23,28 +23,33 @@ from trailhound.query.datasets import DATASETS
 from trailhound.store.engine import QueryEngine
 from trailhound.store.state import StateDB
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 MAX_ROWS = 1_000_000
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
-_ARROW_TYPES: tuple[tuple[object, str], ...] = (
-    (pa.types.is_string, "VARCHAR"),
-    (pa.types.is_large_string, "VARCHAR"),
-    (pa.types.is_boolean, "BOOLEAN"),
-    (pa.types.is_integer, "BIGINT"),
-    (pa.types.is_floating, "DOUBLE"),
-    (pa.types.is_date, "DATE"),
+_ARROW_TYPES: tuple[tuple[str, str], ...] = (  # pyarrow.types predicates, loaded when used
+    ("is_string", "VARCHAR"),
+    ("is_large_string", "VARCHAR"),
+    ("is_boolean", "BOOLEAN"),
+    ("is_integer", "BIGINT"),
+    ("is_floating", "DOUBLE"),
+    ("is_date", "DATE"),
 )
 
 
 def sql_type_of(arrow_type: pa.DataType) -> str | None:
     """The query language's type for a column of stored rows; None where it has none."""
+    import pyarrow as pa  # only saving rows needs it: a query's start-up does not
+
     if pa.types.is_timestamp(arrow_type):
         return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
     if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
         inner = sql_type_of(arrow_type.value_type)
         return None if inner is None else f"{inner}[]"
     for check, name in _ARROW_TYPES:
-        if check(arrow_type):  # type: ignore[operator]
+        if getattr(pa.types, check)(arrow_type):
             return name
     return None
 

@@ -15,6 +15,7 @@ discovery and reading.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +25,8 @@ from typing import ClassVar
 from trailhound.model import BatchOutcome, InputFormat, RawBatch, SkipReason, SourceFile
 from trailhound.sources.base import SourceContext, in_batches
 from trailhound.sources.names import parse_name
+
+logger = logging.getLogger(__name__)
 
 _READ_CHUNK = 4 * 1024 * 1024
 
@@ -116,6 +119,7 @@ class FileSource:
     def batches(self, context: SourceContext) -> Iterator[RawBatch]:
         """The files to read in batches; the first batch also counts what was skipped."""
         skipped: Counter[str] = Counter()
+        fresh: list[SourceFile] = []
         if self._listed is not None:
             fresh = self._listed
         else:
@@ -125,8 +129,13 @@ class FileSource:
                     found.append(item)
                 else:
                     skipped[item[1].value] += 1
+                    logger.debug("skipped %s: %s", item[0], item[1].value)
             known = context.known_files([f.uri for f in found])
-            fresh = [f for f in found if known.get(f.uri) != (f.size, f.mtime)]
+            for file in found:
+                if known.get(file.uri) == (file.size, file.mtime):
+                    logger.debug("skipped %s: %s", file.uri, SkipReason.ALREADY_INGESTED.value)
+                else:
+                    fresh.append(file)
             skipped[SkipReason.ALREADY_INGESTED.value] += len(found) - len(fresh)
         context.expect_files(len(fresh))
         for files in in_batches(fresh, context.batch_bytes, context.batch_files):

@@ -8,7 +8,8 @@ lock (other processes), so that no one writes between this batch's dedupe and it
    since this one found it is dropped from the batch, so its quarantined input is not recorded
    twice (its events would only be duplicates);
 2. duplicates are dropped and eventID conflicts quarantined (``store.dedupe``);
-3. the rest is written to the lake atomically (``store.lake``);
+3. the rest is written to the lake atomically (``store.lake``), and the caller's
+   ``after_write`` sees it (the intel enrichment of the batch's new addresses);
 4. only then the files go to the ingest ledger and the completeness ledger, and the quarantined
    input to the quarantine, in one transaction (``store.state``): a crash at any point means
    reading again, never loss.
@@ -17,7 +18,7 @@ lock (other processes), so that no one writes between this batch's dedupe and it
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -59,10 +60,18 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 class Committer:
     """Commits batches into one data directory's lake and state, one at a time."""
 
-    def __init__(self, lake: EventLake, state: StateDB, run_id: str) -> None:
+    def __init__(
+        self,
+        lake: EventLake,
+        state: StateDB,
+        run_id: str,
+        *,
+        after_write: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
+    ) -> None:
         self.lake = lake
         self.state = state
         self.run_id = run_id
+        self.after_write = after_write  # under the locks, with the written events' view
         self._lock = threading.Lock()  # batches are normalized in parallel, committed in turn
 
     def commit(
@@ -99,6 +108,8 @@ class Committer:
             written = _count(con, f"SELECT count(*) FROM {NEW_EVENTS}")
             if written:
                 self.lake.write(con, NEW_EVENTS)
+                if self.after_write is not None:
+                    self.after_write(con, NEW_EVENTS)
             per_file = dict(
                 con.execute(
                     f"SELECT source_object, count(*) FROM {BATCH_TABLE} GROUP BY ALL"

@@ -1,21 +1,24 @@
 """The DuckDB backend: queries over a DuckDB connection that sees the lake's ``cloudtrail`` view.
 
-``DuckDBBackend.open(data_dir)`` lists the lake's files now and reads that snapshot, as a hunt
-needs; ``DuckDBBackend(con)`` runs on a connection someone else owns (an ingest batch's, whose
-``new_events`` a detector reads), and leaves it open when closed. Either way SQL text is DuckDB's
-and a compiled expression is rendered for DuckDB.
+``DuckDBBackend.open(data_dir)`` lists the lake's files (and the intel enrichment's) now and
+reads that snapshot, as a hunt needs; ``DuckDBBackend(con)`` runs on a connection someone else
+owns (an ingest batch's, whose ``new_events`` a detector reads), and leaves it open when closed.
+Either way SQL text is DuckDB's and a compiled expression is rendered for DuckDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.store.base import QueryResult
+from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
 from trailhound.store.lake import open_lake
 
 
@@ -30,13 +33,19 @@ class DuckDBBackend:
         self.owned = owned  # close the connection with the backend
 
     @classmethod
-    def open(cls, data_dir: DataDir) -> DuckDBBackend:
-        """A connection of its own with ``cloudtrail`` over a snapshot of the lake's files."""
+    def open(
+        cls, data_dir: DataDir, partitions: Iterable[tuple[str, str]] | None = None
+    ) -> DuckDBBackend:
+        """A connection of its own with ``cloudtrail`` over a snapshot of the lake's files (of
+        the given ``(YYYY-MM-DD, account)`` partitions only, when given)."""
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
-            scan = open_lake(data_dir).relation(con)
-            con.execute(f"CREATE VIEW cloudtrail AS SELECT * FROM {scan}")
+            # The same view as a query's: the events with their src_* intel fields (the
+            # enrichment table stays in the data directory, wherever the lake lives).
+            scan = open_lake(data_dir).relation(con, partitions)
+            enrichment = EnrichmentFiles(data_dir).scan_sql()
+            con.execute("CREATE VIEW cloudtrail AS " + with_enrichment_sql(scan, enrichment))
         except BaseException:
             con.close()
             raise
@@ -47,6 +56,17 @@ class DuckDBBackend:
         sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
         cursor = self.con.execute(sql, list(params))
         return QueryResult([d[0] for d in cursor.description or []], cursor.fetchall())
+
+    def execute_arrow(self, query: exp.Expr | str, params: Sequence[object] = ()) -> pa.Table:
+        """Run one query; its result as an Arrow table (no Python object per row)."""
+        sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
+        # ``execute``, not ``sql``: the connection may be an ingest batch's, with a result of
+        # its own still open, which only ``execute`` supersedes. The copy this makes is of the
+        # matching rows only.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+            table: pa.Table = self.con.execute(sql, list(params)).to_arrow_table()
+        return table
 
     def close(self) -> None:
         """Close the connection if this backend opened it."""

@@ -1,7 +1,9 @@
 """The query engine: a sandboxed in-memory DuckDB connection with one view per dataset.
 
 ``cloudtrail`` reads a snapshot of the Parquet lake's files taken when the engine opens (so
-queries run while an ingest or a compaction writes, and several processes can query at once);
+queries run while an ingest or a compaction writes, and several processes can query at once),
+joined on ``source_ip_address`` with the intel enrichment table (``store.enrichment``: the
+``src_*`` columns; a query that names none of them skips the join);
 ``cloud_audit_logs`` presents the same events under source-neutral names aligned to OCSF API
 Activity. ``quarantine`` and the other state tables are copied from the state database into
 this connection the first time a query names them: the state database is open only for that
@@ -19,10 +21,9 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -31,6 +32,9 @@ from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
 from trailhound.store.lake import open_lake
 from trailhound.store.state import StateDB
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
 MAX_SQL_CHARS = 256 * 1024
@@ -90,7 +94,8 @@ class QueryEngine:
             "SET enable_external_access = false",
             "SET lock_configuration = true",
         ):
-            params = [[str(self.data_dir.events) + "/"]] if "?" in statement else []
+            readable = [self.data_dir.events, self.data_dir.ip_enrichment]
+            params = [[str(p) + "/" for p in readable]] if "?" in statement else []
             self.con.execute(statement, params)
 
     def refresh(self) -> None:
@@ -99,8 +104,7 @@ class QueryEngine:
             try:
                 # Binding the view reads every file's schema: one compacted away since the
                 # listing fails it, and a new listing no longer has it.
-                scan = self.lake.relation(self.con)
-                self.con.execute(f"CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM {scan}")
+                self.con.execute(f"CREATE OR REPLACE VIEW cloudtrail AS {self._cloudtrail_sql()}")
                 self.con.execute(
                     f"CREATE OR REPLACE VIEW cloud_audit_logs AS {cloud_audit_logs_sql()}"
                 )
@@ -109,6 +113,14 @@ class QueryEngine:
                 if attempt == _REFRESH_ATTEMPTS - 1:
                     raise StoreError(f"cannot read the lake: {error}") from error
                 time.sleep(0.05 * attempt)
+
+    def _cloudtrail_sql(self) -> str:
+        """The events of the snapshot with what the intel lists say about their source."""
+        # Imported here: the enrichment module loads pyarrow, which a query does not need.
+        from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
+
+        scan = self.lake.relation(self.con)
+        return with_enrichment_sql(scan, EnrichmentFiles(self.data_dir).scan_sql())
 
     def _load_state(self, names: set[str] | None) -> None:
         """Copy the state tables among ``names`` (None: all) into this connection's memory."""
@@ -172,13 +184,19 @@ class QueryEngine:
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
 
-    def execute_read_only(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run user SQL after checking that every statement only reads."""
+    def execute_read_only(
+        self, sql: str, *, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run user SQL after checking that every statement only reads.
+
+        With ``limit``, a query's rows are read a page at a time: ``offset`` rows skipped, at
+        most ``limit`` returned (the statement is wrapped as a subquery, not edited as text).
+        """
         if len(sql) > MAX_SQL_CHARS:
             raise QueryError(f"SQL longer than {MAX_SQL_CHARS:,} characters")
         try:
             parsed = sqlglot.parse(sql, dialect="duckdb")
-        except sqlglot.errors.ParseError as error:
+        except sqlglot.errors.SqlglotError as error:  # a parse or a tokenizer error
             raise QueryError(f"SQL syntax error: {error}") from error
         except RecursionError as error:
             raise QueryError("SQL nested too deeply") from error
@@ -193,7 +211,10 @@ class QueryEngine:
         if not isinstance(statement, _READ_ONLY_STATEMENTS) or writes:
             raise QueryError("only read-only SQL (SELECT, WITH … SELECT, DESCRIBE) is allowed")
         self._load_state(_table_names(statement))
-        return self._run(sql, [])
+        if limit is None or isinstance(statement, exp.Describe):
+            return self._run(sql, [])
+        page = exp.select("*").from_(statement.subquery("page")).limit(limit).offset(offset)
+        return self._run(page.sql(dialect="duckdb"), [])
 
 
 def _table_names(query: str | exp.Expr) -> set[str] | None:

@@ -25,7 +25,7 @@ import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -118,6 +118,10 @@ class EventLake(Protocol):
         """File count and bytes of every partition."""
         ...
 
+    def partitions_between(self, first: date, last: date) -> list[tuple[str, str]]:
+        """The ``(YYYY-MM-DD, account)`` partitions of the days from ``first`` to ``last``."""
+        ...
+
     def writing(self) -> contextlib.AbstractContextManager[None]:
         """Hold the data directory's write lock."""
         ...
@@ -169,6 +173,18 @@ class ParquetLake:
                     found.extend(sorted(folder.glob("*.parquet")))
             retired = self._retired(set(found))
         return [f for f in found if f not in retired]
+
+    def partitions_between(self, first: date, last: date) -> list[tuple[str, str]]:
+        """The ``(YYYY-MM-DD, account)`` partitions of the days from ``first`` to ``last``, to
+        read a few days without listing the whole lake."""
+        found: list[tuple[str, str]] = []
+        day = first
+        while day <= last:
+            folder = self.root / f"date={day.isoformat()}"
+            found += [(day.isoformat(), p.name.removeprefix("account="))
+                      for p in sorted(folder.glob("account=*"))]  # fmt: skip
+            day += timedelta(days=1)
+        return found
 
     def _retired(self, live: set[Path]) -> set[Path]:
         """Files that journals in staging replace with a file already in the lake."""

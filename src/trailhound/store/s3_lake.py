@@ -168,6 +168,26 @@ class S3Lake:
             f"(PARTITION BY event_id ORDER BY {FIRST_STORED}) = 1)"
         )
 
+    def partitions_between(self, first: date, last: date) -> list[tuple[str, str]]:
+        """The ``(YYYY-MM-DD, account)`` partitions of the days from ``first`` to ``last``, to
+        read a few days without listing the whole lake (one listing a day)."""
+        found: list[tuple[str, str]] = []
+        day = first
+        while day <= last:
+            folder = f"{self.root}/date={day.isoformat()}"
+            selector = pafs.FileSelector(folder, allow_not_found=True, recursive=False)
+            try:
+                infos = self.fs.get_file_info(selector)
+            except OSError as error:
+                raise StoreError(f"cannot list the lake at {self.uri}: {error}") from error
+            found += sorted(
+                (day.isoformat(), i.base_name.removeprefix("account="))
+                for i in infos
+                if i.type == pafs.FileType.Directory and i.base_name.startswith("account=")
+            )
+            day += timedelta(days=1)
+        return found
+
     def partitions(self) -> list[PartitionStats]:
         """File count and bytes of every partition."""
         grouped: dict[tuple[str, str], list[int]] = {}

@@ -12,6 +12,9 @@ The datasets are the DuckDB engine's, under the same names, as temporary views:
   DuckDB engine reads too: files a compaction's journal retires are left out, so both engines
   see every event once. The partition columns ``date`` and ``account`` come from the folder
   names, typed by the schema (an explicit schema also keeps Spark from sampling every file).
+- Like DuckDB's, ``cloudtrail`` joins the intel enrichment table (``store.enrichment``: the
+  ``src_*`` columns) on ``source_ip_address``, by the same SELECT rendered for Spark; its files
+  stay in the data directory, wherever the cluster runs, so they must be readable there too.
 - ``cloud_audit_logs`` is the same SELECT as DuckDB's, rendered for Spark.
 - The state tables a query names are copied from the state database (DuckDB → Arrow → Spark)
   the first time a query reads them, without their secret columns.
@@ -37,7 +40,7 @@ from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
-from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS, PARTITION_COLUMNS
+from trailhound.schema import ALL_COLUMNS, ENRICHMENT_COLUMNS, EVENT_COLUMNS, PARTITION_COLUMNS
 from trailhound.store.base import QueryResult
 from trailhound.store.engine import LAKE_VIEWS, cloud_audit_logs_sql
 from trailhound.store.lake import ParquetLake
@@ -65,6 +68,9 @@ LOCAL_SETTINGS = {
     "spark.driver.memory": "2g",
 }
 PARTITION_NAMES = tuple(c.name for c in PARTITION_COLUMNS)
+# The views ``cloudtrail`` is built on: the lake's events and the enrichment table's rows.
+EVENTS_VIEW = "trailhound_lake_events"
+ENRICHMENT_VIEW = "trailhound_ip_enrichment"
 _MISSING_FILE = ("FILE_NOT_EXIST", "FileNotFoundException")
 _REFRESH_ATTEMPTS = 5
 _MESSAGE_CHARS = 2_000
@@ -153,12 +159,35 @@ def _spark_errors() -> tuple[type[Exception], ...]:
     return (PySparkException, Py4JError)
 
 
-def lake_schema() -> str:
-    """The ``cloudtrail`` columns as a Spark DDL schema, partition columns included."""
+def _ddl(columns: Sequence[tuple[str, str]]) -> str:
+    """``(name, DuckDB type)`` pairs as a Spark DDL schema."""
     return ", ".join(
-        f"`{c.name}` {exp.DataType.build(c.sql_type, dialect='duckdb').sql('spark')}"
-        for c in ALL_COLUMNS
+        f"`{name}` {exp.DataType.build(sql_type, dialect='duckdb').sql('spark')}"
+        for name, sql_type in columns
     )
+
+
+def lake_schema() -> str:
+    """The lake's columns as a Spark DDL schema, partition columns included."""
+    return _ddl([(c.name, c.sql_type) for c in ALL_COLUMNS])
+
+
+def enrichment_schema() -> str:
+    """The enrichment table's columns read into ``cloudtrail``, as a Spark DDL schema."""
+    return _ddl(
+        [("source_ip_address", "VARCHAR"), *((c.name, c.sql_type) for c in ENRICHMENT_COLUMNS)]
+    )
+
+
+def cloudtrail_sql() -> str:
+    """The Spark SELECT behind ``cloudtrail``: DuckDB's, the events with their ``src_*``
+    fields (an address's row picked once, so that a duplicate row multiplies no event)."""
+    from trailhound.store.enrichment import with_enrichment_sql
+
+    fields = ", ".join(f"any_value({c.name}) AS {c.name}" for c in ENRICHMENT_COLUMNS)
+    rows = f"(SELECT source_ip_address, {fields} FROM {ENRICHMENT_VIEW} GROUP BY source_ip_address)"
+    select = with_enrichment_sql(EVENTS_VIEW, rows)
+    return sqlglot.transpile(select, read="duckdb", write="spark")[0]
 
 
 def _spark_ready(table: pa.Table) -> pa.Table:
@@ -214,7 +243,9 @@ class SparkBackend:
     # Views ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         """(Re)create the lake's views over a new snapshot of its files."""
-        self._lake_frame().createOrReplaceTempView("cloudtrail")
+        self._lake_frame().createOrReplaceTempView(EVENTS_VIEW)
+        self._enrichment_frame().createOrReplaceTempView(ENRICHMENT_VIEW)
+        self.session.sql(cloudtrail_sql()).createOrReplaceTempView("cloudtrail")
         audit = sqlglot.transpile(cloud_audit_logs_sql(), read="duckdb", write="spark")[0]
         self.session.sql(audit).createOrReplaceTempView("cloud_audit_logs")
 
@@ -227,6 +258,16 @@ class SparkBackend:
         frame = reader.parquet(*(_uri(f) for f in files))
         # DuckDB's order: the files' columns, then the partition columns by name.
         return frame.select(*(c.name for c in EVENT_COLUMNS), *sorted(PARTITION_NAMES))
+
+    def _enrichment_frame(self) -> DataFrame:
+        """The live rows of the enrichment table (none before it was first built)."""
+        from trailhound.store.enrichment import EnrichmentFiles
+
+        schema = enrichment_schema()
+        _, files = EnrichmentFiles(self.data_dir).snapshot()
+        if not files:
+            return self.session.createDataFrame([], schema)
+        return self.session.read.schema(schema).parquet(*(_uri(f) for f in files))
 
     def _load_state(self, names: set[str]) -> None:
         """Copy the state tables among ``names`` into the session, once each."""
@@ -284,7 +325,8 @@ class SparkBackend:
         if self._owns_session:
             self.session.stop()
         else:
-            for view in ("cloudtrail", "cloud_audit_logs", *self._loaded):
+            views = ("cloudtrail", "cloud_audit_logs", EVENTS_VIEW, ENRICHMENT_VIEW)
+            for view in (*views, *self._loaded):
                 self.session.catalog.dropTempView(view)
 
     def __enter__(self) -> SparkBackend:

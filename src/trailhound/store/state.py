@@ -12,15 +12,15 @@ holds at most what an older version stored, and the query engine never copies it
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from trailhound.errors import StoreError
 from trailhound.model import QuarantineEntry, SourceFile
@@ -28,14 +28,22 @@ from trailhound.sources.compression import CompressionError, file_sha256
 from trailhound.sources.names import parse_name
 from trailhound.tables import SECRET_COLUMNS, TABLES, Table
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 # The database files whose tables this process has created: the statements are idempotent,
 # but running them on every short-lived connection costs time.
 _CREATED: set[Path] = set()
+# Connections of one process to one file share a database instance, torn down when the last one
+# closes. A thread opening a connection while another closes the last one can get an instance
+# half torn down (its Python table functions gone: "python_arrow_scan does not exist"), so
+# opening and closing take turns within the process; queries still run side by side.
+_OPEN_CLOSE = threading.Lock()
 EXCERPT_CHARS = 240
 LOCK_TIMEOUT_SECONDS = 60.0
 # A settings key: the last migration run on the file (see ``_migrate``).
 _VERSION_KEY = "state-version"
-_VERSION = 1
+_VERSION = 2
 _SEEN_COLUMNS = ", ".join(TABLES["log_files_seen"].column_names)
 _SEEN_UPSERT = (
     f"INSERT OR REPLACE INTO log_files_seen ({_SEEN_COLUMNS}) "
@@ -78,6 +86,11 @@ def _quote_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _is_other_mode_in_process(error: duckdb.Error) -> bool:
+    """Whether a connect failed because this process holds the file read-only vs read-write."""
+    return "different configuration" in str(error).lower()
+
+
 def _is_lock_error(error: duckdb.Error) -> bool:
     text = str(error).lower()
     return "lock" in text or "being used by another process" in text
@@ -101,10 +114,20 @@ class StateDB:
         delay = 0.02
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
+                with _OPEN_CLOSE:
+                    con = duckdb.connect(str(self.path), read_only=read_only)
                 break
             except duckdb.Error as error:
-                if not _is_lock_error(error) or time.monotonic() > deadline:
+                if _is_other_mode_in_process(error):
+                    # This process (a server: the API reads while its ingest loop writes) has
+                    # the file open in the other mode. A reader shares the writer's open
+                    # database instead (it only reads); a writer waits for the readers.
+                    if read_only:
+                        read_only = False
+                        continue
+                elif not _is_lock_error(error):
+                    raise StoreError(f"cannot open state database {self.path}: {error}") from error
+                if time.monotonic() > deadline:
                     raise StoreError(f"cannot open state database {self.path}: {error}") from error
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
@@ -119,7 +142,8 @@ class StateDB:
                 _CREATED.add(self.path)
             yield con
         finally:
-            con.close()
+            with _OPEN_CLOSE:
+                con.close()
 
     # Copies for the query engines ------------------------------------------------------
     def queryable_tables(self, names: Collection[str] | None = None) -> dict[str, pa.Table]:
@@ -172,6 +196,8 @@ class StateDB:
         ``quarantine_rows`` streams more quarantined input (columns ``source``, ``position``,
         ``reason``, ``excerpt``) without making Python objects of it.
         """
+        import pyarrow as pa  # only writers pay for it: a query's start-up does not
+
         now = datetime.now(UTC)
         seen = [
             row
@@ -275,8 +301,9 @@ class StateDB:
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a state database written by an older version up to date, once per file."""
-    row = con.execute("SELECT value FROM settings WHERE key = ?", [_VERSION_KEY]).fetchone()
-    if row is not None and int(row[0]) >= _VERSION:
+    # fetchall: a result left half-read (fetchone) blocks the connection's next statement.
+    rows = con.execute("SELECT value FROM settings WHERE key = ?", [_VERSION_KEY]).fetchall()
+    if rows and int(rows[0][0]) >= _VERSION:
         return
     # 1: ingest now records log files in log_files_seen itself; an older version left that to
     # the ledger check, so files stored since the last check are recorded here (unhashed).
@@ -288,4 +315,24 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     rows = [r for u, size, mtime, at in fresh if (r := log_file_row(u, size, mtime, None, at))]
     if rows:
         con.executemany(_SEEN_UPSERT, [list(r) for r in rows])
+    # 2: alerts gained columns (principal, sessions, …) and every alert's events are listed in
+    # alert_events; an older file's alerts keep their actor as principal.
+    present = set(
+        con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main'"
+        ).fetchall()
+    )
+    for table in TABLES.values():
+        for column in table.columns:
+            if (table.name, column.name) not in present:
+                con.execute(
+                    f"ALTER TABLE {_quoted(table.name)} ADD COLUMN {_quoted(column.name)} "
+                    f"{column.type}"
+                )
+    con.execute("UPDATE alerts SET principal = actor WHERE principal IS NULL")
+    con.execute(
+        "INSERT INTO alert_events SELECT id, rule_id, unnest(event_ids), first_seen FROM alerts "
+        "WHERE id NOT IN (SELECT alert_id FROM alert_events)"
+    )
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [_VERSION_KEY, str(_VERSION)])

@@ -6291,6 +6291,12 @@ SELECT
     GET_JSON_OBJECT(resources, '$[0].ARN')
   ) AS resource,
   hits,
+  CASE
+    WHEN user_type = 'AssumedRole' AND NOT session_issuer_arn IS NULL
+    THEN session_issuer_arn
+    ELSE actor
+  END AS principal,
+  CASE WHEN user_type = 'AssumedRole' THEN REGEXP_EXTRACT(user_arn, '[^/]+$', 0) END AS session,
   user_arn AS extra_0,
   source_ip_address AS extra_1,
   recipient_account_id AS extra_2,

@@ -56,7 +56,7 @@ def test_a_third_party_output_gets_alerts_like_the_built_in(
         {"trailhound.outputs": {"per-alert": "thirdparty_output:FilePerAlert"}},
     )
     registry: Registry[type[Output]] = Registry("output", group=OUTPUTS.group)
-    assert registry.names() == ["jsonl", "per-alert"]
+    assert registry.names() == ["jsonl", "per-alert", "webhook"]
     state = StateDB(data_dir.state_db)
     state.set_setting("output.per-alert", "alerts-out")
     state.set_setting("output.jsonl", "alerts.jsonl")

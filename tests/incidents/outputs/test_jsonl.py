@@ -95,8 +95,8 @@ def test_a_link_out_of_the_data_directory_is_refused(tmp_path: Path) -> None:
 
 def test_unknown_outputs_and_settings_are_refused(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    code, output = _run(store, "config", "set", "output.webhook", "https://example.com/hook")
-    assert code != 0 and "no output named 'webhook'" in output
+    code, output = _run(store, "config", "set", "output.pager", "https://example.com/hook")
+    assert code != 0 and "no output named 'pager'" in output
     code, output = _run(store, "config", "set", "colour", "blue")
     assert code != 0 and "output.<name>" in output
 

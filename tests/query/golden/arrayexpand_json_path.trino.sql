@@ -70,6 +70,11 @@ WITH step1 AS (
     ingested_at,
     "date",
     account,
+    src_country,
+    src_asn,
+    src_as_org,
+    src_is_tor,
+    src_in_aws,
     _th_unnest._th_item AS "requestParameters.instancesSet.items"
   FROM step1
   CROSS JOIN UNNEST(TRANSFORM(

@@ -69,7 +69,12 @@ WITH step1 AS (
     source_index,
     ingested_at,
     `date`,
-    account
+    account,
+    src_country,
+    src_asn,
+    src_as_org,
+    src_is_tor,
+    src_in_aws
   FROM step1
   LATERAL VIEW
   EXPLODE(SLICE(FROM_JSON(GET_JSON_OBJECT(resources, '$'), 'ARRAY<STRING>'), 1, 1)) _th_unnest AS _th_item

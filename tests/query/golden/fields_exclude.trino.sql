@@ -58,7 +58,12 @@ SELECT
   source_index,
   ingested_at,
   "date",
-  account
+  account,
+  src_country,
+  src_asn,
+  src_as_org,
+  src_is_tor,
+  src_in_aws
 FROM cloudtrail
 WHERE
   event_time >= CURRENT_TIMESTAMP - INTERVAL '1' HOUR

@@ -20,8 +20,8 @@ from tests.sources.conftest import ACCOUNT, OTHER_ACCOUNT, Aws, log_key, log_obj
 from tests.sources.test_digests import Trail, hour_start, public_key_list
 from trailhound.collect import collect, graceful_shutdown
 from trailhound.data_dir import DataDir
+from trailhound.detect.ledger import check
 from trailhound.ingest import Ingestor
-from trailhound.ledger import check
 from trailhound.sources.aws.integrations import Integration, IntegrationState
 from trailhound.sources.aws.notifications import ObjectRef
 from trailhound.sources.aws.sqs import CollectorOptions, SqsSource, tmp_files

@@ -27,11 +27,12 @@ from trailhound.detect.base import (
     RuleSet,
     split_tags,
 )
+from trailhound.detect.grouping import group_expression, needs_scan
 from trailhound.detect.sigma.compiler import compile_sigma_rule, uses_placeholders
 from trailhound.detect.sigma.pipeline import field_expression
 from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import DetectError
-from trailhound.model import DEFAULT_SUPPRESSION
+from trailhound.model import DEFAULT_GROUP_BY, DEFAULT_SUPPRESSION
 
 _TOKEN = re.compile(r"'([^']+)'")
 
@@ -46,6 +47,36 @@ def _suppression(value: object) -> timedelta:
         return parse_duration(value)
     except DurationError as error:
         raise DetectError(f"invalid suppression: {error.message}") from error
+
+
+SIGNAL_TAG = "trailhound.signal"  # a Sigma tag that makes a rule a signal
+
+
+def _group_by(value: object, default: tuple[str, ...] = DEFAULT_GROUP_BY) -> tuple[str, ...]:
+    """A rule's ``group_by``: a field name or a list of them; the default when unset."""
+    if value is None:
+        return default
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise DetectError(f"invalid group_by {value!r}: use a field name or a list of them")
+    return tuple(names)
+
+
+def _threshold(value: object) -> int:
+    """A rule's ``threshold``: matching events within the period before an alert (1: each)."""
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DetectError(f"invalid threshold {value!r}: use a whole number of events, 1 or more")
+    return value
+
+
+def _signal(custom: dict[str, Any], tags: list[str]) -> bool:
+    """Whether a rule is a signal: ``signal: true`` or the ``trailhound.signal`` tag."""
+    value = custom.get("signal", False)
+    if not isinstance(value, bool):
+        raise DetectError(f"invalid signal {value!r}: use true or false")
+    return value or SIGNAL_TAG in tags
 
 
 def _document_lines(text: str) -> list[int]:
@@ -130,13 +161,19 @@ class SigmaFormat:
         source = rule if self.keep_source else None  # no pipeline rewrites its field names
         predicate = compile_sigma_rule(rule)
         custom = rule.custom_attributes
-        tactics, techniques = split_tags([str(t) for t in rule.tags])
+        tags = [str(t) for t in rule.tags]
+        tactics, techniques = split_tags(tags)
         recompile = None
         if uses_placeholders(rule):
 
             def recompile(values: Placeholders, rule: SigmaRule = rule) -> exp.Expression:
                 return compile_sigma_rule(rule, values)
 
+        resource = _resource(custom.get("resource"))
+        group_by = _group_by(custom.get("group_by"))
+        group = (
+            group_expression(group_by, resource, field_expression) if needs_scan(group_by) else None
+        )
         return DetectionRule(
             id=str(rule.id or rule.name or Path(path).stem),
             title=rule.title,
@@ -151,9 +188,13 @@ class SigmaFormat:
             builtin=builtin,
             generate=rule._output,
             name=rule.name,
-            resource=_resource(custom.get("resource")),
-            suppression=_suppression(custom.get("suppression")),
+            resource=resource,
+            suppression=_suppression(custom.get("suppression", custom.get("dedup_period"))),
             tests=_tests(custom.get("tests")),
+            alert_group_by=group_by,
+            group=group,
+            threshold=_threshold(custom.get("threshold")),
+            signal=_signal(custom, tags),
             recompile=recompile,
             source=source,
         )
@@ -162,7 +203,8 @@ class SigmaFormat:
         self, rule: SigmaCorrelationRule, path: str, line: int, builtin: bool
     ) -> CorrelationRule:
         custom = rule.custom_attributes
-        tactics, techniques = split_tags([str(t) for t in rule.tags])
+        tags = [str(t) for t in rule.tags]
+        tactics, techniques = split_tags(tags)
         condition = rule.condition
         fieldref = getattr(condition, "fieldref", None)
         if isinstance(fieldref, list):
@@ -190,8 +232,12 @@ class SigmaFormat:
             tactics=tactics,
             techniques=techniques,
             builtin=builtin,
-            suppression=_suppression(custom.get("suppression")),
+            suppression=_suppression(custom.get("suppression", custom.get("dedup_period"))),
             tests=_tests(custom.get("tests")),
+            # A correlation's alert is about its own group (the matches' ``resource``).
+            alert_group_by=_group_by(custom.get("alert_group_by"), ("resource",)),
+            threshold=_threshold(custom.get("threshold")),
+            signal=_signal(custom, tags),
         )
 
 

@@ -45,6 +45,7 @@ class Output(Protocol):
 
 OUTPUTS: Registry[type[Output]] = Registry("output", group="trailhound.outputs")
 OUTPUTS.register_lazy("jsonl", "trailhound.incidents.outputs.jsonl:JsonLinesOutput")
+OUTPUTS.register_lazy("webhook", "trailhound.incidents.outputs.webhook:WebhookOutput")
 
 
 def output_setting(key: str) -> str | None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import threading
 import time
 from collections import Counter
@@ -60,6 +61,7 @@ from trailhound.sources.digests import (
 )
 from trailhound.sources.names import parse_name
 
+logger = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
 _DISCONNECTED_CODES = frozenset(
     {
@@ -348,6 +350,12 @@ class SqsSource:
             if error_code(error) in _DISCONNECTED_CODES or "AssumeRole" in str(error)
             else IntegrationState.ERROR
         )
+        logger.warning(
+            "%s: cannot receive from the queue (%s): %s",
+            self.integration.name,
+            state.value,
+            error_message(error),
+        )
         self.status.set_state(state, error_message(error))
         self.status.record_activity(Activity(errors=1))
 
@@ -356,12 +364,14 @@ class SqsSource:
             notification = parse_body(body)
         except NotificationError as error:
             message.refused[f"sqs://{message.message_id}"] = str(error)
+            logger.warning("message %s refused: %s", message.message_id, error)
             return []
         for rejected in notification.rejected:
             name = rejected.name
             if not name.startswith("s3://"):  # a malformed record: name it by its message
                 name = f"sqs://{message.message_id}#{name}"
             message.refused[name] = f"refused: {rejected.reason}"
+            logger.info("%s refused: %s", name, rejected.reason)  # poison: summed up below
         return list(notification.objects)
 
     # One batch ---------------------------------------------------------------------------
@@ -417,8 +427,10 @@ class SqsSource:
                     candidates.setdefault(ref.uri, ref)  # kept aside for the ledger
                 elif isinstance(kind, SkipReason):
                     summary.skipped[kind.value] += 1
+                    logger.debug("skipped %s: %s", ref.uri, kind.value)
                 elif not self.integration.keeps_account(name.path_account):
                     summary.skipped["account filter"] += 1
+                    logger.debug("skipped %s: account filter", ref.uri)
                 else:
                     candidates.setdefault(ref.uri, ref)
         known = self._known(list(candidates))
@@ -431,6 +443,7 @@ class SqsSource:
                 and known[uri] == (ref.size, etag_mtime(ref.etag))
             ):
                 summary.skipped[SkipReason.ALREADY_INGESTED.value] += 1
+                logger.debug("skipped %s: %s", uri, SkipReason.ALREADY_INGESTED.value)
             else:
                 wanted.append(ref)
         return wanted
@@ -450,6 +463,7 @@ class SqsSource:
                 fetch.source.path.unlink(missing_ok=True)
                 fetch.source = None
                 summary.skipped[SkipReason.ALREADY_INGESTED.value] += 1
+                logger.debug("skipped %s: %s", fetch.ref.uri, SkipReason.ALREADY_INGESTED.value)
         return {f.ref.uri: f for f in fetches}
 
     def fetch(self, ref: ObjectRef) -> _Fetch:
@@ -529,11 +543,30 @@ class SqsSource:
                 )
                 self.change_visibility([message.receipt], delay)
                 self._retry_due[message.message_id] = time.monotonic() + delay
+                for uri, reason in message.failures.items():
+                    logger.warning(
+                        "%s failed (delivery %d of %d): %s; retried in %d s",
+                        uri,
+                        message.receive_count,
+                        self.options.max_receives,
+                        reason,
+                        delay,
+                    )
                 continue
             for uri, reason in [*message.refused.items(), *message.failures.items()]:
                 poison.append(PoisonRecord(uri, message.message_id, message.receive_count, reason))
+                logger.info("%s is poison, not retried: %s", uri, reason)
             done.append(message)
         if poison:  # before the delete: a crash in between records twice, never loses
+            # One warning per batch (each object at info): a hostile queue must not flood the log.
+            first = poison[0]
+            logger.warning(
+                "%s: %d object(s) recorded as poison, not retried (first: %s: %s)",
+                self.integration.name,
+                len(poison),
+                first.uri,
+                first.reason,
+            )
             self.status.record_poison(poison)
             summary.poison += len(poison)
         self.delete_messages(done)

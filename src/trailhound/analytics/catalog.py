@@ -1,0 +1,264 @@
+"""The analytics detectors: their declarations, and the SQL of those that read events directly.
+
+Two kinds. *Profile* detectors (``scope`` and ``facet`` set) report a value their subject was
+never seen with, once the subject has been profiled for the training period: the first service
+or API an identity calls, its first region, country or ASN, an account's first region, a
+console login from a new country or address, the first bucket it touches. *Event* detectors
+read the events of a batch (or the lake, in a hunt) with the SQL in ``EVENT_SQL``: a call from a
+Tor exit, an instance's role credentials used outside AWS, a burst of denied calls, an account
+outside the organization at the organization's VPC endpoints. Every one yields, per finding,
+its event, an optional variation and an explanation.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from trailhound.analytics.framework import Analytic, Variation
+from trailhound.analytics.profiles import DENIED_SQL, HUMAN_SQL
+
+_NON_HUMAN = Variation("non_human", "informational", "non-human identity")
+_NONE = timedelta(0)  # event detectors need no baseline
+
+ANALYTICS: tuple[Analytic, ...] = (
+    Analytic(
+        "tor_api_call",
+        "API call from a Tor exit node",
+        "high",
+        "An API call came from an address the Tor exit list in force names, whatever the user "
+        "agent says: the caller hides where it is, which an organization's own staff rarely do.",
+        "Check the identity's other calls from the same address; rotate its credentials if the "
+        "call succeeded; look for new keys, users or policies it created.",
+        ("initial-access", "defense-evasion"),
+        ("T1078.004", "T1090.003"),
+        variations=(Variation("failed", "informational", "the call failed"),),
+        training=_NONE,
+        activation=_NONE,
+    ),
+    Analytic(
+        "instance_credentials_outside_aws",
+        "Instance role credentials used from outside AWS",
+        "high",
+        "Temporary credentials of an EC2 instance's role (session named after the instance) "
+        "were used from a public address outside AWS's ranges: stolen from the instance "
+        "metadata service and used elsewhere.",
+        "Find how the credentials left the instance (SSRF, a shell); revoke the role's sessions "
+        "(`aws:TokenIssueTime` condition); review what the outside address called.",
+        ("credential-access",),
+        ("T1552.005",),
+        training=_NONE,
+        activation=_NONE,
+    ),
+    Analytic(
+        "denied_burst",
+        "Burst of denied API calls",
+        "medium",
+        "An identity made many calls that were refused for want of permission within minutes: "
+        "discovery by someone who does not know what the credentials may do.",
+        "List the denied calls (services, regions); check whether the identity's credentials "
+        "are used from a new address or user agent.",
+        ("discovery",),
+        ("T1580", "T1526"),
+        window=timedelta(minutes=10),
+        threshold=8,
+        dedup=timedelta(hours=6),
+        variations=(Variation("non_human", "low", "non-human identity"),),
+        training=_NONE,
+        activation=_NONE,
+    ),
+    Analytic(
+        "vpce_external_account",
+        "Account outside the organization used our VPC endpoint",
+        "high",
+        "A call through one of the organization's VPC endpoints carried the credentials of an "
+        "account outside it (setting `org-accounts`; the lake's accounts when unset): data can "
+        "leave through the endpoint to that account.",
+        "Check the endpoint policy (restrict `aws:PrincipalOrgID`); find the caller's resources "
+        "the call reached and the instance that made it.",
+        ("exfiltration",),
+        ("T1567", "T1537"),
+        dedup=timedelta(days=7),
+        training=_NONE,
+        activation=_NONE,
+    ),
+    Analytic(
+        "first_service",
+        "Identity called a service for the first time",
+        "low",
+        "The identity called an AWS service its profile never saw it call.",
+        "Check what the identity did in that service and whether its owner expected it.",
+        ("discovery",),
+        ("T1526",),
+        variations=(_NON_HUMAN,),
+        scope="actor",
+        facet="service",
+    ),
+    Analytic(
+        "first_api",
+        "Identity called an API for the first time",
+        "informational",
+        "The identity called an API its profile never saw it call.",
+        "Review the call's parameters; correlate with the identity's other first-time findings.",
+        ("discovery",),
+        (),
+        scope="actor",
+        facet="api",
+    ),
+    Analytic(
+        "first_region",
+        "Identity active in a region for the first time",
+        "low",
+        "The identity acted in a region its profile never saw it in.",
+        "Check what was created in that region (instances, functions) and whether it is one the "
+        "organization uses.",
+        ("defense-evasion",),
+        ("T1535",),
+        variations=(_NON_HUMAN,),
+        scope="actor",
+        facet="region",
+    ),
+    Analytic(
+        "account_first_region",
+        "Account active in a new region",
+        "medium",
+        "An account saw activity in a region none of its identities had used.",
+        "List the region's events; look for resources launched there (crypto-mining, hiding).",
+        ("defense-evasion",),
+        ("T1535",),
+        scope="account",
+        facet="region",
+    ),
+    Analytic(
+        "first_country",
+        "Identity called from a new country",
+        "medium",
+        "The identity's call came from a country its profile never saw it call from.",
+        "Ask the identity's owner about travel; compare the user agent and the ASN with its "
+        "usual ones.",
+        ("initial-access",),
+        ("T1078.004",),
+        variations=(_NON_HUMAN,),
+        scope="actor",
+        facet="country",
+    ),
+    Analytic(
+        "first_asn",
+        "Identity called from a new network (ASN)",
+        "low",
+        "The identity's call came from an autonomous system its profile never saw.",
+        "Check whether the network is a hosting provider or VPN; compare with its usual ones.",
+        ("initial-access",),
+        ("T1078.004",),
+        variations=(_NON_HUMAN,),
+        scope="actor",
+        facet="asn",
+    ),
+    Analytic(
+        "first_bucket",
+        "Identity accessed an S3 bucket for the first time",
+        "low",
+        "The identity touched a bucket its profile never saw it touch.",
+        "Check what was read or written in the bucket and whether it holds sensitive data.",
+        ("collection",),
+        ("T1530",),
+        variations=(_NON_HUMAN,),
+        scope="actor",
+        facet="bucket",
+    ),
+    Analytic(
+        "console_login_new_country",
+        "Console login from a new country",
+        "medium",
+        "The identity signed in to the console from a country it never signed in from.",
+        "Confirm with the user; check MFA on the login and what the session did next.",
+        ("initial-access",),
+        ("T1078.004",),
+        scope="actor",
+        facet="console_country",
+    ),
+    Analytic(
+        "console_login_new_ip",
+        "Console login from a new address",
+        "informational",
+        "The identity signed in to the console from an address it never signed in from.",
+        "Check the address's country and network against the identity's usual ones.",
+        ("initial-access",),
+        ("T1078.004",),
+        scope="actor",
+        facet="console_ip",
+    ),
+)
+BY_ID = {a.rule_id: a for a in ANALYTICS}
+
+
+def _explain(*parts: str) -> str:
+    return " || ".join(parts)
+
+
+_WHO = "coalesce(actor, 'an unknown identity')"
+_CALL = "event_name || ' (' || event_source || ')'"
+# Event detectors: SQL over ``{relation}`` (the batch, or the lake's ``cloudtrail``) filtered by
+# ``{where}``, giving variation, event, where and why. ``{org}`` is the bound list of the
+# organization's accounts. The placeholders are filled with the caller's constants only.
+_COLUMNS = "event_id, event_time, actor, account, aws_region, source_ip_address"
+EVENT_SQL: dict[str, str] = {
+    "tor_api_call": (
+        "SELECT CASE WHEN error_code IS NULL THEN NULL ELSE 'failed' END AS variation, "
+        f"{_COLUMNS}, NULL AS resource, "
+        + _explain(
+            _WHO,
+            "' called '",
+            _CALL,
+            "' from the Tor exit ' || source_ip_address",
+            "CASE WHEN error_code IS NULL THEN '' ELSE ', refused (' || error_code || ')' END",
+            "'; user agent: ' || coalesce(left(user_agent, 120), 'none')",
+        )
+        + " AS explanation FROM {relation} WHERE ({where}) AND src_is_tor"
+    ),
+    "instance_credentials_outside_aws": (
+        f"SELECT NULL AS variation, {_COLUMNS}, "
+        "regexp_extract(user_principal_id, ':(i-[0-9a-fA-F]+)$', 1) AS resource, "
+        + _explain(
+            "'credentials of instance ' || regexp_extract(user_principal_id, "
+            "':(i-[0-9a-fA-F]+)$', 1)",
+            "' (role ' || coalesce(session_issuer_arn, '?') || ') called '",
+            _CALL,
+            "' from ' || source_ip_address",
+            "' (' || coalesce(src_country, '?') || ', AS' || coalesce(CAST(src_asn AS VARCHAR), "
+            "'?') || ' ' || coalesce(src_as_org, '') || '), outside AWS''s ranges'",
+        )
+        + " AS explanation FROM {relation} WHERE ({where}) AND user_type = 'AssumedRole' "
+        "AND regexp_matches(user_principal_id, ':i-[0-9a-fA-F]{{8,17}}$') "
+        "AND src_in_aws = false"
+    ),
+    "denied_burst": (
+        "WITH denied AS (SELECT *, count(*) OVER (PARTITION BY actor ORDER BY event_time "
+        "RANGE BETWEEN INTERVAL 10 MINUTE PRECEDING AND INTERVAL 10 MINUTE FOLLOWING) AS n, "
+        f"count(DISTINCT event_name) OVER (PARTITION BY actor) AS apis, {HUMAN_SQL} AS human "
+        f"FROM {{relation}} WHERE ({{where}}) AND actor IS NOT NULL AND {DENIED_SQL}) "
+        "SELECT CASE WHEN human THEN NULL ELSE 'non_human' END AS variation, "
+        f"{_COLUMNS}, NULL AS resource, "
+        + _explain(
+            "actor",
+            "' had ' || n || ' calls denied within 10 minutes of this one ('",
+            "apis || ' distinct APIs); this one: '",
+            _CALL,
+            "' in ' || aws_region || ': ' || error_code",
+        )
+        + " AS explanation FROM denied WHERE n >= {threshold}"
+    ),
+    "vpce_external_account": (
+        f"SELECT NULL AS variation, {_COLUMNS}, vpc_endpoint_id AS resource, "
+        + _explain(
+            "'account ' || user_account_id || ' (' || " + _WHO + " || ') called '",
+            _CALL,
+            "' through VPC endpoint ' || vpc_endpoint_id",
+            "' of account ' || coalesce(vpc_endpoint_account_id, recipient_account_id)",
+            "CASE WHEN error_code IS NULL THEN '' ELSE ', refused (' || error_code || ')' END",
+            "'; the organization''s accounts are ' || array_to_string({org}, ', ')",
+        )
+        + " AS explanation FROM {relation} WHERE ({where}) AND vpc_endpoint_id IS NOT NULL "
+        "AND user_account_id IS NOT NULL AND NOT list_contains({org}, user_account_id) "
+        "AND list_contains({org}, coalesce(vpc_endpoint_account_id, recipient_account_id))"
+    ),
+}

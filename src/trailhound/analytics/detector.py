@@ -1,0 +1,274 @@
+"""The analytics detectors as one :class:`~trailhound.detect.base.Detector` (``analytics``).
+
+On each committed batch (``on_batch``), in this order:
+
+1. the event detectors (``catalog.EVENT_SQL``) run over the batch's events on the ingest's
+   connection;
+2. the batch is aggregated per subject, facet and value (``profiles.facts_sql``), and that
+   aggregate, in the state database, is compared with the stored profiles: a value the subject
+   never had, once the subject is past its training, is a finding of the profile detector that
+   watches that facet;
+3. the aggregate is merged into the profiles, so the next batch sees it as known.
+
+Findings become :class:`~trailhound.model.Match` es (the detection layer hands them to the alert
+store like any rule's), and their explanations go to ``analytics_findings``. A hunt runs the
+event detectors over the lake; the profile detectors learn from history with ``train`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import duckdb
+import pyarrow as pa
+
+from trailhound.analytics.catalog import ANALYTICS, BY_ID, EVENT_SQL
+from trailhound.analytics.framework import PREFIX, TRAINING_SETTING, Analytic
+from trailhound.analytics.profiles import HUMAN_SQL, facts_sql, merge, volume_sql
+from trailhound.data_dir import DataDir
+from trailhound.detect.base import BatchContext, DetectorContext
+from trailhound.durations import DurationError, parse_duration
+from trailhound.model import Match, RuleInfo
+from trailhound.store.state import StateDB
+
+if TYPE_CHECKING:
+    from trailhound.store.base import Backend
+
+log = logging.getLogger(__name__)
+ORG_ACCOUNTS = "org-accounts"  # the setting the rules read too
+Finding = tuple[Match, str]  # a match and its explanation
+
+# The profile facts of a batch that are new to their subject, with what the profile knew.
+_NEW_VALUES = """
+SELECT f.scope, f.facet, f.subject, f.value, f.first_seen, f.event_id,
+       s.first_seen AS watched_since, coalesce(k.known, 0) AS known, o.since AS history_since
+FROM batch_facts AS f
+JOIN analytics_profiles AS s
+  ON s.scope = f.scope AND s.subject = f.subject AND s.facet = 'any' AND s.value = ''
+LEFT JOIN analytics_profiles AS p
+  ON p.scope = f.scope AND p.subject = f.subject AND p.facet = f.facet AND p.value = f.value
+LEFT JOIN (
+  SELECT scope, subject, facet, count(*) AS known FROM analytics_profiles
+  WHERE subject IN (SELECT subject FROM batch_facts) GROUP BY ALL
+) AS k ON k.scope = f.scope AND k.subject = f.subject AND k.facet = f.facet
+CROSS JOIN (
+  SELECT min(first_seen) AS since FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'
+) AS o
+WHERE p.value IS NULL AND list_contains(?, f.scope || '/' || f.facet)
+  AND s.first_seen <= f.first_seen - to_seconds(?)
+"""
+
+
+def _severity_variation(analytic: Analytic, human: bool | None) -> str | None:
+    """The non-human variation where the detector has one and the identity is a machine's."""
+    has = any(v.name == "non_human" for v in analytic.variations)
+    return "non_human" if has and human is False else None
+
+
+class AnalyticsDetector:
+    """Every analytics detector of ``catalog``: profiles on each batch, findings as matches."""
+
+    name: ClassVar[str] = "analytics"
+
+    def __init__(self, context: DetectorContext, analytics: Sequence[Analytic] = ANALYTICS) -> None:
+        self.context = context
+        self.data_dir = context.data_dir
+        self.state = StateDB(context.data_dir.state_db)
+        self.analytics = tuple(analytics)
+        self.event_analytics = [a for a in self.analytics if a.name in EVENT_SQL]
+        self.profile_analytics = [a for a in self.analytics if a.facet is not None]
+        self._infos: dict[str, RuleInfo] = {}
+        for analytic in self.analytics:
+            self._infos.update(analytic.infos())
+
+    def infos(self) -> Mapping[str, RuleInfo]:
+        """Each detector's and each variation's alert fields, by rule ID."""
+        return self._infos
+
+    # Settings (read once per batch, on the batch's state connection) ------------------------
+    @staticmethod
+    def _settings(state: duckdb.DuckDBPyConnection) -> dict[str, str]:
+        rows = state.execute(
+            "SELECT key, value FROM settings WHERE key IN (?, ?)", [TRAINING_SETTING, ORG_ACCOUNTS]
+        ).fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    @staticmethod
+    def _training_override(settings: Mapping[str, str]) -> timedelta | None:
+        text = settings.get(TRAINING_SETTING, "")
+        if not text.strip():
+            return None
+        try:
+            return parse_duration(text)
+        except DurationError as error:
+            log.warning("setting %s = %r ignored: %s", TRAINING_SETTING, text, error.message)
+            return None
+
+    @staticmethod
+    def _org_accounts(
+        state: duckdb.DuckDBPyConnection, settings: Mapping[str, str], seen: Sequence[str]
+    ) -> list[str]:
+        """The setting, else every account profiled or in the batch (the lake's accounts)."""
+        text = settings.get(ORG_ACCOUNTS, "")
+        if text.strip():
+            return sorted({a.strip() for a in text.split(",") if a.strip()})
+        profiled = state.execute(
+            "SELECT subject FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'"
+        ).fetchall()
+        return sorted({str(a) for (a,) in profiled} | set(seen))
+
+    # Event detectors -----------------------------------------------------------------------
+    def _event_findings(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        relation: str,
+        where: str,
+        params: dict[str, object],
+        org: list[str],
+        only: set[str] | None = None,
+    ) -> list[Finding]:
+        findings: list[Finding] = []
+        for analytic in self.event_analytics:
+            if only is not None and analytic.rule_id not in only:
+                continue
+            sql = EVENT_SQL[analytic.name].format(
+                relation=relation, where=where, org="$org", threshold=analytic.threshold
+            )
+            bound = {k: v for k, v in params.items() if f"${k}" in sql}
+            if "$org" in sql:
+                bound["org"] = org
+            for row in con.execute(sql, bound).fetchall():
+                variation, event_id, when, actor, account, region, ip, resource, why = row
+                rule_id = analytic.variation_id(variation)
+                match = Match(rule_id, event_id, when, actor, account, region, ip, resource)
+                findings.append((match, why))
+        return findings
+
+    # Profile detectors ---------------------------------------------------------------------
+    def _profile_findings(
+        self,
+        state: duckdb.DuckDBPyConnection,
+        override: timedelta | None,
+        batch: BatchContext,
+    ) -> list[Finding]:
+        """The batch's never-seen values (``batch_facts`` registered on ``state``)."""
+        wanted = {f"{a.scope}/{a.facet}": a for a in self.profile_analytics}
+        if not wanted:
+            return []
+        shortest = min(a.trained(override)[0] for a in wanted.values())
+        rows = state.execute(_NEW_VALUES, [list(wanted), shortest.total_seconds()]).fetchall()
+        new = []
+        for scope, facet, subject, value, when, event_id, watched, known, since in rows:
+            analytic = wanted[f"{scope}/{facet}"]
+            training, activation = analytic.trained(override)
+            if when - watched >= training and when - (since or when) >= activation:
+                new.append((analytic, scope, facet, subject, value, when, event_id, watched, known))
+        if not new:
+            return []
+        # The first events of the findings, read back from the batch (a few rows).
+        details = {
+            row[0]: row[1:]
+            for row in batch.con.execute(
+                "SELECT event_id, actor, account, aws_region, source_ip_address, "
+                f"{HUMAN_SQL} FROM {batch.relation} WHERE list_contains(?, event_id)",
+                [sorted({n[6] for n in new})],
+            ).fetchall()
+        }
+        findings: list[Finding] = []
+        for analytic, scope, facet, subject, value, when, event_id, watched, known in new:
+            actor, account, region, ip, human = details.get(event_id, (None,) * 5)
+            rule_id = analytic.variation_id(_severity_variation(analytic, human))
+            name = facet.replace("_", " ")
+            who = subject if scope == "actor" else f"{scope} {subject}"
+            why = (
+                f"{who}: {name} {value} for the first time; its baseline of "
+                f"{(when - watched).days} days has {known} other {name} "
+                f"value{'' if known == 1 else 's'}"
+            )
+            resource = value.split(":")[0] if facet == "api" else value
+            match = Match(rule_id, event_id, when, actor, account, region, ip, resource)
+            findings.append((match, why))
+        return findings
+
+    # The Detector protocol -------------------------------------------------------------------
+    def on_batch(self, batch: BatchContext) -> list[Match]:
+        """Event detectors over the batch, then its new profile values; then learn it."""
+        facts = batch.con.sql(facts_sql(batch.relation)).to_arrow_table()
+        volume = batch.con.sql(volume_sql(batch.relation)).to_arrow_table()
+        with self.state.connect() as state:
+            settings = self._settings(state)
+            org = self._org_accounts(state, settings, batch.accounts)
+            findings = self._event_findings(batch.con, batch.relation, "true", {}, org)
+            state.register("batch_facts", facts)
+            try:
+                override = self._training_override(settings)
+                findings += self._profile_findings(state, override, batch)
+            finally:
+                state.unregister("batch_facts")
+            merge(state, facts, volume)
+            _record_explanations(state, findings)
+        return [m for m, _ in findings]
+
+    def finish(self) -> list[Match]:
+        """Nothing once per ingest call: every detector has seen each batch."""
+        return []
+
+    def hunt(
+        self, backend: Backend, since: timedelta | None, only: set[str] | None = None
+    ) -> list[Match]:
+        """The event detectors over the stored events of the last ``since`` (DuckDB only)."""
+        con = getattr(backend, "con", None)
+        if backend.dialect != "duckdb" or not isinstance(con, duckdb.DuckDBPyConnection):
+            return []
+        if only is not None and not any(r.startswith(PREFIX) for r in only):
+            return []
+        where, params = "true", dict[str, object]()
+        if since is not None:
+            where = "event_time >= now() - to_seconds($since)"
+            params = {"since": since.total_seconds()}
+        accounts = backend.execute("SELECT DISTINCT account FROM cloudtrail").rows
+        with self.state.connect() as state:
+            org = self._org_accounts(state, self._settings(state), [str(a) for (a,) in accounts])
+            findings = self._event_findings(con, "cloudtrail", where, params, org, only)
+            _record_explanations(state, findings)
+        return [m for m, _ in findings]
+
+
+def _record_explanations(state: duckdb.DuckDBPyConnection, findings: list[Finding]) -> None:
+    """Keep each finding's explanation (the alert carries the event; this says why)."""
+    if not findings:
+        return
+    rows = pa.table(
+        {
+            "rule_id": [m.rule_id for m, _ in findings],
+            "event_id": [m.event_id for m, _ in findings],
+            "event_time": pa.array([m.event_time for m, _ in findings], pa.timestamp("us", "UTC")),
+            "actor": [m.actor for m, _ in findings],
+            "explanation": [why for _, why in findings],
+        }
+    )
+    state.register("finding_rows", rows)
+    try:
+        state.execute(
+            "INSERT OR REPLACE INTO analytics_findings "
+            "(rule_id, event_id, event_time, actor, explanation) "
+            "SELECT DISTINCT ON (rule_id, event_id) * FROM finding_rows"
+        )
+    finally:
+        state.unregister("finding_rows")
+
+
+def explanations(data_dir: DataDir, limit: int = 50) -> list[tuple[Any, ...]]:
+    """The latest findings with their explanations, newest first."""
+    with StateDB(data_dir.state_db).connect(read_only=True) as con:
+        return con.execute(
+            "SELECT event_time, rule_id, actor, explanation FROM analytics_findings "
+            "ORDER BY event_time DESC, rule_id LIMIT ?",
+            [limit],
+        ).fetchall()
+
+
+__all__ = ["BY_ID", "AnalyticsDetector", "explanations"]

@@ -1,0 +1,575 @@
+"""The application: one data directory and everything wired around it, for every front door.
+
+``Trailhound(data_dir, settings)`` owns the data directory, its state database, the alert store
+with its configured outputs, and the wiring of detection (``Detection`` raising into the alert
+store); it offers the operations a front door needs — ingest from a source, query, hunt, alerts,
+rules, settings, integrations, collection and the ledger — and returns plain values. The command
+line (``cli/``) renders them; a REST API will call the same methods. Nothing here prints or knows
+about Typer or Rich.
+
+Start-up matters to a command line, so every heavy module (DuckDB, pyarrow, pySigma, boto3,
+cryptography) is imported inside the method that needs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trailhound.data_dir import DataDir
+from trailhound.errors import TrailhoundError
+
+if TYPE_CHECKING:
+    from trailhound.detect.base import RuleSet
+    from trailhound.detect.detection import Detection
+    from trailhound.detect.ledger import LedgerReport
+    from trailhound.incidents.alerts import AlertStore
+    from trailhound.ingest import Progress
+    from trailhound.model import IngestSummary
+    from trailhound.query.compiler import CompiledQuery
+    from trailhound.query.library import QueryLibrary
+    from trailhound.query.saved_datasets import SavedDatasets
+    from trailhound.sources.aws.connection_test import ConnectionReport
+    from trailhound.sources.aws.integrations import Integration
+    from trailhound.sources.aws.sqs import CollectorOptions, CollectSummary
+    from trailhound.sources.base import Source
+    from trailhound.store.base import Backend
+    from trailhound.store.integrations import IntegrationStore
+    from trailhound.store.state import StateDB
+
+SETTINGS = (
+    "org-accounts",
+    "retro-hunt",
+    "signal-rules",
+    "intel-retro-hunt",
+    "analytics-training",
+    "incident-window",
+)  # and output.<name> for each alert output
+HIDDEN_ALERT_COLUMNS = ("created_at", "updated_at", "dedup_key")
+
+Rows = tuple[list[str], list[tuple[Any, ...]]]
+
+
+class SettingError(TrailhoundError):
+    """A setting that does not exist, or a value it cannot take."""
+
+
+class EngineError(TrailhoundError):
+    """A query engine that is not installed, or an operation it does not offer."""
+
+
+DEFAULT_ENGINE = "duckdb"  # the embedded engine; others are store backends (``--engine spark``)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How this process runs the application (the data directory's own settings live in its
+    state database: see :meth:`Trailhound.get_setting`)."""
+
+    rule_dirs: tuple[Path, ...] = ()  # extra Sigma rule folders, beside the built-in pack
+
+
+@dataclass(frozen=True, slots=True)
+class SavedResult:
+    """What a query ending in ``| target …`` stored instead of returning rows."""
+
+    name: str
+    kind: str  # "dataset" or "view"
+    rows: int | None  # None for a view
+    append: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueryOutcome:
+    """The rows of a query, or what it saved."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    saved: SavedResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """What is stored: events per account, and the lake's and ledger's totals."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    files_ingested: int
+    quarantined: int
+    partitions: int
+    parquet_files: int
+    bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hunt:
+    """A hunt's alerts, and the rules that could not be loaded for it."""
+
+    alerts: list[dict[str, Any]]
+    problems: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerCheck:
+    """The ledger's report, the alerts it raised and the public keys it saved."""
+
+    report: LedgerReport
+    raised: int
+    keys_saved: int
+
+
+class Trailhound:
+    """One data directory and the operations every front door offers on it."""
+
+    def __init__(self, data_dir: DataDir | Path, settings: Settings | None = None) -> None:
+        self.data_dir = data_dir if isinstance(data_dir, DataDir) else DataDir(Path(data_dir))
+        self.settings = settings or Settings()
+
+    def _rule_dirs(self, extra: Sequence[Path]) -> tuple[Path, ...]:
+        return (*self.settings.rule_dirs, *extra)
+
+    # What the data directory holds -------------------------------------------------------
+    @cached_property
+    def state(self) -> StateDB:
+        """The state database (created on first write)."""
+        from trailhound.store.state import StateDB
+
+        return StateDB(self.data_dir.state_db)
+
+    @cached_property
+    def alert_store(self) -> AlertStore:
+        """The alerts, to read and triage (detection records into its own, with outputs)."""
+        from trailhound.incidents.alerts import AlertStore
+
+        return AlertStore(self.state)
+
+    def detection(
+        self,
+        rule_dirs: Sequence[Path] = (),
+        *,
+        open_backend: Callable[[], Backend] | None = None,
+    ) -> Detection:
+        """Every installed detector, raising into the alert store and on to the outputs the
+        settings configure now (a new one per ingest, hunt or collection); hunts read the lake
+        through ``open_backend`` (the embedded DuckDB when None)."""
+        from trailhound.detect.detection import Detection
+        from trailhound.incidents.alerts import AlertStore
+
+        alerts = AlertStore.for_data_dir(self.data_dir)
+        return Detection(
+            self.data_dir, alerts, rule_dirs=self._rule_dirs(rule_dirs), open_backend=open_backend
+        )
+
+    # Engines -----------------------------------------------------------------------------
+    @staticmethod
+    def engines() -> list[str]:
+        """The query engines a query or a hunt can run on (``duckdb`` and every backend)."""
+        from trailhound.store.base import BACKENDS
+
+        return sorted({DEFAULT_ENGINE, *BACKENDS.names()})
+
+    def backend_opener(
+        self, engine: str, options: Mapping[str, str] | None = None
+    ) -> Callable[[], Backend] | None:
+        """How a hunt opens the backend ``engine`` over this data directory (its ``options``,
+        e.g. Spark's ``master``); None for the embedded DuckDB, the detectors' default."""
+        from trailhound.store.base import open_backend
+
+        if engine not in self.engines():
+            raise EngineError(f"unknown engine {engine!r}: use {', '.join(self.engines())}")
+        if engine == DEFAULT_ENGINE:
+            return None
+        chosen = dict(options or {})
+        return lambda: open_backend(engine, self.data_dir, **chosen)
+
+    # Ingest ------------------------------------------------------------------------------
+    def ingest(
+        self,
+        sources: Iterable[Source],
+        *,
+        detect: bool = True,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> IngestSummary:
+        """Run the ingest loop over each source in turn, detecting on every batch."""
+        from trailhound.ingest import Ingestor
+        from trailhound.model import IngestSummary
+
+        summary = IngestSummary()
+        detection = self.detection() if detect else None
+        with Ingestor(self.data_dir, on_progress=on_progress, detection=detection) as ingestor:
+            for source in sources:
+                summary.merge(ingestor.ingest(source))
+        return summary
+
+    def ingest_paths(self, paths: Iterable[Path], *, detect: bool = True) -> IngestSummary:
+        """Ingest files and folders (files ingested before, same size and mtime, skip)."""
+        from trailhound.sources.files import FileSource
+
+        return self.ingest([FileSource(paths)], detect=detect)
+
+    # Query -------------------------------------------------------------------------------
+    @cached_property
+    def saved_datasets(self) -> SavedDatasets:
+        """Results and views saved by ``| target …``."""
+        from trailhound.query.saved_datasets import SavedDatasets
+
+        return SavedDatasets(self.state)
+
+    @cached_property
+    def library(self) -> QueryLibrary:
+        """Saved queries and the built-in hunts."""
+        from trailhound.query.hunts import HUNTING_QUERIES
+        from trailhound.query.library import QueryLibrary
+
+        return QueryLibrary(self.state, HUNTING_QUERIES)
+
+    def compile(
+        self, text: str, *, since: str | None = None, params: Mapping[str, str] | None = None
+    ) -> CompiledQuery:
+        """Compile a pipe query; ``since`` (``24h``, ``1h30m``) bounds an unbounded one."""
+        from trailhound.durations import parse_duration
+        from trailhound.query.compiler import compile_query
+
+        return compile_query(
+            text,
+            since=parse_duration(since) if since else None,
+            params=params,
+            catalog=self.saved_datasets.lazy_catalog(),
+        )
+
+    def explain(self, compiled: CompiledQuery, dialect: str = "duckdb") -> str:
+        """The query's SQL for ``dialect`` and the lake partitions it reads."""
+        from trailhound.query.explain import explain
+        from trailhound.store.lake import open_lake
+
+        partitions = [(p.date, p.account) for p in open_lake(self.data_dir).partitions()]
+        return explain(compiled, dialect, partitions).render()
+
+    def execute(
+        self,
+        compiled: CompiledQuery,
+        params: Mapping[str, str] | None = None,
+        *,
+        engine: str = DEFAULT_ENGINE,
+        engine_options: Mapping[str, str] | None = None,
+    ) -> QueryOutcome:
+        """Run a compiled query: its rows, or (``| target …``) what it saved. ``engine`` runs
+        it on another backend over the same lake (``spark``, with ``engine_options`` such as
+        its ``master``); only the embedded engine saves a result as a dataset."""
+        from trailhound.query.saved_datasets import result_rows
+        from trailhound.store.engine import QueryEngine
+
+        target = compiled.target
+        saved = self.saved_datasets
+        if target is not None and target.kind == "view":
+            saved.save(compiled, None, dict(params or {}))
+            return QueryOutcome(saved=SavedResult(target.name, "view", None, False))
+        if engine != DEFAULT_ENGINE:
+            return self._execute_on(engine, engine_options, compiled)
+        with QueryEngine(self.data_dir) as embedded:
+            if target is None:
+                columns, rows = embedded.execute(compiled.sql("duckdb"))
+                return QueryOutcome(columns, rows)
+            table = result_rows(embedded, compiled)
+        count = saved.save(compiled, table, dict(params or {}))
+        return QueryOutcome(saved=SavedResult(target.name, "dataset", count, target.append))
+
+    def _execute_on(
+        self, engine: str, options: Mapping[str, str] | None, compiled: CompiledQuery
+    ) -> QueryOutcome:
+        """Run a compiled query on the backend ``engine`` (not the embedded DuckDB)."""
+        from trailhound.store.base import open_backend
+
+        if engine not in self.engines():
+            raise EngineError(f"unknown engine {engine!r}: use {', '.join(self.engines())}")
+        if compiled.target is not None:
+            raise EngineError(f"--engine {engine} does not save results: drop the | target")
+        backend = open_backend(engine, self.data_dir, **dict(options or {}))
+        try:
+            result = backend.execute(compiled.sql(backend.dialect))
+        finally:
+            backend.close()
+        return QueryOutcome(result.columns, result.rows)
+
+    def query(
+        self, text: str, *, since: str | None = None, params: Mapping[str, str] | None = None
+    ) -> QueryOutcome:
+        """Compile and run a pipe query."""
+        return self.execute(self.compile(text, since=since, params=params), params)
+
+    def sql(self, statement: str) -> Rows:
+        """Run one read-only SQL statement over the datasets."""
+        from trailhound.store.engine import QueryEngine
+
+        with QueryEngine(self.data_dir) as engine:
+            return engine.execute_read_only(statement)
+
+    def stats(self) -> StoreStats:
+        """Events per account, and what the lake and the ingest ledger hold."""
+        from trailhound.store.engine import QueryEngine
+
+        with QueryEngine(self.data_dir) as engine:
+            columns, rows = engine.execute(
+                "SELECT account, count(*) AS events, min(event_time) AS first_event, "
+                "max(event_time) AS last_event, count(DISTINCT aws_region) AS regions, "
+                "count(DISTINCT event_name) AS event_names, sum(is_error::INT) AS errors "
+                "FROM cloudtrail GROUP BY account ORDER BY account"
+            )
+            _, quarantine = engine.execute("SELECT count(*) FROM quarantine")
+            _, files = engine.execute("SELECT count(*) FROM ingested_files")
+            parts = engine.lake.partitions()
+        return StoreStats(
+            columns,
+            rows,
+            files_ingested=int(files[0][0]),
+            quarantined=int(quarantine[0][0]),
+            partitions=len(parts),
+            parquet_files=sum(p.files for p in parts),
+            bytes=sum(p.bytes for p in parts),
+        )
+
+    def compact(self, min_files: int = 2) -> int:
+        """Rewrite partitions of ``min_files`` or more small Parquet files into one each (on
+        disk or on S3, where each event is kept once); returns how many files were removed."""
+        import duckdb
+
+        from trailhound.store.lake import open_lake
+
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            return open_lake(self.data_dir).compact(con, min_files=max(2, min_files))
+        finally:
+            con.close()
+
+    def expire(self, older_than: str) -> tuple[int, date]:
+        """Delete the lake's days older than the retention ``older_than`` (``400d``, by event
+        date in UTC); returns how many files went and the first day kept."""
+        from trailhound.durations import parse_duration
+        from trailhound.store.lake import open_lake
+
+        before = (datetime.now(UTC) - parse_duration(older_than)).date()
+        return open_lake(self.data_dir).expire(before), before
+
+    # Detection ---------------------------------------------------------------------------
+    def hunt(
+        self,
+        since: str | None = "30d",
+        *,
+        rule_dirs: Sequence[Path] = (),
+        report_all: bool = True,
+        engine: str = DEFAULT_ENGINE,
+        engine_options: Mapping[str, str] | None = None,
+    ) -> Hunt:
+        """Run every enabled detector over ``since`` of history (``all``/None: everything);
+        every alert the matches belong to (``report_all``) or only those created or grown.
+        ``engine`` reads the lake through another backend (``spark``: the same compiled rules
+        on Spark; the alerts go to the same state database)."""
+        from trailhound.detect.rules_detector import SigmaDetector
+        from trailhound.durations import parse_window
+
+        window = parse_window(since)
+        opener = self.backend_opener(engine, engine_options)
+        detection = self.detection(rule_dirs, open_backend=opener)
+        sigma = detection.detector(SigmaDetector.name)
+        problems = (
+            [str(p) for p in sigma.all_rules.problems] if isinstance(sigma, SigmaDetector) else []
+        )
+        return Hunt(detection.hunt(window, report_all=report_all), problems)
+
+    def list_alerts(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        rule_id: str | None = None,
+        principal: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Alerts, most recent activity first, a page at a time."""
+        return self.alert_store.list_alerts(
+            status=status,
+            rule_id=rule_id,
+            severity=severity,
+            principal=principal,
+            limit=limit,
+            offset=offset,
+        )
+
+    def count_alerts(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        rule_id: str | None = None,
+        principal: str | None = None,
+    ) -> int:
+        """How many alerts the same filters select (for "showing N of M")."""
+        return self.alert_store.count_alerts(
+            status=status, rule_id=rule_id, severity=severity, principal=principal
+        )
+
+    def get_alert(self, alert_id: str) -> dict[str, Any]:
+        """One alert with its comment trail."""
+        return self.alert_store.get(alert_id)
+
+    def update_alert(
+        self,
+        alert_id: str,
+        *,
+        status: str | None = None,
+        comment: str | None = None,
+        author: str = "analyst",
+    ) -> dict[str, Any]:
+        """Change an alert's status and/or add a comment; the alert as it is now."""
+        return self.alert_store.update(alert_id, status=status, comment=comment, author=author)
+
+    @staticmethod
+    def public_alert(alert: Mapping[str, Any]) -> dict[str, Any]:
+        """What an alert shows outside: every stored column but the bookkeeping ones."""
+        from trailhound.incidents.alerts import ALERT_COLUMNS
+
+        return {c: alert[c] for c in ALERT_COLUMNS if c not in HIDDEN_ALERT_COLUMNS}
+
+    def rules(self, rule_dirs: Sequence[Path] = ()) -> RuleSet:
+        """Every rule of the pack and the extra folders, and those that could not load."""
+        from trailhound.detect.engine import load_rules
+
+        return load_rules(list(self._rule_dirs(rule_dirs)))
+
+    def coverage(self, rule_dirs: Sequence[Path] = ()) -> dict[str, Any]:
+        """The ATT&CK matrix of the enabled rules, and which have fired."""
+        from trailhound.detect.base import DetectorContext
+        from trailhound.detect.coverage import build_coverage
+        from trailhound.detect.rules_detector import SigmaDetector
+
+        context = DetectorContext(self.data_dir, rule_dirs=self._rule_dirs(rule_dirs))
+        sigma = SigmaDetector(context)
+        return build_coverage(
+            sigma.ruleset, self.alert_store.fired_rules(), self.alert_store.signal_counts()
+        )
+
+    def set_rule_enabled(self, rule_id: str, enabled: bool) -> list[dict[str, Any]]:
+        """Enable (and retro-hunt with) or disable a rule; the alerts the retro-hunt raised."""
+        from trailhound.detect.rules_detector import SigmaDetector
+
+        detection = self.detection()
+        sigma = detection.detector(SigmaDetector.name)
+        if not isinstance(sigma, SigmaDetector):
+            raise TrailhoundError("the rule detector is not the built-in one")
+        sigma.set_enabled(rule_id, enabled)
+        return detection.raise_matches(sigma, sigma.retro_hunt()) if enabled else []
+
+    # Settings ----------------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        """A setting of the data directory (None when unset)."""
+        return self.state.get_setting(key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting, refusing a key or value that cannot work.
+
+        Raises ``SettingError`` for an unknown key, ``DurationError`` for a bad duration and
+        the output's own error for an output target it cannot write to.
+        """
+        from trailhound.durations import parse_duration
+        from trailhound.incidents.outputs.base import build_output, output_setting
+
+        output = output_setting(key)
+        if key not in SETTINGS and output is None:
+            known = ", ".join([*SETTINGS, "output.<name>"])
+            raise SettingError(f"unknown setting {key!r}: use one of {known}")
+        if key in ("retro-hunt", "analytics-training", "incident-window") or (
+            key == "intel-retro-hunt" and value.strip().lower() not in {"", "off", "none", "0"}
+        ):
+            parse_duration(value)
+        if output is not None and value:
+            build_output(output, value, self.data_dir)
+        self.state.set_setting(key, value)
+
+    # AWS integrations and collection -----------------------------------------------------
+    @cached_property
+    def integrations(self) -> IntegrationStore:
+        """The AWS integrations (queues), their counters and poison objects."""
+        from trailhound.store.integrations import IntegrationStore
+
+        return IntegrationStore(self.state)
+
+    def test_integration(self, name: str, bucket: str | None = None) -> ConnectionReport:
+        """Check an integration's credentials, queue, notification route and a log object."""
+        from trailhound.sources.aws.connection_test import check_connection
+
+        return check_connection(self.integrations.get(name), bucket=bucket)
+
+    def collectable(self, names: Sequence[str] = ()) -> list[Integration]:
+        """The integrations named, or every one whose state lets it be collected."""
+        from trailhound.sources.aws.integrations import COLLECTABLE
+
+        store = self.integrations
+        if names:
+            return [store.get(name) for name in names]
+        return [i for i in store.list_integrations() if i.state in COLLECTABLE]
+
+    def collect(
+        self,
+        integrations: Sequence[Integration],
+        *,
+        once: bool = False,
+        options: CollectorOptions | None = None,
+        stop: threading.Event | None = None,
+    ) -> dict[str, CollectSummary]:
+        """Collect the integrations' queues through the ingest loop, detecting on every batch,
+        until ``stop`` is set (or, with ``once``, until the queues are empty)."""
+        from trailhound.collect import collect
+
+        return collect(
+            self.data_dir,
+            integrations,
+            once=once,
+            options=options,
+            stop=stop,
+            detection=self.detection(),
+        )
+
+    # The ledger --------------------------------------------------------------------------
+    def check_ledger(
+        self,
+        digest_roots: Sequence[Path] = (),
+        *,
+        public_keys: bytes | None = None,
+        since: timedelta | None = None,
+        account: str | None = None,
+        late_after: timedelta | None = None,
+        silence: timedelta | None = None,
+        raise_alerts: bool = True,
+    ) -> LedgerCheck:
+        """Check the log files ingested against the digests (the collector's and those under
+        ``digest_roots``); ``public_keys`` (a saved ``list-public-keys`` output) are kept for
+        later checks. Tampering and silence become alerts through the completeness detector."""
+        from trailhound.detect.completeness import CompletenessDetector, finding_matches
+        from trailhound.detect.ledger import check, save_public_keys, saved_public_keys
+        from trailhound.sources.digests import load_public_keys
+
+        roots = [self.data_dir.root / "digests", *digest_roots]
+        given = load_public_keys(public_keys) if public_keys is not None else []
+        saved = save_public_keys(self.data_dir, given)
+        report = check(
+            self.data_dir,
+            [root for root in roots if root.exists()],
+            public_keys=saved_public_keys(self.data_dir) or given,
+            since=datetime.now(UTC) - since if since is not None else None,
+            account=account,
+            late_after=late_after,
+            silence_threshold=silence,
+        )
+        raised = 0
+        if raise_alerts:
+            detection = self.detection()
+            detector = detection.detector(CompletenessDetector.name)
+            raised = len(detection.raise_matches(detector, finding_matches(report.findings)))
+        return LedgerCheck(report, raised, saved)

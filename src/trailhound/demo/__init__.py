@@ -1,8 +1,0 @@
-"""A deterministic, realistic CloudTrail data set for demos, tests and benchmarks."""
-
-from __future__ import annotations
-
-from trailhound.demo.clients import TOR_EXIT_ADDRESSES
-from trailhound.demo.generator import DemoSummary, generate_demo
-
-__all__ = ["TOR_EXIT_ADDRESSES", "DemoSummary", "generate_demo"]

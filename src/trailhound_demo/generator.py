@@ -1,0 +1,299 @@
+"""Write a deterministic, realistic CloudTrail bucket: log files, Insights, digests, stories.
+
+The run is planned first (how many records each account, region and time window gets, and
+which files hold the attack stories), then every file is written from its own random source
+seeded by the run's seed and the file's place in the plan. Nothing depends on the wall clock or
+on the order files are written in, so a seed always yields the same bytes, whether one process
+writes the files or several do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing
+import os
+import pathlib
+import random
+import zlib
+from bisect import bisect
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any
+
+import orjson
+
+from trailhound_demo.activity import Activity
+from trailhound_demo.clients import TOR_EXIT_ADDRESSES
+from trailhound_demo.events import SPAN_SECONDS, Ctx
+from trailhound_demo.insights import insight_files
+from trailhound_demo.layout import (
+    WRITABILITY_TEXT,
+    LogFile,
+    digest_documents,
+    log_key,
+    random_suffix,
+    writability_check_key,
+)
+from trailhound_demo.organization import ORG_TRAIL_ACCOUNT, Population
+from trailhound_demo.population import build_population
+from trailhound_demo.stories import StoryRecord, tell_stories
+
+SLOT_SECONDS = 300  # CloudTrail delivers about every five minutes
+SLOTS = SPAN_SECONDS // SLOT_SECONDS
+TARGET_PER_FILE = 400
+MAX_PER_FILE = 1000
+MAX_WINDOW = 86400 // SLOT_SECONDS  # even a quiet account delivers a file a day
+GZIP_LEVEL = 1  # compression is a third of the work; level 1 files are a tenth larger
+PARALLEL_FROM = 100_000  # below this many events, starting worker processes costs more
+DIGEST_SITE = ("production", "us-east-1")
+DIGEST_TRAIL = "acme-production-audit"
+DIGEST_COUNT = 3
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``generate_demo`` wrote."""
+
+    events: int  # records written in CloudTrail log files (excluding insight events)
+    insight_events: int
+    files: int  # log files written (incl. insight files, excluding digests/checks)
+    skipped_files: int  # digest files + ConfigWritabilityCheckFile written
+    accounts: tuple[str, ...]
+    regions: tuple[str, ...]
+    stories: tuple[str, ...]  # names of the attack stories included
+
+
+@dataclass(slots=True)
+class _FileSpec:
+    """One log file of the plan: a site, a window of slots, how many background records."""
+
+    site: int
+    start: int
+    end: int
+    part: int
+    count: int
+    stories: list[StoryRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A log file once written: what the summary, the progress bar and the digests need."""
+
+    site: int
+    records: int
+    log: LogFile
+
+
+def _slot_weights() -> list[float]:
+    """Relative activity per five-minute slot: busier in working hours and on weekdays."""
+    weights = []
+    for slot in range(SLOTS):
+        sec = slot * SLOT_SECONDS
+        day, hour = sec // 86400, (sec % 86400) / 3600
+        human = 0.15 + 0.85 * math.exp(-(((hour - 15.5) / 4.5) ** 2))
+        if day % 7 in (0, 6):  # the epoch is a Sunday
+            human *= 0.3
+        weights.append(0.45 + human)
+    return weights
+
+
+CUMULATIVE = (0.0, *accumulate(_slot_weights()))
+
+
+def _apportion(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` in proportion to ``weights``, exactly (largest remainders)."""
+    whole = sum(weights)
+    if total == 0 or whole <= 0:
+        return [0] * len(weights)
+    raw = [total * w / whole for w in weights]
+    counts = [int(x) for x in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda i: (counts[i] - raw[i], i))
+    for i in by_remainder[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _plan(
+    population: Population, background: int, stories: list[StoryRecord], seed: int
+) -> list[_FileSpec]:
+    """Every log file of the run, with its share of ``background`` records and of the stories."""
+    rng = random.Random(f"{seed}/plan")
+    sites = population.sites
+    per_site = _apportion(background, [s.weight * rng.uniform(0.85, 1.15) for s in sites])
+    specs: list[_FileSpec] = []
+    for index, (site, total) in enumerate(zip(sites, per_site, strict=True)):
+        width = min(MAX_WINDOW, max(1, SLOTS // max(1, round(total / TARGET_PER_FILE))))
+        windows = [(s, min(s + width, SLOTS)) for s in range(0, SLOTS, width)]
+        weights = [(CUMULATIVE[e] - CUMULATIVE[s]) * rng.uniform(0.7, 1.3) for s, e in windows]
+        mine = [r for r in stories if (r.alias, r.region) == (site.alias, site.region)]
+        for (start, end), count in zip(windows, _apportion(total, weights), strict=True):
+            held = [r for r in mine if start * SLOT_SECONDS <= r.sec < end * SLOT_SECONDS]
+            if not count and not held:
+                continue
+            parts = max(1, math.ceil(count / MAX_PER_FILE))
+            for part, share in enumerate(_apportion(count, [1.0] * parts)):
+                specs.append(_FileSpec(index, start, end, part, share, held if part == 0 else []))
+    return specs
+
+
+def _gzip(document: object) -> bytes:
+    """``document`` as one line of JSON, gzip-compressed without a timestamp in the header."""
+    return zlib.compress(orjson.dumps(document), GZIP_LEVEL, wbits=31)
+
+
+class _Writer:
+    """Writes files below ``outdir``, creating each folder once."""
+
+    def __init__(self, outdir: pathlib.Path) -> None:
+        self.outdir = outdir
+        self._folders: set[pathlib.Path] = set()
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write ``data`` as the object ``key``."""
+        path = self.outdir / key
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        path.write_bytes(data)
+
+
+class _LogMaker:
+    """Builds and writes the planned log files of one run; one per process."""
+
+    def __init__(self, outdir: pathlib.Path, seed: int) -> None:
+        self.seed = seed
+        self.population = build_population(seed)
+        self.activities = [Activity(site) for site in self.population.sites]
+        self.sessions: list[dict[Any, Any]] = [{} for _ in self.population.sites]
+        self.writer = _Writer(outdir)
+
+    def make(self, spec: _FileSpec) -> _Written:
+        """Write the file ``spec`` plans and say what it holds."""
+        site = self.population.sites[spec.site]
+        rng = random.Random(f"{self.seed}/{site.account}/{site.region}/{spec.start}/{spec.part}")
+        low, high = CUMULATIVE[spec.start], CUMULATIVE[spec.end]
+        span, last, draw = high - low, spec.end - 1, rng.random
+        times = sorted(
+            min(bisect(CUMULATIVE, low + draw() * span) - 1, last) * SLOT_SECONDS
+            + int(draw() * SLOT_SECONDS)
+            for _ in range(spec.count)
+        )
+        sessions = self.sessions[spec.site]
+        if len(sessions) > 4096:  # sessions last an hour; the plan walks forward in time
+            sessions.clear()
+        ctx = Ctx(rng, self.seed, site, sessions)
+        activity = self.activities[spec.site]
+        records = []
+        for sec in times:
+            ctx.at(sec)
+            records.append(activity.record(ctx))
+        if spec.stories:
+            records += [r.record for r in spec.stories]
+            records.sort(key=lambda r: str(r["eventTime"]))  # stable: stories keep their order
+        newest = max([*times[-1:], *(r.sec for r in spec.stories)])
+        delivered = max(spec.end * SLOT_SECONDS, newest) + 120 + int(draw() * 420)
+        org = site.account == ORG_TRAIL_ACCOUNT
+        key = log_key(site.account, site.region, delivered, random_suffix(rng), org=org)
+        data = _gzip({"Records": records})
+        self.writer.put(key, data)
+        stamps = [str(r["eventTime"]) for r in (records[0], records[-1])]
+        log = LogFile(key, hashlib.sha256(data).hexdigest(), delivered, stamps[0], stamps[1])
+        return _Written(spec.site, len(records), log)
+
+
+_WORKER: list[_LogMaker] = []
+
+
+def _start_worker(outdir: pathlib.Path, seed: int) -> None:
+    _WORKER.append(_LogMaker(outdir, seed))
+
+
+def _work(spec: _FileSpec) -> _Written:
+    return _WORKER[0].make(spec)
+
+
+def _default_workers(events: int) -> int:
+    if events < PARALLEL_FROM:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, 4))
+
+
+def _write_logs(
+    outdir: pathlib.Path, seed: int, specs: list[_FileSpec], workers: int
+) -> Iterator[_Written]:
+    if workers <= 1:
+        maker = _LogMaker(outdir, seed)
+        yield from (maker.make(spec) for spec in specs)
+        return
+    # fork where there is one: spawn would re-run the caller's main module in every worker,
+    # which breaks scripts that call generate_demo without an ``if __name__ == "__main__"`` guard
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(outdir, seed)
+    ) as pool:
+        yield from pool.map(_work, specs, chunksize=4)
+
+
+def _write_extras(
+    writer: _Writer, population: Population, seed: int, hashed: Iterable[LogFile]
+) -> tuple[int, int]:
+    """Write the Insights files, digests and writability check; their counts."""
+    rng = random.Random(f"{seed}/delivery")
+    insights = insight_files(population, seed)
+    for account, region, delivered, record in insights:
+        key = log_key(account, region, delivered, random_suffix(rng), kind="-Insight")
+        writer.put(key, _gzip({"Records": [record]}))
+    site = population.site(*DIGEST_SITE)
+    digests = digest_documents(
+        site.account, site.region, DIGEST_TRAIL, list(hashed), rng, DIGEST_COUNT
+    )
+    for key, document in digests:
+        writer.put(key, _gzip(document))
+    writer.put(writability_check_key(site.account), WRITABILITY_TEXT)
+    return len(insights), len(digests)
+
+
+def generate_demo(
+    outdir: pathlib.Path,
+    events: int = 20_000,
+    seed: int = 7,
+    *,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> DemoSummary:
+    """Write a demo CloudTrail bucket of exactly ``events`` records below ``outdir``."""
+    if events < 0:
+        raise ValueError(f"events must be zero or more, not {events}")
+    outdir = pathlib.Path(outdir)
+    population = build_population(seed)
+    stories, story_records = tell_stories(population, seed, events)
+    specs = _plan(population, events - len(story_records), story_records, seed)
+    digest_site = population.sites.index(population.site(*DIGEST_SITE))
+    hashed: list[LogFile] = []
+    written = files = 0
+    jobs = workers if workers is not None else _default_workers(events)
+    for done in _write_logs(outdir, seed, specs, jobs):
+        files += 1
+        written += done.records
+        if done.site == digest_site:
+            hashed.append(done.log)
+        if progress is not None:
+            progress(done.records)
+    insight_count, digest_count = _write_extras(_Writer(outdir), population, seed, hashed)
+    return DemoSummary(
+        events=written,
+        insight_events=insight_count,
+        files=files + insight_count,
+        skipped_files=digest_count + 1,
+        accounts=tuple(dict.fromkeys(s.account for s in population.sites)),
+        regions=tuple(sorted({s.region for s in population.sites})),
+        stories=stories,
+    )
+
+
+__all__ = ["TOR_EXIT_ADDRESSES", "DemoSummary", "generate_demo"]
