@@ -50,7 +50,7 @@ typecheck: install-test
 	$(BIN)/mypy --strict src
 
 unit: install-test
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test: lint typecheck unit
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from trailhound.sources.aws.integrations import Integration
     from trailhound.sources.aws.sqs import CollectorOptions, CollectSummary
     from trailhound.sources.base import Source
+    from trailhound.store.base import Backend
     from trailhound.store.engine import QueryEngine
     from trailhound.store.integrations import IntegrationStore
     from trailhound.store.state import StateDB
@@ -58,6 +59,13 @@ Rows = tuple[list[str], list[tuple[Any, ...]]]
 
 class SettingError(TrailhoundError):
     """A setting that does not exist, or a value it cannot take."""
+
+
+class EngineError(TrailhoundError):
+    """A query engine that is not installed, or an operation it does not offer."""
+
+
+DEFAULT_ENGINE = "duckdb"  # the embedded engine; others are store backends (``--engine spark``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +160,44 @@ class Trailhound:
 
         return AlertStore(self.state)
 
-    def detection(self, rule_dirs: Sequence[Path] = ()) -> Detection:
+    def detection(
+        self,
+        rule_dirs: Sequence[Path] = (),
+        *,
+        open_backend: Callable[[], Backend] | None = None,
+    ) -> Detection:
         """Every installed detector, raising into the alert store and on to the outputs the
-        settings configure now (a new one per ingest, hunt or collection)."""
+        settings configure now (a new one per ingest, hunt or collection); hunts read the lake
+        through ``open_backend`` (the embedded DuckDB when None)."""
         from trailhound.detect.detection import Detection
         from trailhound.incidents.alerts import AlertStore
 
         alerts = AlertStore.for_data_dir(self.data_dir)
-        return Detection(self.data_dir, alerts, rule_dirs=self._rule_dirs(rule_dirs))
+        return Detection(
+            self.data_dir, alerts, rule_dirs=self._rule_dirs(rule_dirs), open_backend=open_backend
+        )
+
+    # Engines -----------------------------------------------------------------------------
+    @staticmethod
+    def engines() -> list[str]:
+        """The query engines a query or a hunt can run on (``duckdb`` and every backend)."""
+        from trailhound.store.base import BACKENDS
+
+        return sorted({DEFAULT_ENGINE, *BACKENDS.names()})
+
+    def backend_opener(
+        self, engine: str, options: Mapping[str, str] | None = None
+    ) -> Callable[[], Backend] | None:
+        """How a hunt opens the backend ``engine`` over this data directory (its ``options``,
+        e.g. Spark's ``master``); None for the embedded DuckDB, the detectors' default."""
+        from trailhound.store.base import open_backend
+
+        if engine not in self.engines():
+            raise EngineError(f"unknown engine {engine!r}: use {', '.join(self.engines())}")
+        if engine == DEFAULT_ENGINE:
+            return None
+        chosen = dict(options or {})
+        return lambda: open_backend(engine, self.data_dir, **chosen)
 
     # Ingest ------------------------------------------------------------------------------
     def ingest(
@@ -219,9 +257,9 @@ class Trailhound:
     def explain(self, compiled: CompiledQuery, dialect: str = "duckdb") -> str:
         """The query's SQL for ``dialect`` and the lake partitions it reads."""
         from trailhound.query.explain import explain
-        from trailhound.store.lake import ParquetLake
+        from trailhound.store.lake import open_lake
 
-        partitions = [(p.date, p.account) for p in ParquetLake(self.data_dir).partitions()]
+        partitions = [(p.date, p.account) for p in open_lake(self.data_dir).partitions()]
         return explain(compiled, dialect, partitions).render()
 
     def execute(
@@ -230,11 +268,15 @@ class Trailhound:
         params: Mapping[str, str] | None = None,
         *,
         max_rows: int | None = None,
+        engine: str = DEFAULT_ENGINE,
+        engine_options: Mapping[str, str] | None = None,
     ) -> QueryOutcome:
         """Run a compiled query: its rows, or (``| target …``) what it saved.
 
         With ``max_rows``, a query without a limit of its own returns at most that many rows,
-        and ``total`` says how many it has when there are more.
+        and ``total`` says how many it has when there are more. ``engine`` runs it on another
+        backend over the same lake (``spark``, with ``engine_options`` such as its ``master``);
+        only the embedded engine saves a result as a dataset.
         """
         from trailhound.query.saved_datasets import result_rows
         from trailhound.store.engine import QueryEngine
@@ -244,15 +286,34 @@ class Trailhound:
         if target is not None and target.kind == "view":
             saved.save(compiled, None, dict(params or {}))
             return QueryOutcome(saved=SavedResult(target.name, "view", None, False))
-        with QueryEngine(self.data_dir) as engine:
+        if engine != DEFAULT_ENGINE:
+            return self._execute_on(engine, engine_options, compiled)
+        with QueryEngine(self.data_dir) as embedded:
             if target is None and max_rows is not None:
-                return _first_rows(engine, compiled, max_rows)
+                return _first_rows(embedded, compiled, max_rows)
             if target is None:
-                columns, rows = engine.execute(compiled.sql("duckdb"))
+                columns, rows = embedded.execute(compiled.sql("duckdb"))
                 return QueryOutcome(columns, rows)
-            table = result_rows(engine, compiled)
+            table = result_rows(embedded, compiled)
         count = saved.save(compiled, table, dict(params or {}))
         return QueryOutcome(saved=SavedResult(target.name, "dataset", count, target.append))
+
+    def _execute_on(
+        self, engine: str, options: Mapping[str, str] | None, compiled: CompiledQuery
+    ) -> QueryOutcome:
+        """Run a compiled query on the backend ``engine`` (not the embedded DuckDB)."""
+        from trailhound.store.base import open_backend
+
+        if engine not in self.engines():
+            raise EngineError(f"unknown engine {engine!r}: use {', '.join(self.engines())}")
+        if compiled.target is not None:
+            raise EngineError(f"--engine {engine} does not save results: drop the | target")
+        backend = open_backend(engine, self.data_dir, **dict(options or {}))
+        try:
+            result = backend.execute(compiled.sql(backend.dialect))
+        finally:
+            backend.close()
+        return QueryOutcome(result.columns, result.rows)
 
     def query(
         self, text: str, *, since: str | None = None, params: Mapping[str, str] | None = None
@@ -291,29 +352,49 @@ class Trailhound:
             bytes=sum(p.bytes for p in parts),
         )
 
-    def compact(self) -> int:
-        """Rewrite partitions of many small Parquet files into one each; files removed."""
+    def compact(self, min_files: int = 2) -> int:
+        """Rewrite partitions of ``min_files`` or more small Parquet files into one each (on
+        disk or on S3, where each event is kept once); returns how many files were removed."""
         import duckdb
 
-        from trailhound.store.lake import ParquetLake
+        from trailhound.store.lake import open_lake
 
         con = duckdb.connect()
         try:
-            return ParquetLake(self.data_dir).compact(con, min_files=2)
+            con.execute("SET TimeZone = 'UTC'")
+            return open_lake(self.data_dir).compact(con, min_files=max(2, min_files))
         finally:
             con.close()
 
+    def expire(self, older_than: str) -> tuple[int, date]:
+        """Delete the lake's days older than the retention ``older_than`` (``400d``, by event
+        date in UTC); returns how many files went and the first day kept."""
+        from trailhound.durations import parse_duration
+        from trailhound.store.lake import open_lake
+
+        before = (datetime.now(UTC) - parse_duration(older_than)).date()
+        return open_lake(self.data_dir).expire(before), before
+
     # Detection ---------------------------------------------------------------------------
     def hunt(
-        self, since: str | None = "30d", *, rule_dirs: Sequence[Path] = (), report_all: bool = True
+        self,
+        since: str | None = "30d",
+        *,
+        rule_dirs: Sequence[Path] = (),
+        report_all: bool = True,
+        engine: str = DEFAULT_ENGINE,
+        engine_options: Mapping[str, str] | None = None,
     ) -> Hunt:
         """Run every enabled detector over ``since`` of history (``all``/None: everything);
-        every alert the matches belong to (``report_all``) or only those created or grown."""
+        every alert the matches belong to (``report_all``) or only those created or grown.
+        ``engine`` reads the lake through another backend (``spark``: the same compiled rules
+        on Spark; the alerts go to the same state database)."""
         from trailhound.detect.rules_detector import SigmaDetector
         from trailhound.durations import parse_window
 
         window = parse_window(since)
-        detection = self.detection(rule_dirs)
+        opener = self.backend_opener(engine, engine_options)
+        detection = self.detection(rule_dirs, open_backend=opener)
         sigma = detection.detector(SigmaDetector.name)
         problems = (
             [str(p) for p in sigma.all_rules.problems] if isinstance(sigma, SigmaDetector) else []

@@ -78,7 +78,7 @@ from trailhound.sources.stdin import StdinSource
 from trailhound.stage_clock import StageClock
 from trailhound.store.commit import NEW_EVENTS, Committed, Committer
 from trailhound.store.dedupe import CONFLICT_INFOS
-from trailhound.store.lake import ParquetLake, PartitionError
+from trailhound.store.lake import PartitionError, open_lake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class Ingestor:
     ) -> None:
         self.data_dir = data_dir.ensure()
         self.options = options or IngestOptions()
-        self.lake = ParquetLake(data_dir)
+        self.lake = open_lake(data_dir)
         self.state = StateDB(data_dir.state_db)
         self.on_progress = on_progress
         self.detection = detection

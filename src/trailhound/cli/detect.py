@@ -87,15 +87,41 @@ def detect(
     rules: RulesOption = None,
     fmt: FormatOption = "table",
     limit: Annotated[int, typer.Option(help="Print at most this many alerts (0: all).")] = 100,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Hunt on duckdb (here, the default) or spark (pip install 'trailhound[spark]').",
+        ),
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: the cluster (spark://host:7077, yarn, sc://host:15002 for "
+            "Spark Connect); default local[2], or $SPARK_REMOTE.",
+        ),
+    ] = None,
 ) -> None:
     """Hunt over history with every enabled rule; prints the alerts its matches belong to.
 
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
     modes find the same alerts, and nothing is stored twice. The most severe come first;
-    ``alerts list`` pages through all of them.
+    ``alerts list`` pages through all of them. With ``--engine spark`` the same compiled rules
+    run on Spark over the same lake; the alerts go to the same state database.
     """
+    from trailhound.cli.query import engine_options
+
+    app = application(ctx)
+    options = engine_options(app, engine, spark_master)
     try:
-        hunt = application(ctx).hunt(since, rule_dirs=rules or [], report_all=True)
+        hunt = app.hunt(
+            since,
+            rule_dirs=rules or [],
+            report_all=True,
+            engine=engine,
+            engine_options=options,
+        )
     except TrailhoundError as error:
         raise fail(error) from error
     for problem in hunt.problems:

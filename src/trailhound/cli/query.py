@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from trailhound.cli.context import application
 from trailhound.cli.output import FormatOption, check_format, console, fail, out, render_rows
 from trailhound.errors import TrailhoundError
+
+if TYPE_CHECKING:
+    from trailhound.app import Trailhound
 
 ParamOption = Annotated[
     list[str] | None,
@@ -30,6 +33,31 @@ ExplainOption = Annotated[
         "--explain", help="Print the SQL (for --dialect, default duckdb) and the partitions read."
     ),
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Run on duckdb (here, the default) or spark (pip install 'trailhound[spark]').",
+    ),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="With --engine spark: the cluster (spark://host:7077, yarn, sc://host:15002 for "
+        "Spark Connect); default local[2], or $SPARK_REMOTE.",
+    ),
+]
+
+
+def engine_options(app: Trailhound, engine: str, spark_master: str | None) -> dict[str, str]:
+    """The backend options of ``--engine`` and ``--spark-master``, checked as usage."""
+    if spark_master and engine != "spark":
+        raise typer.BadParameter("--spark-master goes with --engine spark")
+    known = app.engines()
+    if engine not in known:
+        raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
+    return {"master": spark_master} if spark_master else {}
 
 
 def parse_params(
@@ -57,11 +85,15 @@ def run_query(
     fmt: str,
     dialect: str | None,
     explain: bool,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> None:
-    """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
+    """Compile a pipe query and print its SQL, its explanation, its rows, or save its result
+    (on the embedded DuckDB, or on another ``engine`` over the same lake)."""
     fmt = check_format(fmt)
     dialect = dialect.lower() if dialect else None
     app = application(ctx)
+    options = engine_options(app, engine, spark_master)
     try:
         compiled = app.compile(text, since=since, params=params)
         if explain:
@@ -70,7 +102,13 @@ def run_query(
         if dialect:
             sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
             return
-        outcome = app.execute(compiled, params, max_rows=TABLE_ROWS if fmt == "table" else None)
+        outcome = app.execute(
+            compiled,
+            params,
+            max_rows=TABLE_ROWS if fmt == "table" else None,
+            engine=engine,
+            engine_options=options,
+        )
     except TrailhoundError as error:
         raise fail(error) from error
     saved = outcome.saved
@@ -104,10 +142,22 @@ def query(
     dialect: DialectOption = None,
     explain: ExplainOption = False,
     param: ParamOption = None,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Search with the pipe query language."""
     params = {k: v for k, v in parse_params(param).items() if v is not None}
-    run_query(ctx, text, params=params, since=since, fmt=fmt, dialect=dialect, explain=explain)
+    run_query(
+        ctx,
+        text,
+        params=params,
+        since=since,
+        fmt=fmt,
+        dialect=dialect,
+        explain=explain,
+        engine=engine,
+        spark_master=spark_master,
+    )
 
 
 def sql(

@@ -28,7 +28,7 @@ from trailhound.model import IngestSummary, Match, QuarantineEntry, SkipReason, 
 from trailhound.normalize.batch_checks import BATCH_TABLE
 from trailhound.stage_clock import StageClock
 from trailhound.store.dedupe import conflict_matches, drop_duplicates
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import EventLake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
 
 NEW_EVENTS = "new_events"  # the view of a committed batch's new events, for detection
@@ -64,7 +64,7 @@ class Committer:
 
     def __init__(
         self,
-        lake: ParquetLake,
+        lake: EventLake,
         state: StateDB,
         run_id: str,
         clock: StageClock | None = None,

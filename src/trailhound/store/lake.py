@@ -25,10 +25,11 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import orjson
@@ -81,8 +82,74 @@ class PartitionStats:
     bytes: int
 
 
-def _quote(path: Path | str) -> str:
+def quote_path(path: Path | str) -> str:
+    """A file name as a DuckDB string literal."""
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def copy_options(level: int | None = None) -> str:
+    """DuckDB's COPY options for a lake file (zstd at ``level``, DuckDB's default if None)."""
+    chosen = "" if level is None else f"COMPRESSION_LEVEL {level}, "
+    return f"FORMAT parquet, COMPRESSION zstd, {chosen}ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+
+
+def empty_scan_sql() -> str:
+    """A table expression with the lake's columns and no row."""
+    columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ALL_COLUMNS)
+    return f"(SELECT {columns} WHERE false)"
+
+
+class EventLake(Protocol):
+    """Where the events are stored: a local folder (``ParquetLake``) or S3 (``S3Lake``)."""
+
+    def files(self, partitions: Iterable[tuple[str, str]] | None = None) -> Sequence[object]:
+        """Every live event file, or those of the given ``(YYYY-MM-DD, account)`` partitions."""
+        ...
+
+    def uris(self) -> list[str]:
+        """Every live event file as a URI (``file://``, ``s3://``) another engine can read."""
+        ...
+
+    def relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        partitions: Iterable[tuple[str, str]] | None = None,
+    ) -> str:
+        """A FROM-clause table expression on ``con`` over a snapshot of the events."""
+        ...
+
+    def partitions(self) -> list[PartitionStats]:
+        """File count and bytes of every partition."""
+        ...
+
+    def partitions_between(self, first: date, last: date) -> list[tuple[str, str]]:
+        """The ``(YYYY-MM-DD, account)`` partitions of the days from ``first`` to ``last``."""
+        ...
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the data directory's write lock."""
+        ...
+
+    def write(self, con: duckdb.DuckDBPyConnection, relation: str) -> Sequence[object]:
+        """Write every row of ``relation`` into the lake atomically."""
+        ...
+
+    def compact(self, con: duckdb.DuckDBPyConnection, min_files: int = COMPACT_MIN_FILES) -> int:
+        """Merge each partition's small files; returns how many files were removed."""
+        ...
+
+    def expire(self, before: date) -> int:
+        """Delete every partition dated before ``before``; returns how many files went."""
+        ...
+
+
+def open_lake(data_dir: DataDir) -> EventLake:
+    """The data directory's lake: on S3 when its ``lake_uri`` says so, else its own folder."""
+    if data_dir.lake_uri:
+        from trailhound.store.s3_lake import S3Lake  # pyarrow's S3 only when asked for
+
+        return S3Lake(data_dir, data_dir.lake_uri)
+    return ParquetLake(data_dir)
 
 
 class ParquetLake:
@@ -151,9 +218,21 @@ class ParquetLake:
         """
         files = self.files(partitions)
         if not files:
-            columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ALL_COLUMNS)
-            return f"(SELECT {columns} WHERE false)"
+            return empty_scan_sql()
         return files_sql(files)
+
+    def relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        partitions: Iterable[tuple[str, str]] | None = None,
+    ) -> str:
+        """:meth:`scan_sql` (DuckDB reads the local files itself; ``con`` is not needed)."""
+        return self.scan_sql(partitions)
+
+    def uris(self) -> list[str]:
+        """Every live event file as a ``file://`` URI, as Hadoop reads it: the path as it is
+        (percent-encoding, as ``Path.as_uri`` does, would name another file)."""
+        return ["file://" + str(f) for f in self.files()]
 
     def partitions(self) -> list[PartitionStats]:
         """File count and bytes of every partition."""
@@ -226,8 +305,7 @@ class ParquetLake:
                     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                     con.execute(
                         f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
-                        f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, "
-                        f"COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
+                        f"TO {quote_path(target)} ({copy_options(level=1)})",
                         [day, account],
                     )
             except BaseException:
@@ -280,8 +358,7 @@ class ParquetLake:
         columns = ", ".join(c.name for c in EVENT_COLUMNS)
         con.execute(
             f"COPY (SELECT {columns} FROM {files_sql(files, hive=False)} "
-            f"ORDER BY event_time) TO {_quote(target)} "
-            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+            f"ORDER BY event_time) TO {quote_path(target)} ({copy_options()})"
         )
         journal = {
             "publish": [str(target.relative_to(staging))],
@@ -289,6 +366,28 @@ class ParquetLake:
         }
         _write_atomically(staging / JOURNAL, orjson.dumps(journal))
         self._swap(staging, files)
+
+    def expire(self, before: date) -> int:
+        """Delete every partition dated before ``before``; returns how many files went.
+
+        Each day's folder is first renamed into staging under the publish lock (readers then
+        no longer list it), then deleted: a crash in between leaves it for :meth:`recover`.
+        """
+        removed = 0
+        with self.writing():
+            for folder in sorted(self.root.glob("date=*")):
+                try:
+                    day = date.fromisoformat(folder.name.removeprefix("date="))
+                except ValueError:
+                    continue  # not a partition the lake wrote
+                if day >= before:
+                    continue
+                removed += sum(1 for _ in folder.glob("account=*/*.parquet"))
+                graveyard = self.data_dir.staging / f"expired-{uuid.uuid4().hex[:16]}"
+                with publishing(self.data_dir.publish_lock):
+                    folder.replace(graveyard)
+                shutil.rmtree(graveyard, ignore_errors=True)
+        return removed
 
 
 def files_sql(files: Iterable[Path], *, hive: bool = True) -> str:
@@ -303,15 +402,15 @@ def files_sql(files: Iterable[Path], *, hive: bool = True) -> str:
     older = [f for f in listed if not f.name.startswith(PROMOTED_PREFIX)]
     scans = []
     if current:
-        source = "[" + ", ".join(_quote(f) for f in current) + "]"
+        source = "[" + ", ".join(quote_path(f) for f in current) + "]"
         plain = f"read_parquet({source}, {options}union_by_name = true)"
         if not older:
             return plain
         scans.append(f"SELECT * FROM {plain}")
     if older:
-        source = "[" + ", ".join(_quote(f) for f in older) + "]"
+        source = "[" + ", ".join(quote_path(f) for f in older) + "]"
         filled = ", ".join(
-            f"json_extract_string({part}, {_quote(path)}) AS {c.name}"
+            f"json_extract_string({part}, {quote_path(path)}) AS {c.name}"
             for c in PROMOTED_COLUMNS
             for part, path in [promoted_path(c)]
         )

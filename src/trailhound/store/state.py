@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from trailhound.errors import StoreError
 from trailhound.model import QuarantineEntry, SourceFile
 from trailhound.sources.compression import CompressionError, file_sha256
 from trailhound.sources.names import parse_name
-from trailhound.tables import TABLES, Table
+from trailhound.tables import SECRET_COLUMNS, TABLES, Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -93,6 +93,10 @@ def log_file_row(
             sha256, seen_at)  # fmt: skip
 
 
+def _quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _is_other_mode_in_process(error: duckdb.Error) -> bool:
     """Whether a connect failed because this process holds the file read-only vs read-write."""
     return "different configuration" in str(error).lower()
@@ -151,6 +155,30 @@ class StateDB:
         finally:
             with _OPEN_CLOSE:
                 con.close()
+
+    # Copies for the query engines ------------------------------------------------------
+    def queryable_tables(self, names: Collection[str] | None = None) -> dict[str, pa.Table]:
+        """Arrow copies of the state tables among ``names`` (None: every one), without their
+        secret columns; names are matched case-insensitively, absent ones left out."""
+        wanted = None if names is None else {n.lower() for n in names}
+        copies: dict[str, pa.Table] = {}
+        with self.connect(read_only=True) as state:
+            tables = {
+                str(name): [str(c) for c in columns]
+                for name, columns in state.execute(
+                    "SELECT t.table_name, list(c.column_name ORDER BY c.column_index) "
+                    "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (table_oid) "
+                    "WHERE t.database_name = current_database() GROUP BY ALL"
+                ).fetchall()
+            }
+            for name in sorted(tables):
+                if wanted is not None and name.lower() not in wanted:
+                    continue
+                shown = [c for c in tables[name] if c not in SECRET_COLUMNS]
+                copies[name] = state.sql(
+                    f"SELECT {', '.join(_quote_name(c) for c in shown)} FROM {_quote_name(name)}"
+                ).to_arrow_table()
+        return copies
 
     # The ingest ledger -------------------------------------------------------------------
     def known_files(self, uris: Sequence[str]) -> dict[str, tuple[int, float]]:
