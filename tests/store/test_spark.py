@@ -22,7 +22,7 @@ from trailhound.ingest import IngestOptions, Ingestor
 from trailhound.schema import ENRICHMENT_COLUMNS
 from trailhound.store.base import BACKENDS
 from trailhound.store.engine import QueryEngine
-from trailhound.store.lake import JOURNAL, ParquetLake
+from trailhound.store.lake import JOURNAL, PROMOTED_PREFIX, ParquetLake
 from trailhound.store.spark import SparkBackend, SparkUnavailableError
 from trailhound.store.state import StateDB
 
@@ -74,7 +74,7 @@ def test_both_engines_read_one_snapshot_of_the_lake(
     assert len(old) == 3
     # A compaction killed after publishing its merged file, before removing the ones it
     # replaces: the folder holds every event twice, the journal says which files count.
-    merged = old[0].with_name("part-merged-0.parquet")
+    merged = old[0].with_name(f"{PROMOTED_PREFIX}merged-0.parquet")
     sources = ", ".join(f"'{f}'" for f in old)
     duckdb.connect().execute(f"COPY (SELECT * FROM read_parquet([{sources}])) TO '{merged}'")
     journal = data_dir.staging / "merged" / JOURNAL

@@ -42,7 +42,7 @@ from trailhound.query import compile_query
 from trailhound.query.compiler import CompiledQuery
 from trailhound.query.dialects import get_dialect
 from trailhound.query.hunts import HUNTING_QUERIES
-from trailhound.schema import ALL_COLUMNS
+from trailhound.schema import ALL_COLUMNS, PROMOTED_COLUMNS, promoted_path
 from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.engine import QueryEngine
 from trailhound.store.lake import ParquetLake
@@ -106,6 +106,9 @@ def _write_hand_made_events(data_dir: DataDir) -> None:
         f"INSERT INTO hand_made VALUES ({', '.join('?' for _ in names)})",
         [[row.get(n) for n in names] for row in _hand_made_rows()],
     )
+    for column in PROMOTED_COLUMNS:  # filled from the JSON parts, as ingest fills them
+        part, path = promoted_path(column)
+        con.execute(f"UPDATE hand_made SET {column.name} = json_extract_string({part}, ?)", [path])
     ParquetLake(data_dir).write(con, "hand_made")
 
 
