@@ -50,6 +50,8 @@ SETTINGS = (
     "incident-window",
 )  # and output.<name> for each alert output
 HIDDEN_ALERT_COLUMNS = ("created_at", "updated_at", "dedup_key")
+ANALYTICS_DETECTOR = "analytics"  # the registered name of the analytics detectors
+HUNT_KINDS = (None, "rules", "analytics")  # what ``hunt(only=…)`` narrows to
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
 
@@ -283,20 +285,35 @@ class Trailhound:
 
     # Detection ---------------------------------------------------------------------------
     def hunt(
-        self, since: str | None = "30d", *, rule_dirs: Sequence[Path] = (), report_all: bool = True
+        self,
+        since: str | None = "30d",
+        *,
+        rule_dirs: Sequence[Path] = (),
+        report_all: bool = True,
+        only: str | None = None,
     ) -> Hunt:
         """Run every enabled detector over ``since`` of history (``all``/None: everything);
-        every alert the matches belong to (``report_all``) or only those created or grown."""
+        every alert the matches belong to (``report_all``) or only those created or grown.
+
+        ``only``: ``rules`` (every detector but the analytics) or ``analytics`` (only those).
+        """
         from trailhound.detect.rules_detector import SigmaDetector
         from trailhound.durations import parse_window
 
+        if only not in HUNT_KINDS:
+            raise SettingError(f"--only takes rules or analytics, not {only!r}")
         window = parse_window(since)
         detection = self.detection(rule_dirs)
-        sigma = detection.detector(SigmaDetector.name)
-        problems = (
-            [str(p) for p in sigma.all_rules.problems] if isinstance(sigma, SigmaDetector) else []
-        )
-        return Hunt(detection.hunt(window, report_all=report_all), problems)
+        names = None
+        if only is not None:
+            everyone = detection.registry.names()
+            names = [n for n in everyone if (n == ANALYTICS_DETECTOR) == (only == "analytics")]
+        problems: list[str] = []
+        if names is None or SigmaDetector.name in names:
+            sigma = detection.detector(SigmaDetector.name)
+            if isinstance(sigma, SigmaDetector):
+                problems = [str(p) for p in sigma.all_rules.problems]
+        return Hunt(detection.hunt(window, report_all=report_all, detectors=names), problems)
 
     def list_alerts(
         self,

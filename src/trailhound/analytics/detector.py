@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from trailhound.analytics.catalog import ANALYTICS, BY_ID, EVENT_SQL
-from trailhound.analytics.framework import PREFIX, TRAINING_SETTING, Analytic
+from trailhound.analytics.framework import PREFIX, SOURCE, TRAINING_SETTING, Analytic
 from trailhound.analytics.profiles import HUMAN_SQL, facts_sql, merge, volume_sql
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
@@ -44,7 +44,8 @@ Finding = tuple[Match, str]  # a match and its explanation
 # The profile facts of a batch that are new to their subject, with what the profile knew.
 _NEW_VALUES = """
 SELECT f.scope, f.facet, f.subject, f.value, f.first_seen, f.event_id,
-       s.first_seen AS watched_since, coalesce(k.known, 0) AS known, o.since AS history_since
+       s.first_seen AS watched_since, coalesce(k.known, 0) AS known, o.since AS history_since,
+       coalesce(sv.known, 0) AS known_in_service
 FROM batch_facts AS f
 JOIN analytics_profiles AS s
   ON s.scope = f.scope AND s.subject = f.subject AND s.facet = 'any' AND s.value = ''
@@ -54,12 +55,50 @@ LEFT JOIN (
   SELECT scope, subject, facet, count(*) AS known FROM analytics_profiles
   WHERE subject IN (SELECT subject FROM batch_facts) GROUP BY ALL
 ) AS k ON k.scope = f.scope AND k.subject = f.subject AND k.facet = f.facet
+LEFT JOIN (
+  SELECT scope, subject, split_part(value, ':', 1) AS service, count(*) AS known
+  FROM analytics_profiles WHERE facet = 'api' AND subject IN (SELECT subject FROM batch_facts)
+  GROUP BY ALL
+) AS sv ON f.facet = 'api' AND sv.scope = f.scope AND sv.subject = f.subject
+  AND sv.service = split_part(f.value, ':', 1)
 CROSS JOIN (
   SELECT min(first_seen) AS since FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'
 ) AS o
 WHERE p.value IS NULL AND list_contains(?, f.scope || '/' || f.facet)
   AND s.first_seen <= f.first_seen - to_seconds(?)
 """
+
+# An alert's explanation: its first event's finding (alert_events lists every event it holds).
+_EXPLAIN_ALERTS = """
+UPDATE alerts SET explanation = x.why FROM (
+    SELECT e.alert_id, arg_min(f.explanation, (e.event_time, e.event_id)) AS why
+    FROM alert_events AS e JOIN analytics_findings AS f USING (rule_id, event_id)
+    WHERE list_contains(?, e.alert_id) GROUP BY e.alert_id
+) AS x
+WHERE alerts.id = x.alert_id AND alerts.explanation IS NULL
+RETURNING alerts.id, alerts.explanation
+"""
+
+
+def _explain_new_value(
+    scope: str, facet: str, subject: str, value: str, age: timedelta, known: int, same: int
+) -> str:
+    """Why a value is unusual: what it is, and what the subject's baseline held instead."""
+    who = subject if scope == "actor" else f"{scope} {subject}"
+    baseline = f"its baseline of {age.days} days has {known}"
+    if facet == "api":
+        service, _, api = value.partition(":")
+        short = service.removesuffix(".amazonaws.com")
+        within = "none" if not same else str(same)
+        return (
+            f"{who} called {api} for the first time; {baseline} distinct "
+            f"API{'' if known == 1 else 's'}, {within} in {short}"
+        )
+    name = facet.replace("_", " ")
+    return (
+        f"{who}: {name} {value} for the first time; {baseline} other {name} "
+        f"value{'' if known == 1 else 's'}"
+    )
 
 
 def _severity_variation(analytic: Analytic, human: bool | None) -> str | None:
@@ -161,11 +200,13 @@ class AnalyticsDetector:
         shortest = min(a.trained(override)[0] for a in wanted.values())
         rows = state.execute(_NEW_VALUES, [list(wanted), shortest.total_seconds()]).fetchall()
         new = []
-        for scope, facet, subject, value, when, event_id, watched, known, since in rows:
+        for scope, facet, subject, value, when, event_id, watched, known, since, same in rows:
             analytic = wanted[f"{scope}/{facet}"]
             training, activation = analytic.trained(override)
             if when - watched >= training and when - (since or when) >= activation:
-                new.append((analytic, scope, facet, subject, value, when, event_id, watched, known))
+                new.append(
+                    (analytic, scope, facet, subject, value, when, event_id, watched, known, same)
+                )
         if not new:
             return []
         # The first events of the findings, read back from the batch (a few rows).
@@ -178,16 +219,10 @@ class AnalyticsDetector:
             ).fetchall()
         }
         findings: list[Finding] = []
-        for analytic, scope, facet, subject, value, when, event_id, watched, known in new:
+        for analytic, scope, facet, subject, value, when, event_id, watched, known, same in new:
             actor, account, region, ip, human = details.get(event_id, (None,) * 5)
             rule_id = analytic.variation_id(_severity_variation(analytic, human))
-            name = facet.replace("_", " ")
-            who = subject if scope == "actor" else f"{scope} {subject}"
-            why = (
-                f"{who}: {name} {value} for the first time; its baseline of "
-                f"{(when - watched).days} days has {known} other {name} "
-                f"value{'' if known == 1 else 's'}"
-            )
+            why = _explain_new_value(scope, facet, subject, value, when - watched, known, same)
             resource = value.split(":")[0] if facet == "api" else value
             match = Match(rule_id, event_id, when, actor, account, region, ip, resource)
             findings.append((match, why))
@@ -211,6 +246,16 @@ class AnalyticsDetector:
             merge(state, facts, volume)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
+
+    def explain(self, alerts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+        """Write onto each of ``alerts`` that is an analytics one without an explanation the
+        explanation of its first event's finding; the explanations written, by alert ID."""
+        ids = [a["id"] for a in alerts if a.get("source") == SOURCE and not a.get("explanation")]
+        if not ids:
+            return {}
+        with self.state.connect() as state:
+            rows = state.execute(_EXPLAIN_ALERTS, [ids]).fetchall()
+        return {str(i): str(why) for i, why in rows}
 
     def finish(self) -> list[Match]:
         """Nothing once per ingest call: every detector has seen each batch."""

@@ -63,15 +63,20 @@ def detect(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     limit: Annotated[int, typer.Option(help="Print at most this many alerts (0: all).")] = 100,
+    only: Annotated[
+        str | None,
+        typer.Option(help="rules or analytics: run only the rules, or only the analytics."),
+    ] = None,
 ) -> None:
-    """Hunt over history with every enabled rule; prints the alerts its matches belong to.
+    """Hunt over history with every enabled rule and analytic; prints the alerts its matches
+    belong to (``source``: rule, analytics…).
 
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
     modes find the same alerts, and nothing is stored twice. The most severe come first;
     ``alerts list`` pages through all of them.
     """
     try:
-        hunt = application(ctx).hunt(since, rule_dirs=rules or [], report_all=True)
+        hunt = application(ctx).hunt(since, rule_dirs=rules or [], report_all=True, only=only)
     except TrailhoundError as error:
         raise fail(error) from error
     for problem in hunt.problems:
