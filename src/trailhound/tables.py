@@ -432,10 +432,15 @@ ANALYTICS_PROFILES = Table(
 )
 ANALYTICS_VOLUME = Table(
     "analytics_volume",
-    "Hourly activity of each identity and account: events and denied calls.",
+    "Hourly activity of each identity, account and VPC endpoint: events and denied calls.",
     (
-        TableColumn("scope", "VARCHAR", "actor or account."),
-        TableColumn("subject", "VARCHAR", "The identity or account."),
+        TableColumn(
+            "scope",
+            "VARCHAR",
+            "actor, account, vpce (calls through the endpoint) or actor_data (an identity's "
+            "data events).",
+        ),
+        TableColumn("subject", "VARCHAR", "The identity, account or VPC endpoint."),
         TableColumn("hour", "TIMESTAMPTZ", "The hour, UTC."),
         TableColumn("events", "BIGINT", "Events in the hour."),
         TableColumn("denied", "BIGINT", "Calls denied in the hour."),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,6 +29,8 @@ import pyarrow as pa
 from trailhound.analytics.catalog import ANALYTICS, BY_ID, EVENT_SQL
 from trailhound.analytics.framework import PREFIX, SOURCE, TRAINING_SETTING, Analytic
 from trailhound.analytics.profiles import HUMAN_SQL, facts_sql, merge, volume_sql
+from trailhound.analytics.travel import BATCH_LOGINS, impossible_journeys
+from trailhound.analytics.volume import unusual_hours
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.durations import DurationError, parse_duration
@@ -38,6 +41,18 @@ if TYPE_CHECKING:
     from trailhound.store.base import Backend
 
 log = logging.getLogger(__name__)
+TOOLS = "attack_tool_user_agent"
+TRAVEL = "impossible_travel"
+WINDOW = timedelta(days=30)  # the hourly history a volume baseline reads at most
+# The volume detectors: the hourly counts each reads (``profiles.VOLUME_SCOPES``), the
+# variation each raises (None: the detector's own) and what the counts count.
+VOLUME_SCOPES_OF: dict[str, tuple[tuple[str, str | None, str], ...]] = {
+    "unusual_volume": (("actor", None, "events"), ("actor_data", "data_events", "data events")),
+    "endpoint_volume": (("vpce", None, "calls through the endpoint"),),
+}
+_HISTORY_SINCE = (
+    "SELECT min(first_seen) FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'"
+)
 ORG_ACCOUNTS = "org-accounts"  # the setting the rules read too
 Finding = tuple[Match, str]  # a match and its explanation
 
@@ -119,6 +134,8 @@ class AnalyticsDetector:
         self.analytics = tuple(analytics)
         self.event_analytics = [a for a in self.analytics if a.name in EVENT_SQL]
         self.profile_analytics = [a for a in self.analytics if a.facet is not None]
+        self.volume_analytics = [a for a in self.analytics if a.name in VOLUME_SCOPES_OF]
+        self.travel = next((a for a in self.analytics if a.name == TRAVEL), None)
         self._infos: dict[str, RuleInfo] = {}
         for analytic in self.analytics:
             self._infos.update(analytic.infos())
@@ -228,21 +245,127 @@ class AnalyticsDetector:
             findings.append((match, why))
         return findings
 
+    def _drop_expected_tools(
+        self, state: duckdb.DuckDBPyConnection, findings: list[Finding], override: timedelta | None
+    ) -> list[Finding]:
+        """Attack tooling from an identity that has run that tool for its training period is
+        expected (the security team's scanner): only the others are findings."""
+        analytic = BY_ID.get(PREFIX + TOOLS)
+        tools = [(m, why) for m, why in findings if m.rule_id.startswith(PREFIX + TOOLS)]
+        if analytic is None or not tools:
+            return findings
+        training = analytic.trained(override)[0]
+        known = {
+            (str(subject), str(value)): first
+            for subject, value, first in state.execute(
+                "SELECT subject, value, first_seen FROM analytics_profiles WHERE scope = 'actor' "
+                "AND facet = 'tool' AND list_contains(?, subject)",
+                [sorted({m.actor for m, _ in tools if m.actor})],
+            ).fetchall()
+        }
+        expected = set()
+        for match, _ in tools:
+            since = known.get((match.actor or "", match.resource or ""))
+            if since is not None and match.event_time - since >= training:
+                expected.add(match.event_id)
+        return [
+            (m, why)
+            for m, why in findings
+            if not (m.rule_id.startswith(PREFIX + TOOLS) and m.event_id in expected)
+        ]
+
+    def _volume_findings(
+        self, state: duckdb.DuckDBPyConnection, override: timedelta | None, history_since: Any
+    ) -> list[Finding]:
+        """The batch's hours far above their subject's hourly baseline (``batch_volume``)."""
+        findings: list[Finding] = []
+        for analytic in self.volume_analytics:
+            training, activation = analytic.trained(override)
+            for scope, variation, noun in VOLUME_SCOPES_OF[analytic.name]:
+                for hour in unusual_hours(state, [scope], training, max(training, WINDOW)):
+                    if history_since is None or hour.hour - history_since < activation:
+                        continue
+                    actor = hour.subject if scope.startswith("actor") else None
+                    resource = None if actor else hour.subject
+                    match = Match(
+                        analytic.variation_id(variation), hour.event_id, hour.first_time,
+                        actor, None, None, None, resource,
+                    )  # fmt: skip
+                    findings.append((match, hour.explain(noun)))
+        return findings
+
+    def _travel_findings(self, state: duckdb.DuckDBPyConnection, logins: pa.Table) -> list[Finding]:
+        if self.travel is None:
+            return []
+        return [
+            (
+                Match(
+                    self.travel.rule_id,
+                    j.event_id,
+                    j.event_time,
+                    j.actor,
+                    None,
+                    None,
+                    None,
+                    f"{j.prev_country}->{j.country}",
+                ),
+                j.explain(),
+            )
+            for j in impossible_journeys(state, logins)
+        ]
+
+    @staticmethod
+    def _complete(batch: BatchContext, findings: list[Finding]) -> list[Finding]:
+        """Account, region and address of findings that know only their event (a few rows)."""
+        bare = {m.event_id for m, _ in findings if m.account is None}
+        if not bare:
+            return findings
+        details = {
+            row[0]: row[1:]
+            for row in batch.con.execute(
+                "SELECT event_id, account, aws_region, source_ip_address "
+                f"FROM {batch.relation} WHERE list_contains(?, event_id)",
+                [sorted(bare)],
+            ).fetchall()
+        }
+        done = []
+        for match, why in findings:
+            if match.account is None and match.event_id in details:
+                account, region, ip = details[match.event_id]
+                match = replace(match, account=account, region=region, source_ip=ip)
+            done.append((match, why))
+        return done
+
     # The Detector protocol -------------------------------------------------------------------
     def on_batch(self, batch: BatchContext) -> list[Match]:
-        """Event detectors over the batch, then its new profile values; then learn it."""
+        """Event detectors over the batch, then its new profile values, unusual hours and
+        journeys; then learn it."""
         facts = batch.con.sql(facts_sql(batch.relation)).to_arrow_table()
         volume = batch.con.sql(volume_sql(batch.relation)).to_arrow_table()
+        logins = (
+            batch.con.sql(BATCH_LOGINS.format(relation=batch.relation)).to_arrow_table()
+            if self.travel is not None
+            else None
+        )
         with self.state.connect() as state:
             settings = self._settings(state)
+            override = self._training_override(settings)
             org = self._org_accounts(state, settings, batch.accounts)
             findings = self._event_findings(batch.con, batch.relation, "true", {}, org)
+            findings = self._drop_expected_tools(state, findings, override)
             state.register("batch_facts", facts)
+            state.register("batch_volume", volume)
             try:
-                override = self._training_override(settings)
                 findings += self._profile_findings(state, override, batch)
+                if self.volume_analytics:
+                    ((since,),) = state.execute(_HISTORY_SINCE).fetchall()
+                    findings += self._volume_findings(state, override, since)
             finally:
                 state.unregister("batch_facts")
+                state.unregister("batch_volume")
+            if logins is not None:
+                findings += self._travel_findings(state, logins)
+            findings = self._complete(batch, findings)
             merge(state, facts, volume)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
@@ -278,6 +401,8 @@ class AnalyticsDetector:
         with self.state.connect() as state:
             org = self._org_accounts(state, self._settings(state), [str(a) for (a,) in accounts])
             findings = self._event_findings(con, "cloudtrail", where, params, org, only)
+            override = self._training_override(self._settings(state))
+            findings = self._drop_expected_tools(state, findings, override)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
 

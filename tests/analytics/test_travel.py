@@ -1,0 +1,55 @@
+"""Impossible travel between two console logins of one identity."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tests.analytics.test_detector import ALICE, DE, START, US, alerts, ingest, record
+from trailhound.data_dir import DataDir
+from trailhound.intel.centroids import centroids
+
+FR = "2.3.0.1"  # an Orange (FR) range in the shipped lists
+
+
+def login(n: int, when: Any, ip: str, outcome: str = "Success") -> dict[str, Any]:
+    return record(n, when, eventSource="signin.amazonaws.com", eventName="ConsoleLogin",
+                  sourceIPAddress=ip, responseElements={"ConsoleLogin": outcome})  # fmt: skip
+
+
+def test_centroids_ship_every_country_once() -> None:
+    table = centroids()
+    codes = table.column("country").to_pylist()
+    assert len(codes) == len(set(codes)) > 240 and {"US", "DE", "FR", "JP"} <= set(codes)
+
+
+def test_a_login_an_ocean_away_within_the_hour(data_dir: DataDir) -> None:
+    ingest(data_dir, [login(1, START, US)])
+    ingest(
+        data_dir,
+        [
+            login(2, START + timedelta(minutes=40), DE),  # 7,700 km in 40 minutes
+            login(3, START + timedelta(minutes=45), DE, "Failure"),  # failed: not a login
+        ],
+        "later",
+    )
+    [alert] = alerts(data_dir)["analytics.impossible_travel"]
+    assert alert["actor"] == ALICE and alert["severity"] == "high"
+    assert alert["event_ids"] == ["00000000-0000-4000-8000-000000000002"]
+    assert alert["resource"] == "US->DE" and alert["source_ips"] == [DE]
+    assert alert["explanation"].startswith(
+        f"{ALICE} signed in from DE 40 minutes after signing in from US: 7,"
+    )
+
+
+def test_possible_journeys_stay_silent(data_dir: DataDir) -> None:
+    ingest(
+        data_dir,
+        [
+            login(1, START, US),
+            login(2, START + timedelta(hours=12), DE),  # a night flight
+            login(3, START + timedelta(hours=12, minutes=30), FR),  # a neighbour
+            login(4, START + timedelta(hours=13), FR),
+        ],
+    )
+    assert "analytics.impossible_travel" not in alerts(data_dir)
