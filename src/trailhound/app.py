@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from trailhound.detect.ledger import LedgerReport
     from trailhound.incidents.alerts import AlertStore
     from trailhound.ingest import Progress
+    from trailhound.intel.versions import IntelVersion
     from trailhound.model import IngestSummary
     from trailhound.query.compiler import CompiledQuery
     from trailhound.query.library import QueryLibrary
@@ -314,6 +315,21 @@ class Trailhound:
             if isinstance(sigma, SigmaDetector):
                 problems = [str(p) for p in sigma.all_rules.problems]
         return Hunt(detection.hunt(window, report_all=report_all, detectors=names), problems)
+
+    def update_intel(
+        self, files: Mapping[str, Path | None]
+    ) -> tuple[list[IntelVersion], list[dict[str, Any]]]:
+        """Install intel lists (None: back to the shipped default), rebuild the enrichment, and
+        retro-hunt with the detectors that read them; the versions and the alerts raised."""
+        from trailhound.analytics.detector import AnalyticsDetector
+        from trailhound.intel.enrichment import update_lists
+
+        installed = update_lists(self.data_dir, files)
+        detection = self.detection()
+        analytics = detection.detector(ANALYTICS_DETECTOR)
+        if not isinstance(analytics, AnalyticsDetector):
+            return installed, []
+        return installed, detection.raise_matches(analytics, analytics.retro_hunt())
 
     def list_alerts(
         self,

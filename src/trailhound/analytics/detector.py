@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
@@ -34,6 +34,7 @@ from trailhound.analytics.volume import unusual_hours
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.durations import DurationError, parse_duration
+from trailhound.intel.versions import intel_changes_since
 from trailhound.model import Match, RuleInfo
 from trailhound.store.state import StateDB
 
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TOOLS = "attack_tool_user_agent"
+# The detectors whose answer a replaced intel list changes, and the state setting holding when
+# the last retro-hunt looked for replaced lists.
+RETRO_HUNTED = ("tor_api_call", "instance_credentials_outside_aws")
+MARKER = "analytics-intel-retro-hunted"
+_ACCOUNTS = "SELECT DISTINCT account FROM cloudtrail"
 TRAVEL = "impossible_travel"
 WINDOW = timedelta(days=30)  # the hourly history a volume baseline reads at most
 # The volume detectors: the hourly counts each reads (``profiles.VOLUME_SCOPES``), the
@@ -381,8 +387,42 @@ class AnalyticsDetector:
         return {str(i): str(why) for i, why in rows}
 
     def finish(self) -> list[Match]:
-        """Nothing once per ingest call: every detector has seen each batch."""
-        return []
+        """Once per ingest call: the retro-hunt, if an intel list changed since the last one
+        (a release that ships a newer Tor list changes it without ``intel update``)."""
+        return self.retro_hunt()
+
+    def retro_hunt(self) -> list[Match]:
+        """Re-run the detectors that read replaceable intel lists (Tor exits, AWS ranges) over
+        the look-back of every list replaced since the last retro-hunt (setting
+        ``intel-retro-hunt``); matches of events already alerted on only find their alert."""
+        with self.state.connect() as state:
+            rows = state.execute("SELECT value FROM settings WHERE key = ?", [MARKER]).fetchall()
+        last = datetime.fromisoformat(str(rows[0][0])) if rows else None
+        now = datetime.now(UTC)
+        changes = [c for c in intel_changes_since(self.data_dir, last) if c.look_back]
+        wanted = {a.rule_id for a in self.event_analytics if a.name in RETRO_HUNTED}
+        findings: list[Finding] = []
+        if changes and wanted:
+            since = min(c.hunt_since for c in changes)
+            backend = self.context.backend()
+            try:
+                con = getattr(backend, "con", None)
+                if backend.dialect == "duckdb" and isinstance(con, duckdb.DuckDBPyConnection):
+                    accounts = [str(a) for (a,) in backend.execute(_ACCOUNTS).rows]
+                    with self.state.connect() as state:
+                        org = self._org_accounts(state, self._settings(state), accounts)
+                    findings = self._event_findings(
+                        con, "cloudtrail", "event_time >= $since", {"since": since}, org, wanted
+                    )
+            finally:
+                backend.close()
+            log.info("intel retro-hunt since %s: %d findings", since, len(findings))
+        with self.state.connect() as state:
+            _record_explanations(state, findings)
+            state.execute(
+                "INSERT OR REPLACE INTO settings VALUES (?, ?)", [MARKER, now.isoformat()]
+            )
+        return [m for m, _ in findings]
 
     def hunt(
         self, backend: Backend, since: timedelta | None, only: set[str] | None = None
@@ -397,7 +437,7 @@ class AnalyticsDetector:
         if since is not None:
             where = "event_time >= now() - to_seconds($since)"
             params = {"since": since.total_seconds()}
-        accounts = backend.execute("SELECT DISTINCT account FROM cloudtrail").rows
+        accounts = backend.execute(_ACCOUNTS).rows
         with self.state.connect() as state:
             org = self._org_accounts(state, self._settings(state), [str(a) for (a,) in accounts])
             findings = self._event_findings(con, "cloudtrail", where, params, org, only)
