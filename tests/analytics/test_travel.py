@@ -53,3 +53,15 @@ def test_possible_journeys_stay_silent(data_dir: DataDir) -> None:
         ],
     )
     assert "analytics.impossible_travel" not in alerts(data_dir)
+
+
+def test_two_usual_countries_are_a_habit_not_a_journey(data_dir: DataDir) -> None:
+    """An identity whose logins leave through a VPN in the US or in Germany, as its profile
+    knows: switching between them within the hour is not travel."""
+    ingest(data_dir, [login(1, START, US), login(2, START + timedelta(days=1), DE)])
+    assert "analytics.impossible_travel" not in alerts(data_dir)  # a day apart: possible
+    later = START + timedelta(days=2)
+    ingest(data_dir, [login(3, later, US), login(4, later + timedelta(minutes=20), DE)], "vpn")
+    assert "analytics.impossible_travel" not in alerts(data_dir)
+    ingest(data_dir, [login(5, later + timedelta(minutes=50), FR)], "new")  # FR: not usual
+    assert "analytics.impossible_travel" not in alerts(data_dir)  # DE→FR is next door

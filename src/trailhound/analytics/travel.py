@@ -5,7 +5,9 @@ profile (the ``console_country`` facet keeps, per country, the last login's time
 is the one between the two countries' centroids (``intel.centroids``), so logins from one
 country never count. A country is a coarse place (Germany's and France's centroids are 800 km
 apart, their border much closer), so ``SLACK_KM`` is taken off the distance before the speed is
-computed: neighbours never count either. Above ``MAX_KMH`` the journey is impossible.
+computed: neighbours never count either. Above ``MAX_KMH`` the journey is impossible, unless
+both countries were already among the identity's login countries before (a VPN that leaves in
+either of two countries, two offices): then it is its habit, not a journey.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ WITH logins AS (
     JOIN centroids AS a ON a.country = o.prev_country
     JOIN centroids AS b ON b.country = o.country
     WHERE o.fresh AND o.prev_country IS NOT NULL AND o.prev_country <> o.country
+      AND NOT EXISTS (  -- both countries usual for the identity: its VPN, its two offices
+        SELECT 1 FROM analytics_profiles AS p, analytics_profiles AS q
+        WHERE p.scope = 'actor' AND p.facet = 'console_country' AND p.subject = o.actor
+          AND q.scope = 'actor' AND q.facet = 'console_country' AND q.subject = o.actor
+          AND p.value = o.country AND q.value = o.prev_country
+          AND p.first_seen < o.event_time AND q.first_seen < o.prev_time
+      )
 )
 SELECT actor, event_time, event_id, prev_country, country, prev_time, km,
        (km - $slack) / greatest(epoch(event_time - prev_time) / 3600.0, 1 / 60.0) AS kmh
