@@ -90,4 +90,8 @@ def test_vpce_denied_burst(data_dir: DataDir) -> None:
     )
     [alert] = alerts(data_dir)["analytics.vpce_denied_burst"]
     assert alert["count"] == 6 and alert["resource"] == "vpce-0abc"
-    assert alert["explanation"].startswith("VPC endpoint vpce-0abc refused 6 calls within 10")
+    assert alert["explanation"].startswith(
+        f"{ALICE} of account {ACCOUNT} had 6 calls refused by VPC endpoint policies within 10 "
+        "minutes of this one (1 endpoint); this one: GetObject (s3.amazonaws.com) through "
+        "vpce-0abc"
+    )

@@ -255,8 +255,9 @@ ANALYTICS: tuple[Analytic, ...] = (
         "vpce_denied_burst",
         "Burst of VPC endpoint policy denials",
         "medium",
-        "Many calls through one VPC endpoint were refused by its policy (`VpceAccessDenied`) "
-        "within minutes: someone probes what the endpoint lets out.",
+        "Many calls of one caller through the organization's VPC endpoints were refused by "
+        "their policies (`VpceAccessDenied`) within minutes: someone probes what the endpoints "
+        "let out.",
         "Find the instance and credentials behind the calls; compare with the endpoint policy.",
         ("exfiltration", "discovery"),
         ("T1567",),
@@ -352,18 +353,20 @@ EVENT_SQL: dict[str, str] = {
         + " IS NOT NULL"
     ),
     "vpce_denied_burst": (
-        "WITH denied AS (SELECT *, count(*) OVER (PARTITION BY vpc_endpoint_id ORDER BY "
-        "event_time RANGE BETWEEN INTERVAL 10 MINUTE PRECEDING AND INTERVAL 10 MINUTE "
-        "FOLLOWING) AS n, count(DISTINCT user_account_id) OVER (PARTITION BY vpc_endpoint_id) "
-        "AS callers FROM {relation} WHERE ({where}) AND vpc_endpoint_id IS NOT NULL "
-        "AND error_code = 'VpceAccessDenied') "
+        "WITH denied AS (SELECT *, count(*) OVER (PARTITION BY caller ORDER BY event_time "
+        "RANGE BETWEEN INTERVAL 10 MINUTE PRECEDING AND INTERVAL 10 MINUTE FOLLOWING) AS n, "
+        "count(DISTINCT vpc_endpoint_id) OVER (PARTITION BY caller) AS endpoints FROM ("
+        "SELECT *, coalesce(actor, user_account_id) AS caller FROM {relation} WHERE ({where}) "
+        "AND vpc_endpoint_id IS NOT NULL AND error_code = 'VpceAccessDenied') "
+        "WHERE caller IS NOT NULL) "
         f"SELECT NULL AS variation, {_COLUMNS}, vpc_endpoint_id AS resource, "
         + _explain(
-            "'VPC endpoint ' || vpc_endpoint_id || ' refused ' || n || ' calls within 10 "
-            "minutes of this one (' || callers || ' calling account' || "
-            "CASE WHEN callers = 1 THEN '' ELSE 's' END || '); this one: '",
+            "caller || ' of account ' || coalesce(user_account_id, '?') || ' had ' || n || "
+            "' calls refused by VPC endpoint policies within 10 minutes of this one (' || "
+            "endpoints || ' endpoint' || CASE WHEN endpoints = 1 THEN '' ELSE 's' END || "
+            "'); this one: '",
             _CALL,
-            "' by ' || " + _WHO + " || ' of account ' || coalesce(user_account_id, '?')",
+            "' through ' || vpc_endpoint_id",
         )
         + " AS explanation FROM denied WHERE n >= {threshold}"
     ),
