@@ -247,7 +247,7 @@ ANALYTICS: tuple[Analytic, ...] = (
         "password and MFA.",
         ("initial-access",),
         ("T1078.004",),
-        training=_NONE,
+        training=timedelta(days=7),  # its usual login countries are learned first
         activation=_NONE,
         dedup=timedelta(days=1),
     ),

@@ -300,9 +300,25 @@ class AnalyticsDetector:
                     findings.append((match, hour.explain(noun)))
         return findings
 
-    def _travel_findings(self, state: duckdb.DuckDBPyConnection, logins: pa.Table) -> list[Finding]:
+    def _travel_findings(
+        self, state: duckdb.DuckDBPyConnection, logins: pa.Table, override: timedelta | None
+    ) -> list[Finding]:
+        """Impossible journeys of identities profiled for the detector's training period."""
         if self.travel is None:
             return []
+        training = self.travel.trained(override)[0]
+        watched = dict(
+            state.execute(
+                "SELECT subject, first_seen FROM analytics_profiles WHERE scope = 'actor' "
+                "AND facet = 'any' AND list_contains(?, subject)",
+                [sorted(set(logins.column("actor").to_pylist()))],
+            ).fetchall()
+        )
+        journeys = [
+            j
+            for j in impossible_journeys(state, logins)
+            if j.actor in watched and j.event_time - watched[j.actor] >= training
+        ]
         return [
             (
                 Match(
@@ -317,7 +333,7 @@ class AnalyticsDetector:
                 ),
                 j.explain(),
             )
-            for j in impossible_journeys(state, logins)
+            for j in journeys
         ]
 
     @staticmethod
@@ -370,7 +386,7 @@ class AnalyticsDetector:
                 state.unregister("batch_facts")
                 state.unregister("batch_volume")
             if logins is not None:
-                findings += self._travel_findings(state, logins)
+                findings += self._travel_findings(state, logins, override)
             findings = self._complete(batch, findings)
             merge(state, facts, volume)
             _record_explanations(state, findings)
