@@ -79,9 +79,7 @@ WITH scored AS MATERIALIZED (
                 (
                   __shared_1 = 'createaccesskey'
                 ) AND (
-                  NOT (
-                    __shared_4
-                  ) IS NULL
+                  NOT request_user_name IS NULL
                 )
               )
               AND (
@@ -89,7 +87,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -156,13 +154,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    ENDS_WITH(__shared_7, '/administratoraccess')
+                    ENDS_WITH(__shared_6, '/administratoraccess')
                   )
                   OR (
-                    ENDS_WITH(__shared_7, '/iamfullaccess')
+                    ENDS_WITH(__shared_6, '/iamfullaccess')
                   )
                   OR (
-                    ENDS_WITH(__shared_7, '/poweruseraccess')
+                    ENDS_WITH(__shared_6, '/poweruseraccess')
                   )
                 )
               )
@@ -184,7 +182,7 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'assumerole'
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_8, ':role/.*(admin|root|breakglass|break-glass|fullaccess)', 'i')
+                  REGEXP_MATCHES(request_role_arn, ':role/.*(admin|root|breakglass|break-glass|fullaccess)', 'i')
                 )
               )
               AND (
@@ -548,7 +546,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'attachuserpolicy'
                   )
                   AND (
-                    CONTAINS(__shared_7, 'awscompromisedkeyquarantine')
+                    CONTAINS(__shared_6, 'awscompromisedkeyquarantine')
                   )
                 )
                 OR (
@@ -557,10 +555,10 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     (
-                      STARTS_WITH(__shared_9, 'awscompromisedkeyquarantine')
+                      STARTS_WITH(__shared_7, 'awscompromisedkeyquarantine')
                     )
                     OR (
-                      STARTS_WITH(__shared_9, 'awsexposedcredentialpolicy')
+                      STARTS_WITH(__shared_7, 'awsexposedcredentialpolicy')
                     )
                   )
                 )
@@ -637,7 +635,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 )
               )
               OR (
@@ -646,10 +644,10 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    __shared_11 = 'failed authentication'
+                    __shared_9 = 'failed authentication'
                   )
                   OR (
-                    __shared_11 = 'no username found in supplied account'
+                    __shared_9 = 'no username found in supplied account'
                   )
                 )
               )
@@ -665,10 +663,10 @@ WITH scored AS MATERIALIZED (
                 __shared_1 = 'consolelogin'
               )
               AND (
-                __shared_10 = 'failure'
+                __shared_8 = 'failure'
               )
               AND (
-                __shared_12 = 'yes'
+                __shared_10 = 'yes'
               )
             ),
             FALSE
@@ -683,16 +681,16 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'consolelogin'
                 )
                 AND (
-                  __shared_12 = 'no'
+                  __shared_10 = 'no'
                 )
                 AND (
-                  __shared_10 = 'success'
+                  __shared_8 = 'success'
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_13
+                    __shared_11
                   ) IS NULL, FALSE)
                 )
               )
@@ -997,7 +995,7 @@ WITH scored AS MATERIALIZED (
                       NOT user_invoked_by IS NULL
                     )
                     OR (
-                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                      ENDS_WITH(__shared_12, '.amazonaws.com')
                     ),
                     FALSE
                   )
@@ -1119,7 +1117,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_15
+                      __shared_13
                     ) IS NULL
                   )
                 )
@@ -1127,7 +1125,7 @@ WITH scored AS MATERIALIZED (
                   (
                     __shared_1 = 'modifyinstanceattribute'
                   ) AND (
-                    __shared_16 = 'userdata'
+                    __shared_14 = 'userdata'
                   )
                 )
               )
@@ -1147,7 +1145,7 @@ WITH scored AS MATERIALIZED (
               (
                 __shared_1 = 'describeinstanceattribute'
               ) AND (
-                __shared_16 = 'userdata'
+                __shared_14 = 'userdata'
               )
             ),
             FALSE
@@ -1294,7 +1292,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  CONTAINS(__shared_17, 'aws_container_credentials_relative_uri')
+                  CONTAINS(__shared_15, 'aws_container_credentials_relative_uri')
                 )
               )
               AND (
@@ -1345,10 +1343,10 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     (
-                      ENDS_WITH(__shared_7, '/amazoneksclusteradminpolicy')
+                      ENDS_WITH(__shared_6, '/amazoneksclusteradminpolicy')
                     )
                     OR (
-                      ENDS_WITH(__shared_7, '/amazoneksadminpolicy')
+                      ENDS_WITH(__shared_6, '/amazoneksadminpolicy')
                     )
                   )
                 )
@@ -1450,13 +1448,13 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      STARTS_WITH(__shared_18, 'autoscalingmanagedrule')
+                      STARTS_WITH(__shared_16, 'autoscalingmanagedrule')
                     )
                     OR (
-                      STARTS_WITH(__shared_18, 'awsbackupmanagedrule')
+                      STARTS_WITH(__shared_16, 'awsbackupmanagedrule')
                     )
                     OR (
-                      STARTS_WITH(__shared_18, 'do-not-delete-')
+                      STARTS_WITH(__shared_16, 'do-not-delete-')
                     ),
                     FALSE
                   )
@@ -1512,10 +1510,10 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
+                      CONTAINS(__shared_17, ':role/aws-reserved/sso.amazonaws.com/')
                     )
                     OR (
-                      CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
+                      CONTAINS(__shared_18, ':assumed-role/awsreservedsso_')
                     ),
                     FALSE
                   )
@@ -1526,7 +1524,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_21 = 'failure'
+                    __shared_19 = 'failure'
                   ), FALSE)
                 )
               )
@@ -1546,7 +1544,7 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'updatedetector'
                 )
                 AND (
-                  __shared_22 = 'false'
+                  __shared_20 = 'false'
                 )
               )
               AND (
@@ -1746,7 +1744,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   REGEXP_MATCHES(
-                    __shared_23,
+                    __shared_21,
                     '(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)',
                     'i'
                   )
@@ -1853,7 +1851,7 @@ WITH scored AS MATERIALIZED (
           THEN 60
         END,
         CASE WHEN COALESCE((
-          __shared_24 = '1.0'
+          __shared_22 = '1.0'
         ), FALSE) THEN 61 END,
         CASE
           WHEN COALESCE(
@@ -1877,7 +1875,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 REGEXP_MATCHES(
-                  __shared_25,
+                  __shared_23,
                   '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])|"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\}))*\s*\}'
                 )
               )
@@ -1965,7 +1963,7 @@ WITH scored AS MATERIALIZED (
                   __shared_3 = 'assumedrole'
                 )
                 AND (
-                  CONTAINS(__shared_20, '/i-')
+                  CONTAINS(__shared_18, '/i-')
                 )
                 AND (
                   REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$', 'i')
@@ -1975,10 +1973,10 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                      ENDS_WITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      ENDS_WITH(__shared_14, 'aws internal')
+                      ENDS_WITH(__shared_12, 'aws internal')
                     ),
                     FALSE
                   )
@@ -2088,12 +2086,12 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'creategrant'
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_26, 'arn:aws[\w-]*:iam::\d{12}:')
+                  REGEXP_MATCHES(__shared_24, 'arn:aws[\w-]*:iam::\d{12}:')
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
+                  COALESCE(CONTAINS(__shared_24, '::111111111111:'), FALSE)
                 )
               )
               AND (
@@ -2216,7 +2214,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_27
+                      __shared_25
                     ) IS NULL
                   )
                 )
@@ -2256,12 +2254,12 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_27, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
+                  REGEXP_MATCHES(__shared_25, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
+                  COALESCE(CONTAINS(__shared_25, ':111111111111:layer:'), FALSE)
                 )
               )
               AND (
@@ -2296,11 +2294,11 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                    REGEXP_MATCHES(__shared_26, '^(arn:aws[\w-]*:iam::)?\d{12}')
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -2321,22 +2319,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       (
-                        REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                        REGEXP_MATCHES(__shared_26, '^(arn:aws[\w-]*:iam::)?\d{12}')
                       )
                       AND (
                         NOT (
-                          COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                          COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
                         )
                       )
                     )
                     OR (
                       (
-                        __shared_29 = '*'
+                        __shared_27 = '*'
                       )
                       AND (
                         NOT (
                           COALESCE(NOT (
-                            __shared_30
+                            __shared_28
                           ) IS NULL, FALSE)
                         )
                       )
@@ -2372,13 +2370,13 @@ WITH scored AS MATERIALIZED (
                       )
                     )
                     AND (
-                      __shared_29 = '*'
+                      __shared_27 = '*'
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_31
+                        __shared_29
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2399,7 +2397,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_32 = 'none'
+                    __shared_30 = 'none'
                   )
                 )
               )
@@ -2426,9 +2424,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE((
-                    __shared_4
-                  ) IS NULL, FALSE)
+                  COALESCE(request_user_name IS NULL, FALSE)
                 )
               )
               AND (
@@ -2436,7 +2432,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -2500,10 +2496,10 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_33 = '0.0.0.0/0'
+                  __shared_31 = '0.0.0.0/0'
                 )
                 AND (
-                  __shared_34 = 'allow'
+                  __shared_32 = 'allow'
                 )
               )
               AND (
@@ -2650,7 +2646,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_35
+                      __shared_33
                     ) IS NULL
                   )
                 )
@@ -2668,7 +2664,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_36
+                      __shared_34
                     ) IS NULL
                   )
                 )
@@ -2698,7 +2694,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_37
+                      __shared_35
                     ) IS NULL
                   )
                 )
@@ -2729,7 +2725,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_38 = 'failure'
+                    __shared_36 = 'failure'
                   ), FALSE)
                 )
               )
@@ -2856,13 +2852,13 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_39 = 'true'
+                  __shared_37 = 'true'
                 )
                 OR (
                   (
                     STARTS_WITH(__shared_1, 'restore')
                   ) AND (
-                    __shared_40 = 'true'
+                    __shared_38 = 'true'
                   )
                 )
               )
@@ -2889,7 +2885,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_41 = 'false'
+                    __shared_39 = 'false'
                   )
                 )
                 OR (
@@ -2902,7 +2898,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_42
+                      __shared_40
                     ) IS NULL
                   )
                 )
@@ -2950,7 +2946,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_43 = 'true'
+                    __shared_41 = 'true'
                   )
                 )
                 OR (
@@ -2963,7 +2959,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_44 = 'true'
+                    __shared_42 = 'true'
                   )
                 )
               )
@@ -3001,9 +2997,9 @@ WITH scored AS MATERIALIZED (
                   AND (
                     NOT (
                       COALESCE((
-                        __shared_45 = 'automated'
+                        __shared_43 = 'automated'
                       ) OR (
-                        __shared_45 = 'awsbackup'
+                        __shared_43 = 'awsbackup'
                       ), FALSE)
                     )
                   )
@@ -3017,7 +3013,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    STARTS_WITH(__shared_46, 'arn:')
+                    STARTS_WITH(__shared_44, 'arn:')
                   )
                 )
                 OR (
@@ -3025,7 +3021,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'copydbclustersnapshot'
                   )
                   AND (
-                    STARTS_WITH(__shared_47, 'arn:')
+                    STARTS_WITH(__shared_45, 'arn:')
                   )
                 )
               )
@@ -3073,7 +3069,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   NOT (
-                    __shared_48
+                    __shared_46
                   ) IS NULL
                 )
               )
@@ -3107,7 +3103,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_39 = 'true'
+                    __shared_37 = 'true'
                   )
                 )
                 OR (
@@ -3121,7 +3117,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      COALESCE(__shared_49 = '111111111111', FALSE)
+                      COALESCE(__shared_47 = '111111111111', FALSE)
                     )
                   )
                 )
@@ -3215,6 +3211,18 @@ WITH scored AS MATERIALIZED (
               AND (
                 (
                   REGEXP_MATCHES(
+                    __shared_48,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_49,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
                     __shared_50,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
@@ -3233,6 +3241,12 @@ WITH scored AS MATERIALIZED (
                 )
                 OR (
                   REGEXP_MATCHES(
+                    __shared_23,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
                     __shared_53,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
@@ -3240,24 +3254,6 @@ WITH scored AS MATERIALIZED (
                 OR (
                   REGEXP_MATCHES(
                     __shared_54,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_25,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_55,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_56,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
@@ -3289,20 +3285,20 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  CONTAINS(__shared_57, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_55, 'token.actions.githubusercontent.com')
                 )
                 OR (
-                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_56, 'token.actions.githubusercontent.com')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_57, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_55, 'token.actions.githubusercontent.com:sub')
                     )
                     OR (
-                      CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_56, 'token.actions.githubusercontent.com:sub')
                     ),
                     FALSE
                   )
@@ -3329,22 +3325,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       REGEXP_MATCHES(
-                        __shared_25,
+                        __shared_23,
                         '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                       )
                     )
                     OR (
                       (
-                        REGEXP_MATCHES(__shared_25, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                        REGEXP_MATCHES(__shared_23, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_23, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_25, '"111111111111"')
+                              CONTAINS(__shared_23, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3360,22 +3356,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       REGEXP_MATCHES(
-                        __shared_59,
+                        __shared_57,
                         '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                       )
                     )
                     OR (
                       (
-                        REGEXP_MATCHES(__shared_59, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                        REGEXP_MATCHES(__shared_57, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_59, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_57, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_59, '"111111111111"')
+                              CONTAINS(__shared_57, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3434,9 +3430,9 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      __shared_60 = 'awsserviceevent'
+                      __shared_58 = 'awsserviceevent'
                     ) OR (
-                      __shared_60 = 'awsconsolesignin'
+                      __shared_58 = 'awsconsolesignin'
                     ),
                     FALSE
                   )
@@ -3466,7 +3462,7 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      __shared_10 = 'failure'
+                      __shared_8 = 'failure'
                     )
                     OR (
                       NOT error_message IS NULL
@@ -3495,7 +3491,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 ) OR (
                   NOT error_message IS NULL
                 )
@@ -3540,10 +3536,10 @@ WITH scored AS MATERIALIZED (
                       NOT error_code IS NULL
                     )
                     OR (
-                      __shared_61 = 'failure'
+                      __shared_59 = 'failure'
                     )
                     OR (
-                      __shared_62 = 'failure'
+                      __shared_60 = 'failure'
                     ),
                     FALSE
                   )
@@ -3670,13 +3666,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, 'allusers')
+                    CONTAINS(__shared_15, 'allusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'authenticatedusers')
+                    CONTAINS(__shared_15, 'authenticatedusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'public-read')
+                    CONTAINS(__shared_15, 'public-read')
                   )
                 )
               )
@@ -3759,16 +3755,16 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                REGEXP_MATCHES(__shared_63, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                REGEXP_MATCHES(__shared_61, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_63, 'arn:aws:iam::111111111111:')
+                      CONTAINS(__shared_61, 'arn:aws:iam::111111111111:')
                     )
                     OR (
-                      CONTAINS(__shared_63, '"111111111111"')
+                      CONTAINS(__shared_61, '"111111111111"')
                     ),
                     FALSE
                   )
@@ -3792,7 +3788,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 REGEXP_MATCHES(
-                  __shared_63,
+                  __shared_61,
                   '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                 )
               )
@@ -3890,9 +3886,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'deletebucketencryption'
                   )
                   AND (
-                    NOT (
-                      __shared_64
-                    ) IS NULL
+                    NOT request_bucket_name IS NULL
                   )
                 )
                 OR (
@@ -3905,7 +3899,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_65
+                      __shared_62
                     ) IS NULL
                   )
                 )
@@ -3930,14 +3924,14 @@ WITH scored AS MATERIALIZED (
                       __shared_1 = 'putbucketlogging'
                     ) AND (
                       NOT (
-                        __shared_66
+                        __shared_63
                       ) IS NULL
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_67
+                        __shared_64
                       ) IS NULL, FALSE)
                     )
                   )
@@ -4044,7 +4038,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   REGEXP_MATCHES(
-                    __shared_68,
+                    request_key,
                     '(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))',
                     'i'
                   )
@@ -4137,7 +4131,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_69 = 'anonymous'
+                  __shared_65 = 'anonymous'
                 )
               )
               AND (
@@ -4159,13 +4153,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, '"status":"suspended"')
+                    CONTAINS(__shared_15, '"status":"suspended"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"status":"disabled"')
+                    CONTAINS(__shared_15, '"status":"disabled"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"mfadelete":"disabled"')
+                    CONTAINS(__shared_15, '"mfadelete":"disabled"')
                   )
                 )
               )
@@ -4564,7 +4558,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'updatedetector'
                   )
                   AND (
-                    __shared_22 = 'false'
+                    __shared_20 = 'false'
                   )
                 )
               )
@@ -4646,10 +4640,10 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  CONTAINS(__shared_17, 'suppressed')
+                  CONTAINS(__shared_15, 'suppressed')
                 )
                 OR (
-                  CONTAINS(__shared_17, '"archived"')
+                  CONTAINS(__shared_15, '"archived"')
                 )
               )
               AND (
@@ -4826,7 +4820,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_17, '"userid":"111111111111"'), FALSE)
+                      COALESCE(CONTAINS(__shared_15, '"userid":"111111111111"'), FALSE)
                     )
                   )
                 )
@@ -4901,20 +4895,20 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'modifydocumentpermission'
                 )
                 AND (
-                  __shared_70 = 'share'
+                  __shared_66 = 'share'
                 )
               )
               AND (
                 (
-                  CONTAINS(__shared_71, 'all')
+                  CONTAINS(__shared_67, 'all')
                 )
                 OR (
                   (
-                    REGEXP_MATCHES(__shared_72, '\d{12}')
+                    REGEXP_MATCHES(__shared_68, '\d{12}')
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_68, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -4945,7 +4939,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_73 = 'true'
+                  __shared_69 = 'true'
                 )
               )
               AND (
@@ -4970,7 +4964,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'getparameters'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_69 = 'true'
                   )
                   AND (
                     REGEXP_MATCHES(request_parameters, '"names"\s*:\s*\[\s*"[^"]*"(\s*,\s*"[^"]*"){4,}')
@@ -4984,7 +4978,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'getparametersbypath'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_69 = 'true'
                   )
                   AND (
                     REGEXP_MATCHES(request_parameters, '"recursive"\s*:\s*true')
@@ -5215,11 +5209,11 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_74 = '111111111111'
+                  __shared_70 = '111111111111'
                 )
                 OR (
                   (
-                    __shared_60 = 'awsvpceevent'
+                    __shared_58 = 'awsvpceevent'
                   ) AND (
                     vpc_endpoint_account_id IS NULL
                   )
@@ -5227,7 +5221,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_69 = '111111111111', FALSE)
+                  COALESCE(__shared_65 = '111111111111', FALSE)
                 )
               )
               AND (
@@ -5356,10 +5350,10 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                      ENDS_WITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      __shared_14 = 'aws internal'
+                      __shared_12 = 'aws internal'
                     ),
                     FALSE
                   )
@@ -5435,77 +5429,73 @@ WITH scored AS MATERIALIZED (
       LOWER(event_name) AS __shared_1,
       LOWER(error_code) AS __shared_2,
       LOWER(user_type) AS __shared_3,
-      request_parameters ->> '$.userName' AS __shared_4,
-      LOWER(user_name) AS __shared_5,
-      LOWER(request_parameters ->> '$.userName') AS __shared_6,
-      LOWER(request_parameters ->> '$.policyArn') AS __shared_7,
-      request_parameters ->> '$.roleArn' AS __shared_8,
-      LOWER(request_parameters ->> '$.policyName') AS __shared_9,
-      LOWER(response_elements ->> '$.ConsoleLogin') AS __shared_10,
-      LOWER(error_message) AS __shared_11,
-      LOWER(additional_event_data ->> '$.MFAUsed') AS __shared_12,
-      additional_event_data ->> '$.SamlProviderArn' AS __shared_13,
-      LOWER(source_ip_address) AS __shared_14,
-      request_parameters ->> '$.userData' AS __shared_15,
-      LOWER(request_parameters ->> '$.attribute') AS __shared_16,
-      LOWER(request_parameters) AS __shared_17,
-      LOWER(request_parameters ->> '$.name') AS __shared_18,
-      LOWER(session_issuer_arn) AS __shared_19,
-      LOWER(user_arn) AS __shared_20,
-      LOWER(response_elements ->> '$.GetSigninToken') AS __shared_21,
-      LOWER(request_parameters ->> '$.enable') AS __shared_22,
-      request_parameters ->> '$.groupName' AS __shared_23,
-      LOWER(ec2_role_delivery) AS __shared_24,
-      request_parameters ->> '$.policyDocument' AS __shared_25,
-      request_parameters ->> '$.granteePrincipal' AS __shared_26,
-      request_parameters ->> '$.layers' AS __shared_27,
-      request_parameters ->> '$.principal' AS __shared_28,
-      LOWER(request_parameters ->> '$.principal') AS __shared_29,
-      request_parameters ->> '$.organizationId' AS __shared_30,
-      request_parameters ->> '$.principalOrgID' AS __shared_31,
-      LOWER(request_parameters ->> '$.authType') AS __shared_32,
-      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_33,
-      LOWER(request_parameters ->> '$.ruleAction') AS __shared_34,
-      request_parameters ->> '$.role' AS __shared_35,
-      request_parameters ->> '$.iamInstanceProfile' AS __shared_36,
-      request_parameters ->> '$.roleARN' AS __shared_37,
-      LOWER(response_elements ->> '$.PasswordRecoveryRequested') AS __shared_38,
-      LOWER(request_parameters ->> '$.publiclyAccessible') AS __shared_39,
-      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_40,
-      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_41,
-      request_parameters ->> '$.masterUserPassword' AS __shared_42,
-      LOWER(request_parameters ->> '$.includePublic') AS __shared_43,
-      LOWER(request_parameters ->> '$.includeShared') AS __shared_44,
-      LOWER(response_elements ->> '$.snapshotType') AS __shared_45,
-      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_46,
-      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_47,
-      request_parameters ->> '$.valuesToAdd' AS __shared_48,
-      LOWER(request_parameters ->> '$.accountWithRestoreAccess') AS __shared_49,
-      request_parameters ->> '$.policy' AS __shared_50,
-      request_parameters ->> '$.attributes.Policy' AS __shared_51,
-      request_parameters ->> '$.attributeValue' AS __shared_52,
-      request_parameters ->> '$.policyText' AS __shared_53,
-      request_parameters ->> '$.resourcePolicy' AS __shared_54,
-      request_parameters ->> '$.accessPolicies' AS __shared_55,
-      request_parameters ->> '$.policyInJson' AS __shared_56,
-      LOWER(request_parameters ->> '$.assumeRolePolicyDocument') AS __shared_57,
-      LOWER(request_parameters ->> '$.policyDocument') AS __shared_58,
-      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_59,
-      LOWER(event_type) AS __shared_60,
-      LOWER(response_elements ->> '$.PasswordUpdated') AS __shared_61,
-      LOWER(response_elements ->> '$.PasswordRecoveryCompleted') AS __shared_62,
-      request_parameters ->> '$.bucketPolicy' AS __shared_63,
-      request_parameters ->> '$.bucketName' AS __shared_64,
-      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_65,
-      request_parameters ->> '$.BucketLoggingStatus' AS __shared_66,
-      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_67,
-      request_parameters ->> '$.key' AS __shared_68,
-      LOWER(user_account_id) AS __shared_69,
-      LOWER(request_parameters ->> '$.permissionType') AS __shared_70,
-      LOWER(request_parameters ->> '$.accountIdsToAdd') AS __shared_71,
-      request_parameters ->> '$.accountIdsToAdd' AS __shared_72,
-      LOWER(request_parameters ->> '$.withDecryption') AS __shared_73,
-      LOWER(vpc_endpoint_account_id) AS __shared_74
+      LOWER(user_name) AS __shared_4,
+      LOWER(request_user_name) AS __shared_5,
+      LOWER(request_policy_arn) AS __shared_6,
+      LOWER(request_parameters ->> '$.policyName') AS __shared_7,
+      LOWER(response_console_login) AS __shared_8,
+      LOWER(error_message) AS __shared_9,
+      LOWER(additional_mfa_used) AS __shared_10,
+      additional_event_data ->> '$.SamlProviderArn' AS __shared_11,
+      LOWER(source_ip_address) AS __shared_12,
+      request_parameters ->> '$.userData' AS __shared_13,
+      LOWER(request_parameters ->> '$.attribute') AS __shared_14,
+      LOWER(request_parameters) AS __shared_15,
+      LOWER(request_parameters ->> '$.name') AS __shared_16,
+      LOWER(session_issuer_arn) AS __shared_17,
+      LOWER(user_arn) AS __shared_18,
+      LOWER(response_elements ->> '$.GetSigninToken') AS __shared_19,
+      LOWER(request_parameters ->> '$.enable') AS __shared_20,
+      request_parameters ->> '$.groupName' AS __shared_21,
+      LOWER(ec2_role_delivery) AS __shared_22,
+      request_parameters ->> '$.policyDocument' AS __shared_23,
+      request_parameters ->> '$.granteePrincipal' AS __shared_24,
+      request_parameters ->> '$.layers' AS __shared_25,
+      request_parameters ->> '$.principal' AS __shared_26,
+      LOWER(request_parameters ->> '$.principal') AS __shared_27,
+      request_parameters ->> '$.organizationId' AS __shared_28,
+      request_parameters ->> '$.principalOrgID' AS __shared_29,
+      LOWER(request_parameters ->> '$.authType') AS __shared_30,
+      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_31,
+      LOWER(request_parameters ->> '$.ruleAction') AS __shared_32,
+      request_parameters ->> '$.role' AS __shared_33,
+      request_parameters ->> '$.iamInstanceProfile' AS __shared_34,
+      request_parameters ->> '$.roleARN' AS __shared_35,
+      LOWER(response_elements ->> '$.PasswordRecoveryRequested') AS __shared_36,
+      LOWER(request_parameters ->> '$.publiclyAccessible') AS __shared_37,
+      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_38,
+      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_39,
+      request_parameters ->> '$.masterUserPassword' AS __shared_40,
+      LOWER(request_parameters ->> '$.includePublic') AS __shared_41,
+      LOWER(request_parameters ->> '$.includeShared') AS __shared_42,
+      LOWER(response_elements ->> '$.snapshotType') AS __shared_43,
+      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_44,
+      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_45,
+      request_parameters ->> '$.valuesToAdd' AS __shared_46,
+      LOWER(request_parameters ->> '$.accountWithRestoreAccess') AS __shared_47,
+      request_parameters ->> '$.policy' AS __shared_48,
+      request_parameters ->> '$.attributes.Policy' AS __shared_49,
+      request_parameters ->> '$.attributeValue' AS __shared_50,
+      request_parameters ->> '$.policyText' AS __shared_51,
+      request_parameters ->> '$.resourcePolicy' AS __shared_52,
+      request_parameters ->> '$.accessPolicies' AS __shared_53,
+      request_parameters ->> '$.policyInJson' AS __shared_54,
+      LOWER(request_parameters ->> '$.assumeRolePolicyDocument') AS __shared_55,
+      LOWER(request_parameters ->> '$.policyDocument') AS __shared_56,
+      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_57,
+      LOWER(event_type) AS __shared_58,
+      LOWER(response_elements ->> '$.PasswordUpdated') AS __shared_59,
+      LOWER(response_elements ->> '$.PasswordRecoveryCompleted') AS __shared_60,
+      request_parameters ->> '$.bucketPolicy' AS __shared_61,
+      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_62,
+      request_parameters ->> '$.BucketLoggingStatus' AS __shared_63,
+      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_64,
+      LOWER(user_account_id) AS __shared_65,
+      LOWER(request_parameters ->> '$.permissionType') AS __shared_66,
+      LOWER(request_parameters ->> '$.accountIdsToAdd') AS __shared_67,
+      request_parameters ->> '$.accountIdsToAdd' AS __shared_68,
+      LOWER(request_parameters ->> '$.withDecryption') AS __shared_69,
+      LOWER(vpc_endpoint_account_id) AS __shared_70
     FROM (
       SELECT
         *
@@ -6372,15 +6362,15 @@ SELECT
   recipient_account_id AS extra_2,
   user_name AS extra_3,
   user_arn AS extra_4,
-  request_parameters ->> '$.instanceId' AS extra_5,
+  request_instance_id AS extra_5,
   user_arn AS extra_6,
   user_arn AS extra_7,
   source_ip_address AS extra_8,
   user_arn AS extra_9,
   user_arn AS extra_10,
-  request_parameters ->> '$.bucketName' AS extra_11,
+  request_bucket_name AS extra_11,
   user_arn AS extra_12,
-  request_parameters ->> '$.secretId' AS extra_13,
+  request_secret_id AS extra_13,
   user_arn AS extra_14,
   aws_region AS extra_15,
   user_arn AS extra_16,

@@ -79,9 +79,7 @@ WITH scored AS (
                 (
                   __shared_1 = 'createaccesskey'
                 ) AND (
-                  NOT (
-                    __shared_4
-                  ) IS NULL
+                  NOT request_user_name IS NULL
                 )
               )
               AND (
@@ -89,7 +87,7 @@ WITH scored AS (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -156,13 +154,13 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    ENDSWITH(__shared_7, '/administratoraccess')
+                    ENDSWITH(__shared_6, '/administratoraccess')
                   )
                   OR (
-                    ENDSWITH(__shared_7, '/iamfullaccess')
+                    ENDSWITH(__shared_6, '/iamfullaccess')
                   )
                   OR (
-                    ENDSWITH(__shared_7, '/poweruseraccess')
+                    ENDSWITH(__shared_6, '/poweruseraccess')
                   )
                 )
               )
@@ -184,7 +182,7 @@ WITH scored AS (
                   __shared_1 = 'assumerole'
                 )
                 AND (
-                  __shared_8 RLIKE '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
+                  request_role_arn RLIKE '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
                 )
               )
               AND (
@@ -548,7 +546,7 @@ WITH scored AS (
                     __shared_1 = 'attachuserpolicy'
                   )
                   AND (
-                    CONTAINS(__shared_7, 'awscompromisedkeyquarantine')
+                    CONTAINS(__shared_6, 'awscompromisedkeyquarantine')
                   )
                 )
                 OR (
@@ -557,10 +555,10 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      STARTSWITH(__shared_9, 'awscompromisedkeyquarantine')
+                      STARTSWITH(__shared_7, 'awscompromisedkeyquarantine')
                     )
                     OR (
-                      STARTSWITH(__shared_9, 'awsexposedcredentialpolicy')
+                      STARTSWITH(__shared_7, 'awsexposedcredentialpolicy')
                     )
                   )
                 )
@@ -637,7 +635,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 )
               )
               OR (
@@ -646,10 +644,10 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    __shared_11 = 'failed authentication'
+                    __shared_9 = 'failed authentication'
                   )
                   OR (
-                    __shared_11 = 'no username found in supplied account'
+                    __shared_9 = 'no username found in supplied account'
                   )
                 )
               )
@@ -665,10 +663,10 @@ WITH scored AS (
                 __shared_1 = 'consolelogin'
               )
               AND (
-                __shared_10 = 'failure'
+                __shared_8 = 'failure'
               )
               AND (
-                __shared_12 = 'yes'
+                __shared_10 = 'yes'
               )
             ),
             FALSE
@@ -683,16 +681,16 @@ WITH scored AS (
                   __shared_1 = 'consolelogin'
                 )
                 AND (
-                  __shared_12 = 'no'
+                  __shared_10 = 'no'
                 )
                 AND (
-                  __shared_10 = 'success'
+                  __shared_8 = 'success'
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_13
+                    __shared_11
                   ) IS NULL, FALSE)
                 )
               )
@@ -993,7 +991,7 @@ WITH scored AS (
                       NOT user_invoked_by IS NULL
                     )
                     OR (
-                      ENDSWITH(__shared_14, '.amazonaws.com')
+                      ENDSWITH(__shared_12, '.amazonaws.com')
                     ),
                     FALSE
                   )
@@ -1112,7 +1110,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_15
+                      __shared_13
                     ) IS NULL
                   )
                 )
@@ -1120,7 +1118,7 @@ WITH scored AS (
                   (
                     __shared_1 = 'modifyinstanceattribute'
                   ) AND (
-                    __shared_16 = 'userdata'
+                    __shared_14 = 'userdata'
                   )
                 )
               )
@@ -1140,7 +1138,7 @@ WITH scored AS (
               (
                 __shared_1 = 'describeinstanceattribute'
               ) AND (
-                __shared_16 = 'userdata'
+                __shared_14 = 'userdata'
               )
             ),
             FALSE
@@ -1287,7 +1285,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  CONTAINS(__shared_17, 'aws_container_credentials_relative_uri')
+                  CONTAINS(__shared_15, 'aws_container_credentials_relative_uri')
                 )
               )
               AND (
@@ -1338,10 +1336,10 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      ENDSWITH(__shared_7, '/amazoneksclusteradminpolicy')
+                      ENDSWITH(__shared_6, '/amazoneksclusteradminpolicy')
                     )
                     OR (
-                      ENDSWITH(__shared_7, '/amazoneksadminpolicy')
+                      ENDSWITH(__shared_6, '/amazoneksadminpolicy')
                     )
                   )
                 )
@@ -1443,13 +1441,13 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      STARTSWITH(__shared_18, 'autoscalingmanagedrule')
+                      STARTSWITH(__shared_16, 'autoscalingmanagedrule')
                     )
                     OR (
-                      STARTSWITH(__shared_18, 'awsbackupmanagedrule')
+                      STARTSWITH(__shared_16, 'awsbackupmanagedrule')
                     )
                     OR (
-                      STARTSWITH(__shared_18, 'do-not-delete-')
+                      STARTSWITH(__shared_16, 'do-not-delete-')
                     ),
                     FALSE
                   )
@@ -1505,10 +1503,10 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
+                      CONTAINS(__shared_17, ':role/aws-reserved/sso.amazonaws.com/')
                     )
                     OR (
-                      CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
+                      CONTAINS(__shared_18, ':assumed-role/awsreservedsso_')
                     ),
                     FALSE
                   )
@@ -1519,7 +1517,7 @@ WITH scored AS (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_21 = 'failure'
+                    __shared_19 = 'failure'
                   ), FALSE)
                 )
               )
@@ -1539,7 +1537,7 @@ WITH scored AS (
                   __shared_1 = 'updatedetector'
                 )
                 AND (
-                  __shared_22 = 'false'
+                  __shared_20 = 'false'
                 )
               )
               AND (
@@ -1735,7 +1733,7 @@ WITH scored AS (
                   __shared_1 = 'addusertogroup'
                 )
                 AND (
-                  __shared_23 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
+                  __shared_21 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
                 )
               )
               AND (
@@ -1839,7 +1837,7 @@ WITH scored AS (
           THEN 60
         END,
         CASE WHEN COALESCE((
-          __shared_24 = '1.0'
+          __shared_22 = '1.0'
         ), FALSE) THEN 61 END,
         CASE
           WHEN COALESCE(
@@ -1862,7 +1860,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
+                __shared_23 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
               )
               AND (
                 NOT (
@@ -1948,7 +1946,7 @@ WITH scored AS (
                   __shared_3 = 'assumedrole'
                 )
                 AND (
-                  CONTAINS(__shared_20, '/i-')
+                  CONTAINS(__shared_18, '/i-')
                 )
                 AND (
                   user_arn RLIKE '(?i):assumed-role/[^/]+/i-[0-9a-f]{8,17}$'
@@ -1958,10 +1956,10 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      ENDSWITH(__shared_14, '.amazonaws.com')
+                      ENDSWITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      ENDSWITH(__shared_14, 'aws internal')
+                      ENDSWITH(__shared_12, 'aws internal')
                     ),
                     FALSE
                   )
@@ -2071,12 +2069,12 @@ WITH scored AS (
                   __shared_1 = 'creategrant'
                 )
                 AND (
-                  __shared_26 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
+                  __shared_24 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
+                  COALESCE(CONTAINS(__shared_24, '::111111111111:'), FALSE)
                 )
               )
               AND (
@@ -2199,7 +2197,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_27
+                      __shared_25
                     ) IS NULL
                   )
                 )
@@ -2239,12 +2237,12 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_27 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
+                  __shared_25 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
+                  COALESCE(CONTAINS(__shared_25, ':111111111111:layer:'), FALSE)
                 )
               )
               AND (
@@ -2279,11 +2277,11 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                    __shared_26 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -2304,22 +2302,22 @@ WITH scored AS (
                   AND (
                     (
                       (
-                        __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                        __shared_26 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
                       )
                       AND (
                         NOT (
-                          COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                          COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
                         )
                       )
                     )
                     OR (
                       (
-                        __shared_29 = '*'
+                        __shared_27 = '*'
                       )
                       AND (
                         NOT (
                           COALESCE(NOT (
-                            __shared_30
+                            __shared_28
                           ) IS NULL, FALSE)
                         )
                       )
@@ -2355,13 +2353,13 @@ WITH scored AS (
                       )
                     )
                     AND (
-                      __shared_29 = '*'
+                      __shared_27 = '*'
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_31
+                        __shared_29
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2382,7 +2380,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_32 = 'none'
+                    __shared_30 = 'none'
                   )
                 )
               )
@@ -2409,9 +2407,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE((
-                    __shared_4
-                  ) IS NULL, FALSE)
+                  COALESCE(request_user_name IS NULL, FALSE)
                 )
               )
               AND (
@@ -2419,7 +2415,7 @@ WITH scored AS (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -2483,10 +2479,10 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_33 = '0.0.0.0/0'
+                  __shared_31 = '0.0.0.0/0'
                 )
                 AND (
-                  __shared_34 = 'allow'
+                  __shared_32 = 'allow'
                 )
               )
               AND (
@@ -2633,7 +2629,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_35
+                      __shared_33
                     ) IS NULL
                   )
                 )
@@ -2651,7 +2647,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_36
+                      __shared_34
                     ) IS NULL
                   )
                 )
@@ -2681,7 +2677,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_37
+                      __shared_35
                     ) IS NULL
                   )
                 )
@@ -2712,7 +2708,7 @@ WITH scored AS (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_38 = 'failure'
+                    __shared_36 = 'failure'
                   ), FALSE)
                 )
               )
@@ -2839,13 +2835,13 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_39 = 'true'
+                  __shared_37 = 'true'
                 )
                 OR (
                   (
                     STARTSWITH(__shared_1, 'restore')
                   ) AND (
-                    __shared_40 = 'true'
+                    __shared_38 = 'true'
                   )
                 )
               )
@@ -2872,7 +2868,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_41 = 'false'
+                    __shared_39 = 'false'
                   )
                 )
                 OR (
@@ -2885,7 +2881,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_42
+                      __shared_40
                     ) IS NULL
                   )
                 )
@@ -2933,7 +2929,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_43 = 'true'
+                    __shared_41 = 'true'
                   )
                 )
                 OR (
@@ -2946,7 +2942,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_44 = 'true'
+                    __shared_42 = 'true'
                   )
                 )
               )
@@ -2984,9 +2980,9 @@ WITH scored AS (
                   AND (
                     NOT (
                       COALESCE((
-                        __shared_45 = 'automated'
+                        __shared_43 = 'automated'
                       ) OR (
-                        __shared_45 = 'awsbackup'
+                        __shared_43 = 'awsbackup'
                       ), FALSE)
                     )
                   )
@@ -3000,7 +2996,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    STARTSWITH(__shared_46, 'arn:')
+                    STARTSWITH(__shared_44, 'arn:')
                   )
                 )
                 OR (
@@ -3008,7 +3004,7 @@ WITH scored AS (
                     __shared_1 = 'copydbclustersnapshot'
                   )
                   AND (
-                    STARTSWITH(__shared_47, 'arn:')
+                    STARTSWITH(__shared_45, 'arn:')
                   )
                 )
               )
@@ -3056,7 +3052,7 @@ WITH scored AS (
                 )
                 AND (
                   NOT (
-                    __shared_48
+                    __shared_46
                   ) IS NULL
                 )
               )
@@ -3090,7 +3086,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_39 = 'true'
+                    __shared_37 = 'true'
                   )
                 )
                 OR (
@@ -3104,7 +3100,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      COALESCE(__shared_49 = '111111111111', FALSE)
+                      COALESCE(__shared_47 = '111111111111', FALSE)
                     )
                   )
                 )
@@ -3197,6 +3193,12 @@ WITH scored AS (
               )
               AND (
                 (
+                  __shared_48 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
+                  __shared_49 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
                   __shared_50 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
@@ -3206,19 +3208,13 @@ WITH scored AS (
                   __shared_52 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
+                  __shared_23 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
                   __shared_53 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   __shared_54 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_55 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_56 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
               )
               AND (
@@ -3248,20 +3244,20 @@ WITH scored AS (
               )
               AND (
                 (
-                  CONTAINS(__shared_57, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_55, 'token.actions.githubusercontent.com')
                 )
                 OR (
-                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_56, 'token.actions.githubusercontent.com')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_57, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_55, 'token.actions.githubusercontent.com:sub')
                     )
                     OR (
-                      CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_56, 'token.actions.githubusercontent.com:sub')
                     ),
                     FALSE
                   )
@@ -3287,20 +3283,20 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                      __shared_23 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                     )
                     OR (
                       (
-                        __shared_25 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                        __shared_23 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_23, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_25, '"111111111111"')
+                              CONTAINS(__shared_23, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3315,20 +3311,20 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      __shared_59 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                      __shared_57 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                     )
                     OR (
                       (
-                        __shared_59 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                        __shared_57 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_59, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_57, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_59, '"111111111111"')
+                              CONTAINS(__shared_57, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3387,9 +3383,9 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      __shared_60 = 'awsserviceevent'
+                      __shared_58 = 'awsserviceevent'
                     ) OR (
-                      __shared_60 = 'awsconsolesignin'
+                      __shared_58 = 'awsconsolesignin'
                     ),
                     FALSE
                   )
@@ -3419,7 +3415,7 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      __shared_10 = 'failure'
+                      __shared_8 = 'failure'
                     )
                     OR (
                       NOT error_message IS NULL
@@ -3448,7 +3444,7 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 ) OR (
                   NOT error_message IS NULL
                 )
@@ -3493,10 +3489,10 @@ WITH scored AS (
                       NOT error_code IS NULL
                     )
                     OR (
-                      __shared_61 = 'failure'
+                      __shared_59 = 'failure'
                     )
                     OR (
-                      __shared_62 = 'failure'
+                      __shared_60 = 'failure'
                     ),
                     FALSE
                   )
@@ -3623,13 +3619,13 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, 'allusers')
+                    CONTAINS(__shared_15, 'allusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'authenticatedusers')
+                    CONTAINS(__shared_15, 'authenticatedusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'public-read')
+                    CONTAINS(__shared_15, 'public-read')
                   )
                 )
               )
@@ -3712,16 +3708,16 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_63 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                __shared_61 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_63, 'arn:aws:iam::111111111111:')
+                      CONTAINS(__shared_61, 'arn:aws:iam::111111111111:')
                     )
                     OR (
-                      CONTAINS(__shared_63, '"111111111111"')
+                      CONTAINS(__shared_61, '"111111111111"')
                     ),
                     FALSE
                   )
@@ -3744,7 +3740,7 @@ WITH scored AS (
                 __shared_1 = 'putbucketpolicy'
               )
               AND (
-                __shared_63 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                __shared_61 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
               )
               AND (
                 NOT (
@@ -3837,9 +3833,7 @@ WITH scored AS (
                     __shared_1 = 'deletebucketencryption'
                   )
                   AND (
-                    NOT (
-                      __shared_64
-                    ) IS NULL
+                    NOT request_bucket_name IS NULL
                   )
                 )
                 OR (
@@ -3852,7 +3846,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_65
+                      __shared_62
                     ) IS NULL
                   )
                 )
@@ -3877,14 +3871,14 @@ WITH scored AS (
                       __shared_1 = 'putbucketlogging'
                     ) AND (
                       NOT (
-                        __shared_66
+                        __shared_63
                       ) IS NULL
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_67
+                        __shared_64
                       ) IS NULL, FALSE)
                     )
                   )
@@ -3984,7 +3978,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_68 RLIKE '(?i)(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))'
+                  request_key RLIKE '(?i)(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))'
                 )
               )
               AND (
@@ -4074,7 +4068,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_69 = 'anonymous'
+                  __shared_65 = 'anonymous'
                 )
               )
               AND (
@@ -4096,13 +4090,13 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, '"status":"suspended"')
+                    CONTAINS(__shared_15, '"status":"suspended"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"status":"disabled"')
+                    CONTAINS(__shared_15, '"status":"disabled"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"mfadelete":"disabled"')
+                    CONTAINS(__shared_15, '"mfadelete":"disabled"')
                   )
                 )
               )
@@ -4501,7 +4495,7 @@ WITH scored AS (
                     __shared_1 = 'updatedetector'
                   )
                   AND (
-                    __shared_22 = 'false'
+                    __shared_20 = 'false'
                   )
                 )
               )
@@ -4583,10 +4577,10 @@ WITH scored AS (
               )
               AND (
                 (
-                  CONTAINS(__shared_17, 'suppressed')
+                  CONTAINS(__shared_15, 'suppressed')
                 )
                 OR (
-                  CONTAINS(__shared_17, '"archived"')
+                  CONTAINS(__shared_15, '"archived"')
                 )
               )
               AND (
@@ -4760,7 +4754,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_17, '"userid":"111111111111"'), FALSE)
+                      COALESCE(CONTAINS(__shared_15, '"userid":"111111111111"'), FALSE)
                     )
                   )
                 )
@@ -4835,20 +4829,20 @@ WITH scored AS (
                   __shared_1 = 'modifydocumentpermission'
                 )
                 AND (
-                  __shared_70 = 'share'
+                  __shared_66 = 'share'
                 )
               )
               AND (
                 (
-                  CONTAINS(__shared_71, 'all')
+                  CONTAINS(__shared_67, 'all')
                 )
                 OR (
                   (
-                    __shared_72 RLIKE '\\d{12}'
+                    __shared_68 RLIKE '\\d{12}'
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_68, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -4879,7 +4873,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_73 = 'true'
+                  __shared_69 = 'true'
                 )
               )
               AND (
@@ -4904,7 +4898,7 @@ WITH scored AS (
                     __shared_1 = 'getparameters'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_69 = 'true'
                   )
                   AND (
                     request_parameters RLIKE '"names"\\s*:\\s*\\[\\s*"[^"]*"(\\s*,\\s*"[^"]*"){4,}'
@@ -4918,7 +4912,7 @@ WITH scored AS (
                     __shared_1 = 'getparametersbypath'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_69 = 'true'
                   )
                   AND (
                     request_parameters RLIKE '"recursive"\\s*:\\s*true'
@@ -5149,11 +5143,11 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_74 = '111111111111'
+                  __shared_70 = '111111111111'
                 )
                 OR (
                   (
-                    __shared_60 = 'awsvpceevent'
+                    __shared_58 = 'awsvpceevent'
                   ) AND (
                     vpc_endpoint_account_id IS NULL
                   )
@@ -5161,7 +5155,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_69 = '111111111111', FALSE)
+                  COALESCE(__shared_65 = '111111111111', FALSE)
                 )
               )
               AND (
@@ -5290,10 +5284,10 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      ENDSWITH(__shared_14, '.amazonaws.com')
+                      ENDSWITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      __shared_14 = 'aws internal'
+                      __shared_12 = 'aws internal'
                     ),
                     FALSE
                   )
@@ -5369,77 +5363,73 @@ WITH scored AS (
       LOWER(event_name) AS __shared_1,
       LOWER(error_code) AS __shared_2,
       LOWER(user_type) AS __shared_3,
-      GET_JSON_OBJECT(request_parameters, '$.userName') AS __shared_4,
-      LOWER(user_name) AS __shared_5,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.userName')) AS __shared_6,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyArn')) AS __shared_7,
-      GET_JSON_OBJECT(request_parameters, '$.roleArn') AS __shared_8,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyName')) AS __shared_9,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.ConsoleLogin')) AS __shared_10,
-      LOWER(error_message) AS __shared_11,
-      LOWER(GET_JSON_OBJECT(additional_event_data, '$.MFAUsed')) AS __shared_12,
-      GET_JSON_OBJECT(additional_event_data, '$.SamlProviderArn') AS __shared_13,
-      LOWER(source_ip_address) AS __shared_14,
-      GET_JSON_OBJECT(request_parameters, '$.userData') AS __shared_15,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.attribute')) AS __shared_16,
-      LOWER(request_parameters) AS __shared_17,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.name')) AS __shared_18,
-      LOWER(session_issuer_arn) AS __shared_19,
-      LOWER(user_arn) AS __shared_20,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.GetSigninToken')) AS __shared_21,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.enable')) AS __shared_22,
-      GET_JSON_OBJECT(request_parameters, '$.groupName') AS __shared_23,
-      LOWER(ec2_role_delivery) AS __shared_24,
-      GET_JSON_OBJECT(request_parameters, '$.policyDocument') AS __shared_25,
-      GET_JSON_OBJECT(request_parameters, '$.granteePrincipal') AS __shared_26,
-      GET_JSON_OBJECT(request_parameters, '$.layers') AS __shared_27,
-      GET_JSON_OBJECT(request_parameters, '$.principal') AS __shared_28,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) AS __shared_29,
-      GET_JSON_OBJECT(request_parameters, '$.organizationId') AS __shared_30,
-      GET_JSON_OBJECT(request_parameters, '$.principalOrgID') AS __shared_31,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.authType')) AS __shared_32,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.cidrBlock')) AS __shared_33,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.ruleAction')) AS __shared_34,
-      GET_JSON_OBJECT(request_parameters, '$.role') AS __shared_35,
-      GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile') AS __shared_36,
-      GET_JSON_OBJECT(request_parameters, '$.roleARN') AS __shared_37,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryRequested')) AS __shared_38,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.publiclyAccessible')) AS __shared_39,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.publiclyAccessible')) AS __shared_40,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.deletionProtection')) AS __shared_41,
-      GET_JSON_OBJECT(request_parameters, '$.masterUserPassword') AS __shared_42,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.includePublic')) AS __shared_43,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.includeShared')) AS __shared_44,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.snapshotType')) AS __shared_45,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier')) AS __shared_46,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier')) AS __shared_47,
-      GET_JSON_OBJECT(request_parameters, '$.valuesToAdd') AS __shared_48,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountWithRestoreAccess')) AS __shared_49,
-      GET_JSON_OBJECT(request_parameters, '$.policy') AS __shared_50,
-      GET_JSON_OBJECT(request_parameters, '$.attributes.Policy') AS __shared_51,
-      GET_JSON_OBJECT(request_parameters, '$.attributeValue') AS __shared_52,
-      GET_JSON_OBJECT(request_parameters, '$.policyText') AS __shared_53,
-      GET_JSON_OBJECT(request_parameters, '$.resourcePolicy') AS __shared_54,
-      GET_JSON_OBJECT(request_parameters, '$.accessPolicies') AS __shared_55,
-      GET_JSON_OBJECT(request_parameters, '$.policyInJson') AS __shared_56,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument')) AS __shared_57,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument')) AS __shared_58,
-      GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument') AS __shared_59,
-      LOWER(event_type) AS __shared_60,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordUpdated')) AS __shared_61,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryCompleted')) AS __shared_62,
-      GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') AS __shared_63,
-      GET_JSON_OBJECT(request_parameters, '$.bucketName') AS __shared_64,
-      GET_JSON_OBJECT(request_parameters, '$.x-amz-server-side-encryption-customer-algorithm') AS __shared_65,
-      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus') AS __shared_66,
-      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus.LoggingEnabled') AS __shared_67,
-      GET_JSON_OBJECT(request_parameters, '$.key') AS __shared_68,
-      LOWER(user_account_id) AS __shared_69,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.permissionType')) AS __shared_70,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd')) AS __shared_71,
-      GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd') AS __shared_72,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.withDecryption')) AS __shared_73,
-      LOWER(vpc_endpoint_account_id) AS __shared_74
+      LOWER(user_name) AS __shared_4,
+      LOWER(request_user_name) AS __shared_5,
+      LOWER(request_policy_arn) AS __shared_6,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyName')) AS __shared_7,
+      LOWER(response_console_login) AS __shared_8,
+      LOWER(error_message) AS __shared_9,
+      LOWER(additional_mfa_used) AS __shared_10,
+      GET_JSON_OBJECT(additional_event_data, '$.SamlProviderArn') AS __shared_11,
+      LOWER(source_ip_address) AS __shared_12,
+      GET_JSON_OBJECT(request_parameters, '$.userData') AS __shared_13,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.attribute')) AS __shared_14,
+      LOWER(request_parameters) AS __shared_15,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.name')) AS __shared_16,
+      LOWER(session_issuer_arn) AS __shared_17,
+      LOWER(user_arn) AS __shared_18,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.GetSigninToken')) AS __shared_19,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.enable')) AS __shared_20,
+      GET_JSON_OBJECT(request_parameters, '$.groupName') AS __shared_21,
+      LOWER(ec2_role_delivery) AS __shared_22,
+      GET_JSON_OBJECT(request_parameters, '$.policyDocument') AS __shared_23,
+      GET_JSON_OBJECT(request_parameters, '$.granteePrincipal') AS __shared_24,
+      GET_JSON_OBJECT(request_parameters, '$.layers') AS __shared_25,
+      GET_JSON_OBJECT(request_parameters, '$.principal') AS __shared_26,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) AS __shared_27,
+      GET_JSON_OBJECT(request_parameters, '$.organizationId') AS __shared_28,
+      GET_JSON_OBJECT(request_parameters, '$.principalOrgID') AS __shared_29,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.authType')) AS __shared_30,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.cidrBlock')) AS __shared_31,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.ruleAction')) AS __shared_32,
+      GET_JSON_OBJECT(request_parameters, '$.role') AS __shared_33,
+      GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile') AS __shared_34,
+      GET_JSON_OBJECT(request_parameters, '$.roleARN') AS __shared_35,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryRequested')) AS __shared_36,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.publiclyAccessible')) AS __shared_37,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.publiclyAccessible')) AS __shared_38,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.deletionProtection')) AS __shared_39,
+      GET_JSON_OBJECT(request_parameters, '$.masterUserPassword') AS __shared_40,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.includePublic')) AS __shared_41,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.includeShared')) AS __shared_42,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.snapshotType')) AS __shared_43,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier')) AS __shared_44,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier')) AS __shared_45,
+      GET_JSON_OBJECT(request_parameters, '$.valuesToAdd') AS __shared_46,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountWithRestoreAccess')) AS __shared_47,
+      GET_JSON_OBJECT(request_parameters, '$.policy') AS __shared_48,
+      GET_JSON_OBJECT(request_parameters, '$.attributes.Policy') AS __shared_49,
+      GET_JSON_OBJECT(request_parameters, '$.attributeValue') AS __shared_50,
+      GET_JSON_OBJECT(request_parameters, '$.policyText') AS __shared_51,
+      GET_JSON_OBJECT(request_parameters, '$.resourcePolicy') AS __shared_52,
+      GET_JSON_OBJECT(request_parameters, '$.accessPolicies') AS __shared_53,
+      GET_JSON_OBJECT(request_parameters, '$.policyInJson') AS __shared_54,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument')) AS __shared_55,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument')) AS __shared_56,
+      GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument') AS __shared_57,
+      LOWER(event_type) AS __shared_58,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordUpdated')) AS __shared_59,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryCompleted')) AS __shared_60,
+      GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') AS __shared_61,
+      GET_JSON_OBJECT(request_parameters, '$.x-amz-server-side-encryption-customer-algorithm') AS __shared_62,
+      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus') AS __shared_63,
+      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus.LoggingEnabled') AS __shared_64,
+      LOWER(user_account_id) AS __shared_65,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.permissionType')) AS __shared_66,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd')) AS __shared_67,
+      GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd') AS __shared_68,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.withDecryption')) AS __shared_69,
+      LOWER(vpc_endpoint_account_id) AS __shared_70
     FROM (
       SELECT
         *
@@ -6302,15 +6292,15 @@ SELECT
   recipient_account_id AS extra_2,
   user_name AS extra_3,
   user_arn AS extra_4,
-  GET_JSON_OBJECT(request_parameters, '$.instanceId') AS extra_5,
+  request_instance_id AS extra_5,
   user_arn AS extra_6,
   user_arn AS extra_7,
   source_ip_address AS extra_8,
   user_arn AS extra_9,
   user_arn AS extra_10,
-  GET_JSON_OBJECT(request_parameters, '$.bucketName') AS extra_11,
+  request_bucket_name AS extra_11,
   user_arn AS extra_12,
-  GET_JSON_OBJECT(request_parameters, '$.secretId') AS extra_13,
+  request_secret_id AS extra_13,
   user_arn AS extra_14,
   aws_region AS extra_15,
   user_arn AS extra_16,
