@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from trailhound.incidents.store import IncidentStore
     from trailhound.incidents.suppressions import SuppressionStore
     from trailhound.ingest import Progress
+    from trailhound.intel.versions import IntelVersion
     from trailhound.model import IngestSummary
     from trailhound.query.compiler import CompiledQuery
     from trailhound.query.library import QueryLibrary
@@ -57,6 +58,8 @@ SETTINGS = (
     "incident-window",
 )  # and output.<name> for each alert output
 HIDDEN_ALERT_COLUMNS = ("created_at", "updated_at", "dedup_key")
+ANALYTICS_DETECTOR = "analytics"  # the registered name of the analytics detectors
+HUNT_KINDS = (None, "rules", "analytics")  # what ``hunt(only=…)`` narrows to
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
 
@@ -398,22 +401,47 @@ class Trailhound:
         report_all: bool = True,
         engine: str = DEFAULT_ENGINE,
         engine_options: Mapping[str, str] | None = None,
+        only: str | None = None,
     ) -> Hunt:
         """Run every enabled detector over ``since`` of history (``all``/None: everything);
         every alert the matches belong to (``report_all``) or only those created or grown.
         ``engine`` reads the lake through another backend (``spark``: the same compiled rules
-        on Spark; the alerts go to the same state database)."""
+        on Spark; the alerts go to the same state database). ``only``: ``rules`` (every
+        detector but the analytics) or ``analytics`` (only those).
+        """
         from trailhound.detect.rules_detector import SigmaDetector
         from trailhound.durations import parse_window
 
+        if only not in HUNT_KINDS:
+            raise SettingError(f"--only takes rules or analytics, not {only!r}")
         window = parse_window(since)
         opener = self.backend_opener(engine, engine_options)
         detection = self.detection(rule_dirs, open_backend=opener)
-        sigma = detection.detector(SigmaDetector.name)
-        problems = (
-            [str(p) for p in sigma.all_rules.problems] if isinstance(sigma, SigmaDetector) else []
-        )
-        return Hunt(detection.hunt(window, report_all=report_all), problems)
+        names = None
+        if only is not None:
+            everyone = detection.registry.names()
+            names = [n for n in everyone if (n == ANALYTICS_DETECTOR) == (only == "analytics")]
+        problems: list[str] = []
+        if names is None or SigmaDetector.name in names:
+            sigma = detection.detector(SigmaDetector.name)
+            if isinstance(sigma, SigmaDetector):
+                problems = [str(p) for p in sigma.all_rules.problems]
+        return Hunt(detection.hunt(window, report_all=report_all, detectors=names), problems)
+
+    def update_intel(
+        self, files: Mapping[str, Path | None]
+    ) -> tuple[list[IntelVersion], list[dict[str, Any]]]:
+        """Install intel lists (None: back to the shipped default), rebuild the enrichment, and
+        retro-hunt with the detectors that read them; the versions and the alerts raised."""
+        from trailhound.analytics.detector import AnalyticsDetector
+        from trailhound.intel.enrichment import update_lists
+
+        installed = update_lists(self.data_dir, files)
+        detection = self.detection()
+        analytics = detection.detector(ANALYTICS_DETECTOR)
+        if not isinstance(analytics, AnalyticsDetector):
+            return installed, []
+        return installed, detection.raise_matches(analytics, analytics.retro_hunt())
 
     def list_alerts(
         self,

@@ -201,7 +201,7 @@ ALERTS = Table(
         TableColumn("rule_id", "VARCHAR", "The rule (or detector check) that raised it."),
         TableColumn("title", "VARCHAR", "The rule's title."),
         TableColumn("severity", "VARCHAR", "informational, low, medium, high or critical."),
-        TableColumn("source", "VARCHAR", "rule, ingest or ledger."),
+        TableColumn("source", "VARCHAR", "rule, analytics, ingest or ledger."),
         TableColumn("status", "VARCHAR", "new, in_progress, resolved or false_positive."),
         TableColumn("tactics", "VARCHAR[]", "ATT&CK tactics."),
         TableColumn("techniques", "VARCHAR[]", "ATT&CK technique IDs."),
@@ -239,6 +239,11 @@ ALERTS = Table(
         TableColumn("resources", "VARCHAR[]", "Distinct main resources (up to 100)."),
         TableColumn("group_fields", "VARCHAR[]", "The fields the rule groups its alerts by."),
         TableColumn("group_values", "VARCHAR[]", "Their values for this alert."),
+        TableColumn(
+            "explanation",
+            "VARCHAR",
+            "Why its first event was unusual, against which baseline (analytics alerts).",
+        ),
     ),
     primary_key=("id",),
     time_column="last_seen",
@@ -432,10 +437,15 @@ ANALYTICS_PROFILES = Table(
 )
 ANALYTICS_VOLUME = Table(
     "analytics_volume",
-    "Hourly activity of each identity and account: events and denied calls.",
+    "Hourly activity of each identity, account and VPC endpoint: events and denied calls.",
     (
-        TableColumn("scope", "VARCHAR", "actor or account."),
-        TableColumn("subject", "VARCHAR", "The identity or account."),
+        TableColumn(
+            "scope",
+            "VARCHAR",
+            "actor, account, vpce (calls through the endpoint) or actor_data (an identity's "
+            "data events).",
+        ),
+        TableColumn("subject", "VARCHAR", "The identity, account or VPC endpoint."),
         TableColumn("hour", "TIMESTAMPTZ", "The hour, UTC."),
         TableColumn("events", "BIGINT", "Events in the hour."),
         TableColumn("denied", "BIGINT", "Calls denied in the hour."),

@@ -333,19 +333,28 @@ STORIES: tuple[tuple[str, Callable[[_Teller], None]], ...] = (
 )
 
 
+def labelled_stories(
+    population: Population, seed: int, budget: int
+) -> dict[str, list[StoryRecord]]:
+    """The records of each story that fits in ``budget`` events, by story name: the labels a
+    detection-quality benchmark scores against."""
+    rng = random.Random(f"{seed}/stories")
+    told: dict[str, list[StoryRecord]] = {}
+    total = 0
+    for name, tell in STORIES:
+        teller = _Teller(population, rng, seed)
+        tell(teller)
+        if total + len(teller.records) > budget:
+            continue
+        told[name] = teller.records
+        total += len(teller.records)
+    return told
+
+
 def tell_stories(
     population: Population, seed: int, budget: int
 ) -> tuple[tuple[str, ...], list[StoryRecord]]:
     """The stories whose records fit in ``budget`` events, and those records in time order."""
-    rng = random.Random(f"{seed}/stories")
-    names: list[str] = []
-    records: list[StoryRecord] = []
-    for name, tell in STORIES:
-        teller = _Teller(population, rng, seed)
-        tell(teller)
-        if len(records) + len(teller.records) > budget:
-            continue
-        names.append(name)
-        records += teller.records
-    records.sort(key=lambda r: r.sec)
-    return tuple(names), records
+    told = labelled_stories(population, seed, budget)
+    records = sorted((r for story in told.values() for r in story), key=lambda r: r.sec)
+    return tuple(told), records

@@ -149,6 +149,13 @@ def test_first_seen_after_training_and_silence_during_it(data_dir: DataDir) -> N
         "12 days has 4 other service values"
     )
     assert "country DE for the first time" in why["analytics.first_country"]
+    # the alert carries its first event's explanation
+    [api] = found["analytics.first_api"]
+    assert api["explanation"] == (
+        f"{ALICE} called GetSecretValue for the first time; its baseline of 12 days has 4 "
+        "distinct APIs, none in secretsmanager"
+    )
+    assert service["explanation"] == why["analytics.first_service"]
 
 
 def test_train_rebuilds_the_profiles_the_batches_built(data_dir: DataDir) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 
 from tests.cli.conftest import run
+from tests.conftest import make_record, write_log
 
 ALICE = "arn:aws:iam::111122223333:user/alice"
 
@@ -39,3 +40,46 @@ def test_list_findings_and_the_training_setting(store: Path) -> None:
     assert code == 0 and "analytics." not in output  # nothing unusual in eight plain events
     assert run(store, "config", "set", "analytics-training", "7d")[0] == 0
     assert run(store, "config", "set", "analytics-training", "soon")[0] == 2
+
+
+def test_analytics_alerts_explain_themselves_and_detect_narrows(tmp_path: Path) -> None:
+    tor = "185.220.101.1"  # an exit in the shipped list
+    write_log(
+        tmp_path / "logs",
+        [
+            make_record(0, sourceIPAddress=tor, eventName="GetCallerIdentity",
+                        eventSource="sts.amazonaws.com"),
+            make_record(1, eventName="StopLogging", eventSource="cloudtrail.amazonaws.com",
+                        readOnly=False),
+        ],
+    )  # fmt: skip
+    store = tmp_path / "store"
+    assert run(store, "ingest", str(tmp_path / "logs"))[0] == 0
+
+    code, output = run(store, "detect", "--since", "all", "--only", "analytics", "-f", "json")
+    assert code == 0, output
+    analytics = orjson.loads(output.split("\nshowing")[0])
+    assert {a["source"] for a in analytics} == {"analytics"}
+    [alert] = [a for a in analytics if a["rule_id"] == "analytics.tor_api_call"]
+    assert alert["explanation"] == (
+        f"{ALICE} called GetCallerIdentity (sts.amazonaws.com) from the Tor exit {tor}; "
+        "user agent: aws-cli/2.15.0"
+    )
+    code, output = run(store, "detect", "--since", "all", "--only", "rules", "-f", "json")
+    assert code == 0, output
+    rules = orjson.loads(output.split("\nshowing")[0])
+    assert rules and {a["source"] for a in rules} == {"rule"}
+    assert all(a["explanation"] is None for a in rules)
+    code, output = run(store, "detect", "--since", "all", "-f", "json")
+    both = orjson.loads(output.split("\nshowing")[0])
+    assert {a["id"] for a in both} == {a["id"] for a in analytics} | {a["id"] for a in rules}
+    assert run(store, "detect", "--only", "everything")[0] != 0
+
+    code, output = run(store, "alerts", "show", alert["id"])
+    assert code == 0 and f"explanation: {alert['explanation']}" in output
+    query = 'dataset = alerts | filter source = "analytics" | fields rule_id, explanation'
+    code, output = run(store, "query", query, "--format", "json")
+    assert code == 0, output
+    assert {"rule_id": "analytics.tor_api_call", "explanation": alert["explanation"]} in (
+        orjson.loads(output)
+    )

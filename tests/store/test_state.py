@@ -102,7 +102,7 @@ def test_a_store_of_an_older_version_gets_its_log_files_recorded(tmp_path: Path)
         seen = con.execute("SELECT uri, account, sha256, seen_at FROM log_files_seen").fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert seen == [(LOG, "111122223333", None, stored)]
-    assert version == ("3",)
+    assert version == ("4",)
 
 
 def test_a_store_of_version_1_gets_the_stage_seconds_of_its_runs(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_a_store_of_version_1_gets_the_stage_seconds_of_its_runs(tmp_path: Path)
         ).fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert rows == [("new", '{"load": 1.5}'), ("old", None)]
-    assert version == ("3",)
+    assert version == ("4",)
 
 
 def test_a_store_of_version_2_gets_the_stage_seconds_and_nothing_else(tmp_path: Path) -> None:
@@ -151,7 +151,24 @@ def test_a_store_of_version_2_gets_the_stage_seconds_and_nothing_else(tmp_path: 
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert rows == [("new", 1, '{"write": 0.25}'), ("old", 3, None)]
     assert seen == (0,)
-    assert version == ("3",)
+    assert version == ("4",)
+
+
+def test_a_store_of_version_3_gets_the_alerts_explanation(tmp_path: Path) -> None:
+    path = tmp_path / "v3" / "state.duckdb"
+    path.parent.mkdir()
+    alerts = TABLES["alerts"]
+    v3_alerts = replace(alerts, columns=tuple(c for c in alerts.columns if c.name != "explanation"))
+    con = duckdb.connect(str(path))  # every table as version 3 declared it
+    for table in TABLES.values():
+        con.execute(create_sql(v3_alerts if table.name == "alerts" else table))
+    con.execute("INSERT INTO settings VALUES ('state-version', '3')")
+    con.execute("INSERT INTO alerts (id, rule_id) VALUES ('al-old', 'r')")
+    con.close()
+    with StateDB(path).connect() as con:
+        rows = con.execute("SELECT id, explanation FROM alerts").fetchall()
+        version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
+    assert rows == [("al-old", None)] and version == ("4",)
 
 
 def test_threads_opening_and_closing_connections_keep_a_whole_database(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from trailhound.analytics.framework import Analytic, Variation
-from trailhound.analytics.profiles import DENIED_SQL, HUMAN_SQL
+from trailhound.analytics.profiles import DENIED_SQL, HUMAN_SQL, TOOL_SQL
 
 _NON_HUMAN = Variation("non_human", "informational", "non-human identity")
 _NONE = timedelta(0)  # event detectors need no baseline
@@ -177,6 +177,97 @@ ANALYTICS: tuple[Analytic, ...] = (
         facet="console_country",
     ),
     Analytic(
+        "new_user_agent",
+        "Identity used a new kind of client (user agent)",
+        "low",
+        "The identity's call came from a client family (the user agent's product token: "
+        "aws-cli, Boto3, a browser, a tool) its profile never saw: stolen credentials are often "
+        "used with another tool than their owner's.",
+        "Compare the full user agent with the identity's usual ones; check the address and "
+        "what the new client called.",
+        ("defense-evasion",),
+        ("T1078.004",),
+        variations=(_NON_HUMAN,),
+        scope="actor",
+        facet="agent",
+    ),
+    Analytic(
+        "attack_tool_user_agent",
+        "Known attack tooling used by an unexpected identity",
+        "high",
+        "A call's user agent names offensive or audit tooling (Pacu, ScoutSuite, Stratus Red "
+        "Team, CloudFox, Prowler) and the identity had not been running it for the training "
+        "period: the security team's own scanner role learns it, an intruder's keys do not.",
+        "Ask the security team whether this was theirs; if not, treat the credentials as "
+        "stolen: list everything the identity did from that address and rotate them.",
+        ("discovery", "execution"),
+        ("T1580", "T1526", "T1059.009"),
+        training=timedelta(days=7),
+        activation=_NONE,
+        dedup=timedelta(days=1),
+    ),
+    Analytic(
+        "unusual_volume",
+        "Unusual hourly volume for an identity",
+        "medium",
+        "The identity made far more calls in an hour than it usually does: the hour's count is "
+        "above its median hourly count plus "
+        "k robust deviations (median absolute deviation) over the training period's active "
+        "hours. The data-event variation counts only data events (S3 objects, Lambda calls).",
+        "List the hour's calls by API and resource; a data-event surge on a bucket is possible "
+        "exfiltration, a management-event surge enumeration or automation gone wrong.",
+        ("collection", "discovery"),
+        ("T1530", "T1580"),
+        training=timedelta(days=7),
+        activation=timedelta(days=7),
+        variations=(Variation("data_events", "high", "data events"),),
+        scope="actor",
+    ),
+    Analytic(
+        "endpoint_volume",
+        "Unusual data-plane volume through a VPC endpoint",
+        "medium",
+        "More calls than usual passed through a VPC endpoint in an hour (median plus k robust "
+        "deviations of its hourly history): possible exfiltration through the endpoint.",
+        "Find the callers and resources behind the hour's calls; check the endpoint policy.",
+        ("exfiltration",),
+        ("T1567", "T1537"),
+        training=timedelta(days=7),
+        activation=timedelta(days=7),
+        scope="vpce",
+    ),
+    Analytic(
+        "impossible_travel",
+        "Impossible travel between two console logins",
+        "high",
+        "Two successful console logins of the same identity came from countries farther apart "
+        "than anyone can travel in the time between them: the distance between the countries' "
+        "centroids, less 1,000 km for the countries' size, at over 900 km/h.",
+        "Confirm with the user which login was theirs; end the other's sessions and reset the "
+        "password and MFA.",
+        ("initial-access",),
+        ("T1078.004",),
+        training=timedelta(days=7),  # its usual login countries are learned first
+        activation=_NONE,
+        dedup=timedelta(days=1),
+    ),
+    Analytic(
+        "vpce_denied_burst",
+        "Burst of VPC endpoint policy denials",
+        "medium",
+        "Many calls of one caller through the organization's VPC endpoints were refused by "
+        "their policies (`VpceAccessDenied`) within minutes: someone probes what the endpoints "
+        "let out.",
+        "Find the instance and credentials behind the calls; compare with the endpoint policy.",
+        ("exfiltration", "discovery"),
+        ("T1567",),
+        window=timedelta(minutes=10),
+        threshold=5,
+        dedup=timedelta(hours=6),
+        training=_NONE,
+        activation=_NONE,
+    ),
+    Analytic(
         "console_login_new_ip",
         "Console login from a new address",
         "informational",
@@ -244,6 +335,38 @@ EVENT_SQL: dict[str, str] = {
             "apis || ' distinct APIs); this one: '",
             _CALL,
             "' in ' || aws_region || ': ' || error_code",
+        )
+        + " AS explanation FROM denied WHERE n >= {threshold}"
+    ),
+    "attack_tool_user_agent": (
+        f"SELECT NULL AS variation, {_COLUMNS}, {TOOL_SQL} AS resource, "
+        + _explain(
+            _WHO,
+            "' called '",
+            _CALL,
+            "' with ' || " + TOOL_SQL + " || ' (user agent: ' || left(user_agent, 120) || ')'",
+            "' from ' || coalesce(source_ip_address, '?')",
+            "CASE WHEN error_code IS NULL THEN '' ELSE ', refused (' || error_code || ')' END",
+        )
+        + " AS explanation FROM {relation} WHERE ({where}) AND "
+        + TOOL_SQL
+        + " IS NOT NULL"
+    ),
+    "vpce_denied_burst": (
+        "WITH denied AS (SELECT *, count(*) OVER (PARTITION BY caller ORDER BY event_time "
+        "RANGE BETWEEN INTERVAL 10 MINUTE PRECEDING AND INTERVAL 10 MINUTE FOLLOWING) AS n, "
+        "count(DISTINCT vpc_endpoint_id) OVER (PARTITION BY caller) AS endpoints FROM ("
+        "SELECT *, coalesce(actor, user_account_id) AS caller FROM {relation} WHERE ({where}) "
+        "AND vpc_endpoint_id IS NOT NULL AND error_code = 'VpceAccessDenied') "
+        "WHERE caller IS NOT NULL) "
+        f"SELECT NULL AS variation, {_COLUMNS}, vpc_endpoint_id AS resource, "
+        + _explain(
+            "caller || ' of account ' || coalesce(user_account_id, '?') || ' had ' || n || "
+            "' calls refused by VPC endpoint policies within 10 minutes of this one (' || "
+            "endpoints || ' endpoint' || CASE WHEN endpoints = 1 THEN '' ELSE 's' END || "
+            "'); this one: '",
+            _CALL,
+            "' through ' || vpc_endpoint_id",
         )
         + " AS explanation FROM denied WHERE n >= {threshold}"
     ),

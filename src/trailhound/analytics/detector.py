@@ -19,18 +19,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 import pyarrow as pa
 
 from trailhound.analytics.catalog import ANALYTICS, BY_ID, EVENT_SQL
-from trailhound.analytics.framework import PREFIX, TRAINING_SETTING, Analytic
+from trailhound.analytics.framework import PREFIX, SOURCE, TRAINING_SETTING, Analytic
 from trailhound.analytics.profiles import HUMAN_SQL, facts_sql, merge, volume_sql
+from trailhound.analytics.travel import BATCH_LOGINS, impossible_journeys
+from trailhound.analytics.volume import unusual_hours
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.durations import DurationError, parse_duration
+from trailhound.intel.versions import intel_changes_since
 from trailhound.model import Match, RuleInfo
 from trailhound.store.state import StateDB
 
@@ -38,13 +42,31 @@ if TYPE_CHECKING:
     from trailhound.store.base import Backend
 
 log = logging.getLogger(__name__)
+TOOLS = "attack_tool_user_agent"
+# The detectors whose answer a replaced intel list changes, and the state setting holding when
+# the last retro-hunt looked for replaced lists.
+RETRO_HUNTED = ("tor_api_call", "instance_credentials_outside_aws")
+MARKER = "analytics-intel-retro-hunted"
+_ACCOUNTS = "SELECT DISTINCT account FROM cloudtrail"
+TRAVEL = "impossible_travel"
+WINDOW = timedelta(days=30)  # the hourly history a volume baseline reads at most
+# The volume detectors: the hourly counts each reads (``profiles.VOLUME_SCOPES``), the
+# variation each raises (None: the detector's own) and what the counts count.
+VOLUME_SCOPES_OF: dict[str, tuple[tuple[str, str | None, str], ...]] = {
+    "unusual_volume": (("actor", None, "events"), ("actor_data", "data_events", "data events")),
+    "endpoint_volume": (("vpce", None, "calls through the endpoint"),),
+}
+_HISTORY_SINCE = (
+    "SELECT min(first_seen) FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'"
+)
 ORG_ACCOUNTS = "org-accounts"  # the setting the rules read too
 Finding = tuple[Match, str]  # a match and its explanation
 
 # The profile facts of a batch that are new to their subject, with what the profile knew.
 _NEW_VALUES = """
 SELECT f.scope, f.facet, f.subject, f.value, f.first_seen, f.event_id,
-       s.first_seen AS watched_since, coalesce(k.known, 0) AS known, o.since AS history_since
+       s.first_seen AS watched_since, coalesce(k.known, 0) AS known, o.since AS history_since,
+       coalesce(sv.known, 0) AS known_in_service
 FROM batch_facts AS f
 JOIN analytics_profiles AS s
   ON s.scope = f.scope AND s.subject = f.subject AND s.facet = 'any' AND s.value = ''
@@ -54,12 +76,50 @@ LEFT JOIN (
   SELECT scope, subject, facet, count(*) AS known FROM analytics_profiles
   WHERE subject IN (SELECT subject FROM batch_facts) GROUP BY ALL
 ) AS k ON k.scope = f.scope AND k.subject = f.subject AND k.facet = f.facet
+LEFT JOIN (
+  SELECT scope, subject, split_part(value, ':', 1) AS service, count(*) AS known
+  FROM analytics_profiles WHERE facet = 'api' AND subject IN (SELECT subject FROM batch_facts)
+  GROUP BY ALL
+) AS sv ON f.facet = 'api' AND sv.scope = f.scope AND sv.subject = f.subject
+  AND sv.service = split_part(f.value, ':', 1)
 CROSS JOIN (
   SELECT min(first_seen) AS since FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'
 ) AS o
 WHERE p.value IS NULL AND list_contains(?, f.scope || '/' || f.facet)
   AND s.first_seen <= f.first_seen - to_seconds(?)
 """
+
+# An alert's explanation: its first event's finding (alert_events lists every event it holds).
+_EXPLAIN_ALERTS = """
+UPDATE alerts SET explanation = x.why FROM (
+    SELECT e.alert_id, arg_min(f.explanation, (e.event_time, e.event_id)) AS why
+    FROM alert_events AS e JOIN analytics_findings AS f USING (rule_id, event_id)
+    WHERE list_contains(?, e.alert_id) GROUP BY e.alert_id
+) AS x
+WHERE alerts.id = x.alert_id AND alerts.explanation IS NULL
+RETURNING alerts.id, alerts.explanation
+"""
+
+
+def _explain_new_value(
+    scope: str, facet: str, subject: str, value: str, age: timedelta, known: int, same: int
+) -> str:
+    """Why a value is unusual: what it is, and what the subject's baseline held instead."""
+    who = subject if scope == "actor" else f"{scope} {subject}"
+    baseline = f"its baseline of {age.days} days has {known}"
+    if facet == "api":
+        service, _, api = value.partition(":")
+        short = service.removesuffix(".amazonaws.com")
+        within = "none" if not same else str(same)
+        return (
+            f"{who} called {api} for the first time; {baseline} distinct "
+            f"API{'' if known == 1 else 's'}, {within} in {short}"
+        )
+    name = facet.replace("_", " ")
+    return (
+        f"{who}: {name} {value} for the first time; {baseline} other {name} "
+        f"value{'' if known == 1 else 's'}"
+    )
 
 
 def _severity_variation(analytic: Analytic, human: bool | None) -> str | None:
@@ -80,6 +140,8 @@ class AnalyticsDetector:
         self.analytics = tuple(analytics)
         self.event_analytics = [a for a in self.analytics if a.name in EVENT_SQL]
         self.profile_analytics = [a for a in self.analytics if a.facet is not None]
+        self.volume_analytics = [a for a in self.analytics if a.name in VOLUME_SCOPES_OF]
+        self.travel = next((a for a in self.analytics if a.name == TRAVEL), None)
         self._infos: dict[str, RuleInfo] = {}
         for analytic in self.analytics:
             self._infos.update(analytic.infos())
@@ -161,11 +223,13 @@ class AnalyticsDetector:
         shortest = min(a.trained(override)[0] for a in wanted.values())
         rows = state.execute(_NEW_VALUES, [list(wanted), shortest.total_seconds()]).fetchall()
         new = []
-        for scope, facet, subject, value, when, event_id, watched, known, since in rows:
+        for scope, facet, subject, value, when, event_id, watched, known, since, same in rows:
             analytic = wanted[f"{scope}/{facet}"]
             training, activation = analytic.trained(override)
             if when - watched >= training and when - (since or when) >= activation:
-                new.append((analytic, scope, facet, subject, value, when, event_id, watched, known))
+                new.append(
+                    (analytic, scope, facet, subject, value, when, event_id, watched, known, same)
+                )
         if not new:
             return []
         # The first events of the findings, read back from the batch (a few rows).
@@ -178,43 +242,203 @@ class AnalyticsDetector:
             ).fetchall()
         }
         findings: list[Finding] = []
-        for analytic, scope, facet, subject, value, when, event_id, watched, known in new:
+        for analytic, scope, facet, subject, value, when, event_id, watched, known, same in new:
             actor, account, region, ip, human = details.get(event_id, (None,) * 5)
             rule_id = analytic.variation_id(_severity_variation(analytic, human))
-            name = facet.replace("_", " ")
-            who = subject if scope == "actor" else f"{scope} {subject}"
-            why = (
-                f"{who}: {name} {value} for the first time; its baseline of "
-                f"{(when - watched).days} days has {known} other {name} "
-                f"value{'' if known == 1 else 's'}"
-            )
+            why = _explain_new_value(scope, facet, subject, value, when - watched, known, same)
             resource = value.split(":")[0] if facet == "api" else value
             match = Match(rule_id, event_id, when, actor, account, region, ip, resource)
             findings.append((match, why))
         return findings
 
+    def _drop_expected_tools(
+        self, state: duckdb.DuckDBPyConnection, findings: list[Finding], override: timedelta | None
+    ) -> list[Finding]:
+        """Attack tooling from an identity that has run that tool for its training period is
+        expected (the security team's scanner): only the others are findings."""
+        analytic = BY_ID.get(PREFIX + TOOLS)
+        tools = [(m, why) for m, why in findings if m.rule_id.startswith(PREFIX + TOOLS)]
+        if analytic is None or not tools:
+            return findings
+        training = analytic.trained(override)[0]
+        known = {
+            (str(subject), str(value)): first
+            for subject, value, first in state.execute(
+                "SELECT subject, value, first_seen FROM analytics_profiles WHERE scope = 'actor' "
+                "AND facet = 'tool' AND list_contains(?, subject)",
+                [sorted({m.actor for m, _ in tools if m.actor})],
+            ).fetchall()
+        }
+        expected = set()
+        for match, _ in tools:
+            since = known.get((match.actor or "", match.resource or ""))
+            if since is not None and match.event_time - since >= training:
+                expected.add(match.event_id)
+        return [
+            (m, why)
+            for m, why in findings
+            if not (m.rule_id.startswith(PREFIX + TOOLS) and m.event_id in expected)
+        ]
+
+    def _volume_findings(
+        self, state: duckdb.DuckDBPyConnection, override: timedelta | None, history_since: Any
+    ) -> list[Finding]:
+        """The batch's hours far above their subject's hourly baseline (``batch_volume``)."""
+        findings: list[Finding] = []
+        for analytic in self.volume_analytics:
+            training, activation = analytic.trained(override)
+            for scope, variation, noun in VOLUME_SCOPES_OF[analytic.name]:
+                for hour in unusual_hours(state, [scope], training, max(training, WINDOW)):
+                    if history_since is None or hour.hour - history_since < activation:
+                        continue
+                    actor = hour.subject if scope.startswith("actor") else None
+                    resource = None if actor else hour.subject
+                    match = Match(
+                        analytic.variation_id(variation), hour.event_id, hour.first_time,
+                        actor, None, None, None, resource,
+                    )  # fmt: skip
+                    findings.append((match, hour.explain(noun)))
+        return findings
+
+    def _travel_findings(
+        self, state: duckdb.DuckDBPyConnection, logins: pa.Table, override: timedelta | None
+    ) -> list[Finding]:
+        """Impossible journeys of identities profiled for the detector's training period."""
+        if self.travel is None:
+            return []
+        training = self.travel.trained(override)[0]
+        watched = dict(
+            state.execute(
+                "SELECT subject, first_seen FROM analytics_profiles WHERE scope = 'actor' "
+                "AND facet = 'any' AND list_contains(?, subject)",
+                [sorted(set(logins.column("actor").to_pylist()))],
+            ).fetchall()
+        )
+        journeys = [
+            j
+            for j in impossible_journeys(state, logins)
+            if j.actor in watched and j.event_time - watched[j.actor] >= training
+        ]
+        return [
+            (
+                Match(
+                    self.travel.rule_id,
+                    j.event_id,
+                    j.event_time,
+                    j.actor,
+                    None,
+                    None,
+                    None,
+                    f"{j.prev_country}->{j.country}",
+                ),
+                j.explain(),
+            )
+            for j in journeys
+        ]
+
+    @staticmethod
+    def _complete(batch: BatchContext, findings: list[Finding]) -> list[Finding]:
+        """Account, region and address of findings that know only their event (a few rows)."""
+        bare = {m.event_id for m, _ in findings if m.account is None}
+        if not bare:
+            return findings
+        details = {
+            row[0]: row[1:]
+            for row in batch.con.execute(
+                "SELECT event_id, account, aws_region, source_ip_address "
+                f"FROM {batch.relation} WHERE list_contains(?, event_id)",
+                [sorted(bare)],
+            ).fetchall()
+        }
+        done = []
+        for match, why in findings:
+            if match.account is None and match.event_id in details:
+                account, region, ip = details[match.event_id]
+                match = replace(match, account=account, region=region, source_ip=ip)
+            done.append((match, why))
+        return done
+
     # The Detector protocol -------------------------------------------------------------------
     def on_batch(self, batch: BatchContext) -> list[Match]:
-        """Event detectors over the batch, then its new profile values; then learn it."""
+        """Event detectors over the batch, then its new profile values, unusual hours and
+        journeys; then learn it."""
         facts = batch.con.sql(facts_sql(batch.relation)).to_arrow_table()
         volume = batch.con.sql(volume_sql(batch.relation)).to_arrow_table()
+        logins = (
+            batch.con.sql(BATCH_LOGINS.format(relation=batch.relation)).to_arrow_table()
+            if self.travel is not None
+            else None
+        )
         with self.state.connect() as state:
             settings = self._settings(state)
+            override = self._training_override(settings)
             org = self._org_accounts(state, settings, batch.accounts)
             findings = self._event_findings(batch.con, batch.relation, "true", {}, org)
+            findings = self._drop_expected_tools(state, findings, override)
             state.register("batch_facts", facts)
+            state.register("batch_volume", volume)
             try:
-                override = self._training_override(settings)
                 findings += self._profile_findings(state, override, batch)
+                if self.volume_analytics:
+                    ((since,),) = state.execute(_HISTORY_SINCE).fetchall()
+                    findings += self._volume_findings(state, override, since)
             finally:
                 state.unregister("batch_facts")
+                state.unregister("batch_volume")
+            if logins is not None:
+                findings += self._travel_findings(state, logins, override)
+            findings = self._complete(batch, findings)
             merge(state, facts, volume)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
 
+    def explain(self, alerts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+        """Write onto each of ``alerts`` that is an analytics one without an explanation the
+        explanation of its first event's finding; the explanations written, by alert ID."""
+        ids = [a["id"] for a in alerts if a.get("source") == SOURCE and not a.get("explanation")]
+        if not ids:
+            return {}
+        with self.state.connect() as state:
+            rows = state.execute(_EXPLAIN_ALERTS, [ids]).fetchall()
+        return {str(i): str(why) for i, why in rows}
+
     def finish(self) -> list[Match]:
-        """Nothing once per ingest call: every detector has seen each batch."""
-        return []
+        """Once per ingest call: the retro-hunt, if an intel list changed since the last one
+        (a release that ships a newer Tor list changes it without ``intel update``)."""
+        return self.retro_hunt()
+
+    def retro_hunt(self) -> list[Match]:
+        """Re-run the detectors that read replaceable intel lists (Tor exits, AWS ranges) over
+        the look-back of every list replaced since the last retro-hunt (setting
+        ``intel-retro-hunt``); matches of events already alerted on only find their alert."""
+        with self.state.connect() as state:
+            rows = state.execute("SELECT value FROM settings WHERE key = ?", [MARKER]).fetchall()
+        last = datetime.fromisoformat(str(rows[0][0])) if rows else None
+        now = datetime.now(UTC)
+        changes = [c for c in intel_changes_since(self.data_dir, last) if c.look_back]
+        wanted = {a.rule_id for a in self.event_analytics if a.name in RETRO_HUNTED}
+        findings: list[Finding] = []
+        if changes and wanted:
+            since = min(c.hunt_since for c in changes)
+            backend = self.context.backend()
+            try:
+                con = getattr(backend, "con", None)
+                if backend.dialect == "duckdb" and isinstance(con, duckdb.DuckDBPyConnection):
+                    accounts = [str(a) for (a,) in backend.execute(_ACCOUNTS).rows]
+                    with self.state.connect() as state:
+                        org = self._org_accounts(state, self._settings(state), accounts)
+                    findings = self._event_findings(
+                        con, "cloudtrail", "event_time >= $since", {"since": since}, org, wanted
+                    )
+            finally:
+                backend.close()
+            log.info("intel retro-hunt since %s: %d findings", since, len(findings))
+        with self.state.connect() as state:
+            _record_explanations(state, findings)
+            state.execute(
+                "INSERT OR REPLACE INTO settings VALUES (?, ?)", [MARKER, now.isoformat()]
+            )
+        return [m for m, _ in findings]
 
     def hunt(
         self, backend: Backend, since: timedelta | None, only: set[str] | None = None
@@ -229,10 +453,12 @@ class AnalyticsDetector:
         if since is not None:
             where = "event_time >= now() - to_seconds($since)"
             params = {"since": since.total_seconds()}
-        accounts = backend.execute("SELECT DISTINCT account FROM cloudtrail").rows
+        accounts = backend.execute(_ACCOUNTS).rows
         with self.state.connect() as state:
             org = self._org_accounts(state, self._settings(state), [str(a) for (a,) in accounts])
             findings = self._event_findings(con, "cloudtrail", where, params, org, only)
+            override = self._training_override(self._settings(state))
+            findings = self._drop_expected_tools(state, findings, override)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
 

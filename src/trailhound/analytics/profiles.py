@@ -36,12 +36,25 @@ SUBJECTS: dict[str, str] = {
 _SERVICE = "event_source"
 _API = "event_source || ':' || event_name"
 _ASN = "CAST(src_asn AS VARCHAR)"
-_CONSOLE_OK = (
+# A successful console login.
+CONSOLE_OK_SQL = (
     "is_console_login AND json_extract_string(response_elements, '$.ConsoleLogin') = 'Success'"
 )
 _BUCKET = (
     "CASE WHEN event_source = 's3.amazonaws.com' "
     "THEN json_extract_string(request_parameters, '$.bucketName') END"
+)
+# The product token of a user agent, lower-cased: aws-cli, boto3, mozilla, … (a version bump is
+# not a new client; a new tool is).
+_AGENT = "lower(nullif(regexp_extract(user_agent, '^\\[?([A-Za-z][A-Za-z0-9._-]*)', 1), ''))"
+# Offensive and audit tooling named in a user agent (the tools' own defaults).
+TOOL_SQL = (
+    "CASE WHEN user_agent ILIKE '%pacu%' THEN 'Pacu' "
+    "WHEN user_agent ILIKE '%scoutsuite%' OR user_agent ILIKE '%scout suite%' THEN 'ScoutSuite' "
+    "WHEN user_agent ILIKE '%stratus-red-team%' OR user_agent ILIKE '%stratus red team%' "
+    "THEN 'Stratus Red Team' "
+    "WHEN user_agent ILIKE '%cloudfox%' THEN 'CloudFox' "
+    "WHEN user_agent ILIKE '%prowler%' THEN 'Prowler' END"
 )
 # The facets learned per scope: name → SQL over the event's columns (NULL: not learned).
 FACETS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -53,9 +66,11 @@ FACETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("country", "src_country"),
         ("asn", _ASN),
         ("user_agent", "left(user_agent, 256)"),
+        ("agent", _AGENT),
+        ("tool", TOOL_SQL),
         ("bucket", _BUCKET),
-        ("console_ip", f"CASE WHEN {_CONSOLE_OK} THEN source_ip_address END"),
-        ("console_country", f"CASE WHEN {_CONSOLE_OK} THEN src_country END"),
+        ("console_ip", f"CASE WHEN {CONSOLE_OK_SQL} THEN source_ip_address END"),
+        ("console_country", f"CASE WHEN {CONSOLE_OK_SQL} THEN src_country END"),
         ("vpce", "vpc_endpoint_id"),
     ),
     "access_key": (
@@ -120,14 +135,27 @@ def facts_sql(relation: str, where: str = "true") -> str:
     )
 
 
+# The hourly counts kept, by volume scope: (subject, which events). ``actor_data`` counts an
+# identity's data events only (object reads and writes, function calls), ``vpce`` the calls
+# through a VPC endpoint.
+VOLUME_SCOPES: dict[str, tuple[str, str]] = {
+    "actor": ("actor", "true"),
+    "account": ("account", "true"),
+    "actor_data": ("actor", "management_event = false"),
+    "vpce": ("vpc_endpoint_id", "true"),
+}
+
+
 def volume_sql(relation: str, where: str = "true") -> str:
-    """Hourly events and denied calls per identity and account of ``relation``."""
+    """Hourly events and denied calls per identity, account and VPC endpoint of ``relation``
+    (and per identity its data events), with each hour's first event."""
     branches = [
-        f"SELECT {_quote(scope)} AS scope, {SUBJECTS[scope]} AS subject, "
+        f"SELECT {_quote(scope)} AS scope, {subject} AS subject, "
         f"date_trunc('hour', event_time) AS hour, count(*) AS events, "
-        f"count(*) FILTER (WHERE {DENIED_SQL}) AS denied FROM {relation} "
-        f"WHERE ({where}) AND {SUBJECTS[scope]} IS NOT NULL GROUP BY ALL"
-        for scope in ("actor", "account")
+        f"count(*) FILTER (WHERE {DENIED_SQL}) AS denied, "
+        "arg_min(event_id, event_time) AS event_id, min(event_time) AS first_time "
+        f"FROM {relation} WHERE ({where}) AND ({only}) AND {subject} IS NOT NULL GROUP BY ALL"
+        for scope, (subject, only) in VOLUME_SCOPES.items()
     ]
     return " UNION ALL ".join(branches)
 

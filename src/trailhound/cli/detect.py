@@ -102,8 +102,13 @@ def detect(
             "Spark Connect); default local[2], or $SPARK_REMOTE.",
         ),
     ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(help="rules or analytics: run only the rules, or only the analytics."),
+    ] = None,
 ) -> None:
-    """Hunt over history with every enabled rule; prints the alerts its matches belong to.
+    """Hunt over history with every enabled rule and analytic; prints the alerts its matches
+    belong to (``source``: rule, analytics…).
 
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
     modes find the same alerts, and nothing is stored twice. The most severe come first;
@@ -121,6 +126,7 @@ def detect(
             report_all=True,
             engine=engine,
             engine_options=options,
+            only=only,
         )
     except TrailhoundError as error:
         raise fail(error) from error

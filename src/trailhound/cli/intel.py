@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from trailhound.cli.context import application
 from trailhound.cli.context import data_dir as context_data_dir
 from trailhound.cli.output import console, fail, out, print_json
 from trailhound.errors import TrailhoundError
@@ -148,8 +149,8 @@ def update(
         typer.Option(help="Go back to the shipped default of a list (tor, aws-ranges, …)."),
     ] = None,
 ) -> None:
-    """Replace intel lists; old events read with the new lists from now on."""
-    from trailhound.intel.enrichment import update_lists
+    """Replace intel lists; old events read with the new lists from now on, and the Tor and
+    remote-credential analytics re-run over the look-back (setting ``intel-retro-hunt``)."""
     from trailhound.intel.lists import spec
 
     files: dict[str, Path | None] = {}
@@ -164,7 +165,7 @@ def update(
     if not files:
         raise typer.BadParameter("give at least one list file (or --reset LIST)")
     try:
-        installed = update_lists(context_data_dir(ctx), files)
+        installed, raised = application(ctx).update_intel(files)
     except TrailhoundError as error:
         raise fail(error) from error
     for v in installed:
@@ -175,6 +176,7 @@ def update(
             highlight=False,
         )
     console.print("Enrichment table rebuilt with the new lists.", highlight=False)
+    console.print(f"Retro-hunt: {len(raised)} alerts raised or grown.", highlight=False)
 
 
 @intel_app.command("lookup")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from sqlglot import exp
 
@@ -276,6 +276,16 @@ class Detector(Protocol):
     ) -> Sequence[Match]:
         """Matches over the stored events of the last ``since`` (None: all), optionally only
         for the given rule IDs."""
+        ...
+
+
+@runtime_checkable
+class ExplainingDetector(Protocol):
+    """A detector that says why its alerts were raised (the analytics): after its matches are
+    recorded, it writes each new alert's ``explanation`` and returns them by alert ID."""
+
+    def explain(self, alerts: Sequence[Mapping[str, Any]]) -> Mapping[str, str]:
+        """Fill in the explanation of those of ``alerts`` that are its own and have none."""
         ...
 
 

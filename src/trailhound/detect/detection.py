@@ -23,6 +23,7 @@ from trailhound.detect.base import (
     BatchContext,
     Detector,
     DetectorContext,
+    ExplainingDetector,
 )
 from trailhound.errors import DetectError
 from trailhound.model import Match
@@ -88,7 +89,14 @@ class Detection:
         """Record a detector's matches as alerts; the alerts created or grown (or, with
         ``report_all``, every alert the matches belong to)."""
         changes = self.alerts.record(matches, detector.infos())
-        return changes.touched if report_all else changes.changed
+        found = changes.touched if report_all else changes.changed
+        if matches and isinstance(detector, ExplainingDetector):
+            # Written to the stored alerts by the detector; copied onto the ones returned.
+            explained = detector.explain(changes.touched)
+            for alert in (*changes.touched, *changes.changed):
+                if alert["id"] in explained:
+                    alert["explanation"] = explained[alert["id"]]
+        return found
 
     # The ingest loop's side --------------------------------------------------------------
     def on_batch(self, batch: BatchContext) -> None:
@@ -112,16 +120,21 @@ class Detection:
         *,
         only: set[str] | None = None,
         report_all: bool = False,
+        detectors: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Run every detector over the stored events (the last ``since``; None: all).
+        """Run every detector (or those named in ``detectors``) over the stored events (the
+        last ``since``; None: all).
 
         Returns the alerts created or grown, or with ``report_all`` every alert the matches
         belong to, including ones stored before.
         """
         alerts: list[dict[str, Any]] = []
+        chosen = (
+            self.detectors if detectors is None else [self.detector(name) for name in detectors]
+        )
         backend = self.context.backend()
         try:
-            found = [(d, d.hunt(backend, since, only)) for d in self.detectors]
+            found = [(d, d.hunt(backend, since, only)) for d in chosen]
         finally:
             backend.close()
         for detector, matches in found:

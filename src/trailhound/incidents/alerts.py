@@ -205,7 +205,8 @@ SELECT g.alert_id, any_value(g.rule_id), any_value(r.title), any_value(r.severit
        list_sort(list_distinct(list(g.session)))[1:{LIST_CAP}],
        list_sort(list_distinct(list(g.resource)))[1:{LIST_CAP}],
        any_value(r.group_fields),
-       string_split(arg_min(g.group_key, (g.event_time, g.event_id)), '{KEY_SEPARATOR}')
+       string_split(arg_min(g.group_key, (g.event_time, g.event_id)), '{KEY_SEPARATOR}'),
+       NULL  -- explanation: the detector that has one adds it (Detection.raise_matches)
 FROM grouped AS g JOIN rule_meta AS r USING (rule_id)
 GROUP BY g.alert_id
 ON CONFLICT (id) DO NOTHING
