@@ -97,8 +97,8 @@ def correlation_sql(
         else "''"
     )
     value_column = f", {value} AS counted" if value is not None else ""
-    # One row per listed reference, repeats included, as the rule lists them: a rule listed
-    # twice counts its matches twice.
+    # One row per listed reference a hit's rule ID or name is, repeats included, as the rule
+    # lists them: a rule listed twice counts its matches twice.
     listed = [references.index(r) for r in corr.rule_ids]
     refs = ", ".join(f"({p}, {k}, ?)" for p, k in enumerate(listed))
     lasts = "".join(
@@ -117,10 +117,15 @@ def correlation_sql(
         ordered_joins, ordered_position = _ordered_from(listed, keys)
     sql = f"""
 WITH refs (ref_pos, ref_key, reference) AS (VALUES {refs}),
+matched AS (
+    SELECT h.*, r.ref_pos, r.ref_key FROM hits AS h JOIN refs AS r ON h.rule_id = r.reference
+    UNION ALL
+    SELECT h.*, r.ref_pos, r.ref_key FROM hits AS h JOIN refs AS r ON h.rule_name = r.reference
+),
 rows AS (
-    SELECT h.event_id, h.event_time, h.actor, h.account, h.region, h.source_ip, h.principal,
-           h.session, r.ref_pos, r.ref_key, {label} AS label{key_columns}{value_column}
-    FROM hits AS h JOIN refs AS r ON h.rule_id = r.reference OR h.rule_name = r.reference
+    SELECT event_id, event_time, actor, account, region, source_ip, principal, session, ref_pos,
+           ref_key, {label} AS label{key_columns}{value_column}
+    FROM matched
 ),
 numbered AS (
     SELECT *, row_number() OVER ({over}ORDER BY event_time, event_id, ref_pos) AS rn

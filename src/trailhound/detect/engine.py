@@ -199,7 +199,7 @@ def prefilter(predicates: Sequence[exp.Expression]) -> exp.Expr | None:
         expressions=[exp.Literal.string(n) for n in sorted(names)],
     )
     for predicate in unlimited:
-        condition = exp.or_(condition, predicate.copy())
+        condition = exp.or_(condition, _unwrap(predicate).copy())
     return condition
 
 
@@ -217,7 +217,7 @@ def match_query(
     shared = guard_shared(shared, predicates, compiled)
     hit_list = exp.Array(
         expressions=[
-            exp.Case(ifs=[exp.If(this=p, true=exp.Literal.number(i))])
+            exp.Case(ifs=[exp.If(this=_unwrap(p).copy(), true=exp.Literal.number(i))])
             for i, p in enumerate(predicates)
         ]
     )
@@ -234,7 +234,6 @@ def match_query(
     events = exp.select("*", *[exp.alias_(e, a) for a, e in shared.items()]).from_(
         candidates.subquery("candidates")
     )
-    scored = exp.select("*", exp.alias_(hits, "hits")).from_(events.subquery("events"))
     generic = default_resource()
     resources = [
         exp.Coalesce(this=r.resource.copy(), expressions=[generic.copy()])
@@ -246,17 +245,21 @@ def match_query(
     group_columns = [
         exp.alias_(r.group.copy(), f"grp_{i}") for i, r in enumerate(rules) if r.group is not None
     ]
+    outputs = [
+        *[exp.column(c) for c in _BASE_COLUMNS],
+        exp.alias_(generic, "resource"),
+        exp.alias_(principal_expression(), "principal"),
+        exp.alias_(session_expression(), "session"),
+        *resource_columns,
+        *group_columns,
+        *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
+    ]
+    # Only the columns the output reads are kept beside ``hits``: materializing whole events
+    # (their JSON documents) costs more than the rules themselves.
+    scored = exp.select(*[exp.column(c) for c in _read_columns(outputs)], exp.alias_(hits, "hits"))
+    scored = scored.from_(events.subquery("events"))
     return (
-        exp.select(
-            *_BASE_COLUMNS,
-            exp.alias_(generic, "resource"),
-            "hits",
-            exp.alias_(principal_expression(), "principal"),
-            exp.alias_(session_expression(), "session"),
-            *resource_columns,
-            *group_columns,
-            *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
-        )
+        exp.select(*outputs[: len(_BASE_COLUMNS) + 1], "hits", *outputs[len(_BASE_COLUMNS) + 1 :])
         .from_("scored")
         .where(
             exp.GT(this=exp.ArraySize(this=exp.column("hits")), expression=exp.Literal.number(0))
@@ -264,6 +267,18 @@ def match_query(
         # Materialized: otherwise DuckDB evaluates the whole rule list again inside the filter.
         .with_("scored", as_=scored, materialized=True)
     )
+
+
+def _read_columns(expressions: Sequence[exp.Expr]) -> list[str]:
+    """The names of the relation's columns the expressions read (not their lambdas' variables),
+    in first-use order."""
+    names: dict[str, None] = {}
+    for expression in expressions:
+        bound = {v.name for lam in expression.find_all(exp.Lambda) for v in lam.expressions}
+        for column in expression.find_all(exp.Column):
+            if not column.table and column.name not in bound:
+                names.setdefault(column.name, None)
+    return list(names)
 
 
 def _selected(
