@@ -86,13 +86,13 @@ def hoist_shared(
 
     def hoist(node: exp.Expression) -> exp.Expression:
         if isinstance(node, (exp.Lower, exp.JSONExtractScalar)):
-            key = node.sql()
+            key = node.sql()  # by text: sqlglot's own equality ignores the case of strings
             if key not in shared:
                 shared[key] = (f"__shared_{len(shared)}", node.copy())
             return exp.column(shared[key][0])
         return node
 
-    rewritten = [p.copy().transform(hoist) for p in predicates]
+    rewritten = [p.transform(hoist) for p in predicates]  # transform works on a copy
     return rewritten, {alias: expression for alias, expression in shared.values()}
 
 
@@ -199,7 +199,7 @@ def prefilter(predicates: Sequence[exp.Expression]) -> exp.Expr | None:
         expressions=[exp.Literal.string(n) for n in sorted(names)],
     )
     for predicate in unlimited:
-        condition = exp.or_(condition, _unwrap(predicate).copy())
+        condition = exp.or_(condition, _unwrap(predicate).copy(), copy=False)
     return condition
 
 
@@ -217,7 +217,7 @@ def match_query(
     shared = guard_shared(shared, predicates, compiled)
     hit_list = exp.Array(
         expressions=[
-            exp.Case(ifs=[exp.If(this=_unwrap(p).copy(), true=exp.Literal.number(i))])
+            exp.Case(ifs=[exp.If(this=_unwrap(p), true=exp.Literal.number(i))])
             for i, p in enumerate(predicates)
         ]
     )
