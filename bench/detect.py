@@ -32,15 +32,16 @@ import duckdb
 SHARED_SIGMA = Path(__file__).resolve().parents[1] / "../shared/data/sigma"
 
 
-def run_child(argv: list[str]) -> tuple[float, int]:
-    """Run a command; returns wall seconds and the child's peak RSS in bytes."""
+def run_child(argv: list[str]) -> tuple[float, int, float]:
+    """Run a command; returns wall seconds, the child's peak RSS in bytes and its CPU seconds
+    (user + system over every thread: on a shared machine they say more than wall time)."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"{argv[:4]} failed with status {status}")
-    return elapsed, usage.ru_maxrss * 1024
+    return elapsed, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def child_ingest(data_dir: Path, logs: Path, detect: bool, rules: list[Path]) -> None:
@@ -122,34 +123,44 @@ def main() -> None:
     store = args.workdir / f"detect-store-{args.events}-{args.seed}"
     shutil.rmtree(store, ignore_errors=True)
     base = ["--data-dir", str(store), "--logs", str(logs), *rule_args]
-    ingest_s, ingest_rss = run_child([*me, "--child", "ingest", *base])
+    plain = [*me, "--child", "ingest", *base]
+    ingest_s, ingest_rss, ingest_cpu = run_child(plain)
     rate = args.events / ingest_s
-    print(f"rules: built-in pack{' + SigmaHQ CloudTrail' if rules else ''}; {args.events:,} events")
+    print(f"rules: built-in pack{' + SigmaHQ CloudTrail' if rules else ''}; {args.events:,} events"
+          f"; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
     print(f"ingest, no detection        : {ingest_s:7.2f} s {rate:10,.0f} events/s  "
-          f"peak RSS {ingest_rss / 1e6:6,.0f} MB")  # fmt: skip
+          f"peak RSS {ingest_rss / 1e6:6,.0f} MB  cpu {ingest_cpu:6.1f} s")  # fmt: skip
     if not args.skip_ingest_overhead:
         detecting = args.workdir / f"detect-store-ingest-{args.events}-{args.seed}"
         shutil.rmtree(detecting, ignore_errors=True)
         on_ingest = ["--data-dir", str(detecting), "--logs", str(logs), *rule_args]
-        with_s, with_rss = run_child([*me, "--child", "ingest-detect", *on_ingest])
+        detect_argv = [*me, "--child", "ingest-detect", *on_ingest]
+        with_s, with_rss, with_cpu = run_child(detect_argv)
         shutil.rmtree(detecting, ignore_errors=True)
+        added_cpu = with_cpu / max(ingest_cpu, 1e-9)
         print(f"ingest, detection per batch : {with_s:7.2f} s {args.events / with_s:10,.0f} "
-              f"events/s  peak RSS {with_rss / 1e6:6,.0f} MB  → detection adds "
-              f"{100 * (with_s / ingest_s - 1):.0f}%")  # fmt: skip
+              f"events/s  peak RSS {with_rss / 1e6:6,.0f} MB  cpu {with_cpu:6.1f} s  → detection "
+              f"adds {100 * (with_s / ingest_s - 1):.0f}% wall, "
+              f"{100 * (added_cpu - 1):.0f}% CPU")  # fmt: skip
 
     trailhound = str(Path(sys.executable).with_name("trailhound"))
     hunt = [trailhound, "--data-dir", str(store), "detect", "--since", "all", "--format", "json"]
-    ours, ours_rss = run_child([*hunt, *rule_args])
+    ours_argv = [*hunt, *rule_args]
+    ours, ours_rss, ours_cpu = run_child(ours_argv)
     pairs = args.workdir / f"detect-naive-{args.events}-{args.seed}.parquet"
-    naive, naive_rss = run_child([*me, "--child", "naive", "--data-dir", str(store),
-                                  "--pairs", str(pairs), *rule_args])  # fmt: skip
+    naive_argv = [*me, "--child", "naive", "--data-dir", str(store), "--pairs", str(pairs),
+                  *rule_args]  # fmt: skip
+    naive, naive_rss, naive_cpu = run_child(naive_argv)
     print(f"(a) trailhound detect       : {ours:7.2f} s {args.events / ours:10,.0f} events/s  "
-          f"peak RSS {ours_rss / 1e6:6,.0f} MB  (scan + grouping + storing, process start "
-          "included)")  # fmt: skip
+          f"peak RSS {ours_rss / 1e6:6,.0f} MB  cpu {ours_cpu:6.1f} s  (scan + grouping + "
+          "storing, process start included)")  # fmt: skip
     print(
         f"(b) one scan per rule       : {naive:7.2f} s {args.events / naive:10,.0f} events/s  "
-        f"peak RSS {naive_rss / 1e6:6,.0f} MB  (scans only) → (b)/(a) = {naive / ours:.1f}×"
+        f"peak RSS {naive_rss / 1e6:6,.0f} MB  cpu {naive_cpu:6.1f} s  (scans only) → (b)/(a) = "
+        f"{naive / ours:.1f}×"
     )
+    print(f"load average after the runs: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     con = duckdb.connect(str(store / "state.duckdb"), read_only=True)
     try:

@@ -186,3 +186,12 @@ def test_alerts_page_and_count(data_dir: DataDir) -> None:
 def test_unknown_rules_are_refused(data_dir: DataDir) -> None:
     with pytest.raises(DetectError, match="unknown rules: nosuch"):
         AlertStore(StateDB(data_dir.state_db)).record([_match("nosuch", "e1", 0)], RULES)
+
+
+def test_a_match_met_twice_in_one_recording_counts_once(data_dir: DataDir) -> None:
+    store = AlertStore(StateDB(data_dir.state_db))
+    twice = [_match("r1", "e1", 0), _match("r1", "e2", 1), _match("r1", "e1", 0)]
+    [alert] = store.record(twice, RULES).changed
+    assert alert["count"] == 2 and sorted(alert["event_ids"]) == ["e1", "e2"]
+    [again] = store.record([_match("r1", "e3", 2), _match("r1", "e3", 2)], RULES).changed
+    assert again["count"] == 3

@@ -30,10 +30,9 @@ from trailhound.detect.base import (
     Placeholders,
     RuleSet,
 )
-from trailhound.detect.correlation import correlate
+from trailhound.detect.correlation import correlation_sql
 from trailhound.detect.grouping import default_resource, principal_expression, session_expression
 from trailhound.detect.matches import MATCH_COLUMNS, MatchTable
-from trailhound.model import Match
 from trailhound.query.dialects import get_dialect
 
 if TYPE_CHECKING:
@@ -87,14 +86,48 @@ def hoist_shared(
 
     def hoist(node: exp.Expression) -> exp.Expression:
         if isinstance(node, (exp.Lower, exp.JSONExtractScalar)):
-            key = node.sql()
+            key = node.sql()  # by text: sqlglot's own equality ignores the case of strings
             if key not in shared:
                 shared[key] = (f"__shared_{len(shared)}", node.copy())
             return exp.column(shared[key][0])
         return node
 
-    rewritten = [p.copy().transform(hoist) for p in predicates]
+    rewritten = [p.transform(hoist) for p in predicates]  # transform works on a copy
     return rewritten, {alias: expression for alias, expression in shared.values()}
+
+
+def guard_shared(
+    shared: dict[str, exp.Expression],
+    rewritten: Sequence[exp.Expression],
+    predicates: Sequence[exp.Expression],
+) -> dict[str, exp.Expression]:
+    """Compute each shared JSON extraction only on events whose name a rule reading it needs.
+
+    Parsing a JSON document is what a scan spends most on, and most events are calls no rule
+    reading that field can match: ``CASE WHEN LOWER(event_name) IN (…) THEN … END`` skips them.
+    A rule limited to some event names (``required_event_names``) is false on every other event
+    whatever the field holds, so the NULL it then reads changes nothing; a field any unlimited
+    rule reads is computed everywhere.
+    """
+    needs: dict[str, set[str] | None] = {}
+    for rule, predicate in zip(rewritten, predicates, strict=True):
+        names = required_event_names(predicate)
+        for column in rule.find_all(exp.Column):
+            alias = column.name
+            if alias not in shared:
+                continue
+            known = needs.get(alias, set())
+            needs[alias] = None if names is None or known is None else known | names
+    guarded = dict(shared)
+    for alias, wanted_names in needs.items():
+        expression = shared[alias]
+        if wanted_names and expression.find(exp.JSONExtractScalar) is not None:
+            wanted = exp.In(
+                this=exp.Lower(this=exp.column("event_name")),
+                expressions=[exp.Literal.string(n) for n in sorted(wanted_names)],
+            )
+            guarded[alias] = exp.Case(ifs=[exp.If(this=wanted, true=expression.copy())])
+    return guarded
 
 
 def _unwrap(node: exp.Expression) -> exp.Expression:
@@ -166,7 +199,7 @@ def prefilter(predicates: Sequence[exp.Expression]) -> exp.Expr | None:
         expressions=[exp.Literal.string(n) for n in sorted(names)],
     )
     for predicate in unlimited:
-        condition = exp.or_(condition, predicate.copy())
+        condition = exp.or_(condition, _unwrap(predicate).copy(), copy=False)
     return condition
 
 
@@ -181,9 +214,10 @@ def match_query(
     compiled = rule_predicates(rules, placeholders)
     cheap = prefilter(compiled)
     predicates, shared = hoist_shared(compiled)
+    shared = guard_shared(shared, predicates, compiled)
     hit_list = exp.Array(
         expressions=[
-            exp.Case(ifs=[exp.If(this=p, true=exp.Literal.number(i))])
+            exp.Case(ifs=[exp.If(this=_unwrap(p), true=exp.Literal.number(i))])
             for i, p in enumerate(predicates)
         ]
     )
@@ -200,7 +234,6 @@ def match_query(
     events = exp.select("*", *[exp.alias_(e, a) for a, e in shared.items()]).from_(
         candidates.subquery("candidates")
     )
-    scored = exp.select("*", exp.alias_(hits, "hits")).from_(events.subquery("events"))
     generic = default_resource()
     resources = [
         exp.Coalesce(this=r.resource.copy(), expressions=[generic.copy()])
@@ -212,17 +245,21 @@ def match_query(
     group_columns = [
         exp.alias_(r.group.copy(), f"grp_{i}") for i, r in enumerate(rules) if r.group is not None
     ]
+    outputs = [
+        *[exp.column(c) for c in _BASE_COLUMNS],
+        exp.alias_(generic, "resource"),
+        exp.alias_(principal_expression(), "principal"),
+        exp.alias_(session_expression(), "session"),
+        *resource_columns,
+        *group_columns,
+        *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
+    ]
+    # Only the columns the output reads are kept beside ``hits``: materializing whole events
+    # (their JSON documents) costs more than the rules themselves.
+    scored = exp.select(*[exp.column(c) for c in _read_columns(outputs)], exp.alias_(hits, "hits"))
+    scored = scored.from_(events.subquery("events"))
     return (
-        exp.select(
-            *_BASE_COLUMNS,
-            exp.alias_(generic, "resource"),
-            "hits",
-            exp.alias_(principal_expression(), "principal"),
-            exp.alias_(session_expression(), "session"),
-            *resource_columns,
-            *group_columns,
-            *[exp.alias_(e, f"extra_{i}") for i, e in enumerate(extra)],
-        )
+        exp.select(*outputs[: len(_BASE_COLUMNS) + 1], "hits", *outputs[len(_BASE_COLUMNS) + 1 :])
         .from_("scored")
         .where(
             exp.GT(this=exp.ArraySize(this=exp.column("hits")), expression=exp.Literal.number(0))
@@ -230,6 +267,18 @@ def match_query(
         # Materialized: otherwise DuckDB evaluates the whole rule list again inside the filter.
         .with_("scored", as_=scored, materialized=True)
     )
+
+
+def _read_columns(expressions: Sequence[exp.Expr]) -> list[str]:
+    """The names of the relation's columns the expressions read (not their lambdas' variables),
+    in first-use order."""
+    names: dict[str, None] = {}
+    for expression in expressions:
+        bound = {v.name for lam in expression.find_all(exp.Lambda) for v in lam.expressions}
+        for column in expression.find_all(exp.Column):
+            if not column.table and column.name not in bound:
+                names.setdefault(column.name, None)
+    return list(names)
 
 
 def _selected(
@@ -246,14 +295,25 @@ def _selected(
     return rules, correlations
 
 
-def _correlation_columns(correlations: Sequence[CorrelationRule]) -> list[exp.Expression]:
-    """The group-by (and counted) fields every correlation needs beside each match."""
-    extra: list[exp.Expression] = []
+def _correlation_columns(
+    correlations: Sequence[CorrelationRule],
+) -> tuple[list[exp.Expression], list[tuple[list[str], str | None]]]:
+    """The group-by (and counted) fields the correlations need beside each match, each computed
+    once, and per correlation the ``extra_N`` columns holding its groups and its counted field."""
+    extra: dict[str, exp.Expression] = {}
+
+    def column(expression: exp.Expression) -> str:
+        key = expression.sql()
+        if key not in extra:
+            extra[key] = expression.copy()
+        return f"extra_{list(extra).index(key)}"
+
+    layout: list[tuple[list[str], str | None]] = []
     for corr in correlations:
-        extra += [g.copy() for g in corr.group_by]
-        if corr.value_field is not None:
-            extra.append(corr.value_field.copy())
-    return extra
+        groups = [column(g) for g in corr.group_by]
+        value = column(corr.value_field) if corr.value_field is not None else None
+        layout.append((groups, value))
+    return list(extra.values()), layout
 
 
 def one_scan_query(
@@ -267,7 +327,7 @@ def one_scan_query(
     rules, correlations = _selected(ruleset, only)
     if not rules:
         return None
-    return match_query(rules, relation, placeholders, where, _correlation_columns(correlations))
+    return match_query(rules, relation, placeholders, where, _correlation_columns(correlations)[0])
 
 
 def _fetch(backend: Backend, sql: str, params: Sequence[object]) -> pa.Table:
@@ -283,12 +343,14 @@ def _fetch(backend: Backend, sql: str, params: Sequence[object]) -> pa.Table:
 
 
 def _explode(
-    scan: pa.Table, rules: Sequence[DetectionRule], keep: Sequence[bool]
-) -> duckdb.DuckDBPyRelation:
-    """One row per (event, rule hit) of the scan's result, with the rule's own resource and
-    grouping key, ``keep`` marking the rules whose matches are returned (alerting, selected)."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    con: duckdb.DuckDBPyConnection,
+    scan: pa.Table,
+    rules: Sequence[DetectionRule],
+    keep: Sequence[bool],
+) -> None:
+    """Create ``hits`` on ``con``: one row per (event, rule hit) of the scan's result, with the
+    rule's own resource and grouping key, ``keep`` marking the rules whose matches are returned
+    (alerting, selected)."""
     meta = pa.table(
         {
             "idx": pa.array(range(len(rules)), pa.int32()),
@@ -311,7 +373,8 @@ def _explode(
         )
 
     extras = ", ".join(f"m.{n}" for n in scan.column_names if n.startswith("extra_"))
-    return con.sql(
+    con.execute(
+        "CREATE TEMP TABLE hits AS "
         "SELECT r.rule_id, m.event_id, CAST(m.event_time AS TIMESTAMPTZ) AS event_time, "
         "CAST(m.actor AS VARCHAR) AS actor, CAST(m.account AS VARCHAR) AS account, "
         "CAST(m.aws_region AS VARCHAR) AS region, "
@@ -321,6 +384,21 @@ def _explode(
         f"r.rule_name, r.keep{', ' + extras if extras else ''} "
         "FROM (SELECT *, unnest(hits) AS hit FROM scan) AS m JOIN rule_meta AS r ON r.idx = m.hit"
     )
+    con.unregister("scan")
+    con.unregister("rule_meta")
+
+
+def _note_seen(con: duckdb.DuckDBPyConnection, seen: dict[str, tuple[datetime, datetime]]) -> None:
+    """Widen ``seen`` by the first and last event time of every rule (by ID and name) in
+    ``hits``."""
+    spans = con.sql(
+        "SELECT k, min(event_time), max(event_time) FROM (SELECT rule_id AS k, event_time "
+        "FROM hits UNION ALL SELECT rule_name, event_time FROM hits "
+        "WHERE rule_name IS NOT NULL) GROUP BY k"
+    ).fetchall()
+    for key, first, last in spans:
+        low, high = seen.get(key, (first, last))
+        seen[key] = (min(low, first), max(high, last))
 
 
 def run_rules(
@@ -336,10 +414,11 @@ def run_rules(
     """Evaluate every rule (and correlation) over ``relation`` in one scan; the matches.
 
     The query is rendered in the backend's dialect and run by it; its result stays an Arrow
-    table, exploded to one row per rule hit in SQL. ``where`` may hold ``?`` placeholders bound
-    from ``params``, which keeps the generated SQL (cached per shape and dialect) the same from
-    one batch to the next. ``seen``, when given, receives the ID and name of every rule that
-    matched, alerting or not, with its first and last event time.
+    table, exploded to one row per rule hit in SQL, over which the correlations run in SQL too
+    (``detect.correlation``): no Python object is built per match. ``where`` may hold ``?``
+    placeholders bound from ``params``, which keeps the generated SQL (cached per shape and
+    dialect) the same from one batch to the next. ``seen``, when given, receives the ID and
+    name of every rule that matched, alerting or not, with its first and last event time.
     """
     rules, correlations = _selected(ruleset, only)
     if not rules:
@@ -351,11 +430,10 @@ def run_rules(
         None if where is None else where.sql(),
         tuple(sorted(only or ())),
     )
+    extra, layout = _correlation_columns(correlations)
     sql = ruleset.sql_cache.get(cache_key)
     if sql is None:
-        query = match_query(
-            rules, relation, placeholders, where, _correlation_columns(correlations)
-        )
+        query = match_query(rules, relation, placeholders, where, extra)
         sql = get_dialect(backend.dialect).generate(query)
         ruleset.sql_cache[cache_key] = sql
     scan = _fetch(backend, sql, params)
@@ -363,36 +441,21 @@ def run_rules(
         return MatchTable()
     # Signals are kept too: the alert store stores them, alerting only through thresholds.
     keep = [(r.generate or r.signal) and (only is None or r.id in only) for r in rules]
-    hits = _explode(scan, rules, keep)
-    matches = MatchTable(hits.filter("keep").select(*MATCH_COLUMNS).to_arrow_table())
-    if seen is not None:
-        spans = hits.query(
-            "hits",
-            "SELECT k, min(event_time), max(event_time) FROM (SELECT rule_id AS k, event_time "
-            "FROM hits UNION ALL SELECT rule_name, event_time FROM hits "
-            "WHERE rule_name IS NOT NULL) GROUP BY k",
-        )
-        for key, first, last in spans.fetchall() if spans is not None else []:
-            low, high = seen.get(key, (first, last))
-            seen[key] = (min(low, first), max(high, last))
-    if not correlations:
-        return matches
-    referenced = sorted({ref for c in correlations for ref in c.rule_ids})
-    wanted = hits.filter(
-        duckdb.ColumnExpression("rule_id").isin(*map(duckdb.ConstantExpression, referenced))
-        | duckdb.ColumnExpression("rule_name").isin(*map(duckdb.ConstantExpression, referenced))
-    )
-    per_rule: dict[str, list[tuple[Match, tuple[object, ...]]]] = {}
-    width = len(MATCH_COLUMNS)
-    for row in wanted.fetchall():
-        match = Match(*row[:width])
-        extra = tuple(row[width + 2 :])
-        per_rule.setdefault(match.rule_id, []).append((match, extra))
-        if row[width]:
-            per_rule.setdefault(row[width], []).append((match, extra))
-    found: list[Match] = []
-    offset = 0
-    for corr in correlations:
-        found += correlate(corr, per_rule, offset)
-        offset += len(corr.group_by) + (1 if corr.value_field is not None else 0)
-    return matches + found
+    columns = ", ".join(f'"{c}"' for c in MATCH_COLUMNS)
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        _explode(con, scan, rules, keep)
+        del scan
+        if seen is not None:
+            _note_seen(con, seen)
+        parts = [con.sql(f"SELECT {columns} FROM hits WHERE keep").to_arrow_table()]
+        for corr, (groups, value) in zip(correlations, layout, strict=True):
+            statement, bound = correlation_sql(corr, groups, value)
+            found = con.sql(
+                f"SELECT * FROM ({statement}) ORDER BY event_time, event_id", params=bound
+            )
+            parts.append(found.to_arrow_table())
+    finally:
+        con.close()
+    return MatchTable(pa.concat_tables([MatchTable(p).table for p in parts]))
