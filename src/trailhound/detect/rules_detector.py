@@ -36,6 +36,12 @@ SIGNAL_RULES = "signal-rules"  # setting: more rule IDs treated as signals (``-I
 DEFAULT_SIGNAL_RULES: frozenset[str] = frozenset(
     {
         "905d389b-b853-46d0-9d3d-dea0d3a3cd49",  # SigmaHQ AWS STS AssumeRole Misuse: role chaining
+        # The reasons, one per rule, are in docs/detection-coverage.md ("SigmaHQ rules as signals").
+        "77caf516-34e5-4df9-b4db-20744fea0a60",  # SigmaHQ Console Login Without MFA: every SSO one
+        "6fb77778-040f-4015-9440-572aa9b6b580",  # SigmaHQ Security Group Modification: every change
+        "f305fd62-beca-47da-ad95-7690a0620084",  # SigmaHQ Potential Bucket Enumeration: a read
+        "8ad1600d-e9dc-4251-b0ee-a65268f29add",  # SigmaHQ AWS Root Credentials: the pack's root rules
+        "6393e346-1977-46ef-8987-ad414a145fad",  # SigmaHQ ConsoleLogin Failed Authentication: a typo
     }
 )
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
