@@ -143,6 +143,11 @@ def main() -> None:
         f"total: {sum(per_rule[r] for r in shown) * scale:.1f} alerts per million benign events, "
         f"signals excluded ({signals * 1e6 / args.events:,.0f} signals per million events stored)"
     )
+    if args.rules and not args.no_builtin:
+        builtin = {r.id for r in detector.all_rules.rules if r.builtin}
+        builtin.update(c.id for c in detector.all_rules.correlations if c.builtin)
+        own = sum(n for r, n in per_rule.items() if r in builtin and r in shown)
+        print(f"of which the built-in pack: {own * scale:.1f} alerts per million benign events")
     told = ", ".join(
         f"{rules[r][0]} {n}" for r, n in sorted(story_alerts.items(), key=lambda x: rules[x[0]][0])
     )
