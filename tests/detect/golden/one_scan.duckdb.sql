@@ -1489,6 +1489,18 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
+                (
+                  NOT (
+                    __shared_19
+                  ) IS NULL
+                )
+                OR (
+                  NOT (
+                    __shared_20
+                  ) IS NULL
+                )
+              )
+              AND (
                 NOT (
                   COALESCE(NOT error_code IS NULL, FALSE)
                 )
@@ -1512,10 +1524,10 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
+                      CONTAINS(__shared_21, ':role/aws-reserved/sso.amazonaws.com/')
                     )
                     OR (
-                      CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
+                      CONTAINS(__shared_22, ':assumed-role/awsreservedsso_')
                     ),
                     FALSE
                   )
@@ -1526,7 +1538,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_21 = 'failure'
+                    __shared_23 = 'failure'
                   ), FALSE)
                 )
               )
@@ -1546,7 +1558,7 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'updatedetector'
                 )
                 AND (
-                  __shared_22 = 'false'
+                  __shared_24 = 'false'
                 )
               )
               AND (
@@ -1746,7 +1758,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   REGEXP_MATCHES(
-                    __shared_23,
+                    __shared_25,
                     '(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)',
                     'i'
                   )
@@ -1853,7 +1865,7 @@ WITH scored AS MATERIALIZED (
           THEN 60
         END,
         CASE WHEN COALESCE((
-          __shared_24 = '1.0'
+          __shared_26 = '1.0'
         ), FALSE) THEN 61 END,
         CASE
           WHEN COALESCE(
@@ -1877,7 +1889,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 REGEXP_MATCHES(
-                  __shared_25,
+                  __shared_27,
                   '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])|"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\}))*\s*\}'
                 )
               )
@@ -1965,7 +1977,7 @@ WITH scored AS MATERIALIZED (
                   __shared_3 = 'assumedrole'
                 )
                 AND (
-                  CONTAINS(__shared_20, '/i-')
+                  CONTAINS(__shared_22, '/i-')
                 )
                 AND (
                   REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$', 'i')
@@ -2088,12 +2100,12 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'creategrant'
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_26, 'arn:aws[\w-]*:iam::\d{12}:')
+                  REGEXP_MATCHES(__shared_28, 'arn:aws[\w-]*:iam::\d{12}:')
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
+                  COALESCE(CONTAINS(__shared_28, '::111111111111:'), FALSE)
                 )
               )
               AND (
@@ -2216,7 +2228,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_27
+                      __shared_29
                     ) IS NULL
                   )
                 )
@@ -2256,12 +2268,12 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_27, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
+                  REGEXP_MATCHES(__shared_29, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
+                  COALESCE(CONTAINS(__shared_29, ':111111111111:layer:'), FALSE)
                 )
               )
               AND (
@@ -2296,11 +2308,11 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                    REGEXP_MATCHES(__shared_30, '^(arn:aws[\w-]*:iam::)?\d{12}')
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -2321,22 +2333,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       (
-                        REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                        REGEXP_MATCHES(__shared_30, '^(arn:aws[\w-]*:iam::)?\d{12}')
                       )
                       AND (
                         NOT (
-                          COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                          COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
                         )
                       )
                     )
                     OR (
                       (
-                        __shared_29 = '*'
+                        __shared_31 = '*'
                       )
                       AND (
                         NOT (
                           COALESCE(NOT (
-                            __shared_30
+                            __shared_32
                           ) IS NULL, FALSE)
                         )
                       )
@@ -2372,13 +2384,13 @@ WITH scored AS MATERIALIZED (
                       )
                     )
                     AND (
-                      __shared_29 = '*'
+                      __shared_31 = '*'
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_31
+                        __shared_33
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2399,7 +2411,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_32 = 'none'
+                    __shared_34 = 'none'
                   )
                 )
               )
@@ -2500,10 +2512,10 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_33 = '0.0.0.0/0'
+                  __shared_35 = '0.0.0.0/0'
                 )
                 AND (
-                  __shared_34 = 'allow'
+                  __shared_36 = 'allow'
                 )
               )
               AND (
@@ -2650,7 +2662,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_35
+                      __shared_37
                     ) IS NULL
                   )
                 )
@@ -2668,7 +2680,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_36
+                      __shared_38
                     ) IS NULL
                   )
                 )
@@ -2698,7 +2710,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_37
+                      __shared_39
                     ) IS NULL
                   )
                 )
@@ -2729,7 +2741,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_38 = 'failure'
+                    __shared_40 = 'failure'
                   ), FALSE)
                 )
               )
@@ -2856,13 +2868,13 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_39 = 'true'
+                  __shared_41 = 'true'
                 )
                 OR (
                   (
                     STARTS_WITH(__shared_1, 'restore')
                   ) AND (
-                    __shared_40 = 'true'
+                    __shared_42 = 'true'
                   )
                 )
               )
@@ -2889,7 +2901,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_41 = 'false'
+                    __shared_43 = 'false'
                   )
                 )
                 OR (
@@ -2902,7 +2914,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_42
+                      __shared_44
                     ) IS NULL
                   )
                 )
@@ -2933,38 +2945,29 @@ WITH scored AS MATERIALIZED (
             (
               (
                 (
+                  __shared_0 = 'rds.amazonaws.com'
+                )
+                AND (
                   (
-                    __shared_1 = 'deletedbsnapshot'
+                    __shared_1 = 'createdbsnapshot'
                   )
                   OR (
-                    __shared_1 = 'deletedbclustersnapshot'
+                    __shared_1 = 'createdbclustersnapshot'
                   )
                 )
-                OR (
-                  (
-                    (
-                      __shared_1 = 'describedbsnapshots'
-                    )
-                    OR (
-                      __shared_1 = 'describedbclustersnapshots'
-                    )
-                  )
-                  AND (
-                    __shared_43 = 'true'
-                  )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
                 )
-                OR (
-                  (
-                    (
-                      __shared_1 = 'describedbsnapshots'
-                    )
-                    OR (
-                      __shared_1 = 'describedbclustersnapshots'
-                    )
-                  )
-                  AND (
-                    __shared_44 = 'true'
-                  )
+              )
+              AND (
+                NOT (
+                  COALESCE((
+                    __shared_45 = 'automated'
+                  ) OR (
+                    __shared_45 = 'awsbackup'
+                  ), FALSE)
                 )
               )
               AND (
@@ -2983,49 +2986,36 @@ WITH scored AS MATERIALIZED (
               (
                 (
                   (
-                    (
-                      __shared_0 = 'rds.amazonaws.com'
-                    )
-                    AND (
-                      (
-                        __shared_1 = 'createdbsnapshot'
-                      )
-                      OR (
-                        __shared_1 = 'createdbclustersnapshot'
-                      )
-                    )
-                    AND (
-                      user_invoked_by IS NULL
-                    )
+                    __shared_1 = 'deletedbsnapshot'
                   )
-                  AND (
-                    NOT (
-                      COALESCE((
-                        __shared_45 = 'automated'
-                      ) OR (
-                        __shared_45 = 'awsbackup'
-                      ), FALSE)
-                    )
+                  OR (
+                    __shared_1 = 'deletedbclustersnapshot'
                   )
                 )
                 OR (
                   (
                     (
-                      __shared_1 = 'copydbsnapshot'
-                    ) OR (
-                      __shared_1 = 'copydbclustersnapshot'
+                      __shared_1 = 'describedbsnapshots'
+                    )
+                    OR (
+                      __shared_1 = 'describedbclustersnapshots'
                     )
                   )
                   AND (
-                    STARTS_WITH(__shared_46, 'arn:')
+                    __shared_46 = 'true'
                   )
                 )
                 OR (
                   (
-                    __shared_1 = 'copydbclustersnapshot'
+                    (
+                      __shared_1 = 'describedbsnapshots'
+                    )
+                    OR (
+                      __shared_1 = 'describedbclustersnapshots'
+                    )
                   )
                   AND (
-                    STARTS_WITH(__shared_47, 'arn:')
+                    __shared_47 = 'true'
                   )
                 )
               )
@@ -3038,6 +3028,41 @@ WITH scored AS MATERIALIZED (
             FALSE
           )
           THEN 87
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    (
+                      __shared_1 = 'copydbsnapshot'
+                    ) OR (
+                      __shared_1 = 'copydbclustersnapshot'
+                    )
+                  )
+                  AND (
+                    STARTS_WITH(__shared_48, 'arn:')
+                  )
+                )
+                OR (
+                  (
+                    __shared_1 = 'copydbclustersnapshot'
+                  )
+                  AND (
+                    STARTS_WITH(__shared_49, 'arn:')
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 88
         END,
         CASE
           WHEN COALESCE(
@@ -3057,7 +3082,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 88
+          THEN 89
         END,
         CASE
           WHEN COALESCE(
@@ -3073,7 +3098,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   NOT (
-                    __shared_48
+                    __shared_50
                   ) IS NULL
                 )
               )
@@ -3085,7 +3110,54 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 89
+          THEN 90
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'rds.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createdbsnapshot'
+                  )
+                  OR (
+                    __shared_1 = 'createdbclustersnapshot'
+                  )
+                )
+              )
+              AND (
+                (
+                  __shared_51 = 'false'
+                ) OR (
+                  __shared_52 = 'false'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE((
+                    __shared_45 = 'automated'
+                  ) OR (
+                    __shared_45 = 'awsbackup'
+                  ), FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 91
         END,
         CASE
           WHEN COALESCE(
@@ -3107,7 +3179,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_39 = 'true'
+                    __shared_41 = 'true'
                   )
                 )
                 OR (
@@ -3121,7 +3193,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      COALESCE(__shared_49 = '111111111111', FALSE)
+                      COALESCE(__shared_53 = '111111111111', FALSE)
                     )
                   )
                 )
@@ -3134,7 +3206,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 90
+          THEN 92
         END,
         CASE
           WHEN COALESCE(
@@ -3154,7 +3226,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 91
+          THEN 93
         END,
         CASE
           WHEN COALESCE(
@@ -3215,37 +3287,13 @@ WITH scored AS MATERIALIZED (
               AND (
                 (
                   REGEXP_MATCHES(
-                    __shared_50,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_51,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_52,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_53,
+                    __shared_19,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
                 OR (
                   REGEXP_MATCHES(
                     __shared_54,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_25,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
@@ -3261,6 +3309,30 @@ WITH scored AS MATERIALIZED (
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_57,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_27,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_58,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_59,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
               )
               AND (
                 NOT (
@@ -3270,7 +3342,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 92
+          THEN 94
         END,
         CASE
           WHEN COALESCE(
@@ -3289,20 +3361,20 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  CONTAINS(__shared_57, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_60, 'token.actions.githubusercontent.com')
                 )
                 OR (
-                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_61, 'token.actions.githubusercontent.com')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_57, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_60, 'token.actions.githubusercontent.com:sub')
                     )
                     OR (
-                      CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_61, 'token.actions.githubusercontent.com:sub')
                     ),
                     FALSE
                   )
@@ -3316,7 +3388,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 93
+          THEN 95
         END,
         CASE
           WHEN COALESCE(
@@ -3329,22 +3401,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       REGEXP_MATCHES(
-                        __shared_25,
+                        __shared_27,
                         '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                       )
                     )
                     OR (
                       (
-                        REGEXP_MATCHES(__shared_25, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                        REGEXP_MATCHES(__shared_27, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_27, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_25, '"111111111111"')
+                              CONTAINS(__shared_27, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3360,22 +3432,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       REGEXP_MATCHES(
-                        __shared_59,
+                        __shared_62,
                         '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                       )
                     )
                     OR (
                       (
-                        REGEXP_MATCHES(__shared_59, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                        REGEXP_MATCHES(__shared_62, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_59, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_62, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_59, '"111111111111"')
+                              CONTAINS(__shared_62, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3393,7 +3465,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 94
+          THEN 96
         END,
         CASE
           WHEN COALESCE(
@@ -3422,7 +3494,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 95
+          THEN 97
         END,
         CASE
           WHEN COALESCE(
@@ -3434,9 +3506,9 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      __shared_60 = 'awsserviceevent'
+                      __shared_63 = 'awsserviceevent'
                     ) OR (
-                      __shared_60 = 'awsconsolesignin'
+                      __shared_63 = 'awsconsolesignin'
                     ),
                     FALSE
                   )
@@ -3447,10 +3519,15 @@ WITH scored AS MATERIALIZED (
                   COALESCE(NOT user_invoked_by IS NULL, FALSE)
                 )
               )
+              AND (
+                NOT (
+                  COALESCE(__shared_64 = 'true', FALSE)
+                )
+              )
             ),
             FALSE
           )
-          THEN 96
+          THEN 98
         END,
         CASE
           WHEN COALESCE(
@@ -3478,10 +3555,15 @@ WITH scored AS MATERIALIZED (
                   )
                 )
               )
+              AND (
+                NOT (
+                  COALESCE(__shared_12 = 'yes', FALSE)
+                )
+              )
             ),
             FALSE
           )
-          THEN 97
+          THEN 99
         END,
         CASE
           WHEN COALESCE(
@@ -3503,7 +3585,42 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 98
+          THEN 100
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_1 = 'consolelogin'
+                )
+                AND (
+                  __shared_3 = 'root'
+                )
+                AND (
+                  __shared_12 = 'yes'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      __shared_10 = 'failure'
+                    )
+                    OR (
+                      NOT error_message IS NULL
+                    )
+                    OR (
+                      NOT error_code IS NULL
+                    ),
+                    FALSE
+                  )
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 101
         END,
         CASE
           WHEN COALESCE(
@@ -3540,10 +3657,10 @@ WITH scored AS MATERIALIZED (
                       NOT error_code IS NULL
                     )
                     OR (
-                      __shared_61 = 'failure'
+                      __shared_65 = 'failure'
                     )
                     OR (
-                      __shared_62 = 'failure'
+                      __shared_66 = 'failure'
                     ),
                     FALSE
                   )
@@ -3552,7 +3669,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 99
+          THEN 102
         END,
         CASE
           WHEN COALESCE(
@@ -3580,7 +3697,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 100
+          THEN 103
         END,
         CASE
           WHEN COALESCE(
@@ -3609,7 +3726,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 101
+          THEN 104
         END,
         CASE
           WHEN COALESCE(
@@ -3635,7 +3752,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 102
+          THEN 105
         END,
         CASE
           WHEN COALESCE(
@@ -3651,7 +3768,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 103
+          THEN 106
         END,
         CASE
           WHEN COALESCE(
@@ -3688,7 +3805,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 104
+          THEN 107
         END,
         CASE
           WHEN COALESCE(
@@ -3714,7 +3831,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 105
+          THEN 108
         END,
         CASE
           WHEN COALESCE(
@@ -3746,7 +3863,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 106
+          THEN 109
         END,
         CASE
           WHEN COALESCE(
@@ -3759,16 +3876,16 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                REGEXP_MATCHES(__shared_63, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                REGEXP_MATCHES(__shared_67, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_63, 'arn:aws:iam::111111111111:')
+                      CONTAINS(__shared_67, 'arn:aws:iam::111111111111:')
                     )
                     OR (
-                      CONTAINS(__shared_63, '"111111111111"')
+                      CONTAINS(__shared_67, '"111111111111"')
                     ),
                     FALSE
                   )
@@ -3782,7 +3899,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 107
+          THEN 110
         END,
         CASE
           WHEN COALESCE(
@@ -3792,7 +3909,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 REGEXP_MATCHES(
-                  __shared_63,
+                  __shared_67,
                   '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                 )
               )
@@ -3804,7 +3921,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 108
+          THEN 111
         END,
         CASE
           WHEN COALESCE(
@@ -3824,7 +3941,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 109
+          THEN 112
         END,
         CASE
           WHEN COALESCE(
@@ -3879,7 +3996,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 110
+          THEN 113
         END,
         CASE
           WHEN COALESCE(
@@ -3891,7 +4008,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_64
+                      __shared_68
                     ) IS NULL
                   )
                 )
@@ -3905,7 +4022,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_65
+                      __shared_69
                     ) IS NULL
                   )
                 )
@@ -3918,7 +4035,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 111
+          THEN 114
         END,
         CASE
           WHEN COALESCE(
@@ -3930,14 +4047,14 @@ WITH scored AS MATERIALIZED (
                       __shared_1 = 'putbucketlogging'
                     ) AND (
                       NOT (
-                        __shared_66
+                        __shared_70
                       ) IS NULL
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_67
+                        __shared_71
                       ) IS NULL, FALSE)
                     )
                   )
@@ -3967,7 +4084,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 112
+          THEN 115
         END,
         CASE
           WHEN COALESCE(
@@ -3997,7 +4114,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 113
+          THEN 116
         END,
         CASE
           WHEN COALESCE(
@@ -4026,7 +4143,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 114
+          THEN 117
         END,
         CASE
           WHEN COALESCE(
@@ -4044,7 +4161,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   REGEXP_MATCHES(
-                    __shared_68,
+                    __shared_72,
                     '(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))',
                     'i'
                   )
@@ -4058,7 +4175,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 115
+          THEN 118
         END,
         CASE
           WHEN COALESCE(
@@ -4092,7 +4209,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 116
+          THEN 119
         END,
         CASE
           WHEN COALESCE(
@@ -4116,7 +4233,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 117
+          THEN 120
         END,
         CASE
           WHEN COALESCE(
@@ -4137,7 +4254,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_69 = 'anonymous'
+                  __shared_73 = 'anonymous'
                 )
               )
               AND (
@@ -4148,7 +4265,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 118
+          THEN 121
         END,
         CASE
           WHEN COALESCE(
@@ -4177,7 +4294,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 119
+          THEN 122
         END,
         CASE
           WHEN COALESCE(
@@ -4215,11 +4332,11 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 120
+          THEN 123
         END,
         CASE WHEN COALESCE((
           __shared_1 = 'getsecretvalue'
-        ), FALSE) THEN 121 END,
+        ), FALSE) THEN 124 END,
         CASE
           WHEN COALESCE(
             (
@@ -4234,7 +4351,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 122
+          THEN 125
         END,
         CASE
           WHEN COALESCE(
@@ -4275,7 +4392,48 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 123
+          THEN 126
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_1 = 'authorizesecuritygroupingress'
+                )
+                OR (
+                  __shared_1 = 'modifysecuritygrouprules'
+                )
+              )
+              AND (
+                (
+                  REGEXP_MATCHES(
+                    request_parameters,
+                    '"cidr(ip|ipv4)"\s*:\s*"(?:(?:[0-9]|1[1-9]|[2-9][0-9]|1[0-6][0-9]|17[013-9]|18[0-9]|19[013-9]|2[0-9][0-9])\.|172\.(?:[0-9]|1[0-5]|3[2-9]|[4-9][0-9]|[12][0-9][0-9])\.|192\.(?:[0-9]|[1-9][0-9]|1[0-57-9][0-9]|16[0-79]|2[0-9][0-9])\.)',
+                    'i'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(request_parameters, '"cidripv6"\s*:\s*"(?:[0-9a-e]|f[0-9abe-f:])', 'i')
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    REGEXP_MATCHES(request_parameters, '"cidr(ip|ipv4|ipv6|block)?"\s*:\s*"[0-9a-f.:]+/0"', 'i'),
+                    FALSE
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 127
         END,
         CASE
           WHEN COALESCE(
@@ -4299,7 +4457,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 124
+          THEN 128
         END,
         CASE
           WHEN COALESCE(
@@ -4564,7 +4722,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'updatedetector'
                   )
                   AND (
-                    __shared_22 = 'false'
+                    __shared_24 = 'false'
                   )
                 )
               )
@@ -4588,7 +4746,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 125
+          THEN 129
         END,
         CASE
           WHEN COALESCE(
@@ -4620,7 +4778,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 126
+          THEN 130
         END,
         CASE
           WHEN COALESCE(
@@ -4660,7 +4818,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 127
+          THEN 131
         END,
         CASE
           WHEN COALESCE(
@@ -4697,7 +4855,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 128
+          THEN 132
         END,
         CASE
           WHEN COALESCE(
@@ -4735,7 +4893,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 129
+          THEN 133
         END,
         CASE
           WHEN COALESCE(
@@ -4775,7 +4933,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 130
+          THEN 134
         END,
         CASE
           WHEN COALESCE(
@@ -4795,7 +4953,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 131
+          THEN 135
         END,
         CASE
           WHEN COALESCE(
@@ -4839,7 +4997,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 132
+          THEN 136
         END,
         CASE
           WHEN COALESCE(
@@ -4859,7 +5017,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 133
+          THEN 137
         END,
         CASE
           WHEN COALESCE(
@@ -4888,7 +5046,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 134
+          THEN 138
         END,
         CASE
           WHEN COALESCE(
@@ -4901,20 +5059,20 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'modifydocumentpermission'
                 )
                 AND (
-                  __shared_70 = 'share'
+                  __shared_74 = 'share'
                 )
               )
               AND (
                 (
-                  CONTAINS(__shared_71, 'all')
+                  CONTAINS(__shared_75, 'all')
                 )
                 OR (
                   (
-                    REGEXP_MATCHES(__shared_72, '\d{12}')
+                    REGEXP_MATCHES(__shared_76, '\d{12}')
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_76, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -4927,7 +5085,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 135
+          THEN 139
         END,
         CASE
           WHEN COALESCE(
@@ -4945,7 +5103,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_73 = 'true'
+                  __shared_77 = 'true'
                 )
               )
               AND (
@@ -4956,7 +5114,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 136
+          THEN 140
         END,
         CASE
           WHEN COALESCE(
@@ -4970,7 +5128,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'getparameters'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_77 = 'true'
                   )
                   AND (
                     REGEXP_MATCHES(request_parameters, '"names"\s*:\s*\[\s*"[^"]*"(\s*,\s*"[^"]*"){4,}')
@@ -4984,7 +5142,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'getparametersbypath'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_77 = 'true'
                   )
                   AND (
                     REGEXP_MATCHES(request_parameters, '"recursive"\s*:\s*true')
@@ -4999,7 +5157,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 137
+          THEN 141
         END,
         CASE
           WHEN COALESCE(
@@ -5025,7 +5183,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 138
+          THEN 142
         END,
         CASE
           WHEN COALESCE(
@@ -5045,7 +5203,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 139
+          THEN 143
         END,
         CASE
           WHEN COALESCE(
@@ -5096,7 +5254,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 140
+          THEN 144
         END,
         CASE
           WHEN COALESCE(
@@ -5116,7 +5274,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 141
+          THEN 145
         END,
         CASE
           WHEN COALESCE(
@@ -5198,11 +5356,11 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 142
+          THEN 146
         END,
         CASE WHEN COALESCE((
           __shared_2 = 'vpceaccessdenied'
-        ), FALSE) THEN 143 END,
+        ), FALSE) THEN 147 END,
         CASE
           WHEN COALESCE(
             (
@@ -5215,11 +5373,11 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_74 = '111111111111'
+                  __shared_78 = '111111111111'
                 )
                 OR (
                   (
-                    __shared_60 = 'awsvpceevent'
+                    __shared_63 = 'awsvpceevent'
                   ) AND (
                     vpc_endpoint_account_id IS NULL
                   )
@@ -5227,7 +5385,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_69 = '111111111111', FALSE)
+                  COALESCE(__shared_73 = '111111111111', FALSE)
                 )
               )
               AND (
@@ -5243,7 +5401,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 144
+          THEN 148
         END,
         CASE
           WHEN COALESCE(
@@ -5368,7 +5526,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 145
+          THEN 149
         END,
         CASE
           WHEN COALESCE(
@@ -5423,7 +5581,7 @@ WITH scored AS MATERIALIZED (
             ),
             FALSE
           )
-          THEN 146
+          THEN 150
         END
       ],
       LAMBDA x : NOT x IS NULL
@@ -5450,62 +5608,66 @@ WITH scored AS MATERIALIZED (
       LOWER(request_parameters ->> '$.attribute') AS __shared_16,
       LOWER(request_parameters) AS __shared_17,
       LOWER(request_parameters ->> '$.name') AS __shared_18,
-      LOWER(session_issuer_arn) AS __shared_19,
-      LOWER(user_arn) AS __shared_20,
-      LOWER(response_elements ->> '$.GetSigninToken') AS __shared_21,
-      LOWER(request_parameters ->> '$.enable') AS __shared_22,
-      request_parameters ->> '$.groupName' AS __shared_23,
-      LOWER(ec2_role_delivery) AS __shared_24,
-      request_parameters ->> '$.policyDocument' AS __shared_25,
-      request_parameters ->> '$.granteePrincipal' AS __shared_26,
-      request_parameters ->> '$.layers' AS __shared_27,
-      request_parameters ->> '$.principal' AS __shared_28,
-      LOWER(request_parameters ->> '$.principal') AS __shared_29,
-      request_parameters ->> '$.organizationId' AS __shared_30,
-      request_parameters ->> '$.principalOrgID' AS __shared_31,
-      LOWER(request_parameters ->> '$.authType') AS __shared_32,
-      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_33,
-      LOWER(request_parameters ->> '$.ruleAction') AS __shared_34,
-      request_parameters ->> '$.role' AS __shared_35,
-      request_parameters ->> '$.iamInstanceProfile' AS __shared_36,
-      request_parameters ->> '$.roleARN' AS __shared_37,
-      LOWER(response_elements ->> '$.PasswordRecoveryRequested') AS __shared_38,
-      LOWER(request_parameters ->> '$.publiclyAccessible') AS __shared_39,
-      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_40,
-      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_41,
-      request_parameters ->> '$.masterUserPassword' AS __shared_42,
-      LOWER(request_parameters ->> '$.includePublic') AS __shared_43,
-      LOWER(request_parameters ->> '$.includeShared') AS __shared_44,
+      request_parameters ->> '$.policy' AS __shared_19,
+      request_parameters ->> '$.policyArns[0].arn' AS __shared_20,
+      LOWER(session_issuer_arn) AS __shared_21,
+      LOWER(user_arn) AS __shared_22,
+      LOWER(response_elements ->> '$.GetSigninToken') AS __shared_23,
+      LOWER(request_parameters ->> '$.enable') AS __shared_24,
+      request_parameters ->> '$.groupName' AS __shared_25,
+      LOWER(ec2_role_delivery) AS __shared_26,
+      request_parameters ->> '$.policyDocument' AS __shared_27,
+      request_parameters ->> '$.granteePrincipal' AS __shared_28,
+      request_parameters ->> '$.layers' AS __shared_29,
+      request_parameters ->> '$.principal' AS __shared_30,
+      LOWER(request_parameters ->> '$.principal') AS __shared_31,
+      request_parameters ->> '$.organizationId' AS __shared_32,
+      request_parameters ->> '$.principalOrgID' AS __shared_33,
+      LOWER(request_parameters ->> '$.authType') AS __shared_34,
+      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_35,
+      LOWER(request_parameters ->> '$.ruleAction') AS __shared_36,
+      request_parameters ->> '$.role' AS __shared_37,
+      request_parameters ->> '$.iamInstanceProfile' AS __shared_38,
+      request_parameters ->> '$.roleARN' AS __shared_39,
+      LOWER(response_elements ->> '$.PasswordRecoveryRequested') AS __shared_40,
+      LOWER(request_parameters ->> '$.publiclyAccessible') AS __shared_41,
+      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_42,
+      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_43,
+      request_parameters ->> '$.masterUserPassword' AS __shared_44,
       LOWER(response_elements ->> '$.snapshotType') AS __shared_45,
-      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_46,
-      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_47,
-      request_parameters ->> '$.valuesToAdd' AS __shared_48,
-      LOWER(request_parameters ->> '$.accountWithRestoreAccess') AS __shared_49,
-      request_parameters ->> '$.policy' AS __shared_50,
-      request_parameters ->> '$.attributes.Policy' AS __shared_51,
-      request_parameters ->> '$.attributeValue' AS __shared_52,
-      request_parameters ->> '$.policyText' AS __shared_53,
-      request_parameters ->> '$.resourcePolicy' AS __shared_54,
-      request_parameters ->> '$.accessPolicies' AS __shared_55,
-      request_parameters ->> '$.policyInJson' AS __shared_56,
-      LOWER(request_parameters ->> '$.assumeRolePolicyDocument') AS __shared_57,
-      LOWER(request_parameters ->> '$.policyDocument') AS __shared_58,
-      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_59,
-      LOWER(event_type) AS __shared_60,
-      LOWER(response_elements ->> '$.PasswordUpdated') AS __shared_61,
-      LOWER(response_elements ->> '$.PasswordRecoveryCompleted') AS __shared_62,
-      request_parameters ->> '$.bucketPolicy' AS __shared_63,
-      request_parameters ->> '$.bucketName' AS __shared_64,
-      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_65,
-      request_parameters ->> '$.BucketLoggingStatus' AS __shared_66,
-      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_67,
-      request_parameters ->> '$.key' AS __shared_68,
-      LOWER(user_account_id) AS __shared_69,
-      LOWER(request_parameters ->> '$.permissionType') AS __shared_70,
-      LOWER(request_parameters ->> '$.accountIdsToAdd') AS __shared_71,
-      request_parameters ->> '$.accountIdsToAdd' AS __shared_72,
-      LOWER(request_parameters ->> '$.withDecryption') AS __shared_73,
-      LOWER(vpc_endpoint_account_id) AS __shared_74
+      LOWER(request_parameters ->> '$.includePublic') AS __shared_46,
+      LOWER(request_parameters ->> '$.includeShared') AS __shared_47,
+      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_48,
+      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_49,
+      request_parameters ->> '$.valuesToAdd' AS __shared_50,
+      LOWER(response_elements ->> '$.encrypted') AS __shared_51,
+      LOWER(response_elements ->> '$.storageEncrypted') AS __shared_52,
+      LOWER(request_parameters ->> '$.accountWithRestoreAccess') AS __shared_53,
+      request_parameters ->> '$.attributes.Policy' AS __shared_54,
+      request_parameters ->> '$.attributeValue' AS __shared_55,
+      request_parameters ->> '$.policyText' AS __shared_56,
+      request_parameters ->> '$.resourcePolicy' AS __shared_57,
+      request_parameters ->> '$.accessPolicies' AS __shared_58,
+      request_parameters ->> '$.policyInJson' AS __shared_59,
+      LOWER(request_parameters ->> '$.assumeRolePolicyDocument') AS __shared_60,
+      LOWER(request_parameters ->> '$.policyDocument') AS __shared_61,
+      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_62,
+      LOWER(event_type) AS __shared_63,
+      LOWER(CAST(session_credential_from_console AS TEXT)) AS __shared_64,
+      LOWER(response_elements ->> '$.PasswordUpdated') AS __shared_65,
+      LOWER(response_elements ->> '$.PasswordRecoveryCompleted') AS __shared_66,
+      request_parameters ->> '$.bucketPolicy' AS __shared_67,
+      request_parameters ->> '$.bucketName' AS __shared_68,
+      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_69,
+      request_parameters ->> '$.BucketLoggingStatus' AS __shared_70,
+      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_71,
+      request_parameters ->> '$.key' AS __shared_72,
+      LOWER(user_account_id) AS __shared_73,
+      LOWER(request_parameters ->> '$.permissionType') AS __shared_74,
+      LOWER(request_parameters ->> '$.accountIdsToAdd') AS __shared_75,
+      request_parameters ->> '$.accountIdsToAdd' AS __shared_76,
+      LOWER(request_parameters ->> '$.withDecryption') AS __shared_77,
+      LOWER(vpc_endpoint_account_id) AS __shared_78
     FROM (
       SELECT
         *
@@ -6108,6 +6270,11 @@ WITH scored AS MATERIALIZED (
                         COALESCE(NOT user_invoked_by IS NULL, FALSE)
                       )
                     )
+                    AND (
+                      NOT (
+                        COALESCE(LOWER(CAST(session_credential_from_console AS TEXT)) = 'true', FALSE)
+                      )
+                    )
                   ),
                   FALSE
                 )
@@ -6377,15 +6544,18 @@ SELECT
   user_arn AS extra_7,
   source_ip_address AS extra_8,
   user_arn AS extra_9,
-  user_arn AS extra_10,
-  request_parameters ->> '$.bucketName' AS extra_11,
+  recipient_account_id AS extra_10,
+  source_ip_address AS extra_11,
   user_arn AS extra_12,
-  request_parameters ->> '$.secretId' AS extra_13,
+  request_parameters ->> '$.bucketName' AS extra_13,
   user_arn AS extra_14,
-  aws_region AS extra_15,
+  request_parameters ->> '$.secretId' AS extra_15,
   user_arn AS extra_16,
-  event_name AS extra_17,
-  user_arn AS extra_18
+  aws_region AS extra_17,
+  user_arn AS extra_18,
+  event_name AS extra_19,
+  user_arn AS extra_20,
+  request_parameters ->> '$.name' AS extra_21
 FROM scored
 WHERE
   ARRAY_LENGTH(hits) > 0

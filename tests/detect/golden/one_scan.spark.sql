@@ -1482,6 +1482,18 @@ WITH scored AS (
                 )
               )
               AND (
+                (
+                  NOT (
+                    __shared_19
+                  ) IS NULL
+                )
+                OR (
+                  NOT (
+                    __shared_20
+                  ) IS NULL
+                )
+              )
+              AND (
                 NOT (
                   COALESCE(NOT error_code IS NULL, FALSE)
                 )
@@ -1505,10 +1517,10 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
+                      CONTAINS(__shared_21, ':role/aws-reserved/sso.amazonaws.com/')
                     )
                     OR (
-                      CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
+                      CONTAINS(__shared_22, ':assumed-role/awsreservedsso_')
                     ),
                     FALSE
                   )
@@ -1519,7 +1531,7 @@ WITH scored AS (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_21 = 'failure'
+                    __shared_23 = 'failure'
                   ), FALSE)
                 )
               )
@@ -1539,7 +1551,7 @@ WITH scored AS (
                   __shared_1 = 'updatedetector'
                 )
                 AND (
-                  __shared_22 = 'false'
+                  __shared_24 = 'false'
                 )
               )
               AND (
@@ -1735,7 +1747,7 @@ WITH scored AS (
                   __shared_1 = 'addusertogroup'
                 )
                 AND (
-                  __shared_23 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
+                  __shared_25 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
                 )
               )
               AND (
@@ -1839,7 +1851,7 @@ WITH scored AS (
           THEN 60
         END,
         CASE WHEN COALESCE((
-          __shared_24 = '1.0'
+          __shared_26 = '1.0'
         ), FALSE) THEN 61 END,
         CASE
           WHEN COALESCE(
@@ -1862,7 +1874,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
+                __shared_27 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
               )
               AND (
                 NOT (
@@ -1948,7 +1960,7 @@ WITH scored AS (
                   __shared_3 = 'assumedrole'
                 )
                 AND (
-                  CONTAINS(__shared_20, '/i-')
+                  CONTAINS(__shared_22, '/i-')
                 )
                 AND (
                   user_arn RLIKE '(?i):assumed-role/[^/]+/i-[0-9a-f]{8,17}$'
@@ -2071,12 +2083,12 @@ WITH scored AS (
                   __shared_1 = 'creategrant'
                 )
                 AND (
-                  __shared_26 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
+                  __shared_28 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
+                  COALESCE(CONTAINS(__shared_28, '::111111111111:'), FALSE)
                 )
               )
               AND (
@@ -2199,7 +2211,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_27
+                      __shared_29
                     ) IS NULL
                   )
                 )
@@ -2239,12 +2251,12 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_27 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
+                  __shared_29 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
+                  COALESCE(CONTAINS(__shared_29, ':111111111111:layer:'), FALSE)
                 )
               )
               AND (
@@ -2279,11 +2291,11 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                    __shared_30 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -2304,22 +2316,22 @@ WITH scored AS (
                   AND (
                     (
                       (
-                        __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                        __shared_30 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
                       )
                       AND (
                         NOT (
-                          COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
+                          COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
                         )
                       )
                     )
                     OR (
                       (
-                        __shared_29 = '*'
+                        __shared_31 = '*'
                       )
                       AND (
                         NOT (
                           COALESCE(NOT (
-                            __shared_30
+                            __shared_32
                           ) IS NULL, FALSE)
                         )
                       )
@@ -2355,13 +2367,13 @@ WITH scored AS (
                       )
                     )
                     AND (
-                      __shared_29 = '*'
+                      __shared_31 = '*'
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_31
+                        __shared_33
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2382,7 +2394,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_32 = 'none'
+                    __shared_34 = 'none'
                   )
                 )
               )
@@ -2483,10 +2495,10 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_33 = '0.0.0.0/0'
+                  __shared_35 = '0.0.0.0/0'
                 )
                 AND (
-                  __shared_34 = 'allow'
+                  __shared_36 = 'allow'
                 )
               )
               AND (
@@ -2633,7 +2645,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_35
+                      __shared_37
                     ) IS NULL
                   )
                 )
@@ -2651,7 +2663,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_36
+                      __shared_38
                     ) IS NULL
                   )
                 )
@@ -2681,7 +2693,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_37
+                      __shared_39
                     ) IS NULL
                   )
                 )
@@ -2712,7 +2724,7 @@ WITH scored AS (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_38 = 'failure'
+                    __shared_40 = 'failure'
                   ), FALSE)
                 )
               )
@@ -2839,13 +2851,13 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_39 = 'true'
+                  __shared_41 = 'true'
                 )
                 OR (
                   (
                     STARTSWITH(__shared_1, 'restore')
                   ) AND (
-                    __shared_40 = 'true'
+                    __shared_42 = 'true'
                   )
                 )
               )
@@ -2872,7 +2884,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_41 = 'false'
+                    __shared_43 = 'false'
                   )
                 )
                 OR (
@@ -2885,7 +2897,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_42
+                      __shared_44
                     ) IS NULL
                   )
                 )
@@ -2916,38 +2928,29 @@ WITH scored AS (
             (
               (
                 (
+                  __shared_0 = 'rds.amazonaws.com'
+                )
+                AND (
                   (
-                    __shared_1 = 'deletedbsnapshot'
+                    __shared_1 = 'createdbsnapshot'
                   )
                   OR (
-                    __shared_1 = 'deletedbclustersnapshot'
+                    __shared_1 = 'createdbclustersnapshot'
                   )
                 )
-                OR (
-                  (
-                    (
-                      __shared_1 = 'describedbsnapshots'
-                    )
-                    OR (
-                      __shared_1 = 'describedbclustersnapshots'
-                    )
-                  )
-                  AND (
-                    __shared_43 = 'true'
-                  )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
                 )
-                OR (
-                  (
-                    (
-                      __shared_1 = 'describedbsnapshots'
-                    )
-                    OR (
-                      __shared_1 = 'describedbclustersnapshots'
-                    )
-                  )
-                  AND (
-                    __shared_44 = 'true'
-                  )
+              )
+              AND (
+                NOT (
+                  COALESCE((
+                    __shared_45 = 'automated'
+                  ) OR (
+                    __shared_45 = 'awsbackup'
+                  ), FALSE)
                 )
               )
               AND (
@@ -2966,49 +2969,36 @@ WITH scored AS (
               (
                 (
                   (
-                    (
-                      __shared_0 = 'rds.amazonaws.com'
-                    )
-                    AND (
-                      (
-                        __shared_1 = 'createdbsnapshot'
-                      )
-                      OR (
-                        __shared_1 = 'createdbclustersnapshot'
-                      )
-                    )
-                    AND (
-                      user_invoked_by IS NULL
-                    )
+                    __shared_1 = 'deletedbsnapshot'
                   )
-                  AND (
-                    NOT (
-                      COALESCE((
-                        __shared_45 = 'automated'
-                      ) OR (
-                        __shared_45 = 'awsbackup'
-                      ), FALSE)
-                    )
+                  OR (
+                    __shared_1 = 'deletedbclustersnapshot'
                   )
                 )
                 OR (
                   (
                     (
-                      __shared_1 = 'copydbsnapshot'
-                    ) OR (
-                      __shared_1 = 'copydbclustersnapshot'
+                      __shared_1 = 'describedbsnapshots'
+                    )
+                    OR (
+                      __shared_1 = 'describedbclustersnapshots'
                     )
                   )
                   AND (
-                    STARTSWITH(__shared_46, 'arn:')
+                    __shared_46 = 'true'
                   )
                 )
                 OR (
                   (
-                    __shared_1 = 'copydbclustersnapshot'
+                    (
+                      __shared_1 = 'describedbsnapshots'
+                    )
+                    OR (
+                      __shared_1 = 'describedbclustersnapshots'
+                    )
                   )
                   AND (
-                    STARTSWITH(__shared_47, 'arn:')
+                    __shared_47 = 'true'
                   )
                 )
               )
@@ -3021,6 +3011,41 @@ WITH scored AS (
             FALSE
           )
           THEN 87
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  (
+                    (
+                      __shared_1 = 'copydbsnapshot'
+                    ) OR (
+                      __shared_1 = 'copydbclustersnapshot'
+                    )
+                  )
+                  AND (
+                    STARTSWITH(__shared_48, 'arn:')
+                  )
+                )
+                OR (
+                  (
+                    __shared_1 = 'copydbclustersnapshot'
+                  )
+                  AND (
+                    STARTSWITH(__shared_49, 'arn:')
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 88
         END,
         CASE
           WHEN COALESCE(
@@ -3040,7 +3065,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 88
+          THEN 89
         END,
         CASE
           WHEN COALESCE(
@@ -3056,7 +3081,7 @@ WITH scored AS (
                 )
                 AND (
                   NOT (
-                    __shared_48
+                    __shared_50
                   ) IS NULL
                 )
               )
@@ -3068,7 +3093,54 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 89
+          THEN 90
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_0 = 'rds.amazonaws.com'
+                )
+                AND (
+                  (
+                    __shared_1 = 'createdbsnapshot'
+                  )
+                  OR (
+                    __shared_1 = 'createdbclustersnapshot'
+                  )
+                )
+              )
+              AND (
+                (
+                  __shared_51 = 'false'
+                ) OR (
+                  __shared_52 = 'false'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT user_invoked_by IS NULL, FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE((
+                    __shared_45 = 'automated'
+                  ) OR (
+                    __shared_45 = 'awsbackup'
+                  ), FALSE)
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 91
         END,
         CASE
           WHEN COALESCE(
@@ -3090,7 +3162,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_39 = 'true'
+                    __shared_41 = 'true'
                   )
                 )
                 OR (
@@ -3104,7 +3176,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      COALESCE(__shared_49 = '111111111111', FALSE)
+                      COALESCE(__shared_53 = '111111111111', FALSE)
                     )
                   )
                 )
@@ -3117,7 +3189,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 90
+          THEN 92
         END,
         CASE
           WHEN COALESCE(
@@ -3137,7 +3209,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 91
+          THEN 93
         END,
         CASE
           WHEN COALESCE(
@@ -3197,28 +3269,28 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_50 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_51 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_52 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_53 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                  __shared_19 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   __shared_54 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   __shared_55 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   __shared_56 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
+                  __shared_57 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
+                  __shared_27 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
+                  __shared_58 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
+                  __shared_59 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
               )
               AND (
@@ -3229,7 +3301,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 92
+          THEN 94
         END,
         CASE
           WHEN COALESCE(
@@ -3248,20 +3320,20 @@ WITH scored AS (
               )
               AND (
                 (
-                  CONTAINS(__shared_57, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_60, 'token.actions.githubusercontent.com')
                 )
                 OR (
-                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_61, 'token.actions.githubusercontent.com')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_57, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_60, 'token.actions.githubusercontent.com:sub')
                     )
                     OR (
-                      CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_61, 'token.actions.githubusercontent.com:sub')
                     ),
                     FALSE
                   )
@@ -3275,7 +3347,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 93
+          THEN 95
         END,
         CASE
           WHEN COALESCE(
@@ -3287,20 +3359,20 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                      __shared_27 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                     )
                     OR (
                       (
-                        __shared_25 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                        __shared_27 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_27, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_25, '"111111111111"')
+                              CONTAINS(__shared_27, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3315,20 +3387,20 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      __shared_59 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                      __shared_62 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                     )
                     OR (
                       (
-                        __shared_59 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                        __shared_62 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_59, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_62, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_59, '"111111111111"')
+                              CONTAINS(__shared_62, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3346,7 +3418,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 94
+          THEN 96
         END,
         CASE
           WHEN COALESCE(
@@ -3375,7 +3447,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 95
+          THEN 97
         END,
         CASE
           WHEN COALESCE(
@@ -3387,9 +3459,9 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      __shared_60 = 'awsserviceevent'
+                      __shared_63 = 'awsserviceevent'
                     ) OR (
-                      __shared_60 = 'awsconsolesignin'
+                      __shared_63 = 'awsconsolesignin'
                     ),
                     FALSE
                   )
@@ -3400,10 +3472,15 @@ WITH scored AS (
                   COALESCE(NOT user_invoked_by IS NULL, FALSE)
                 )
               )
+              AND (
+                NOT (
+                  COALESCE(__shared_64 = 'true', FALSE)
+                )
+              )
             ),
             FALSE
           )
-          THEN 96
+          THEN 98
         END,
         CASE
           WHEN COALESCE(
@@ -3431,10 +3508,15 @@ WITH scored AS (
                   )
                 )
               )
+              AND (
+                NOT (
+                  COALESCE(__shared_12 = 'yes', FALSE)
+                )
+              )
             ),
             FALSE
           )
-          THEN 97
+          THEN 99
         END,
         CASE
           WHEN COALESCE(
@@ -3456,7 +3538,42 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 98
+          THEN 100
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_1 = 'consolelogin'
+                )
+                AND (
+                  __shared_3 = 'root'
+                )
+                AND (
+                  __shared_12 = 'yes'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    (
+                      __shared_10 = 'failure'
+                    )
+                    OR (
+                      NOT error_message IS NULL
+                    )
+                    OR (
+                      NOT error_code IS NULL
+                    ),
+                    FALSE
+                  )
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 101
         END,
         CASE
           WHEN COALESCE(
@@ -3493,10 +3610,10 @@ WITH scored AS (
                       NOT error_code IS NULL
                     )
                     OR (
-                      __shared_61 = 'failure'
+                      __shared_65 = 'failure'
                     )
                     OR (
-                      __shared_62 = 'failure'
+                      __shared_66 = 'failure'
                     ),
                     FALSE
                   )
@@ -3505,7 +3622,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 99
+          THEN 102
         END,
         CASE
           WHEN COALESCE(
@@ -3533,7 +3650,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 100
+          THEN 103
         END,
         CASE
           WHEN COALESCE(
@@ -3562,7 +3679,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 101
+          THEN 104
         END,
         CASE
           WHEN COALESCE(
@@ -3588,7 +3705,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 102
+          THEN 105
         END,
         CASE
           WHEN COALESCE(
@@ -3604,7 +3721,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 103
+          THEN 106
         END,
         CASE
           WHEN COALESCE(
@@ -3641,7 +3758,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 104
+          THEN 107
         END,
         CASE
           WHEN COALESCE(
@@ -3667,7 +3784,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 105
+          THEN 108
         END,
         CASE
           WHEN COALESCE(
@@ -3699,7 +3816,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 106
+          THEN 109
         END,
         CASE
           WHEN COALESCE(
@@ -3712,16 +3829,16 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_63 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                __shared_67 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_63, 'arn:aws:iam::111111111111:')
+                      CONTAINS(__shared_67, 'arn:aws:iam::111111111111:')
                     )
                     OR (
-                      CONTAINS(__shared_63, '"111111111111"')
+                      CONTAINS(__shared_67, '"111111111111"')
                     ),
                     FALSE
                   )
@@ -3735,7 +3852,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 107
+          THEN 110
         END,
         CASE
           WHEN COALESCE(
@@ -3744,7 +3861,7 @@ WITH scored AS (
                 __shared_1 = 'putbucketpolicy'
               )
               AND (
-                __shared_63 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                __shared_67 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
               )
               AND (
                 NOT (
@@ -3754,7 +3871,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 108
+          THEN 111
         END,
         CASE
           WHEN COALESCE(
@@ -3774,7 +3891,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 109
+          THEN 112
         END,
         CASE
           WHEN COALESCE(
@@ -3826,7 +3943,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 110
+          THEN 113
         END,
         CASE
           WHEN COALESCE(
@@ -3838,7 +3955,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_64
+                      __shared_68
                     ) IS NULL
                   )
                 )
@@ -3852,7 +3969,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_65
+                      __shared_69
                     ) IS NULL
                   )
                 )
@@ -3865,7 +3982,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 111
+          THEN 114
         END,
         CASE
           WHEN COALESCE(
@@ -3877,14 +3994,14 @@ WITH scored AS (
                       __shared_1 = 'putbucketlogging'
                     ) AND (
                       NOT (
-                        __shared_66
+                        __shared_70
                       ) IS NULL
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_67
+                        __shared_71
                       ) IS NULL, FALSE)
                     )
                   )
@@ -3911,7 +4028,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 112
+          THEN 115
         END,
         CASE
           WHEN COALESCE(
@@ -3941,7 +4058,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 113
+          THEN 116
         END,
         CASE
           WHEN COALESCE(
@@ -3967,7 +4084,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 114
+          THEN 117
         END,
         CASE
           WHEN COALESCE(
@@ -3984,7 +4101,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_68 RLIKE '(?i)(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))'
+                  __shared_72 RLIKE '(?i)(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))'
                 )
               )
               AND (
@@ -3995,7 +4112,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 115
+          THEN 118
         END,
         CASE
           WHEN COALESCE(
@@ -4029,7 +4146,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 116
+          THEN 119
         END,
         CASE
           WHEN COALESCE(
@@ -4053,7 +4170,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 117
+          THEN 120
         END,
         CASE
           WHEN COALESCE(
@@ -4074,7 +4191,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_69 = 'anonymous'
+                  __shared_73 = 'anonymous'
                 )
               )
               AND (
@@ -4085,7 +4202,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 118
+          THEN 121
         END,
         CASE
           WHEN COALESCE(
@@ -4114,7 +4231,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 119
+          THEN 122
         END,
         CASE
           WHEN COALESCE(
@@ -4152,11 +4269,11 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 120
+          THEN 123
         END,
         CASE WHEN COALESCE((
           __shared_1 = 'getsecretvalue'
-        ), FALSE) THEN 121 END,
+        ), FALSE) THEN 124 END,
         CASE
           WHEN COALESCE(
             (
@@ -4171,7 +4288,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 122
+          THEN 125
         END,
         CASE
           WHEN COALESCE(
@@ -4212,7 +4329,44 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 123
+          THEN 126
+        END,
+        CASE
+          WHEN COALESCE(
+            (
+              (
+                (
+                  __shared_1 = 'authorizesecuritygroupingress'
+                )
+                OR (
+                  __shared_1 = 'modifysecuritygrouprules'
+                )
+              )
+              AND (
+                (
+                  request_parameters RLIKE '(?i)"cidr(ip|ipv4)"\\s*:\\s*"(?:(?:[0-9]|1[1-9]|[2-9][0-9]|1[0-6][0-9]|17[013-9]|18[0-9]|19[013-9]|2[0-9][0-9])\\.|172\\.(?:[0-9]|1[0-5]|3[2-9]|[4-9][0-9]|[12][0-9][0-9])\\.|192\\.(?:[0-9]|[1-9][0-9]|1[0-57-9][0-9]|16[0-79]|2[0-9][0-9])\\.)'
+                )
+                OR (
+                  request_parameters RLIKE '(?i)"cidripv6"\\s*:\\s*"(?:[0-9a-e]|f[0-9abe-f:])'
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(
+                    request_parameters RLIKE '(?i)"cidr(ip|ipv4|ipv6|block)?"\\s*:\\s*"[0-9a-f.:]+/0"',
+                    FALSE
+                  )
+                )
+              )
+              AND (
+                NOT (
+                  COALESCE(NOT error_code IS NULL, FALSE)
+                )
+              )
+            ),
+            FALSE
+          )
+          THEN 127
         END,
         CASE
           WHEN COALESCE(
@@ -4236,7 +4390,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 124
+          THEN 128
         END,
         CASE
           WHEN COALESCE(
@@ -4501,7 +4655,7 @@ WITH scored AS (
                     __shared_1 = 'updatedetector'
                   )
                   AND (
-                    __shared_22 = 'false'
+                    __shared_24 = 'false'
                   )
                 )
               )
@@ -4525,7 +4679,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 125
+          THEN 129
         END,
         CASE
           WHEN COALESCE(
@@ -4557,7 +4711,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 126
+          THEN 130
         END,
         CASE
           WHEN COALESCE(
@@ -4597,7 +4751,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 127
+          THEN 131
         END,
         CASE
           WHEN COALESCE(
@@ -4634,7 +4788,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 128
+          THEN 132
         END,
         CASE
           WHEN COALESCE(
@@ -4672,7 +4826,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 129
+          THEN 133
         END,
         CASE
           WHEN COALESCE(
@@ -4712,7 +4866,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 130
+          THEN 134
         END,
         CASE
           WHEN COALESCE(
@@ -4732,7 +4886,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 131
+          THEN 135
         END,
         CASE
           WHEN COALESCE(
@@ -4773,7 +4927,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 132
+          THEN 136
         END,
         CASE
           WHEN COALESCE(
@@ -4793,7 +4947,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 133
+          THEN 137
         END,
         CASE
           WHEN COALESCE(
@@ -4822,7 +4976,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 134
+          THEN 138
         END,
         CASE
           WHEN COALESCE(
@@ -4835,20 +4989,20 @@ WITH scored AS (
                   __shared_1 = 'modifydocumentpermission'
                 )
                 AND (
-                  __shared_70 = 'share'
+                  __shared_74 = 'share'
                 )
               )
               AND (
                 (
-                  CONTAINS(__shared_71, 'all')
+                  CONTAINS(__shared_75, 'all')
                 )
                 OR (
                   (
-                    __shared_72 RLIKE '\\d{12}'
+                    __shared_76 RLIKE '\\d{12}'
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_76, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -4861,7 +5015,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 135
+          THEN 139
         END,
         CASE
           WHEN COALESCE(
@@ -4879,7 +5033,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_73 = 'true'
+                  __shared_77 = 'true'
                 )
               )
               AND (
@@ -4890,7 +5044,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 136
+          THEN 140
         END,
         CASE
           WHEN COALESCE(
@@ -4904,7 +5058,7 @@ WITH scored AS (
                     __shared_1 = 'getparameters'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_77 = 'true'
                   )
                   AND (
                     request_parameters RLIKE '"names"\\s*:\\s*\\[\\s*"[^"]*"(\\s*,\\s*"[^"]*"){4,}'
@@ -4918,7 +5072,7 @@ WITH scored AS (
                     __shared_1 = 'getparametersbypath'
                   )
                   AND (
-                    __shared_73 = 'true'
+                    __shared_77 = 'true'
                   )
                   AND (
                     request_parameters RLIKE '"recursive"\\s*:\\s*true'
@@ -4933,7 +5087,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 137
+          THEN 141
         END,
         CASE
           WHEN COALESCE(
@@ -4959,7 +5113,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 138
+          THEN 142
         END,
         CASE
           WHEN COALESCE(
@@ -4979,7 +5133,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 139
+          THEN 143
         END,
         CASE
           WHEN COALESCE(
@@ -5030,7 +5184,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 140
+          THEN 144
         END,
         CASE
           WHEN COALESCE(
@@ -5050,7 +5204,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 141
+          THEN 145
         END,
         CASE
           WHEN COALESCE(
@@ -5132,11 +5286,11 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 142
+          THEN 146
         END,
         CASE WHEN COALESCE((
           __shared_2 = 'vpceaccessdenied'
-        ), FALSE) THEN 143 END,
+        ), FALSE) THEN 147 END,
         CASE
           WHEN COALESCE(
             (
@@ -5149,11 +5303,11 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_74 = '111111111111'
+                  __shared_78 = '111111111111'
                 )
                 OR (
                   (
-                    __shared_60 = 'awsvpceevent'
+                    __shared_63 = 'awsvpceevent'
                   ) AND (
                     vpc_endpoint_account_id IS NULL
                   )
@@ -5161,7 +5315,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_69 = '111111111111', FALSE)
+                  COALESCE(__shared_73 = '111111111111', FALSE)
                 )
               )
               AND (
@@ -5177,7 +5331,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 144
+          THEN 148
         END,
         CASE
           WHEN COALESCE(
@@ -5302,7 +5456,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 145
+          THEN 149
         END,
         CASE
           WHEN COALESCE(
@@ -5357,7 +5511,7 @@ WITH scored AS (
             ),
             FALSE
           )
-          THEN 146
+          THEN 150
         END
       ),
       x -> NOT x IS NULL
@@ -5384,62 +5538,66 @@ WITH scored AS (
       LOWER(GET_JSON_OBJECT(request_parameters, '$.attribute')) AS __shared_16,
       LOWER(request_parameters) AS __shared_17,
       LOWER(GET_JSON_OBJECT(request_parameters, '$.name')) AS __shared_18,
-      LOWER(session_issuer_arn) AS __shared_19,
-      LOWER(user_arn) AS __shared_20,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.GetSigninToken')) AS __shared_21,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.enable')) AS __shared_22,
-      GET_JSON_OBJECT(request_parameters, '$.groupName') AS __shared_23,
-      LOWER(ec2_role_delivery) AS __shared_24,
-      GET_JSON_OBJECT(request_parameters, '$.policyDocument') AS __shared_25,
-      GET_JSON_OBJECT(request_parameters, '$.granteePrincipal') AS __shared_26,
-      GET_JSON_OBJECT(request_parameters, '$.layers') AS __shared_27,
-      GET_JSON_OBJECT(request_parameters, '$.principal') AS __shared_28,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) AS __shared_29,
-      GET_JSON_OBJECT(request_parameters, '$.organizationId') AS __shared_30,
-      GET_JSON_OBJECT(request_parameters, '$.principalOrgID') AS __shared_31,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.authType')) AS __shared_32,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.cidrBlock')) AS __shared_33,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.ruleAction')) AS __shared_34,
-      GET_JSON_OBJECT(request_parameters, '$.role') AS __shared_35,
-      GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile') AS __shared_36,
-      GET_JSON_OBJECT(request_parameters, '$.roleARN') AS __shared_37,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryRequested')) AS __shared_38,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.publiclyAccessible')) AS __shared_39,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.publiclyAccessible')) AS __shared_40,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.deletionProtection')) AS __shared_41,
-      GET_JSON_OBJECT(request_parameters, '$.masterUserPassword') AS __shared_42,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.includePublic')) AS __shared_43,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.includeShared')) AS __shared_44,
+      GET_JSON_OBJECT(request_parameters, '$.policy') AS __shared_19,
+      GET_JSON_OBJECT(request_parameters, '$.policyArns[0].arn') AS __shared_20,
+      LOWER(session_issuer_arn) AS __shared_21,
+      LOWER(user_arn) AS __shared_22,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.GetSigninToken')) AS __shared_23,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.enable')) AS __shared_24,
+      GET_JSON_OBJECT(request_parameters, '$.groupName') AS __shared_25,
+      LOWER(ec2_role_delivery) AS __shared_26,
+      GET_JSON_OBJECT(request_parameters, '$.policyDocument') AS __shared_27,
+      GET_JSON_OBJECT(request_parameters, '$.granteePrincipal') AS __shared_28,
+      GET_JSON_OBJECT(request_parameters, '$.layers') AS __shared_29,
+      GET_JSON_OBJECT(request_parameters, '$.principal') AS __shared_30,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) AS __shared_31,
+      GET_JSON_OBJECT(request_parameters, '$.organizationId') AS __shared_32,
+      GET_JSON_OBJECT(request_parameters, '$.principalOrgID') AS __shared_33,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.authType')) AS __shared_34,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.cidrBlock')) AS __shared_35,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.ruleAction')) AS __shared_36,
+      GET_JSON_OBJECT(request_parameters, '$.role') AS __shared_37,
+      GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile') AS __shared_38,
+      GET_JSON_OBJECT(request_parameters, '$.roleARN') AS __shared_39,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryRequested')) AS __shared_40,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.publiclyAccessible')) AS __shared_41,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.publiclyAccessible')) AS __shared_42,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.deletionProtection')) AS __shared_43,
+      GET_JSON_OBJECT(request_parameters, '$.masterUserPassword') AS __shared_44,
       LOWER(GET_JSON_OBJECT(response_elements, '$.snapshotType')) AS __shared_45,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier')) AS __shared_46,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier')) AS __shared_47,
-      GET_JSON_OBJECT(request_parameters, '$.valuesToAdd') AS __shared_48,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountWithRestoreAccess')) AS __shared_49,
-      GET_JSON_OBJECT(request_parameters, '$.policy') AS __shared_50,
-      GET_JSON_OBJECT(request_parameters, '$.attributes.Policy') AS __shared_51,
-      GET_JSON_OBJECT(request_parameters, '$.attributeValue') AS __shared_52,
-      GET_JSON_OBJECT(request_parameters, '$.policyText') AS __shared_53,
-      GET_JSON_OBJECT(request_parameters, '$.resourcePolicy') AS __shared_54,
-      GET_JSON_OBJECT(request_parameters, '$.accessPolicies') AS __shared_55,
-      GET_JSON_OBJECT(request_parameters, '$.policyInJson') AS __shared_56,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument')) AS __shared_57,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument')) AS __shared_58,
-      GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument') AS __shared_59,
-      LOWER(event_type) AS __shared_60,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordUpdated')) AS __shared_61,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryCompleted')) AS __shared_62,
-      GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') AS __shared_63,
-      GET_JSON_OBJECT(request_parameters, '$.bucketName') AS __shared_64,
-      GET_JSON_OBJECT(request_parameters, '$.x-amz-server-side-encryption-customer-algorithm') AS __shared_65,
-      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus') AS __shared_66,
-      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus.LoggingEnabled') AS __shared_67,
-      GET_JSON_OBJECT(request_parameters, '$.key') AS __shared_68,
-      LOWER(user_account_id) AS __shared_69,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.permissionType')) AS __shared_70,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd')) AS __shared_71,
-      GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd') AS __shared_72,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.withDecryption')) AS __shared_73,
-      LOWER(vpc_endpoint_account_id) AS __shared_74
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.includePublic')) AS __shared_46,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.includeShared')) AS __shared_47,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier')) AS __shared_48,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier')) AS __shared_49,
+      GET_JSON_OBJECT(request_parameters, '$.valuesToAdd') AS __shared_50,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.encrypted')) AS __shared_51,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.storageEncrypted')) AS __shared_52,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountWithRestoreAccess')) AS __shared_53,
+      GET_JSON_OBJECT(request_parameters, '$.attributes.Policy') AS __shared_54,
+      GET_JSON_OBJECT(request_parameters, '$.attributeValue') AS __shared_55,
+      GET_JSON_OBJECT(request_parameters, '$.policyText') AS __shared_56,
+      GET_JSON_OBJECT(request_parameters, '$.resourcePolicy') AS __shared_57,
+      GET_JSON_OBJECT(request_parameters, '$.accessPolicies') AS __shared_58,
+      GET_JSON_OBJECT(request_parameters, '$.policyInJson') AS __shared_59,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument')) AS __shared_60,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument')) AS __shared_61,
+      GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument') AS __shared_62,
+      LOWER(event_type) AS __shared_63,
+      LOWER(CAST(session_credential_from_console AS STRING)) AS __shared_64,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordUpdated')) AS __shared_65,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryCompleted')) AS __shared_66,
+      GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') AS __shared_67,
+      GET_JSON_OBJECT(request_parameters, '$.bucketName') AS __shared_68,
+      GET_JSON_OBJECT(request_parameters, '$.x-amz-server-side-encryption-customer-algorithm') AS __shared_69,
+      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus') AS __shared_70,
+      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus.LoggingEnabled') AS __shared_71,
+      GET_JSON_OBJECT(request_parameters, '$.key') AS __shared_72,
+      LOWER(user_account_id) AS __shared_73,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.permissionType')) AS __shared_74,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd')) AS __shared_75,
+      GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd') AS __shared_76,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.withDecryption')) AS __shared_77,
+      LOWER(vpc_endpoint_account_id) AS __shared_78
     FROM (
       SELECT
         *
@@ -6038,6 +6196,11 @@ WITH scored AS (
                         COALESCE(NOT user_invoked_by IS NULL, FALSE)
                       )
                     )
+                    AND (
+                      NOT (
+                        COALESCE(LOWER(CAST(session_credential_from_console AS STRING)) = 'true', FALSE)
+                      )
+                    )
                   ),
                   FALSE
                 )
@@ -6307,15 +6470,18 @@ SELECT
   user_arn AS extra_7,
   source_ip_address AS extra_8,
   user_arn AS extra_9,
-  user_arn AS extra_10,
-  GET_JSON_OBJECT(request_parameters, '$.bucketName') AS extra_11,
+  recipient_account_id AS extra_10,
+  source_ip_address AS extra_11,
   user_arn AS extra_12,
-  GET_JSON_OBJECT(request_parameters, '$.secretId') AS extra_13,
+  GET_JSON_OBJECT(request_parameters, '$.bucketName') AS extra_13,
   user_arn AS extra_14,
-  aws_region AS extra_15,
+  GET_JSON_OBJECT(request_parameters, '$.secretId') AS extra_15,
   user_arn AS extra_16,
-  event_name AS extra_17,
-  user_arn AS extra_18
+  aws_region AS extra_17,
+  user_arn AS extra_18,
+  event_name AS extra_19,
+  user_arn AS extra_20,
+  GET_JSON_OBJECT(request_parameters, '$.name') AS extra_21
 FROM scored
 WHERE
   SIZE(hits) > 0
