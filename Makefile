@@ -28,6 +28,10 @@ demo: install
 	$(TH) query 'dataset = cloudtrail | filter src_is_tor = true | comp count() as calls by sourceIPAddress, src_country, src_as_org, eventName | sort calls desc'
 	$(TH) query 'dataset = alerts | filter severity in ("critical", "high") | comp count() as alerts, sum(count) as events by severity, title | sort severity, alerts desc'
 	$(TH) rules coverage
+	$(TH) ledger --public-keys $(DEMO_DIR)/logs/cloudtrail-public-keys.txt || true
+	@echo
+	@echo "The demo store is $(DEMO_DIR)/store; point plain trailhound commands at it with:"
+	@echo "  export TRAILHOUND_DATA_DIR=$$(cd $(DEMO_DIR)/store && pwd)"
 	@echo
 	@echo "Try your own:"
 	@echo "  $(TH) query 'dataset = cloudtrail | filter errorCode = \"VpceAccessDenied\" | comp count() by vpcEndpointId, userIdentity.accountId'"
@@ -46,7 +50,7 @@ typecheck: install-test
 	$(BIN)/mypy --strict src
 
 unit: install-test
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test: lint typecheck unit
 

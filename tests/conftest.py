@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import importlib.util
 import os
+import shutil
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
 
 from trailhound.data_dir import DataDir
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -35,6 +40,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files (query → SQL, Sigma rule → SQL) from the compilers' output",
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under xdist (--dist loadgroup) every Spark test runs in one worker, so that a run starts
+    # one JVM, not one per worker.
+    for item in items:
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
+# The test session's Spark: fewer shuffle partitions for tiny data, and the JVM's quick
+# compiler only (its start-up and the short queries here matter more than peak speed).
+SPARK_TEST_SETTINGS = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+}
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    """One local Spark session for the whole run; tests marked ``spark`` share it."""
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        reason = "PySpark and Java 17 are needed: pip install -e '.[spark]'"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    from trailhound.store.spark import spark_session
+
+    session = spark_session(settings=SPARK_TEST_SETTINGS)
+    yield session
+    session.stop()
 
 
 @pytest.fixture

@@ -38,11 +38,13 @@ STAGES: tuple[tuple[str, ...], ...] = (
         "trailhound.registry",
         "trailhound.data_dir",
         "trailhound.logs",
+        "trailhound.stage_clock",  # seconds per ingest stage, read by the store and the loop
     ),
     ("trailhound.sources",),
     ("trailhound.normalize",),
     ("trailhound.store", "trailhound.intel"),  # intel: offline lists, enrichment written at commit
-    ("trailhound.query",),
+    # The Spark backend renders compiled trees through the query stage's Spark dialect.
+    ("trailhound.query", "trailhound.store.spark"),
     ("trailhound.detect", "trailhound.analytics"),  # analytics is one more detector
     ("trailhound.incidents",),
     ("trailhound.ingest", "trailhound.collect"),

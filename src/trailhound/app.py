@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
+    from trailhound.collect import CollectReport, IntegrationRun
     from trailhound.detect.base import RuleSet
     from trailhound.detect.detection import Detection
     from trailhound.detect.ledger import LedgerReport
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from trailhound.sources.aws.integrations import Integration
     from trailhound.sources.aws.sqs import CollectorOptions, CollectSummary
     from trailhound.sources.base import Source
+    from trailhound.store.base import Backend
+    from trailhound.store.engine import QueryEngine
     from trailhound.store.integrations import IntegrationStore
     from trailhound.store.state import StateDB
 
@@ -56,6 +59,13 @@ Rows = tuple[list[str], list[tuple[Any, ...]]]
 
 class SettingError(TrailhoundError):
     """A setting that does not exist, or a value it cannot take."""
+
+
+class EngineError(TrailhoundError):
+    """A query engine that is not installed, or an operation it does not offer."""
+
+
+DEFAULT_ENGINE = "duckdb"  # the embedded engine; others are store backends (``--engine spark``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,7 @@ class QueryOutcome:
     columns: list[str] = field(default_factory=list)
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     saved: SavedResult | None = None
+    total: int | None = None  # the rows the query has when ``rows`` was cut at ``max_rows``
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +115,15 @@ class Hunt:
 
     alerts: list[dict[str, Any]]
     problems: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleStates:
+    """Every rule loaded (the signal setting applied), which are enabled, when each last fired."""
+
+    ruleset: RuleSet
+    enabled: frozenset[str]
+    last_fired: dict[str, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +160,44 @@ class Trailhound:
 
         return AlertStore(self.state)
 
-    def detection(self, rule_dirs: Sequence[Path] = ()) -> Detection:
+    def detection(
+        self,
+        rule_dirs: Sequence[Path] = (),
+        *,
+        open_backend: Callable[[], Backend] | None = None,
+    ) -> Detection:
         """Every installed detector, raising into the alert store and on to the outputs the
-        settings configure now (a new one per ingest, hunt or collection)."""
+        settings configure now (a new one per ingest, hunt or collection); hunts read the lake
+        through ``open_backend`` (the embedded DuckDB when None)."""
         from trailhound.detect.detection import Detection
         from trailhound.incidents.alerts import AlertStore
 
         alerts = AlertStore.for_data_dir(self.data_dir)
-        return Detection(self.data_dir, alerts, rule_dirs=self._rule_dirs(rule_dirs))
+        return Detection(
+            self.data_dir, alerts, rule_dirs=self._rule_dirs(rule_dirs), open_backend=open_backend
+        )
+
+    # Engines -----------------------------------------------------------------------------
+    @staticmethod
+    def engines() -> list[str]:
+        """The query engines a query or a hunt can run on (``duckdb`` and every backend)."""
+        from trailhound.store.base import BACKENDS
+
+        return sorted({DEFAULT_ENGINE, *BACKENDS.names()})
+
+    def backend_opener(
+        self, engine: str, options: Mapping[str, str] | None = None
+    ) -> Callable[[], Backend] | None:
+        """How a hunt opens the backend ``engine`` over this data directory (its ``options``,
+        e.g. Spark's ``master``); None for the embedded DuckDB, the detectors' default."""
+        from trailhound.store.base import open_backend
+
+        if engine not in self.engines():
+            raise EngineError(f"unknown engine {engine!r}: use {', '.join(self.engines())}")
+        if engine == DEFAULT_ENGINE:
+            return None
+        chosen = dict(options or {})
+        return lambda: open_backend(engine, self.data_dir, **chosen)
 
     # Ingest ------------------------------------------------------------------------------
     def ingest(
@@ -207,15 +257,27 @@ class Trailhound:
     def explain(self, compiled: CompiledQuery, dialect: str = "duckdb") -> str:
         """The query's SQL for ``dialect`` and the lake partitions it reads."""
         from trailhound.query.explain import explain
-        from trailhound.store.lake import ParquetLake
+        from trailhound.store.lake import open_lake
 
-        partitions = [(p.date, p.account) for p in ParquetLake(self.data_dir).partitions()]
+        partitions = [(p.date, p.account) for p in open_lake(self.data_dir).partitions()]
         return explain(compiled, dialect, partitions).render()
 
     def execute(
-        self, compiled: CompiledQuery, params: Mapping[str, str] | None = None
+        self,
+        compiled: CompiledQuery,
+        params: Mapping[str, str] | None = None,
+        *,
+        max_rows: int | None = None,
+        engine: str = DEFAULT_ENGINE,
+        engine_options: Mapping[str, str] | None = None,
     ) -> QueryOutcome:
-        """Run a compiled query: its rows, or (``| target …``) what it saved."""
+        """Run a compiled query: its rows, or (``| target …``) what it saved.
+
+        With ``max_rows``, a query without a limit of its own returns at most that many rows,
+        and ``total`` says how many it has when there are more. ``engine`` runs it on another
+        backend over the same lake (``spark``, with ``engine_options`` such as its ``master``);
+        only the embedded engine saves a result as a dataset.
+        """
         from trailhound.query.saved_datasets import result_rows
         from trailhound.store.engine import QueryEngine
 
@@ -224,13 +286,34 @@ class Trailhound:
         if target is not None and target.kind == "view":
             saved.save(compiled, None, dict(params or {}))
             return QueryOutcome(saved=SavedResult(target.name, "view", None, False))
-        with QueryEngine(self.data_dir) as engine:
+        if engine != DEFAULT_ENGINE:
+            return self._execute_on(engine, engine_options, compiled)
+        with QueryEngine(self.data_dir) as embedded:
+            if target is None and max_rows is not None:
+                return _first_rows(embedded, compiled, max_rows)
             if target is None:
-                columns, rows = engine.execute(compiled.sql("duckdb"))
+                columns, rows = embedded.execute(compiled.sql("duckdb"))
                 return QueryOutcome(columns, rows)
-            table = result_rows(engine, compiled)
+            table = result_rows(embedded, compiled)
         count = saved.save(compiled, table, dict(params or {}))
         return QueryOutcome(saved=SavedResult(target.name, "dataset", count, target.append))
+
+    def _execute_on(
+        self, engine: str, options: Mapping[str, str] | None, compiled: CompiledQuery
+    ) -> QueryOutcome:
+        """Run a compiled query on the backend ``engine`` (not the embedded DuckDB)."""
+        from trailhound.store.base import open_backend
+
+        if engine not in self.engines():
+            raise EngineError(f"unknown engine {engine!r}: use {', '.join(self.engines())}")
+        if compiled.target is not None:
+            raise EngineError(f"--engine {engine} does not save results: drop the | target")
+        backend = open_backend(engine, self.data_dir, **dict(options or {}))
+        try:
+            result = backend.execute(compiled.sql(backend.dialect))
+        finally:
+            backend.close()
+        return QueryOutcome(result.columns, result.rows)
 
     def query(
         self, text: str, *, since: str | None = None, params: Mapping[str, str] | None = None
@@ -269,29 +352,49 @@ class Trailhound:
             bytes=sum(p.bytes for p in parts),
         )
 
-    def compact(self) -> int:
-        """Rewrite partitions of many small Parquet files into one each; files removed."""
+    def compact(self, min_files: int = 2) -> int:
+        """Rewrite partitions of ``min_files`` or more small Parquet files into one each (on
+        disk or on S3, where each event is kept once); returns how many files were removed."""
         import duckdb
 
-        from trailhound.store.lake import ParquetLake
+        from trailhound.store.lake import open_lake
 
         con = duckdb.connect()
         try:
-            return ParquetLake(self.data_dir).compact(con, min_files=2)
+            con.execute("SET TimeZone = 'UTC'")
+            return open_lake(self.data_dir).compact(con, min_files=max(2, min_files))
         finally:
             con.close()
 
+    def expire(self, older_than: str) -> tuple[int, date]:
+        """Delete the lake's days older than the retention ``older_than`` (``400d``, by event
+        date in UTC); returns how many files went and the first day kept."""
+        from trailhound.durations import parse_duration
+        from trailhound.store.lake import open_lake
+
+        before = (datetime.now(UTC) - parse_duration(older_than)).date()
+        return open_lake(self.data_dir).expire(before), before
+
     # Detection ---------------------------------------------------------------------------
     def hunt(
-        self, since: str | None = "30d", *, rule_dirs: Sequence[Path] = (), report_all: bool = True
+        self,
+        since: str | None = "30d",
+        *,
+        rule_dirs: Sequence[Path] = (),
+        report_all: bool = True,
+        engine: str = DEFAULT_ENGINE,
+        engine_options: Mapping[str, str] | None = None,
     ) -> Hunt:
         """Run every enabled detector over ``since`` of history (``all``/None: everything);
-        every alert the matches belong to (``report_all``) or only those created or grown."""
+        every alert the matches belong to (``report_all``) or only those created or grown.
+        ``engine`` reads the lake through another backend (``spark``: the same compiled rules
+        on Spark; the alerts go to the same state database)."""
         from trailhound.detect.rules_detector import SigmaDetector
         from trailhound.durations import parse_window
 
         window = parse_window(since)
-        detection = self.detection(rule_dirs)
+        opener = self.backend_opener(engine, engine_options)
+        detection = self.detection(rule_dirs, open_backend=opener)
         sigma = detection.detector(SigmaDetector.name)
         problems = (
             [str(p) for p in sigma.all_rules.problems] if isinstance(sigma, SigmaDetector) else []
@@ -371,42 +474,93 @@ class Trailhound:
             sigma.ruleset, self.alert_store.fired_rules(), self.alert_store.signal_counts()
         )
 
-    def set_rule_enabled(self, rule_id: str, enabled: bool) -> list[dict[str, Any]]:
-        """Enable (and retro-hunt with) or disable a rule; the alerts the retro-hunt raised."""
+    def rule_states(self, rule_dirs: Sequence[Path] = ()) -> RuleStates:
+        """Every rule as the rule detector sees it, with its enabled state and last firing."""
+        from trailhound.detect.base import DetectorContext
+        from trailhound.detect.rules_detector import SigmaDetector
+
+        context = DetectorContext(self.data_dir, rule_dirs=self._rule_dirs(rule_dirs))
+        sigma = SigmaDetector(context)
+        enabled = {r.id for r in sigma.ruleset.rules} | {c.id for c in sigma.ruleset.correlations}
+        return RuleStates(sigma.all_rules, frozenset(enabled), self.alert_store.last_fired())
+
+    def switch_rule(self, wanted: str, enabled: bool) -> tuple[str, list[dict[str, Any]]]:
+        """Enable (and retro-hunt with) or disable the rule named by its ID or readable name
+        (file stem); its ID and the alerts the retro-hunt raised."""
         from trailhound.detect.rules_detector import SigmaDetector
 
         detection = self.detection()
         sigma = detection.detector(SigmaDetector.name)
         if not isinstance(sigma, SigmaDetector):
             raise TrailhoundError("the rule detector is not the built-in one")
+        rule_id = sigma.all_rules.resolve(wanted)
         sigma.set_enabled(rule_id, enabled)
-        return detection.raise_matches(sigma, sigma.retro_hunt()) if enabled else []
+        return rule_id, detection.raise_matches(sigma, sigma.retro_hunt()) if enabled else []
+
+    def set_rule_enabled(self, rule_id: str, enabled: bool) -> list[dict[str, Any]]:
+        """Enable (and retro-hunt with) or disable a rule; the alerts the retro-hunt raised."""
+        return self.switch_rule(rule_id, enabled)[1]
 
     # Settings ----------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:
         """A setting of the data directory (None when unset)."""
         return self.state.get_setting(key)
 
-    def set_setting(self, key: str, value: str) -> None:
-        """Store a setting, refusing a key or value that cannot work.
+    def set_setting(self, key: str, value: str) -> str:
+        """Store a setting, refusing a key or value that cannot work; the value stored.
 
-        Raises ``SettingError`` for an unknown key, ``DurationError`` for a bad duration and
-        the output's own error for an output target it cannot write to.
+        Raises ``SettingError`` for an unknown key or an account list that is not 12-digit AWS
+        account IDs, ``DurationError`` for a bad duration and the output's own error for an
+        output target it cannot write to.
         """
         from trailhound.durations import parse_duration
-        from trailhound.incidents.outputs.base import build_output, output_setting
+        from trailhound.incidents.outputs.base import build_output
+
+        output = self._known_setting(key)
+        if key in ("retro-hunt", "analytics-training", "incident-window") or (
+            key == "intel-retro-hunt" and value.strip().lower() not in {"", "off", "none", "0"}
+        ):
+            parse_duration(value)
+        if key == "org-accounts":
+            accounts = [a.strip() for a in value.split(",") if a.strip()]
+            bad = [a for a in accounts if not (len(a) == 12 and a.isdigit())]
+            if bad or not accounts:
+                shown = ", ".join(bad) or repr(value)
+                raise SettingError(f"{key}: not a 12-digit AWS account ID: {shown}")
+            value = ",".join(accounts)
+        if output is not None and value:
+            build_output(output, value, self.data_dir)
+        self.state.set_setting(key, value)
+        return value
+
+    @staticmethod
+    def _known_setting(key: str) -> str | None:
+        """The output a key names (None for the other settings); raises for an unknown key."""
+        from trailhound.incidents.outputs.base import output_setting
 
         output = output_setting(key)
         if key not in SETTINGS and output is None:
             known = ", ".join([*SETTINGS, "output.<name>"])
             raise SettingError(f"unknown setting {key!r}: use one of {known}")
-        if key in ("retro-hunt", "analytics-training", "incident-window") or (
-            key == "intel-retro-hunt" and value.strip().lower() not in {"", "off", "none", "0"}
-        ):
-            parse_duration(value)
-        if output is not None and value:
-            build_output(output, value, self.data_dir)
-        self.state.set_setting(key, value)
+        return output
+
+    def list_settings(self) -> dict[str, str | None]:
+        """Every setting set, and each known one (None when unset), by key."""
+        from trailhound.incidents.outputs.base import output_setting
+
+        shown: dict[str, str | None] = {
+            key: value
+            for key, value in self.state.settings().items()
+            if key in SETTINGS or output_setting(key) is not None
+        }
+        for key in SETTINGS:
+            shown.setdefault(key, None)
+        return dict(sorted(shown.items()))
+
+    def unset_setting(self, key: str) -> bool:
+        """Remove a setting (its default applies again); whether it was set."""
+        self._known_setting(key)
+        return self.state.delete_setting(key)
 
     # AWS integrations and collection -----------------------------------------------------
     @cached_property
@@ -452,6 +606,32 @@ class Trailhound:
             detection=self.detection(),
         )
 
+    def collect_each(
+        self,
+        integrations: Sequence[Integration],
+        *,
+        once: bool = False,
+        options: CollectorOptions | None = None,
+        stop: threading.Event | None = None,
+        on_status: Callable[[list[IntegrationRun]], None] | None = None,
+        status_seconds: float | None = None,
+    ) -> CollectReport:
+        """Collect each integration on its own thread and backoff, detecting on every batch;
+        per integration, what it collected and its last error (``on_status`` gets a status
+        line per integration every ``status_seconds``)."""
+        from trailhound.collect import STATUS_SECONDS, run_collect
+
+        return run_collect(
+            self.data_dir,
+            integrations,
+            once=once,
+            options=options,
+            stop=stop,
+            detection=self.detection(),
+            on_status=on_status,
+            status_seconds=STATUS_SECONDS if status_seconds is None else status_seconds,
+        )
+
     # The ledger --------------------------------------------------------------------------
     def check_ledger(
         self,
@@ -489,3 +669,22 @@ class Trailhound:
             detector = detection.detector(CompletenessDetector.name)
             raised = len(detection.raise_matches(detector, finding_matches(report.findings)))
         return LedgerCheck(report, raised, saved)
+
+
+def _first_rows(engine: QueryEngine, compiled: CompiledQuery, max_rows: int) -> QueryOutcome:
+    """At most ``max_rows`` rows of a query without its own limit, and its count when cut."""
+    from dataclasses import replace
+
+    import sqlglot
+
+    if compiled.expression.args.get("limit") is not None:
+        columns, rows = engine.execute(compiled.sql("duckdb"))
+        return QueryOutcome(columns, rows)
+    cut = replace(compiled, expression=compiled.expression.limit(max_rows + 1))
+    columns, rows = engine.execute(cut.sql("duckdb"))
+    if len(rows) <= max_rows:
+        return QueryOutcome(columns, rows)
+    counting = sqlglot.select(sqlglot.exp.Count(this=sqlglot.exp.Star()))
+    whole = replace(compiled, expression=counting.from_(compiled.expression.subquery("q")))
+    total = int(engine.execute(whole.sql("duckdb"))[1][0][0])
+    return QueryOutcome(columns, rows[:max_rows], total=total)

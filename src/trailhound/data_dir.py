@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 ENV_VAR = "TRAILHOUND_DATA_DIR"
+LAKE_ENV_VAR = "TRAILHOUND_LAKE"  # s3://bucket/prefix: the events on object storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,9 @@ class DataDir:
     """The layout of one data directory."""
 
     root: Path
+    # Where the events live when not under ``root`` (``s3://bucket/prefix``, see
+    # ``store.s3_lake``); the state database, locks and scratch space stay under ``root``.
+    lake_uri: str | None = None
 
     @property
     def lake(self) -> Path:
@@ -91,10 +95,12 @@ class DataDir:
 
 
 def resolve_data_dir(option: str | Path | None = None) -> DataDir:
-    """The data directory from ``--data-dir``, else ``$TRAILHOUND_DATA_DIR``, else the user's."""
+    """The data directory from ``--data-dir``, else ``$TRAILHOUND_DATA_DIR``, else the user's;
+    its lake on S3 if ``$TRAILHOUND_LAKE`` names one."""
+    lake_uri = os.environ.get(LAKE_ENV_VAR) or None
     if option:
-        return DataDir(Path(option).expanduser().resolve())
+        return DataDir(Path(option).expanduser().resolve(), lake_uri)
     env = os.environ.get(ENV_VAR)
     if env:
-        return DataDir(Path(env).expanduser().resolve())
-    return DataDir(Path(platformdirs.user_data_dir("trailhound", appauthor=False)))
+        return DataDir(Path(env).expanduser().resolve(), lake_uri)
+    return DataDir(Path(platformdirs.user_data_dir("trailhound", appauthor=False)), lake_uri)

@@ -10,6 +10,8 @@
    write to the lake, add the batch's new source addresses to the intel enrichment table
    (``intel.enrichment``), then record every file in the ingest ledger *and* the completeness
    ledger and the quarantined input, in one transaction;
+   A digest file a source meets is kept (a copy under ``<data_dir>/digests/local``) for the
+   ledger, which checks the log files against it;
 3. shows the committed batch, with its ``src_*`` intel fields, to the detection observer the
    caller passed (``detect.base.BatchObserver``) and raises the eventID conflicts as alerts;
 4. tells the source what became of the batch (``Source.acknowledge``): only now may a queue
@@ -70,12 +72,16 @@ from trailhound.sources.base import (
     in_batches,
 )
 from trailhound.sources.decode import DEFAULT_MAX_BYTES
+from trailhound.sources.digests import DigestError, keep_digest_file
 from trailhound.sources.files import FileSource
 from trailhound.sources.stdin import StdinSource
+from trailhound.stage_clock import StageClock
 from trailhound.store.commit import NEW_EVENTS, Committed, Committer
 from trailhound.store.dedupe import CONFLICT_INFOS
-from trailhound.store.lake import ParquetLake, PartitionError
+from trailhound.store.lake import PartitionError, open_lake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
+
+log = logging.getLogger(__name__)
 
 # Errors that say nothing about the data (the disk, memory, the state database, a lock): a batch
 # failing with one of these is retried whole later, never split and quarantined.
@@ -171,7 +177,7 @@ class Ingestor:
     ) -> None:
         self.data_dir = data_dir.ensure()
         self.options = options or IngestOptions()
-        self.lake = ParquetLake(data_dir)
+        self.lake = open_lake(data_dir)
         self.state = StateDB(data_dir.state_db)
         self.on_progress = on_progress
         self.detection = detection
@@ -191,8 +197,9 @@ class Ingestor:
         from trailhound.intel.enrichment import IpEnricher  # the lists load on first use
 
         self.enricher = IpEnricher(data_dir)
+        self.clock = StageClock()  # where the time goes, for the run's record
         self.committer = Committer(
-            self.lake, self.state, self.run_id, after_write=self._after_write
+            self.lake, self.state, self.run_id, self.clock, after_write=self._after_write
         )
         self._detect_lock = threading.Lock()  # the observer sees one batch at a time
         self._announced = False  # whether the source announces its files (progress)
@@ -258,14 +265,23 @@ class Ingestor:
             batch_bytes=self.options.batch_bytes,
             batch_files=self.options.batch_files,
             expect_files=self._expect,
+            keep_digest=self._keep_digest,
         )
         self._pump(source, context, stop or threading.Event(), summary)
         if not source.continuous:
             self._finish_detection()
             self._compact(summary.events_written)
         summary.seconds = time.perf_counter() - started
+        summary.stage_seconds = self.clock.take()
         self._record_run(summary)
         return summary
+
+    def _keep_digest(self, path: Path) -> None:
+        """Keep a copy of a local digest file for the ledger (``<data_dir>/digests/local``)."""
+        try:
+            keep_digest_file(path, self.data_dir.root / "digests" / "local")
+        except DigestError as error:  # the ledger reports the digests it lacks as missing
+            log.warning("digest file not kept: %s", error)
 
     def _expect(self, files: int) -> None:
         self._announced = True
@@ -442,8 +458,10 @@ class Ingestor:
         self, con: duckdb.DuckDBPyConnection, files: list[SourceFile], blobs: list[Blob]
     ) -> Committed:
         """Load, normalize and commit files and blobs; blobs count as read, unrecorded."""
-        quarantine = self.loader.load(con, files, blobs)
-        self.loader.finish(con)
+        with self.clock.stage("load"):
+            quarantine = self.loader.load(con, files, blobs)
+        with self.clock.stage("checks"):
+            self.loader.finish(con)
         _log_quarantine(quarantine)
         committed = self.committer.commit(con, quarantine, files)
         committed.summary.files += len(blobs)
@@ -569,20 +587,22 @@ class Ingestor:
             ).fetchone()
             low, high, accounts = row if row else (None, None, [])
             # Detection sees the batch with its src_* fields, as a query of the lake would.
-            relation = self.enricher.enriched_view(con, NEW_EVENTS, _ENRICHED)
+            with self.clock.stage("enrich"):
+                relation = self.enricher.enriched_view(con, NEW_EVENTS, _ENRICHED)
             batch = BatchContext(con, relation, low, high, tuple(sorted(accounts or ())))
-            with self._detect_lock:
+            with self._detect_lock, self.clock.stage("detect"):
                 self.detection.on_batch(batch)
 
     # Once per call -----------------------------------------------------------------------
     def _finish_detection(self) -> None:
         if self.detection is not None:
-            with self._detect_lock:
+            with self._detect_lock, self.clock.stage("detect"):
                 self.detection.finish()
 
     def _compact(self, written: int) -> None:
         if self.options.compact and written:
-            self.lake.compact(self.con)
+            with self.clock.stage("compact"):
+                self.lake.compact(self.con)
 
     def _record_run(self, summary: IngestSummary) -> None:
         self.state.record_run(
@@ -596,6 +616,7 @@ class Ingestor:
                 "duplicates": summary.duplicates,
                 "quarantined": summary.quarantined,
                 "skipped": orjson.dumps(dict(summary.files_skipped)).decode(),
+                "stage_seconds": orjson.dumps(summary.stage_seconds).decode(),
             },
         )
 

@@ -102,6 +102,8 @@ class IngestSummary:
     bytes_read: int = 0
     seconds: float = 0.0
     started_at: datetime | None = None
+    # Seconds per stage of the run, summed over its threads (``stage_clock``).
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def events_per_second(self) -> float:
@@ -117,6 +119,8 @@ class IngestSummary:
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
         self.bytes_read += other.bytes_read
+        for stage, seconds in other.stage_seconds.items():
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ class ColumnKind(StrEnum):
     DERIVED = "derived"  # computed from other columns
     PROVENANCE = "provenance"  # where the record came from
     PARTITION = "partition"  # a Hive partition key of the lake
+    PROMOTED = "promoted"  # a field inside a JSON part, copied into a column of its own at ingest
     ENRICHMENT = "enrichment"  # joined from the per-address intel table, not stored in the lake
 
 
@@ -391,6 +392,29 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("insight_details", "VARCHAR", J, "Details of an Insights event.", "insightDetails"),
     Column("edge_device_details", "VARCHAR", J, "Details of an edge device.", "edgeDeviceDetails"),
     Column("addendum", "VARCHAR", J, "Why a delivery was delayed or changed.", "addendum"),
+    # Promoted: the request and response fields rules and analysts filter on most, read out of
+    # their JSON part at ingest (the same text a JSON lookup gives) so that a filter on one
+    # reads a column instead of parsing JSON. Queries and rules use them through the dotted
+    # CloudTrail name (``requestParameters.bucketName``), matched exactly as a JSON key is.
+    *(
+        Column(name, "VARCHAR", ColumnKind.PROMOTED, f"`{source}`, promoted.", source)
+        for name, source in (
+            ("request_bucket_name", "requestParameters.bucketName"),
+            ("request_key", "requestParameters.key"),
+            ("request_user_name", "requestParameters.userName"),
+            ("request_role_name", "requestParameters.roleName"),
+            ("request_role_arn", "requestParameters.roleArn"),
+            ("request_policy_arn", "requestParameters.policyArn"),
+            ("request_instance_id", "requestParameters.instanceId"),
+            ("request_group_id", "requestParameters.groupId"),
+            ("request_key_id", "requestParameters.keyId"),
+            ("request_secret_id", "requestParameters.secretId"),
+            ("request_function_name", "requestParameters.functionName"),
+            ("request_vpc_endpoint_id", "requestParameters.vpcEndpointId"),
+            ("response_console_login", "responseElements.ConsoleLogin"),
+            ("additional_mfa_used", "additionalEventData.MFAUsed"),
+        )
+    ),
     # Derived.
     Column(
         "actor",
@@ -501,12 +525,36 @@ JSON_PREFIXES: dict[str, str] = {
 }
 
 
+PROMOTED_COLUMNS: tuple[Column, ...] = tuple(
+    c for c in EVENT_COLUMNS if c.kind is ColumnKind.PROMOTED
+)
+
+
+def promoted_path(column: Column) -> tuple[str, str]:
+    """``(JSON column, JSON path)`` a promoted column is read from.
+
+    >>> promoted_path(COLUMNS_BY_NAME["request_bucket_name"])
+    ('request_parameters', '$.bucketName')
+    """
+    part, _, key = (column.source or "").partition(".")
+    return JSON_PREFIXES[part.lower()], "$." + key
+
+
+# (JSON column, JSON path) → the promoted column holding that value.
+PROMOTED_BY_PATH: dict[tuple[str, str], str] = {promoted_path(c): c.name for c in PROMOTED_COLUMNS}
+
+
 def _aliases() -> dict[str, str]:
-    """CloudTrail field names (lower-cased) and physical names → physical column."""
+    """CloudTrail field names (lower-cased) and physical names → physical column.
+
+    A promoted column's CloudTrail name is not among them: the name resolves to its JSON part
+    and path as before, and the query scope reads the promoted column for that path where the
+    relation has it (``query.scope``), so JSON keys are still matched exactly.
+    """
     aliases: dict[str, str] = {}
     for column in DATASET_COLUMNS:
         aliases[column.name.lower()] = column.name
-        if column.source is not None:
+        if column.source is not None and column.kind is not ColumnKind.PROMOTED:
             aliases[column.source.lower()] = column.name
     # Common shorthands analysts type.
     aliases.update({"sourceip": "source_ip_address", "_time": "event_time", "time": "event_time"})

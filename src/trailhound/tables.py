@@ -79,6 +79,11 @@ INGEST_RUNS = Table(
         TableColumn("duplicates", "BIGINT", "Records dropped as repeats of a stored event."),
         TableColumn("quarantined", "BIGINT", "Records and files quarantined."),
         TableColumn("skipped", "JSON", "Files not read, by reason."),
+        TableColumn(
+            "stage_seconds",
+            "JSON",
+            "Seconds spent per stage (load, dedupe, write, detect …), summed over threads.",
+        ),
     ),
     primary_key=("run_id",),
     time_column="started_at",

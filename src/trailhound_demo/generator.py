@@ -17,7 +17,7 @@ import pathlib
 import random
 import zlib
 from bisect import bisect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -39,6 +39,7 @@ from trailhound_demo.layout import (
 )
 from trailhound_demo.organization import ORG_TRAIL_ACCOUNT, Population
 from trailhound_demo.population import build_population
+from trailhound_demo.signing import demo_key, public_key_list
 from trailhound_demo.stories import StoryRecord, tell_stories
 
 SLOT_SECONDS = 300  # CloudTrail delivers about every five minutes
@@ -51,6 +52,10 @@ PARALLEL_FROM = 100_000  # below this many events, starting worker processes cos
 DIGEST_SITE = ("production", "us-east-1")
 DIGEST_TRAIL = "acme-production-audit"
 DIGEST_COUNT = 3
+# The demo key's public half in ``aws cloudtrail list-public-keys`` form, for ``ledger
+# --public-keys``; not named .json, so that ingesting the demo folder skips it as no log file.
+PUBLIC_KEYS_FILE = "cloudtrail-public-keys.txt"
+SIGNATURE_SUFFIX = ".signature"  # a digest's signature beside it (see sources.digests)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,8 @@ class DemoSummary:
     events: int  # records written in CloudTrail log files (excluding insight events)
     insight_events: int
     files: int  # log files written (incl. insight files, excluding digests/checks)
-    skipped_files: int  # digest files + ConfigWritabilityCheckFile written
+    # files ingest skips: digests and their signatures, the public keys, the writability check
+    skipped_files: int
     accounts: tuple[str, ...]
     regions: tuple[str, ...]
     stories: tuple[str, ...]  # names of the attack stories included
@@ -197,10 +203,10 @@ class _LogMaker:
         delivered = max(spec.end * SLOT_SECONDS, newest) + 120 + int(draw() * 420)
         org = site.account == ORG_TRAIL_ACCOUNT
         key = log_key(site.account, site.region, delivered, random_suffix(rng), org=org)
-        data = _gzip({"Records": records})
-        self.writer.put(key, data)
+        content = orjson.dumps({"Records": records})
+        self.writer.put(key, zlib.compress(content, GZIP_LEVEL, wbits=31))
         stamps = [str(r["eventTime"]) for r in (records[0], records[-1])]
-        log = LogFile(key, hashlib.sha256(data).hexdigest(), delivered, stamps[0], stamps[1])
+        log = LogFile(key, hashlib.sha256(content).hexdigest(), delivered, stamps[0], stamps[1])
         return _Written(spec.site, len(records), log)
 
 
@@ -240,22 +246,44 @@ def _write_logs(
 
 
 def _write_extras(
-    writer: _Writer, population: Population, seed: int, hashed: Iterable[LogFile]
+    writer: _Writer, population: Population, seed: int, hashed: list[LogFile]
 ) -> tuple[int, int]:
-    """Write the Insights files, digests and writability check; their counts."""
+    """Write the Insights files, signed digests, the public key, the planted tampering and the
+    writability check; the counts of Insights files and of the files ingest skips."""
     rng = random.Random(f"{seed}/delivery")
     insights = insight_files(population, seed)
     for account, region, delivered, record in insights:
         key = log_key(account, region, delivered, random_suffix(rng), kind="-Insight")
         writer.put(key, _gzip({"Records": [record]}))
     site = population.site(*DIGEST_SITE)
+    signer = demo_key(seed)
     digests = digest_documents(
-        site.account, site.region, DIGEST_TRAIL, list(hashed), rng, DIGEST_COUNT
+        site.account, site.region, DIGEST_TRAIL, hashed, signer, DIGEST_COUNT
     )
-    for key, document in digests:
-        writer.put(key, _gzip(document))
+    for digest in digests:
+        writer.put(digest.key, zlib.compress(digest.content, GZIP_LEVEL, wbits=31))
+        # S3 keeps the signature in the object's metadata; on disk it goes beside the file.
+        writer.put(digest.key + SIGNATURE_SUFFIX, digest.signature.encode())
+    if digests:
+        first, last = orjson.loads(digests[0].content), orjson.loads(digests[-1].content)
+        start, end = first["digestStartTime"], last["digestEndTime"]
+        writer.put(PUBLIC_KEYS_FILE, public_key_list(signer, start, end))
+        _plant_tampering(writer, orjson.loads(digests[len(digests) // 2].content))
     writer.put(writability_check_key(site.account), WRITABILITY_TEXT)
-    return len(insights), len(digests)
+    skipped = 2 * len(digests) + (1 if digests else 0) + 1
+    return len(insights), skipped
+
+
+def _plant_tampering(writer: _Writer, digest: dict[str, Any]) -> None:
+    """Rewrite one log file a digest lists after its delivery: the same events in other bytes.
+
+    The ledger must report it as modified, and nothing else: the planted case of the demo. The
+    events stay as they were so that the rest of the demo (stories, counts) is unchanged.
+    """
+    key = str(digest["logFiles"][0]["s3Object"])
+    records = orjson.loads(zlib.decompress((writer.outdir / key).read_bytes(), wbits=31))
+    rewritten = b'{"Records":[' + b", ".join(orjson.dumps(r) for r in records["Records"]) + b"]}"
+    writer.put(key, zlib.compress(rewritten, GZIP_LEVEL, wbits=31))
 
 
 def generate_demo(
@@ -284,12 +312,12 @@ def generate_demo(
             hashed.append(done.log)
         if progress is not None:
             progress(done.records)
-    insight_count, digest_count = _write_extras(_Writer(outdir), population, seed, hashed)
+    insight_count, skipped = _write_extras(_Writer(outdir), population, seed, hashed)
     return DemoSummary(
         events=written,
         insight_events=insight_count,
         files=files + insight_count,
-        skipped_files=digest_count + 1,
+        skipped_files=skipped,
         accounts=tuple(dict.fromkeys(s.account for s in population.sites)),
         regions=tuple(sorted({s.region for s in population.sites})),
         stories=stories,

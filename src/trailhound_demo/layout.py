@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from trailhound_demo.events import iso
 from trailhound_demo.organization import LOG_BUCKET, ORG_ID
+from trailhound_demo.signing import fingerprint, sign, signing_string
 
 _SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 WRITABILITY_CHECK = "ConfigWritabilityCheckFile"
@@ -16,7 +21,8 @@ WRITABILITY_TEXT = b"Test file for AWS Config and AWS CloudTrail write permissio
 
 @dataclass(frozen=True, slots=True)
 class LogFile:
-    """A log file as written: its key, hash and time range, for the digest that covers it."""
+    """A log file as written: its key, the SHA-256 of its uncompressed content (what a digest
+    lists) and time range, for the digest that covers it."""
 
     key: str
     sha256: str
@@ -64,35 +70,52 @@ def writability_check_key(account: str) -> str:
     return f"AWSLogs/{account}/CloudTrail/{WRITABILITY_CHECK}"
 
 
+@dataclass(frozen=True, slots=True)
+class DigestFile:
+    """A digest as CloudTrail writes it: its key, uncompressed content and signature (hex)."""
+
+    key: str
+    content: bytes
+    signature: str
+
+
 def digest_documents(
-    account: str, region: str, trail: str, files: list[LogFile], rng: random.Random, count: int
-) -> list[tuple[str, dict[str, Any]]]:
-    """Hourly digests for the first ``count`` hours in which ``files`` were delivered."""
+    account: str,
+    region: str,
+    trail: str,
+    files: list[LogFile],
+    signer: rsa.RSAPrivateKey,
+    count: int,
+) -> list[DigestFile]:
+    """Hourly digests for the first ``count`` hours in which ``files`` were delivered, chained
+    and signed as CloudTrail does: each names the previous one by the SHA-256 of its
+    uncompressed content and by its signature, and signs its own data signing string."""
     by_hour: dict[int, list[LogFile]] = {}
     for f in sorted(files, key=lambda f: (f.delivered, f.key)):
         by_hour.setdefault(f.delivered // 3600, []).append(f)
-    out: list[tuple[str, dict[str, Any]]] = []
-    previous: tuple[str, str, str] | None = None  # key, hash, signature
+    out: list[DigestFile] = []
+    previous: DigestFile | None = None
     for hour in sorted(by_hour)[:count]:
         start, end = hour * 3600, hour * 3600 + 3600
         logs = by_hour[hour]
         key = digest_key(account, region, trail, end)
-        signature = f"{rng.getrandbits(1024):0256x}"
         document: dict[str, Any] = {
             "awsAccountId": account,
             "digestStartTime": iso(start),
             "digestEndTime": iso(end),
             "digestS3Bucket": LOG_BUCKET,
             "digestS3Object": key,
-            "digestPublicKeyFingerprint": f"{rng.getrandbits(128):032x}",
+            "digestPublicKeyFingerprint": fingerprint(signer),
             "digestSignatureAlgorithm": "SHA256withRSA",
             "newestEventTime": max(f.newest for f in logs),
             "oldestEventTime": min(f.oldest for f in logs),
             "previousDigestS3Bucket": LOG_BUCKET if previous else None,
-            "previousDigestS3Object": previous[0] if previous else None,
-            "previousDigestHashValue": previous[1] if previous else None,
+            "previousDigestS3Object": previous.key if previous else None,
+            "previousDigestHashValue": (
+                hashlib.sha256(previous.content).hexdigest() if previous else None
+            ),
             "previousDigestHashAlgorithm": "SHA-256" if previous else None,
-            "previousDigestSignature": previous[2] if previous else None,
+            "previousDigestSignature": previous.signature if previous else None,
             "logFiles": [
                 {
                     "s3Bucket": LOG_BUCKET,
@@ -105,6 +128,11 @@ def digest_documents(
                 for f in logs
             ],
         }
-        out.append((key, document))
-        previous = (key, f"{rng.getrandbits(256):064x}", signature)
+        content = orjson.dumps(document)
+        text = signing_string(
+            iso(end), LOG_BUCKET, key, content, previous.signature if previous else None
+        )
+        digest = DigestFile(key, content, sign(signer, text))
+        out.append(digest)
+        previous = digest
     return out

@@ -163,3 +163,41 @@ def test_a_mistyped_profile_is_one_line_not_a_traceback(aws: Aws, tmp_path: Path
     empty = runner.invoke(_app(), [*base, "integration", "test", "p"])
     assert empty.exit_code == 0, empty.output
     assert "Connected, no log delivered yet" in empty.stdout
+
+
+def test_update_changes_settings_and_list_all_shows_deleted(tmp_path: Path) -> None:
+    from trailhound.data_dir import DataDir
+    from trailhound.store.integrations import IntegrationStore
+    from trailhound.store.state import StateDB
+
+    app, runner = _app(), CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    queue = "https://sqs.us-east-1.amazonaws.com/111122223333/q"
+    for name in ("prod", "old"):
+        added = runner.invoke(app, [*base, "integration", "add", name, "--queue-url", queue])
+        assert added.exit_code == 0, added.output
+    result = runner.invoke(
+        app,
+        [
+            *base,
+            *("integration", "update", "prod", "--accounts", "111122223333,444455556666"),
+            *("--state", "Paused", "--role-arn", "arn:aws:iam::111122223333:role/r"),
+            *("--external-id", "-"),
+        ],
+        input="th-updated-secret-0003\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "accounts = 111122223333,444455556666" in result.stdout
+    assert "external_id = set (hidden)" in result.stdout and "th-updated" not in result.output
+    stored = IntegrationStore(StateDB(DataDir(tmp_path / "data").state_db)).get("prod")
+    assert stored.accounts == ("111122223333", "444455556666")
+    assert stored.state.value == "paused" and stored.external_id == "th-updated-secret-0003"
+    bad = runner.invoke(app, [*base, "integration", "update", "prod", "--accounts", "12345"])
+    assert bad.exit_code == 2 and "not a 12-digit AWS account ID: 12345" in bad.stderr
+    nothing = runner.invoke(app, [*base, "integration", "update", "prod"])
+    assert nothing.exit_code == 2 and "nothing to change" in nothing.stderr
+    assert runner.invoke(app, [*base, "integration", "remove", "old"]).exit_code == 0
+    listed = runner.invoke(app, [*base, "integration", "list"]).stdout
+    assert "prod" in listed and "old" not in listed
+    everything = runner.invoke(app, [*base, "integration", "list", "--all"]).stdout
+    assert "old" in everything and "deleted" in everything

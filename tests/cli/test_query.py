@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 
 from tests.cli.conftest import run, runner
+from tests.conftest import make_record, write_log
 from trailhound.cli import app
 
 
@@ -92,3 +93,28 @@ def test_stats(store: Path) -> None:
     assert code == 0
     rows = orjson.loads(output)
     assert rows[0]["account"] == "111122223333" and rows[0]["events"] == 8
+
+
+def test_a_query_table_shows_100_rows_and_says_how_many_there_are(tmp_path: Path) -> None:
+    write_log(tmp_path / "logs", [make_record(i) for i in range(150)])
+    store = tmp_path / "store"
+    assert run(store, "ingest", str(tmp_path / "logs"))[0] == 0
+    asked = ["--data-dir", str(store), "query"]
+    table = runner.invoke(app, [*asked, "dataset = cloudtrail | fields eventID, eventName"])
+    assert table.exit_code == 0, table.output
+    assert "100 rows" in table.stderr and "showing 100 of 150 rows" in table.stderr
+    assert table.stdout.count("ListUsers") == 100
+    everything = runner.invoke(
+        app, [*asked, "dataset = cloudtrail | fields eventID", "--format", "JSON"]
+    )
+    assert everything.exit_code == 0 and len(orjson.loads(everything.stdout)) == 150
+    limited = runner.invoke(app, [*asked, "dataset = cloudtrail | fields eventID | limit 120"])
+    assert "120 rows" in limited.stderr and "showing" not in limited.stderr
+    cards = runner.invoke(app, [*asked, "dataset = cloudtrail | limit 1"])  # every column
+    assert "account" in cards.stdout.split() and "raw" not in cards.stdout.split()
+    named = runner.invoke(app, [*asked, "dataset = cloudtrail | fields eventID, raw | limit 1"])
+    assert "raw" in named.stdout.split()
+    yaml = runner.invoke(app, [*asked, "dataset = cloudtrail", "--format", "yaml"])
+    assert yaml.exit_code == 2 and "'yaml' is not one of" in yaml.stderr
+    trino = runner.invoke(app, [*asked, "dataset = cloudtrail | limit 1", "--dialect", "TRINO"])
+    assert trino.exit_code == 0 and "LIMIT 1" in trino.stdout

@@ -11,6 +11,14 @@ from typing import Any
 
 import pytest
 
+from trailhound.sources.digests import (
+    SignatureStatus,
+    find_digest_files,
+    load_digest_file,
+    load_public_keys,
+    verify_chain,
+    verify_signature,
+)
 from trailhound_demo import TOR_EXIT_ADDRESSES, DemoSummary, generate_demo
 
 EVENTS = 3_000
@@ -27,7 +35,9 @@ DIGEST = re.compile(
     rf"AWSLogs/(\d{{12}})/CloudTrail-Digest/({REGION})/(\d{{4}})/(\d\d)/(\d\d)/"
     r"\1_CloudTrail-Digest_\2_[\w-]+_\2_\3\4\5T\d{6}Z\.json\.gz"
 )
+SIGNATURE = re.compile(DIGEST.pattern + r"\.signature")  # S3 keeps it in the object's metadata
 CHECK = re.compile(r"AWSLogs/(?:\d{12}/)?(?:CloudTrail/)?ConfigWritabilityCheckFile")
+KEYS = re.compile(r"cloudtrail-public-keys\.txt")  # the demo key, as list-public-keys prints it
 EVENT_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 IDENTITY_TYPES = {
@@ -114,7 +124,7 @@ def test_summary(demo: tuple[DemoSummary, dict[str, bytes]], records: list[dict[
     summary, files = demo
     assert summary.events == len(records) == EVENTS
     logs = [k for k in files if LOG.fullmatch(k) or INSIGHT.fullmatch(k)]
-    skipped = [k for k in files if DIGEST.fullmatch(k) or CHECK.fullmatch(k)]
+    skipped = [k for k in files if any(p.fullmatch(k) for p in (DIGEST, SIGNATURE, CHECK, KEYS))]
     assert summary.files == len(logs)
     assert summary.skipped_files == len(skipped) >= 2
     assert summary.insight_events == len(records_of(files, INSIGHT)) >= 2
@@ -128,7 +138,7 @@ def test_summary(demo: tuple[DemoSummary, dict[str, bytes]], records: list[dict[
 def test_every_file_is_where_cloudtrail_puts_it(demo: tuple[DemoSummary, dict[str, bytes]]) -> None:
     files = demo[1]
     for key in files:
-        assert any(p.fullmatch(key) for p in (LOG, INSIGHT, DIGEST, CHECK)), key
+        assert any(p.fullmatch(key) for p in (LOG, INSIGHT, DIGEST, SIGNATURE, CHECK, KEYS)), key
     assert any(key.startswith("AWSLogs/o-") for key in files if LOG.fullmatch(key))
     assert sum(1 for key in files if INSIGHT.fullmatch(key)) >= 2
     assert sum(1 for key in files if DIGEST.fullmatch(key)) >= 1
@@ -142,15 +152,29 @@ def test_every_file_is_where_cloudtrail_puts_it(demo: tuple[DemoSummary, dict[st
                 assert (record["recipientAccountId"], record["awsRegion"]) == match.group(1, 2)
 
 
-def test_digests_hash_the_log_files_they_list(demo: tuple[DemoSummary, dict[str, bytes]]) -> None:
+def test_digests_are_written_as_cloudtrail_writes_them(
+    tmp_path: pathlib.Path, demo: tuple[DemoSummary, dict[str, bytes]]
+) -> None:
+    """Hashes of the uncompressed logs, a real chain, signatures the published key verifies;
+    one log file rewritten after delivery (the planted tampering), the same events in it."""
     files = demo[1]
     for key, data in files.items():
-        if DIGEST.fullmatch(key):
-            digest = json.loads(gzip.decompress(data))
-            assert digest["digestS3Object"] == key
-            assert digest["logFiles"]
-            for log in digest["logFiles"]:
-                assert hashlib.sha256(files[log["s3Object"]]).hexdigest() == log["hashValue"]
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_bytes(data)
+    digests = [load_digest_file(p) for p in find_digest_files([tmp_path])]
+    keys = load_public_keys(files["cloudtrail-public-keys.txt"])
+    assert len(digests) == 3 and len(keys) == 1
+    assert [verify_signature(d, keys).status for d in digests] == [SignatureStatus.VALID] * 3
+    assert verify_chain(digests) == [] and digests[1].previous_hash == digests[0].content_sha256
+    differing = []
+    for digest in digests:
+        assert digest.log_files and digest.uri.endswith(digest.key)
+        for log in digest.log_files:
+            if hashlib.sha256(gzip.decompress(files[log.key])).hexdigest() != log.sha256:
+                differing.append(log.key)
+    assert len(differing) == 1  # the planted one, in the middle digest
+    assert differing[0] in {log.key for log in digests[1].log_files}
+    assert json.loads(gzip.decompress(files[differing[0]]))["Records"]  # still its events
 
 
 def test_records_are_well_formed(records: list[dict[str, Any]]) -> None:

@@ -158,8 +158,9 @@ def test_cli_detect_alerts_and_config(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, [*base, "alerts", "show", alerts[0]["id"], "-f", "json"])
     assert orjson.loads(result.stdout)["status"] == "resolved"
-    assert runner.invoke(app, [*base, "config", "set", "org-accounts", "1,2"]).exit_code == 0
-    assert runner.invoke(app, [*base, "config", "get", "org-accounts"]).stdout.strip() == "1,2"
+    accounts = "111122223333,444455556666"  # set checks them: 12-digit account IDs
+    assert runner.invoke(app, [*base, "config", "set", "org-accounts", accounts]).exit_code == 0
+    assert runner.invoke(app, [*base, "config", "get", "org-accounts"]).stdout.strip() == accounts
     result = runner.invoke(app, [*base, "rules", "coverage", "-f", "json"])
     assert orjson.loads(result.stdout)["rules"] >= 60
 

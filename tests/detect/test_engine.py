@@ -80,7 +80,7 @@ def test_only_neutral_nodes_in_the_match_query(rule_pack_run: RulePackRun) -> No
 
 def test_shared_terms_are_computed_once() -> None:
     name = exp.Lower(this=field_expression("eventName"))
-    bucket = field_expression("requestParameters.bucketName")
+    bucket = field_expression("requestParameters.policyDocument")
     predicates = [
         exp.and_(
             exp.EQ(this=name.copy(), expression=exp.Literal.string("a")), bucket.is_(exp.null())

@@ -111,7 +111,16 @@ def test_modified_missing_and_extra_files(
     assert report.counts["missing"] == 1 and report.counts["late"] == 0
 
 
-def test_files_ingested_long_after_their_digest_are_late(
+def _as_collected(data_dir: DataDir, bucket: Path) -> None:
+    """Record the files ingested from ``bucket`` as the collector records what it fetches."""
+    with StateDB(data_dir.state_db).connect() as con:
+        con.execute(
+            "UPDATE log_files_seen SET uri = 's3://trail-bucket/' || substr(uri, ?)",
+            [len(str(bucket)) + 2],
+        )
+
+
+def test_files_fetched_long_after_their_digest_are_late(
     data_dir: DataDir, bucket: Path, keys: list[object]
 ) -> None:
     _, files = three_hours(Trail(bucket), hour_start())
@@ -119,6 +128,9 @@ def test_files_ingested_long_after_their_digest_are_late(
     last_end = hour_start() + timedelta(hours=3)
     # Ingested (just now) more than this after the first two digests ended, not the third.
     late_after = datetime.now(UTC) - last_end + timedelta(minutes=30)
+    backfill = run(data_dir, bucket, keys, late_after=late_after)
+    assert backfill.clean  # read from a folder: no delivery time to be late against
+    _as_collected(data_dir, bucket)
     report = run(data_dir, bucket, keys, late_after=late_after)
     expected = sorted(p.name for batch in files[:2] for p, _, _ in batch)
     assert sorted(name for kind, name in kinds(report) if kind == "late") == expected
@@ -175,9 +187,13 @@ def test_silent_account_regions(data_dir: DataDir, bucket: Path, keys: list[obje
         data_dir, bucket, keys, silence_threshold=timedelta(hours=2), now=start + timedelta(hours=3)
     )
     assert [(f.kind, f.region) for f in report.findings] == [(FindingKind.SILENT, "eu-west-1")]
+    # Read from a folder: silence is measured up to the newest file read, not to now.
     later = run(data_dir, bucket, keys, silence_threshold=timedelta(hours=2))
-    assert {f.region for f in later.findings} == {"us-east-1", "eu-west-1"}
+    assert [(f.kind, f.region) for f in later.findings] == [(FindingKind.SILENT, "eu-west-1")]
     assert raise_ledger_alerts(data_dir, report.findings) == 1
+    _as_collected(data_dir, bucket)  # fed by the collector: up to now
+    collected = run(data_dir, bucket, keys, silence_threshold=timedelta(hours=2))
+    assert {f.region for f in collected.findings} == {"us-east-1", "eu-west-1"}
 
 
 def test_account_and_since_filters(data_dir: DataDir, bucket: Path, keys: list[object]) -> None:
@@ -263,7 +279,10 @@ def test_a_removed_delete_trail_with_a_forged_digest_is_never_clean(
     genuine_signature = signature.read_text()
     key_file = tmp_path / "keys.json"
     key_file.write_bytes(public_key_list(trail.key))
-    ingest(data_dir, bucket)  # the doctored log file: the lake has no DeleteTrail
+    # The doctored log file: the lake has no DeleteTrail. Only the log folder is read, so that
+    # the ledger knows the digests only from --digests (ingest keeps a copy of those it meets).
+    ingest(data_dir, bucket / "AWSLogs" / trail.account / "CloudTrail")
+    assert not (data_dir.root / "digests").exists()
     args = ("--digests", str(bucket))
 
     # The forged digest replaces the genuine one, whose signature goes with it.
@@ -329,3 +348,36 @@ def test_public_keys_are_saved_merged_and_used_later(data_dir: DataDir) -> None:
     public_keys_file(data_dir).write_text("not json")
     with pytest.raises(DigestError, match=r"public-keys\.json"):
         saved_public_keys(data_dir)
+
+
+def test_ingest_keeps_the_digests_it_meets_so_a_later_forgery_conflicts(
+    data_dir: DataDir, bucket: Path
+) -> None:
+    trail = Trail(bucket)
+    genuine, forged = _hide_delete_trail(trail, hour_start())
+    ingest(data_dir, bucket)  # the genuine digest is met, skipped as a log, and kept
+    kept = sorted((data_dir.root / "digests" / "local").iterdir())
+    assert sum(p.name.endswith(".json.gz") for p in kept) == 4
+    assert sum(p.name.endswith(".meta.json") for p in kept) == 4  # with their signatures
+    ingest(data_dir, bucket)  # kept once, whatever the number of runs
+    assert sorted((data_dir.root / "digests" / "local").iterdir()) == kept
+    genuine.write_bytes(forged)  # the forger replaces the digest in the bucket afterwards
+    genuine.with_name(genuine.name + ".signature").unlink()
+    result = _invoke(data_dir, "--digests", str(bucket), "--format", "json")
+    assert result.exit_code == 1
+    assert _kinds(result) == ["conflicting-digest", "modified"]  # even without public keys
+
+
+def test_the_demo_reports_only_its_planted_tampering(tmp_path: Path, data_dir: DataDir) -> None:
+    """Ingest the demo folder, run the plain command: nothing but the one file the demo
+    rewrites on purpose; its digests verify with the key it publishes."""
+    from trailhound_demo import generate_demo
+
+    logs = tmp_path / "logs"
+    generate_demo(logs, events=2_000, seed=7)
+    ingest(data_dir, logs)
+    plain = _ledger(data_dir, "--format", "json")  # lateness and silence as by default
+    assert plain.exit_code == 1 and _kinds(plain) == ["modified"], plain.output
+    checked = _ledger(data_dir, "--public-keys", str(logs / "cloudtrail-public-keys.txt"))
+    assert checked.exit_code == 1
+    assert "3 digests (3 valid)" in checked.stdout

@@ -20,7 +20,7 @@ from tests.query.demo_data import BAD_FILE, DEMO_EVENTS, DEMO_SEED, Demo, read_r
 from trailhound.data_dir import DataDir
 from trailhound.ingest import Ingestor
 from trailhound.query import compile_query
-from trailhound.schema import DATASET_COLUMNS, EVENT_COLUMNS
+from trailhound.schema import DATASET_COLUMNS, EVENT_COLUMNS, PROMOTED_COLUMNS, promoted_path
 from trailhound.store.engine import QueryEngine
 from trailhound_demo.generator import generate_demo
 
@@ -93,6 +93,12 @@ def event_rows(now: datetime.datetime = NOW) -> list[dict[str, Any]]:
             "date": when.date(),
         }
         row.update(extra)
+        for column in PROMOTED_COLUMNS:  # filled from the JSON part, as ingest does
+            part, path = promoted_path(column)
+            inside = row.get(part)
+            value = inside.get(path[2:]) if isinstance(inside, dict) else None
+            if value is not None:
+                row[column.name] = value if isinstance(value, str) else orjson.dumps(value).decode()
         if isinstance(row.get("request_parameters"), dict):
             row["request_parameters"] = orjson.dumps(row["request_parameters"]).decode()
         row["is_error"] = row.get("error_code") is not None

@@ -166,3 +166,14 @@ def test_arrow_types_map_onto_the_language_types() -> None:
         "VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMPTZ", "TIMESTAMP",
         "VARCHAR[]", None,
     ]  # fmt: skip
+
+
+def test_a_query_over_built_in_datasets_never_reads_the_catalog(tmp_path: Path) -> None:
+    """The lazy catalog is read only for a name that is not built in (start-up cost)."""
+    state = StateDB(tmp_path / "state.duckdb")
+    catalog = SavedDatasets(state).lazy_catalog()
+    compile_query("dataset = cloudtrail | limit 1", catalog=catalog)
+    assert not state.path.exists()
+    with pytest.raises(QueryError):
+        compile_query("dataset = nothing_saved_here | limit 1", catalog=catalog)
+    assert state.path.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import gzip
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,7 +102,56 @@ def test_a_store_of_an_older_version_gets_its_log_files_recorded(tmp_path: Path)
         seen = con.execute("SELECT uri, account, sha256, seen_at FROM log_files_seen").fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert seen == [(LOG, "111122223333", None, stored)]
-    assert version == ("2",)
+    assert version == ("3",)
+
+
+def test_a_store_of_version_1_gets_the_stage_seconds_of_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / "v1" / "state.duckdb"
+    path.parent.mkdir()
+    con = duckdb.connect(str(path))  # ingest_runs as version 1 declared it
+    con.execute(create_sql(TABLES["settings"]))
+    con.execute(create_sql(TABLES["ingested_files"]))
+    con.execute(create_sql(TABLES["log_files_seen"]))
+    con.execute("CREATE TABLE ingest_runs (run_id VARCHAR PRIMARY KEY, files BIGINT)")
+    con.execute("INSERT INTO settings VALUES ('state-version', '1')")
+    con.execute("INSERT INTO ingest_runs VALUES ('old', 3)")
+    con.close()
+    state = StateDB(path)
+    state.record_run("new", {"files": 1, "stage_seconds": '{"load": 1.5}'})
+    with state.connect() as con:
+        rows = con.execute(
+            "SELECT run_id, stage_seconds FROM ingest_runs ORDER BY run_id"
+        ).fetchall()
+        version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
+    assert rows == [("new", '{"load": 1.5}'), ("old", None)]
+    assert version == ("3",)
+
+
+def test_a_store_of_version_2_gets_the_stage_seconds_and_nothing_else(tmp_path: Path) -> None:
+    """Version 2 (the alert model) is migrated by step 3 alone: its rows stay as they are."""
+    path = tmp_path / "v2" / "state.duckdb"
+    path.parent.mkdir()
+    runs = TABLES["ingest_runs"]
+    v2_runs = replace(runs, columns=tuple(c for c in runs.columns if c.name != "stage_seconds"))
+    con = duckdb.connect(str(path))  # every table as version 2 declared it
+    for table in TABLES.values():
+        con.execute(create_sql(v2_runs if table.name == "ingest_runs" else table))
+    con.execute("INSERT INTO settings VALUES ('state-version', '2')")
+    con.execute("INSERT INTO ingest_runs (run_id, files) VALUES ('old', 3)")
+    # Step 1 would record this log file in log_files_seen: version 2 already had its chance.
+    con.execute("INSERT INTO ingested_files VALUES (?, 10, 1.5, 'r', 3, now())", [LOG])
+    con.close()
+    state = StateDB(path)
+    state.record_run("new", {"files": 1, "stage_seconds": '{"write": 0.25}'})
+    with state.connect() as con:
+        rows = con.execute(
+            "SELECT run_id, files, stage_seconds FROM ingest_runs ORDER BY run_id"
+        ).fetchall()
+        seen = con.execute("SELECT count(*) FROM log_files_seen").fetchone()
+        version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
+    assert rows == [("new", 1, '{"write": 0.25}'), ("old", 3, None)]
+    assert seen == (0,)
+    assert version == ("3",)
 
 
 def test_threads_opening_and_closing_connections_keep_a_whole_database(tmp_path: Path) -> None:

@@ -3,11 +3,12 @@
 ``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
 library), ``detect`` (detect, alerts, rules, config), ``incidents`` (list, show, update, graph,
 regroup), ``aws`` (integration, setup, collect), ``ledger``, ``intel`` (the offline intel lists),
-``analytics`` (behavioural profiles), ``demo`` (demo-data) and ``server`` (serve, keys, users).
-Each module has a ``register(app)``; this module's callback resolves ``--data-dir`` into the
-context (see ``context.py``), the one place commands find it, and configures logging
-(``--log-level``, ``--log-format``; see ``logs.py``) once. Command modules import their stage's
-heavy modules inside the commands, so that a command only pays for what it uses.
+``analytics`` (behavioural profiles), ``lake`` (lake compact, lake expire), ``demo`` (demo-data)
+and ``server`` (serve, keys, users). Each module has a ``register(app)``; this module's callback
+resolves ``--data-dir`` into the context (see ``context.py``), the one place commands find it,
+and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once. Command modules
+import their stage's heavy modules inside the commands, so that a command only pays for what it
+uses.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from trailhound.cli import (
     incidents,
     ingest,
     intel,
+    lake,
     ledger,
     queries,
     query,
@@ -106,6 +108,7 @@ for _group in (
     detect,
     incidents,
     server,
+    lake,
 ):
     _group.register(app)
 

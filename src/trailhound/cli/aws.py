@@ -108,29 +108,80 @@ def add(
     )
 
 
-@integration_app.command("list")
-def list_integrations(ctx: typer.Context) -> None:
-    """List integrations with their state and counters."""
-    table = Table(
-        "name",
-        "state",
-        "region",
-        "queue",
-        "accounts",
-        "last message",
-        "objects",
-        "events",
-        "errors",
-        "poison",
+@integration_app.command("update")
+def update(
+    ctx: typer.Context,
+    name: NameArg,
+    queue_url: Annotated[str | None, typer.Option(help="A new queue URL.")] = None,
+    role_arn: Annotated[
+        str | None, typer.Option(help="A new role to assume; '' for the default credentials.")
+    ] = None,
+    external_id: Annotated[
+        str | None,
+        typer.Option(help="A new external ID; - to type it (hidden) or pipe it in; '' to clear."),
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="A new region.")] = None,
+    accounts: Annotated[
+        str | None, typer.Option(help="Keep only these accounts: ID,ID; all (or '') for every.")
+    ] = None,
+    endpoint_url: Annotated[str | None, typer.Option(help="A new endpoint; '' to clear.")] = None,
+    kms_note: Annotated[str | None, typer.Option(help="A new KMS note; '' to clear.")] = None,
+    state: Annotated[
+        str | None, typer.Option(help="enabled or paused.", case_sensitive=False)
+    ] = None,
+) -> None:
+    """Change an integration's settings (any of them; the others stay as they are)."""
+    if external_id == "-":
+        external_id = _read_secret("External ID")
+    given = {
+        "queue_url": queue_url,
+        "role_arn": role_arn,
+        "external_id": external_id,
+        "region": region,
+        "accounts": accounts,
+        "endpoint_url": endpoint_url,
+        "kms_note": kms_note,
+        "state": state,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if not changes:
+        raise fail(TrailhoundError("nothing to change: see trailhound integration update --help"))
+    try:
+        store = _store(ctx)
+        stored = store.update(store.get(name).changed(**changes))
+    except TrailhoundError as error:
+        raise fail(error) from error
+    shown = stored.public_view()
+    out.print(
+        f"Updated {name}: "
+        + ", ".join(f"{key} = {shown[key] if shown[key] is not None else '-'}" for key in changes),
+        highlight=False,
     )
-    for item in _store(ctx).list_integrations():
+
+
+@integration_app.command("list")
+def list_integrations(
+    ctx: typer.Context,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Deleted integrations too (their counters stay).")
+    ] = False,
+) -> None:
+    """List integrations with their state and counters."""
+    table = Table()
+    for header in ("name", "state"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("queue", overflow="fold")  # a URL folds; it never loses characters
+    table.add_column("accounts", overflow="fold")
+    table.add_column("last message", no_wrap=True)
+    for header in ("objects", "events", "errors", "poison"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for item in _store(ctx).list_integrations(include_deleted=show_all):
         table.add_row(
             item.name,
             item.state.value,
-            item.region,
             item.queue_url,
             ",".join(item.accounts) or "all",
-            item.last_message_at.isoformat() if item.last_message_at else "-",
+            f"{item.last_message_at:%Y-%m-%d %H:%M}" if item.last_message_at else "-",
             f"{item.objects_ingested:,}",
             f"{item.events_ingested:,}",
             f"{item.errors:,}",
@@ -305,6 +356,7 @@ def setup_aws(
             profile=profile,
             **({"external_id": external_id} if external_id else {}),
         )
+        fmt, template_format = fmt.lower(), template_format.lower()
         if fmt not in ("cloudformation", "cli", "policy"):
             raise typer.BadParameter(f"unknown format {fmt!r}: use cloudformation, cli or policy")
         if teardown:
@@ -346,18 +398,33 @@ def collect(
         list[str] | None,
         typer.Option("--integration", help="Only these (repeatable); default: all enabled."),
     ] = None,
-    once: Annotated[bool, typer.Option(help="Drain the queues, print a summary, exit.")] = False,
+    once: Annotated[
+        bool,
+        typer.Option(
+            help="Drain the queues, print a summary per integration, exit: 0 when every one "
+            "drained, 1 when some failed (what the others collected is stored), 2 when all did."
+        ),
+    ] = False,
     workers: Annotated[int, typer.Option(help="Objects downloaded in parallel.")] = 4,
     max_receives: Annotated[int, typer.Option(help="Deliveries before an object is poison.")] = 5,
+    status_every: Annotated[
+        str, typer.Option(help="How often to print a status line per integration.")
+    ] = "1m",
     profile: ProfileOption = None,
 ) -> None:
-    """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT)."""
-    from trailhound.collect import graceful_shutdown
+    """Collect CloudTrail from the integrations' queues until stopped (SIGTERM/SIGINT).
+
+    Each integration polls on its own, with its own backoff: a failing one never holds up the
+    others.
+    """
+    from trailhound.collect import IntegrationRun, graceful_shutdown
+    from trailhound.durations import parse_duration
     from trailhound.sources.aws.sqs import CollectorOptions
 
     _use_profile(profile)
     app = application(ctx)
     try:
+        status_seconds = parse_duration(status_every).total_seconds()
         chosen = app.collectable(integration or ())
     except TrailhoundError as error:
         raise fail(error) from error
@@ -370,17 +437,33 @@ def collect(
         + (" until the queues are empty" if once else "; Ctrl-C to stop"),
         highlight=False,
     )
+
+    def show_status(runs: list[IntegrationRun]) -> None:
+        for run in runs:
+            console.print(run.status_line(), highlight=False)
+
     try:
         with graceful_shutdown(stop):
-            summaries = app.collect(chosen, once=once, options=options, stop=stop)
+            report = app.collect_each(
+                chosen,
+                once=once,
+                options=options,
+                stop=stop,
+                on_status=show_status,
+                status_seconds=status_seconds,
+            )
     except TrailhoundError as error:
         raise fail(error) from error
-    for name, summary in summaries.items():
-        out.print(f"{name}: {summary.line()}", highlight=False)
-    if any(s.poison for s in summaries.values()):
+    for name, run in report.runs.items():
+        outcome = "FAILED" if run.error else ("drained" if once else "stopped")
+        line = f"{name}: {outcome}: {run.totals().line()}"
+        out.print(line + (f"; error: {run.error}" if run.error else ""), highlight=False)
+    if any(s.poison for s in report.summaries.values()):
         console.print(
             "Poison objects were recorded: trailhound integration show NAME", highlight=False
         )
+    if once and report.failed:
+        raise typer.Exit(2 if len(report.failed) == len(report.runs) else 1)
 
 
 def register(app: typer.Typer) -> None:

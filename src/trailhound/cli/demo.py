@@ -38,6 +38,7 @@ def demo_data(
 
     try:
         from trailhound_demo import generate_demo
+        from trailhound_demo.generator import PUBLIC_KEYS_FILE
     except ImportError as error:
         raise fail(TrailhoundError(NOT_INSTALLED)) from error
 
@@ -68,6 +69,16 @@ def demo_data(
             f"`trailhound intel update --tor {tor_list}`.",
             highlight=False,
         )
+    console.print(
+        f"Ingest it: trailhound ingest {outdir}\n"
+        f"Check its digests (one log file is rewritten on purpose): trailhound ledger "
+        f"--public-keys {outdir / PUBLIC_KEYS_FILE}\n"
+        "Point plain trailhound commands at a store: export TRAILHOUND_DATA_DIR=FOLDER "
+        "(or --data-dir FOLDER)",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -20,25 +20,52 @@ rules_app = typer.Typer(
     help="The detection rules: list, coverage, enable, disable.", no_args_is_help=True
 )
 config_app = typer.Typer(help="Settings stored in the state database.", no_args_is_help=True)
+# Closed lists of values, told in the help and matched whatever the case.
+Severity = Literal["informational", "low", "medium", "high", "critical"]
+Status = Literal["new", "in_progress", "resolved", "false_positive"]
+FormatOption = Annotated[
+    Literal["table", "json"], typer.Option("--format", "-f", case_sensitive=False)
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules",
+        exists=True,
+        file_okay=False,
+        metavar="FOLDER",
+        help="Extra rule folder (repeatable), added to the built-in pack.",
+    ),
+]
+_ALERT_COLUMNS = (
+    "id", "severity", "status", "title", "principal", "account", "last_seen", "count", "sessions",
+)  # fmt: skip
+_FOLDED = ("title", "principal")  # the rest of the width; an ARN folds, whole
 
 
 def _alert_table(alerts: list[dict[str, Any]]) -> None:
-    table = Table(
-        "id", "severity", "status", "title", "principal", "account", "last_seen", "count",
-        "sessions",
-    )  # fmt: skip
-    for a in alerts:
-        table.add_row(
-            a["id"],
-            a["severity"],
-            a["status"],
-            printable(a["title"]),
+    rows = [
+        (
+            str(a["id"]),
+            str(a["severity"]),
+            str(a["status"]),
+            printable(str(a["title"])),
             printable(str(a.get("principal") or a["actor"] or "")),
             str(a["account"] or ""),
-            jsonable(a["last_seen"]),
+            f"{a['last_seen']:%Y-%m-%d %H:%M}" if a["last_seen"] else "",
             str(a["count"]),
             str(len(a.get("sessions") or [])),
         )
+        for a in alerts
+    ]
+    table = Table()
+    for index, header in enumerate(_ALERT_COLUMNS):
+        if header in _FOLDED:
+            table.add_column(header, overflow="fold", min_width=8)
+        else:  # copied whole (an ID into alerts update): never cut, never wrapped
+            widest = max([len(header), *(len(row[index]) for row in rows)])
+            table.add_column(header, no_wrap=True, min_width=widest)
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
 
 
@@ -57,21 +84,44 @@ def detect(
     since: Annotated[
         str, typer.Option(help="Hunt over this much history (30d, 12h; all).")
     ] = "30d",
-    rules: Annotated[
-        list[Path] | None,
-        typer.Option("--rules", help="Extra rule folder (repeatable), added to the built-in pack."),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    rules: RulesOption = None,
+    fmt: FormatOption = "table",
     limit: Annotated[int, typer.Option(help="Print at most this many alerts (0: all).")] = 100,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Hunt on duckdb (here, the default) or spark (pip install 'trailhound[spark]').",
+        ),
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: the cluster (spark://host:7077, yarn, sc://host:15002 for "
+            "Spark Connect); default local[2], or $SPARK_REMOTE.",
+        ),
+    ] = None,
 ) -> None:
     """Hunt over history with every enabled rule; prints the alerts its matches belong to.
 
     Alerts already raised on ingest (or by an earlier hunt) are printed too, unchanged: the two
     modes find the same alerts, and nothing is stored twice. The most severe come first;
-    ``alerts list`` pages through all of them.
+    ``alerts list`` pages through all of them. With ``--engine spark`` the same compiled rules
+    run on Spark over the same lake; the alerts go to the same state database.
     """
+    from trailhound.cli.query import engine_options
+
+    app = application(ctx)
+    options = engine_options(app, engine, spark_master)
     try:
-        hunt = application(ctx).hunt(since, rule_dirs=rules or [], report_all=True)
+        hunt = app.hunt(
+            since,
+            rule_dirs=rules or [],
+            report_all=True,
+            engine=engine,
+            engine_options=options,
+        )
     except TrailhoundError as error:
         raise fail(error) from error
     for problem in hunt.problems:
@@ -94,17 +144,26 @@ def detect(
 @alerts_app.command("list")
 def alerts_list(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help="new, in_progress, resolved, …")] = None,
-    severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
+    status: Annotated[
+        Status | None, typer.Option(case_sensitive=False, help="Only this status.")
+    ] = None,
+    severity: Annotated[
+        Severity | None, typer.Option(case_sensitive=False, help="Only this severity.")
+    ] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule ID.")] = None,
     principal: Annotated[str | None, typer.Option(help="Only this principal (ARN).")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: FormatOption = "table",
 ) -> None:
     """List alerts, most recent activity first, a page at a time."""
     app = application(ctx)
-    filters = {"status": status, "rule_id": rule, "severity": severity, "principal": principal}
+    filters = {
+        "status": status and status.lower(),
+        "rule_id": rule,
+        "severity": severity and severity.lower(),
+        "principal": principal,
+    }
     alerts = app.list_alerts(**filters, limit=limit, offset=offset)
     if fmt == "json":
         print_json([Trailhound.public_alert(a) for a in alerts])
@@ -114,9 +173,7 @@ def alerts_list(
 
 
 @alerts_app.command("show")
-def alerts_show(
-    ctx: typer.Context, alert_id: str, fmt: Annotated[str, typer.Option("--format", "-f")] = "table"
-) -> None:
+def alerts_show(ctx: typer.Context, alert_id: str, fmt: FormatOption = "table") -> None:
     """One alert with its events and comment trail."""
     try:
         alert = application(ctx).get_alert(alert_id)
@@ -140,16 +197,14 @@ def alerts_show(
 def alerts_update(
     ctx: typer.Context,
     alert_id: str,
-    status: Annotated[
-        str | None, typer.Option(help="new, in_progress, resolved or false_positive.")
-    ] = None,
+    status: Annotated[Status | None, typer.Option(case_sensitive=False)] = None,
     comment: Annotated[str | None, typer.Option(help="Add a comment to the trail.")] = None,
     author: Annotated[str, typer.Option(help="Who is commenting.")] = "analyst",
 ) -> None:
     """Change an alert's status and/or add a comment."""
     try:
         alert = application(ctx).update_alert(
-            alert_id, status=status, comment=comment, author=author
+            alert_id, status=status and status.lower(), comment=comment, author=author
         )
     except TrailhoundError as error:
         raise fail(error) from error
@@ -159,17 +214,24 @@ def alerts_update(
 @rules_app.command("list")
 def rules_list(
     ctx: typer.Context,
-    rules: Annotated[list[Path] | None, typer.Option("--rules")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f")] = "table",
+    rules: RulesOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
-    """Every loaded rule, and the rules that could not be loaded."""
-    ruleset = application(ctx).rules(rules or [])
+    """Every loaded rule (name, title, level, kind, enabled, last fired), and the rules not
+    loaded."""
+    from trailhound.detect.base import rule_name
+
+    states = application(ctx).rule_states(rules or [])
+    ruleset = states.ruleset
     listed = [r for r in ruleset.rules if r.generate or r.signal]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
+            "name": rule_name(r),
             "id": r.id,
             "title": r.title,
             "level": r.level,
+            "enabled": r.id in states.enabled,
+            "last_fired": states.last_fired.get(r.id),
             "tactics": list(r.tactics),
             "techniques": list(r.techniques),
             "builtin": r.builtin,
@@ -184,10 +246,24 @@ def rules_list(
     if fmt == "json":
         print_json({"rules": rows, "problems": [str(p) for p in ruleset.problems]})
         return
-    table = Table("id", "level", "kind", "title", "techniques")
-    for rule in listed:
-        kind = "signal" if rule.signal else "alert"
-        table.add_row(rule.id, rule.level, kind, rule.title, ", ".join(rule.techniques))
+    table = Table()
+    widest = max([4, *(len(row["name"]) for row in rows)])
+    table.add_column("name", no_wrap=True, min_width=widest)  # copied into rules enable
+    table.add_column("title", overflow="fold", min_width=8)
+    for header in ("level", "kind", "enabled", "last fired"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("techniques", overflow="fold")
+    for row in rows:
+        last = row["last_fired"]
+        table.add_row(
+            row["name"],
+            printable(row["title"]),
+            row["level"],
+            row["kind"],
+            "yes" if row["enabled"] else "no",
+            f"{last:%Y-%m-%d %H:%M}" if last else "-",
+            ", ".join(row["techniques"]),
+        )
     out.print(table)
     signals = sum(r.signal for r in listed)
     console.print(f"{len(listed) - signals:,} alerting rules, {signals:,} signals", highlight=False)
@@ -200,8 +276,10 @@ def rules_list(
 @rules_app.command("coverage")
 def rules_coverage(
     ctx: typer.Context,
-    rules: Annotated[list[Path] | None, typer.Option("--rules")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or html.")] = "table",
+    rules: RulesOption = None,
+    fmt: Annotated[
+        Literal["table", "json", "html"], typer.Option("--format", "-f", case_sensitive=False)
+    ] = "table",
 ) -> None:
     """The ATT&CK matrix (tactics × techniques) of the enabled rules, and which have fired."""
     from trailhound.detect.coverage import render_html, render_text
@@ -217,24 +295,31 @@ def rules_coverage(
 
 def _set_enabled(ctx: typer.Context, rule_id: str, enabled: bool) -> None:
     try:
-        alerts = application(ctx).set_rule_enabled(rule_id, enabled)
+        asked, (rule_id, alerts) = rule_id, application(ctx).switch_rule(rule_id, enabled)
     except TrailhoundError as error:
         raise fail(error) from error
     state = "enabled" if enabled else "disabled"
+    named = rule_id if asked == rule_id else f"{asked} ({rule_id})"
     out.print(
-        f"{rule_id} {state}" + (f"; retro-hunt raised {len(alerts)} alerts" if enabled else ""),
+        f"{named} {state}" + (f"; retro-hunt raised {len(alerts)} alerts" if enabled else ""),
         highlight=False,
     )
 
 
 @rules_app.command("enable")
-def rules_enable(ctx: typer.Context, rule_id: str) -> None:
+def rules_enable(
+    ctx: typer.Context,
+    rule_id: Annotated[str, typer.Argument(metavar="RULE", help="The rule's name or ID.")],
+) -> None:
     """Enable a rule and retro-hunt with it over the look-back window."""
     _set_enabled(ctx, rule_id, True)
 
 
 @rules_app.command("disable")
-def rules_disable(ctx: typer.Context, rule_id: str) -> None:
+def rules_disable(
+    ctx: typer.Context,
+    rule_id: Annotated[str, typer.Argument(metavar="RULE", help="The rule's name or ID.")],
+) -> None:
     """Disable a rule."""
     _set_enabled(ctx, rule_id, False)
 
@@ -246,7 +331,7 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
     from trailhound.durations import DurationError
 
     try:
-        application(ctx).set_setting(key, value)
+        value = application(ctx).set_setting(key, value)
     except SettingError as error:
         raise typer.BadParameter(str(error)) from error
     except DurationError as error:
@@ -258,9 +343,27 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
 
 @config_app.command("get")
 def config_get(ctx: typer.Context, key: str) -> None:
-    """Print a setting."""
+    """Print a setting (nothing when it is not set)."""
     value = application(ctx).get_setting(key)
     out.print("" if value is None else value, highlight=False)
+
+
+@config_app.command("list")
+def config_list(ctx: typer.Context) -> None:
+    """Print every setting that is set, and the known ones that are not."""
+    for key, value in application(ctx).list_settings().items():
+        shown = "(not set)" if value is None else printable(value)
+        out.print(f"{key} = {shown}", highlight=False)
+
+
+@config_app.command("unset")
+def config_unset(ctx: typer.Context, key: str) -> None:
+    """Remove a setting: its default applies again."""
+    try:
+        removed = application(ctx).unset_setting(key)
+    except SettingError as error:
+        raise typer.BadParameter(str(error)) from error
+    out.print(f"{key} unset" if removed else f"{key} was not set", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

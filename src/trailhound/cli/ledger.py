@@ -67,7 +67,11 @@ def _print_table(report: LedgerReport) -> None:
             else "Log files match their digests and the chain holds; the digests are unverified."
         )
         return
-    findings = Table("kind", "account", "region", "file", "detail", title="Findings")
+    findings = Table(title="Findings")
+    for header in ("kind", "account", "region"):
+        findings.add_column(header, no_wrap=True)  # an account ID is copied whole
+    findings.add_column("file", overflow="fold")  # a long name folds, never loses characters
+    findings.add_column("detail", overflow="fold")
     for finding in report.findings:
         findings.add_row(
             finding.kind.value,
@@ -117,6 +121,7 @@ def ledger(
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Check the log files ingested against CloudTrail's digest files: completeness, tampering."""
+    fmt = fmt.lower()
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     window = _duration(since, "--since")

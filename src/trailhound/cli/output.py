@@ -14,7 +14,7 @@ import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 import typer
@@ -87,12 +87,16 @@ def fail(error: TrailhoundError) -> typer.Exit:
     return typer.Exit(2)
 
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+# A closed list, told in the help and matched whatever the case.
+FormatOption = Annotated[
+    Literal["table", "json", "csv"], typer.Option("--format", "-f", case_sensitive=False)
+]
 WIDE_COLUMNS = 12
 
 
 def check_format(fmt: str) -> str:
-    """``fmt`` if it is one :func:`render_rows` knows; a usage error otherwise."""
+    """``fmt`` (in lower case) if it is one :func:`render_rows` knows; a usage error otherwise."""
+    fmt = fmt.lower()
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"unknown format {fmt!r}: use table, json or csv")
     return fmt

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -11,21 +13,51 @@ from trailhound.cli.context import application
 from trailhound.cli.output import FormatOption, check_format, console, fail, out, render_rows
 from trailhound.errors import TrailhoundError
 
+if TYPE_CHECKING:
+    from trailhound.app import Trailhound
+
 ParamOption = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", help="A query parameter: name=value (repeat for more)."),
 ]
 SinceOption = Annotated[str | None, typer.Option(help="Only events newer than this (24h, 7d).")]
 DialectOption = Annotated[
-    str | None,
-    typer.Option(help="Print the SQL for duckdb, spark or trino instead of running."),
+    Literal["duckdb", "spark", "trino"] | None,
+    typer.Option(case_sensitive=False, help="Print the SQL for this engine instead of running."),
 ]
+TABLE_ROWS = 100  # rows a table shows of a query without its own limit
+_RAW = re.compile(r"\braw\b")  # a query that names the raw record asks to see it
 ExplainOption = Annotated[
     bool,
     typer.Option(
         "--explain", help="Print the SQL (for --dialect, default duckdb) and the partitions read."
     ),
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Run on duckdb (here, the default) or spark (pip install 'trailhound[spark]').",
+    ),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="With --engine spark: the cluster (spark://host:7077, yarn, sc://host:15002 for "
+        "Spark Connect); default local[2], or $SPARK_REMOTE.",
+    ),
+]
+
+
+def engine_options(app: Trailhound, engine: str, spark_master: str | None) -> dict[str, str]:
+    """The backend options of ``--engine`` and ``--spark-master``, checked as usage."""
+    if spark_master and engine != "spark":
+        raise typer.BadParameter("--spark-master goes with --engine spark")
+    known = app.engines()
+    if engine not in known:
+        raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
+    return {"master": spark_master} if spark_master else {}
 
 
 def parse_params(
@@ -53,10 +85,15 @@ def run_query(
     fmt: str,
     dialect: str | None,
     explain: bool,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> None:
-    """Compile a pipe query and print its SQL, its explanation, its rows, or save its result."""
-    check_format(fmt)
+    """Compile a pipe query and print its SQL, its explanation, its rows, or save its result
+    (on the embedded DuckDB, or on another ``engine`` over the same lake)."""
+    fmt = check_format(fmt)
+    dialect = dialect.lower() if dialect else None
     app = application(ctx)
+    options = engine_options(app, engine, spark_master)
     try:
         compiled = app.compile(text, since=since, params=params)
         if explain:
@@ -65,12 +102,31 @@ def run_query(
         if dialect:
             sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
             return
-        outcome = app.execute(compiled, params)
+        outcome = app.execute(
+            compiled,
+            params,
+            max_rows=TABLE_ROWS if fmt == "table" else None,
+            engine=engine,
+            engine_options=options,
+        )
     except TrailhoundError as error:
         raise fail(error) from error
     saved = outcome.saved
     if saved is None:
-        render_rows(outcome.columns, outcome.rows, fmt)
+        columns, results = outcome.columns, outcome.rows
+        if fmt == "table" and "raw" in columns and len(columns) > 1 and not _RAW.search(text):
+            at = columns.index("raw")  # the whole record: shown only when the query names it
+            columns = columns[:at] + columns[at + 1 :]
+            results = [row[:at] + row[at + 1 :] for row in results]
+        paging = fmt == "table" and out.is_terminal
+        with out.pager(styles=True) if paging else contextlib.nullcontext():
+            render_rows(columns, results, fmt)
+        if outcome.total is not None:
+            console.print(
+                f"showing {TABLE_ROWS} of {outcome.total:,} rows: end the query with | limit N "
+                "for more, or use --format json or csv for all",
+                highlight=False,
+            )
     elif saved.kind == "view":
         out.print(f"Saved view {saved.name}: read it with 'dataset = {saved.name}'.")
     else:
@@ -86,10 +142,22 @@ def query(
     dialect: DialectOption = None,
     explain: ExplainOption = False,
     param: ParamOption = None,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Search with the pipe query language."""
     params = {k: v for k, v in parse_params(param).items() if v is not None}
-    run_query(ctx, text, params=params, since=since, fmt=fmt, dialect=dialect, explain=explain)
+    run_query(
+        ctx,
+        text,
+        params=params,
+        since=since,
+        fmt=fmt,
+        dialect=dialect,
+        explain=explain,
+        engine=engine,
+        spark_master=spark_master,
+    )
 
 
 def sql(

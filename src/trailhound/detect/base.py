@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from sqlglot import exp
 
 from trailhound.data_dir import DataDir
+from trailhound.errors import DetectError
 from trailhound.model import DEFAULT_GROUP_BY, DEFAULT_SUPPRESSION, Match, RuleInfo
 from trailhound.registry import Registry
 
@@ -156,6 +157,24 @@ class RuleSet:
         """IDs of every rule that raises alerts."""
         ids = [r.id for r in self.rules if r.generate]
         return ids + [c.id for c in self.correlations]
+
+    def resolve(self, wanted: str) -> str:
+        """The ID of the alerting rule ``wanted`` names: its ID or its readable name."""
+        alerting = set(self.alerting_ids())
+        if wanted in alerting:
+            return wanted
+        found = {r.id for r in self.rules if r.id in alerting and rule_name(r) == wanted}
+        found |= {c.id for c in self.correlations if c.id in alerting and rule_name(c) == wanted}
+        if len(found) == 1:
+            return found.pop()
+        if found:
+            raise DetectError(f"{len(found)} rules are named {wanted!r}: use the rule's ID")
+        raise DetectError(f"no rule {wanted!r}: see trailhound rules list")
+
+
+def rule_name(rule: DetectionRule | CorrelationRule) -> str:
+    """A rule's readable name: its file's stem (``aws_cloudtrail_disable_logging``)."""
+    return Path(rule.path).stem if rule.path else rule.id
 
 
 class RuleFormat(Protocol):

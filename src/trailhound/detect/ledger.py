@@ -10,7 +10,8 @@ region:
 - **missing**: a log file a digest lists that was never ingested;
 - **modified**: a log file ingested with another SHA-256 than its digest says;
 - **extra**: a log file ingested that no digest lists, in an hour the digests cover;
-- **late**: a log file ingested later than its digest's end time plus ``late_after``;
+- **late**: a log file the collector fetched later than its digest's end time plus
+  ``late_after`` (a file read from a folder has no delivery time to compare: a backfill);
 - **broken-chain**, **bad-signature**, **unverified** (no matching public key) and
   **unreadable-digest**: the digests themselves;
 - **conflicting-digest**: two different digest files claim the same S3 object
@@ -19,7 +20,9 @@ region:
 - **misplaced-digest**: a digest the collector fetched from another key than the one it names;
 - **unsigned-digest**: a digest without a signature while public keys are at hand (CloudTrail
   signs every digest; ``aws s3 sync`` drops the signature, the collector keeps it);
-- **silent**: an account-region with no log file for longer than ``silence_threshold``.
+- **silent**: an account-region with no log file for longer than ``silence_threshold``: until
+  now for those the collector feeds, until the newest log file read for those known only from
+  folders (a backfill or the demo is a snapshot).
 
 Signatures are checked only with CloudTrail's public keys (``aws cloudtrail list-public-keys``);
 keys given once are saved in ``<data_dir>/ledger/public-keys.json`` (``save_public_keys``) and
@@ -28,8 +31,11 @@ used by every later check. Without keys the report says that signatures were not
 chain and by conflicting copies.
 
 Files collected from S3 are deleted once ingested, so their hash is unknown and they can be
-missing, extra or late but not modified. "Late" compares against the ingest time: a backfill of
-old files is late by construction, which ``late_after=None`` turns off.
+missing, extra or late but not modified. "Late" compares the collector's fetch time; files read
+from folders are never late.
+
+Ingest keeps a copy of every digest file it meets beside the logs (``<data_dir>/digests/local``),
+and the collector its own (``<data_dir>/digests/<bucket>``): ``check`` reads both.
 """
 
 from __future__ import annotations
@@ -149,6 +155,11 @@ class _Seen:
     @property
     def name(self) -> str:
         return self.uri.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def collected(self) -> bool:
+        """Fetched from S3 by the collector (soon after delivery), not read from a folder."""
+        return self.uri.startswith("s3://")
 
 
 def _load_digests(
@@ -286,7 +297,7 @@ def _check_listed(
                     )
                     report.add(FindingKind.MODIFIED, *where, copy.uri, detail, end)
             first = min(copies, key=lambda c: c.seen_at)
-            if late_after is not None and first.seen_at > end + late_after:
+            if late_after is not None and first.collected and first.seen_at > end + late_after:
                 delay = _span(first.seen_at - end)
                 detail = f"ingested {delay} after the end of its digest ({end:%Y-%m-%dT%H:%MZ})"
                 report.add(FindingKind.LATE, *where, first.uri, detail, end)
@@ -319,14 +330,26 @@ def _check_extra(
 
 
 def _check_silence(
-    seen: Iterable[_Seen], threshold: timedelta, reference: datetime, report: LedgerReport
+    seen: Iterable[_Seen], threshold: timedelta, now: datetime, report: LedgerReport
 ) -> None:
-    """Account-regions whose newest log file is older than ``threshold`` at ``reference``."""
+    """Account-regions whose newest log file is older than ``threshold``.
+
+    Older than now for those the collector feeds; for those known only from folders read (a
+    backfill, the demo), older than the newest log file read from folders: a folder is a
+    snapshot, and the time it was read says nothing of when CloudTrail went quiet.
+    """
     last: dict[tuple[str, str], datetime] = {}
+    collected: set[tuple[str, str]] = set()
+    newest_local: datetime | None = None
     for item in seen:
         key = (item.account, item.region)
         last[key] = max(last.get(key, item.delivered_at), item.delivered_at)
+        if item.collected:
+            collected.add(key)
+        elif newest_local is None or item.delivered_at > newest_local:
+            newest_local = item.delivered_at
     for (account, region), when in sorted(last.items()):
+        reference = now if (account, region) in collected or newest_local is None else newest_local
         if reference - when > threshold:
             detail = f"no log file since {when:%Y-%m-%dT%H:%MZ} ({_span(reference - when)})"
             report.add(FindingKind.SILENT, account, region, "", detail, when)

@@ -26,7 +26,7 @@ from trailhound.model import RuleInfo
 from trailhound.query.dialects import get_dialect
 from trailhound.store.base import Backend
 from trailhound.store.duckdb import DuckDBBackend
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import open_lake
 from trailhound.store.state import StateDB
 
 ORG_ACCOUNTS = "org-accounts"
@@ -118,7 +118,7 @@ class SigmaDetector:
         # Events stored since then come through ``on_batch``: a retro-hunt need not see them.
         self.run_started = context.run_started
         self.state = StateDB(context.data_dir.state_db)
-        self.lake = ParquetLake(context.data_dir)
+        self.lake = open_lake(context.data_dir)
         self.all_rules = ruleset if ruleset is not None else load_rules(context.rule_dirs)
         setting = self.state.get_setting(SIGNAL_RULES)
         signals, alerting = signal_rule_ids(setting), alerting_rule_ids(setting)

@@ -464,6 +464,12 @@ class AlertStore:
                 )
         return self.get(alert["id"])
 
+    def last_fired(self) -> dict[str, datetime]:
+        """When each rule last matched (its alerts' newest activity), per rule ID."""
+        with self.state.connect() as con:
+            rows = con.execute("SELECT rule_id, max(last_seen) FROM alerts GROUP BY rule_id")
+            return {str(rule): when for rule, when in rows.fetchall() if when is not None}
+
     def fired_rules(self) -> dict[str, int]:
         """Alert count per rule ID."""
         with self.state.connect() as con:

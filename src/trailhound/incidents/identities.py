@@ -81,12 +81,12 @@ def open_lake_backend(data_dir: DataDir, start: datetime, end: datetime) -> Back
     """A DuckDB backend over the lake's days an event search from ``start`` to ``end`` reads,
     issuing calls before it included: a few days cost a few files, not the whole lake."""
     from trailhound.store.duckdb import DuckDBBackend
-    from trailhound.store.lake import ParquetLake
+    from trailhound.store.lake import open_lake
 
     first, last = (start - CREDENTIAL_LIFETIME).date(), end.date()
     if (last - first).days > MAX_DAYS_LISTED:
         return DuckDBBackend.open(data_dir)
-    return DuckDBBackend.open(data_dir, ParquetLake(data_dir).partitions_between(first, last))
+    return DuckDBBackend.open(data_dir, open_lake(data_dir).partitions_between(first, last))
 
 
 def json_object(text: object) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from trailhound.intel.lookup import IntelTables
 from trailhound.intel.versions import IntelVersion, install, note_shipped_changes
 from trailhound.schema import ENRICHMENT_COLUMNS
 from trailhound.store.enrichment import EnrichmentFiles, Generation, table_schema
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import open_lake
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = "batch_intel_rows"  # a batch's enrichment rows, on the batch's connection
@@ -189,16 +189,16 @@ class IpEnricher:
 
     def rebuild(self) -> RebuildSummary:
         """Recompute the whole table from every distinct source address in the lake."""
-        with ParquetLake(self.data_dir).writing():
+        with open_lake(self.data_dir).writing():
             return self._rebuild_with(self._load_tables(), self.files.current())
 
     def _rebuild_with(self, tables: IntelTables, old: Generation | None) -> RebuildSummary:
-        lake = ParquetLake(self.data_dir)
+        lake = open_lake(self.data_dir)  # on disk or on S3: the addresses of every event
         with lake.writing():
             with duckdb.connect() as con:
                 con.execute("SET TimeZone = 'UTC'")
                 addresses = con.sql(
-                    f"SELECT DISTINCT source_ip_address AS ip FROM {lake.scan_sql()} "
+                    f"SELECT DISTINCT source_ip_address AS ip FROM {lake.relation(con)} "
                     "WHERE source_ip_address IS NOT NULL"
                 ).to_arrow_table()
             rows = tables.enrich(addresses.column("ip").combine_chunks())
@@ -221,7 +221,7 @@ def update_lists(data_dir: DataDir, files: Mapping[str, Path | None]) -> list[In
     Everything happens under the write lock, so an ingest running meanwhile commits either
     before (and its addresses are rebuilt) or after (and it sees the new lists).
     """
-    with ParquetLake(data_dir).writing():
+    with open_lake(data_dir).writing():
         installed = install(data_dir, dict(files))
         enricher = IpEnricher(data_dir)
         try:

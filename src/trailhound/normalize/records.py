@@ -24,7 +24,7 @@ from trailhound.normalize.limits import (
     EVENT_TIME_MIN,
     needs_structure_check_sql,
 )
-from trailhound.schema import EVENT_COLUMNS, Column, ColumnKind
+from trailhound.schema import EVENT_COLUMNS, PROMOTED_COLUMNS, Column, ColumnKind
 
 # Fields read as JSON so that a value of the wrong type quarantines the record instead of being
 # coerced into a string; every other typed field is coerced leniently (a number becomes text).
@@ -77,6 +77,25 @@ def _typed_value(column: Column) -> str:
 
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def _promoted() -> tuple[list[str], dict[str, str]]:
+    """The lists of promoted values read per JSON part (one parse of each part per record, in
+    the ``parsed`` subquery), and each promoted column's element of its list."""
+    paths: dict[str, list[str]] = {}
+    for column in PROMOTED_COLUMNS:
+        part, _, key = (column.source or "").partition(".")
+        paths.setdefault(part, []).append("$." + key)
+    lists: list[str] = []
+    values: dict[str, str] = {}
+    for n, (part, keys) in enumerate(paths.items()):
+        listed = ", ".join(_sql_string(k) for k in keys)
+        lists.append(f'json_extract_string(x."{part}", [{listed}]) AS promoted_{n}')
+        for column in PROMOTED_COLUMNS:
+            if (column.source or "").partition(".")[0] == part:
+                index = keys.index("$." + (column.source or "").partition(".")[2]) + 1
+                values[column.name] = f"promoted_{n}[{index}]"
+    return lists, values
 
 
 @functools.cache
@@ -173,10 +192,11 @@ def normalize_sql(relation: str, limits: RecordLimits = DEFAULT_LIMITS) -> str:
         "source_index": "source_index",
         "ingested_at": "now()",
     }
+    promoted_lists, promoted = _promoted()
     select: list[str] = []
     for column in EVENT_COLUMNS:
         sql = overrides.get(column.name) or typed.get(column.name) or json_cols.get(column.name)
-        sql = sql or derived[column.name]
+        sql = sql or promoted.get(column.name) or derived[column.name]
         select.append(f"{sql} AS {column.name}")
     # The partition folder: a 12-digit account ID or ``unknown``, never any other text.
     user_account = typed["user_account_id"]
@@ -200,7 +220,7 @@ def normalize_sql(relation: str, limits: RecordLimits = DEFAULT_LIMITS) -> str:
     identity_json = _sql_string(json.dumps(identity_shape))
     parsed = (
         "SELECT source_object, source_index, account_hint, raw, doc, x, "
-        f"json_transform(x.userIdentity, {identity_json}) AS u "
+        f"json_transform(x.userIdentity, {identity_json}) AS u, {', '.join(promoted_lists)} "
         f"FROM (SELECT *, json_transform(doc, {record_json}) AS x FROM {relation}) AS t"
     )
     sql = f"SELECT {', '.join(select)} FROM ({parsed}) AS parsed"

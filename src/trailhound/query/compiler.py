@@ -109,7 +109,7 @@ def compile_query(
     """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query longer than {MAX_QUERY_CHARS:,} characters")
-    compiler = _QueryCompiler(text, catalog or {})
+    compiler = _QueryCompiler(text, {} if catalog is None else catalog)
     try:
         return compiler.compile(parse_query(text, params), since)
     except RecursionError as error:  # the parser's limits should make this unreachable

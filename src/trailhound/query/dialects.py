@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from typing import ClassVar
 
+import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from trailhound.errors import QueryError
 from trailhound.query.base import QueryDialect
@@ -72,6 +74,27 @@ def iso_weekday_from_weekday(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.DayOfWeekIso):
         weekday = exp.Anonymous(this="WEEKDAY", expressions=[node.this.copy()])
         return exp.Paren(this=exp.Add(this=weekday, expression=exp.Literal.number(1)))
+    return node
+
+
+def try_cast_in_ansi_mode(node: exp.Expr) -> exp.Expr:
+    """A TRY_CAST as Spark's TRY_CAST: sqlglot writes a plain CAST, which returns NULL on a bad
+    value only with ANSI mode off, and Spark 4 (like Databricks SQL) runs with it on."""
+    if isinstance(node, exp.TryCast) and not node.args.get("safe"):
+        node = node.copy()
+        node.set("safe", True)
+    return node
+
+
+def try_parse_timestamp(node: exp.Expr) -> exp.Expr:
+    """A parse that yields NULL on text it cannot read, as Spark's TRY_TO_TIMESTAMP (with the
+    pattern sqlglot writes for TO_TIMESTAMP, which fails on such text in ANSI mode)."""
+    if isinstance(node, exp.StrToTime) and node.args.get("safe"):
+        # Replacing the node stops the walk at it: rewrite what it holds here.
+        text = node.this.transform(try_parse_timestamp)
+        pattern = Dialect.get_or_raise("spark").generator().format_time(node)
+        arguments = [text] if pattern is None else [text, sqlglot.parse_one(pattern, "spark")]
+        return exp.Anonymous(this="TRY_TO_TIMESTAMP", expressions=arguments)
     return node
 
 
@@ -134,6 +157,8 @@ class SparkDialect(SqlglotDialect):
     transforms = (
         quote_format_letters,
         iso_weekday_from_weekday,
+        try_cast_in_ansi_mode,
+        try_parse_timestamp,  # after quote_format_letters, which rewrites the pattern it reads
         inline_regexp_flags,
         unmaterialized_ctes,
     )

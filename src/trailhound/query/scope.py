@@ -16,6 +16,7 @@ from sqlglot.tokens import Tokenizer
 from trailhound.errors import QueryError
 from trailhound.query import ast
 from trailhound.query.datasets import Dataset
+from trailhound.schema import PROMOTED_BY_PATH
 
 _PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -157,6 +158,11 @@ class Scope:
                 f"dropped it; available: {', '.join(self.names)}",
             )
         if path is not None:
+            # A promoted field reads its own column (the same text) where this relation has it.
+            promoted = PROMOTED_BY_PATH.get((name, path)) if found.name == name else None
+            carrier = self.lookup(promoted) if promoted else None
+            if carrier is not None and carrier.origin == promoted:
+                return Resolved(column(carrier.name), "VARCHAR", None)
             return Resolved(json_extract(column(found.name), path), "VARCHAR", None)
         return Resolved(column(found.name), found.sql_type, found.name)
 

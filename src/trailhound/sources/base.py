@@ -116,6 +116,10 @@ def _ignore(count: int) -> None:
     """Progress nobody follows."""
 
 
+def _drop_digest(path: Path) -> None:
+    """A digest file nobody keeps."""
+
+
 @dataclass(frozen=True)
 class SourceContext:
     """What the ingest loop lends a source for one ingest call."""
@@ -129,6 +133,8 @@ class SourceContext:
     batch_bytes: int = DEFAULT_BATCH_BYTES  # compressed bytes of files per batch, roughly
     batch_files: int = DEFAULT_BATCH_FILES  # files per batch at most
     expect_files: Callable[[int], None] = _ignore  # announce files to come, for progress
+    # a local digest file met beside the logs: the loop keeps a copy for the ledger
+    keep_digest: Callable[[Path], None] = _drop_digest
 
 
 class Source(Protocol):

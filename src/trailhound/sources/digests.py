@@ -243,6 +243,45 @@ def save_digest_metadata(
         path.with_name(path.name + ".meta.json").write_bytes(orjson.dumps(wanted))
 
 
+def is_digest_file_name(name: str) -> bool:
+    """Whether a file name is a digest's own, not the metadata or signature kept beside it."""
+    return (
+        "_CloudTrail-Digest_" in name
+        and name.endswith((".json.gz", ".json"))
+        and not name.endswith(".meta.json")
+    )
+
+
+def keep_digest_file(path: Path, folder: Path) -> Path | None:
+    """Keep a copy of a local digest file (and its signature) in ``folder`` for the ledger.
+
+    Ingest meets digest files beside the log files it reads and skips them; a copy under the
+    data directory lets ``trailhound ledger`` check against them later, with or without the
+    original folder. The copy is named as the collector names its own (``stored_digest_name``):
+    the same file kept twice lands on the same name. None when ``path`` is not a digest's own
+    file (its sidecar); a digest over the size limit or unreadable raises ``DigestError``.
+    """
+    if not is_digest_file_name(path.name):
+        return None
+    try:
+        if path.stat().st_size > DIGEST_MAX_BYTES:
+            raise DigestError(f"{path}: larger than {DIGEST_MAX_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as error:
+        raise DigestError(f"{path}: cannot read: {error}") from error
+    signature, _ = _sidecar(path)
+    content = hashlib.sha256(data).hexdigest()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = folder / stored_digest_name(path.name, content, signature)
+    if not target.exists():
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(data)
+        if signature:
+            save_digest_metadata(target, {"signature": signature})
+        partial.replace(target)
+    return target
+
+
 def find_digest_files(roots: Iterable[Path]) -> Iterator[Path]:
     """Every digest file under ``roots``, in path order."""
     for root in roots:
@@ -250,12 +289,7 @@ def find_digest_files(roots: Iterable[Path]) -> Iterator[Path]:
             yield root
             continue
         for path in sorted(root.rglob("*_CloudTrail-Digest_*")):
-            name = path.name  # the .meta.json beside a digest is its metadata
-            if (
-                name.endswith((".json.gz", ".json"))
-                and not name.endswith(".meta.json")
-                and path.is_file()
-            ):
+            if is_digest_file_name(path.name) and path.is_file():
                 yield path
 
 

@@ -3,7 +3,9 @@
 ``FileSource`` walks the paths it is given, skips what its name says is no log (digests,
 writability checks, other files: ``sources.names``) and what the ingest ledger already holds
 with the same size and mtime, and hands the rest to the ingest loop in batches of about
-``batch_bytes`` (DuckDB reads CloudTrail's own files straight from disk).
+``batch_bytes`` (DuckDB reads CloudTrail's own files straight from disk). Digest files are not
+read as logs, but handed to the loop (``SourceContext.keep_digest``), which keeps a copy for the
+ledger.
 
 Symbolic links found inside an input folder are never followed, to files or to folders: each is
 skipped and counted (``SkipReason.SYMLINK``), so that a link planted in a synced log folder
@@ -130,6 +132,8 @@ class FileSource:
                 else:
                     skipped[item[1].value] += 1
                     logger.debug("skipped %s: %s", item[0], item[1].value)
+                    if item[1] is SkipReason.DIGEST:
+                        context.keep_digest(item[0])
             known = context.known_files([f.uri for f in found])
             for file in found:
                 if known.get(file.uri) == (file.size, file.mtime):

@@ -8,13 +8,17 @@ is not a backend's business: files are written through :mod:`trailhound.store.la
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlglot import exp
 
+from trailhound.errors import StoreError
 from trailhound.registry import Registry
+
+if TYPE_CHECKING:
+    from trailhound.data_dir import DataDir
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +46,14 @@ class Backend(Protocol):
 
 BACKENDS: Registry[type[Backend]] = Registry("store backend", group="trailhound.backends")
 BACKENDS.register_lazy("duckdb", "trailhound.store.duckdb:DuckDBBackend")
+BACKENDS.register_lazy("spark", "trailhound.store.spark:SparkBackend")
+
+
+def open_backend(name: str, data_dir: DataDir, **options: Any) -> Backend:
+    """The backend registered as ``name`` over a snapshot of ``data_dir``'s lake, opened through
+    its ``open`` class method (``options``: the backend's own, e.g. Spark's ``master``)."""
+    kind = BACKENDS.get(name)
+    opener: Callable[..., Backend] | None = getattr(kind, "open", None)
+    if opener is None:
+        raise StoreError(f"the {name!r} backend cannot open a data directory by itself")
+    return opener(data_dir, **options)

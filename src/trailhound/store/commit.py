@@ -18,6 +18,7 @@ lock (other processes), so that no one writes between this batch's dedupe and it
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,8 +26,9 @@ import duckdb
 
 from trailhound.model import IngestSummary, Match, QuarantineEntry, SkipReason, SourceFile
 from trailhound.normalize.batch_checks import BATCH_TABLE
+from trailhound.stage_clock import StageClock
 from trailhound.store.dedupe import conflict_matches, drop_duplicates
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import EventLake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
 
 NEW_EVENTS = "new_events"  # the view of a committed batch's new events, for detection
@@ -62,15 +64,17 @@ class Committer:
 
     def __init__(
         self,
-        lake: ParquetLake,
+        lake: EventLake,
         state: StateDB,
         run_id: str,
+        clock: StageClock | None = None,
         *,
         after_write: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
     ) -> None:
         self.lake = lake
         self.state = state
         self.run_id = run_id
+        self.clock = clock or StageClock()
         self.after_write = after_write  # under the locks, with the written events' view
         self._lock = threading.Lock()  # batches are normalized in parallel, committed in turn
 
@@ -89,7 +93,10 @@ class Committer:
         Leaves the view ``new_events`` of the events written, for the caller to drop.
         """
         summary = IngestSummary()
+        clock = self.clock
+        waiting = time.perf_counter()
         with self._lock, self.lake.writing():
+            clock.add("wait", time.perf_counter() - waiting)
             stored = self._stored_meanwhile([*files, *([owner] if owner else [])])
             if stored:
                 quarantine = self._forget(con, quarantine, stored)
@@ -104,12 +111,16 @@ class Committer:
                 f"FROM {BATCH_TABLE} WHERE quarantine_reason IS NULL"
             )
             good = _count(con, f"SELECT count(*) FROM {NEW_EVENTS}")
-            conflicts = drop_duplicates(con, self.lake)
+            with clock.stage("dedupe"):
+                conflicts = drop_duplicates(con, self.lake)
             written = _count(con, f"SELECT count(*) FROM {NEW_EVENTS}")
             if written:
-                self.lake.write(con, NEW_EVENTS)
+                with clock.stage("write"):
+                    self.lake.write(con, NEW_EVENTS)
                 if self.after_write is not None:
-                    self.after_write(con, NEW_EVENTS)
+                    with clock.stage("enrich"):
+                        self.after_write(con, NEW_EVENTS)
+            recording = time.perf_counter()
             per_file = dict(
                 con.execute(
                     f"SELECT source_object, count(*) FROM {BATCH_TABLE} GROUP BY ALL"
@@ -129,6 +140,7 @@ class Committer:
                 rejected,
             )
             matches = conflict_matches(con) if conflicts else []
+            clock.add("record", time.perf_counter() - recording)
         summary.files = len(files)
         summary.bytes_read = sum(f.size for f in files)
         summary.events_written = written

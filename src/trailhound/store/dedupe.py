@@ -25,7 +25,7 @@ import orjson
 
 from trailhound.model import Match, RuleInfo
 from trailhound.normalize.batch_checks import BATCH_TABLE, mark_quarantined, pages
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import EventLake
 
 CONFLICT_RULE = "ingest-eventid-conflict"
 CONFLICT_TITLE = "Event ID seen again with different content (possible forged record)"
@@ -39,7 +39,7 @@ _ID_LIST_MAX = 1_000
 _MISSING = object()
 
 
-def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
+def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: EventLake) -> int:
     """Delete the batch's duplicates, quarantine its conflicts; returns how many conflicts.
 
     Works on ``batch_events`` through the view ``new_events`` (its unquarantined rows). The
@@ -61,7 +61,7 @@ def drop_duplicates(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
     return conflicts
 
 
-def _drop_stored(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
+def _drop_stored(con: duckdb.DuckDBPyConnection, lake: EventLake) -> int:
     """Settle the batch's records whose eventID the lake holds: the stored record is the rule."""
     # Only the partitions the batch writes to can hold its events: an eventID is unique to
     # the account that receives it, and the date comes from its eventTime.
@@ -71,9 +71,11 @@ def _drop_stored(con: duckdb.DuckDBPyConnection, lake: ParquetLake) -> int:
     ]
     if not lake.files(partitions):
         return 0
+    # Before any query of ours: a lake on S3 registers its files on ``con``, which DuckDB
+    # refuses while a result is unfinished.
+    scan = lake.relation(con, partitions)
     bounds = con.execute("SELECT min(event_time), max(event_time) FROM new_events").fetchone()
     low, high = bounds if bounds else (None, None)
-    scan = lake.scan_sql(partitions)
     ids = [
         row[0]
         for row in con.execute(

@@ -19,7 +19,7 @@ from sqlglot import exp
 from trailhound.data_dir import DataDir
 from trailhound.store.base import QueryResult
 from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import open_lake
 
 
 class DuckDBBackend:
@@ -41,8 +41,9 @@ class DuckDBBackend:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
-            # The same view as a query's: the events with their src_* intel fields.
-            scan = ParquetLake(data_dir).scan_sql(partitions)
+            # The same view as a query's: the events with their src_* intel fields (the
+            # enrichment table stays in the data directory, wherever the lake lives).
+            scan = open_lake(data_dir).relation(con, partitions)
             enrichment = EnrichmentFiles(data_dir).scan_sql()
             con.execute("CREATE VIEW cloudtrail AS " + with_enrichment_sql(scan, enrichment))
         except BaseException:

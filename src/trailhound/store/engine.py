@@ -30,9 +30,8 @@ from sqlglot import exp
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import open_lake
 from trailhound.store.state import StateDB
-from trailhound.tables import SECRET_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,6 +41,17 @@ MAX_SQL_CHARS = 256 * 1024
 _READ_ONLY_STATEMENTS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Describe)
 _WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Copy)
 _REFRESH_ATTEMPTS = 5
+
+
+def _snapshot_gone(error: duckdb.Error) -> bool:
+    """Whether a query failed on a file of its snapshot that is gone: DuckDB's own read of a
+    local file says so with an IO error, an Arrow dataset's read (an S3 lake) as bad input."""
+    if isinstance(error, duckdb.IOException):
+        return True
+    text = str(error)
+    return isinstance(error, duckdb.InvalidInputException) and (
+        "Path does not exist" in text or "No such file or directory" in text
+    )
 
 
 def cloud_audit_logs_sql() -> str:
@@ -55,16 +65,12 @@ def cloud_audit_logs_sql() -> str:
     return f"SELECT {', '.join(columns)} FROM cloudtrail"
 
 
-def _quote_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 class QueryEngine:
     """Runs queries over one data directory."""
 
     def __init__(self, data_dir: DataDir, *, memory_limit: str = "2GB") -> None:
         self.data_dir = data_dir
-        self.lake = ParquetLake(data_dir)
+        self.lake = open_lake(data_dir)
         self.state = StateDB(data_dir.state_db)
         self._loaded: set[str] = set()  # state tables copied into the connection
         self._absent: set[str] = set()  # names a query read that the state database lacks
@@ -88,7 +94,7 @@ class QueryEngine:
             "SET enable_external_access = false",
             "SET lock_configuration = true",
         ):
-            readable = [self.lake.root, self.data_dir.ip_enrichment]
+            readable = [self.data_dir.events, self.data_dir.ip_enrichment]
             params = [[str(p) + "/" for p in readable]] if "?" in statement else []
             self.con.execute(statement, params)
 
@@ -113,7 +119,8 @@ class QueryEngine:
         # Imported here: the enrichment module loads pyarrow, which a query does not need.
         from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
 
-        return with_enrichment_sql(self.lake.scan_sql(), EnrichmentFiles(self.data_dir).scan_sql())
+        scan = self.lake.relation(self.con)
+        return with_enrichment_sql(scan, EnrichmentFiles(self.data_dir).scan_sql())
 
     def _load_state(self, names: set[str] | None) -> None:
         """Copy the state tables among ``names`` (None: all) into this connection's memory."""
@@ -121,26 +128,13 @@ class QueryEngine:
         wanted = None if names is None else {n.lower() for n in names} - known
         if wanted is not None and not wanted:
             return
-        with self.state.connect(read_only=True) as state:
-            tables = {
-                str(name): [str(c) for c in columns]
-                for name, columns in state.execute(
-                    "SELECT t.table_name, list(c.column_name ORDER BY c.column_index) "
-                    "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (table_oid) "
-                    "WHERE t.database_name = current_database() GROUP BY ALL"
-                ).fetchall()
-            }
-            for name in sorted(tables):
-                if name in self._loaded or (wanted is not None and name.lower() not in wanted):
-                    continue
-                shown = [c for c in tables[name] if c not in SECRET_COLUMNS]
-                copy = state.sql(
-                    f"SELECT {', '.join(_quote_name(c) for c in shown)} FROM {_quote_name(name)}"
-                ).to_arrow_table()
+        copies = self.state.queryable_tables(wanted)
+        for name, copy in copies.items():
+            if name not in self._loaded:
                 self.con.register(name, copy)
                 self._loaded.add(name)
-        if wanted is not None:
-            self._absent |= wanted - {n.lower() for n in tables}  # not state: don't look again
+        if wanted is not None:  # the names that are not state: don't look again
+            self._absent |= wanted - {n.lower() for n in copies}
 
     def close(self) -> None:
         """Release the connection and its spill folder."""
@@ -181,14 +175,12 @@ class QueryEngine:
             try:
                 cursor = self.con.execute(sql, params)
                 break
-            except duckdb.IOException as error:
+            except duckdb.Error as error:
                 # A file of the snapshot was compacted away since: take a new snapshot.
-                if attempt == _REFRESH_ATTEMPTS - 1:
+                if not _snapshot_gone(error) or attempt == _REFRESH_ATTEMPTS - 1:
                     raise QueryError(f"query failed: {error}") from error
                 time.sleep(0.05 * attempt)
                 self.refresh()
-            except duckdb.Error as error:
-                raise QueryError(f"query failed: {error}") from error
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
 

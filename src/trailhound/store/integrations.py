@@ -83,6 +83,30 @@ class IntegrationStore:
             )
         return stored
 
+    def update(self, integration: Integration) -> Integration:
+        """Store new settings of a live integration (its counters and creation time stay)."""
+        current = self.get(integration.name)
+        with self.state.connect() as con:
+            con.execute(
+                "UPDATE integrations SET queue_url = ?, region = ?, partition = ?, role_arn = ?, "
+                "endpoint_url = ?, kms_note = ?, accounts = ?, state = ?, updated_at = now() "
+                "WHERE name = ?",
+                [
+                    integration.queue_url,
+                    integration.region,
+                    integration.partition,
+                    integration.role_arn,
+                    integration.endpoint_url,
+                    integration.kms_note,
+                    ",".join(integration.accounts),
+                    integration.state.value,
+                    integration.name,
+                ],
+            )
+        if integration.external_id != current.external_id:
+            self.secrets.put(_secret_name(integration.name), integration.external_id)
+        return self.get(integration.name)
+
     def find(self, name: str) -> Integration | None:
         """The integration called ``name`` (deleted ones too), or None."""
         self._move_plain_secrets()

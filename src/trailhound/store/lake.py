@@ -4,7 +4,9 @@ Every write happens under the data directory's write lock (``store.lock``): one 
 across processes, so that an ingest's dedupe sees every event committed before it. A batch is
 written by DuckDB into a staging folder beside the lake and then renamed into its partition, so a
 reader (another process, Spark) only ever sees whole files. Files are named
-``part-<batch>-<n>.parquet``.
+```part-p1-<batch>-<n>.parquet``: the ``p1`` says the file carries the promoted columns
+(``schema.PROMOTED_COLUMNS``); a file written before them is read with those columns computed
+from its JSON parts, and compaction writes them out.
 
 Compaction rewrites a partition's small files into one. The swap is made atomic for readers by a
 journal: the merged file is written to staging, then ``compaction.json`` beside it names the
@@ -23,17 +25,18 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import orjson
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import StoreError
-from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS
+from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS, PROMOTED_COLUMNS, promoted_path
 from trailhound.store.lock import WriteLock, listing, publishing
 
 COMPACT_MIN_FILES = 8
@@ -41,6 +44,8 @@ COMPACT_SMALL_BYTES = 64 * 1024 * 1024
 ROW_GROUP_SIZE = 122_880
 HIVE_TYPES = "{'date': 'DATE', 'account': 'VARCHAR'}"
 JOURNAL = "compaction.json"
+# Names of the files that carry the promoted columns (every file written since they exist).
+PROMOTED_PREFIX = "part-p1-"
 # The only partition folder names the lake writes (the normalizer quarantines anything else).
 _ACCOUNT = re.compile(r"[0-9]{12}|unknown")
 
@@ -77,8 +82,74 @@ class PartitionStats:
     bytes: int
 
 
-def _quote(path: Path | str) -> str:
+def quote_path(path: Path | str) -> str:
+    """A file name as a DuckDB string literal."""
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def copy_options(level: int | None = None) -> str:
+    """DuckDB's COPY options for a lake file (zstd at ``level``, DuckDB's default if None)."""
+    chosen = "" if level is None else f"COMPRESSION_LEVEL {level}, "
+    return f"FORMAT parquet, COMPRESSION zstd, {chosen}ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+
+
+def empty_scan_sql() -> str:
+    """A table expression with the lake's columns and no row."""
+    columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ALL_COLUMNS)
+    return f"(SELECT {columns} WHERE false)"
+
+
+class EventLake(Protocol):
+    """Where the events are stored: a local folder (``ParquetLake``) or S3 (``S3Lake``)."""
+
+    def files(self, partitions: Iterable[tuple[str, str]] | None = None) -> Sequence[object]:
+        """Every live event file, or those of the given ``(YYYY-MM-DD, account)`` partitions."""
+        ...
+
+    def uris(self) -> list[str]:
+        """Every live event file as a URI (``file://``, ``s3://``) another engine can read."""
+        ...
+
+    def relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        partitions: Iterable[tuple[str, str]] | None = None,
+    ) -> str:
+        """A FROM-clause table expression on ``con`` over a snapshot of the events."""
+        ...
+
+    def partitions(self) -> list[PartitionStats]:
+        """File count and bytes of every partition."""
+        ...
+
+    def partitions_between(self, first: date, last: date) -> list[tuple[str, str]]:
+        """The ``(YYYY-MM-DD, account)`` partitions of the days from ``first`` to ``last``."""
+        ...
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the data directory's write lock."""
+        ...
+
+    def write(self, con: duckdb.DuckDBPyConnection, relation: str) -> Sequence[object]:
+        """Write every row of ``relation`` into the lake atomically."""
+        ...
+
+    def compact(self, con: duckdb.DuckDBPyConnection, min_files: int = COMPACT_MIN_FILES) -> int:
+        """Merge each partition's small files; returns how many files were removed."""
+        ...
+
+    def expire(self, before: date) -> int:
+        """Delete every partition dated before ``before``; returns how many files went."""
+        ...
+
+
+def open_lake(data_dir: DataDir) -> EventLake:
+    """The data directory's lake: on S3 when its ``lake_uri`` says so, else its own folder."""
+    if data_dir.lake_uri:
+        from trailhound.store.s3_lake import S3Lake  # pyarrow's S3 only when asked for
+
+        return S3Lake(data_dir, data_dir.lake_uri)
+    return ParquetLake(data_dir)
 
 
 class ParquetLake:
@@ -147,13 +218,21 @@ class ParquetLake:
         """
         files = self.files(partitions)
         if not files:
-            columns = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ALL_COLUMNS)
-            return f"(SELECT {columns} WHERE false)"
-        source = "[" + ", ".join(_quote(f) for f in files) + "]"
-        return (
-            f"read_parquet({source}, hive_partitioning = true, hive_types = {HIVE_TYPES}, "
-            "union_by_name = true)"
-        )
+            return empty_scan_sql()
+        return files_sql(files)
+
+    def relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        partitions: Iterable[tuple[str, str]] | None = None,
+    ) -> str:
+        """:meth:`scan_sql` (DuckDB reads the local files itself; ``con`` is not needed)."""
+        return self.scan_sql(partitions)
+
+    def uris(self) -> list[str]:
+        """Every live event file as a ``file://`` URI, as Hadoop reads it: the path as it is
+        (percent-encoding, as ``Path.as_uri`` does, would name another file)."""
+        return ["file://" + str(f) for f in self.files()]
 
     def partitions(self) -> list[PartitionStats]:
         """File count and bytes of every partition."""
@@ -222,12 +301,11 @@ class ParquetLake:
             try:
                 for n, (day, account) in enumerate(sorted(partitions)):
                     folder = staging / f"date={day}" / f"account={account}"
-                    target = folder / f"part-{batch}-{n}.parquet"
+                    target = folder / f"{PROMOTED_PREFIX}{batch}-{n}.parquet"
                     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                     con.execute(
                         f"COPY (SELECT {columns} FROM {relation} WHERE date = ? AND account = ?) "
-                        f"TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd, "
-                        f"COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
+                        f"TO {quote_path(target)} ({copy_options(level=1)})",
                         [day, account],
                     )
             except BaseException:
@@ -275,14 +353,12 @@ class ParquetLake:
         """Merge ``files`` of one partition: write, journal, then swap under the publish lock."""
         batch = uuid.uuid4().hex[:16]
         staging = self.data_dir.staging / batch
-        target = staging / part.relative_to(self.root) / f"part-{batch}-0.parquet"
+        target = staging / part.relative_to(self.root) / f"{PROMOTED_PREFIX}{batch}-0.parquet"
         target.parent.mkdir(mode=0o700, parents=True)
-        sources = "[" + ", ".join(_quote(f) for f in files) + "]"
         columns = ", ".join(c.name for c in EVENT_COLUMNS)
         con.execute(
-            f"COPY (SELECT {columns} FROM read_parquet({sources}, union_by_name = true) "
-            f"ORDER BY event_time) TO {_quote(target)} "
-            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+            f"COPY (SELECT {columns} FROM {files_sql(files, hive=False)} "
+            f"ORDER BY event_time) TO {quote_path(target)} ({copy_options()})"
         )
         journal = {
             "publish": [str(target.relative_to(staging))],
@@ -290,6 +366,58 @@ class ParquetLake:
         }
         _write_atomically(staging / JOURNAL, orjson.dumps(journal))
         self._swap(staging, files)
+
+    def expire(self, before: date) -> int:
+        """Delete every partition dated before ``before``; returns how many files went.
+
+        Each day's folder is first renamed into staging under the publish lock (readers then
+        no longer list it), then deleted: a crash in between leaves it for :meth:`recover`.
+        """
+        removed = 0
+        with self.writing():
+            for folder in sorted(self.root.glob("date=*")):
+                try:
+                    day = date.fromisoformat(folder.name.removeprefix("date="))
+                except ValueError:
+                    continue  # not a partition the lake wrote
+                if day >= before:
+                    continue
+                removed += sum(1 for _ in folder.glob("account=*/*.parquet"))
+                graveyard = self.data_dir.staging / f"expired-{uuid.uuid4().hex[:16]}"
+                with publishing(self.data_dir.publish_lock):
+                    folder.replace(graveyard)
+                shutil.rmtree(graveyard, ignore_errors=True)
+        return removed
+
+
+def files_sql(files: Iterable[Path], *, hive: bool = True) -> str:
+    """A FROM-clause table expression over event files, promoted columns filled in everywhere.
+
+    Files written before the promoted columns existed get them computed from their JSON parts:
+    the same text a JSON lookup gives, so a query reads the same values from either kind.
+    """
+    options = f"hive_partitioning = true, hive_types = {HIVE_TYPES}, " if hive else ""
+    listed = sorted(files)
+    current = [f for f in listed if f.name.startswith(PROMOTED_PREFIX)]
+    older = [f for f in listed if not f.name.startswith(PROMOTED_PREFIX)]
+    scans = []
+    if current:
+        source = "[" + ", ".join(quote_path(f) for f in current) + "]"
+        plain = f"read_parquet({source}, {options}union_by_name = true)"
+        if not older:
+            return plain
+        scans.append(f"SELECT * FROM {plain}")
+    if older:
+        source = "[" + ", ".join(quote_path(f) for f in older) + "]"
+        filled = ", ".join(
+            f"json_extract_string({part}, {quote_path(path)}) AS {c.name}"
+            for c in PROMOTED_COLUMNS
+            for part, path in [promoted_path(c)]
+        )
+        scans.append(
+            f"SELECT *, {filled} FROM read_parquet({source}, {options}union_by_name = true)"
+        )
+    return "(" + " UNION ALL BY NAME ".join(scans) + ")"
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

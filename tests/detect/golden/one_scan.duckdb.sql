@@ -79,9 +79,7 @@ WITH scored AS MATERIALIZED (
                 (
                   __shared_1 = 'createaccesskey'
                 ) AND (
-                  NOT (
-                    __shared_4
-                  ) IS NULL
+                  NOT request_user_name IS NULL
                 )
               )
               AND (
@@ -89,7 +87,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -156,13 +154,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    ENDS_WITH(__shared_7, '/administratoraccess')
+                    ENDS_WITH(__shared_6, '/administratoraccess')
                   )
                   OR (
-                    ENDS_WITH(__shared_7, '/iamfullaccess')
+                    ENDS_WITH(__shared_6, '/iamfullaccess')
                   )
                   OR (
-                    ENDS_WITH(__shared_7, '/poweruseraccess')
+                    ENDS_WITH(__shared_6, '/poweruseraccess')
                   )
                 )
               )
@@ -184,7 +182,7 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'assumerole'
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_8, ':role/.*(admin|root|breakglass|break-glass|fullaccess)', 'i')
+                  REGEXP_MATCHES(request_role_arn, ':role/.*(admin|root|breakglass|break-glass|fullaccess)', 'i')
                 )
               )
               AND (
@@ -548,7 +546,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'attachuserpolicy'
                   )
                   AND (
-                    CONTAINS(__shared_7, 'awscompromisedkeyquarantine')
+                    CONTAINS(__shared_6, 'awscompromisedkeyquarantine')
                   )
                 )
                 OR (
@@ -557,10 +555,10 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     (
-                      STARTS_WITH(__shared_9, 'awscompromisedkeyquarantine')
+                      STARTS_WITH(__shared_7, 'awscompromisedkeyquarantine')
                     )
                     OR (
-                      STARTS_WITH(__shared_9, 'awsexposedcredentialpolicy')
+                      STARTS_WITH(__shared_7, 'awsexposedcredentialpolicy')
                     )
                   )
                 )
@@ -637,7 +635,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 )
               )
               OR (
@@ -646,10 +644,10 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    __shared_11 = 'failed authentication'
+                    __shared_9 = 'failed authentication'
                   )
                   OR (
-                    __shared_11 = 'no username found in supplied account'
+                    __shared_9 = 'no username found in supplied account'
                   )
                 )
               )
@@ -665,10 +663,10 @@ WITH scored AS MATERIALIZED (
                 __shared_1 = 'consolelogin'
               )
               AND (
-                __shared_10 = 'failure'
+                __shared_8 = 'failure'
               )
               AND (
-                __shared_12 = 'yes'
+                __shared_10 = 'yes'
               )
             ),
             FALSE
@@ -683,16 +681,16 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'consolelogin'
                 )
                 AND (
-                  __shared_12 = 'no'
+                  __shared_10 = 'no'
                 )
                 AND (
-                  __shared_10 = 'success'
+                  __shared_8 = 'success'
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_13
+                    __shared_11
                   ) IS NULL, FALSE)
                 )
               )
@@ -997,7 +995,7 @@ WITH scored AS MATERIALIZED (
                       NOT user_invoked_by IS NULL
                     )
                     OR (
-                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                      ENDS_WITH(__shared_12, '.amazonaws.com')
                     ),
                     FALSE
                   )
@@ -1119,7 +1117,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_15
+                      __shared_13
                     ) IS NULL
                   )
                 )
@@ -1127,7 +1125,7 @@ WITH scored AS MATERIALIZED (
                   (
                     __shared_1 = 'modifyinstanceattribute'
                   ) AND (
-                    __shared_16 = 'userdata'
+                    __shared_14 = 'userdata'
                   )
                 )
               )
@@ -1147,7 +1145,7 @@ WITH scored AS MATERIALIZED (
               (
                 __shared_1 = 'describeinstanceattribute'
               ) AND (
-                __shared_16 = 'userdata'
+                __shared_14 = 'userdata'
               )
             ),
             FALSE
@@ -1294,7 +1292,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  CONTAINS(__shared_17, 'aws_container_credentials_relative_uri')
+                  CONTAINS(__shared_15, 'aws_container_credentials_relative_uri')
                 )
               )
               AND (
@@ -1345,10 +1343,10 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     (
-                      ENDS_WITH(__shared_7, '/amazoneksclusteradminpolicy')
+                      ENDS_WITH(__shared_6, '/amazoneksclusteradminpolicy')
                     )
                     OR (
-                      ENDS_WITH(__shared_7, '/amazoneksadminpolicy')
+                      ENDS_WITH(__shared_6, '/amazoneksadminpolicy')
                     )
                   )
                 )
@@ -1450,13 +1448,13 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      STARTS_WITH(__shared_18, 'autoscalingmanagedrule')
+                      STARTS_WITH(__shared_16, 'autoscalingmanagedrule')
                     )
                     OR (
-                      STARTS_WITH(__shared_18, 'awsbackupmanagedrule')
+                      STARTS_WITH(__shared_16, 'awsbackupmanagedrule')
                     )
                     OR (
-                      STARTS_WITH(__shared_18, 'do-not-delete-')
+                      STARTS_WITH(__shared_16, 'do-not-delete-')
                     ),
                     FALSE
                   )
@@ -1491,12 +1489,12 @@ WITH scored AS MATERIALIZED (
               AND (
                 (
                   NOT (
-                    __shared_19
+                    __shared_17
                   ) IS NULL
                 )
                 OR (
                   NOT (
-                    __shared_20
+                    __shared_18
                   ) IS NULL
                 )
               )
@@ -1524,10 +1522,10 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_21, ':role/aws-reserved/sso.amazonaws.com/')
+                      CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
                     )
                     OR (
-                      CONTAINS(__shared_22, ':assumed-role/awsreservedsso_')
+                      CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
                     ),
                     FALSE
                   )
@@ -1538,7 +1536,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_23 = 'failure'
+                    __shared_21 = 'failure'
                   ), FALSE)
                 )
               )
@@ -1558,7 +1556,7 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'updatedetector'
                 )
                 AND (
-                  __shared_24 = 'false'
+                  __shared_22 = 'false'
                 )
               )
               AND (
@@ -1758,7 +1756,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   REGEXP_MATCHES(
-                    __shared_25,
+                    __shared_23,
                     '(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)',
                     'i'
                   )
@@ -1865,7 +1863,7 @@ WITH scored AS MATERIALIZED (
           THEN 60
         END,
         CASE WHEN COALESCE((
-          __shared_26 = '1.0'
+          __shared_24 = '1.0'
         ), FALSE) THEN 61 END,
         CASE
           WHEN COALESCE(
@@ -1889,7 +1887,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 REGEXP_MATCHES(
-                  __shared_27,
+                  __shared_25,
                   '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])|"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\}))*\s*\}'
                 )
               )
@@ -1977,7 +1975,7 @@ WITH scored AS MATERIALIZED (
                   __shared_3 = 'assumedrole'
                 )
                 AND (
-                  CONTAINS(__shared_22, '/i-')
+                  CONTAINS(__shared_20, '/i-')
                 )
                 AND (
                   REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$', 'i')
@@ -1987,10 +1985,10 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                      ENDS_WITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      ENDS_WITH(__shared_14, 'aws internal')
+                      ENDS_WITH(__shared_12, 'aws internal')
                     ),
                     FALSE
                   )
@@ -2100,12 +2098,12 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'creategrant'
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_28, 'arn:aws[\w-]*:iam::\d{12}:')
+                  REGEXP_MATCHES(__shared_26, 'arn:aws[\w-]*:iam::\d{12}:')
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_28, '::111111111111:'), FALSE)
+                  COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
                 )
               )
               AND (
@@ -2228,7 +2226,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_29
+                      __shared_27
                     ) IS NULL
                   )
                 )
@@ -2268,12 +2266,12 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  REGEXP_MATCHES(__shared_29, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
+                  REGEXP_MATCHES(__shared_27, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_29, ':111111111111:layer:'), FALSE)
+                  COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
                 )
               )
               AND (
@@ -2308,11 +2306,11 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    REGEXP_MATCHES(__shared_30, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                    REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -2333,22 +2331,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       (
-                        REGEXP_MATCHES(__shared_30, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                        REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
                       )
                       AND (
                         NOT (
-                          COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
+                          COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                         )
                       )
                     )
                     OR (
                       (
-                        __shared_31 = '*'
+                        __shared_29 = '*'
                       )
                       AND (
                         NOT (
                           COALESCE(NOT (
-                            __shared_32
+                            __shared_30
                           ) IS NULL, FALSE)
                         )
                       )
@@ -2384,13 +2382,13 @@ WITH scored AS MATERIALIZED (
                       )
                     )
                     AND (
-                      __shared_31 = '*'
+                      __shared_29 = '*'
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_33
+                        __shared_31
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2411,7 +2409,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_34 = 'none'
+                    __shared_32 = 'none'
                   )
                 )
               )
@@ -2438,9 +2436,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE((
-                    __shared_4
-                  ) IS NULL, FALSE)
+                  COALESCE(request_user_name IS NULL, FALSE)
                 )
               )
               AND (
@@ -2448,7 +2444,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -2512,10 +2508,10 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_35 = '0.0.0.0/0'
+                  __shared_33 = '0.0.0.0/0'
                 )
                 AND (
-                  __shared_36 = 'allow'
+                  __shared_34 = 'allow'
                 )
               )
               AND (
@@ -2662,7 +2658,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_37
+                      __shared_35
                     ) IS NULL
                   )
                 )
@@ -2680,7 +2676,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_38
+                      __shared_36
                     ) IS NULL
                   )
                 )
@@ -2710,7 +2706,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_39
+                      __shared_37
                     ) IS NULL
                   )
                 )
@@ -2741,7 +2737,7 @@ WITH scored AS MATERIALIZED (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_40 = 'failure'
+                    __shared_38 = 'failure'
                   ), FALSE)
                 )
               )
@@ -2868,13 +2864,13 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_41 = 'true'
+                  __shared_39 = 'true'
                 )
                 OR (
                   (
                     STARTS_WITH(__shared_1, 'restore')
                   ) AND (
-                    __shared_42 = 'true'
+                    __shared_40 = 'true'
                   )
                 )
               )
@@ -2901,7 +2897,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_43 = 'false'
+                    __shared_41 = 'false'
                   )
                 )
                 OR (
@@ -2914,7 +2910,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_44
+                      __shared_42
                     ) IS NULL
                   )
                 )
@@ -2964,9 +2960,9 @@ WITH scored AS MATERIALIZED (
               AND (
                 NOT (
                   COALESCE((
-                    __shared_45 = 'automated'
+                    __shared_43 = 'automated'
                   ) OR (
-                    __shared_45 = 'awsbackup'
+                    __shared_43 = 'awsbackup'
                   ), FALSE)
                 )
               )
@@ -3002,7 +2998,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_46 = 'true'
+                    __shared_44 = 'true'
                   )
                 )
                 OR (
@@ -3015,7 +3011,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_47 = 'true'
+                    __shared_45 = 'true'
                   )
                 )
               )
@@ -3042,7 +3038,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    STARTS_WITH(__shared_48, 'arn:')
+                    STARTS_WITH(__shared_46, 'arn:')
                   )
                 )
                 OR (
@@ -3050,7 +3046,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'copydbclustersnapshot'
                   )
                   AND (
-                    STARTS_WITH(__shared_49, 'arn:')
+                    STARTS_WITH(__shared_47, 'arn:')
                   )
                 )
               )
@@ -3098,7 +3094,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   NOT (
-                    __shared_50
+                    __shared_48
                   ) IS NULL
                 )
               )
@@ -3130,9 +3126,9 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_51 = 'false'
+                  __shared_49 = 'false'
                 ) OR (
-                  __shared_52 = 'false'
+                  __shared_50 = 'false'
                 )
               )
               AND (
@@ -3143,9 +3139,9 @@ WITH scored AS MATERIALIZED (
               AND (
                 NOT (
                   COALESCE((
-                    __shared_45 = 'automated'
+                    __shared_43 = 'automated'
                   ) OR (
-                    __shared_45 = 'awsbackup'
+                    __shared_43 = 'awsbackup'
                   ), FALSE)
                 )
               )
@@ -3179,7 +3175,7 @@ WITH scored AS MATERIALIZED (
                     )
                   )
                   AND (
-                    __shared_41 = 'true'
+                    __shared_39 = 'true'
                   )
                 )
                 OR (
@@ -3193,7 +3189,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      COALESCE(__shared_53 = '111111111111', FALSE)
+                      COALESCE(__shared_51 = '111111111111', FALSE)
                     )
                   )
                 )
@@ -3287,7 +3283,19 @@ WITH scored AS MATERIALIZED (
               AND (
                 (
                   REGEXP_MATCHES(
-                    __shared_19,
+                    __shared_17,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_52,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
+                    __shared_53,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
@@ -3305,6 +3313,12 @@ WITH scored AS MATERIALIZED (
                 )
                 OR (
                   REGEXP_MATCHES(
+                    __shared_25,
+                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+                  )
+                )
+                OR (
+                  REGEXP_MATCHES(
                     __shared_56,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
@@ -3312,24 +3326,6 @@ WITH scored AS MATERIALIZED (
                 OR (
                   REGEXP_MATCHES(
                     __shared_57,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_27,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_58,
-                    '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-                  )
-                )
-                OR (
-                  REGEXP_MATCHES(
-                    __shared_59,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
@@ -3361,20 +3357,20 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  CONTAINS(__shared_60, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
                 )
                 OR (
-                  CONTAINS(__shared_61, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_59, 'token.actions.githubusercontent.com')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_60, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
                     )
                     OR (
-                      CONTAINS(__shared_61, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_59, 'token.actions.githubusercontent.com:sub')
                     ),
                     FALSE
                   )
@@ -3401,22 +3397,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       REGEXP_MATCHES(
-                        __shared_27,
+                        __shared_25,
                         '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                       )
                     )
                     OR (
                       (
-                        REGEXP_MATCHES(__shared_27, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                        REGEXP_MATCHES(__shared_25, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_27, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_27, '"111111111111"')
+                              CONTAINS(__shared_25, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3432,22 +3428,22 @@ WITH scored AS MATERIALIZED (
                   AND (
                     (
                       REGEXP_MATCHES(
-                        __shared_62,
+                        __shared_60,
                         '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                       )
                     )
                     OR (
                       (
-                        REGEXP_MATCHES(__shared_62, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                        REGEXP_MATCHES(__shared_60, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_62, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_60, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_62, '"111111111111"')
+                              CONTAINS(__shared_60, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3506,9 +3502,9 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      __shared_63 = 'awsserviceevent'
+                      __shared_61 = 'awsserviceevent'
                     ) OR (
-                      __shared_63 = 'awsconsolesignin'
+                      __shared_61 = 'awsconsolesignin'
                     ),
                     FALSE
                   )
@@ -3521,7 +3517,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_64 = 'true', FALSE)
+                  COALESCE(__shared_62 = 'true', FALSE)
                 )
               )
             ),
@@ -3543,7 +3539,7 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      __shared_10 = 'failure'
+                      __shared_8 = 'failure'
                     )
                     OR (
                       NOT error_message IS NULL
@@ -3557,7 +3553,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_12 = 'yes', FALSE)
+                  COALESCE(__shared_10 = 'yes', FALSE)
                 )
               )
             ),
@@ -3577,7 +3573,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 ) OR (
                   NOT error_message IS NULL
                 )
@@ -3598,14 +3594,14 @@ WITH scored AS MATERIALIZED (
                   __shared_3 = 'root'
                 )
                 AND (
-                  __shared_12 = 'yes'
+                  __shared_10 = 'yes'
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      __shared_10 = 'failure'
+                      __shared_8 = 'failure'
                     )
                     OR (
                       NOT error_message IS NULL
@@ -3657,10 +3653,10 @@ WITH scored AS MATERIALIZED (
                       NOT error_code IS NULL
                     )
                     OR (
-                      __shared_65 = 'failure'
+                      __shared_63 = 'failure'
                     )
                     OR (
-                      __shared_66 = 'failure'
+                      __shared_64 = 'failure'
                     ),
                     FALSE
                   )
@@ -3787,13 +3783,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, 'allusers')
+                    CONTAINS(__shared_15, 'allusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'authenticatedusers')
+                    CONTAINS(__shared_15, 'authenticatedusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'public-read')
+                    CONTAINS(__shared_15, 'public-read')
                   )
                 )
               )
@@ -3876,16 +3872,16 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                REGEXP_MATCHES(__shared_67, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                REGEXP_MATCHES(__shared_65, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_67, 'arn:aws:iam::111111111111:')
+                      CONTAINS(__shared_65, 'arn:aws:iam::111111111111:')
                     )
                     OR (
-                      CONTAINS(__shared_67, '"111111111111"')
+                      CONTAINS(__shared_65, '"111111111111"')
                     ),
                     FALSE
                   )
@@ -3909,7 +3905,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 REGEXP_MATCHES(
-                  __shared_67,
+                  __shared_65,
                   '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                 )
               )
@@ -4007,9 +4003,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'deletebucketencryption'
                   )
                   AND (
-                    NOT (
-                      __shared_68
-                    ) IS NULL
+                    NOT request_bucket_name IS NULL
                   )
                 )
                 OR (
@@ -4022,7 +4016,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      __shared_69
+                      __shared_66
                     ) IS NULL
                   )
                 )
@@ -4047,14 +4041,14 @@ WITH scored AS MATERIALIZED (
                       __shared_1 = 'putbucketlogging'
                     ) AND (
                       NOT (
-                        __shared_70
+                        __shared_67
                       ) IS NULL
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_71
+                        __shared_68
                       ) IS NULL, FALSE)
                     )
                   )
@@ -4161,7 +4155,7 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   REGEXP_MATCHES(
-                    __shared_72,
+                    request_key,
                     '(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))',
                     'i'
                   )
@@ -4254,7 +4248,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_73 = 'anonymous'
+                  __shared_69 = 'anonymous'
                 )
               )
               AND (
@@ -4276,13 +4270,13 @@ WITH scored AS MATERIALIZED (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, '"status":"suspended"')
+                    CONTAINS(__shared_15, '"status":"suspended"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"status":"disabled"')
+                    CONTAINS(__shared_15, '"status":"disabled"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"mfadelete":"disabled"')
+                    CONTAINS(__shared_15, '"mfadelete":"disabled"')
                   )
                 )
               )
@@ -4722,7 +4716,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'updatedetector'
                   )
                   AND (
-                    __shared_24 = 'false'
+                    __shared_22 = 'false'
                   )
                 )
               )
@@ -4804,10 +4798,10 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  CONTAINS(__shared_17, 'suppressed')
+                  CONTAINS(__shared_15, 'suppressed')
                 )
                 OR (
-                  CONTAINS(__shared_17, '"archived"')
+                  CONTAINS(__shared_15, '"archived"')
                 )
               )
               AND (
@@ -4984,7 +4978,7 @@ WITH scored AS MATERIALIZED (
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_17, '"userid":"111111111111"'), FALSE)
+                      COALESCE(CONTAINS(__shared_15, '"userid":"111111111111"'), FALSE)
                     )
                   )
                 )
@@ -5059,20 +5053,20 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'modifydocumentpermission'
                 )
                 AND (
-                  __shared_74 = 'share'
+                  __shared_70 = 'share'
                 )
               )
               AND (
                 (
-                  CONTAINS(__shared_75, 'all')
+                  CONTAINS(__shared_71, 'all')
                 )
                 OR (
                   (
-                    REGEXP_MATCHES(__shared_76, '\d{12}')
+                    REGEXP_MATCHES(__shared_72, '\d{12}')
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_76, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -5103,7 +5097,7 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_77 = 'true'
+                  __shared_73 = 'true'
                 )
               )
               AND (
@@ -5128,7 +5122,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'getparameters'
                   )
                   AND (
-                    __shared_77 = 'true'
+                    __shared_73 = 'true'
                   )
                   AND (
                     REGEXP_MATCHES(request_parameters, '"names"\s*:\s*\[\s*"[^"]*"(\s*,\s*"[^"]*"){4,}')
@@ -5142,7 +5136,7 @@ WITH scored AS MATERIALIZED (
                     __shared_1 = 'getparametersbypath'
                   )
                   AND (
-                    __shared_77 = 'true'
+                    __shared_73 = 'true'
                   )
                   AND (
                     REGEXP_MATCHES(request_parameters, '"recursive"\s*:\s*true')
@@ -5373,11 +5367,11 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 (
-                  __shared_78 = '111111111111'
+                  __shared_74 = '111111111111'
                 )
                 OR (
                   (
-                    __shared_63 = 'awsvpceevent'
+                    __shared_61 = 'awsvpceevent'
                   ) AND (
                     vpc_endpoint_account_id IS NULL
                   )
@@ -5385,7 +5379,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_73 = '111111111111', FALSE)
+                  COALESCE(__shared_69 = '111111111111', FALSE)
                 )
               )
               AND (
@@ -5514,10 +5508,10 @@ WITH scored AS MATERIALIZED (
                 NOT (
                   COALESCE(
                     (
-                      ENDS_WITH(__shared_14, '.amazonaws.com')
+                      ENDS_WITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      __shared_14 = 'aws internal'
+                      __shared_12 = 'aws internal'
                     ),
                     FALSE
                   )
@@ -5593,81 +5587,77 @@ WITH scored AS MATERIALIZED (
       LOWER(event_name) AS __shared_1,
       LOWER(error_code) AS __shared_2,
       LOWER(user_type) AS __shared_3,
-      request_parameters ->> '$.userName' AS __shared_4,
-      LOWER(user_name) AS __shared_5,
-      LOWER(request_parameters ->> '$.userName') AS __shared_6,
-      LOWER(request_parameters ->> '$.policyArn') AS __shared_7,
-      request_parameters ->> '$.roleArn' AS __shared_8,
-      LOWER(request_parameters ->> '$.policyName') AS __shared_9,
-      LOWER(response_elements ->> '$.ConsoleLogin') AS __shared_10,
-      LOWER(error_message) AS __shared_11,
-      LOWER(additional_event_data ->> '$.MFAUsed') AS __shared_12,
-      additional_event_data ->> '$.SamlProviderArn' AS __shared_13,
-      LOWER(source_ip_address) AS __shared_14,
-      request_parameters ->> '$.userData' AS __shared_15,
-      LOWER(request_parameters ->> '$.attribute') AS __shared_16,
-      LOWER(request_parameters) AS __shared_17,
-      LOWER(request_parameters ->> '$.name') AS __shared_18,
-      request_parameters ->> '$.policy' AS __shared_19,
-      request_parameters ->> '$.policyArns[0].arn' AS __shared_20,
-      LOWER(session_issuer_arn) AS __shared_21,
-      LOWER(user_arn) AS __shared_22,
-      LOWER(response_elements ->> '$.GetSigninToken') AS __shared_23,
-      LOWER(request_parameters ->> '$.enable') AS __shared_24,
-      request_parameters ->> '$.groupName' AS __shared_25,
-      LOWER(ec2_role_delivery) AS __shared_26,
-      request_parameters ->> '$.policyDocument' AS __shared_27,
-      request_parameters ->> '$.granteePrincipal' AS __shared_28,
-      request_parameters ->> '$.layers' AS __shared_29,
-      request_parameters ->> '$.principal' AS __shared_30,
-      LOWER(request_parameters ->> '$.principal') AS __shared_31,
-      request_parameters ->> '$.organizationId' AS __shared_32,
-      request_parameters ->> '$.principalOrgID' AS __shared_33,
-      LOWER(request_parameters ->> '$.authType') AS __shared_34,
-      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_35,
-      LOWER(request_parameters ->> '$.ruleAction') AS __shared_36,
-      request_parameters ->> '$.role' AS __shared_37,
-      request_parameters ->> '$.iamInstanceProfile' AS __shared_38,
-      request_parameters ->> '$.roleARN' AS __shared_39,
-      LOWER(response_elements ->> '$.PasswordRecoveryRequested') AS __shared_40,
-      LOWER(request_parameters ->> '$.publiclyAccessible') AS __shared_41,
-      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_42,
-      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_43,
-      request_parameters ->> '$.masterUserPassword' AS __shared_44,
-      LOWER(response_elements ->> '$.snapshotType') AS __shared_45,
-      LOWER(request_parameters ->> '$.includePublic') AS __shared_46,
-      LOWER(request_parameters ->> '$.includeShared') AS __shared_47,
-      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_48,
-      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_49,
-      request_parameters ->> '$.valuesToAdd' AS __shared_50,
-      LOWER(response_elements ->> '$.encrypted') AS __shared_51,
-      LOWER(response_elements ->> '$.storageEncrypted') AS __shared_52,
-      LOWER(request_parameters ->> '$.accountWithRestoreAccess') AS __shared_53,
-      request_parameters ->> '$.attributes.Policy' AS __shared_54,
-      request_parameters ->> '$.attributeValue' AS __shared_55,
-      request_parameters ->> '$.policyText' AS __shared_56,
-      request_parameters ->> '$.resourcePolicy' AS __shared_57,
-      request_parameters ->> '$.accessPolicies' AS __shared_58,
-      request_parameters ->> '$.policyInJson' AS __shared_59,
-      LOWER(request_parameters ->> '$.assumeRolePolicyDocument') AS __shared_60,
-      LOWER(request_parameters ->> '$.policyDocument') AS __shared_61,
-      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_62,
-      LOWER(event_type) AS __shared_63,
-      LOWER(CAST(session_credential_from_console AS TEXT)) AS __shared_64,
-      LOWER(response_elements ->> '$.PasswordUpdated') AS __shared_65,
-      LOWER(response_elements ->> '$.PasswordRecoveryCompleted') AS __shared_66,
-      request_parameters ->> '$.bucketPolicy' AS __shared_67,
-      request_parameters ->> '$.bucketName' AS __shared_68,
-      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_69,
-      request_parameters ->> '$.BucketLoggingStatus' AS __shared_70,
-      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_71,
-      request_parameters ->> '$.key' AS __shared_72,
-      LOWER(user_account_id) AS __shared_73,
-      LOWER(request_parameters ->> '$.permissionType') AS __shared_74,
-      LOWER(request_parameters ->> '$.accountIdsToAdd') AS __shared_75,
-      request_parameters ->> '$.accountIdsToAdd' AS __shared_76,
-      LOWER(request_parameters ->> '$.withDecryption') AS __shared_77,
-      LOWER(vpc_endpoint_account_id) AS __shared_78
+      LOWER(user_name) AS __shared_4,
+      LOWER(request_user_name) AS __shared_5,
+      LOWER(request_policy_arn) AS __shared_6,
+      LOWER(request_parameters ->> '$.policyName') AS __shared_7,
+      LOWER(response_console_login) AS __shared_8,
+      LOWER(error_message) AS __shared_9,
+      LOWER(additional_mfa_used) AS __shared_10,
+      additional_event_data ->> '$.SamlProviderArn' AS __shared_11,
+      LOWER(source_ip_address) AS __shared_12,
+      request_parameters ->> '$.userData' AS __shared_13,
+      LOWER(request_parameters ->> '$.attribute') AS __shared_14,
+      LOWER(request_parameters) AS __shared_15,
+      LOWER(request_parameters ->> '$.name') AS __shared_16,
+      request_parameters ->> '$.policy' AS __shared_17,
+      request_parameters ->> '$.policyArns[0].arn' AS __shared_18,
+      LOWER(session_issuer_arn) AS __shared_19,
+      LOWER(user_arn) AS __shared_20,
+      LOWER(response_elements ->> '$.GetSigninToken') AS __shared_21,
+      LOWER(request_parameters ->> '$.enable') AS __shared_22,
+      request_parameters ->> '$.groupName' AS __shared_23,
+      LOWER(ec2_role_delivery) AS __shared_24,
+      request_parameters ->> '$.policyDocument' AS __shared_25,
+      request_parameters ->> '$.granteePrincipal' AS __shared_26,
+      request_parameters ->> '$.layers' AS __shared_27,
+      request_parameters ->> '$.principal' AS __shared_28,
+      LOWER(request_parameters ->> '$.principal') AS __shared_29,
+      request_parameters ->> '$.organizationId' AS __shared_30,
+      request_parameters ->> '$.principalOrgID' AS __shared_31,
+      LOWER(request_parameters ->> '$.authType') AS __shared_32,
+      LOWER(request_parameters ->> '$.cidrBlock') AS __shared_33,
+      LOWER(request_parameters ->> '$.ruleAction') AS __shared_34,
+      request_parameters ->> '$.role' AS __shared_35,
+      request_parameters ->> '$.iamInstanceProfile' AS __shared_36,
+      request_parameters ->> '$.roleARN' AS __shared_37,
+      LOWER(response_elements ->> '$.PasswordRecoveryRequested') AS __shared_38,
+      LOWER(request_parameters ->> '$.publiclyAccessible') AS __shared_39,
+      LOWER(response_elements ->> '$.publiclyAccessible') AS __shared_40,
+      LOWER(request_parameters ->> '$.deletionProtection') AS __shared_41,
+      request_parameters ->> '$.masterUserPassword' AS __shared_42,
+      LOWER(response_elements ->> '$.snapshotType') AS __shared_43,
+      LOWER(request_parameters ->> '$.includePublic') AS __shared_44,
+      LOWER(request_parameters ->> '$.includeShared') AS __shared_45,
+      LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier') AS __shared_46,
+      LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier') AS __shared_47,
+      request_parameters ->> '$.valuesToAdd' AS __shared_48,
+      LOWER(response_elements ->> '$.encrypted') AS __shared_49,
+      LOWER(response_elements ->> '$.storageEncrypted') AS __shared_50,
+      LOWER(request_parameters ->> '$.accountWithRestoreAccess') AS __shared_51,
+      request_parameters ->> '$.attributes.Policy' AS __shared_52,
+      request_parameters ->> '$.attributeValue' AS __shared_53,
+      request_parameters ->> '$.policyText' AS __shared_54,
+      request_parameters ->> '$.resourcePolicy' AS __shared_55,
+      request_parameters ->> '$.accessPolicies' AS __shared_56,
+      request_parameters ->> '$.policyInJson' AS __shared_57,
+      LOWER(request_parameters ->> '$.assumeRolePolicyDocument') AS __shared_58,
+      LOWER(request_parameters ->> '$.policyDocument') AS __shared_59,
+      request_parameters ->> '$.assumeRolePolicyDocument' AS __shared_60,
+      LOWER(event_type) AS __shared_61,
+      LOWER(CAST(session_credential_from_console AS TEXT)) AS __shared_62,
+      LOWER(response_elements ->> '$.PasswordUpdated') AS __shared_63,
+      LOWER(response_elements ->> '$.PasswordRecoveryCompleted') AS __shared_64,
+      request_parameters ->> '$.bucketPolicy' AS __shared_65,
+      request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"' AS __shared_66,
+      request_parameters ->> '$.BucketLoggingStatus' AS __shared_67,
+      request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled' AS __shared_68,
+      LOWER(user_account_id) AS __shared_69,
+      LOWER(request_parameters ->> '$.permissionType') AS __shared_70,
+      LOWER(request_parameters ->> '$.accountIdsToAdd') AS __shared_71,
+      request_parameters ->> '$.accountIdsToAdd' AS __shared_72,
+      LOWER(request_parameters ->> '$.withDecryption') AS __shared_73,
+      LOWER(vpc_endpoint_account_id) AS __shared_74
     FROM (
       SELECT
         *
@@ -6539,7 +6529,7 @@ SELECT
   recipient_account_id AS extra_2,
   user_name AS extra_3,
   user_arn AS extra_4,
-  request_parameters ->> '$.instanceId' AS extra_5,
+  request_instance_id AS extra_5,
   user_arn AS extra_6,
   user_arn AS extra_7,
   source_ip_address AS extra_8,
@@ -6547,9 +6537,9 @@ SELECT
   recipient_account_id AS extra_10,
   source_ip_address AS extra_11,
   user_arn AS extra_12,
-  request_parameters ->> '$.bucketName' AS extra_13,
+  request_bucket_name AS extra_13,
   user_arn AS extra_14,
-  request_parameters ->> '$.secretId' AS extra_15,
+  request_secret_id AS extra_15,
   user_arn AS extra_16,
   aws_region AS extra_17,
   user_arn AS extra_18,

@@ -79,9 +79,7 @@ WITH scored AS (
                 (
                   __shared_1 = 'createaccesskey'
                 ) AND (
-                  NOT (
-                    __shared_4
-                  ) IS NULL
+                  NOT request_user_name IS NULL
                 )
               )
               AND (
@@ -89,7 +87,7 @@ WITH scored AS (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -156,13 +154,13 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    ENDSWITH(__shared_7, '/administratoraccess')
+                    ENDSWITH(__shared_6, '/administratoraccess')
                   )
                   OR (
-                    ENDSWITH(__shared_7, '/iamfullaccess')
+                    ENDSWITH(__shared_6, '/iamfullaccess')
                   )
                   OR (
-                    ENDSWITH(__shared_7, '/poweruseraccess')
+                    ENDSWITH(__shared_6, '/poweruseraccess')
                   )
                 )
               )
@@ -184,7 +182,7 @@ WITH scored AS (
                   __shared_1 = 'assumerole'
                 )
                 AND (
-                  __shared_8 RLIKE '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
+                  request_role_arn RLIKE '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
                 )
               )
               AND (
@@ -548,7 +546,7 @@ WITH scored AS (
                     __shared_1 = 'attachuserpolicy'
                   )
                   AND (
-                    CONTAINS(__shared_7, 'awscompromisedkeyquarantine')
+                    CONTAINS(__shared_6, 'awscompromisedkeyquarantine')
                   )
                 )
                 OR (
@@ -557,10 +555,10 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      STARTSWITH(__shared_9, 'awscompromisedkeyquarantine')
+                      STARTSWITH(__shared_7, 'awscompromisedkeyquarantine')
                     )
                     OR (
-                      STARTSWITH(__shared_9, 'awsexposedcredentialpolicy')
+                      STARTSWITH(__shared_7, 'awsexposedcredentialpolicy')
                     )
                   )
                 )
@@ -637,7 +635,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 )
               )
               OR (
@@ -646,10 +644,10 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    __shared_11 = 'failed authentication'
+                    __shared_9 = 'failed authentication'
                   )
                   OR (
-                    __shared_11 = 'no username found in supplied account'
+                    __shared_9 = 'no username found in supplied account'
                   )
                 )
               )
@@ -665,10 +663,10 @@ WITH scored AS (
                 __shared_1 = 'consolelogin'
               )
               AND (
-                __shared_10 = 'failure'
+                __shared_8 = 'failure'
               )
               AND (
-                __shared_12 = 'yes'
+                __shared_10 = 'yes'
               )
             ),
             FALSE
@@ -683,16 +681,16 @@ WITH scored AS (
                   __shared_1 = 'consolelogin'
                 )
                 AND (
-                  __shared_12 = 'no'
+                  __shared_10 = 'no'
                 )
                 AND (
-                  __shared_10 = 'success'
+                  __shared_8 = 'success'
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_13
+                    __shared_11
                   ) IS NULL, FALSE)
                 )
               )
@@ -993,7 +991,7 @@ WITH scored AS (
                       NOT user_invoked_by IS NULL
                     )
                     OR (
-                      ENDSWITH(__shared_14, '.amazonaws.com')
+                      ENDSWITH(__shared_12, '.amazonaws.com')
                     ),
                     FALSE
                   )
@@ -1112,7 +1110,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_15
+                      __shared_13
                     ) IS NULL
                   )
                 )
@@ -1120,7 +1118,7 @@ WITH scored AS (
                   (
                     __shared_1 = 'modifyinstanceattribute'
                   ) AND (
-                    __shared_16 = 'userdata'
+                    __shared_14 = 'userdata'
                   )
                 )
               )
@@ -1140,7 +1138,7 @@ WITH scored AS (
               (
                 __shared_1 = 'describeinstanceattribute'
               ) AND (
-                __shared_16 = 'userdata'
+                __shared_14 = 'userdata'
               )
             ),
             FALSE
@@ -1287,7 +1285,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  CONTAINS(__shared_17, 'aws_container_credentials_relative_uri')
+                  CONTAINS(__shared_15, 'aws_container_credentials_relative_uri')
                 )
               )
               AND (
@@ -1338,10 +1336,10 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      ENDSWITH(__shared_7, '/amazoneksclusteradminpolicy')
+                      ENDSWITH(__shared_6, '/amazoneksclusteradminpolicy')
                     )
                     OR (
-                      ENDSWITH(__shared_7, '/amazoneksadminpolicy')
+                      ENDSWITH(__shared_6, '/amazoneksadminpolicy')
                     )
                   )
                 )
@@ -1443,13 +1441,13 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      STARTSWITH(__shared_18, 'autoscalingmanagedrule')
+                      STARTSWITH(__shared_16, 'autoscalingmanagedrule')
                     )
                     OR (
-                      STARTSWITH(__shared_18, 'awsbackupmanagedrule')
+                      STARTSWITH(__shared_16, 'awsbackupmanagedrule')
                     )
                     OR (
-                      STARTSWITH(__shared_18, 'do-not-delete-')
+                      STARTSWITH(__shared_16, 'do-not-delete-')
                     ),
                     FALSE
                   )
@@ -1484,12 +1482,12 @@ WITH scored AS (
               AND (
                 (
                   NOT (
-                    __shared_19
+                    __shared_17
                   ) IS NULL
                 )
                 OR (
                   NOT (
-                    __shared_20
+                    __shared_18
                   ) IS NULL
                 )
               )
@@ -1517,10 +1515,10 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_21, ':role/aws-reserved/sso.amazonaws.com/')
+                      CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
                     )
                     OR (
-                      CONTAINS(__shared_22, ':assumed-role/awsreservedsso_')
+                      CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
                     ),
                     FALSE
                   )
@@ -1531,7 +1529,7 @@ WITH scored AS (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_23 = 'failure'
+                    __shared_21 = 'failure'
                   ), FALSE)
                 )
               )
@@ -1551,7 +1549,7 @@ WITH scored AS (
                   __shared_1 = 'updatedetector'
                 )
                 AND (
-                  __shared_24 = 'false'
+                  __shared_22 = 'false'
                 )
               )
               AND (
@@ -1747,7 +1745,7 @@ WITH scored AS (
                   __shared_1 = 'addusertogroup'
                 )
                 AND (
-                  __shared_25 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
+                  __shared_23 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
                 )
               )
               AND (
@@ -1851,7 +1849,7 @@ WITH scored AS (
           THEN 60
         END,
         CASE WHEN COALESCE((
-          __shared_26 = '1.0'
+          __shared_24 = '1.0'
         ), FALSE) THEN 61 END,
         CASE
           WHEN COALESCE(
@@ -1874,7 +1872,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_27 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
+                __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
               )
               AND (
                 NOT (
@@ -1960,7 +1958,7 @@ WITH scored AS (
                   __shared_3 = 'assumedrole'
                 )
                 AND (
-                  CONTAINS(__shared_22, '/i-')
+                  CONTAINS(__shared_20, '/i-')
                 )
                 AND (
                   user_arn RLIKE '(?i):assumed-role/[^/]+/i-[0-9a-f]{8,17}$'
@@ -1970,10 +1968,10 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      ENDSWITH(__shared_14, '.amazonaws.com')
+                      ENDSWITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      ENDSWITH(__shared_14, 'aws internal')
+                      ENDSWITH(__shared_12, 'aws internal')
                     ),
                     FALSE
                   )
@@ -2083,12 +2081,12 @@ WITH scored AS (
                   __shared_1 = 'creategrant'
                 )
                 AND (
-                  __shared_28 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
+                  __shared_26 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_28, '::111111111111:'), FALSE)
+                  COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
                 )
               )
               AND (
@@ -2211,7 +2209,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_29
+                      __shared_27
                     ) IS NULL
                   )
                 )
@@ -2251,12 +2249,12 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_29 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
+                  __shared_27 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
                 )
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_29, ':111111111111:layer:'), FALSE)
+                  COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
                 )
               )
               AND (
@@ -2291,11 +2289,11 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_30 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                    __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -2316,22 +2314,22 @@ WITH scored AS (
                   AND (
                     (
                       (
-                        __shared_30 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                        __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
                       )
                       AND (
                         NOT (
-                          COALESCE(CONTAINS(__shared_30, '111111111111'), FALSE)
+                          COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                         )
                       )
                     )
                     OR (
                       (
-                        __shared_31 = '*'
+                        __shared_29 = '*'
                       )
                       AND (
                         NOT (
                           COALESCE(NOT (
-                            __shared_32
+                            __shared_30
                           ) IS NULL, FALSE)
                         )
                       )
@@ -2367,13 +2365,13 @@ WITH scored AS (
                       )
                     )
                     AND (
-                      __shared_31 = '*'
+                      __shared_29 = '*'
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_33
+                        __shared_31
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2394,7 +2392,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_34 = 'none'
+                    __shared_32 = 'none'
                   )
                 )
               )
@@ -2421,9 +2419,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE((
-                    __shared_4
-                  ) IS NULL, FALSE)
+                  COALESCE(request_user_name IS NULL, FALSE)
                 )
               )
               AND (
@@ -2431,7 +2427,7 @@ WITH scored AS (
                   COALESCE((
                     __shared_3 = 'iamuser'
                   ) AND (
-                    __shared_5 = __shared_6
+                    __shared_4 = __shared_5
                   ), FALSE)
                 )
               )
@@ -2495,10 +2491,10 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_35 = '0.0.0.0/0'
+                  __shared_33 = '0.0.0.0/0'
                 )
                 AND (
-                  __shared_36 = 'allow'
+                  __shared_34 = 'allow'
                 )
               )
               AND (
@@ -2645,7 +2641,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_37
+                      __shared_35
                     ) IS NULL
                   )
                 )
@@ -2663,7 +2659,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_38
+                      __shared_36
                     ) IS NULL
                   )
                 )
@@ -2693,7 +2689,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_39
+                      __shared_37
                     ) IS NULL
                   )
                 )
@@ -2724,7 +2720,7 @@ WITH scored AS (
                   COALESCE((
                     NOT error_code IS NULL
                   ) OR (
-                    __shared_40 = 'failure'
+                    __shared_38 = 'failure'
                   ), FALSE)
                 )
               )
@@ -2851,13 +2847,13 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_41 = 'true'
+                  __shared_39 = 'true'
                 )
                 OR (
                   (
                     STARTSWITH(__shared_1, 'restore')
                   ) AND (
-                    __shared_42 = 'true'
+                    __shared_40 = 'true'
                   )
                 )
               )
@@ -2884,7 +2880,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_43 = 'false'
+                    __shared_41 = 'false'
                   )
                 )
                 OR (
@@ -2897,7 +2893,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_44
+                      __shared_42
                     ) IS NULL
                   )
                 )
@@ -2947,9 +2943,9 @@ WITH scored AS (
               AND (
                 NOT (
                   COALESCE((
-                    __shared_45 = 'automated'
+                    __shared_43 = 'automated'
                   ) OR (
-                    __shared_45 = 'awsbackup'
+                    __shared_43 = 'awsbackup'
                   ), FALSE)
                 )
               )
@@ -2985,7 +2981,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_46 = 'true'
+                    __shared_44 = 'true'
                   )
                 )
                 OR (
@@ -2998,7 +2994,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_47 = 'true'
+                    __shared_45 = 'true'
                   )
                 )
               )
@@ -3025,7 +3021,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    STARTSWITH(__shared_48, 'arn:')
+                    STARTSWITH(__shared_46, 'arn:')
                   )
                 )
                 OR (
@@ -3033,7 +3029,7 @@ WITH scored AS (
                     __shared_1 = 'copydbclustersnapshot'
                   )
                   AND (
-                    STARTSWITH(__shared_49, 'arn:')
+                    STARTSWITH(__shared_47, 'arn:')
                   )
                 )
               )
@@ -3081,7 +3077,7 @@ WITH scored AS (
                 )
                 AND (
                   NOT (
-                    __shared_50
+                    __shared_48
                   ) IS NULL
                 )
               )
@@ -3113,9 +3109,9 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_51 = 'false'
+                  __shared_49 = 'false'
                 ) OR (
-                  __shared_52 = 'false'
+                  __shared_50 = 'false'
                 )
               )
               AND (
@@ -3126,9 +3122,9 @@ WITH scored AS (
               AND (
                 NOT (
                   COALESCE((
-                    __shared_45 = 'automated'
+                    __shared_43 = 'automated'
                   ) OR (
-                    __shared_45 = 'awsbackup'
+                    __shared_43 = 'awsbackup'
                   ), FALSE)
                 )
               )
@@ -3162,7 +3158,7 @@ WITH scored AS (
                     )
                   )
                   AND (
-                    __shared_41 = 'true'
+                    __shared_39 = 'true'
                   )
                 )
                 OR (
@@ -3176,7 +3172,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      COALESCE(__shared_53 = '111111111111', FALSE)
+                      COALESCE(__shared_51 = '111111111111', FALSE)
                     )
                   )
                 )
@@ -3269,7 +3265,13 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_19 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                  __shared_17 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
+                  __shared_52 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
+                  __shared_53 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   __shared_54 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
@@ -3278,19 +3280,13 @@ WITH scored AS (
                   __shared_55 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
+                  __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                )
+                OR (
                   __shared_56 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   __shared_57 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_27 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_58 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-                )
-                OR (
-                  __shared_59 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
               )
               AND (
@@ -3320,20 +3316,20 @@ WITH scored AS (
               )
               AND (
                 (
-                  CONTAINS(__shared_60, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
                 )
                 OR (
-                  CONTAINS(__shared_61, 'token.actions.githubusercontent.com')
+                  CONTAINS(__shared_59, 'token.actions.githubusercontent.com')
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_60, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
                     )
                     OR (
-                      CONTAINS(__shared_61, 'token.actions.githubusercontent.com:sub')
+                      CONTAINS(__shared_59, 'token.actions.githubusercontent.com:sub')
                     ),
                     FALSE
                   )
@@ -3359,20 +3355,20 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      __shared_27 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                      __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                     )
                     OR (
                       (
-                        __shared_27 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                        __shared_25 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_27, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_27, '"111111111111"')
+                              CONTAINS(__shared_25, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3387,20 +3383,20 @@ WITH scored AS (
                   )
                   AND (
                     (
-                      __shared_62 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                      __shared_60 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                     )
                     OR (
                       (
-                        __shared_62 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                        __shared_60 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                       )
                       AND (
                         NOT (
                           COALESCE(
                             (
-                              CONTAINS(__shared_62, 'arn:aws:iam::111111111111:')
+                              CONTAINS(__shared_60, 'arn:aws:iam::111111111111:')
                             )
                             OR (
-                              CONTAINS(__shared_62, '"111111111111"')
+                              CONTAINS(__shared_60, '"111111111111"')
                             ),
                             FALSE
                           )
@@ -3459,9 +3455,9 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      __shared_63 = 'awsserviceevent'
+                      __shared_61 = 'awsserviceevent'
                     ) OR (
-                      __shared_63 = 'awsconsolesignin'
+                      __shared_61 = 'awsconsolesignin'
                     ),
                     FALSE
                   )
@@ -3474,7 +3470,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_64 = 'true', FALSE)
+                  COALESCE(__shared_62 = 'true', FALSE)
                 )
               )
             ),
@@ -3496,7 +3492,7 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      __shared_10 = 'failure'
+                      __shared_8 = 'failure'
                     )
                     OR (
                       NOT error_message IS NULL
@@ -3510,7 +3506,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_12 = 'yes', FALSE)
+                  COALESCE(__shared_10 = 'yes', FALSE)
                 )
               )
             ),
@@ -3530,7 +3526,7 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_10 = 'failure'
+                  __shared_8 = 'failure'
                 ) OR (
                   NOT error_message IS NULL
                 )
@@ -3551,14 +3547,14 @@ WITH scored AS (
                   __shared_3 = 'root'
                 )
                 AND (
-                  __shared_12 = 'yes'
+                  __shared_10 = 'yes'
                 )
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      __shared_10 = 'failure'
+                      __shared_8 = 'failure'
                     )
                     OR (
                       NOT error_message IS NULL
@@ -3610,10 +3606,10 @@ WITH scored AS (
                       NOT error_code IS NULL
                     )
                     OR (
-                      __shared_65 = 'failure'
+                      __shared_63 = 'failure'
                     )
                     OR (
-                      __shared_66 = 'failure'
+                      __shared_64 = 'failure'
                     ),
                     FALSE
                   )
@@ -3740,13 +3736,13 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, 'allusers')
+                    CONTAINS(__shared_15, 'allusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'authenticatedusers')
+                    CONTAINS(__shared_15, 'authenticatedusers')
                   )
                   OR (
-                    CONTAINS(__shared_17, 'public-read')
+                    CONTAINS(__shared_15, 'public-read')
                   )
                 )
               )
@@ -3829,16 +3825,16 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_67 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                __shared_65 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
               )
               AND (
                 NOT (
                   COALESCE(
                     (
-                      CONTAINS(__shared_67, 'arn:aws:iam::111111111111:')
+                      CONTAINS(__shared_65, 'arn:aws:iam::111111111111:')
                     )
                     OR (
-                      CONTAINS(__shared_67, '"111111111111"')
+                      CONTAINS(__shared_65, '"111111111111"')
                     ),
                     FALSE
                   )
@@ -3861,7 +3857,7 @@ WITH scored AS (
                 __shared_1 = 'putbucketpolicy'
               )
               AND (
-                __shared_67 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                __shared_65 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
               )
               AND (
                 NOT (
@@ -3954,9 +3950,7 @@ WITH scored AS (
                     __shared_1 = 'deletebucketencryption'
                   )
                   AND (
-                    NOT (
-                      __shared_68
-                    ) IS NULL
+                    NOT request_bucket_name IS NULL
                   )
                 )
                 OR (
@@ -3969,7 +3963,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      __shared_69
+                      __shared_66
                     ) IS NULL
                   )
                 )
@@ -3994,14 +3988,14 @@ WITH scored AS (
                       __shared_1 = 'putbucketlogging'
                     ) AND (
                       NOT (
-                        __shared_70
+                        __shared_67
                       ) IS NULL
                     )
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_71
+                        __shared_68
                       ) IS NULL, FALSE)
                     )
                   )
@@ -4101,7 +4095,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_72 RLIKE '(?i)(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))'
+                  request_key RLIKE '(?i)(ransom|decrypt[-_ .]?(your|my|all)?[-_ .]?files|how[-_ .]?to[-_ .]?(decrypt|recover|restore|get[-_ .]?back)|restore[-_ .]?your[-_ .]?(data|files)|your[-_ .]?files[-_ .]?(are|were|have))'
                 )
               )
               AND (
@@ -4191,7 +4185,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_73 = 'anonymous'
+                  __shared_69 = 'anonymous'
                 )
               )
               AND (
@@ -4213,13 +4207,13 @@ WITH scored AS (
                 )
                 AND (
                   (
-                    CONTAINS(__shared_17, '"status":"suspended"')
+                    CONTAINS(__shared_15, '"status":"suspended"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"status":"disabled"')
+                    CONTAINS(__shared_15, '"status":"disabled"')
                   )
                   OR (
-                    CONTAINS(__shared_17, '"mfadelete":"disabled"')
+                    CONTAINS(__shared_15, '"mfadelete":"disabled"')
                   )
                 )
               )
@@ -4655,7 +4649,7 @@ WITH scored AS (
                     __shared_1 = 'updatedetector'
                   )
                   AND (
-                    __shared_24 = 'false'
+                    __shared_22 = 'false'
                   )
                 )
               )
@@ -4737,10 +4731,10 @@ WITH scored AS (
               )
               AND (
                 (
-                  CONTAINS(__shared_17, 'suppressed')
+                  CONTAINS(__shared_15, 'suppressed')
                 )
                 OR (
-                  CONTAINS(__shared_17, '"archived"')
+                  CONTAINS(__shared_15, '"archived"')
                 )
               )
               AND (
@@ -4914,7 +4908,7 @@ WITH scored AS (
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_17, '"userid":"111111111111"'), FALSE)
+                      COALESCE(CONTAINS(__shared_15, '"userid":"111111111111"'), FALSE)
                     )
                   )
                 )
@@ -4989,20 +4983,20 @@ WITH scored AS (
                   __shared_1 = 'modifydocumentpermission'
                 )
                 AND (
-                  __shared_74 = 'share'
+                  __shared_70 = 'share'
                 )
               )
               AND (
                 (
-                  CONTAINS(__shared_75, 'all')
+                  CONTAINS(__shared_71, 'all')
                 )
                 OR (
                   (
-                    __shared_76 RLIKE '\\d{12}'
+                    __shared_72 RLIKE '\\d{12}'
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_76, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
                     )
                   )
                 )
@@ -5033,7 +5027,7 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_77 = 'true'
+                  __shared_73 = 'true'
                 )
               )
               AND (
@@ -5058,7 +5052,7 @@ WITH scored AS (
                     __shared_1 = 'getparameters'
                   )
                   AND (
-                    __shared_77 = 'true'
+                    __shared_73 = 'true'
                   )
                   AND (
                     request_parameters RLIKE '"names"\\s*:\\s*\\[\\s*"[^"]*"(\\s*,\\s*"[^"]*"){4,}'
@@ -5072,7 +5066,7 @@ WITH scored AS (
                     __shared_1 = 'getparametersbypath'
                   )
                   AND (
-                    __shared_77 = 'true'
+                    __shared_73 = 'true'
                   )
                   AND (
                     request_parameters RLIKE '"recursive"\\s*:\\s*true'
@@ -5303,11 +5297,11 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_78 = '111111111111'
+                  __shared_74 = '111111111111'
                 )
                 OR (
                   (
-                    __shared_63 = 'awsvpceevent'
+                    __shared_61 = 'awsvpceevent'
                   ) AND (
                     vpc_endpoint_account_id IS NULL
                   )
@@ -5315,7 +5309,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_73 = '111111111111', FALSE)
+                  COALESCE(__shared_69 = '111111111111', FALSE)
                 )
               )
               AND (
@@ -5444,10 +5438,10 @@ WITH scored AS (
                 NOT (
                   COALESCE(
                     (
-                      ENDSWITH(__shared_14, '.amazonaws.com')
+                      ENDSWITH(__shared_12, '.amazonaws.com')
                     )
                     OR (
-                      __shared_14 = 'aws internal'
+                      __shared_12 = 'aws internal'
                     ),
                     FALSE
                   )
@@ -5523,81 +5517,77 @@ WITH scored AS (
       LOWER(event_name) AS __shared_1,
       LOWER(error_code) AS __shared_2,
       LOWER(user_type) AS __shared_3,
-      GET_JSON_OBJECT(request_parameters, '$.userName') AS __shared_4,
-      LOWER(user_name) AS __shared_5,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.userName')) AS __shared_6,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyArn')) AS __shared_7,
-      GET_JSON_OBJECT(request_parameters, '$.roleArn') AS __shared_8,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyName')) AS __shared_9,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.ConsoleLogin')) AS __shared_10,
-      LOWER(error_message) AS __shared_11,
-      LOWER(GET_JSON_OBJECT(additional_event_data, '$.MFAUsed')) AS __shared_12,
-      GET_JSON_OBJECT(additional_event_data, '$.SamlProviderArn') AS __shared_13,
-      LOWER(source_ip_address) AS __shared_14,
-      GET_JSON_OBJECT(request_parameters, '$.userData') AS __shared_15,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.attribute')) AS __shared_16,
-      LOWER(request_parameters) AS __shared_17,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.name')) AS __shared_18,
-      GET_JSON_OBJECT(request_parameters, '$.policy') AS __shared_19,
-      GET_JSON_OBJECT(request_parameters, '$.policyArns[0].arn') AS __shared_20,
-      LOWER(session_issuer_arn) AS __shared_21,
-      LOWER(user_arn) AS __shared_22,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.GetSigninToken')) AS __shared_23,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.enable')) AS __shared_24,
-      GET_JSON_OBJECT(request_parameters, '$.groupName') AS __shared_25,
-      LOWER(ec2_role_delivery) AS __shared_26,
-      GET_JSON_OBJECT(request_parameters, '$.policyDocument') AS __shared_27,
-      GET_JSON_OBJECT(request_parameters, '$.granteePrincipal') AS __shared_28,
-      GET_JSON_OBJECT(request_parameters, '$.layers') AS __shared_29,
-      GET_JSON_OBJECT(request_parameters, '$.principal') AS __shared_30,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) AS __shared_31,
-      GET_JSON_OBJECT(request_parameters, '$.organizationId') AS __shared_32,
-      GET_JSON_OBJECT(request_parameters, '$.principalOrgID') AS __shared_33,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.authType')) AS __shared_34,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.cidrBlock')) AS __shared_35,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.ruleAction')) AS __shared_36,
-      GET_JSON_OBJECT(request_parameters, '$.role') AS __shared_37,
-      GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile') AS __shared_38,
-      GET_JSON_OBJECT(request_parameters, '$.roleARN') AS __shared_39,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryRequested')) AS __shared_40,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.publiclyAccessible')) AS __shared_41,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.publiclyAccessible')) AS __shared_42,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.deletionProtection')) AS __shared_43,
-      GET_JSON_OBJECT(request_parameters, '$.masterUserPassword') AS __shared_44,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.snapshotType')) AS __shared_45,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.includePublic')) AS __shared_46,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.includeShared')) AS __shared_47,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier')) AS __shared_48,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier')) AS __shared_49,
-      GET_JSON_OBJECT(request_parameters, '$.valuesToAdd') AS __shared_50,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.encrypted')) AS __shared_51,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.storageEncrypted')) AS __shared_52,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountWithRestoreAccess')) AS __shared_53,
-      GET_JSON_OBJECT(request_parameters, '$.attributes.Policy') AS __shared_54,
-      GET_JSON_OBJECT(request_parameters, '$.attributeValue') AS __shared_55,
-      GET_JSON_OBJECT(request_parameters, '$.policyText') AS __shared_56,
-      GET_JSON_OBJECT(request_parameters, '$.resourcePolicy') AS __shared_57,
-      GET_JSON_OBJECT(request_parameters, '$.accessPolicies') AS __shared_58,
-      GET_JSON_OBJECT(request_parameters, '$.policyInJson') AS __shared_59,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument')) AS __shared_60,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument')) AS __shared_61,
-      GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument') AS __shared_62,
-      LOWER(event_type) AS __shared_63,
-      LOWER(CAST(session_credential_from_console AS STRING)) AS __shared_64,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordUpdated')) AS __shared_65,
-      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryCompleted')) AS __shared_66,
-      GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') AS __shared_67,
-      GET_JSON_OBJECT(request_parameters, '$.bucketName') AS __shared_68,
-      GET_JSON_OBJECT(request_parameters, '$.x-amz-server-side-encryption-customer-algorithm') AS __shared_69,
-      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus') AS __shared_70,
-      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus.LoggingEnabled') AS __shared_71,
-      GET_JSON_OBJECT(request_parameters, '$.key') AS __shared_72,
-      LOWER(user_account_id) AS __shared_73,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.permissionType')) AS __shared_74,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd')) AS __shared_75,
-      GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd') AS __shared_76,
-      LOWER(GET_JSON_OBJECT(request_parameters, '$.withDecryption')) AS __shared_77,
-      LOWER(vpc_endpoint_account_id) AS __shared_78
+      LOWER(user_name) AS __shared_4,
+      LOWER(request_user_name) AS __shared_5,
+      LOWER(request_policy_arn) AS __shared_6,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyName')) AS __shared_7,
+      LOWER(response_console_login) AS __shared_8,
+      LOWER(error_message) AS __shared_9,
+      LOWER(additional_mfa_used) AS __shared_10,
+      GET_JSON_OBJECT(additional_event_data, '$.SamlProviderArn') AS __shared_11,
+      LOWER(source_ip_address) AS __shared_12,
+      GET_JSON_OBJECT(request_parameters, '$.userData') AS __shared_13,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.attribute')) AS __shared_14,
+      LOWER(request_parameters) AS __shared_15,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.name')) AS __shared_16,
+      GET_JSON_OBJECT(request_parameters, '$.policy') AS __shared_17,
+      GET_JSON_OBJECT(request_parameters, '$.policyArns[0].arn') AS __shared_18,
+      LOWER(session_issuer_arn) AS __shared_19,
+      LOWER(user_arn) AS __shared_20,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.GetSigninToken')) AS __shared_21,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.enable')) AS __shared_22,
+      GET_JSON_OBJECT(request_parameters, '$.groupName') AS __shared_23,
+      LOWER(ec2_role_delivery) AS __shared_24,
+      GET_JSON_OBJECT(request_parameters, '$.policyDocument') AS __shared_25,
+      GET_JSON_OBJECT(request_parameters, '$.granteePrincipal') AS __shared_26,
+      GET_JSON_OBJECT(request_parameters, '$.layers') AS __shared_27,
+      GET_JSON_OBJECT(request_parameters, '$.principal') AS __shared_28,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.principal')) AS __shared_29,
+      GET_JSON_OBJECT(request_parameters, '$.organizationId') AS __shared_30,
+      GET_JSON_OBJECT(request_parameters, '$.principalOrgID') AS __shared_31,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.authType')) AS __shared_32,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.cidrBlock')) AS __shared_33,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.ruleAction')) AS __shared_34,
+      GET_JSON_OBJECT(request_parameters, '$.role') AS __shared_35,
+      GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile') AS __shared_36,
+      GET_JSON_OBJECT(request_parameters, '$.roleARN') AS __shared_37,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryRequested')) AS __shared_38,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.publiclyAccessible')) AS __shared_39,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.publiclyAccessible')) AS __shared_40,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.deletionProtection')) AS __shared_41,
+      GET_JSON_OBJECT(request_parameters, '$.masterUserPassword') AS __shared_42,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.snapshotType')) AS __shared_43,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.includePublic')) AS __shared_44,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.includeShared')) AS __shared_45,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier')) AS __shared_46,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier')) AS __shared_47,
+      GET_JSON_OBJECT(request_parameters, '$.valuesToAdd') AS __shared_48,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.encrypted')) AS __shared_49,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.storageEncrypted')) AS __shared_50,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountWithRestoreAccess')) AS __shared_51,
+      GET_JSON_OBJECT(request_parameters, '$.attributes.Policy') AS __shared_52,
+      GET_JSON_OBJECT(request_parameters, '$.attributeValue') AS __shared_53,
+      GET_JSON_OBJECT(request_parameters, '$.policyText') AS __shared_54,
+      GET_JSON_OBJECT(request_parameters, '$.resourcePolicy') AS __shared_55,
+      GET_JSON_OBJECT(request_parameters, '$.accessPolicies') AS __shared_56,
+      GET_JSON_OBJECT(request_parameters, '$.policyInJson') AS __shared_57,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument')) AS __shared_58,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument')) AS __shared_59,
+      GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument') AS __shared_60,
+      LOWER(event_type) AS __shared_61,
+      LOWER(CAST(session_credential_from_console AS STRING)) AS __shared_62,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordUpdated')) AS __shared_63,
+      LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryCompleted')) AS __shared_64,
+      GET_JSON_OBJECT(request_parameters, '$.bucketPolicy') AS __shared_65,
+      GET_JSON_OBJECT(request_parameters, '$.x-amz-server-side-encryption-customer-algorithm') AS __shared_66,
+      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus') AS __shared_67,
+      GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus.LoggingEnabled') AS __shared_68,
+      LOWER(user_account_id) AS __shared_69,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.permissionType')) AS __shared_70,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd')) AS __shared_71,
+      GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd') AS __shared_72,
+      LOWER(GET_JSON_OBJECT(request_parameters, '$.withDecryption')) AS __shared_73,
+      LOWER(vpc_endpoint_account_id) AS __shared_74
     FROM (
       SELECT
         *
@@ -6465,7 +6455,7 @@ SELECT
   recipient_account_id AS extra_2,
   user_name AS extra_3,
   user_arn AS extra_4,
-  GET_JSON_OBJECT(request_parameters, '$.instanceId') AS extra_5,
+  request_instance_id AS extra_5,
   user_arn AS extra_6,
   user_arn AS extra_7,
   source_ip_address AS extra_8,
@@ -6473,9 +6463,9 @@ SELECT
   recipient_account_id AS extra_10,
   source_ip_address AS extra_11,
   user_arn AS extra_12,
-  GET_JSON_OBJECT(request_parameters, '$.bucketName') AS extra_13,
+  request_bucket_name AS extra_13,
   user_arn AS extra_14,
-  GET_JSON_OBJECT(request_parameters, '$.secretId') AS extra_15,
+  request_secret_id AS extra_15,
   user_arn AS extra_16,
   aws_region AS extra_17,
   user_arn AS extra_18,

@@ -99,7 +99,7 @@ GOLDEN = {
     ),
     "fieldref": (
         "sel: {userIdentity.arn|fieldref: requestParameters.userName}\ncondition: sel",
-        "COALESCE((LOWER(user_arn) = LOWER(request_parameters ->> '$.userName')), FALSE)",
+        "COALESCE((LOWER(user_arn) = LOWER(request_user_name)), FALSE)",
     ),
     "not_null_safe": (
         "sel: {eventName: X}\nf: {userIdentity.type: AssumedRole}\ncondition: sel and not f",

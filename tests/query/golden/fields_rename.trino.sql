@@ -3,7 +3,7 @@ WITH step1 AS (
     event_time AS "eventTime",
     event_name AS action,
     session_issuer_arn AS role,
-    JSON_EXTRACT_SCALAR(request_parameters, '$.bucketName') AS "requestParameters.bucketName"
+    request_bucket_name AS "requestParameters.bucketName"
   FROM cloudtrail
 )
 SELECT

@@ -5,7 +5,7 @@ WITH step1 AS (
       WHEN TRIM(GET_JSON_OBJECT(additional_event_data, '$.bytesTransferredOut')) RLIKE '^[+-]?[0-9]{1,18}$'
       THEN CAST(TRIM(GET_JSON_OBJECT(additional_event_data, '$.bytesTransferredOut')) AS BIGINT)
     END AS bytes,
-    CAST(GET_JSON_OBJECT(additional_event_data, '$.bytesTransferredOut') AS DOUBLE) / 1024 AS kilobytes,
+    TRY_CAST(GET_JSON_OBJECT(additional_event_data, '$.bytesTransferredOut') AS DOUBLE) / 1024 AS kilobytes,
     CASE LOWER(
         TRIM(GET_JSON_OBJECT(user_identity, '$.sessionContext.attributes.mfaAuthenticated'))
       )

@@ -16,8 +16,8 @@ WITH step1 AS (
     EXTRACT(MINUTE FROM event_time) AS minute,
     CAST(FLOOR(EXTRACT(SECOND FROM event_time)) AS BIGINT) AS second,
     DATE_FORMAT(event_time, 'yyyy-MM-dd\'T\'HH:mm:ss\'Z\'') AS stamp,
-    TO_TIMESTAMP(DATE_FORMAT(event_time, 'dd/MM/yyyy HH:mm'), 'd/M/yyyy H:m') AS parsed,
-    TO_TIMESTAMP(event_name, 'yyyy-M-d') AS unparsable,
+    TRY_TO_TIMESTAMP(DATE_FORMAT(event_time, 'dd/MM/yyyy HH:mm'), 'd/M/yyyy H:m') AS parsed,
+    TRY_TO_TIMESTAMP(event_name, 'yyyy-M-d') AS unparsable,
     CAST(FROM_UNIXTIME(1762300800) AS TIMESTAMP) AS epoch
   FROM cloudtrail
   WHERE

@@ -1,7 +1,7 @@
 WITH step1 AS (
   SELECT
     event_id AS "eventId",
-    request_parameters ->> '$.roleArn' AS role,
+    request_role_arn AS role,
     response_elements ->> '$.credentials.accessKeyId' AS session_key
   FROM cloudtrail
   WHERE

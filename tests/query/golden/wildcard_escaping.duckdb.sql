@@ -2,7 +2,4 @@ SELECT
   *
 FROM cloudtrail
 WHERE
-  (
-    request_parameters ->> '$.bucketName'
-  ) ILIKE 'logs\_%\%' ESCAPE '\'
-  AND user_agent ILIKE '%aws-cli%'
+  request_bucket_name ILIKE 'logs\_%\%' ESCAPE '\' AND user_agent ILIKE '%aws-cli%'

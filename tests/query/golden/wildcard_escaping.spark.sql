@@ -2,7 +2,5 @@ SELECT
   *
 FROM cloudtrail
 WHERE
-  (
-    GET_JSON_OBJECT(request_parameters, '$.bucketName')
-  ) ILIKE 'logs\\_%\\%' ESCAPE '\\'
+  request_bucket_name ILIKE 'logs\\_%\\%' ESCAPE '\\'
   AND user_agent ILIKE '%aws-cli%'

@@ -1,7 +1,7 @@
 SELECT
   event_time AS "eventTime",
   event_name AS "eventName",
-  request_parameters ->> '$.bucketName' AS "requestParameters.bucketName"
+  request_bucket_name AS "requestParameters.bucketName"
 FROM cloudtrail
 WHERE
   event_name ILIKE 'Delete%'

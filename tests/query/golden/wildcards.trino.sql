@@ -1,7 +1,7 @@
 SELECT
   event_time AS "eventTime",
   event_name AS "eventName",
-  JSON_EXTRACT_SCALAR(request_parameters, '$.bucketName') AS "requestParameters.bucketName"
+  request_bucket_name AS "requestParameters.bucketName"
 FROM cloudtrail
 WHERE
   LOWER(event_name) LIKE LOWER('Delete%')

@@ -46,3 +46,24 @@ def test_invalid_integrations_are_refused(
 def test_account_lists() -> None:
     assert parse_accounts(None) == ()
     assert parse_accounts(" 111122223333 , 444455556666,") == ("111122223333", "444455556666")
+
+
+def test_changed_settings_are_validated_like_new_ones() -> None:
+    made = Integration.create(
+        "prod", QUEUE, role_arn=ROLE, external_id="x", accounts="111122223333"
+    )
+    wider = made.changed(accounts="all", state="PAUSED")
+    assert wider.accounts == () and wider.state.value == "paused"
+    assert wider.role_arn == ROLE and wider.external_id == "x"  # untouched settings stay
+    moved = made.changed(queue_url="https://sqs.us-gov-west-1.amazonaws.com/111122223333/t")
+    assert (moved.region, moved.partition) == ("us-gov-west-1", "aws-us-gov")
+    plain = made.changed(role_arn="", external_id="")
+    assert plain.role_arn is None and plain.external_id is None
+    with pytest.raises(IntegrationError, match="12-digit"):
+        made.changed(accounts="11112222333")
+    with pytest.raises(IntegrationError, match="needs a role ARN"):
+        made.changed(role_arn="")  # the external ID would be left without its role
+    with pytest.raises(IntegrationError, match="enabled or paused, not 'deleted'"):
+        made.changed(state="deleted")
+    with pytest.raises(IntegrationError, match="cannot change name"):
+        made.changed(name="other")

@@ -17,7 +17,7 @@ and its validation; ``store.integrations`` keeps them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -47,6 +47,21 @@ class IntegrationState(StrEnum):
 COLLECTABLE = frozenset(
     {IntegrationState.ENABLED, IntegrationState.ERROR, IntegrationState.DISCONNECTED}
 )
+
+
+_CHANGEABLE = frozenset(
+    {
+        "queue_url",
+        "region",
+        "role_arn",
+        "external_id",
+        "endpoint_url",
+        "kms_note",
+        "accounts",
+        "state",
+    }
+)
+_SETTABLE_STATES = frozenset({IntegrationState.ENABLED.value, IntegrationState.PAUSED.value})
 
 
 class IntegrationError(CollectError):
@@ -128,6 +143,51 @@ class Integration:
             endpoint_url=endpoint_url or None,
             kms_note=kms_note or None,
             accounts=parse_accounts(accounts) if isinstance(accounts, str) else accounts,
+        )
+
+    def changed(self, **changes: Any) -> Integration:
+        """This integration with some settings changed, validated as ``create`` validates.
+
+        ``changes`` are among ``queue_url``, ``region``, ``role_arn``, ``external_id``,
+        ``endpoint_url``, ``kms_note``, ``accounts`` (``ID,ID``; empty or ``all`` for every
+        account) and ``state`` (``enabled`` or ``paused``); an empty string clears a setting.
+        A new queue URL brings its region unless one is given.
+        """
+        unknown = set(changes) - _CHANGEABLE
+        if unknown:
+            raise IntegrationError(f"cannot change {', '.join(sorted(unknown))}")
+        state, requested = self.state, changes.pop("state", None)
+        if requested:
+            if str(requested).lower() not in _SETTABLE_STATES:
+                raise IntegrationError(
+                    f"the state can be set to enabled or paused, not {requested!r}"
+                )
+            state = IntegrationState(str(requested).lower())
+        accounts = changes.pop("accounts", None)
+        if isinstance(accounts, str) and accounts.strip().lower() == "all":
+            accounts = ""
+        values: dict[str, Any] = {
+            "queue_url": self.queue_url,
+            "region": None if "queue_url" in changes else self.region,
+            "role_arn": self.role_arn,
+            "external_id": self.external_id,
+            "endpoint_url": self.endpoint_url,
+            "kms_note": self.kms_note,
+            "accounts": self.accounts if accounts is None else accounts,
+        }
+        values.update(changes)
+        fresh = Integration.create(self.name, **values)
+        return replace(
+            self,
+            queue_url=fresh.queue_url,
+            region=fresh.region,
+            partition=fresh.partition,
+            role_arn=fresh.role_arn,
+            external_id=fresh.external_id,
+            endpoint_url=fresh.endpoint_url,
+            kms_note=fresh.kms_note,
+            accounts=fresh.accounts,
+            state=state,
         )
 
     @property

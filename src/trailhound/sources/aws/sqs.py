@@ -62,6 +62,7 @@ from trailhound.sources.digests import (
 from trailhound.sources.names import parse_name
 
 logger = logging.getLogger(__name__)
+
 _CHUNK = 1024 * 1024
 _DISCONNECTED_CODES = frozenset(
     {
@@ -233,6 +234,7 @@ class SqsSource:
         self.stop = threading.Event()
         self.status: SourceStatus = UNTRACKED  # the integration's, once the loop lends it
         self._known: KnownFiles = _nothing_known
+        self.last_receive_ok: float | None = None  # monotonic time the queue last answered
         self._retry_due: dict[str, float] = {}  # message ID → when a backed-off message returns
         self._unacknowledged: dict[int, _Batch] = {}  # yielded, not acknowledged yet
         self._acknowledged = threading.Condition()  # guards it; notified on every change
@@ -327,6 +329,7 @@ class SqsSource:
                     f"{self.integration.name}: cannot receive from the queue: "
                     f"{error_message(error)}"
                 ) from error
+            self.last_receive_ok = time.monotonic()
             received = response.get("Messages", [])
             for raw in received:
                 attributes = raw.get("Attributes", {})
@@ -413,6 +416,7 @@ class SqsSource:
             self._forget(prepared)
         self._record_activity(messages, summary)
         self.summary.merge(summary)
+        logger.info("%s: batch stored: %s", self.integration.name, summary.line())
 
     def _select(self, messages: list[_Message], summary: CollectSummary) -> list[ObjectRef]:
         """The objects to fetch: log files, of kept accounts, not already in the ledger."""
@@ -545,7 +549,8 @@ class SqsSource:
                 self._retry_due[message.message_id] = time.monotonic() + delay
                 for uri, reason in message.failures.items():
                     logger.warning(
-                        "%s failed (delivery %d of %d): %s; retried in %d s",
+                        "%s: %s failed (delivery %d of %d): %s; retried in %d s",
+                        self.integration.name,
                         uri,
                         message.receive_count,
                         self.options.max_receives,

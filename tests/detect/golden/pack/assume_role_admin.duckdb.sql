@@ -9,13 +9,7 @@ WHERE
           LOWER(event_name) = 'assumerole'
         )
         AND (
-          REGEXP_MATCHES(
-            (
-              request_parameters ->> '$.roleArn'
-            ),
-            ':role/.*(admin|root|breakglass|break-glass|fullaccess)',
-            'i'
-          )
+          REGEXP_MATCHES(request_role_arn, ':role/.*(admin|root|breakglass|break-glass|fullaccess)', 'i')
         )
       )
       AND (

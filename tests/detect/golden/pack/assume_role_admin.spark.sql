@@ -9,7 +9,7 @@ WHERE
           LOWER(event_name) = 'assumerole'
         )
         AND (
-          GET_JSON_OBJECT(request_parameters, '$.roleArn') RLIKE '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
+          request_role_arn RLIKE '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
         )
       )
       AND (

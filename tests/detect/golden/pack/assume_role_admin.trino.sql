@@ -9,10 +9,7 @@ WHERE
           LOWER(event_name) = 'assumerole'
         )
         AND (
-          REGEXP_LIKE(
-            JSON_EXTRACT_SCALAR(request_parameters, '$.roleArn'),
-            '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)'
-          )
+          REGEXP_LIKE(request_role_arn, '(?i):role/.*(admin|root|breakglass|break-glass|fullaccess)')
         )
       )
       AND (

@@ -9,10 +9,10 @@ WHERE
           LOWER(event_name) = 'consolelogin'
         )
         AND (
-          LOWER(additional_event_data ->> '$.MFAUsed') = 'no'
+          LOWER(additional_mfa_used) = 'no'
         )
         AND (
-          LOWER(response_elements ->> '$.ConsoleLogin') = 'success'
+          LOWER(response_console_login) = 'success'
         )
       )
       AND (

@@ -9,10 +9,10 @@ WHERE
           LOWER(event_name) = 'consolelogin'
         )
         AND (
-          LOWER(GET_JSON_OBJECT(additional_event_data, '$.MFAUsed')) = 'no'
+          LOWER(additional_mfa_used) = 'no'
         )
         AND (
-          LOWER(GET_JSON_OBJECT(response_elements, '$.ConsoleLogin')) = 'success'
+          LOWER(response_console_login) = 'success'
         )
       )
       AND (
