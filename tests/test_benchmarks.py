@@ -49,6 +49,8 @@ def test_noise_benchmark(tmp_path: Path) -> None:
     output = _run(str(BENCH / "noise.py"), "--events", "3000", "--workdir", str(tmp_path))
     assert "benign events:" in output
     assert "total high:" in output and "alerts per million benign events" in output
+    assert "attack-story alerts:" in output
+    assert "cross-check: per-rule noise alerts agree with the state DB" in output
 
 
 @pytest.mark.bench

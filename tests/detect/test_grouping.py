@@ -9,7 +9,12 @@ from typing import Any
 from detect_support import complete_event, detection, ingest_records
 
 from trailhound.data_dir import DataDir
-from trailhound.detect.rules_detector import SIGNAL_RULES, SigmaDetector, signal_rule_ids
+from trailhound.detect.rules_detector import (
+    SIGNAL_RULES,
+    SigmaDetector,
+    alerting_rule_ids,
+    signal_rule_ids,
+)
 from trailhound.detect.sigma.loader import SigmaFormat
 from trailhound.incidents.alerts import AlertStore
 from trailhound.store.state import StateDB
@@ -126,6 +131,62 @@ def test_signal_rules_by_setting(data_dir: DataDir) -> None:
                    "CloudTrail trail stopped or deleted")  # fmt: skip
 
 
+def _root_sign_in(event_id: str, minute: int, address: str) -> dict[str, Any]:
+    return complete_event(
+        {
+            "eventSource": "signin.amazonaws.com",
+            "eventName": "ConsoleLogin",
+            "eventType": "AwsConsoleSignIn",
+            "sourceIPAddress": address,
+            "additionalEventData": {"MFAUsed": "Yes", "MobileVersion": "No"},
+            "responseElements": {"ConsoleLogin": "Success"},
+            "userIdentity": {"type": "Root", "arn": "arn:aws:iam::111111111111:root"},
+        },
+        event_id,
+        minute,
+    )
+
+
+def test_a_declared_signal_alerts_again_by_setting(data_dir: DataDir) -> None:
+    assert alerting_rule_ids("abc, -root_console_login_mfa , -x") == {"root_console_login_mfa", "x"}
+    ingest_records(data_dir, [_root_sign_in("root-1", 1, "198.51.100.7")])
+    # Root with MFA from one address is a signal: stored, no alert.
+    assert detection(data_dir).hunt(None) == []
+    store = AlertStore(StateDB(data_dir.state_db))
+    assert sum(store.signal_counts().values()) == 1
+    # An organization that never uses root turns the signal back into an alert by name.
+    StateDB(data_dir.state_db).set_setting(SIGNAL_RULES, "-root_console_login_mfa")
+    sigma = detection(data_dir).detector("sigma")
+    assert isinstance(sigma, SigmaDetector)
+    rule = next(r for r in sigma.all_rules.rules if r.name == "root_console_login_mfa")
+    assert not sigma.infos()[rule.id].signal
+
+
+def test_root_with_mfa_from_a_second_address_alerts(data_dir: DataDir) -> None:
+    ingest_records(
+        data_dir,
+        [_root_sign_in("root-1", 1, "198.51.100.7"), _root_sign_in("root-2", 9, "198.51.100.7")],
+    )
+    assert detection(data_dir).hunt(None) == []
+    ingest_records(data_dir, [_root_sign_in("root-3", 30, "203.0.113.50")])
+    alerts = detection(data_dir).hunt(None)
+    assert [a["title"] for a in alerts] == ["Root signed in from several addresses in a day"]
+    assert set(alerts[0]["event_ids"]) >= {"root-3"}
+
+
+def test_the_noisy_sigmahq_rules_are_signals_by_default() -> None:
+    defaults = signal_rule_ids(None)
+    # Console login without MFA, security-group modification, bucket enumeration, root
+    # credentials, failed console authentication (docs/detection-coverage.md says why, each).
+    assert {
+        "77caf516-34e5-4df9-b4db-20744fea0a60",
+        "6fb77778-040f-4015-9440-572aa9b6b580",
+        "f305fd62-beca-47da-ad95-7690a0620084",
+        "8ad1600d-e9dc-4251-b0ee-a65268f29add",
+        "6393e346-1977-46ef-8987-ad414a145fad",
+    } <= defaults
+
+
 def test_the_pack_context_rules_are_signals() -> None:
     from trailhound.detect.engine import load_rules
 
@@ -133,4 +194,11 @@ def test_the_pack_context_rules_are_signals() -> None:
     assert {"secret_read", "ssm_parameter_decrypted", "instance_credentials_used_outside"} <= (
         signals
     )
+    # Routine on benign traffic (bench/noise.py): changes and sign-ins that are context.
+    assert {
+        "security_group_changed",
+        "rds_snapshot_created",
+        "console_login_failure",
+        "root_console_login_mfa",
+    } <= signals
     assert len(signals) >= 8

@@ -30,12 +30,18 @@ from trailhound.store.lake import open_lake
 from trailhound.store.state import StateDB
 
 ORG_ACCOUNTS = "org-accounts"
-SIGNAL_RULES = "signal-rules"  # setting: more rule IDs treated as signals (``-ID`` drops one)
+SIGNAL_RULES = "signal-rules"  # setting: more rule IDs treated as signals (``-ID`` alerts again)
 # Rules of other authors that are context rather than action on ordinary traffic, treated as
 # signals unless the setting drops them (by ID: their files are the user's, never copied here).
 DEFAULT_SIGNAL_RULES: frozenset[str] = frozenset(
     {
         "905d389b-b853-46d0-9d3d-dea0d3a3cd49",  # SigmaHQ AWS STS AssumeRole Misuse: role chaining
+        # The reasons, one per rule, are in docs/detection-coverage.md ("SigmaHQ rules as signals").
+        "77caf516-34e5-4df9-b4db-20744fea0a60",  # SigmaHQ Console Login Without MFA: every SSO one
+        "6fb77778-040f-4015-9440-572aa9b6b580",  # SigmaHQ Security Group Modification: every change
+        "f305fd62-beca-47da-ad95-7690a0620084",  # SigmaHQ Potential Bucket Enumeration: a read
+        "8ad1600d-e9dc-4251-b0ee-a65268f29add",  # SigmaHQ AWS Root Credentials: pack root rules
+        "6393e346-1977-46ef-8987-ad414a145fad",  # SigmaHQ ConsoleLogin Failed Authentication
     }
 )
 RETRO_HUNT = "retro-hunt"  # setting: look-back of the automatic hunt for new rules
@@ -60,6 +66,14 @@ def signal_rule_ids(value: str | None) -> set[str]:
         elif item:
             ids.add(item)
     return ids
+
+
+def alerting_rule_ids(value: str | None) -> set[str]:
+    """The rule IDs or names the setting turns back into alerts (``-ID``), signals by default or
+    declared ``signal: true`` in their file: an organization that never uses root, say, alerts on
+    every root sign-in with ``-root_console_login_mfa``."""
+    items = (item.strip() for item in (value or "").split(","))
+    return {item[1:].strip() for item in items if item.startswith("-")}
 
 
 def retro_hunt_window(value: str | None) -> timedelta:
@@ -106,9 +120,12 @@ class SigmaDetector:
         self.state = StateDB(context.data_dir.state_db)
         self.lake = open_lake(context.data_dir)
         self.all_rules = ruleset if ruleset is not None else load_rules(context.rule_dirs)
-        signals = signal_rule_ids(self.state.get_setting(SIGNAL_RULES))
+        setting = self.state.get_setting(SIGNAL_RULES)
+        signals, alerting = signal_rule_ids(setting), alerting_rule_ids(setting)
         for rule in self.all_rules.rules:
-            if rule.id in signals or (rule.name is not None and rule.name in signals):
+            if rule.id in alerting or (rule.name is not None and rule.name in alerting):
+                rule.signal = False
+            elif rule.id in signals or (rule.name is not None and rule.name in signals):
                 rule.signal = True
         self.ruleset = self._enabled(self.all_rules)
         self._single = RuleSet(rules=self.ruleset.rules)

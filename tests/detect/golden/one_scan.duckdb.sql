@@ -1259,6 +1259,18 @@ WITH scored AS MATERIALIZED (
             )
           )
           AND (
+            (
+              NOT (
+                __shared_17
+              ) IS NULL
+            )
+            OR (
+              NOT (
+                __shared_18
+              ) IS NULL
+            )
+          )
+          AND (
             NOT (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
@@ -1277,10 +1289,10 @@ WITH scored AS MATERIALIZED (
             NOT (
               COALESCE(
                 (
-                  CONTAINS(__shared_17, ':role/aws-reserved/sso.amazonaws.com/')
+                  CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
                 )
                 OR (
-                  CONTAINS(__shared_18, ':assumed-role/awsreservedsso_')
+                  CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
                 ),
                 FALSE
               )
@@ -1291,7 +1303,7 @@ WITH scored AS MATERIALIZED (
               COALESCE((
                 NOT error_code IS NULL
               ) OR (
-                __shared_19 = 'failure'
+                __shared_21 = 'failure'
               ), FALSE)
             )
           )
@@ -1306,7 +1318,7 @@ WITH scored AS MATERIALIZED (
               __shared_1 = 'updatedetector'
             )
             AND (
-              __shared_20 = 'false'
+              __shared_22 = 'false'
             )
           )
           AND (
@@ -1476,7 +1488,7 @@ WITH scored AS MATERIALIZED (
             )
             AND (
               REGEXP_MATCHES(
-                __shared_21,
+                __shared_23,
                 '(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)',
                 'i'
               )
@@ -1564,7 +1576,7 @@ WITH scored AS MATERIALIZED (
           )
           THEN 60
         END,
-        CASE WHEN __shared_22 = '1.0' THEN 61 END,
+        CASE WHEN __shared_24 = '1.0' THEN 61 END,
         CASE
           WHEN (
             (
@@ -1585,7 +1597,7 @@ WITH scored AS MATERIALIZED (
           )
           AND (
             REGEXP_MATCHES(
-              __shared_23,
+              __shared_25,
               '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])|"Action"\s*:\s*(?:"(?:\*|iam:\*|\*:\*)"|\[[^\]]*"(?:\*|iam:\*|\*:\*)"[^\]]*\])\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{(?:[^{}]|\{[^{}]*\})*\}))*\s*\}'
             )
           )
@@ -1663,7 +1675,7 @@ WITH scored AS MATERIALIZED (
               __shared_3 = 'assumedrole'
             )
             AND (
-              CONTAINS(__shared_18, '/i-')
+              CONTAINS(__shared_20, '/i-')
             )
             AND (
               REGEXP_MATCHES(user_arn, ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$', 'i')
@@ -1781,12 +1793,12 @@ WITH scored AS MATERIALIZED (
               __shared_1 = 'creategrant'
             )
             AND (
-              REGEXP_MATCHES(__shared_24, 'arn:aws[\w-]*:iam::\d{12}:')
+              REGEXP_MATCHES(__shared_26, 'arn:aws[\w-]*:iam::\d{12}:')
             )
           )
           AND (
             NOT (
-              COALESCE(CONTAINS(__shared_24, '::111111111111:'), FALSE)
+              COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
             )
           )
           AND (
@@ -1889,7 +1901,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  __shared_25
+                  __shared_27
                 ) IS NULL
               )
             )
@@ -1924,12 +1936,12 @@ WITH scored AS MATERIALIZED (
               )
             )
             AND (
-              REGEXP_MATCHES(__shared_25, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
+              REGEXP_MATCHES(__shared_27, 'arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:')
             )
           )
           AND (
             NOT (
-              COALESCE(CONTAINS(__shared_25, ':111111111111:layer:'), FALSE)
+              COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
             )
           )
           AND (
@@ -1959,11 +1971,11 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                REGEXP_MATCHES(__shared_26, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
+                  COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                 )
               )
             )
@@ -1984,22 +1996,22 @@ WITH scored AS MATERIALIZED (
               AND (
                 (
                   (
-                    REGEXP_MATCHES(__shared_26, '^(arn:aws[\w-]*:iam::)?\d{12}')
+                    REGEXP_MATCHES(__shared_28, '^(arn:aws[\w-]*:iam::)?\d{12}')
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                     )
                   )
                 )
                 OR (
                   (
-                    __shared_27 = '*'
+                    __shared_29 = '*'
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_28
+                        __shared_30
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2030,13 +2042,13 @@ WITH scored AS MATERIALIZED (
                   )
                 )
                 AND (
-                  __shared_27 = '*'
+                  __shared_29 = '*'
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_29
+                    __shared_31
                   ) IS NULL, FALSE)
                 )
               )
@@ -2057,7 +2069,7 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                __shared_30 = 'none'
+                __shared_32 = 'none'
               )
             )
           )
@@ -2141,10 +2153,10 @@ WITH scored AS MATERIALIZED (
               )
             )
             AND (
-              __shared_31 = '0.0.0.0/0'
+              __shared_33 = '0.0.0.0/0'
             )
             AND (
-              __shared_32 = 'allow'
+              __shared_34 = 'allow'
             )
           )
           AND (
@@ -2266,7 +2278,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  __shared_33
+                  __shared_35
                 ) IS NULL
               )
             )
@@ -2284,7 +2296,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  __shared_34
+                  __shared_36
                 ) IS NULL
               )
             )
@@ -2314,7 +2326,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  __shared_35
+                  __shared_37
                 ) IS NULL
               )
             )
@@ -2340,7 +2352,7 @@ WITH scored AS MATERIALIZED (
               COALESCE((
                 NOT error_code IS NULL
               ) OR (
-                __shared_36 = 'failure'
+                __shared_38 = 'failure'
               ), FALSE)
             )
           )
@@ -2452,13 +2464,13 @@ WITH scored AS MATERIALIZED (
           )
           AND (
             (
-              __shared_37 = 'true'
+              __shared_39 = 'true'
             )
             OR (
               (
                 STARTS_WITH(__shared_1, 'restore')
               ) AND (
-                __shared_38 = 'true'
+                __shared_40 = 'true'
               )
             )
           )
@@ -2480,7 +2492,7 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                __shared_39 = 'false'
+                __shared_41 = 'false'
               )
             )
             OR (
@@ -2493,7 +2505,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  __shared_40
+                  __shared_42
                 ) IS NULL
               )
             )
@@ -2519,6 +2531,41 @@ WITH scored AS MATERIALIZED (
         CASE
           WHEN (
             (
+              __shared_0 = 'rds.amazonaws.com'
+            )
+            AND (
+              (
+                __shared_1 = 'createdbsnapshot'
+              )
+              OR (
+                __shared_1 = 'createdbclustersnapshot'
+              )
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT user_invoked_by IS NULL, FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE((
+                __shared_43 = 'automated'
+              ) OR (
+                __shared_43 = 'awsbackup'
+              ), FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 86
+        END,
+        CASE
+          WHEN (
+            (
               (
                 __shared_1 = 'deletedbsnapshot'
               )
@@ -2536,7 +2583,7 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                __shared_41 = 'true'
+                __shared_44 = 'true'
               )
             )
             OR (
@@ -2549,64 +2596,7 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                __shared_42 = 'true'
-              )
-            )
-          )
-          AND (
-            NOT (
-              COALESCE(NOT error_code IS NULL, FALSE)
-            )
-          )
-          THEN 86
-        END,
-        CASE
-          WHEN (
-            (
-              (
-                (
-                  __shared_0 = 'rds.amazonaws.com'
-                )
-                AND (
-                  (
-                    __shared_1 = 'createdbsnapshot'
-                  )
-                  OR (
-                    __shared_1 = 'createdbclustersnapshot'
-                  )
-                )
-                AND (
-                  user_invoked_by IS NULL
-                )
-              )
-              AND (
-                NOT (
-                  COALESCE((
-                    __shared_43 = 'automated'
-                  ) OR (
-                    __shared_43 = 'awsbackup'
-                  ), FALSE)
-                )
-              )
-            )
-            OR (
-              (
-                (
-                  __shared_1 = 'copydbsnapshot'
-                ) OR (
-                  __shared_1 = 'copydbclustersnapshot'
-                )
-              )
-              AND (
-                STARTS_WITH(__shared_44, 'arn:')
-              )
-            )
-            OR (
-              (
-                __shared_1 = 'copydbclustersnapshot'
-              )
-              AND (
-                STARTS_WITH(__shared_45, 'arn:')
+                __shared_45 = 'true'
               )
             )
           )
@@ -2616,6 +2606,36 @@ WITH scored AS MATERIALIZED (
             )
           )
           THEN 87
+        END,
+        CASE
+          WHEN (
+            (
+              (
+                (
+                  __shared_1 = 'copydbsnapshot'
+                ) OR (
+                  __shared_1 = 'copydbclustersnapshot'
+                )
+              )
+              AND (
+                STARTS_WITH(__shared_46, 'arn:')
+              )
+            )
+            OR (
+              (
+                __shared_1 = 'copydbclustersnapshot'
+              )
+              AND (
+                STARTS_WITH(__shared_47, 'arn:')
+              )
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 88
         END,
         CASE
           WHEN (
@@ -2630,7 +2650,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 88
+          THEN 89
         END,
         CASE
           WHEN (
@@ -2644,7 +2664,7 @@ WITH scored AS MATERIALIZED (
             )
             AND (
               NOT (
-                __shared_46
+                __shared_48
               ) IS NULL
             )
           )
@@ -2653,7 +2673,49 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 89
+          THEN 90
+        END,
+        CASE
+          WHEN (
+            (
+              __shared_0 = 'rds.amazonaws.com'
+            )
+            AND (
+              (
+                __shared_1 = 'createdbsnapshot'
+              )
+              OR (
+                __shared_1 = 'createdbclustersnapshot'
+              )
+            )
+          )
+          AND (
+            (
+              __shared_49 = 'false'
+            ) OR (
+              __shared_50 = 'false'
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT user_invoked_by IS NULL, FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE((
+                __shared_43 = 'automated'
+              ) OR (
+                __shared_43 = 'awsbackup'
+              ), FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 91
         END,
         CASE
           WHEN (
@@ -2673,7 +2735,7 @@ WITH scored AS MATERIALIZED (
                 )
               )
               AND (
-                __shared_37 = 'true'
+                __shared_39 = 'true'
               )
             )
             OR (
@@ -2687,7 +2749,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_47 = '111111111111', FALSE)
+                  COALESCE(__shared_51 = '111111111111', FALSE)
                 )
               )
             )
@@ -2697,7 +2759,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 90
+          THEN 92
         END,
         CASE
           WHEN (
@@ -2712,7 +2774,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 91
+          THEN 93
         END,
         CASE
           WHEN (
@@ -2771,37 +2833,13 @@ WITH scored AS MATERIALIZED (
           AND (
             (
               REGEXP_MATCHES(
-                __shared_48,
-                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-              )
-            )
-            OR (
-              REGEXP_MATCHES(
-                __shared_49,
-                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-              )
-            )
-            OR (
-              REGEXP_MATCHES(
-                __shared_50,
-                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-              )
-            )
-            OR (
-              REGEXP_MATCHES(
-                __shared_51,
+                __shared_17,
                 '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
               )
             )
             OR (
               REGEXP_MATCHES(
                 __shared_52,
-                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
-              )
-            )
-            OR (
-              REGEXP_MATCHES(
-                __shared_23,
                 '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
               )
             )
@@ -2817,13 +2855,37 @@ WITH scored AS MATERIALIZED (
                 '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
               )
             )
+            OR (
+              REGEXP_MATCHES(
+                __shared_55,
+                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+              )
+            )
+            OR (
+              REGEXP_MATCHES(
+                __shared_25,
+                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+              )
+            )
+            OR (
+              REGEXP_MATCHES(
+                __shared_56,
+                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+              )
+            )
+            OR (
+              REGEXP_MATCHES(
+                __shared_57,
+                '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
+              )
+            )
           )
           AND (
             NOT (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 92
+          THEN 94
         END,
         CASE
           WHEN (
@@ -2840,20 +2902,20 @@ WITH scored AS MATERIALIZED (
           )
           AND (
             (
-              CONTAINS(__shared_55, 'token.actions.githubusercontent.com')
+              CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
             )
             OR (
-              CONTAINS(__shared_56, 'token.actions.githubusercontent.com')
+              CONTAINS(__shared_59, 'token.actions.githubusercontent.com')
             )
           )
           AND (
             NOT (
               COALESCE(
                 (
-                  CONTAINS(__shared_55, 'token.actions.githubusercontent.com:sub')
+                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
                 )
                 OR (
-                  CONTAINS(__shared_56, 'token.actions.githubusercontent.com:sub')
+                  CONTAINS(__shared_59, 'token.actions.githubusercontent.com:sub')
                 ),
                 FALSE
               )
@@ -2864,7 +2926,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 93
+          THEN 95
         END,
         CASE
           WHEN (
@@ -2875,22 +2937,22 @@ WITH scored AS MATERIALIZED (
               AND (
                 (
                   REGEXP_MATCHES(
-                    __shared_23,
+                    __shared_25,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
                 OR (
                   (
-                    REGEXP_MATCHES(__shared_23, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                    REGEXP_MATCHES(__shared_25, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                   )
                   AND (
                     NOT (
                       COALESCE(
                         (
-                          CONTAINS(__shared_23, 'arn:aws:iam::111111111111:')
+                          CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
                         )
                         OR (
-                          CONTAINS(__shared_23, '"111111111111"')
+                          CONTAINS(__shared_25, '"111111111111"')
                         ),
                         FALSE
                       )
@@ -2906,22 +2968,22 @@ WITH scored AS MATERIALIZED (
               AND (
                 (
                   REGEXP_MATCHES(
-                    __shared_57,
+                    __shared_60,
                     '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
                   )
                 )
                 OR (
                   (
-                    REGEXP_MATCHES(__shared_57, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+                    REGEXP_MATCHES(__shared_60, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
                   )
                   AND (
                     NOT (
                       COALESCE(
                         (
-                          CONTAINS(__shared_57, 'arn:aws:iam::111111111111:')
+                          CONTAINS(__shared_60, 'arn:aws:iam::111111111111:')
                         )
                         OR (
-                          CONTAINS(__shared_57, '"111111111111"')
+                          CONTAINS(__shared_60, '"111111111111"')
                         ),
                         FALSE
                       )
@@ -2936,7 +2998,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 94
+          THEN 96
         END,
         CASE
           WHEN (
@@ -2960,7 +3022,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 95
+          THEN 97
         END,
         CASE
           WHEN (
@@ -2970,9 +3032,9 @@ WITH scored AS MATERIALIZED (
             NOT (
               COALESCE(
                 (
-                  __shared_58 = 'awsserviceevent'
+                  __shared_61 = 'awsserviceevent'
                 ) OR (
-                  __shared_58 = 'awsconsolesignin'
+                  __shared_61 = 'awsconsolesignin'
                 ),
                 FALSE
               )
@@ -2983,7 +3045,12 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT user_invoked_by IS NULL, FALSE)
             )
           )
-          THEN 96
+          AND (
+            NOT (
+              COALESCE(__shared_62 = 'true', FALSE)
+            )
+          )
+          THEN 98
         END,
         CASE
           WHEN (
@@ -3009,7 +3076,12 @@ WITH scored AS MATERIALIZED (
               )
             )
           )
-          THEN 97
+          AND (
+            NOT (
+              COALESCE(__shared_10 = 'yes', FALSE)
+            )
+          )
+          THEN 99
         END,
         CASE
           WHEN (
@@ -3026,7 +3098,37 @@ WITH scored AS MATERIALIZED (
               NOT error_message IS NULL
             )
           )
-          THEN 98
+          THEN 100
+        END,
+        CASE
+          WHEN (
+            (
+              __shared_1 = 'consolelogin'
+            )
+            AND (
+              __shared_3 = 'root'
+            )
+            AND (
+              __shared_10 = 'yes'
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(
+                (
+                  __shared_8 = 'failure'
+                )
+                OR (
+                  NOT error_message IS NULL
+                )
+                OR (
+                  NOT error_code IS NULL
+                ),
+                FALSE
+              )
+            )
+          )
+          THEN 101
         END,
         CASE
           WHEN (
@@ -3061,16 +3163,16 @@ WITH scored AS MATERIALIZED (
                   NOT error_code IS NULL
                 )
                 OR (
-                  __shared_59 = 'failure'
+                  __shared_63 = 'failure'
                 )
                 OR (
-                  __shared_60 = 'failure'
+                  __shared_64 = 'failure'
                 ),
                 FALSE
               )
             )
           )
-          THEN 99
+          THEN 102
         END,
         CASE
           WHEN (
@@ -3093,7 +3195,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 100
+          THEN 103
         END,
         CASE
           WHEN (
@@ -3117,7 +3219,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 101
+          THEN 104
         END,
         CASE
           WHEN (
@@ -3138,7 +3240,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 102
+          THEN 105
         END,
         CASE
           WHEN (
@@ -3149,7 +3251,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 103
+          THEN 106
         END,
         CASE
           WHEN (
@@ -3181,7 +3283,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 104
+          THEN 107
         END,
         CASE
           WHEN (
@@ -3202,7 +3304,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 105
+          THEN 108
         END,
         CASE
           WHEN (
@@ -3229,7 +3331,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 106
+          THEN 109
         END,
         CASE
           WHEN (
@@ -3240,16 +3342,16 @@ WITH scored AS MATERIALIZED (
             )
           )
           AND (
-            REGEXP_MATCHES(__shared_61, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
+            REGEXP_MATCHES(__shared_65, '"AWS"\s*:\s*(?:\[[^\]]*)?"(?:arn:aws[\w-]*:iam::)?\d{12}[:"]')
           )
           AND (
             NOT (
               COALESCE(
                 (
-                  CONTAINS(__shared_61, 'arn:aws:iam::111111111111:')
+                  CONTAINS(__shared_65, 'arn:aws:iam::111111111111:')
                 )
                 OR (
-                  CONTAINS(__shared_61, '"111111111111"')
+                  CONTAINS(__shared_65, '"111111111111"')
                 ),
                 FALSE
               )
@@ -3260,7 +3362,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 107
+          THEN 110
         END,
         CASE
           WHEN (
@@ -3268,7 +3370,7 @@ WITH scored AS MATERIALIZED (
           )
           AND (
             REGEXP_MATCHES(
-              __shared_61,
+              __shared_65,
               '\{\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*(?:"Effect"\s*:\s*"Allow"\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})|"Principal"\s*:\s*(?:"\*"|\{[^{}]*"AWS"\s*:\s*(?:"\*"|\[[^\]]*"\*"[^\]]*\])[^{}]*\})\s*,\s*(?:"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\})\s*,\s*)*"Effect"\s*:\s*"Allow")(?:\s*,\s*"\w+"\s*:\s*(?:"[^"]*"|\[[^\[\]{}]*\]|\{[^{}]*\}))*\s*\}'
             )
           )
@@ -3277,7 +3379,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 108
+          THEN 111
         END,
         CASE
           WHEN (
@@ -3292,7 +3394,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 109
+          THEN 112
         END,
         CASE
           WHEN (
@@ -3342,7 +3444,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 110
+          THEN 113
         END,
         CASE
           WHEN (
@@ -3364,7 +3466,7 @@ WITH scored AS MATERIALIZED (
               )
               AND (
                 NOT (
-                  __shared_62
+                  __shared_66
                 ) IS NULL
               )
             )
@@ -3374,7 +3476,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 111
+          THEN 114
         END,
         CASE
           WHEN (
@@ -3384,14 +3486,14 @@ WITH scored AS MATERIALIZED (
                   __shared_1 = 'putbucketlogging'
                 ) AND (
                   NOT (
-                    __shared_63
+                    __shared_67
                   ) IS NULL
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_64
+                    __shared_68
                   ) IS NULL, FALSE)
                 )
               )
@@ -3418,7 +3520,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 112
+          THEN 115
         END,
         CASE
           WHEN (
@@ -3443,7 +3545,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 113
+          THEN 116
         END,
         CASE
           WHEN (
@@ -3467,7 +3569,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 114
+          THEN 117
         END,
         CASE
           WHEN (
@@ -3494,7 +3596,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 115
+          THEN 118
         END,
         CASE
           WHEN (
@@ -3523,7 +3625,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 116
+          THEN 119
         END,
         CASE
           WHEN (
@@ -3542,7 +3644,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 117
+          THEN 120
         END,
         CASE
           WHEN (
@@ -3561,7 +3663,7 @@ WITH scored AS MATERIALIZED (
               )
             )
             AND (
-              __shared_65 = 'anonymous'
+              __shared_69 = 'anonymous'
             )
           )
           AND (
@@ -3569,7 +3671,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 118
+          THEN 121
         END,
         CASE
           WHEN (
@@ -3593,7 +3695,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 119
+          THEN 122
         END,
         CASE
           WHEN (
@@ -3626,9 +3728,9 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 120
+          THEN 123
         END,
-        CASE WHEN __shared_1 = 'getsecretvalue' THEN 121 END,
+        CASE WHEN __shared_1 = 'getsecretvalue' THEN 124 END,
         CASE
           WHEN (
             __shared_1 = 'batchgetsecretvalue'
@@ -3638,7 +3740,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 122
+          THEN 125
         END,
         CASE
           WHEN (
@@ -3674,7 +3776,43 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 123
+          THEN 126
+        END,
+        CASE
+          WHEN (
+            (
+              __shared_1 = 'authorizesecuritygroupingress'
+            )
+            OR (
+              __shared_1 = 'modifysecuritygrouprules'
+            )
+          )
+          AND (
+            (
+              REGEXP_MATCHES(
+                request_parameters,
+                '"cidr(ip|ipv4)"\s*:\s*"(?:(?:[0-9]|1[1-9]|[2-9][0-9]|1[0-6][0-9]|17[013-9]|18[0-9]|19[013-9]|2[0-9][0-9])\.|172\.(?:[0-9]|1[0-5]|3[2-9]|[4-9][0-9]|[12][0-9][0-9])\.|192\.(?:[0-9]|[1-9][0-9]|1[0-57-9][0-9]|16[0-79]|2[0-9][0-9])\.)',
+                'i'
+              )
+            )
+            OR (
+              REGEXP_MATCHES(request_parameters, '"cidripv6"\s*:\s*"(?:[0-9a-e]|f[0-9abe-f:])', 'i')
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(
+                REGEXP_MATCHES(request_parameters, '"cidr(ip|ipv4|ipv6|block)?"\s*:\s*"[0-9a-f.:]+/0"', 'i'),
+                FALSE
+              )
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 127
         END,
         CASE
           WHEN (
@@ -3693,7 +3831,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 124
+          THEN 128
         END,
         CASE
           WHEN (
@@ -3956,7 +4094,7 @@ WITH scored AS MATERIALIZED (
                 __shared_1 = 'updatedetector'
               )
               AND (
-                __shared_20 = 'false'
+                __shared_22 = 'false'
               )
             )
           )
@@ -3977,7 +4115,7 @@ WITH scored AS MATERIALIZED (
               __shared_2 = 'unauthorizedaccess'
             )
           )
-          THEN 125
+          THEN 129
         END,
         CASE
           WHEN (
@@ -4004,7 +4142,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 126
+          THEN 130
         END,
         CASE
           WHEN (
@@ -4039,7 +4177,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 127
+          THEN 131
         END,
         CASE
           WHEN (
@@ -4071,7 +4209,7 @@ WITH scored AS MATERIALIZED (
               __shared_1 = 'listemailidentities'
             )
           )
-          THEN 128
+          THEN 132
         END,
         CASE
           WHEN (
@@ -4104,7 +4242,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 129
+          THEN 133
         END,
         CASE
           WHEN (
@@ -4139,7 +4277,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 130
+          THEN 134
         END,
         CASE
           WHEN (
@@ -4154,7 +4292,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 131
+          THEN 135
         END,
         CASE
           WHEN (
@@ -4193,7 +4331,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 132
+          THEN 136
         END,
         CASE
           WHEN (
@@ -4208,7 +4346,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 133
+          THEN 137
         END,
         CASE
           WHEN (
@@ -4232,7 +4370,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 134
+          THEN 138
         END,
         CASE
           WHEN (
@@ -4243,20 +4381,20 @@ WITH scored AS MATERIALIZED (
               __shared_1 = 'modifydocumentpermission'
             )
             AND (
-              __shared_66 = 'share'
+              __shared_70 = 'share'
             )
           )
           AND (
             (
-              CONTAINS(__shared_67, 'all')
+              CONTAINS(__shared_71, 'all')
             )
             OR (
               (
-                REGEXP_MATCHES(__shared_68, '\d{12}')
+                REGEXP_MATCHES(__shared_72, '\d{12}')
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_68, '111111111111'), FALSE)
+                  COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
                 )
               )
             )
@@ -4266,7 +4404,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 135
+          THEN 139
         END,
         CASE
           WHEN (
@@ -4282,7 +4420,7 @@ WITH scored AS MATERIALIZED (
               )
             )
             AND (
-              __shared_69 = 'true'
+              __shared_73 = 'true'
             )
           )
           AND (
@@ -4290,7 +4428,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 136
+          THEN 140
         END,
         CASE
           WHEN (
@@ -4302,7 +4440,7 @@ WITH scored AS MATERIALIZED (
                 __shared_1 = 'getparameters'
               )
               AND (
-                __shared_69 = 'true'
+                __shared_73 = 'true'
               )
               AND (
                 REGEXP_MATCHES(request_parameters, '"names"\s*:\s*\[\s*"[^"]*"(\s*,\s*"[^"]*"){4,}')
@@ -4316,7 +4454,7 @@ WITH scored AS MATERIALIZED (
                 __shared_1 = 'getparametersbypath'
               )
               AND (
-                __shared_69 = 'true'
+                __shared_73 = 'true'
               )
               AND (
                 REGEXP_MATCHES(request_parameters, '"recursive"\s*:\s*true')
@@ -4328,7 +4466,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 137
+          THEN 141
         END,
         CASE
           WHEN (
@@ -4349,7 +4487,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 138
+          THEN 142
         END,
         CASE
           WHEN (
@@ -4364,7 +4502,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 139
+          THEN 143
         END,
         CASE
           WHEN (
@@ -4410,7 +4548,7 @@ WITH scored AS MATERIALIZED (
               STARTS_WITH(__shared_1, 'leave')
             )
           )
-          THEN 140
+          THEN 144
         END,
         CASE
           WHEN (
@@ -4425,7 +4563,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 141
+          THEN 145
         END,
         CASE
           WHEN (
@@ -4502,9 +4640,9 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 142
+          THEN 146
         END,
-        CASE WHEN __shared_2 = 'vpceaccessdenied' THEN 143 END,
+        CASE WHEN __shared_2 = 'vpceaccessdenied' THEN 147 END,
         CASE
           WHEN (
             (
@@ -4515,11 +4653,11 @@ WITH scored AS MATERIALIZED (
           )
           AND (
             (
-              __shared_70 = '111111111111'
+              __shared_74 = '111111111111'
             )
             OR (
               (
-                __shared_58 = 'awsvpceevent'
+                __shared_61 = 'awsvpceevent'
               ) AND (
                 vpc_endpoint_account_id IS NULL
               )
@@ -4527,7 +4665,7 @@ WITH scored AS MATERIALIZED (
           )
           AND (
             NOT (
-              COALESCE(__shared_65 = '111111111111', FALSE)
+              COALESCE(__shared_69 = '111111111111', FALSE)
             )
           )
           AND (
@@ -4540,7 +4678,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 144
+          THEN 148
         END,
         CASE
           WHEN (
@@ -4660,7 +4798,7 @@ WITH scored AS MATERIALIZED (
               )
             )
           )
-          THEN 145
+          THEN 149
         END,
         CASE
           WHEN (
@@ -4710,7 +4848,7 @@ WITH scored AS MATERIALIZED (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 146
+          THEN 150
         END
       ],
       LAMBDA x : NOT x IS NULL
@@ -4750,12 +4888,39 @@ WITH scored AS MATERIALIZED (
         WHEN LOWER(event_name) IN ('deleterule', 'disablerule', 'removetargets')
         THEN LOWER(request_parameters ->> '$.name')
       END AS __shared_16,
-      LOWER(session_issuer_arn) AS __shared_17,
-      LOWER(user_arn) AS __shared_18,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'getfederationtoken',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN request_parameters ->> '$.policy'
+      END AS __shared_17,
+      CASE
+        WHEN LOWER(event_name) IN ('getfederationtoken')
+        THEN request_parameters ->> '$.policyArns[0].arn'
+      END AS __shared_18,
+      LOWER(session_issuer_arn) AS __shared_19,
+      LOWER(user_arn) AS __shared_20,
       CASE
         WHEN LOWER(event_name) IN ('getsignintoken')
         THEN LOWER(response_elements ->> '$.GetSigninToken')
-      END AS __shared_19,
+      END AS __shared_21,
       CASE
         WHEN LOWER(event_name) IN (
           'batchdisablestandards',
@@ -4825,12 +4990,12 @@ WITH scored AS MATERIALIZED (
           'updatedetector'
         )
         THEN LOWER(request_parameters ->> '$.enable')
-      END AS __shared_20,
+      END AS __shared_22,
       CASE
         WHEN LOWER(event_name) IN ('addusertogroup')
         THEN request_parameters ->> '$.groupName'
-      END AS __shared_21,
-      LOWER(ec2_role_delivery) AS __shared_22,
+      END AS __shared_23,
+      LOWER(ec2_role_delivery) AS __shared_24,
       CASE
         WHEN LOWER(event_name) IN (
           'createdomain',
@@ -4859,11 +5024,11 @@ WITH scored AS MATERIALIZED (
           'updateelasticsearchdomainconfig'
         )
         THEN request_parameters ->> '$.policyDocument'
-      END AS __shared_23,
+      END AS __shared_25,
       CASE
         WHEN LOWER(event_name) IN ('creategrant')
         THEN request_parameters ->> '$.granteePrincipal'
-      END AS __shared_24,
+      END AS __shared_26,
       CASE
         WHEN LOWER(event_name) IN (
           'createfunction',
@@ -4876,7 +5041,7 @@ WITH scored AS MATERIALIZED (
           'updatefunctionconfiguration20150331v2'
         )
         THEN request_parameters ->> '$.layers'
-      END AS __shared_25,
+      END AS __shared_27,
       CASE
         WHEN LOWER(event_name) IN (
           'addlayerversionpermission',
@@ -4886,7 +5051,7 @@ WITH scored AS MATERIALIZED (
           'addpermission20150331v2'
         )
         THEN request_parameters ->> '$.principal'
-      END AS __shared_26,
+      END AS __shared_28,
       CASE
         WHEN LOWER(event_name) IN (
           'addlayerversionpermission',
@@ -4900,7 +5065,7 @@ WITH scored AS MATERIALIZED (
           'updatefunctionurlconfig20211031'
         )
         THEN LOWER(request_parameters ->> '$.principal')
-      END AS __shared_27,
+      END AS __shared_29,
       CASE
         WHEN LOWER(event_name) IN (
           'addlayerversionpermission',
@@ -4910,7 +5075,7 @@ WITH scored AS MATERIALIZED (
           'addpermission20150331v2'
         )
         THEN request_parameters ->> '$.organizationId'
-      END AS __shared_28,
+      END AS __shared_30,
       CASE
         WHEN LOWER(event_name) IN (
           'addpermission',
@@ -4922,7 +5087,7 @@ WITH scored AS MATERIALIZED (
           'updatefunctionurlconfig20211031'
         )
         THEN request_parameters ->> '$.principalOrgID'
-      END AS __shared_29,
+      END AS __shared_31,
       CASE
         WHEN LOWER(event_name) IN (
           'addpermission',
@@ -4934,50 +5099,14 @@ WITH scored AS MATERIALIZED (
           'updatefunctionurlconfig20211031'
         )
         THEN LOWER(request_parameters ->> '$.authType')
-      END AS __shared_30,
+      END AS __shared_32,
       CASE
         WHEN LOWER(event_name) IN ('createnetworkaclentry', 'replacenetworkaclentry')
         THEN LOWER(request_parameters ->> '$.cidrBlock')
-      END AS __shared_31,
+      END AS __shared_33,
       CASE
         WHEN LOWER(event_name) IN ('createnetworkaclentry', 'replacenetworkaclentry')
         THEN LOWER(request_parameters ->> '$.ruleAction')
-      END AS __shared_32,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'associateiaminstanceprofile',
-          'createdevendpoint',
-          'createfunction',
-          'createfunction20150331',
-          'createjob',
-          'createnotebookinstance',
-          'createstack',
-          'replaceiaminstanceprofileassociation',
-          'runinstances',
-          'updatedevendpoint',
-          'updatefunctionconfiguration',
-          'updatefunctionconfiguration20150331',
-          'updatefunctionconfiguration20150331v2'
-        )
-        THEN request_parameters ->> '$.role'
-      END AS __shared_33,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'associateiaminstanceprofile',
-          'createdevendpoint',
-          'createfunction',
-          'createfunction20150331',
-          'createjob',
-          'createnotebookinstance',
-          'createstack',
-          'replaceiaminstanceprofileassociation',
-          'runinstances',
-          'updatedevendpoint',
-          'updatefunctionconfiguration',
-          'updatefunctionconfiguration20150331',
-          'updatefunctionconfiguration20150331v2'
-        )
-        THEN request_parameters ->> '$.iamInstanceProfile'
       END AS __shared_34,
       CASE
         WHEN LOWER(event_name) IN (
@@ -4995,12 +5124,48 @@ WITH scored AS MATERIALIZED (
           'updatefunctionconfiguration20150331',
           'updatefunctionconfiguration20150331v2'
         )
-        THEN request_parameters ->> '$.roleARN'
+        THEN request_parameters ->> '$.role'
       END AS __shared_35,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'associateiaminstanceprofile',
+          'createdevendpoint',
+          'createfunction',
+          'createfunction20150331',
+          'createjob',
+          'createnotebookinstance',
+          'createstack',
+          'replaceiaminstanceprofileassociation',
+          'runinstances',
+          'updatedevendpoint',
+          'updatefunctionconfiguration',
+          'updatefunctionconfiguration20150331',
+          'updatefunctionconfiguration20150331v2'
+        )
+        THEN request_parameters ->> '$.iamInstanceProfile'
+      END AS __shared_36,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'associateiaminstanceprofile',
+          'createdevendpoint',
+          'createfunction',
+          'createfunction20150331',
+          'createjob',
+          'createnotebookinstance',
+          'createstack',
+          'replaceiaminstanceprofileassociation',
+          'runinstances',
+          'updatedevendpoint',
+          'updatefunctionconfiguration',
+          'updatefunctionconfiguration20150331',
+          'updatefunctionconfiguration20150331v2'
+        )
+        THEN request_parameters ->> '$.roleARN'
+      END AS __shared_37,
       CASE
         WHEN LOWER(event_name) IN ('passwordrecoveryrequested')
         THEN LOWER(response_elements ->> '$.PasswordRecoveryRequested')
-      END AS __shared_36,
+      END AS __shared_38,
       CASE
         WHEN LOWER(event_name) IN (
           'authorizesnapshotaccess',
@@ -5015,7 +5180,7 @@ WITH scored AS MATERIALIZED (
           'restorefromclustersnapshot'
         )
         THEN LOWER(request_parameters ->> '$.publiclyAccessible')
-      END AS __shared_37,
+      END AS __shared_39,
       CASE
         WHEN LOWER(event_name) IN (
           'createdbinstance',
@@ -5026,7 +5191,7 @@ WITH scored AS MATERIALIZED (
           'restoredbinstancetopointintime'
         )
         THEN LOWER(response_elements ->> '$.publiclyAccessible')
-      END AS __shared_38,
+      END AS __shared_40,
       CASE
         WHEN LOWER(event_name) IN (
           'addroletodbcluster',
@@ -5036,7 +5201,7 @@ WITH scored AS MATERIALIZED (
           'stopactivitystream'
         )
         THEN LOWER(request_parameters ->> '$.deletionProtection')
-      END AS __shared_39,
+      END AS __shared_41,
       CASE
         WHEN LOWER(event_name) IN (
           'addroletodbcluster',
@@ -5046,7 +5211,11 @@ WITH scored AS MATERIALIZED (
           'stopactivitystream'
         )
         THEN request_parameters ->> '$.masterUserPassword'
-      END AS __shared_40,
+      END AS __shared_42,
+      CASE
+        WHEN LOWER(event_name) IN ('createdbclustersnapshot', 'createdbsnapshot')
+        THEN LOWER(response_elements ->> '$.snapshotType')
+      END AS __shared_43,
       CASE
         WHEN LOWER(event_name) IN (
           'deletedbclustersnapshot',
@@ -5055,7 +5224,7 @@ WITH scored AS MATERIALIZED (
           'describedbsnapshots'
         )
         THEN LOWER(request_parameters ->> '$.includePublic')
-      END AS __shared_41,
+      END AS __shared_44,
       CASE
         WHEN LOWER(event_name) IN (
           'deletedbclustersnapshot',
@@ -5064,38 +5233,27 @@ WITH scored AS MATERIALIZED (
           'describedbsnapshots'
         )
         THEN LOWER(request_parameters ->> '$.includeShared')
-      END AS __shared_42,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'copydbclustersnapshot',
-          'copydbsnapshot',
-          'createdbclustersnapshot',
-          'createdbsnapshot'
-        )
-        THEN LOWER(response_elements ->> '$.snapshotType')
-      END AS __shared_43,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'copydbclustersnapshot',
-          'copydbsnapshot',
-          'createdbclustersnapshot',
-          'createdbsnapshot'
-        )
-        THEN LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier')
-      END AS __shared_44,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'copydbclustersnapshot',
-          'copydbsnapshot',
-          'createdbclustersnapshot',
-          'createdbsnapshot'
-        )
-        THEN LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier')
       END AS __shared_45,
+      CASE
+        WHEN LOWER(event_name) IN ('copydbclustersnapshot', 'copydbsnapshot')
+        THEN LOWER(request_parameters ->> '$.sourceDBSnapshotIdentifier')
+      END AS __shared_46,
+      CASE
+        WHEN LOWER(event_name) IN ('copydbclustersnapshot', 'copydbsnapshot')
+        THEN LOWER(request_parameters ->> '$.sourceDBClusterSnapshotIdentifier')
+      END AS __shared_47,
       CASE
         WHEN LOWER(event_name) IN ('modifydbclustersnapshotattribute', 'modifydbsnapshotattribute')
         THEN request_parameters ->> '$.valuesToAdd'
-      END AS __shared_46,
+      END AS __shared_48,
+      CASE
+        WHEN LOWER(event_name) IN ('createdbclustersnapshot', 'createdbsnapshot')
+        THEN LOWER(response_elements ->> '$.encrypted')
+      END AS __shared_49,
+      CASE
+        WHEN LOWER(event_name) IN ('createdbclustersnapshot', 'createdbsnapshot')
+        THEN LOWER(response_elements ->> '$.storageEncrypted')
+      END AS __shared_50,
       CASE
         WHEN LOWER(event_name) IN (
           'authorizesnapshotaccess',
@@ -5104,94 +5262,6 @@ WITH scored AS MATERIALIZED (
           'restorefromclustersnapshot'
         )
         THEN LOWER(request_parameters ->> '$.accountWithRestoreAccess')
-      END AS __shared_47,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN request_parameters ->> '$.policy'
-      END AS __shared_48,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN request_parameters ->> '$.attributes.Policy'
-      END AS __shared_49,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN request_parameters ->> '$.attributeValue'
-      END AS __shared_50,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN request_parameters ->> '$.policyText'
       END AS __shared_51,
       CASE
         WHEN LOWER(event_name) IN (
@@ -5213,7 +5283,7 @@ WITH scored AS MATERIALIZED (
           'updatedomainconfig',
           'updateelasticsearchdomainconfig'
         )
-        THEN request_parameters ->> '$.resourcePolicy'
+        THEN request_parameters ->> '$.attributes.Policy'
       END AS __shared_52,
       CASE
         WHEN LOWER(event_name) IN (
@@ -5235,7 +5305,7 @@ WITH scored AS MATERIALIZED (
           'updatedomainconfig',
           'updateelasticsearchdomainconfig'
         )
-        THEN request_parameters ->> '$.accessPolicies'
+        THEN request_parameters ->> '$.attributeValue'
       END AS __shared_53,
       CASE
         WHEN LOWER(event_name) IN (
@@ -5257,21 +5327,88 @@ WITH scored AS MATERIALIZED (
           'updatedomainconfig',
           'updateelasticsearchdomainconfig'
         )
-        THEN request_parameters ->> '$.policyInJson'
+        THEN request_parameters ->> '$.policyText'
       END AS __shared_54,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN request_parameters ->> '$.resourcePolicy'
+      END AS __shared_55,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN request_parameters ->> '$.accessPolicies'
+      END AS __shared_56,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN request_parameters ->> '$.policyInJson'
+      END AS __shared_57,
       CASE
         WHEN LOWER(event_name) IN ('createrole', 'updateassumerolepolicy')
         THEN LOWER(request_parameters ->> '$.assumeRolePolicyDocument')
-      END AS __shared_55,
+      END AS __shared_58,
       CASE
         WHEN LOWER(event_name) IN ('createrole', 'updateassumerolepolicy')
         THEN LOWER(request_parameters ->> '$.policyDocument')
-      END AS __shared_56,
+      END AS __shared_59,
       CASE
         WHEN LOWER(event_name) IN ('createrole', 'updateassumerolepolicy')
         THEN request_parameters ->> '$.assumeRolePolicyDocument'
-      END AS __shared_57,
-      LOWER(event_type) AS __shared_58,
+      END AS __shared_60,
+      LOWER(event_type) AS __shared_61,
+      LOWER(CAST(session_credential_from_console AS TEXT)) AS __shared_62,
       CASE
         WHEN LOWER(event_name) IN (
           'createaccesskey',
@@ -5282,7 +5419,7 @@ WITH scored AS MATERIALIZED (
           'passwordupdated'
         )
         THEN LOWER(response_elements ->> '$.PasswordUpdated')
-      END AS __shared_59,
+      END AS __shared_63,
       CASE
         WHEN LOWER(event_name) IN (
           'createaccesskey',
@@ -5293,41 +5430,41 @@ WITH scored AS MATERIALIZED (
           'passwordupdated'
         )
         THEN LOWER(response_elements ->> '$.PasswordRecoveryCompleted')
-      END AS __shared_60,
+      END AS __shared_64,
       CASE
         WHEN LOWER(event_name) IN ('putbucketpolicy')
         THEN request_parameters ->> '$.bucketPolicy'
-      END AS __shared_61,
+      END AS __shared_65,
       CASE
         WHEN LOWER(event_name) IN ('copyobject', 'deletebucketencryption', 'putobject')
         THEN request_parameters ->> '$."x-amz-server-side-encryption-customer-algorithm"'
-      END AS __shared_62,
+      END AS __shared_66,
       CASE
         WHEN LOWER(event_name) IN ('putbucketlifecycle', 'putbucketlifecycleconfiguration', 'putbucketlogging')
         THEN request_parameters ->> '$.BucketLoggingStatus'
-      END AS __shared_63,
+      END AS __shared_67,
       CASE
         WHEN LOWER(event_name) IN ('putbucketlifecycle', 'putbucketlifecycleconfiguration', 'putbucketlogging')
         THEN request_parameters ->> '$.BucketLoggingStatus.LoggingEnabled'
-      END AS __shared_64,
-      LOWER(user_account_id) AS __shared_65,
+      END AS __shared_68,
+      LOWER(user_account_id) AS __shared_69,
       CASE
         WHEN LOWER(event_name) IN ('modifydocumentpermission')
         THEN LOWER(request_parameters ->> '$.permissionType')
-      END AS __shared_66,
+      END AS __shared_70,
       CASE
         WHEN LOWER(event_name) IN ('modifydocumentpermission')
         THEN LOWER(request_parameters ->> '$.accountIdsToAdd')
-      END AS __shared_67,
+      END AS __shared_71,
       CASE
         WHEN LOWER(event_name) IN ('modifydocumentpermission')
         THEN request_parameters ->> '$.accountIdsToAdd'
-      END AS __shared_68,
+      END AS __shared_72,
       CASE
         WHEN LOWER(event_name) IN ('getparameter', 'getparameters', 'getparametersbypath')
         THEN LOWER(request_parameters ->> '$.withDecryption')
-      END AS __shared_69,
-      LOWER(vpc_endpoint_account_id) AS __shared_70
+      END AS __shared_73,
+      LOWER(vpc_endpoint_account_id) AS __shared_74
     FROM (
       SELECT
         *
@@ -5916,6 +6053,11 @@ WITH scored AS MATERIALIZED (
                       COALESCE(NOT user_invoked_by IS NULL, FALSE)
                     )
                   )
+                  AND (
+                    NOT (
+                      COALESCE(LOWER(CAST(session_credential_from_console AS TEXT)) = 'true', FALSE)
+                    )
+                  )
                 )
               )
               OR (
@@ -6170,7 +6312,8 @@ SELECT
   request_bucket_name AS extra_5,
   request_secret_id AS extra_6,
   aws_region AS extra_7,
-  event_name AS extra_8
+  event_name AS extra_8,
+  request_parameters ->> '$.name' AS extra_9
 FROM scored
 WHERE
   ARRAY_LENGTH(hits) > 0

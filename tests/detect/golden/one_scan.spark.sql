@@ -1252,6 +1252,18 @@ WITH scored AS (
             )
           )
           AND (
+            (
+              NOT (
+                __shared_17
+              ) IS NULL
+            )
+            OR (
+              NOT (
+                __shared_18
+              ) IS NULL
+            )
+          )
+          AND (
             NOT (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
@@ -1270,10 +1282,10 @@ WITH scored AS (
             NOT (
               COALESCE(
                 (
-                  CONTAINS(__shared_17, ':role/aws-reserved/sso.amazonaws.com/')
+                  CONTAINS(__shared_19, ':role/aws-reserved/sso.amazonaws.com/')
                 )
                 OR (
-                  CONTAINS(__shared_18, ':assumed-role/awsreservedsso_')
+                  CONTAINS(__shared_20, ':assumed-role/awsreservedsso_')
                 ),
                 FALSE
               )
@@ -1284,7 +1296,7 @@ WITH scored AS (
               COALESCE((
                 NOT error_code IS NULL
               ) OR (
-                __shared_19 = 'failure'
+                __shared_21 = 'failure'
               ), FALSE)
             )
           )
@@ -1299,7 +1311,7 @@ WITH scored AS (
               __shared_1 = 'updatedetector'
             )
             AND (
-              __shared_20 = 'false'
+              __shared_22 = 'false'
             )
           )
           AND (
@@ -1465,7 +1477,7 @@ WITH scored AS (
               __shared_1 = 'addusertogroup'
             )
             AND (
-              __shared_21 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
+              __shared_23 RLIKE '(?i)(admin|poweruser|power-user|superuser|fullaccess|full-access|root|breakglass|break-glass)'
             )
           )
           AND (
@@ -1550,7 +1562,7 @@ WITH scored AS (
           )
           THEN 60
         END,
-        CASE WHEN __shared_22 = '1.0' THEN 61 END,
+        CASE WHEN __shared_24 = '1.0' THEN 61 END,
         CASE
           WHEN (
             (
@@ -1570,7 +1582,7 @@ WITH scored AS (
             )
           )
           AND (
-            __shared_23 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
+            __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])|"Action"\\s*:\\s*(?:"(?:\\*|iam:\\*|\\*:\\*)"|\\[[^\\]]*"(?:\\*|iam:\\*|\\*:\\*)"[^\\]]*\\])\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{(?:[^{}]|\\{[^{}]*\\})*\\}))*\\s*\\}'
           )
           AND (
             NOT (
@@ -1646,7 +1658,7 @@ WITH scored AS (
               __shared_3 = 'assumedrole'
             )
             AND (
-              CONTAINS(__shared_18, '/i-')
+              CONTAINS(__shared_20, '/i-')
             )
             AND (
               user_arn RLIKE '(?i):assumed-role/[^/]+/i-[0-9a-f]{8,17}$'
@@ -1764,12 +1776,12 @@ WITH scored AS (
               __shared_1 = 'creategrant'
             )
             AND (
-              __shared_24 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
+              __shared_26 RLIKE 'arn:aws[\\w-]*:iam::\\d{12}:'
             )
           )
           AND (
             NOT (
-              COALESCE(CONTAINS(__shared_24, '::111111111111:'), FALSE)
+              COALESCE(CONTAINS(__shared_26, '::111111111111:'), FALSE)
             )
           )
           AND (
@@ -1872,7 +1884,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  __shared_25
+                  __shared_27
                 ) IS NULL
               )
             )
@@ -1907,12 +1919,12 @@ WITH scored AS (
               )
             )
             AND (
-              __shared_25 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
+              __shared_27 RLIKE 'arn:aws[\\w-]*:lambda:[\\w-]+:\\d{12}:layer:'
             )
           )
           AND (
             NOT (
-              COALESCE(CONTAINS(__shared_25, ':111111111111:layer:'), FALSE)
+              COALESCE(CONTAINS(__shared_27, ':111111111111:layer:'), FALSE)
             )
           )
           AND (
@@ -1942,11 +1954,11 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_26 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
+                  COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                 )
               )
             )
@@ -1967,22 +1979,22 @@ WITH scored AS (
               AND (
                 (
                   (
-                    __shared_26 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
+                    __shared_28 RLIKE '^(arn:aws[\\w-]*:iam::)?\\d{12}'
                   )
                   AND (
                     NOT (
-                      COALESCE(CONTAINS(__shared_26, '111111111111'), FALSE)
+                      COALESCE(CONTAINS(__shared_28, '111111111111'), FALSE)
                     )
                   )
                 )
                 OR (
                   (
-                    __shared_27 = '*'
+                    __shared_29 = '*'
                   )
                   AND (
                     NOT (
                       COALESCE(NOT (
-                        __shared_28
+                        __shared_30
                       ) IS NULL, FALSE)
                     )
                   )
@@ -2013,13 +2025,13 @@ WITH scored AS (
                   )
                 )
                 AND (
-                  __shared_27 = '*'
+                  __shared_29 = '*'
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_29
+                    __shared_31
                   ) IS NULL, FALSE)
                 )
               )
@@ -2040,7 +2052,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_30 = 'none'
+                __shared_32 = 'none'
               )
             )
           )
@@ -2124,10 +2136,10 @@ WITH scored AS (
               )
             )
             AND (
-              __shared_31 = '0.0.0.0/0'
+              __shared_33 = '0.0.0.0/0'
             )
             AND (
-              __shared_32 = 'allow'
+              __shared_34 = 'allow'
             )
           )
           AND (
@@ -2249,7 +2261,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  __shared_33
+                  __shared_35
                 ) IS NULL
               )
             )
@@ -2267,7 +2279,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  __shared_34
+                  __shared_36
                 ) IS NULL
               )
             )
@@ -2297,7 +2309,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  __shared_35
+                  __shared_37
                 ) IS NULL
               )
             )
@@ -2323,7 +2335,7 @@ WITH scored AS (
               COALESCE((
                 NOT error_code IS NULL
               ) OR (
-                __shared_36 = 'failure'
+                __shared_38 = 'failure'
               ), FALSE)
             )
           )
@@ -2435,13 +2447,13 @@ WITH scored AS (
           )
           AND (
             (
-              __shared_37 = 'true'
+              __shared_39 = 'true'
             )
             OR (
               (
                 STARTSWITH(__shared_1, 'restore')
               ) AND (
-                __shared_38 = 'true'
+                __shared_40 = 'true'
               )
             )
           )
@@ -2463,7 +2475,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_39 = 'false'
+                __shared_41 = 'false'
               )
             )
             OR (
@@ -2476,7 +2488,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  __shared_40
+                  __shared_42
                 ) IS NULL
               )
             )
@@ -2502,6 +2514,41 @@ WITH scored AS (
         CASE
           WHEN (
             (
+              __shared_0 = 'rds.amazonaws.com'
+            )
+            AND (
+              (
+                __shared_1 = 'createdbsnapshot'
+              )
+              OR (
+                __shared_1 = 'createdbclustersnapshot'
+              )
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT user_invoked_by IS NULL, FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE((
+                __shared_43 = 'automated'
+              ) OR (
+                __shared_43 = 'awsbackup'
+              ), FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 86
+        END,
+        CASE
+          WHEN (
+            (
               (
                 __shared_1 = 'deletedbsnapshot'
               )
@@ -2519,7 +2566,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_41 = 'true'
+                __shared_44 = 'true'
               )
             )
             OR (
@@ -2532,64 +2579,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_42 = 'true'
-              )
-            )
-          )
-          AND (
-            NOT (
-              COALESCE(NOT error_code IS NULL, FALSE)
-            )
-          )
-          THEN 86
-        END,
-        CASE
-          WHEN (
-            (
-              (
-                (
-                  __shared_0 = 'rds.amazonaws.com'
-                )
-                AND (
-                  (
-                    __shared_1 = 'createdbsnapshot'
-                  )
-                  OR (
-                    __shared_1 = 'createdbclustersnapshot'
-                  )
-                )
-                AND (
-                  user_invoked_by IS NULL
-                )
-              )
-              AND (
-                NOT (
-                  COALESCE((
-                    __shared_43 = 'automated'
-                  ) OR (
-                    __shared_43 = 'awsbackup'
-                  ), FALSE)
-                )
-              )
-            )
-            OR (
-              (
-                (
-                  __shared_1 = 'copydbsnapshot'
-                ) OR (
-                  __shared_1 = 'copydbclustersnapshot'
-                )
-              )
-              AND (
-                STARTSWITH(__shared_44, 'arn:')
-              )
-            )
-            OR (
-              (
-                __shared_1 = 'copydbclustersnapshot'
-              )
-              AND (
-                STARTSWITH(__shared_45, 'arn:')
+                __shared_45 = 'true'
               )
             )
           )
@@ -2599,6 +2589,36 @@ WITH scored AS (
             )
           )
           THEN 87
+        END,
+        CASE
+          WHEN (
+            (
+              (
+                (
+                  __shared_1 = 'copydbsnapshot'
+                ) OR (
+                  __shared_1 = 'copydbclustersnapshot'
+                )
+              )
+              AND (
+                STARTSWITH(__shared_46, 'arn:')
+              )
+            )
+            OR (
+              (
+                __shared_1 = 'copydbclustersnapshot'
+              )
+              AND (
+                STARTSWITH(__shared_47, 'arn:')
+              )
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 88
         END,
         CASE
           WHEN (
@@ -2613,7 +2633,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 88
+          THEN 89
         END,
         CASE
           WHEN (
@@ -2627,7 +2647,7 @@ WITH scored AS (
             )
             AND (
               NOT (
-                __shared_46
+                __shared_48
               ) IS NULL
             )
           )
@@ -2636,7 +2656,49 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 89
+          THEN 90
+        END,
+        CASE
+          WHEN (
+            (
+              __shared_0 = 'rds.amazonaws.com'
+            )
+            AND (
+              (
+                __shared_1 = 'createdbsnapshot'
+              )
+              OR (
+                __shared_1 = 'createdbclustersnapshot'
+              )
+            )
+          )
+          AND (
+            (
+              __shared_49 = 'false'
+            ) OR (
+              __shared_50 = 'false'
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT user_invoked_by IS NULL, FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE((
+                __shared_43 = 'automated'
+              ) OR (
+                __shared_43 = 'awsbackup'
+              ), FALSE)
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 91
         END,
         CASE
           WHEN (
@@ -2656,7 +2718,7 @@ WITH scored AS (
                 )
               )
               AND (
-                __shared_37 = 'true'
+                __shared_39 = 'true'
               )
             )
             OR (
@@ -2670,7 +2732,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  COALESCE(__shared_47 = '111111111111', FALSE)
+                  COALESCE(__shared_51 = '111111111111', FALSE)
                 )
               )
             )
@@ -2680,7 +2742,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 90
+          THEN 92
         END,
         CASE
           WHEN (
@@ -2695,7 +2757,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 91
+          THEN 93
         END,
         CASE
           WHEN (
@@ -2753,22 +2815,10 @@ WITH scored AS (
           )
           AND (
             (
-              __shared_48 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-            )
-            OR (
-              __shared_49 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-            )
-            OR (
-              __shared_50 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-            )
-            OR (
-              __shared_51 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+              __shared_17 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
             )
             OR (
               __shared_52 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
-            )
-            OR (
-              __shared_23 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
             )
             OR (
               __shared_53 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
@@ -2776,13 +2826,25 @@ WITH scored AS (
             OR (
               __shared_54 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
             )
+            OR (
+              __shared_55 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+            )
+            OR (
+              __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+            )
+            OR (
+              __shared_56 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+            )
+            OR (
+              __shared_57 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+            )
           )
           AND (
             NOT (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 92
+          THEN 94
         END,
         CASE
           WHEN (
@@ -2799,20 +2861,20 @@ WITH scored AS (
           )
           AND (
             (
-              CONTAINS(__shared_55, 'token.actions.githubusercontent.com')
+              CONTAINS(__shared_58, 'token.actions.githubusercontent.com')
             )
             OR (
-              CONTAINS(__shared_56, 'token.actions.githubusercontent.com')
+              CONTAINS(__shared_59, 'token.actions.githubusercontent.com')
             )
           )
           AND (
             NOT (
               COALESCE(
                 (
-                  CONTAINS(__shared_55, 'token.actions.githubusercontent.com:sub')
+                  CONTAINS(__shared_58, 'token.actions.githubusercontent.com:sub')
                 )
                 OR (
-                  CONTAINS(__shared_56, 'token.actions.githubusercontent.com:sub')
+                  CONTAINS(__shared_59, 'token.actions.githubusercontent.com:sub')
                 ),
                 FALSE
               )
@@ -2823,7 +2885,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 93
+          THEN 95
         END,
         CASE
           WHEN (
@@ -2833,20 +2895,20 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_23 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                  __shared_25 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   (
-                    __shared_23 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                    __shared_25 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                   )
                   AND (
                     NOT (
                       COALESCE(
                         (
-                          CONTAINS(__shared_23, 'arn:aws:iam::111111111111:')
+                          CONTAINS(__shared_25, 'arn:aws:iam::111111111111:')
                         )
                         OR (
-                          CONTAINS(__shared_23, '"111111111111"')
+                          CONTAINS(__shared_25, '"111111111111"')
                         ),
                         FALSE
                       )
@@ -2861,20 +2923,20 @@ WITH scored AS (
               )
               AND (
                 (
-                  __shared_57 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+                  __shared_60 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
                 )
                 OR (
                   (
-                    __shared_57 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+                    __shared_60 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
                   )
                   AND (
                     NOT (
                       COALESCE(
                         (
-                          CONTAINS(__shared_57, 'arn:aws:iam::111111111111:')
+                          CONTAINS(__shared_60, 'arn:aws:iam::111111111111:')
                         )
                         OR (
-                          CONTAINS(__shared_57, '"111111111111"')
+                          CONTAINS(__shared_60, '"111111111111"')
                         ),
                         FALSE
                       )
@@ -2889,7 +2951,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 94
+          THEN 96
         END,
         CASE
           WHEN (
@@ -2913,7 +2975,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 95
+          THEN 97
         END,
         CASE
           WHEN (
@@ -2923,9 +2985,9 @@ WITH scored AS (
             NOT (
               COALESCE(
                 (
-                  __shared_58 = 'awsserviceevent'
+                  __shared_61 = 'awsserviceevent'
                 ) OR (
-                  __shared_58 = 'awsconsolesignin'
+                  __shared_61 = 'awsconsolesignin'
                 ),
                 FALSE
               )
@@ -2936,7 +2998,12 @@ WITH scored AS (
               COALESCE(NOT user_invoked_by IS NULL, FALSE)
             )
           )
-          THEN 96
+          AND (
+            NOT (
+              COALESCE(__shared_62 = 'true', FALSE)
+            )
+          )
+          THEN 98
         END,
         CASE
           WHEN (
@@ -2962,7 +3029,12 @@ WITH scored AS (
               )
             )
           )
-          THEN 97
+          AND (
+            NOT (
+              COALESCE(__shared_10 = 'yes', FALSE)
+            )
+          )
+          THEN 99
         END,
         CASE
           WHEN (
@@ -2979,7 +3051,37 @@ WITH scored AS (
               NOT error_message IS NULL
             )
           )
-          THEN 98
+          THEN 100
+        END,
+        CASE
+          WHEN (
+            (
+              __shared_1 = 'consolelogin'
+            )
+            AND (
+              __shared_3 = 'root'
+            )
+            AND (
+              __shared_10 = 'yes'
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(
+                (
+                  __shared_8 = 'failure'
+                )
+                OR (
+                  NOT error_message IS NULL
+                )
+                OR (
+                  NOT error_code IS NULL
+                ),
+                FALSE
+              )
+            )
+          )
+          THEN 101
         END,
         CASE
           WHEN (
@@ -3014,16 +3116,16 @@ WITH scored AS (
                   NOT error_code IS NULL
                 )
                 OR (
-                  __shared_59 = 'failure'
+                  __shared_63 = 'failure'
                 )
                 OR (
-                  __shared_60 = 'failure'
+                  __shared_64 = 'failure'
                 ),
                 FALSE
               )
             )
           )
-          THEN 99
+          THEN 102
         END,
         CASE
           WHEN (
@@ -3046,7 +3148,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 100
+          THEN 103
         END,
         CASE
           WHEN (
@@ -3070,7 +3172,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 101
+          THEN 104
         END,
         CASE
           WHEN (
@@ -3091,7 +3193,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 102
+          THEN 105
         END,
         CASE
           WHEN (
@@ -3102,7 +3204,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 103
+          THEN 106
         END,
         CASE
           WHEN (
@@ -3134,7 +3236,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 104
+          THEN 107
         END,
         CASE
           WHEN (
@@ -3155,7 +3257,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 105
+          THEN 108
         END,
         CASE
           WHEN (
@@ -3182,7 +3284,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 106
+          THEN 109
         END,
         CASE
           WHEN (
@@ -3193,16 +3295,16 @@ WITH scored AS (
             )
           )
           AND (
-            __shared_61 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
+            __shared_65 RLIKE '"AWS"\\s*:\\s*(?:\\[[^\\]]*)?"(?:arn:aws[\\w-]*:iam::)?\\d{12}[:"]'
           )
           AND (
             NOT (
               COALESCE(
                 (
-                  CONTAINS(__shared_61, 'arn:aws:iam::111111111111:')
+                  CONTAINS(__shared_65, 'arn:aws:iam::111111111111:')
                 )
                 OR (
-                  CONTAINS(__shared_61, '"111111111111"')
+                  CONTAINS(__shared_65, '"111111111111"')
                 ),
                 FALSE
               )
@@ -3213,21 +3315,21 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 107
+          THEN 110
         END,
         CASE
           WHEN (
             __shared_1 = 'putbucketpolicy'
           )
           AND (
-            __shared_61 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
+            __shared_65 RLIKE '\\{\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*(?:"Effect"\\s*:\\s*"Allow"\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})|"Principal"\\s*:\\s*(?:"\\*"|\\{[^{}]*"AWS"\\s*:\\s*(?:"\\*"|\\[[^\\]]*"\\*"[^\\]]*\\])[^{}]*\\})\\s*,\\s*(?:"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\})\\s*,\\s*)*"Effect"\\s*:\\s*"Allow")(?:\\s*,\\s*"\\w+"\\s*:\\s*(?:"[^"]*"|\\[[^\\[\\]{}]*\\]|\\{[^{}]*\\}))*\\s*\\}'
           )
           AND (
             NOT (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 108
+          THEN 111
         END,
         CASE
           WHEN (
@@ -3242,7 +3344,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 109
+          THEN 112
         END,
         CASE
           WHEN (
@@ -3289,7 +3391,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 110
+          THEN 113
         END,
         CASE
           WHEN (
@@ -3311,7 +3413,7 @@ WITH scored AS (
               )
               AND (
                 NOT (
-                  __shared_62
+                  __shared_66
                 ) IS NULL
               )
             )
@@ -3321,7 +3423,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 111
+          THEN 114
         END,
         CASE
           WHEN (
@@ -3331,14 +3433,14 @@ WITH scored AS (
                   __shared_1 = 'putbucketlogging'
                 ) AND (
                   NOT (
-                    __shared_63
+                    __shared_67
                   ) IS NULL
                 )
               )
               AND (
                 NOT (
                   COALESCE(NOT (
-                    __shared_64
+                    __shared_68
                   ) IS NULL, FALSE)
                 )
               )
@@ -3362,7 +3464,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 112
+          THEN 115
         END,
         CASE
           WHEN (
@@ -3387,7 +3489,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 113
+          THEN 116
         END,
         CASE
           WHEN (
@@ -3408,7 +3510,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 114
+          THEN 117
         END,
         CASE
           WHEN (
@@ -3431,7 +3533,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 115
+          THEN 118
         END,
         CASE
           WHEN (
@@ -3460,7 +3562,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 116
+          THEN 119
         END,
         CASE
           WHEN (
@@ -3479,7 +3581,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 117
+          THEN 120
         END,
         CASE
           WHEN (
@@ -3498,7 +3600,7 @@ WITH scored AS (
               )
             )
             AND (
-              __shared_65 = 'anonymous'
+              __shared_69 = 'anonymous'
             )
           )
           AND (
@@ -3506,7 +3608,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 118
+          THEN 121
         END,
         CASE
           WHEN (
@@ -3530,7 +3632,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 119
+          THEN 122
         END,
         CASE
           WHEN (
@@ -3563,9 +3665,9 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 120
+          THEN 123
         END,
-        CASE WHEN __shared_1 = 'getsecretvalue' THEN 121 END,
+        CASE WHEN __shared_1 = 'getsecretvalue' THEN 124 END,
         CASE
           WHEN (
             __shared_1 = 'batchgetsecretvalue'
@@ -3575,7 +3677,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 122
+          THEN 125
         END,
         CASE
           WHEN (
@@ -3611,7 +3713,39 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 123
+          THEN 126
+        END,
+        CASE
+          WHEN (
+            (
+              __shared_1 = 'authorizesecuritygroupingress'
+            )
+            OR (
+              __shared_1 = 'modifysecuritygrouprules'
+            )
+          )
+          AND (
+            (
+              request_parameters RLIKE '(?i)"cidr(ip|ipv4)"\\s*:\\s*"(?:(?:[0-9]|1[1-9]|[2-9][0-9]|1[0-6][0-9]|17[013-9]|18[0-9]|19[013-9]|2[0-9][0-9])\\.|172\\.(?:[0-9]|1[0-5]|3[2-9]|[4-9][0-9]|[12][0-9][0-9])\\.|192\\.(?:[0-9]|[1-9][0-9]|1[0-57-9][0-9]|16[0-79]|2[0-9][0-9])\\.)'
+            )
+            OR (
+              request_parameters RLIKE '(?i)"cidripv6"\\s*:\\s*"(?:[0-9a-e]|f[0-9abe-f:])'
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(
+                request_parameters RLIKE '(?i)"cidr(ip|ipv4|ipv6|block)?"\\s*:\\s*"[0-9a-f.:]+/0"',
+                FALSE
+              )
+            )
+          )
+          AND (
+            NOT (
+              COALESCE(NOT error_code IS NULL, FALSE)
+            )
+          )
+          THEN 127
         END,
         CASE
           WHEN (
@@ -3630,7 +3764,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 124
+          THEN 128
         END,
         CASE
           WHEN (
@@ -3893,7 +4027,7 @@ WITH scored AS (
                 __shared_1 = 'updatedetector'
               )
               AND (
-                __shared_20 = 'false'
+                __shared_22 = 'false'
               )
             )
           )
@@ -3914,7 +4048,7 @@ WITH scored AS (
               __shared_2 = 'unauthorizedaccess'
             )
           )
-          THEN 125
+          THEN 129
         END,
         CASE
           WHEN (
@@ -3941,7 +4075,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 126
+          THEN 130
         END,
         CASE
           WHEN (
@@ -3976,7 +4110,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 127
+          THEN 131
         END,
         CASE
           WHEN (
@@ -4008,7 +4142,7 @@ WITH scored AS (
               __shared_1 = 'listemailidentities'
             )
           )
-          THEN 128
+          THEN 132
         END,
         CASE
           WHEN (
@@ -4041,7 +4175,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 129
+          THEN 133
         END,
         CASE
           WHEN (
@@ -4076,7 +4210,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 130
+          THEN 134
         END,
         CASE
           WHEN (
@@ -4091,7 +4225,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 131
+          THEN 135
         END,
         CASE
           WHEN (
@@ -4127,7 +4261,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 132
+          THEN 136
         END,
         CASE
           WHEN (
@@ -4142,7 +4276,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 133
+          THEN 137
         END,
         CASE
           WHEN (
@@ -4166,7 +4300,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 134
+          THEN 138
         END,
         CASE
           WHEN (
@@ -4177,20 +4311,20 @@ WITH scored AS (
               __shared_1 = 'modifydocumentpermission'
             )
             AND (
-              __shared_66 = 'share'
+              __shared_70 = 'share'
             )
           )
           AND (
             (
-              CONTAINS(__shared_67, 'all')
+              CONTAINS(__shared_71, 'all')
             )
             OR (
               (
-                __shared_68 RLIKE '\\d{12}'
+                __shared_72 RLIKE '\\d{12}'
               )
               AND (
                 NOT (
-                  COALESCE(CONTAINS(__shared_68, '111111111111'), FALSE)
+                  COALESCE(CONTAINS(__shared_72, '111111111111'), FALSE)
                 )
               )
             )
@@ -4200,7 +4334,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 135
+          THEN 139
         END,
         CASE
           WHEN (
@@ -4216,7 +4350,7 @@ WITH scored AS (
               )
             )
             AND (
-              __shared_69 = 'true'
+              __shared_73 = 'true'
             )
           )
           AND (
@@ -4224,7 +4358,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 136
+          THEN 140
         END,
         CASE
           WHEN (
@@ -4236,7 +4370,7 @@ WITH scored AS (
                 __shared_1 = 'getparameters'
               )
               AND (
-                __shared_69 = 'true'
+                __shared_73 = 'true'
               )
               AND (
                 request_parameters RLIKE '"names"\\s*:\\s*\\[\\s*"[^"]*"(\\s*,\\s*"[^"]*"){4,}'
@@ -4250,7 +4384,7 @@ WITH scored AS (
                 __shared_1 = 'getparametersbypath'
               )
               AND (
-                __shared_69 = 'true'
+                __shared_73 = 'true'
               )
               AND (
                 request_parameters RLIKE '"recursive"\\s*:\\s*true'
@@ -4262,7 +4396,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 137
+          THEN 141
         END,
         CASE
           WHEN (
@@ -4283,7 +4417,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 138
+          THEN 142
         END,
         CASE
           WHEN (
@@ -4298,7 +4432,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 139
+          THEN 143
         END,
         CASE
           WHEN (
@@ -4344,7 +4478,7 @@ WITH scored AS (
               STARTSWITH(__shared_1, 'leave')
             )
           )
-          THEN 140
+          THEN 144
         END,
         CASE
           WHEN (
@@ -4359,7 +4493,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 141
+          THEN 145
         END,
         CASE
           WHEN (
@@ -4436,9 +4570,9 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 142
+          THEN 146
         END,
-        CASE WHEN __shared_2 = 'vpceaccessdenied' THEN 143 END,
+        CASE WHEN __shared_2 = 'vpceaccessdenied' THEN 147 END,
         CASE
           WHEN (
             (
@@ -4449,11 +4583,11 @@ WITH scored AS (
           )
           AND (
             (
-              __shared_70 = '111111111111'
+              __shared_74 = '111111111111'
             )
             OR (
               (
-                __shared_58 = 'awsvpceevent'
+                __shared_61 = 'awsvpceevent'
               ) AND (
                 vpc_endpoint_account_id IS NULL
               )
@@ -4461,7 +4595,7 @@ WITH scored AS (
           )
           AND (
             NOT (
-              COALESCE(__shared_65 = '111111111111', FALSE)
+              COALESCE(__shared_69 = '111111111111', FALSE)
             )
           )
           AND (
@@ -4474,7 +4608,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 144
+          THEN 148
         END,
         CASE
           WHEN (
@@ -4594,7 +4728,7 @@ WITH scored AS (
               )
             )
           )
-          THEN 145
+          THEN 149
         END,
         CASE
           WHEN (
@@ -4644,7 +4778,7 @@ WITH scored AS (
               COALESCE(NOT error_code IS NULL, FALSE)
             )
           )
-          THEN 146
+          THEN 150
         END
       ),
       x -> NOT x IS NULL
@@ -4684,12 +4818,39 @@ WITH scored AS (
         WHEN LOWER(event_name) IN ('deleterule', 'disablerule', 'removetargets')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.name'))
       END AS __shared_16,
-      LOWER(session_issuer_arn) AS __shared_17,
-      LOWER(user_arn) AS __shared_18,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'getfederationtoken',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN GET_JSON_OBJECT(request_parameters, '$.policy')
+      END AS __shared_17,
+      CASE
+        WHEN LOWER(event_name) IN ('getfederationtoken')
+        THEN GET_JSON_OBJECT(request_parameters, '$.policyArns[0].arn')
+      END AS __shared_18,
+      LOWER(session_issuer_arn) AS __shared_19,
+      LOWER(user_arn) AS __shared_20,
       CASE
         WHEN LOWER(event_name) IN ('getsignintoken')
         THEN LOWER(GET_JSON_OBJECT(response_elements, '$.GetSigninToken'))
-      END AS __shared_19,
+      END AS __shared_21,
       CASE
         WHEN LOWER(event_name) IN (
           'batchdisablestandards',
@@ -4759,12 +4920,12 @@ WITH scored AS (
           'updatedetector'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.enable'))
-      END AS __shared_20,
+      END AS __shared_22,
       CASE
         WHEN LOWER(event_name) IN ('addusertogroup')
         THEN GET_JSON_OBJECT(request_parameters, '$.groupName')
-      END AS __shared_21,
-      LOWER(ec2_role_delivery) AS __shared_22,
+      END AS __shared_23,
+      LOWER(ec2_role_delivery) AS __shared_24,
       CASE
         WHEN LOWER(event_name) IN (
           'createdomain',
@@ -4793,11 +4954,11 @@ WITH scored AS (
           'updateelasticsearchdomainconfig'
         )
         THEN GET_JSON_OBJECT(request_parameters, '$.policyDocument')
-      END AS __shared_23,
+      END AS __shared_25,
       CASE
         WHEN LOWER(event_name) IN ('creategrant')
         THEN GET_JSON_OBJECT(request_parameters, '$.granteePrincipal')
-      END AS __shared_24,
+      END AS __shared_26,
       CASE
         WHEN LOWER(event_name) IN (
           'createfunction',
@@ -4810,7 +4971,7 @@ WITH scored AS (
           'updatefunctionconfiguration20150331v2'
         )
         THEN GET_JSON_OBJECT(request_parameters, '$.layers')
-      END AS __shared_25,
+      END AS __shared_27,
       CASE
         WHEN LOWER(event_name) IN (
           'addlayerversionpermission',
@@ -4820,7 +4981,7 @@ WITH scored AS (
           'addpermission20150331v2'
         )
         THEN GET_JSON_OBJECT(request_parameters, '$.principal')
-      END AS __shared_26,
+      END AS __shared_28,
       CASE
         WHEN LOWER(event_name) IN (
           'addlayerversionpermission',
@@ -4834,7 +4995,7 @@ WITH scored AS (
           'updatefunctionurlconfig20211031'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.principal'))
-      END AS __shared_27,
+      END AS __shared_29,
       CASE
         WHEN LOWER(event_name) IN (
           'addlayerversionpermission',
@@ -4844,7 +5005,7 @@ WITH scored AS (
           'addpermission20150331v2'
         )
         THEN GET_JSON_OBJECT(request_parameters, '$.organizationId')
-      END AS __shared_28,
+      END AS __shared_30,
       CASE
         WHEN LOWER(event_name) IN (
           'addpermission',
@@ -4856,7 +5017,7 @@ WITH scored AS (
           'updatefunctionurlconfig20211031'
         )
         THEN GET_JSON_OBJECT(request_parameters, '$.principalOrgID')
-      END AS __shared_29,
+      END AS __shared_31,
       CASE
         WHEN LOWER(event_name) IN (
           'addpermission',
@@ -4868,50 +5029,14 @@ WITH scored AS (
           'updatefunctionurlconfig20211031'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.authType'))
-      END AS __shared_30,
+      END AS __shared_32,
       CASE
         WHEN LOWER(event_name) IN ('createnetworkaclentry', 'replacenetworkaclentry')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.cidrBlock'))
-      END AS __shared_31,
+      END AS __shared_33,
       CASE
         WHEN LOWER(event_name) IN ('createnetworkaclentry', 'replacenetworkaclentry')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.ruleAction'))
-      END AS __shared_32,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'associateiaminstanceprofile',
-          'createdevendpoint',
-          'createfunction',
-          'createfunction20150331',
-          'createjob',
-          'createnotebookinstance',
-          'createstack',
-          'replaceiaminstanceprofileassociation',
-          'runinstances',
-          'updatedevendpoint',
-          'updatefunctionconfiguration',
-          'updatefunctionconfiguration20150331',
-          'updatefunctionconfiguration20150331v2'
-        )
-        THEN GET_JSON_OBJECT(request_parameters, '$.role')
-      END AS __shared_33,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'associateiaminstanceprofile',
-          'createdevendpoint',
-          'createfunction',
-          'createfunction20150331',
-          'createjob',
-          'createnotebookinstance',
-          'createstack',
-          'replaceiaminstanceprofileassociation',
-          'runinstances',
-          'updatedevendpoint',
-          'updatefunctionconfiguration',
-          'updatefunctionconfiguration20150331',
-          'updatefunctionconfiguration20150331v2'
-        )
-        THEN GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile')
       END AS __shared_34,
       CASE
         WHEN LOWER(event_name) IN (
@@ -4929,12 +5054,48 @@ WITH scored AS (
           'updatefunctionconfiguration20150331',
           'updatefunctionconfiguration20150331v2'
         )
-        THEN GET_JSON_OBJECT(request_parameters, '$.roleARN')
+        THEN GET_JSON_OBJECT(request_parameters, '$.role')
       END AS __shared_35,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'associateiaminstanceprofile',
+          'createdevendpoint',
+          'createfunction',
+          'createfunction20150331',
+          'createjob',
+          'createnotebookinstance',
+          'createstack',
+          'replaceiaminstanceprofileassociation',
+          'runinstances',
+          'updatedevendpoint',
+          'updatefunctionconfiguration',
+          'updatefunctionconfiguration20150331',
+          'updatefunctionconfiguration20150331v2'
+        )
+        THEN GET_JSON_OBJECT(request_parameters, '$.iamInstanceProfile')
+      END AS __shared_36,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'associateiaminstanceprofile',
+          'createdevendpoint',
+          'createfunction',
+          'createfunction20150331',
+          'createjob',
+          'createnotebookinstance',
+          'createstack',
+          'replaceiaminstanceprofileassociation',
+          'runinstances',
+          'updatedevendpoint',
+          'updatefunctionconfiguration',
+          'updatefunctionconfiguration20150331',
+          'updatefunctionconfiguration20150331v2'
+        )
+        THEN GET_JSON_OBJECT(request_parameters, '$.roleARN')
+      END AS __shared_37,
       CASE
         WHEN LOWER(event_name) IN ('passwordrecoveryrequested')
         THEN LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryRequested'))
-      END AS __shared_36,
+      END AS __shared_38,
       CASE
         WHEN LOWER(event_name) IN (
           'authorizesnapshotaccess',
@@ -4949,7 +5110,7 @@ WITH scored AS (
           'restorefromclustersnapshot'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.publiclyAccessible'))
-      END AS __shared_37,
+      END AS __shared_39,
       CASE
         WHEN LOWER(event_name) IN (
           'createdbinstance',
@@ -4960,7 +5121,7 @@ WITH scored AS (
           'restoredbinstancetopointintime'
         )
         THEN LOWER(GET_JSON_OBJECT(response_elements, '$.publiclyAccessible'))
-      END AS __shared_38,
+      END AS __shared_40,
       CASE
         WHEN LOWER(event_name) IN (
           'addroletodbcluster',
@@ -4970,7 +5131,7 @@ WITH scored AS (
           'stopactivitystream'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.deletionProtection'))
-      END AS __shared_39,
+      END AS __shared_41,
       CASE
         WHEN LOWER(event_name) IN (
           'addroletodbcluster',
@@ -4980,7 +5141,11 @@ WITH scored AS (
           'stopactivitystream'
         )
         THEN GET_JSON_OBJECT(request_parameters, '$.masterUserPassword')
-      END AS __shared_40,
+      END AS __shared_42,
+      CASE
+        WHEN LOWER(event_name) IN ('createdbclustersnapshot', 'createdbsnapshot')
+        THEN LOWER(GET_JSON_OBJECT(response_elements, '$.snapshotType'))
+      END AS __shared_43,
       CASE
         WHEN LOWER(event_name) IN (
           'deletedbclustersnapshot',
@@ -4989,7 +5154,7 @@ WITH scored AS (
           'describedbsnapshots'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.includePublic'))
-      END AS __shared_41,
+      END AS __shared_44,
       CASE
         WHEN LOWER(event_name) IN (
           'deletedbclustersnapshot',
@@ -4998,38 +5163,27 @@ WITH scored AS (
           'describedbsnapshots'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.includeShared'))
-      END AS __shared_42,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'copydbclustersnapshot',
-          'copydbsnapshot',
-          'createdbclustersnapshot',
-          'createdbsnapshot'
-        )
-        THEN LOWER(GET_JSON_OBJECT(response_elements, '$.snapshotType'))
-      END AS __shared_43,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'copydbclustersnapshot',
-          'copydbsnapshot',
-          'createdbclustersnapshot',
-          'createdbsnapshot'
-        )
-        THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier'))
-      END AS __shared_44,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'copydbclustersnapshot',
-          'copydbsnapshot',
-          'createdbclustersnapshot',
-          'createdbsnapshot'
-        )
-        THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier'))
       END AS __shared_45,
+      CASE
+        WHEN LOWER(event_name) IN ('copydbclustersnapshot', 'copydbsnapshot')
+        THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBSnapshotIdentifier'))
+      END AS __shared_46,
+      CASE
+        WHEN LOWER(event_name) IN ('copydbclustersnapshot', 'copydbsnapshot')
+        THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.sourceDBClusterSnapshotIdentifier'))
+      END AS __shared_47,
       CASE
         WHEN LOWER(event_name) IN ('modifydbclustersnapshotattribute', 'modifydbsnapshotattribute')
         THEN GET_JSON_OBJECT(request_parameters, '$.valuesToAdd')
-      END AS __shared_46,
+      END AS __shared_48,
+      CASE
+        WHEN LOWER(event_name) IN ('createdbclustersnapshot', 'createdbsnapshot')
+        THEN LOWER(GET_JSON_OBJECT(response_elements, '$.encrypted'))
+      END AS __shared_49,
+      CASE
+        WHEN LOWER(event_name) IN ('createdbclustersnapshot', 'createdbsnapshot')
+        THEN LOWER(GET_JSON_OBJECT(response_elements, '$.storageEncrypted'))
+      END AS __shared_50,
       CASE
         WHEN LOWER(event_name) IN (
           'authorizesnapshotaccess',
@@ -5038,94 +5192,6 @@ WITH scored AS (
           'restorefromclustersnapshot'
         )
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.accountWithRestoreAccess'))
-      END AS __shared_47,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN GET_JSON_OBJECT(request_parameters, '$.policy')
-      END AS __shared_48,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN GET_JSON_OBJECT(request_parameters, '$.attributes.Policy')
-      END AS __shared_49,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN GET_JSON_OBJECT(request_parameters, '$.attributeValue')
-      END AS __shared_50,
-      CASE
-        WHEN LOWER(event_name) IN (
-          'createdomain',
-          'createelasticsearchdomain',
-          'createkey',
-          'createqueue',
-          'createtopic',
-          'putbackupvaultaccesspolicy',
-          'putdestinationpolicy',
-          'putfilesystempolicy',
-          'putkeypolicy',
-          'putrepositorypermissionspolicy',
-          'putresourcepolicy',
-          'setqueueattributes',
-          'setrepositorypolicy',
-          'settopicattributes',
-          'setvaultaccesspolicy',
-          'updatedomainconfig',
-          'updateelasticsearchdomainconfig'
-        )
-        THEN GET_JSON_OBJECT(request_parameters, '$.policyText')
       END AS __shared_51,
       CASE
         WHEN LOWER(event_name) IN (
@@ -5147,7 +5213,7 @@ WITH scored AS (
           'updatedomainconfig',
           'updateelasticsearchdomainconfig'
         )
-        THEN GET_JSON_OBJECT(request_parameters, '$.resourcePolicy')
+        THEN GET_JSON_OBJECT(request_parameters, '$.attributes.Policy')
       END AS __shared_52,
       CASE
         WHEN LOWER(event_name) IN (
@@ -5169,7 +5235,7 @@ WITH scored AS (
           'updatedomainconfig',
           'updateelasticsearchdomainconfig'
         )
-        THEN GET_JSON_OBJECT(request_parameters, '$.accessPolicies')
+        THEN GET_JSON_OBJECT(request_parameters, '$.attributeValue')
       END AS __shared_53,
       CASE
         WHEN LOWER(event_name) IN (
@@ -5191,21 +5257,88 @@ WITH scored AS (
           'updatedomainconfig',
           'updateelasticsearchdomainconfig'
         )
-        THEN GET_JSON_OBJECT(request_parameters, '$.policyInJson')
+        THEN GET_JSON_OBJECT(request_parameters, '$.policyText')
       END AS __shared_54,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN GET_JSON_OBJECT(request_parameters, '$.resourcePolicy')
+      END AS __shared_55,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN GET_JSON_OBJECT(request_parameters, '$.accessPolicies')
+      END AS __shared_56,
+      CASE
+        WHEN LOWER(event_name) IN (
+          'createdomain',
+          'createelasticsearchdomain',
+          'createkey',
+          'createqueue',
+          'createtopic',
+          'putbackupvaultaccesspolicy',
+          'putdestinationpolicy',
+          'putfilesystempolicy',
+          'putkeypolicy',
+          'putrepositorypermissionspolicy',
+          'putresourcepolicy',
+          'setqueueattributes',
+          'setrepositorypolicy',
+          'settopicattributes',
+          'setvaultaccesspolicy',
+          'updatedomainconfig',
+          'updateelasticsearchdomainconfig'
+        )
+        THEN GET_JSON_OBJECT(request_parameters, '$.policyInJson')
+      END AS __shared_57,
       CASE
         WHEN LOWER(event_name) IN ('createrole', 'updateassumerolepolicy')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument'))
-      END AS __shared_55,
+      END AS __shared_58,
       CASE
         WHEN LOWER(event_name) IN ('createrole', 'updateassumerolepolicy')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.policyDocument'))
-      END AS __shared_56,
+      END AS __shared_59,
       CASE
         WHEN LOWER(event_name) IN ('createrole', 'updateassumerolepolicy')
         THEN GET_JSON_OBJECT(request_parameters, '$.assumeRolePolicyDocument')
-      END AS __shared_57,
-      LOWER(event_type) AS __shared_58,
+      END AS __shared_60,
+      LOWER(event_type) AS __shared_61,
+      LOWER(CAST(session_credential_from_console AS STRING)) AS __shared_62,
       CASE
         WHEN LOWER(event_name) IN (
           'createaccesskey',
@@ -5216,7 +5349,7 @@ WITH scored AS (
           'passwordupdated'
         )
         THEN LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordUpdated'))
-      END AS __shared_59,
+      END AS __shared_63,
       CASE
         WHEN LOWER(event_name) IN (
           'createaccesskey',
@@ -5227,41 +5360,41 @@ WITH scored AS (
           'passwordupdated'
         )
         THEN LOWER(GET_JSON_OBJECT(response_elements, '$.PasswordRecoveryCompleted'))
-      END AS __shared_60,
+      END AS __shared_64,
       CASE
         WHEN LOWER(event_name) IN ('putbucketpolicy')
         THEN GET_JSON_OBJECT(request_parameters, '$.bucketPolicy')
-      END AS __shared_61,
+      END AS __shared_65,
       CASE
         WHEN LOWER(event_name) IN ('copyobject', 'deletebucketencryption', 'putobject')
         THEN GET_JSON_OBJECT(request_parameters, '$.x-amz-server-side-encryption-customer-algorithm')
-      END AS __shared_62,
+      END AS __shared_66,
       CASE
         WHEN LOWER(event_name) IN ('putbucketlifecycle', 'putbucketlifecycleconfiguration', 'putbucketlogging')
         THEN GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus')
-      END AS __shared_63,
+      END AS __shared_67,
       CASE
         WHEN LOWER(event_name) IN ('putbucketlifecycle', 'putbucketlifecycleconfiguration', 'putbucketlogging')
         THEN GET_JSON_OBJECT(request_parameters, '$.BucketLoggingStatus.LoggingEnabled')
-      END AS __shared_64,
-      LOWER(user_account_id) AS __shared_65,
+      END AS __shared_68,
+      LOWER(user_account_id) AS __shared_69,
       CASE
         WHEN LOWER(event_name) IN ('modifydocumentpermission')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.permissionType'))
-      END AS __shared_66,
+      END AS __shared_70,
       CASE
         WHEN LOWER(event_name) IN ('modifydocumentpermission')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd'))
-      END AS __shared_67,
+      END AS __shared_71,
       CASE
         WHEN LOWER(event_name) IN ('modifydocumentpermission')
         THEN GET_JSON_OBJECT(request_parameters, '$.accountIdsToAdd')
-      END AS __shared_68,
+      END AS __shared_72,
       CASE
         WHEN LOWER(event_name) IN ('getparameter', 'getparameters', 'getparametersbypath')
         THEN LOWER(GET_JSON_OBJECT(request_parameters, '$.withDecryption'))
-      END AS __shared_69,
-      LOWER(vpc_endpoint_account_id) AS __shared_70
+      END AS __shared_73,
+      LOWER(vpc_endpoint_account_id) AS __shared_74
     FROM (
       SELECT
         *
@@ -5846,6 +5979,11 @@ WITH scored AS (
                       COALESCE(NOT user_invoked_by IS NULL, FALSE)
                     )
                   )
+                  AND (
+                    NOT (
+                      COALESCE(LOWER(CAST(session_credential_from_console AS STRING)) = 'true', FALSE)
+                    )
+                  )
                 )
               )
               OR (
@@ -6100,7 +6238,8 @@ SELECT
   request_bucket_name AS extra_5,
   request_secret_id AS extra_6,
   aws_region AS extra_7,
-  event_name AS extra_8
+  event_name AS extra_8,
+  GET_JSON_OBJECT(request_parameters, '$.name') AS extra_9
 FROM scored
 WHERE
   SIZE(hits) > 0
