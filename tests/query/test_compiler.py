@@ -344,25 +344,30 @@ def test_bin(con: duckdb.DuckDBPyConnection) -> None:
 # --- time ---------------------------------------------------------------------------------------
 
 
-def test_config_timeframe_and_since(con: duckdb.DuckDBPyConnection) -> None:
+def test_config_timeframe_and_since(fresh_con: duckdb.DuckDBPyConnection) -> None:
     last_hour = {"e13", "e14", "e15"}
-    assert id_set(con, "config timeframe = 1h") == last_hour
-    assert id_set(con, "dataset = cloudtrail | config timeframe = 60m") == last_hour
-    assert id_set(con, "config timeframe = 1h | dataset = cloudtrail") == last_hour
-    assert len(id_set(con, "config timeframe = 7d")) == 18  # not e11 (8 days), e12 (10 days)
-    assert len(id_set(con, "config timeframe = 1w")) == 18
-    assert set(ids(con, "filter readOnly", since=datetime.timedelta(hours=1))) == {"e14", "e15"}
+    assert id_set(fresh_con, "config timeframe = 1h") == last_hour
+    assert id_set(fresh_con, "dataset = cloudtrail | config timeframe = 60m") == last_hour
+    assert id_set(fresh_con, "config timeframe = 1h | dataset = cloudtrail") == last_hour
+    assert len(id_set(fresh_con, "config timeframe = 7d")) == 18  # not e11 (8 days), e12 (10 days)
+    assert len(id_set(fresh_con, "config timeframe = 1w")) == 18
+    assert set(ids(fresh_con, "filter readOnly", since=datetime.timedelta(hours=1))) == {
+        "e14",
+        "e15",
+    }
     # The query's own timeframe wins over --since.
-    assert len(ids(con, "config timeframe = 7d", since=datetime.timedelta(hours=1))) == 18
-    assert len(ids(con, "sort eventTime")) == 20  # no bound at all
+    assert len(ids(fresh_con, "config timeframe = 7d", since=datetime.timedelta(hours=1))) == 18
+    assert len(ids(fresh_con, "sort eventTime")) == 20  # no bound at all
 
 
 # --- other datasets -----------------------------------------------------------------------------
 
 
-def test_cloud_audit_logs_takes_ocsf_and_cloudtrail_names(con: duckdb.DuckDBPyConnection) -> None:
+def test_cloud_audit_logs_takes_ocsf_and_cloudtrail_names(
+    fresh_con: duckdb.DuckDBPyConnection,
+) -> None:
     columns, rows = run(
-        con,
+        fresh_con,
         'dataset = cloud_audit_logs | filter api_operation = "stoplogging" or '
         'eventName = "DeleteTrail" | fields api_operation, status, actor_session_issuer '
         "| sort api_operation",
@@ -370,11 +375,15 @@ def test_cloud_audit_logs_takes_ocsf_and_cloudtrail_names(con: duckdb.DuckDBPyCo
     assert columns == ["api_operation", "status", "actor_session_issuer"]
     assert rows == [("DeleteTrail", "Failure", None), ("StopLogging", "Success", ADMIN_ROLE)]
     _, rows = run(
-        con, "dataset = cloud_audit_logs | config timeframe = 1h | comp count() by cloud_provider"
+        fresh_con,
+        "dataset = cloud_audit_logs | config timeframe = 1h | comp count() by cloud_provider",
     )
     assert rows == [("AWS", 3)]
-    _, rows = run(con, 'dataset = cloud_audit_logs | filter api_request_data.bucketName = "old*" '
-                  "| fields metadata_uid")  # fmt: skip
+    _, rows = run(
+        fresh_con,
+        'dataset = cloud_audit_logs | filter api_request_data.bucketName = "old*" '
+        "| fields metadata_uid",
+    )
     assert rows == [("e06",)]
 
 
