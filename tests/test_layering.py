@@ -48,7 +48,11 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("trailhound.detect", "trailhound.analytics"),  # analytics is one more detector
     ("trailhound.incidents",),
     ("trailhound.ingest", "trailhound.collect"),
-    ("trailhound.app", "trailhound.api"),  # front doors' common ground; the API is served
+    (
+        "trailhound.app",
+        "trailhound.outcomes",
+        "trailhound.api",
+    ),  # front doors' common ground; the API is served
     ("trailhound.cli", "trailhound.__main__"),
 )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -23,14 +23,21 @@ from typing import TYPE_CHECKING, Any
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import TrailhoundError
+from trailhound.outcomes import (
+    Feedback,
+    Hunt,
+    LedgerCheck,
+    QueryOutcome,
+    RuleStates,
+    SavedResult,
+    StoreStats,
+)
 
 if TYPE_CHECKING:
     from trailhound.collect import CollectReport, IntegrationRun
     from trailhound.detect.base import RuleSet
     from trailhound.detect.detection import Detection
-    from trailhound.detect.ledger import LedgerReport
     from trailhound.incidents.alerts import AlertStore
-    from trailhound.incidents.feedback import Precision, Suggestion
     from trailhound.incidents.graph import Graph
     from trailhound.incidents.store import IncidentStore
     from trailhound.incidents.suppressions import SuppressionStore
@@ -81,75 +88,6 @@ class Settings:
     state database: see :meth:`Trailhound.get_setting`)."""
 
     rule_dirs: tuple[Path, ...] = ()  # extra Sigma rule folders, beside the built-in pack
-
-
-@dataclass(frozen=True, slots=True)
-class SavedResult:
-    """What a query ending in ``| target …`` stored instead of returning rows."""
-
-    name: str
-    kind: str  # "dataset" or "view"
-    rows: int | None  # None for a view
-    append: bool
-
-
-@dataclass(frozen=True, slots=True)
-class QueryOutcome:
-    """The rows of a query, or what it saved."""
-
-    columns: list[str] = field(default_factory=list)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    saved: SavedResult | None = None
-    total: int | None = None  # the rows the query has when ``rows`` was cut at ``max_rows``
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    """What is stored: events per account, and the lake's and ledger's totals."""
-
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-    files_ingested: int
-    quarantined: int
-    partitions: int
-    parquet_files: int
-    bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Hunt:
-    """A hunt's alerts, and the rules that could not be loaded for it."""
-
-    alerts: list[dict[str, Any]]
-    problems: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleStates:
-    """Every rule loaded (the signal setting applied), which are enabled, when each last fired."""
-
-    ruleset: RuleSet
-    enabled: frozenset[str]
-    last_fired: dict[str, datetime]
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerCheck:
-    """The ledger's report, the alerts it raised and the public keys it saved."""
-
-    report: LedgerReport
-    raised: int
-    keys_saved: int
-
-
-@dataclass(frozen=True, slots=True)
-class Feedback:
-    """What the analysts' verdicts say about the detections."""
-
-    rules: dict[str, Precision]
-    detectors: list[Precision]
-    noisiest: list[dict[str, Any]]
-    suggestions: list[Suggestion]
 
 
 class Trailhound:

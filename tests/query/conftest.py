@@ -158,10 +158,11 @@ def _create_state(con: duckdb.DuckDBPyConnection) -> None:
             "?, '111122223333', 'us-east-1', ['10.0.0.1'], ?, ?, ?, ['e13'], ?, ?)",
             [alert_id, rule, title, severity, source, status, CAROL, seen, seen, count, seen, seen],
         )
-    # The queryable columns alerts gained with the principal-based grouping (tables.ALERTS).
+    # The queryable columns alerts gained with the principal-based grouping and the analytics'
+    # explanations (tables.ALERTS).
     for column, kind in (("principal", "VARCHAR"), ("sessions", "VARCHAR[]"),
                          ("resources", "VARCHAR[]"), ("group_fields", "VARCHAR[]"),
-                         ("group_values", "VARCHAR[]")):  # fmt: skip
+                         ("group_values", "VARCHAR[]"), ("explanation", "VARCHAR")):  # fmt: skip
         con.execute(f"ALTER TABLE alerts ADD COLUMN {column} {kind}")
     con.execute("UPDATE alerts SET principal = actor")
 

@@ -24,7 +24,7 @@ def test_doctests(module: object) -> None:
 def test_dataset_registry() -> None:
     assert set(DATASETS) == {
         "cloudtrail", "cloud_audit_logs", "quarantine", "alerts", "signals", "incidents",
-        "analytics_profiles", "analytics_findings",
+        "analytics_profiles", "analytics_findings", "suppressions",
     }  # fmt: skip
     for name, dataset in DATASETS.items():
         assert dataset.name == dataset.relation == name
@@ -41,7 +41,9 @@ def test_dataset_registry() -> None:
     assert DATASETS["quarantine"].columns == (
         "run_id", "source", "position", "reason", "excerpt", "quarantined_at",
     )  # fmt: skip
-    assert len(DATASETS["alerts"].columns) == 23  # with principal, sessions, resources, group_*
+    assert (
+        len(DATASETS["alerts"].columns) == 24
+    )  # with principal, sessions, resources, group_*, explanation
 
 
 def test_dialect_registry_takes_a_third_party_dialect() -> None:

@@ -4913,7 +4913,7 @@ WITH scored AS MATERIALIZED (
       END AS __shared_17,
       CASE
         WHEN LOWER(event_name) IN ('getfederationtoken')
-        THEN request_parameters ->> '$.policyArns[0].arn'
+        THEN request_parameters ->> '$.policyArns'
       END AS __shared_18,
       LOWER(session_issuer_arn) AS __shared_19,
       LOWER(user_arn) AS __shared_20,

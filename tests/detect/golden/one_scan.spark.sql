@@ -4843,7 +4843,7 @@ WITH scored AS (
       END AS __shared_17,
       CASE
         WHEN LOWER(event_name) IN ('getfederationtoken')
-        THEN GET_JSON_OBJECT(request_parameters, '$.policyArns[0].arn')
+        THEN GET_JSON_OBJECT(request_parameters, '$.policyArns')
       END AS __shared_18,
       LOWER(session_issuer_arn) AS __shared_19,
       LOWER(user_arn) AS __shared_20,
