@@ -39,7 +39,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ from trailhound.model import (
     SourceFile,
 )
 from trailhound.normalize.batch import BatchLoader, drop_batch
+from trailhound.normalize.batch_checks import BATCH_TABLE
 from trailhound.sources.base import (
     UNTRACKED,
     Source,
@@ -76,7 +77,7 @@ from trailhound.sources.digests import DigestError, keep_digest_file
 from trailhound.sources.files import FileSource
 from trailhound.sources.stdin import StdinSource
 from trailhound.stage_clock import StageClock
-from trailhound.store.commit import NEW_EVENTS, Committed, Committer
+from trailhound.store.commit import NEW_EVENTS, Committed, Committer, belongs_to
 from trailhound.store.dedupe import CONFLICT_INFOS
 from trailhound.store.lake import PartitionError, open_lake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
@@ -369,14 +370,23 @@ class Ingestor:
             raise failure
 
     def _chunks(self, raw: RawBatch) -> Iterator[tuple[list[SourceFile], list[Blob]]]:
-        """The parts of a raw batch read together: files by size, blobs one by one."""
+        """The parts of a raw batch read together: files, then blobs, by size and count (the
+        pushes a source coalesced are committed together: one write, one ledger transaction)."""
         if not self._announced:
             self.progress.files_total += len(raw.files) + len(raw.blobs)
         opts = self.options
         for files in in_batches(raw.files, opts.batch_bytes, opts.batch_files):
             yield files, []
+        run: list[Blob] = []
+        size = 0
         for blob in raw.blobs:
-            yield [], [blob]
+            if run and (size + len(blob.data) > opts.batch_bytes or len(run) >= opts.batch_files):
+                yield [], run
+                run, size = [], 0
+            run.append(blob)
+            size += len(blob.data)
+        if run:
+            yield [], run
 
     def _settle(self, future: Future[IngestSummary], chunk: _Chunk) -> None:
         """Take a chunk's outcome into its batch's (a failure narrowed down to its items)."""
@@ -427,7 +437,9 @@ class Ingestor:
         """Tell the source about the batches done, oldest first; raise what a source can't retry."""
         while waiting and waiting[0].chunks == 0:
             pending = waiting.popleft()
-            total.merge(pending.summary)
+            objects, pending.summary.objects = pending.summary.objects, {}
+            total.merge(pending.summary)  # without the per-object counts: a server runs long
+            pending.summary.objects = objects
             if source.continuous:
                 self._finish_detection()
                 self._compact(pending.summary.events_written)
@@ -463,9 +475,12 @@ class Ingestor:
         with self.clock.stage("checks"):
             self.loader.finish(con)
         _log_quarantine(quarantine)
+        before = _per_source(con) if blobs else {}
         committed = self.committer.commit(con, quarantine, files)
         committed.summary.files += len(blobs)
         committed.summary.bytes_read += sum(len(b.data) for b in blobs)
+        if blobs:
+            committed.summary.objects = _blob_counts(blobs, quarantine, before, _per_source(con))
         return committed
 
     def _isolate(self, con: duckdb.DuckDBPyConnection, items: list[Item]) -> IngestSummary:
@@ -553,6 +568,7 @@ class Ingestor:
         if blob is not None:  # an object in memory counts as read, though no ledger holds it
             summary.files += 1
             summary.bytes_read += len(blob.data)
+            summary.objects = {blob.name: replace(summary, objects={})}
         return summary
 
     def _after_write(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
@@ -627,6 +643,45 @@ class _AfterCommitError(Exception):
     def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _per_source(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Per ``source_object`` of the batch: its rows, and those not quarantined."""
+    rows = con.execute(
+        "SELECT source_object, count(*), count(*) FILTER (WHERE quarantine_reason IS NULL) "
+        f"FROM {BATCH_TABLE} GROUP BY ALL"
+    ).fetchall()
+    return {str(source): (int(n), int(good)) for source, n, good in rows}
+
+
+def _blob_counts(
+    blobs: Sequence[Blob],
+    quarantine: Sequence[QuarantineEntry],
+    before: dict[str, tuple[int, int]],
+    after: dict[str, tuple[int, int]],
+) -> dict[str, IngestSummary]:
+    """Each blob's counts in a committed batch, from its rows before and after the commit.
+
+    Before: read and valid; after: duplicates deleted, conflicts quarantined, the rest written.
+    """
+    counts: dict[str, IngestSummary] = {}
+    for blob in blobs:
+        mine = [s for s in before if belongs_to(s, blob.name)]
+        records = sum(before[s][0] for s in mine)
+        good = sum(before[s][1] for s in mine)
+        written = sum(after.get(s, (0, 0))[1] for s in mine)
+        left = sum(after.get(s, (0, 0))[0] for s in mine)
+        conflicts = (left - written) - (records - good)  # newly quarantined: conflicts
+        damaged = sum(1 for q in quarantine if belongs_to(q.source, blob.name))
+        counts[blob.name] = IngestSummary(
+            files=1,
+            records=records,
+            events_written=written,
+            duplicates=good - written - conflicts,
+            quarantined=damaged + records - good + conflicts,
+            bytes_read=len(blob.data),
+        )
+    return counts
 
 
 def _log_quarantine(entries: Sequence[QuarantineEntry]) -> None:

@@ -104,6 +104,9 @@ class IngestSummary:
     started_at: datetime | None = None
     # Seconds per stage of the run, summed over its threads (``stage_clock``).
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # The counts of each object held in memory (a pushed body), by blob name: a batch of several
+    # pushes is committed at once, and each push is answered with its own counts.
+    objects: dict[str, IngestSummary] = field(default_factory=dict)
 
     @property
     def events_per_second(self) -> float:
@@ -121,6 +124,8 @@ class IngestSummary:
         self.bytes_read += other.bytes_read
         for stage, seconds in other.stage_seconds.items():
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+        for name, counts in other.objects.items():
+            self.objects.setdefault(name, IngestSummary()).merge(counts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,3 +129,37 @@ def test_push_without_the_ingest_loop_is_unavailable(tmp_path: Path) -> None:
         answer = api.post(PUSH, "ingest", content=log_file(records(0, 1)))
         assert answer.status_code == 503 and answer.json()["type"].endswith("unavailable")
         assert api.client.get("/api/v1/health").json()["ingest"] is False
+
+
+def test_twenty_concurrent_pushers_and_a_querier_get_no_error_and_exact_counts(
+    api: Api,
+) -> None:
+    # 20 bodies of 10 events, each sharing 5 events with the next: 105 distinct events.
+    bodies = [log_file(records(n * 5, 10)) for n in range(20)]
+    pushed = {e["eventID"] for n in range(20) for e in records(n * 5, 10)}
+    done = False
+
+    def query() -> int:
+        answers = 0
+        while not done:
+            answer = api.post("/api/v1/sql", "viewer", json={"sql": "SELECT 1 AS n"})
+            assert answer.status_code == 200, answer.text
+            answers += 1
+        return answers
+
+    with ThreadPoolExecutor(21) as pool:
+        querier = pool.submit(query)
+        answers = list(pool.map(lambda body: api.post(PUSH, "ingest", content=body), bodies))
+        done = True
+        assert querier.result() >= 1
+    assert [a.status_code for a in answers] == [200] * 20, [a.text for a in answers]
+    counts = [a.json() for a in answers]
+    assert sum(c["stored"] for c in counts) == len(pushed) == 105
+    assert sum(c["duplicates"] for c in counts) == 200 - 105
+    assert all(c["accepted"] == 10 and c["quarantined"] == 0 for c in counts)
+    held = api.post(
+        "/api/v1/sql",
+        "viewer",
+        json={"sql": "SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM cloudtrail"},
+    ).json()["rows"][0]
+    assert held == {"n": 105, "d": 105}

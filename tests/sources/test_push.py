@@ -61,3 +61,49 @@ def test_closing_fails_what_waits_and_refuses_new_pushes() -> None:
         waiting.result(timeout=1)
     with pytest.raises(PushClosed):
         source.submit(Blob("c", b"{}"))
+
+
+def test_bodies_waiting_together_are_one_commit_each_answered_with_its_own_counts(
+    tmp_path: Path,
+) -> None:
+    source = PushSource()
+    bodies = {
+        "a": log_file(records(0, 4)),  # 4 new
+        "b": log_file(records(2, 4)),  # 2 seen in a, 2 new
+        "c": log_file([*records(10, 1), {"eventName": "NoTimeNoId"}]),  # 1 new, 1 bad
+        "d": b"\x1f\x8b not gzip",  # unreadable: quarantined whole
+    }
+    futures = {name: source.submit(Blob(name, body)) for name, body in bodies.items()}
+    taken: list[int] = []
+    batches = source.batches
+
+    def counting(context):  # type: ignore[no-untyped-def]
+        for batch in batches(context):
+            taken.append(len(batch.blobs))
+            yield batch
+
+    source.batches = counting  # type: ignore[method-assign]
+    stop = threading.Event()
+    with Ingestor(DataDir(tmp_path / "data")) as ingestor:
+        loop = threading.Thread(target=ingestor.ingest, args=(source,), kwargs={"stop": stop})
+        loop.start()
+        outcomes = {name: f.result(timeout=120).summary for name, f in futures.items()}
+        stop.set()
+        loop.join(timeout=60)
+    assert taken == [4]  # the four waiting bodies: one batch
+    a, b, c, d = (outcomes[n] for n in "abcd")
+    assert (a.records, b.records, c.records) == (4, 4, 2)
+    assert a.events_written + b.events_written == 6 and a.duplicates + b.duplicates == 2
+    assert (c.events_written, c.duplicates, c.quarantined) == (1, 0, 1)
+    assert d.events_written == 0 and d.quarantined >= 1
+    assert all(not o.objects for o in outcomes.values())
+
+
+def test_a_full_queue_refuses_by_bytes_as_well_as_by_count() -> None:
+    source = PushSource(max_waiting=10, max_waiting_bytes=100)
+    source.submit(Blob("big", b"x" * 80))
+    with pytest.raises(PushBusy):
+        source.submit(Blob("more", b"y" * 40), timeout=0.05)
+    source.submit(Blob("small", b"z" * 10), timeout=0.05)  # still fits
+    assert source.waiting() == 2
+    source.close()

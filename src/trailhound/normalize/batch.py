@@ -130,10 +130,15 @@ class BatchLoader:
             records, damage = self.decode_file(source)
             quarantine += damage
             self.load_records(con, records, source.account_hint)
+        # Blobs (pushed bodies, often many small ones) are normalized together, one statement
+        # per account hint: the normalizer's statement costs more to run than a body to decode.
+        by_hint: dict[str | None, list[RawRecord]] = {}
         for blob in blobs:
             records, damage = self.decode_blob(blob)
             quarantine += damage
-            self.load_records(con, records, blob.account_hint)
+            by_hint.setdefault(blob.account_hint, []).extend(records)
+        for hint, records in by_hint.items():
+            self.load_records(con, records, hint)
         return quarantine
 
     def finish(self, con: duckdb.DuckDBPyConnection) -> None:

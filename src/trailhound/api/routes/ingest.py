@@ -2,8 +2,9 @@
 
 The body is read as it streams, up to the server's ingest limit (50 MB by default: a larger
 body is cut off with a 413 before it is all read), then handed to the push source of the one
-ingest loop (``sources.push``), which stores it and runs detection as ``trailhound ingest``
-does. The answer comes once the events are durable: how many records were read, stored anew,
+ingest loop (``sources.push``), the server's single writer: it commits every body waiting at
+once, stores and runs detection as ``trailhound ingest`` does. The answer comes once the
+events are durable: how many records were read, stored anew,
 already stored (pushing the same events again is harmless: they count as duplicates) and
 quarantined. Only keys of the ``ingest`` role (and admins) may push.
 """
@@ -71,9 +72,9 @@ async def push_cloudtrail(
     name = f"push:{caller.name}/{uuid.uuid4().hex}"
     settings = found.settings
     try:
-        future = await asyncio.to_thread(found.push.submit, Blob(name, data), settings.push_timeout)
+        future = await asyncio.to_thread(found.push.submit, Blob(name, data))
         outcome = await asyncio.wait_for(asyncio.wrap_future(future), settings.push_timeout)
-    except PushBusy as error:
+    except PushBusy as error:  # the queue's bound: the one back-pressure a pusher sees
         problem = Problem(503, str(error), kind="ingest-busy")
         problem.headers["Retry-After"] = "5"
         raise problem from error
