@@ -543,6 +543,21 @@ class Trailhound:
 
         return SuppressionStore(self.state)
 
+    def list_suppressions(self, *, active_only: bool = False) -> list[dict[str, Any]]:
+        """Every suppression (or only the active ones), newest first, each marked ``active``."""
+        return self.suppressions.list(active_only=active_only)
+
+    def add_suppression(
+        self, rule_id: str, field: str, value: str, *, days: int | None = 30, reason: str = "",
+        author: str = "analyst",
+    ) -> dict[str, Any]:  # fmt: skip
+        """Stop alerting on ``rule_id``'s matches whose ``field`` is ``value`` for ``days``."""
+        return self.suppressions.add(rule_id, field, value, days=days, reason=reason, author=author)
+
+    def remove_suppression(self, suppression_id: str) -> None:
+        """Remove a suppression: the rule alerts on those matches again."""
+        self.suppressions.remove(suppression_id)
+
     def feedback(self) -> Feedback:
         """The verdicts so far: precision per rule and per detector, the noisiest actors and
         the suppressions worth suggesting."""

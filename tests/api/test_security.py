@@ -30,6 +30,7 @@ SAMPLE = {
     "rule_id": "cloudtrail_stopped_or_deleted",
     "name": "prod",
     "token": "A" * 32,
+    "suppression_id": "sp-0123456789ab",
 }
 
 
@@ -101,6 +102,9 @@ def test_the_route_table_is_what_the_issue_asks_for() -> None:
         ("POST", "/api/v1/integrations/{name}/test"),
         ("POST", "/api/v1/setup/aws"),
         ("POST", "/api/v1/ingest/cloudtrail"),
+        ("GET", "/api/v1/suppressions"),
+        ("POST", "/api/v1/suppressions"),
+        ("DELETE", "/api/v1/suppressions/{suppression_id}"),
     ]:
         assert wanted in paths
     # Every route but the public ones names the role it needs.

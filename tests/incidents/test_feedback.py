@@ -117,3 +117,26 @@ def test_suppressions_refuse_what_cannot_work(app: Trailhound) -> None:
     forever = app.suppressions.add("noisy", "source_ip", "198.51.100.7", days=None)
     assert forever["expires_at"] is None and app.suppressions.list()[0]["active"]
     assert _raise(app, "noisy", "anyone", 30) == ""  # matched on the source address
+
+
+def test_an_incident_closed_gives_its_verdict_to_the_alerts_without_their_own(
+    app: Trailhound,
+) -> None:
+    who = "arn:aws:iam::111122223333:role/build"
+    first = _raise(app, "noisy", who, 1)
+    second = _raise(app, "good", who, 2)  # same actor, same hour: the same incident
+    incident = app.incident_store.for_alert(first)
+    assert incident is not None and app.incident_store.for_alert(second) == incident
+    before = app.feedback()
+    assert before.rules["noisy"].verdicts == 0 and before.rules["good"].verdicts == 0
+    app.update_alert(second, status="resolved")  # the alert's own verdict stands
+    app.update_incident(incident, status="false_positive")
+    feedback = app.feedback()
+    noisy, good = feedback.rules["noisy"], feedback.rules["good"]
+    assert (noisy.true_positives, noisy.false_positives) == (0, 1)
+    assert (good.true_positives, good.false_positives) == (1, 0)
+    (detector,) = feedback.detectors
+    assert (detector.true_positives, detector.false_positives) == (1, 1)
+    assert feedback.noisiest[0]["rule_id"] == "noisy"
+    app.update_incident(incident, status="in_progress")  # reopened: no verdict again
+    assert app.feedback().rules["noisy"].verdicts == 0

@@ -30,13 +30,15 @@ from trailhound.api.routes import (
     query,
     rules,
     setup,
+    suppressions,
 )
 from trailhound.data_dir import DataDir
 
 PREFIX = "/api/v1"
 # Every router, mounted under PREFIX: the route table the security tests walk.
 ROUTERS: tuple[APIRouter, ...] = tuple(
-    m.router for m in (health, query, alerts, incidents, rules, integrations, setup, ingest)
+    m.router
+    for m in (health, query, alerts, incidents, rules, suppressions, integrations, setup, ingest)
 )
 
 

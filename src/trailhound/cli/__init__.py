@@ -2,13 +2,13 @@
 
 ``ingest`` (ingest), ``query`` (query, sql, stats, compact, schema), ``queries`` (the query
 library), ``detect`` (detect, alerts, rules, config), ``incidents`` (list, show, update, graph,
-regroup), ``aws`` (integration, setup, collect), ``ledger``, ``intel`` (the offline intel lists),
-``analytics`` (behavioural profiles), ``lake`` (lake compact, lake expire), ``demo`` (demo-data)
-and ``server`` (serve, keys, users). Each module has a ``register(app)``; this module's callback
-resolves ``--data-dir`` into the context (see ``context.py``), the one place commands find it,
-and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once. Command modules
-import their stage's heavy modules inside the commands, so that a command only pays for what it
-uses.
+regroup), ``suppressions`` (list, add, remove), ``aws`` (integration, setup, collect),
+``ledger``, ``intel`` (the offline intel lists), ``analytics`` (behavioural profiles), ``lake``
+(lake compact, lake expire), ``demo`` (demo-data) and ``server`` (serve, keys, users). Each
+module has a ``register(app)``; this module's callback resolves ``--data-dir`` into the context
+(see ``context.py``), the one place commands find it, and configures logging (``--log-level``,
+``--log-format``; see ``logs.py``) once. Command modules import their stage's heavy modules
+inside the commands, so that a command only pays for what it uses.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from trailhound.cli import (
     queries,
     query,
     server,
+    suppressions,
 )
 from trailhound.cli.context import CliState
 from trailhound.cli.output import console
@@ -107,6 +108,7 @@ for _group in (
     analytics,
     detect,
     incidents,
+    suppressions,
     server,
     lake,
 ):

@@ -2,7 +2,9 @@
 the suppressions worth suggesting.
 
 A verdict is an alert's status: ``resolved`` counts as a true positive, ``false_positive`` as a
-false one; alerts still ``new`` or ``in_progress`` have none yet. Precision is true / (true +
+false one; alerts still ``new`` or ``in_progress`` have none yet. An alert without a verdict of
+its own takes its incident's: closing an incident as ``resolved`` or ``false_positive`` counts
+for every alert in it that carries none. Precision is true / (true +
 false) over the alerts with a verdict (None without any). A suppression is suggested for a rule
 and a principal (or a resource) with at least ``MIN_FALSE`` false positives and not one true
 positive, unless an active suppression covers it already.
@@ -52,25 +54,41 @@ class Suggestion:
     reason: str
 
 
-_VERDICTS = """
+# Every alert with its verdict: its own, else its incident's (when the incident is closed).
+_JUDGED = """
+WITH judged AS (
+    SELECT a.*, CASE WHEN a.status IN ('resolved', 'false_positive') THEN a.status
+                     WHEN i.status IN ('resolved', 'false_positive') THEN i.status
+                     ELSE a.status END AS verdict
+    FROM alerts AS a LEFT JOIN incident_alerts AS l ON l.alert_id = a.id
+    LEFT JOIN incidents AS i ON i.id = l.incident_id
+)"""
+_VERDICTS = (
+    _JUDGED
+    + """
 SELECT {key} AS key, any_value(title) AS title, count(*) AS alerts,
-       count(*) FILTER (WHERE status = 'resolved') AS true_positives,
-       count(*) FILTER (WHERE status = 'false_positive') AS false_positives
-FROM alerts GROUP BY key ORDER BY false_positives DESC, alerts DESC, key
+       count(*) FILTER (WHERE verdict = 'resolved') AS true_positives,
+       count(*) FILTER (WHERE verdict = 'false_positive') AS false_positives
+FROM judged GROUP BY key ORDER BY false_positives DESC, alerts DESC, key
 """
-_NOISIEST = """
+)
+_NOISIEST = (
+    _JUDGED
+    + """
 SELECT coalesce(principal, actor) AS who, rule_id, any_value(title) AS title,
        count(*) AS false_positives
-FROM alerts WHERE status = 'false_positive' AND coalesce(principal, actor) IS NOT NULL
+FROM judged WHERE verdict = 'false_positive' AND coalesce(principal, actor) IS NOT NULL
 GROUP BY who, rule_id ORDER BY false_positives DESC, who, rule_id LIMIT ?
 """
+)
 # Per field: the value's verdicts for a rule; suggested where only false positives are seen.
-_CANDIDATES = """
-WITH c AS (
+_CANDIDATES = (
+    _JUDGED
+    + """, c AS (
     SELECT rule_id, any_value(title) AS title, {value} AS value,
-           count(*) FILTER (WHERE status = 'resolved') AS true_positives,
-           count(*) FILTER (WHERE status = 'false_positive') AS false_positives
-    FROM alerts WHERE {value} IS NOT NULL GROUP BY rule_id, value
+           count(*) FILTER (WHERE verdict = 'resolved') AS true_positives,
+           count(*) FILTER (WHERE verdict = 'false_positive') AS false_positives
+    FROM judged WHERE {value} IS NOT NULL GROUP BY rule_id, value
 )
 SELECT rule_id, title, value, false_positives FROM c
 WHERE true_positives = 0 AND false_positives >= ? AND NOT EXISTS (
@@ -78,6 +96,7 @@ WHERE true_positives = 0 AND false_positives >= ? AND NOT EXISTS (
     AND lower(s.value) = lower(c.value) AND (s.expires_at IS NULL OR s.expires_at > ?))
 ORDER BY false_positives DESC, rule_id, value
 """
+)
 _FIELDS = {"principal": "coalesce(principal, actor)", "resource": "resource"}
 
 

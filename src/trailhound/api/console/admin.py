@@ -97,7 +97,7 @@ def rules_page(
         show=show,
         q=q,
         feedback=found.app.feedback(),
-        suppressions=found.app.suppressions.list(),
+        suppressions=found.app.list_suppressions(),
     )
 
 

@@ -39,7 +39,7 @@ def accept_suppression(
     """Store a suppression (a suggestion accepted), then back to the rules page."""
     check_csrf(session, csrf)
     try:
-        _product(request).app.suppressions.add(
+        _product(request).app.add_suppression(
             rule_id, field, value, days=days, reason=reason, author=session.name
         )
     except TrailhoundError as error:
@@ -57,7 +57,7 @@ def remove_suppression(
     """Remove a suppression: the rule alerts on those matches again."""
     check_csrf(session, csrf)
     try:
-        _product(request).app.suppressions.remove(suppression_id)
+        _product(request).app.remove_suppression(suppression_id)
     except TrailhoundError as error:
         raise ConsoleError(404, str(error)) from error
     return RedirectResponse("/rules#suppressions", status_code=303)
