@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
+from trailhound.api.collectors import Collectors
 from trailhound.api.keys import KeyStore
 from trailhound.api.limits import DEFAULT_BODY_LIMIT, DEFAULT_INGEST_LIMIT
 from trailhound.api.users import UserStore
@@ -48,8 +49,9 @@ class ServerSettings:
     detect: bool = True  # run detection on pushed and collected events, as ``ingest`` does
     ingest: bool = True  # run the ingest loop (off: the push endpoint answers 503)
     query_workers: int = 0  # query processes (0: threads of the server; ``serve`` uses 2)
-    collect: bool = True  # collect the integrations' queues (those collectable at start)
+    collect: bool = True  # collect the integrations' queues (the list is followed as it changes)
     collect_wait_seconds: int = 20  # the collector's long poll (also how long a stop may wait)
+    collect_rescan_seconds: float = 5.0  # how often the collector reads the integrations again
 
 
 class Product:
@@ -68,9 +70,8 @@ class Product:
         self._queries_lock = threading.Lock()
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
-        self._collector: threading.Thread | None = None
+        self._collectors: Collectors | None = None
         self.ingest_error: BaseException | None = None
-        self.collect_error: BaseException | None = None
         self.rules_generation = 0  # bumped when a route changes the rules
         self._rules_lock = threading.Lock()
         self._ruleset: RuleSet | None = None
@@ -164,35 +165,34 @@ class Product:
 
     @property
     def collecting(self) -> bool:
-        """Whether the collector of the integrations' queues runs."""
-        return self._collector is not None and self._collector.is_alive()
+        """Whether any integration's queue is being collected now."""
+        return self._collectors is not None and bool(self._collectors.names)
+
+    @property
+    def collect_error(self) -> BaseException | None:
+        """The last error that stopped an integration's collection, if any."""
+        errors = self._collectors.errors if self._collectors is not None else {}
+        return next(reversed(errors.values()), None)
 
     def start(self) -> None:
-        """Start the ingest loop that stores pushed events and, if there are integrations to
-        collect, the collector (each in a thread of this process, detecting on every batch)."""
-        if self.settings.collect and self._collector is None:
-            integrations = self.app.collectable()
-            if integrations:
-                self._collector = threading.Thread(
-                    target=self._run_collector, args=(integrations,), name="collect", daemon=True
-                )
-                self._collector.start()
+        """Start the ingest loop that stores pushed events and the collector, which follows
+        the integration list (each in a thread of this process, detecting on every batch)."""
+        if self.settings.collect and self._collectors is None:
+            self._collectors = Collectors(
+                self.app, self._collect, rescan_seconds=self.settings.collect_rescan_seconds
+            )
+            self._collectors.start()
         if self._loop is not None or not self.settings.ingest:
             return
         self._loop = threading.Thread(target=self._run_ingest, name="push-ingest", daemon=True)
         self._loop.start()
 
-    def _run_collector(self, integrations: list[Integration]) -> None:
+    def _collect(self, integration: Integration, stop: threading.Event) -> None:
+        """Collect one integration's queue until ``stop`` (or the server's) is set."""
         from trailhound.sources.aws.sqs import CollectorOptions
 
         options = CollectorOptions(wait_seconds=self.settings.collect_wait_seconds)
-        try:
-            self.app.collect(
-                integrations, options=options, stop=self._stop, detect=self.settings.detect
-            )
-        except Exception as error:  # the API and push ingest go on; `collect` says more
-            self.collect_error = error
-            logger.error("collection stopped: %s", type(error).__name__, exc_info=error)
+        self.app.collect([integration], options=options, stop=stop, detect=self.settings.detect)
 
     def _run_ingest(self) -> None:
         from trailhound.ingest import Ingestor
@@ -212,8 +212,8 @@ class Product:
         self._stop.set()
         if self._loop is not None:
             self._loop.join(timeout=60)
-        if self._collector is not None:
-            self._collector.join(timeout=self.settings.collect_wait_seconds + 60)
+        if self._collectors is not None:
+            self._collectors.stop(timeout=self.settings.collect_wait_seconds + 60)
         self.push.close()
         if self._queries is not None:
             self._queries.shutdown(wait=True, cancel_futures=True)
