@@ -64,9 +64,10 @@ class Collectors:
 
     @property
     def names(self) -> list[str]:
-        """The integrations being collected now."""
+        """The integrations being collected now (and those told to stop, until they have)."""
         with self._lock:
-            return sorted(n for n, c in self._running.items() if c.thread.is_alive())
+            alive = [*self._running.values(), *self._stopping]
+            return sorted({c.name for c in alive if c.thread.is_alive()})
 
     def start(self) -> None:
         """Start what is collectable now, then follow the list in a thread until stopped."""
