@@ -577,8 +577,9 @@ class Trailhound:
 
     # Settings ----------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:
-        """A setting of the data directory (None when unset)."""
-        return self.state.get_setting(key)
+        """A setting of the data directory as it may be shown (None when unset): an output's
+        secret target (a webhook URL) masked; it is stored as given."""
+        return _shown_setting(key, self.state.get_setting(key))
 
     def set_setting(self, key: str, value: str) -> str:
         """Store a setting, refusing a key or value that cannot work; the value stored.
@@ -605,7 +606,7 @@ class Trailhound:
         if output is not None and value:
             build_output(output, value, self.data_dir)
         self.state.set_setting(key, value)
-        return value
+        return _shown_setting(key, value) or ""
 
     @staticmethod
     def _known_setting(key: str) -> str | None:
@@ -619,11 +620,11 @@ class Trailhound:
         return output
 
     def list_settings(self) -> dict[str, str | None]:
-        """Every setting set, and each known one (None when unset), by key."""
+        """Every setting set, and each known one (None when unset), by key; secrets masked."""
         from trailhound.incidents.outputs.base import output_setting
 
         shown: dict[str, str | None] = {
-            key: value
+            key: _shown_setting(key, value)
             for key, value in self.state.settings().items()
             if key in SETTINGS or output_setting(key) is not None
         }
@@ -745,6 +746,14 @@ class Trailhound:
             detector = detection.detector(CompletenessDetector.name)
             raised = len(detection.raise_matches(detector, finding_matches(report.findings)))
         return LedgerCheck(report, raised, saved)
+
+
+def _shown_setting(key: str, value: str | None) -> str | None:
+    """A setting's value as a list or an answer may show it: an output's target masked."""
+    from trailhound.incidents.outputs.base import output_setting, shown_target
+
+    output = output_setting(key)
+    return shown_target(output, value) if output is not None and value else value
 
 
 def _first_rows(engine: QueryEngine, compiled: CompiledQuery, max_rows: int) -> QueryOutcome:

@@ -122,3 +122,34 @@ def test_the_target_names_a_severity_and_an_http_url(tmp_path: Path) -> None:
     for bad in ("file:///etc/passwd", "loud https://h.example/x", "", "https:///nohost"):
         with pytest.raises(IncidentError):
             WebhookOutput(bad, data_dir=DataDir(tmp_path))
+
+
+def test_the_url_is_stored_as_given_and_shown_masked(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.cli.conftest import run
+    from trailhound.app import Trailhound
+
+    url = "https://hooks.slack.com/services/T000/B000/SECRET123"
+    app = Trailhound(tmp_path / "data")
+    with caplog.at_level(logging.DEBUG):
+        assert app.set_setting("output.webhook", f"medium {url}") == (
+            "medium https://hooks.slack.com/…"
+        )
+        assert app.get_setting("output.webhook") == "medium https://hooks.slack.com/…"
+        assert app.list_settings()["output.webhook"] == "medium https://hooks.slack.com/…"
+        # Stored as given: the output posts to the whole URL.
+        assert app.state.get_setting("output.webhook") == f"medium {url}"
+        assert app.get_setting("output.jsonl") is None  # other outputs' targets are not secret
+        app.set_setting("output.jsonl", "alerts.jsonl")
+        assert app.list_settings()["output.jsonl"] == "alerts.jsonl"
+        for args in (
+            ("config", "set", "output.webhook", url),
+            ("config", "get", "output.webhook"),
+            ("config", "list"),
+        ):
+            code, output = run(tmp_path / "data", *args)
+            assert code == 0 and "hooks.slack.com" in output, output
+            assert "SECRET123" not in output and "/services" not in output, output
+    assert "SECRET123" not in caplog.text
+    assert app.state.get_setting("output.webhook") == url

@@ -9,7 +9,8 @@ JSON-lines file exactly as a third party's webhook would be: by an entry point o
     trailhound config set output.jsonl ""              # off again
 
 Every alert the alert store creates or grows is then handed to it, from ingest, hunts,
-retro-hunts, the ledger and eventID conflicts alike.
+retro-hunts, the ledger and eventID conflicts alike. An output whose target is a secret (the
+webhook's URL) has a ``shown_target(target)`` static method: lists and answers show that.
 """
 
 from __future__ import annotations
@@ -64,6 +65,17 @@ def build_output(
     except RegistryError as error:
         raise IncidentError(str(error)) from error
     return kind(target, data_dir=data_dir)
+
+
+def shown_target(name: str, target: str, registry: Registry[type[Output]] = OUTPUTS) -> str:
+    """An output's target as a list, a log line or an answer may show it: masked by the
+    output's own ``shown_target`` when it has one (a webhook URL is a secret), else as is."""
+    try:
+        kind = registry.get(name)
+    except RegistryError:
+        return "(hidden: unknown output)"
+    mask = getattr(kind, "shown_target", None)
+    return str(mask(target)) if callable(mask) else target
 
 
 def configured_outputs(

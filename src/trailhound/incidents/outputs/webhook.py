@@ -57,6 +57,11 @@ def parse_target(target: str) -> tuple[str, str]:
     return severity, url
 
 
+def _host_only(url: str) -> str:
+    split = urlsplit(url)
+    return f"{split.scheme}://{split.hostname}"
+
+
 def slack_message(alerts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """A Slack-compatible message announcing ``alerts``."""
     lines = []
@@ -90,8 +95,20 @@ class WebhookOutput:
 
     def __init__(self, target: str, *, data_dir: DataDir) -> None:
         self.min_severity, self.url = parse_target(target)
-        split = urlsplit(self.url)
-        self.shown = f"{split.scheme}://{split.hostname}"  # what a log line may say of the URL
+        self.shown = _host_only(self.url)  # what a log line may say of the URL
+
+    @staticmethod
+    def shown_target(target: str) -> str:
+        """The setting as lists show it: the severity and the URL's scheme and host only.
+
+        >>> WebhookOutput.shown_target("medium https://hooks.slack.com/services/T0/B0/SECRET")
+        'medium https://hooks.slack.com/…'
+        """
+        try:
+            severity, url = parse_target(target)
+        except IncidentError:
+            return "(hidden: not a webhook URL)"
+        return f"{severity} {_host_only(url)}/…"
 
     def send(self, alerts: Sequence[Mapping[str, Any]]) -> None:
         """Post the new alerts at or above the severity, one message; retried on failure."""
