@@ -64,7 +64,6 @@ SETTINGS = (
     "analytics-training",
     "incident-window",
 )  # and output.<name> for each alert output
-HIDDEN_ALERT_COLUMNS = ("created_at", "updated_at", "dedup_key")
 ANALYTICS_DETECTOR = "analytics"  # the registered name of the analytics detectors
 HUNT_KINDS = (None, "rules", "analytics")  # what ``hunt(only=…)`` narrows to
 
@@ -431,10 +430,10 @@ class Trailhound:
 
     @staticmethod
     def public_alert(alert: Mapping[str, Any]) -> dict[str, Any]:
-        """What an alert shows outside: every stored column but the bookkeeping ones."""
-        from trailhound.incidents.alerts import ALERT_COLUMNS
+        """What an alert shows outside (``incidents.alerts.public_alert``, for every door)."""
+        from trailhound.incidents.alerts import public_alert
 
-        return {c: alert[c] for c in ALERT_COLUMNS if c not in HIDDEN_ALERT_COLUMNS}
+        return public_alert(alert)
 
     def rules(self, rule_dirs: Sequence[Path] = ()) -> RuleSet:
         """Every rule of the pack and the extra folders, and those that could not load."""

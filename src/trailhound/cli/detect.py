@@ -182,10 +182,9 @@ def alerts_list(
 def alerts_show(ctx: typer.Context, alert_id: str, fmt: FormatOption = "table") -> None:
     """One alert with its events and comment trail."""
     try:
-        alert = application(ctx).get_alert(alert_id)
+        alert = Trailhound.public_alert(application(ctx).get_alert(alert_id))
     except TrailhoundError as error:
         raise fail(error) from error
-    alert.pop("dedup_key", None)
     if fmt == "json":
         print_json(alert)
         return

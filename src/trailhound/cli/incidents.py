@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from trailhound.app import Trailhound
 from trailhound.cli.context import data_dir as _data_dir
 from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
 from trailhound.errors import TrailhoundError
@@ -100,8 +101,7 @@ def incidents_show(
     except TrailhoundError as error:
         raise fail(error) from error
     if fmt == "json":
-        for alert in incident["alerts"]:
-            alert.pop("dedup_key", None)
+        incident["alerts"] = [Trailhound.public_alert(a) for a in incident["alerts"]]
         print_json(incident)
         return
     for key, value in incident.items():

@@ -64,6 +64,15 @@ _FIELD_SQL = {
 }
 
 
+HIDDEN_COLUMNS = frozenset({"dedup_key"})  # the store's bookkeeping, never shown outside
+
+
+def public_alert(alert: Mapping[str, Any]) -> dict[str, Any]:
+    """What an alert shows outside (the API, the console, ``--format json``): everything the
+    store gave (its columns, its comment trail when read whole) but the bookkeeping."""
+    return {k: v for k, v in alert.items() if k not in HIDDEN_COLUMNS}
+
+
 def dedup_key(match: Match, group_by: Sequence[str] = ("principal", "account")) -> str:
     """Rule + grouping key, lower-cased: what matches share to be one alert (the SQL's rule)."""
     values = {

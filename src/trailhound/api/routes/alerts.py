@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
@@ -11,16 +11,13 @@ from pydantic import BaseModel, Field
 from trailhound.api.auth import Analyst, Caller, Viewer
 from trailhound.api.deps import Product, product
 from trailhound.api.encoding import JsonAnswer
+from trailhound.app import Trailhound
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 Status = Literal["new", "in_progress", "resolved", "false_positive"]
 Severity = Literal["informational", "low", "medium", "high", "critical"]
-_HIDDEN = ("dedup_key",)
 _ALERT_ID = r"^[A-Za-z0-9-]{1,64}$"
-
-
-def _public(alert: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in alert.items() if k not in _HIDDEN}
+_public = Trailhound.public_alert  # what every front door shows of an alert
 
 
 class AlertUpdate(BaseModel):
