@@ -107,3 +107,11 @@ def test_a_full_queue_refuses_by_bytes_as_well_as_by_count() -> None:
     source.submit(Blob("small", b"z" * 10), timeout=0.05)  # still fits
     assert source.waiting() == 2
     source.close()
+
+
+def test_bodies_of_the_same_name_are_each_answered(running: tuple[PushSource, Ingestor]) -> None:
+    source, _ = running
+    futures = [source.submit(Blob("same", log_file(records(n, 2)))) for n in range(3)]
+    outcomes = [f.result(timeout=120).summary for f in futures]
+    assert [o.records for o in outcomes] == [2, 2, 2]
+    assert sum(o.events_written for o in outcomes) == 4  # 0-1, 1-2, 2-3: four distinct

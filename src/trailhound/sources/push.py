@@ -105,12 +105,16 @@ class PushSource:
     def _take(self) -> list[_Waiting]:
         """The bodies waiting now, up to a batch's count and bytes (the oldest first)."""
         taken: list[_Waiting] = []
+        names: set[str] = set()
         size = 0
         with self._ready:
             while self._waiting and len(taken) < self.batch_bodies:
                 blob, future = self._waiting[0]
                 if taken and size + len(blob.data) > self.batch_bytes:
                     break
+                if blob.name in names:
+                    break  # each body is answered by its name: a namesake waits for the next
+                names.add(blob.name)
                 self._waiting.popleft()
                 self._bytes -= len(blob.data)
                 size += len(blob.data)
