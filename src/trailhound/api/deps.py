@@ -45,7 +45,9 @@ class ServerSettings:
     ingest_limit: int = DEFAULT_INGEST_LIMIT
     row_cap: int = 10_000  # rows one query page may return
     query_seconds: float = 30.0  # a query running longer is interrupted
-    push_timeout: float = 120.0  # how long a push waits to be stored
+    # How long a push may wait to be stored while the ingest loop runs (a loop that stops fails
+    # its pushes at once): the queue's bound, not this, is the back-pressure pushers see.
+    push_timeout: float = 900.0
     detect: bool = True  # run detection on pushed and collected events, as ``ingest`` does
     ingest: bool = True  # run the ingest loop (off: the push endpoint answers 503)
     query_workers: int = 0  # query processes (0: threads of the server; ``serve`` uses 2)

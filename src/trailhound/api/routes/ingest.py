@@ -21,10 +21,11 @@ from trailhound.api.deps import Product, product
 from trailhound.api.encoding import JsonAnswer
 from trailhound.api.limits import BodyTooLarge
 from trailhound.api.problems import Problem
-from trailhound.model import Blob
+from trailhound.model import BatchOutcome, Blob
 from trailhound.sources.push import PushBusy, PushClosed
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
+_CHECK_SECONDS = 2.0  # how often a waiting push looks whether the ingest loop still runs
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -37,6 +38,21 @@ async def read_limited(request: Request, limit: int) -> bytes:
             raise BodyTooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _stored(
+    found: Product, waiting: asyncio.Future[BatchOutcome], limit: float
+) -> BatchOutcome:
+    """The push's outcome, waited for as long as the ingest loop runs (up to ``limit``): a
+    queue of pushes takes the time it takes, a loop that died fails them at once."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0 or not found.ingesting:
+            raise TimeoutError
+        done, _ = await asyncio.wait({waiting}, timeout=min(_CHECK_SECONDS, left))
+        if done:
+            return waiting.result()
 
 
 @router.post(
@@ -73,7 +89,7 @@ async def push_cloudtrail(
     settings = found.settings
     try:
         future = await asyncio.to_thread(found.push.submit, Blob(name, data))
-        outcome = await asyncio.wait_for(asyncio.wrap_future(future), settings.push_timeout)
+        outcome = await _stored(found, asyncio.wrap_future(future), settings.push_timeout)
     except PushBusy as error:  # the queue's bound: the one back-pressure a pusher sees
         problem = Problem(503, str(error), kind="ingest-busy")
         problem.headers["Retry-After"] = "5"
