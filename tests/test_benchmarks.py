@@ -94,4 +94,14 @@ def test_api_benchmark(tmp_path: Path) -> None:
         "--workdir", str(tmp_path),
     )  # fmt: skip
     assert "req/s" in output and "p99" in output and "baseline trailhound ingest path" in output
-    assert "no event lost" in output
+    assert "every event stored exactly once" in output and "errors 0" in output
+
+
+@pytest.mark.bench
+def test_console_benchmark(tmp_path: Path) -> None:
+    output = _run(
+        str(BENCH / "console.py"), "--events", "2000", "--repeat", "1", "--workdir", str(tmp_path)
+    )
+    for page in ("search", "incidents (", "incident ", "graph.json"):
+        assert page in output
+    assert "app.list_incidents" in output and "own cost" in output
