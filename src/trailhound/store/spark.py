@@ -40,10 +40,17 @@ from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
-from trailhound.schema import ALL_COLUMNS, ENRICHMENT_COLUMNS, EVENT_COLUMNS, PARTITION_COLUMNS
+from trailhound.schema import (
+    ALL_COLUMNS,
+    ENRICHMENT_COLUMNS,
+    EVENT_COLUMNS,
+    PARTITION_COLUMNS,
+    PROMOTED_COLUMNS,
+    promoted_path,
+)
 from trailhound.store.base import QueryResult
 from trailhound.store.engine import LAKE_VIEWS, cloud_audit_logs_sql
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import PROMOTED_PREFIX, ParquetLake
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
@@ -254,10 +261,30 @@ class SparkBackend:
         files = self.lake.files()
         if not files:
             return self.session.createDataFrame([], schema)
+        from pyspark.sql import functions as F
+
         reader = self.session.read.schema(schema).option("basePath", _uri(self.lake.root))
-        frame = reader.parquet(*(_uri(f) for f in files))
         # DuckDB's order: the files' columns, then the partition columns by name.
-        return frame.select(*(c.name for c in EVENT_COLUMNS), *sorted(PARTITION_NAMES))
+        order = [*(c.name for c in EVENT_COLUMNS), *sorted(PARTITION_NAMES)]
+        current = [f for f in files if f.name.startswith(PROMOTED_PREFIX)]
+        older = [f for f in files if not f.name.startswith(PROMOTED_PREFIX)]
+        frames = []
+        if current:
+            frames.append(reader.parquet(*(_uri(f) for f in current)).select(*order))
+        if older:
+            # Written before the promoted columns existed: they are read from the JSON parts,
+            # the text DuckDB's JSON lookup gives for them (``lake.files_sql``).
+            filled = {
+                c.name: F.get_json_object(F.col(part), path)
+                for c in PROMOTED_COLUMNS
+                for part, path in [promoted_path(c)]
+            }
+            frame = reader.parquet(*(_uri(f) for f in older)).withColumns(filled)
+            frames.append(frame.select(*order))
+        combined = frames[0]
+        for frame in frames[1:]:
+            combined = combined.unionByName(frame)
+        return combined
 
     def _enrichment_frame(self) -> DataFrame:
         """The live rows of the enrichment table (none before it was first built)."""
