@@ -202,7 +202,7 @@ class Trailhound:
             catalog=self.saved_datasets.lazy_catalog(),
         )
 
-    def run_query(
+    def query(
         self,
         text: str,
         *,
@@ -294,12 +294,6 @@ class Trailhound:
         finally:
             backend.close()
         return QueryOutcome(result.columns, result.rows)
-
-    def query(
-        self, text: str, *, since: str | None = None, params: Mapping[str, str] | None = None
-    ) -> QueryOutcome:
-        """Compile and run a pipe query."""
-        return self.execute(self.compile(text, since=since, params=params), params)
 
     def sql(self, statement: str) -> Rows:
         """Run one read-only SQL statement over the datasets."""

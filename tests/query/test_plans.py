@@ -40,9 +40,9 @@ def plans(app: Trailhound) -> list[Path]:
 
 def test_a_repeated_query_reads_its_plan_and_answers_the_same(app: Trailhound) -> None:
     compiled = app.execute(app.compile(COUNT))
-    first = app.run_query(COUNT)
+    first = app.query(COUNT)
     assert len(plans(app)) == 1
-    again = app.run_query(COUNT)
+    again = app.query(COUNT)
     assert (first.columns, first.rows) == (again.columns, again.rows)
     assert (again.columns, again.rows) == (compiled.columns, compiled.rows)
     assert again.rows == [("GetUser", 1), ("ListUsers", 4)]
@@ -50,9 +50,9 @@ def test_a_repeated_query_reads_its_plan_and_answers_the_same(app: Trailhound) -
 
 def test_the_row_cap_and_the_count_come_from_the_plan_too(app: Trailhound) -> None:
     for _ in range(2):  # compiled, then from the plan
-        outcome = app.run_query("dataset = cloudtrail | fields eventName", max_rows=3)
+        outcome = app.query("dataset = cloudtrail | fields eventName", max_rows=3)
         assert len(outcome.rows) == 3 and outcome.total == 5
-        whole = app.run_query("dataset = cloudtrail | fields eventName", max_rows=5)
+        whole = app.query("dataset = cloudtrail | fields eventName", max_rows=5)
         assert len(whole.rows) == 5 and whole.total is None
     assert len(plans(app)) == 2  # one plan per row cap
 
@@ -73,29 +73,29 @@ def test_each_option_the_sql_depends_on_is_part_of_the_key(tmp_path: Path) -> No
 def test_a_plan_keeps_the_parameters_values(app: Trailhound) -> None:
     query = "dataset = cloudtrail | filter eventName = $name | comp count() as n"
     for _ in range(2):
-        assert app.run_query(query, params={"name": "GetUser"}).rows == [(1,)]
-        assert app.run_query(query, params={"name": "ListUsers"}).rows == [(4,)]
+        assert app.query(query, params={"name": "GetUser"}).rows == [(1,)]
+        assert app.query(query, params={"name": "ListUsers"}).rows == [(4,)]
 
 
 def test_a_query_of_a_saved_dataset_is_never_kept(app: Trailhound) -> None:
-    app.run_query('dataset = cloudtrail | filter eventName = "GetUser" | target type = dataset few')
-    assert app.run_query("dataset = few | comp count() as n").rows == [(1,)]
-    app.run_query("dataset = cloudtrail | target type = dataset few")  # replaced under its name
-    assert app.run_query("dataset = few | comp count() as n").rows == [(5,)]
+    app.query('dataset = cloudtrail | filter eventName = "GetUser" | target type = dataset few')
+    assert app.query("dataset = few | comp count() as n").rows == [(1,)]
+    app.query("dataset = cloudtrail | target type = dataset few")  # replaced under its name
+    assert app.query("dataset = few | comp count() as n").rows == [(5,)]
     assert plans(app) == []  # neither the saves nor the reads of a saved dataset
 
 
 def test_a_damaged_or_unwritable_cache_only_costs_the_compile(app: Trailhound) -> None:
-    app.run_query(COUNT)
+    app.query(COUNT)
     (kept,) = plans(app)
     kept.write_text("{not json")
-    assert app.run_query(COUNT).rows == [("GetUser", 1), ("ListUsers", 4)]
+    assert app.query(COUNT).rows == [("GetUser", 1), ("ListUsers", 4)]
     folder = app.data_dir.cache / "plans"
     for plan in plans(app):
         plan.unlink()
     folder.chmod(0o500)
     try:
-        assert app.run_query(COUNT).rows == [("GetUser", 1), ("ListUsers", 4)]
+        assert app.query(COUNT).rows == [("GetUser", 1), ("ListUsers", 4)]
     finally:
         folder.chmod(0o700)
 

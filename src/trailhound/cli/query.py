@@ -129,7 +129,7 @@ def run_query(
                 return
             outcome = found
         else:
-            outcome = app.run_query(text, since=since, params=params, max_rows=max_rows)
+            outcome = app.query(text, since=since, params=params, max_rows=max_rows)
     except TrailhoundError as error:
         raise fail(error) from error
     saved = outcome.saved
