@@ -51,6 +51,7 @@ class Script:
             "fi",
         ]
         self._tools: set[str] = set()
+        self._tools_at = len(self.lines)  # tools go here, before any step that may need them
 
     def add(self, *lines: str) -> None:
         """Append lines."""
@@ -72,7 +73,10 @@ class Script:
         name = Path(str(module.__file__)).name
         if name not in self._tools:
             source = Path(str(module.__file__)).read_text(encoding="utf-8")
-            self.lines += [f"cat > \"$WORK/{name}\" <<'PY'", source.rstrip(), "PY"]
+            block = [f"cat > \"$WORK/{name}\" <<'PY'", source.rstrip(), "PY"]
+            # Written at the top: the first use may be inside a branch that does not run.
+            self.lines[self._tools_at : self._tools_at] = block
+            self._tools_at += len(block)
             self._tools.add(name)
         return f'python3 "$WORK/{name}"'
 
