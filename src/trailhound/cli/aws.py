@@ -343,7 +343,10 @@ def setup_aws(
     ] = False,
     notification_only: Annotated[
         bool,
-        typer.Option(help="Only the existing bucket's notification (after the template)."),
+        typer.Option(
+            help="Only what the template cannot do on existing resources (bucket notification, "
+            "queue policy statement, trail selectors), after deploying it."
+        ),
     ] = False,
 ) -> None:
     """Print a CloudFormation template, an AWS CLI script, the policy JSON, or a teardown."""

@@ -466,3 +466,39 @@ def test_the_command_looks_the_trail_up(aws: Aws) -> None:
     )
     assert missing.exit_code != 0 and "no trail nope" in missing.output
     assert "Traceback" not in missing.output
+
+
+@pytest.mark.aws
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS::")  # moto skips types it lacks
+def test_the_template_step_and_stack_teardown_on_an_existing_queue(
+    aws: Aws, aws_cli: AwsCli, tmp_path: Path
+) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="corp-trail")
+    url = _existing_queue(aws)
+    before = snapshot(aws)
+    options = SetupOptions(ACCOUNT, OPERATOR, existing_bucket="corp-trail", existing_queue=url)
+    cfn = aws.client("cloudformation")
+    cfn.create_stack(
+        StackName="trailhound",
+        TemplateBody=render(build_template(options)),
+        Parameters=[{"ParameterKey": "ExternalId", "ParameterValue": options.external_id}],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    stack = cfn.describe_stacks(StackName="trailhound")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert outputs["QueueUrl"] == url and "--notification-only" in outputs["BucketNotificationStep"]
+    assert set(snapshot(aws)["queues"]) == set(before["queues"])  # no queue nothing feeds
+
+    step = _run_twice(aws_cli, build_notification_script(options, REGION), tmp_path)
+    assert "statement TrailhoundReadsCloudTrail in its policy" in step
+    assert _statements(aws, url) == ["SiemAccountReads", "TrailhoundReadsCloudTrail"]
+    [entry] = s3.get_bucket_notification_configuration(Bucket="corp-trail")["QueueConfigurations"]
+    assert entry["QueueArn"] == QUEUE_ARN and entry["Id"] == "trailhound-cloudtrail"
+
+    teardown = build_teardown(options, REGION, fmt="cloudformation")
+    for _ in range(2):
+        result = aws_cli.run(teardown, _environment(), tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert snapshot(aws) == before

@@ -348,5 +348,5 @@ def deploy_hint(options: SetupOptions, region: str, template_file: str) -> str:
     ]
     step = notification_step(options, region)
     if step:
-        lines.append(f"then, as the stack cannot change an existing bucket: {step}")
+        lines.append(f"then, as the stack cannot change existing resources: {step}")
     return "\n".join(lines)
