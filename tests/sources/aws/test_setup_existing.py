@@ -502,3 +502,32 @@ def test_the_template_step_and_stack_teardown_on_an_existing_queue(
         result = aws_cli.run(teardown, _environment(), tmp_path)
         assert result.returncode == 0, result.stdout + result.stderr
     assert snapshot(aws) == before
+
+
+@pytest.mark.aws
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS::")  # moto skips types it lacks
+def test_the_stack_teardown_turns_eventbridge_off_only_if_its_step_turned_it_on(
+    aws: Aws, aws_cli: AwsCli, tmp_path: Path
+) -> None:
+    aws.client("s3").create_bucket(Bucket="corp-trail")
+    before = snapshot(aws)
+    options = SetupOptions(ACCOUNT, OPERATOR, existing_bucket="corp-trail", route="eventbridge")
+    aws.client("cloudformation").create_stack(
+        StackName="trailhound",
+        TemplateBody=render(build_template(options)),
+        Parameters=[{"ParameterKey": "ExternalId", "ParameterValue": options.external_id}],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    _run_twice(aws_cli, build_notification_script(options, REGION), tmp_path)
+    rule = names_for(options, REGION).rule_arn
+    tags = aws.client("events").list_tags_for_resource(ResourceARN=rule)["Tags"]
+    assert {"Key": "trailhound-setup:eventbridge-delivery", "Value": "turned-on"} in tags
+    teardown = build_teardown(options, REGION, fmt="cloudformation")
+    outputs = []
+    for _ in range(2):
+        result = aws_cli.run(teardown, _environment(), tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        outputs.append(result.stdout)
+    assert "corp-trail: EventBridge delivery off again" in outputs[0]
+    assert "EventBridge delivery off again" not in outputs[1]  # the rule and its tag are gone
+    assert snapshot(aws) == before

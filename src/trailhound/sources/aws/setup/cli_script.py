@@ -184,6 +184,9 @@ def _bucket(script: Script, docs: dict[str, Any]) -> None:
 
 RULE_DESCRIPTION = "CloudTrail log files for trailhound"
 TURNED_ON = "setup turned on EventBridge delivery of the bucket"  # then teardown turns it off
+# The template's rule cannot carry that in its description: the step tags it instead.
+EVENTBRIDGE_TAG = "trailhound-setup:eventbridge-delivery"
+TURNED_ON_TAG = "turned-on"
 
 
 def _rule_description(script: Script) -> None:
@@ -326,6 +329,14 @@ def build_notification_script(options: SetupOptions, region: str = "us-east-1") 
         existing.check_trail(script)
     if names.existing_queue:
         existing.merge_queue_policy(script, {"queue_policy": queue_policy(options, names)})
+    if options.route == "eventbridge":  # record on the stack's rule whether we turn it on
+        script.fetch_notification()
+        script.add(
+            f'if ! {script.notification_tool()} eventbridge-on "$WORK/current.json"; then',
+            f"  aws events tag-resource --resource-arn {q(names.rule_arn)} "
+            f"--tags Key={EVENTBRIDGE_TAG},Value={TURNED_ON_TAG}",
+            "fi",
+        )
     if options.touches_bucket_notification:
         script.put_notification()
         script.say(f"bucket {names.bucket}: notification {names.notification_id} set")

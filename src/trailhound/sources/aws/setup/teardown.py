@@ -5,13 +5,15 @@ the trail, our bucket notification entry (every other one stays), the EventBridg
 subscription, the role and the queues. The logs bucket, and the KMS key without which its logs
 cannot be read, stay unless ``--delete-logs`` is given; an existing bucket is never deleted.
 An existing queue or trail stays too, losing only our statement, subscription or selectors (see
-``existing``). Each step checks first, so a teardown can run twice.
+``existing``). A bucket's EventBridge delivery is turned off only if setup turned it on, as our
+rule records (in its description, or, for the stack's rule, a tag the template's step puts on
+it). Each step checks first, so a teardown can run twice.
 """
 
 from __future__ import annotations
 
 from trailhound.sources.aws.setup import existing
-from trailhound.sources.aws.setup.cli_script import TURNED_ON
+from trailhound.sources.aws.setup.cli_script import EVENTBRIDGE_TAG, TURNED_ON, TURNED_ON_TAG
 from trailhound.sources.aws.setup.options import SetupError, SetupOptions
 from trailhound.sources.aws.setup.script import Script, q
 
@@ -85,18 +87,24 @@ def _delete_rule(script: Script) -> None:
         f"  aws events remove-targets --rule {rule} --ids queue >/dev/null",
         f"  aws events delete-rule --name {rule}",
         f'  echo "EventBridge rule {names.rule}: deleted"',
-        f'  if [[ "$RULE_DESCRIPTION" == *"{TURNED_ON}"* ]] && '
-        f"exists aws s3api head-bucket --bucket {q(names.bucket)}; then",
     )
+    _eventbridge_off(script, f'[[ "$RULE_DESCRIPTION" == *"{TURNED_ON}"* ]]', "  ")
+    script.add("fi")
+
+
+def _eventbridge_off(script: Script, condition: str, indent: str = "") -> None:
+    """Turn the bucket's EventBridge delivery off again when ``condition`` (setup turned it on)."""
+    bucket = q(script.names.bucket)
+    script.add(f"{indent}if {condition} && exists aws s3api head-bucket --bucket {bucket}; then")
     script.fetch_notification()
     script.add(
-        f'    {script.notification_tool()} eventbridge-off "$WORK/current.json" '
+        f'{indent}  {script.notification_tool()} eventbridge-off "$WORK/current.json" '
         '> "$WORK/notification.json"',
-        f"    aws s3api put-bucket-notification-configuration --bucket {q(names.bucket)} "
+        f"{indent}  aws s3api put-bucket-notification-configuration --bucket {bucket} "
         '--notification-configuration "file://$WORK/notification.json"',
-        f'    echo "bucket {names.bucket}: EventBridge delivery off again, as before setup"',
-        "  fi",
-        "fi",
+        f'{indent}  echo "bucket {script.names.bucket}: EventBridge delivery off again, as before '
+        'setup"',
+        f"{indent}fi",
     )
 
 
@@ -174,6 +182,13 @@ def _stack_teardown(script: Script, delete_logs: bool) -> None:
             "\"Stacks[0].Outputs[?OutputKey=='KmsKeyArn'].OutputValue\" --output text "
             "2>/dev/null || true)"
         )
+    eventbridge = options.route == "eventbridge" and options.existing_bucket
+    if eventbridge:  # the template's step tags the stack's rule when it turned delivery on
+        script.add(
+            f"RULE_TAG=$(aws events list-tags-for-resource --resource-arn {q(names.rule_arn)} "
+            f"--query \"Tags[?Key=='{EVENTBRIDGE_TAG}'].Value\" --output text 2>/dev/null "
+            "|| true)"
+        )
     script.add(
         f"if exists aws cloudformation describe-stacks --stack-name {stack}; then",
         f"  aws cloudformation delete-stack --stack-name {stack}",
@@ -181,6 +196,8 @@ def _stack_teardown(script: Script, delete_logs: bool) -> None:
         f'  echo "stack {names.stack}: deleted (the bucket and KMS key are retained)"',
         "fi",
     )
+    if eventbridge:
+        _eventbridge_off(script, f'[ "$RULE_TAG" = {TURNED_ON_TAG} ]')
     if not options.existing_bucket and not delete_logs:
         # The retained bucket must not keep notifying the deleted queue.
         _remove_notification(script)
