@@ -212,7 +212,7 @@ class Trailhound:
     def explain(self, compiled: CompiledQuery, dialect: str = "duckdb") -> str:
         """The query's SQL for ``dialect`` and the lake partitions it reads."""
         from trailhound.query.explain import explain
-        from trailhound.store.lake import open_lake
+        from trailhound.store.lakes import open_lake
 
         partitions = [(p.date, p.account) for p in open_lake(self.data_dir).partitions()]
         return explain(compiled, dialect, partitions).render()
@@ -312,7 +312,7 @@ class Trailhound:
         disk or on S3, where each event is kept once); returns how many files were removed."""
         import duckdb
 
-        from trailhound.store.lake import open_lake
+        from trailhound.store.lakes import open_lake
 
         con = duckdb.connect()
         try:
@@ -325,7 +325,7 @@ class Trailhound:
         """Delete the lake's days older than the retention ``older_than`` (``400d``, by event
         date in UTC); returns how many files went and the first day kept."""
         from trailhound.durations import parse_duration
-        from trailhound.store.lake import open_lake
+        from trailhound.store.lakes import open_lake
 
         before = (datetime.now(UTC) - parse_duration(older_than)).date()
         return open_lake(self.data_dir).expire(before), before

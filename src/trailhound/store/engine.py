@@ -30,7 +30,7 @@ from sqlglot import exp
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
-from trailhound.store.lake import open_lake
+from trailhound.store.lakes import open_lake
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
