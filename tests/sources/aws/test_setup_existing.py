@@ -292,6 +292,29 @@ def test_sns_route_on_an_existing_queue_runs_twice_and_tears_down_to_what_was(
     assert snapshot(aws) == before
 
 
+@pytest.mark.aws
+def test_sns_route_with_a_new_queue_runs_twice_and_tears_down_to_what_was(
+    aws: Aws, aws_cli: AwsCli, tmp_path: Path
+) -> None:
+    _, topic = aws.bucket_to_topic_to_queue("corp-trail")
+    before = snapshot(aws)
+    options = SetupOptions(
+        ACCOUNT, OPERATOR, existing_bucket="corp-trail", route="sns", existing_topic=topic
+    )
+    _run_twice(aws_cli, build_script(options), tmp_path)
+    after = snapshot(aws)
+    ours = f"arn:aws:sqs:{REGION}:{ACCOUNT}:trailhound-cloudtrail"
+    assert after["subscriptions"].count((topic, ours)) == 1
+    assert after["buckets"] == before["buckets"]
+    url = aws.client("sqs").get_queue_url(QueueName="trailhound-cloudtrail")["QueueUrl"]
+    report = check_connection(Integration.create("corp", url, region=REGION), bucket="corp-trail")
+    assert report.ok, report.message
+    for _ in range(2):
+        teardown = aws_cli.run(build_teardown(options), _environment(), tmp_path)
+        assert teardown.returncode == 0, teardown.stdout + teardown.stderr
+    assert snapshot(aws) == before
+
+
 def _existing_trail(aws: Aws, prefix: str = "org") -> None:
     """Trail ``corp`` writing to ``corp-trail`` under ``prefix`` with selectors of its own."""
     s3 = aws.client("s3")
