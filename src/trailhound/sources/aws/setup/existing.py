@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from trailhound.sources.aws.setup.options import SetupOptions
+from trailhound.sources.aws.setup.policy import SOURCE_SERVICES
 from trailhound.sources.aws.setup.script import Script, q
 from trailhound.sources.aws.setup.selectors import event_selectors
 
@@ -134,7 +135,7 @@ def merge_queue_policy(script: Script, docs: dict[str, Any]) -> None:
         "KmsMasterKeyId --query Attributes.KmsMasterKeyId --output text)",
         'if [ -n "$QUEUE_KEY" ] && [ "$QUEUE_KEY" != None ]; then',
         '  echo "note: the queue is encrypted with KMS key $QUEUE_KEY: its key policy must let '
-        f"{options.route if options.route != 'queue' else 's3'}.amazonaws.com use it "
+        f"{SOURCE_SERVICES[options.route]}.amazonaws.com use it "
         f'(kms:GenerateDataKey) and role {names.role} decrypt (kms:Decrypt)" >&2',
         "fi",
     )
