@@ -28,6 +28,13 @@ def test_ingest_benchmark(tmp_path: Path) -> None:
 
 
 @pytest.mark.bench
+def test_ingest_progress_benchmark() -> None:
+    output = _run(str(BENCH / "ingest_progress.py"), "--events", "2000", "--rounds", "1")
+    assert "baseline, no progress" in output and "with progress" in output
+    assert "0 progress calls" in output and "progress costs" in output
+
+
+@pytest.mark.bench
 def test_detect_benchmark(tmp_path: Path) -> None:
     output = _run(
         str(BENCH / "detect.py"), "--events", "2000", "--workdir", str(tmp_path),
