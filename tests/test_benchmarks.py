@@ -28,6 +28,13 @@ def test_ingest_benchmark(tmp_path: Path) -> None:
 
 
 @pytest.mark.bench
+def test_ingest_progress_benchmark() -> None:
+    output = _run(str(BENCH / "ingest_progress.py"), "--events", "2000", "--rounds", "1")
+    assert "baseline, no progress" in output and "with progress" in output
+    assert "0 progress calls" in output and "progress costs" in output
+
+
+@pytest.mark.bench
 def test_detect_benchmark(tmp_path: Path) -> None:
     output = _run(
         str(BENCH / "detect.py"), "--events", "2000", "--workdir", str(tmp_path),
@@ -59,7 +66,9 @@ def test_startup_benchmark(tmp_path: Path) -> None:
         str(BENCH / "startup.py"), "--events", "300", "--runs", "1", "--workdir", str(tmp_path)
     )
     assert 'python -c "import duckdb"' in output and "trailhound --help" in output
-    assert "trailhound query 'dataset = cloudtrail | limit 1'" in output and "median" in output
+    assert "trailhound query, first time (compiles)" in output and "median" in output
+    assert "trailhound query, again (kept plan)" in output
+    assert "cross-check: the kept plan's rows equal the compiled query's" in output
 
 
 @pytest.mark.bench

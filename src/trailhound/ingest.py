@@ -79,7 +79,8 @@ from trailhound.sources.stdin import StdinSource
 from trailhound.stage_clock import StageClock
 from trailhound.store.commit import NEW_EVENTS, Committed, Committer, belongs_to
 from trailhound.store.dedupe import CONFLICT_INFOS
-from trailhound.store.lake import PartitionError, open_lake
+from trailhound.store.lake import PartitionError
+from trailhound.store.lakes import open_lake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,11 @@ class IngestOptions:
 
 @dataclass(slots=True)
 class Progress:
-    """Running totals handed to the progress callback."""
+    """Running totals handed to the progress callback.
+
+    The callback hears of every file (and its events) once it is read, and of the totals again
+    as each batch settles; the counts never go down.
+    """
 
     files_done: int = 0
     files_total: int = 0
@@ -155,6 +160,8 @@ class _Chunk:
     files: list[SourceFile]
     blobs: list[Blob]
     con: duckdb.DuckDBPyConnection
+    files_reported: int = 0  # told to the progress callback while loading
+    records_reported: int = 0
 
     @property
     def items(self) -> list[Item]:
@@ -184,6 +191,7 @@ class Ingestor:
         self.detection = detection
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
         self.progress = Progress()
+        self._progress_lock = threading.Lock()  # workers report files as they read them
         self.db = duckdb.connect()
         data_dir.tmp.mkdir(parents=True, exist_ok=True)
         self.db.execute("SET preserve_insertion_order = false")
@@ -291,7 +299,24 @@ class Ingestor:
 
     def _report(self) -> None:
         if self.on_progress:
-            self.on_progress(self.progress)
+            with self._progress_lock:
+                self.on_progress(self.progress)
+
+    def _reader(self, chunk: _Chunk) -> Callable[[int, int], None] | None:
+        """The loader's ``on_read`` for a chunk: each file read moves the progress on."""
+        callback = self.on_progress
+        if callback is None:
+            return None
+
+        def on_read(files: int, records: int) -> None:
+            with self._progress_lock:
+                chunk.files_reported += files
+                chunk.records_reported += records
+                self.progress.files_done += files
+                self.progress.records += records
+                callback(self.progress)
+
+        return on_read
 
     # The loop ----------------------------------------------------------------------------
     def _pump(
@@ -399,10 +424,11 @@ class Ingestor:
             result = self._salvage(chunk, chunk.items, error)
         owner.summary.merge(result)
         owner.chunks -= 1
-        progress = self.progress
-        progress.files_done += result.files
-        progress.bytes_done += result.bytes_read
-        progress.records += result.records
+        with self._progress_lock:  # what the reads did not report yet (never less)
+            progress = self.progress
+            progress.files_done += max(0, result.files - chunk.files_reported)
+            progress.bytes_done += result.bytes_read
+            progress.records += max(0, result.records - chunk.records_reported)
         self._report()
 
     def _salvage(self, chunk: _Chunk, items: list[Item], error: Exception) -> IngestSummary:
@@ -452,7 +478,7 @@ class Ingestor:
     def _ingest_chunk(self, chunk: _Chunk) -> IngestSummary:
         """Read, normalize and commit one chunk (in a worker thread); isolate a data failure."""
         try:
-            committed = self._commit(chunk.con, chunk.files, chunk.blobs)
+            committed = self._commit(chunk.con, chunk.files, chunk.blobs, self._reader(chunk))
         except Exception as error:
             if not _is_data_error(error):
                 raise
@@ -467,11 +493,15 @@ class Ingestor:
         return committed.summary
 
     def _commit(
-        self, con: duckdb.DuckDBPyConnection, files: list[SourceFile], blobs: list[Blob]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: list[SourceFile],
+        blobs: list[Blob],
+        on_read: Callable[[int, int], None] | None = None,
     ) -> Committed:
         """Load, normalize and commit files and blobs; blobs count as read, unrecorded."""
         with self.clock.stage("load"):
-            quarantine = self.loader.load(con, files, blobs)
+            quarantine = self.loader.load(con, files, blobs, on_read)
         with self.clock.stage("checks"):
             self.loader.finish(con)
         _log_quarantine(quarantine)

@@ -161,3 +161,29 @@ def test_setup_gives_a_quick_create_link_that_expires_in_30_days(api: Api) -> No
     assert hosted["external_id"] == "x" * 20
     invalid = api.post("/api/v1/setup/aws", "admin", json={"account": "12"})
     assert invalid.status_code == 422
+    queue = "https://sqs.us-east-1.amazonaws.com/111122223333/feed"
+    existing = api.post(
+        "/api/v1/setup/aws",
+        "admin",
+        json={
+            "account": "111122223333",
+            "operator_account": "444455556666",
+            "existing_bucket": "corp-trail",
+            "existing_trail": "corp",
+            "existing_queue": queue,
+        },
+    )
+    assert existing.status_code == 201, existing.text
+    template = existing.json()["template"]
+    assert "NotificationQueue" not in template["Resources"] and "Trail" not in template["Resources"]
+    assert f"--existing-queue {queue}" in str(template["Outputs"]["BucketNotificationStep"])
+    no_bucket = api.post(
+        "/api/v1/setup/aws",
+        "admin",
+        json={
+            "account": "111122223333",
+            "operator_account": "444455556666",
+            "existing_trail": "corp",
+        },
+    )
+    assert no_bucket.status_code == 400 and "bucket" in no_bucket.text

@@ -8,11 +8,10 @@ import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from trailhound.cli.context import application
-from trailhound.cli.output import console, fail, out, printable
+from trailhound.cli.output import console, fail, new_table, out, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
@@ -167,7 +166,7 @@ def list_integrations(
     ] = False,
 ) -> None:
     """List integrations with their state and counters."""
-    table = Table()
+    table = new_table()
     for header in ("name", "state"):
         table.add_column(header, no_wrap=True)
     table.add_column("queue", overflow="fold")  # a URL folds; it never loses characters
@@ -291,6 +290,23 @@ def setup_aws(
     existing_topic: Annotated[
         str | None, typer.Option(help="The SNS topic the existing bucket notifies (--route sns).")
     ] = None,
+    existing_queue: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this queue (ARN or URL) instead of a new one; our statement joins its "
+            "policy beside the others."
+        ),
+    ] = None,
+    existing_trail: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this trail (name or ARN) instead of a new one; its bucket, prefix and KMS "
+            "key are looked up unless --existing-bucket is given."
+        ),
+    ] = None,
+    log_prefix: Annotated[
+        str, typer.Option(help="The S3 key prefix the existing trail writes under.")
+    ] = "",
     kms: Annotated[bool, typer.Option(help="Encrypt the logs with a new KMS key.")] = False,
     kms_key: Annotated[
         str | None, typer.Option(help="An existing KMS key ARN the logs are encrypted with.")
@@ -326,7 +342,10 @@ def setup_aws(
     ] = False,
     notification_only: Annotated[
         bool,
-        typer.Option(help="Only the existing bucket's notification (after the template)."),
+        typer.Option(
+            help="Only what the template cannot do on existing resources (bucket notification, "
+            "queue policy statement, trail selectors), after deploying it."
+        ),
     ] = False,
 ) -> None:
     """Print a CloudFormation template, an AWS CLI script, the policy JSON, or a teardown."""
@@ -341,6 +360,13 @@ def setup_aws(
 
     text = ""
     try:
+        if existing_trail and not existing_bucket:
+            from trailhound.sources.aws.setup.trail_lookup import lookup_trail
+
+            _use_profile(profile)
+            found = lookup_trail(existing_trail, region)
+            existing_bucket, log_prefix = found.bucket, found.prefix
+            kms_key = kms_key or found.kms_key_arn
         options = SetupOptions(
             account=account,
             operator=operator_account,
@@ -354,6 +380,9 @@ def setup_aws(
             existing_topic=existing_topic,
             kms_key_arn=kms_key,
             profile=profile,
+            existing_queue=existing_queue,
+            existing_trail=existing_trail,
+            log_prefix=log_prefix,
             **({"external_id": external_id} if external_id else {}),
         )
         fmt, template_format = fmt.lower(), template_format.lower()

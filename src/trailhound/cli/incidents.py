@@ -6,12 +6,10 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from trailhound.app import Trailhound
 from trailhound.cli.context import data_dir as _data_dir
-from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
+from trailhound.cli.output import console, fail, jsonable, new_table, out, print_json, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
@@ -101,14 +99,16 @@ def incidents_show(
     except TrailhoundError as error:
         raise fail(error) from error
     if fmt == "json":
-        incident["alerts"] = [Trailhound.public_alert(a) for a in incident["alerts"]]
+        from trailhound.incidents.alerts import public_alert
+
+        incident["alerts"] = [public_alert(a) for a in incident["alerts"]]
         print_json(incident)
         return
     for key, value in incident.items():
         if key not in ("alerts", "comments"):
             shown = "" if value is None else str(jsonable(value))
             out.print(Text.assemble((key, "bold"), ": ", printable(shown)), highlight=False)
-    alerts = Table("alert", "severity", "title", "actor", "first_seen", "count", title="alerts")
+    alerts = new_table("alert", "severity", "title", "actor", "first_seen", "count", title="alerts")
     for a in incident["alerts"]:
         alerts.add_row(a["id"], a["severity"], a["title"], _short(a["actor"]),
                        jsonable(a["first_seen"]), str(a["count"]))  # fmt: skip

@@ -75,7 +75,11 @@ def ingest(
                     rate=p.records / elapsed,
                 )
 
-            summary = application(ctx).ingest(sources, detect=detect, on_progress=on_progress)
+            # The bar moves with every file read (the loader then reads in smaller groups, see
+            # bench/ingest_progress.py); off a terminal nothing is drawn, so nothing is asked.
+            summary = application(ctx).ingest(
+                sources, detect=detect, on_progress=on_progress if console.is_terminal else None
+            )
             summary.seconds = time.perf_counter() - started
     except TrailhoundError as error:
         raise fail(error) from error

@@ -10,10 +10,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from trailhound.cli.context import application
-from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
+from trailhound.cli.output import (
+    console,
+    fail,
+    jsonable,
+    new_table,
+    out,
+    print_json,
+    printable,
+)
 from trailhound.errors import TrailhoundError
 
 suppressions_app = typer.Typer(
@@ -37,7 +44,7 @@ def suppressions_list(
     if fmt == "json":
         print_json(found)
         return
-    table = Table()
+    table = new_table()
     table.add_column("id", no_wrap=True)  # whole: ``suppressions remove`` takes it
     for column in ("rule", "field", "value", "expires", "hits", "by", "reason"):
         table.add_column(column)

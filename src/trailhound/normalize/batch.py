@@ -15,7 +15,7 @@ DuckDB could not (``normalize.batch_checks``). Nothing here writes anywhere but 
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -36,6 +36,7 @@ from trailhound.normalize.batch_checks import (
     repair_key_cases,
 )
 from trailhound.normalize.records import normalize_sql
+from trailhound.sources.base import in_batches
 from trailhound.sources.decode import DEFAULT_MAX_BYTES, decode_bytes
 from trailhound.sources.files import read_file
 
@@ -79,6 +80,13 @@ def split_decoded(decoded: Iterable[RawRecord | QuarantineEntry]) -> Decoded:
     return records, quarantine
 
 
+OnRead = Callable[[int, int], None]  # (files, records) read since the last call
+# With a progress callback, the fast path reads its files in groups of about this many bytes
+# (one statement each) so that a progress bar moves while a batch loads.
+PROGRESS_GROUP_BYTES = 1024 * 1024
+PROGRESS_GROUP_FILES = 32
+
+
 class BatchLoader:
     """Fills ``batch_events`` from files and blobs; one loader serves every connection."""
 
@@ -106,10 +114,15 @@ class BatchLoader:
         con: duckdb.DuckDBPyConnection,
         files: Sequence[SourceFile] = (),
         blobs: Sequence[Blob] = (),
+        on_read: OnRead | None = None,
     ) -> list[QuarantineEntry]:
         """A new ``batch_events`` holding ``files`` and ``blobs``; returns what is quarantined
-        whole or in part outside the table (unreadable objects, damage found by the reader)."""
+        whole or in part outside the table (unreadable objects, damage found by the reader).
+
+        ``on_read(files, records)`` is told about every object once it is read (a progress bar).
+        """
         self.start(con)
+        reported: set[str] = set()
         quarantine: list[QuarantineEntry] = []
         # DuckDB follows symbolic links: a file replaced by one since discovery goes to the
         # careful reader, which opens nothing through a link.
@@ -122,7 +135,19 @@ class BatchLoader:
         ]
         careful = [f for f in files if f not in fast]
         if fast:
-            unreadable = self._load_fast(con, fast)
+            groups = (
+                list(in_batches(fast, PROGRESS_GROUP_BYTES, PROGRESS_GROUP_FILES))
+                if on_read
+                else [fast]
+            )
+            unreadable = []
+            for group in groups:
+                failed = self._load_fast(con, group)
+                unreadable += failed
+                if on_read:
+                    read = [f.uri for f in group if f not in failed]
+                    self._report_read(con, read, on_read)
+                    reported.update(read)
             careful += unreadable
             careful += self._unload_documents(con, [f for f in fast if f not in unreadable])
             quarantine += self._overflowing(con)
@@ -130,6 +155,8 @@ class BatchLoader:
             records, damage = self.decode_file(source)
             quarantine += damage
             self.load_records(con, records, source.account_hint)
+            if on_read and source.uri not in reported:  # a file read again is counted once
+                on_read(1, len(records))
         # Blobs (pushed bodies, often many small ones) are normalized together, one statement
         # per account hint: the normalizer's statement costs more to run than a body to decode.
         by_hint: dict[str | None, list[RawRecord]] = {}
@@ -137,9 +164,24 @@ class BatchLoader:
             records, damage = self.decode_blob(blob)
             quarantine += damage
             by_hint.setdefault(blob.account_hint, []).extend(records)
+            if on_read:
+                on_read(1, len(records))
         for hint, records in by_hint.items():
             self.load_records(con, records, hint)
         return quarantine
+
+    @staticmethod
+    def _report_read(con: duckdb.DuckDBPyConnection, uris: list[str], on_read: OnRead) -> None:
+        """Tell ``on_read`` about each file of a group the fast path read, with its records."""
+        counts = dict(
+            con.execute(
+                f"SELECT source_object, count(*) FROM {BATCH_TABLE} "
+                "WHERE source_object IN (SELECT unnest(?)) GROUP BY source_object",
+                [uris],
+            ).fetchall()
+        )
+        for uri in uris:
+            on_read(1, int(counts.get(uri, 0)))
 
     def finish(self, con: duckdb.DuckDBPyConnection) -> None:
         """Repair key cases and check structure limits: the passes DuckDB cannot do alone."""

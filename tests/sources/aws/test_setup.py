@@ -289,6 +289,18 @@ def test_cfn_lint_accepts_the_templates(tmp_path: Path) -> None:
         "existing-topic": SetupOptions(
             ACCOUNT, OPERATOR, existing_bucket="corp-trail", route="sns", existing_topic=topic
         ),
+        "existing-queue-and-trail": SetupOptions(
+            ACCOUNT,
+            OPERATOR,
+            existing_bucket="corp-trail",
+            existing_trail="corp",
+            existing_queue=f"arn:aws:sqs:us-east-1:{ACCOUNT}:feed",
+            route="eventbridge",
+            network_activity="denied",
+        ),
+        "new-bucket-existing-queue": SetupOptions(
+            ACCOUNT, OPERATOR, existing_queue=f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/feed"
+        ),
     }
     files = []
     for name, options in variants.items():

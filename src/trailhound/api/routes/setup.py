@@ -39,6 +39,11 @@ class AwsSetup(BaseModel):
     existing_bucket: str | None = Field(None, max_length=63)
     route: Literal["queue", "sns", "eventbridge"] = "queue"
     existing_topic: str | None = Field(None, max_length=512)
+    existing_queue: str | None = Field(None, max_length=512, description="ARN or URL")
+    existing_trail: str | None = Field(
+        None, max_length=256, description="Name or ARN; give existing_bucket (and log_prefix)"
+    )
+    log_prefix: str = Field("", max_length=200, description="The existing trail's key prefix")
     kms: bool = False
     kms_key: str | None = Field(None, max_length=512)
     network_activity: Literal["all", "denied"] | None = None
@@ -65,6 +70,9 @@ def _options(body: AwsSetup, external_id: str) -> Any:
         name=body.name_prefix,
         route=body.route,
         existing_topic=body.existing_topic,
+        existing_queue=body.existing_queue,
+        existing_trail=body.existing_trail,
+        log_prefix=body.log_prefix,
     )
 
 

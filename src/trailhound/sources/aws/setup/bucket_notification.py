@@ -2,9 +2,11 @@
 
 ``PutBucketNotificationConfiguration`` replaces a bucket's whole configuration, so setup reads the
 current one, keeps every other consumer's entry, replaces only its own (found by its ``Id``) and
-writes the result; teardown removes only its own. S3 refuses two entries whose event types and
-key filters overlap: then nothing is written, and the message offers the routes that never
-conflict (EventBridge, or subscribing to the SNS topic the existing entry notifies).
+writes the result; teardown removes only its own. When another entry already sends the log
+files to the very queue (an existing queue the bucket feeds), nothing is added. S3 refuses two
+entries whose event types and key filters overlap: then nothing is written, and the message
+offers the routes that never conflict (EventBridge, or subscribing to the SNS topic the existing
+entry notifies).
 
 The module uses only the standard library: the generated AWS CLI scripts carry its source and
 run it with ``python3`` (``python3 bucket_notification.py add|check|remove …``).
@@ -81,14 +83,29 @@ def admits(entry: dict[str, Any], key: str) -> bool:
     )
 
 
-def queue_entry(entry_id: str, queue_arn: str) -> dict[str, Any]:
-    """Our entry: new objects under ``AWSLogs/`` go to the queue."""
+def queue_entry(entry_id: str, queue_arn: str, prefix: str = LOG_PREFIX) -> dict[str, Any]:
+    """Our entry: new objects under ``AWSLogs/`` (after the trail's prefix) go to the queue."""
     return {
         "Id": entry_id,
         "QueueArn": queue_arn,
         "Events": [CREATED],
-        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": LOG_PREFIX}]}},
+        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}},
     }
+
+
+def sample_key(prefix: str = LOG_PREFIX) -> str:
+    """A log file's key under ``prefix``, to ask which entries would send it."""
+    return f"{prefix}000000000000/CloudTrail/us-east-1/2026/01/01/x.json.gz"
+
+
+def already_delivered(current: dict[str, Any], entry_id: str, queue_arn: str, prefix: str) -> bool:
+    """Whether another entry already sends the log files to ``queue_arn``."""
+    return any(
+        entry.get("Id") != entry_id
+        and entry.get("QueueArn") == queue_arn
+        and admits(entry, sample_key(prefix))
+        for entry in current.get("QueueConfigurations") or []
+    )
 
 
 def conflicts(current: dict[str, Any], ours: dict[str, Any]) -> list[str]:
@@ -108,12 +125,14 @@ def conflicts(current: dict[str, Any], ours: dict[str, Any]) -> list[str]:
     return found
 
 
-def conflict_message(bucket: str, current: dict[str, Any], described: list[str]) -> str:
+def conflict_message(
+    bucket: str, current: dict[str, Any], described: list[str], prefix: str = LOG_PREFIX
+) -> str:
     """Why nothing was changed, and the routes that work instead."""
     topics = [
         str(e.get("TopicArn"))
         for e in current.get("TopicConfigurations") or []
-        if admits(e, f"{LOG_PREFIX}x/CloudTrail/x.json.gz")
+        if admits(e, sample_key(prefix))
     ]
     routes = "--route eventbridge (the bucket sends its events to EventBridge as well)"
     if topics:
@@ -132,15 +151,16 @@ def add(
     queue_arn: str | None = None,
     eventbridge: bool = False,
     bucket: str = "the bucket",
+    prefix: str = LOG_PREFIX,
 ) -> dict[str, Any]:
     """The configuration with our entry beside the others; raises on an overlap."""
     merged = cleaned(current)
     queues = [e for e in merged.get("QueueConfigurations", []) if e.get("Id") != entry_id]
-    if queue_arn is not None:
-        ours = queue_entry(entry_id, queue_arn)
+    if queue_arn is not None and not already_delivered(merged, entry_id, queue_arn, prefix):
+        ours = queue_entry(entry_id, queue_arn, prefix)
         described = conflicts(merged, ours)
         if described:
-            raise NotificationConflict(conflict_message(bucket, merged, described))
+            raise NotificationConflict(conflict_message(bucket, merged, described, prefix))
         queues.append(ours)
     if queues:
         merged["QueueConfigurations"] = queues
@@ -156,8 +176,9 @@ def remove(
 ) -> dict[str, Any]:
     """The configuration without our entry (by ``Id``, or by queue); every other one stays.
 
-    CloudFormation names the entries it writes itself, hence the queue. EventBridge delivery,
-    once on, stays on: other rules may rely on it, and it costs nothing.
+    CloudFormation names the entries it writes itself, hence the queue. EventBridge delivery
+    stays on here; the teardown turns it off (``eventbridge-off``) only when the EventBridge
+    rule records that setup turned it on.
     """
     merged = cleaned(current)
     queues = [
@@ -178,12 +199,19 @@ def _read(path: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    """``add|check CURRENT ID QUEUE_ARN|- queue|eventbridge BUCKET``, ``remove CURRENT ID ARN``."""
+    """``add|check CURRENT ID QUEUE_ARN|- queue|eventbridge BUCKET [PREFIX]``, ``remove CURRENT ID
+    [ARN]``, ``eventbridge-on CURRENT`` (exit status), ``eventbridge-off CURRENT``."""
     verb, current = argv[0], _read(argv[1])
+    if verb == "eventbridge-on":  # exit 0 when the bucket sends its events to EventBridge
+        return 0 if current.get(EVENTBRIDGE) is not None else 1
+    if verb == "eventbridge-off":
+        print(json.dumps({k: v for k, v in cleaned(current).items() if k != EVENTBRIDGE}))
+        return 0
     if verb == "remove":
         print(json.dumps(remove(current, argv[2], argv[3] if len(argv) > 3 else None)))
         return 0
     entry_id, queue_arn, route, bucket = argv[2:6]
+    prefix = argv[6] if len(argv) > 6 else LOG_PREFIX
     try:
         merged = add(
             current,
@@ -191,6 +219,7 @@ def main(argv: list[str]) -> int:
             queue_arn=None if queue_arn == "-" else queue_arn,
             eventbridge=route == "eventbridge",
             bucket=bucket,
+            prefix=prefix,
         )
     except NotificationConflict as error:
         print(f"error: {error}", file=sys.stderr)

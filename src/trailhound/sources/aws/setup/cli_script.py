@@ -8,113 +8,43 @@ It can run twice: it first checks that the credentials belong to ``--account``, 
 is missing and updates what exists (queues, bucket settings, trail, role, policies). An existing
 bucket's notification configuration is read and our entry added beside the others (see
 ``bucket_notification``); when another entry overlaps, the script stops before creating
-anything. Teardown scripts live in ``teardown``.
+anything. An existing queue or trail is used, never replaced (see ``existing``). Teardown
+scripts live in ``teardown``.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
-from pathlib import Path
 from typing import Any
 
-from trailhound.sources.aws.setup import bucket_notification, policy
+from trailhound.sources.aws.setup import existing, policy
 from trailhound.sources.aws.setup.cloudformation import notification_step
 from trailhound.sources.aws.setup.options import Names, SetupOptions, names_for
+from trailhound.sources.aws.setup.script import KEY_ARN_VARIABLE, Script, q
 from trailhound.sources.aws.setup.selectors import event_selectors
 
-__all__ = ["Names", "Script", "build_notification_script", "build_policies", "build_script"]
+__all__ = [
+    "KEY_ARN_VARIABLE",
+    "Names",
+    "Script",
+    "build_notification_script",
+    "build_policies",
+    "build_script",
+    "q",
+]
 
-KEY_ARN_VARIABLE = "${KEY_ARN}"
-q = shlex.quote
 
-
-class Script:
-    """A bash script under construction: preamble, JSON documents, commands."""
-
-    def __init__(self, options: SetupOptions, region: str, purpose: str) -> None:
-        self.options = options
-        self.names = names_for(options, region)
-        self.lines = [
-            "#!/usr/bin/env bash",
-            "set -euo pipefail",
-            "shopt -s inherit_errexit",
-            f"# {purpose}",
-            "# Needs bash, the AWS CLI and python3; run it with administrator rights in the",
-            "# account (the organization's management account for an organization trail).",
-            f"export AWS_DEFAULT_REGION={q(region)}",
-            'export AWS_PAGER=""',
-        ]
-        if options.profile:
-            self.lines.append(f"export AWS_PROFILE={q(options.profile)}")
-        self.lines += [
-            'WORK="$(mktemp -d)"',
-            "trap 'rm -rf \"$WORK\"' EXIT",
-            'exists() { "$@" >/dev/null 2>&1; }',
-            f"ACCOUNT={q(options.account)}",
-            'CALLER="$(aws sts get-caller-identity --query Account --output text)"',
-            'if [ "$CALLER" != "$ACCOUNT" ]; then',
-            '  echo "error: these AWS credentials belong to account $CALLER, not $ACCOUNT:" \\',
-            '    "run the script with that account\'s credentials (AWS_PROFILE=…)" >&2',
-            "  exit 2",
-            "fi",
-        ]
-        self._notification_tool = False
-
-    def add(self, *lines: str) -> None:
-        """Append lines."""
-        self.lines.extend(lines)
-
-    def say(self, text: str) -> None:
-        """Append an ``echo`` of ``text`` (double quotes: variables expand)."""
-        self.lines.append(f'echo "{text}"')
-
-    def document(self, filename: str, document: Any, *, expand: bool = False) -> str:
-        """Write ``document`` to ``$WORK/filename``; returns its ``file://`` argument."""
-        marker = "JSON" if expand else "'JSON'"
-        self.lines += [f'cat > "$WORK/{filename}" <<{marker}', json.dumps(document, indent=2)]
-        self.lines.append("JSON")
-        return f'"file://$WORK/{filename}"'
-
-    def notification_tool(self) -> str:
-        """Write ``bucket_notification.py`` once; returns the command that runs it."""
-        if not self._notification_tool:
-            source = Path(bucket_notification.__file__).read_text(encoding="utf-8")
-            self.lines += ["cat > \"$WORK/bucket_notification.py\" <<'PY'", source.rstrip(), "PY"]
-            self._notification_tool = True
-        return 'python3 "$WORK/bucket_notification.py"'
-
-    def fetch_notification(self) -> None:
-        """Read the bucket's notification configuration into ``$WORK/current.json``."""
-        self.add(
-            f"aws s3api get-bucket-notification-configuration --bucket {q(self.names.bucket)} "
-            '--output json > "$WORK/current.json"'
-        )
-
-    def notification_arguments(self) -> str:
-        """The arguments of ``bucket_notification.py add|check`` for this setup."""
-        names, route = self.names, self.options.route
-        queue = names.queue_arn if route == "queue" else "-"
-        return f"{q(names.notification_id)} {q(queue)} {route} {q(names.bucket)}"
-
-    def put_notification(self, verb: str = "add") -> None:
-        """Fetch, merge (or remove) our entry, and write the bucket's configuration back."""
-        tool = self.notification_tool()
-        self.fetch_notification()
-        args = (
-            self.notification_arguments()
-            if verb == "add"
-            else f"{q(self.names.notification_id)} {q(self.names.queue_arn)}"
-        )
-        self.add(
-            f'{tool} {verb} "$WORK/current.json" {args} > "$WORK/notification.json"',
-            f"aws s3api put-bucket-notification-configuration --bucket {q(self.names.bucket)} "
-            '--notification-configuration "file://$WORK/notification.json"',
-        )
-
-    def text(self) -> str:
-        """The script."""
-        return "\n".join(self.lines) + "\n"
+def queue_policy(options: SetupOptions, names: Names) -> dict[str, Any]:
+    """The queue's policy (for an existing queue: the one statement that joins its policy)."""
+    source = {"sns": options.existing_topic, "eventbridge": names.rule_arn}.get(options.route)
+    return policy.queue_policy(
+        names.queue_arn,
+        names.bucket_arn,
+        options.account,
+        route=options.route,
+        source_arn=source,
+        sid=options.statement_id if options.existing_queue else None,
+    )
 
 
 def build_policies(
@@ -123,24 +53,31 @@ def build_policies(
     """Every policy document, with concrete ARNs: what ``--format policy`` prints."""
     names = names_for(options, region)
     key = kms_key_arn or options.kms_key_arn or (KEY_ARN_VARIABLE if options.kms else None)
-    source = {"sns": options.existing_topic, "eventbridge": names.rule_arn}.get(options.route)
     documents: dict[str, Any] = {
         "role_name": names.role,
         "trust_policy": policy.trust_policy(
             options.trusted, options.external_id, options.partition
         ),
         "read_policy": policy.read_policy(
-            policy.ReadTarget(names.queue_arn, names.bucket_arn, key)
+            policy.ReadTarget(
+                names.queue_arn, names.bucket_arn, key, options.object_prefix.rstrip("/")
+            )
         ),
-        "queue_policy": policy.queue_policy(
-            names.queue_arn,
-            names.bucket_arn,
-            options.account,
-            route=options.route,
-            source_arn=source,
-        ),
+        "queue_policy": queue_policy(options, names),
     }
-    if not options.existing_bucket:
+    if options.existing_queue:
+        documents["queue_policy_note"] = (
+            f"add this statement to the policy of queue {names.queue} beside its others "
+            "(SetQueueAttributes replaces the whole policy); teardown removes it by its Sid"
+        )
+    if options.existing_trail:
+        if options.network:
+            documents["advanced_event_selectors"] = existing.our_selectors(options)
+            documents["advanced_event_selectors_note"] = (
+                f"add these selectors to trail {names.trail}'s advanced event selectors beside "
+                "its own (PutEventSelectors replaces them all); teardown removes them by name"
+            )
+    elif not options.existing_bucket:
         documents["bucket_policy"] = policy.bucket_policy(
             names.bucket_arn, options.account, organization_id=options.organization_id
         )
@@ -173,6 +110,9 @@ def _kms(script: Script, docs: dict[str, Any]) -> None:
 
 def _queues(script: Script, docs: dict[str, Any]) -> None:
     names = script.names
+    if names.existing_queue:
+        existing.merge_queue_policy(script, docs)
+        return
     # create-queue returns the existing queue when the attributes match; else update them.
     script.add(
         "queue() {  # NAME ATTRIBUTES-FILE: create the queue, or update an existing one",
@@ -242,8 +182,31 @@ def _bucket(script: Script, docs: dict[str, Any]) -> None:
     )
 
 
+RULE_DESCRIPTION = "CloudTrail log files for trailhound"
+TURNED_ON = "setup turned on EventBridge delivery of the bucket"  # then teardown turns it off
+# The template's rule cannot carry that in its description: the step tags it instead.
+EVENTBRIDGE_TAG = "trailhound-setup:eventbridge-delivery"
+TURNED_ON_TAG = "turned-on"
+
+
+def _rule_description(script: Script) -> None:
+    """``$DESCRIPTION`` of the rule, recording whether setup turns EventBridge delivery on."""
+    rule = q(script.names.rule)
+    script.fetch_notification()
+    script.add(
+        f'DESCRIPTION="{RULE_DESCRIPTION}"',
+        f'if ! {script.notification_tool()} eventbridge-on "$WORK/current.json" || '
+        f'[ "$(aws events describe-rule --name {rule} --query Description --output text '
+        f'2>/dev/null || true)" = "{RULE_DESCRIPTION}; {TURNED_ON}" ]; then',
+        f'  DESCRIPTION="{RULE_DESCRIPTION}; {TURNED_ON}"',
+        "fi",
+    )
+
+
 def _route(script: Script) -> None:
     names, options = script.names, script.options
+    if options.route == "eventbridge":
+        _rule_description(script)
     if options.touches_bucket_notification:
         script.put_notification()
         script.say(f"bucket {names.bucket}: notification {names.notification_id} set")
@@ -255,17 +218,19 @@ def _route(script: Script) -> None:
                 "detail-type": ["Object Created"],
                 "detail": {
                     "bucket": {"name": [names.bucket]},
-                    "object": {"key": [{"prefix": f"{policy.LOG_PREFIX}/"}]},
+                    "object": {"key": [{"prefix": options.object_prefix}]},
                 },
             },
         )
         script.add(
             f"aws events put-rule --name {q(names.rule)} --event-pattern {pattern} "
-            "--description 'CloudTrail log files for trailhound' >/dev/null",
+            '--description "$DESCRIPTION" >/dev/null',
             f"aws events put-targets --rule {q(names.rule)} "
             f"--targets Id=queue,Arn={q(names.queue_arn)} >/dev/null",
         )
         script.say(f"EventBridge rule {names.rule}: set")
+    elif options.route == "sns" and options.existing_topic and names.existing_queue:
+        existing.subscribe_existing_queue(script, options.existing_topic)
     elif options.route == "sns" and options.existing_topic:
         script.add(
             f"aws sns subscribe --topic-arn {q(options.existing_topic)} --protocol sqs "
@@ -327,13 +292,17 @@ def build_script(options: SetupOptions, region: str = "us-east-1") -> str:
         tool = script.notification_tool()
         script.fetch_notification()
         script.add(f'{tool} check "$WORK/current.json" {script.notification_arguments()}')
+    if options.existing_trail:
+        existing.check_trail(script)  # and our selectors merged, before anything is changed
     if options.encrypted:
         _kms(script, docs)
     _queues(script, docs)
     if not options.existing_bucket:
         _bucket(script, docs)
     _route(script)
-    if not options.existing_bucket:
+    if options.existing_trail:
+        existing.put_trail_selectors(script)
+    elif not options.existing_bucket:
         _trail(script)
     _role(script, docs)
     script.add(
@@ -345,16 +314,37 @@ def build_script(options: SetupOptions, region: str = "us-east-1") -> str:
 
 
 def build_notification_script(options: SetupOptions, region: str = "us-east-1") -> str:
-    """The extra step after deploying the template on an existing bucket: our notification only."""
+    """The step after deploying the template: what it cannot change on existing resources.
+
+    Our notification beside the bucket's others, our statement in an existing queue's policy,
+    our selectors beside an existing trail's.
+    """
     script = Script(
         options,
         region,
-        f"Adds trailhound's notification to bucket {options.existing_bucket}, beside the others.",
+        "Adds trailhound's part to resources the stack did not create, beside what is there.",
     )
+    names = script.names
+    if options.existing_trail:
+        existing.check_trail(script)
+    if names.existing_queue:
+        existing.merge_queue_policy(script, {"queue_policy": queue_policy(options, names)})
+    if options.route == "eventbridge":  # record on the stack's rule whether we turn it on
+        script.fetch_notification()
+        script.add(
+            f'if ! {script.notification_tool()} eventbridge-on "$WORK/current.json"; then',
+            f"  aws events tag-resource --resource-arn {q(names.rule_arn)} "
+            f"--tags Key={EVENTBRIDGE_TAG},Value={TURNED_ON_TAG}",
+            "fi",
+        )
     if options.touches_bucket_notification:
         script.put_notification()
-        script.say(f"bucket {script.names.bucket}: notification {script.names.notification_id} set")
-    else:
+        script.say(f"bucket {names.bucket}: notification {names.notification_id} set")
+    elif names.existing_queue and options.existing_topic:
+        existing.subscribe_existing_queue(script, options.existing_topic)
+    if options.existing_trail:
+        existing.put_trail_selectors(script)
+    if not (names.existing_queue or options.touches_bucket_notification or options.network):
         script.say("nothing to do: the SNS route does not change the bucket")
     return script.text()
 
@@ -369,5 +359,5 @@ def deploy_hint(options: SetupOptions, region: str, template_file: str) -> str:
     ]
     step = notification_step(options, region)
     if step:
-        lines.append(f"then, as the stack cannot change an existing bucket: {step}")
+        lines.append(f"then, as the stack cannot change existing resources: {step}")
     return "\n".join(lines)

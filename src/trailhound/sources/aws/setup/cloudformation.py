@@ -12,17 +12,29 @@ bucket it did not create, so for the direct and EventBridge routes the template'
 ``BucketNotificationStep`` output names the extra step that adds the notification beside the
 bucket's others (``setup aws … --format cli --notification-only``); the SNS route subscribes the
 queue to the bucket's existing topic and needs no step.
+
+Nor can it change an existing queue's policy or an existing trail's selectors without replacing
+what is there (``AWS::SQS::QueuePolicy`` sets the whole policy), so with ``--existing-queue`` or
+``--existing-trail`` the template creates neither queue nor trail and the same output names the
+step that adds our statement, subscription, notification and selectors beside the others. The
+template never makes a queue that nothing feeds.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 import yaml
 
 from trailhound.sources.aws.setup import policy
-from trailhound.sources.aws.setup.options import DEFAULT_NAME, SetupError, SetupOptions
+from trailhound.sources.aws.setup.options import (
+    DEFAULT_NAME,
+    SetupError,
+    SetupOptions,
+    parse_queue,
+)
 from trailhound.sources.aws.setup.selectors import (
     NETWORK_ACTIVITY_MODES,
     NETWORK_ACTIVITY_SOURCES,
@@ -71,30 +83,72 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-def notification_step(options: SetupOptions, region: str = "${AWS::Region}") -> str | None:
-    """The step that completes an existing bucket's notification, if the route needs one."""
-    if not options.existing_bucket or not options.touches_bucket_notification:
-        return None
+def needs_step(options: SetupOptions) -> bool:
+    """Whether the template leaves a change to existing resources to a script."""
+    return bool(
+        (options.existing_bucket and options.touches_bucket_notification)
+        or options.existing_queue
+        or (options.existing_trail and options.network)
+    )
+
+
+def _step_flags(options: SetupOptions) -> str:
+    q = shlex.quote
     flags = f" --route {options.route}" if options.route != "queue" else ""
+    flags += f" --existing-topic {q(options.existing_topic)}" if options.existing_topic else ""
+    flags += f" --existing-queue {q(options.existing_queue)}" if options.existing_queue else ""
+    flags += f" --existing-trail {q(options.existing_trail)}" if options.existing_trail else ""
+    flags += f" --log-prefix {q(options.log_prefix)}" if options.log_prefix else ""
+    if options.existing_trail and options.network_activity:
+        flags += f" --network-activity {options.network_activity}"
+    elif options.existing_trail:
+        flags += "".join(f" --network-activity-selector {q(s)}" for s in options.selectors)
     flags += f" --name-prefix {options.name}" if options.name != DEFAULT_NAME else ""
-    flags += f" --profile {options.profile}" if options.profile else ""
+    flags += f" --profile {q(options.profile)}" if options.profile else ""
+    return flags
+
+
+def notification_step(options: SetupOptions, region: str = "${AWS::Region}") -> str | None:
+    """The step that completes what the stack cannot change on existing resources, if any."""
+    if not needs_step(options):
+        return None
+    account = "${AWS::AccountId}" if region == "${AWS::Region}" else options.account
+    bucket = options.existing_bucket or f"{options.name}-cloudtrail-{account}-{region}"
     return (
-        f"trailhound setup aws --account {options.account} --existing-bucket "
-        f"{options.existing_bucket} --region {region}{flags} --format cli --notification-only "
+        f"trailhound setup aws --account {options.account} --existing-bucket {bucket} "
+        f"--region {region}{_step_flags(options)} --format cli --notification-only "
         "> notification.sh && bash notification.sh"
     )
 
 
-def notification_configuration(queue_arn: Any) -> dict[str, Any]:
+def _existing_queue_arn(options: SetupOptions) -> Any:
+    region, account, name = parse_queue(str(options.existing_queue))
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:sqs:{region or '${AWS::Region}'}:{account}:{name}"}
+
+
+def _queue_arn(options: SetupOptions) -> Any:
+    if options.existing_queue:
+        return _existing_queue_arn(options)
+    return _getatt("NotificationQueue", "Arn")
+
+
+def _queue_url(options: SetupOptions) -> Any:
+    if not options.existing_queue:
+        return _ref("NotificationQueue")
+    if options.existing_queue.startswith("http"):
+        return options.existing_queue
+    region, account, name = parse_queue(options.existing_queue)
+    return {"Fn::Sub": f"https://sqs.{region}.${{AWS::URLSuffix}}/{account}/{name}"}
+
+
+def notification_configuration(queue_arn: Any, prefix: str = "AWSLogs/") -> dict[str, Any]:
     """The bucket's notification: new objects under ``AWSLogs/`` go to the queue."""
     return {
         "QueueConfigurations": [
             {
                 "Event": "s3:ObjectCreated:*",
                 "Queue": queue_arn,
-                "Filter": {
-                    "S3Key": {"Rules": [{"Name": "prefix", "Value": f"{policy.LOG_PREFIX}/"}]}
-                },
+                "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}},
             }
         ]
     }
@@ -102,6 +156,10 @@ def notification_configuration(queue_arn: Any) -> dict[str, Any]:
 
 def _queues(options: SetupOptions, resources: dict[str, Any], bucket_arn: Any) -> None:
     name = options.name
+    queue_arn = _queue_arn(options)
+    if options.existing_queue:
+        _route(options, resources, queue_arn)
+        return  # its policy is the step's: a QueuePolicy would replace the others' statements
     resources["DeadLetterQueue"] = {
         "Type": "AWS::SQS::Queue",
         "Properties": {
@@ -124,15 +182,36 @@ def _queues(options: SetupOptions, resources: dict[str, Any], bucket_arn: Any) -
             },
         },
     }
+    source = _route(options, resources, queue_arn)
+    resources["NotificationQueuePolicy"] = {
+        "Type": "AWS::SQS::QueuePolicy",
+        "Properties": {
+            "Queues": [_ref("NotificationQueue")],
+            "PolicyDocument": policy.queue_policy(
+                queue_arn,
+                bucket_arn,
+                options.account,
+                route=options.route,
+                source_arn=source,
+            ),
+        },
+    }
+
+
+def _route(options: SetupOptions, resources: dict[str, Any], queue_arn: Any) -> Any:
+    """The SNS subscription or EventBridge rule; returns what the queue policy must admit."""
+    name = options.name
     source: Any = None
-    if options.route == "sns":
+    if options.route == "sns" and not options.existing_queue:
+        # An existing queue may be subscribed already: the step subscribes it only if not,
+        # so that deleting the stack never removes a subscription it did not make.
         source = options.existing_topic
         resources["TopicSubscription"] = {
             "Type": "AWS::SNS::Subscription",
             "Properties": {
                 "Protocol": "sqs",
                 "TopicArn": options.existing_topic,
-                "Endpoint": _getatt("NotificationQueue", "Arn"),
+                "Endpoint": queue_arn,
             },
         }
     elif options.route == "eventbridge":
@@ -147,25 +226,13 @@ def _queues(options: SetupOptions, resources: dict[str, Any], bucket_arn: Any) -
                     "detail-type": ["Object Created"],
                     "detail": {
                         "bucket": {"name": [options.existing_bucket or _bucket_name(name)]},
-                        "object": {"key": [{"prefix": f"{policy.LOG_PREFIX}/"}]},
+                        "object": {"key": [{"prefix": options.object_prefix}]},
                     },
                 },
-                "Targets": [{"Id": "queue", "Arn": _getatt("NotificationQueue", "Arn")}],
+                "Targets": [{"Id": "queue", "Arn": queue_arn}],
             },
         }
-    resources["NotificationQueuePolicy"] = {
-        "Type": "AWS::SQS::QueuePolicy",
-        "Properties": {
-            "Queues": [_ref("NotificationQueue")],
-            "PolicyDocument": policy.queue_policy(
-                _getatt("NotificationQueue", "Arn"),
-                bucket_arn,
-                options.account,
-                route=options.route,
-                source_arn=source,
-            ),
-        },
-    }
+    return source
 
 
 def _bucket_and_trail(options: SetupOptions, resources: dict[str, Any], kms_arn: Any) -> None:
@@ -175,16 +242,19 @@ def _bucket_and_trail(options: SetupOptions, resources: dict[str, Any], kms_arn:
         if kms_arn
         else {"SSEAlgorithm": "AES256"}
     )
-    notification = (
+    notification: dict[str, Any] | None = (
         {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
         if options.route == "eventbridge"
         else notification_configuration(_getatt("NotificationQueue", "Arn"))
     )
+    direct = options.route == "queue"
+    if direct and options.existing_queue:
+        notification = None  # S3 checks the queue's policy, which only the step can change
     resources["LogBucket"] = {
         "Type": "AWS::S3::Bucket",
         **RETAIN,  # the logs outlive the stack; teardown --delete-logs removes them
         # S3 checks that it may send to the queue when the notification is set.
-        **({"DependsOn": "NotificationQueuePolicy"} if options.route == "queue" else {}),
+        **({"DependsOn": "NotificationQueuePolicy"} if notification and direct else {}),
         "Properties": {
             "BucketName": _bucket_name(name),
             "BucketEncryption": {
@@ -199,7 +269,7 @@ def _bucket_and_trail(options: SetupOptions, resources: dict[str, Any], kms_arn:
                 "RestrictPublicBuckets": True,
             },
             "VersioningConfiguration": {"Status": "Enabled"},
-            "NotificationConfiguration": notification,
+            **({"NotificationConfiguration": notification} if notification else {}),
         },
     }
     resources["LogBucketPolicy"] = {
@@ -272,7 +342,12 @@ def build_template(options: SetupOptions) -> Template:
                 {
                     "PolicyName": "read-cloudtrail",
                     "PolicyDocument": policy.read_policy(
-                        policy.ReadTarget(_getatt("NotificationQueue", "Arn"), bucket_arn, kms_arn)
+                        policy.ReadTarget(
+                            _queue_arn(options),
+                            bucket_arn,
+                            kms_arn,
+                            options.object_prefix.rstrip("/"),
+                        )
                     ),
                 }
             ],
@@ -282,7 +357,7 @@ def build_template(options: SetupOptions) -> Template:
     outputs: dict[str, Any] = {
         "QueueUrl": {
             "Description": "trailhound integration add … --queue-url",
-            "Value": _ref("NotificationQueue"),
+            "Value": _queue_url(options),
         },
         "RoleArn": {
             "Description": "trailhound integration add … --role-arn",
@@ -295,7 +370,7 @@ def build_template(options: SetupOptions) -> Template:
     step = notification_step(options)
     if step:
         outputs["BucketNotificationStep"] = {
-            "Description": "The stack cannot change the existing bucket: run this once deployed",
+            "Description": "The stack cannot change existing resources: run this once deployed",
             "Value": {"Fn::Sub": step},
         }
     trail_kind = "organization" if options.organization else "multi-region"

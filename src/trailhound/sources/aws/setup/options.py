@@ -11,6 +11,11 @@ Routes from the bucket to the queue:
   to it, and the bucket is not touched;
 * ``eventbridge`` — the bucket sends its events to EventBridge too, and a rule forwards the log
   files' to the queue; this never conflicts with the bucket's other notifications.
+
+Existing resources are used, never replaced: ``--existing-queue`` (no queue is created; our
+statement is merged into its policy beside the others), ``--existing-trail`` (no trail or bucket is
+created; its bucket, key prefix and KMS key are the ones read, and network activity selectors are
+merged into its advanced event selectors), ``--existing-topic`` and ``--kms-key``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,18 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,19}$")  # short enough for the bucket nam
 _TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _KEY = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_QUEUE_ARN = re.compile(
+    r"^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80}(\.fifo)?)$"
+)
+_QUEUE_URL = re.compile(
+    r"^https?://(?:sqs\.([a-z0-9-]+)\.[a-z0-9.]+|[A-Za-z0-9.:-]+)/(\d{12})/"
+    r"([A-Za-z0-9_-]{1,80}(\.fifo)?)$"
+)
+_TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$")
+_TRAIL_ARN = re.compile(
+    r"^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail/([A-Za-z0-9._-]{3,128})$"
+)
+_PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()/-]{1,200}$")
 
 
 class SetupError(TrailhoundError):
@@ -53,6 +70,9 @@ class SetupOptions:
     existing_topic: str | None = None  # the SNS topic the existing bucket notifies
     kms_key_arn: str | None = None  # an existing key the logs are encrypted with
     profile: str | None = None  # the AWS CLI profile the scripts run with
+    existing_queue: str | None = None  # the ARN or URL of a queue to use instead of a new one
+    existing_trail: str | None = None  # the name or ARN of a trail to use instead of a new one
+    log_prefix: str = ""  # the S3 key prefix the (existing) trail writes under, if any
     network: tuple[NetworkSelector, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
@@ -72,6 +92,7 @@ class SetupOptions:
         if self.existing_bucket is not None and not _BUCKET.match(self.existing_bucket):
             raise SetupError(f"not an S3 bucket name: {self.existing_bucket!r}")
         self._check_route()
+        self._check_existing()
         if self.kms and self.kms_key_arn:
             raise SetupError("give --kms (a new key) or --kms-key ARN (an existing one), not both")
         if self.kms_key_arn is not None and not _KEY.match(self.kms_key_arn):
@@ -95,6 +116,43 @@ class SetupOptions:
                 "--route sns subscribes the queue to the topic an existing bucket notifies: "
                 "give --existing-bucket and --existing-topic"
             )
+
+    def _check_existing(self) -> None:
+        if self.existing_queue is not None:
+            region, account, _ = parse_queue(self.existing_queue)
+            if account != self.account:
+                raise SetupError(
+                    f"the queue {self.existing_queue} is in account {account}, not {self.account}: "
+                    "setup changes its policy with the account's credentials"
+                )
+            del region  # checked against --region where the names are made
+        if self.existing_trail is not None:
+            trail_name(self.existing_trail)
+            if self.existing_bucket is None:
+                raise SetupError(
+                    "--existing-trail needs the trail's bucket: give --existing-bucket (the "
+                    "setup command looks it up when it can reach the account)"
+                )
+            if self.organization_id is not None:
+                raise SetupError("--organization creates a trail: not with --existing-trail")
+            if self.kms:
+                raise SetupError(
+                    "--kms creates a key for a new trail: with --existing-trail, --kms-key names "
+                    "the key the trail uses"
+                )
+        if self.log_prefix and not _PREFIX.match(self.log_prefix.strip("/")):
+            raise SetupError(f"not an S3 key prefix: {self.log_prefix!r}")
+
+    @property
+    def object_prefix(self) -> str:
+        """The key prefix of the log objects: ``AWSLogs/``, after the trail's own prefix if any."""
+        own = self.log_prefix.strip("/")
+        return f"{own}/{policy.LOG_PREFIX}/" if own else f"{policy.LOG_PREFIX}/"
+
+    @property
+    def statement_id(self) -> str:
+        """The ``Sid`` of our statement in an existing queue's policy (letters and digits)."""
+        return "".join(part.capitalize() for part in self.name.split("-")) + "ReadsCloudTrail"
 
     @property
     def organization(self) -> bool:
@@ -135,6 +193,8 @@ class Names:
     region: str
     account: str
     partition: str
+    existing_queue: bool = False  # the queue was there before setup: only our statement is ours
+    existing_trail: bool = False  # likewise the trail: only our selectors are ours
 
     def arn(self, service: str, resource: str) -> str:
         """The ARN of ``resource`` of ``service`` in this region and account."""
@@ -144,6 +204,11 @@ class Names:
     def queue_arn(self) -> str:
         """The notification queue's ARN."""
         return self.arn("sqs", self.queue)
+
+    @property
+    def queue_url(self) -> str:
+        """The notification queue's URL on the standard endpoint."""
+        return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{self.queue}"
 
     @property
     def dead_letter_queue_arn(self) -> str:
@@ -164,12 +229,20 @@ class Names:
 def names_for(options: SetupOptions, region: str) -> Names:
     """The names of the resources for ``options`` in ``region``."""
     prefix = options.name
+    queue = f"{prefix}-cloudtrail"
+    if options.existing_queue is not None:
+        queue_region, _, queue = parse_queue(options.existing_queue)
+        if queue_region not in (None, region):
+            raise SetupError(
+                f"the queue {options.existing_queue} is in {queue_region}: give --region "
+                f"{queue_region} (S3 notifies only a queue in the bucket's region)"
+            )
     return Names(
         bucket=options.existing_bucket or f"{prefix}-cloudtrail-{options.account}-{region}",
-        queue=f"{prefix}-cloudtrail",
+        queue=queue,
         dead_letter_queue=f"{prefix}-cloudtrail-dlq",
         role=f"{prefix}-reader",
-        trail=prefix,
+        trail=options.existing_trail or prefix,
         rule=f"{prefix}-cloudtrail",
         alias=f"alias/{prefix}-cloudtrail",
         notification_id=f"{prefix}-cloudtrail",
@@ -177,4 +250,34 @@ def names_for(options: SetupOptions, region: str) -> Names:
         region=region,
         account=options.account,
         partition=options.partition,
+        existing_queue=options.existing_queue is not None,
+        existing_trail=options.existing_trail is not None,
     )
+
+
+def parse_queue(text: str) -> tuple[str | None, str, str]:
+    """``(region or None, account, name)`` of a queue ARN or URL.
+
+    >>> parse_queue("https://sqs.eu-west-1.amazonaws.com/123456789012/feed")
+    ('eu-west-1', '123456789012', 'feed')
+    """
+    arn = _QUEUE_ARN.match(text)
+    if arn:
+        return arn.group(2), arn.group(3), arn.group(4)
+    url = _QUEUE_URL.match(text)
+    if url:
+        return url.group(1), url.group(2), url.group(3)
+    raise SetupError(
+        f"not an SQS queue ARN or URL: {text!r} (arn:aws:sqs:REGION:ACCOUNT:NAME or "
+        "https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)"
+    )
+
+
+def trail_name(text: str) -> str:
+    """The name of a trail given by name or ARN (CloudTrail takes either; names are checked)."""
+    arn = _TRAIL_ARN.match(text)
+    if arn:
+        return arn.group(1)
+    if _TRAIL_NAME.match(text):
+        return text
+    raise SetupError(f"not a trail name or ARN: {text!r}")

@@ -166,11 +166,13 @@ def queue_policy(
     *,
     route: str = "queue",
     source_arn: Any | None = None,
+    sid: str | None = None,
 ) -> Document:
     """The queue policy letting the route's sender (and only it) send the notifications.
 
     The bucket itself for the direct route; the SNS topic or the EventBridge rule
-    (``source_arn``) for the others.
+    (``source_arn``) for the others. ``sid`` names the statement when it joins an existing
+    queue's policy, so that teardown finds it.
     """
     service = SOURCE_SERVICES[route]
     condition: Document = {"ArnEquals": {"aws:SourceArn": source_arn or bucket_arn}}
@@ -180,7 +182,7 @@ def queue_policy(
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": _QUEUE_SIDS[route],
+                "Sid": sid or _QUEUE_SIDS[route],
                 "Effect": "Allow",
                 "Principal": {"Service": f"{service}.amazonaws.com"},
                 "Action": "sqs:SendMessage",

@@ -39,7 +39,9 @@ def remaining_resources(integration: Integration) -> str:
         lines.append(f"  role {integration.role_arn}")
     if prefix is None:
         lines.append(
-            "The queue was not made by `trailhound setup aws`: remove it where it was made."
+            "The queue was not made by `trailhound setup aws`: remove it where it was made. If "
+            "setup used it (--existing-queue), run that setup's teardown (the same options and "
+            "--teardown): it removes only what setup added to the queue and the bucket."
         )
         return "\n".join(lines)
     lines.append("  and what setup made with them: dead-letter queue, trail, bucket notification,")

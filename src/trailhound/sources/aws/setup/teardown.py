@@ -4,13 +4,18 @@ Generated from the same options as the setup (same name prefix, bucket and route
 the trail, our bucket notification entry (every other one stays), the EventBridge rule or SNS
 subscription, the role and the queues. The logs bucket, and the KMS key without which its logs
 cannot be read, stay unless ``--delete-logs`` is given; an existing bucket is never deleted.
-Each step checks first, so a teardown can run twice.
+An existing queue or trail stays too, losing only our statement, subscription or selectors (see
+``existing``). A bucket's EventBridge delivery is turned off only if setup turned it on, as our
+rule records (in its description, or, for the stack's rule, a tag the template's step puts on
+it). Each step checks first, so a teardown can run twice.
 """
 
 from __future__ import annotations
 
-from trailhound.sources.aws.setup.cli_script import Script, q
+from trailhound.sources.aws.setup import existing
+from trailhound.sources.aws.setup.cli_script import EVENTBRIDGE_TAG, TURNED_ON, TURNED_ON_TAG
 from trailhound.sources.aws.setup.options import SetupError, SetupOptions
+from trailhound.sources.aws.setup.script import Script, q
 
 __all__ = ["build_teardown"]
 
@@ -27,6 +32,8 @@ def _keep_notice(script: Script, delete_logs: bool) -> None:
     names, options = script.names, script.options
     if options.existing_bucket:
         script.say(f"bucket {names.bucket} was there before setup: it stays")
+    if options.existing_trail:
+        script.say(f"trail {names.trail} was there before setup: it stays")
     elif not delete_logs:
         kept = f"bucket {names.bucket} (the logs)"
         if options.kms:
@@ -69,9 +76,43 @@ def _remove_notification(script: Script) -> None:
         script.add(f'  echo "bucket {script.names.bucket}: our notification removed"', "fi")
 
 
+def _delete_rule(script: Script) -> None:
+    """Delete our rule; turn the bucket's EventBridge delivery off if setup turned it on."""
+    names = script.names
+    rule = q(names.rule)
+    script.add(
+        f"if exists aws events describe-rule --name {rule}; then",
+        f"  RULE_DESCRIPTION=$(aws events describe-rule --name {rule} --query Description "
+        "--output text)",
+        f"  aws events remove-targets --rule {rule} --ids queue >/dev/null",
+        f"  aws events delete-rule --name {rule}",
+        f'  echo "EventBridge rule {names.rule}: deleted"',
+    )
+    _eventbridge_off(script, f'[[ "$RULE_DESCRIPTION" == *"{TURNED_ON}"* ]]', "  ")
+    script.add("fi")
+
+
+def _eventbridge_off(script: Script, condition: str, indent: str = "") -> None:
+    """Turn the bucket's EventBridge delivery off again when ``condition`` (setup turned it on)."""
+    bucket = q(script.names.bucket)
+    script.add(f"{indent}if {condition} && exists aws s3api head-bucket --bucket {bucket}; then")
+    script.fetch_notification()
+    script.add(
+        f'{indent}  {script.notification_tool()} eventbridge-off "$WORK/current.json" '
+        '> "$WORK/notification.json"',
+        f"{indent}  aws s3api put-bucket-notification-configuration --bucket {bucket} "
+        '--notification-configuration "file://$WORK/notification.json"',
+        f'{indent}  echo "bucket {script.names.bucket}: EventBridge delivery off again, as before '
+        'setup"',
+        f"{indent}fi",
+    )
+
+
 def _cli_teardown(script: Script, delete_logs: bool) -> None:
     names, options = script.names, script.options
-    if options.route == "sns" and options.existing_topic:
+    if options.route == "sns" and options.existing_topic and names.existing_queue:
+        existing.unsubscribe_existing_queue(script, options.existing_topic)
+    elif options.route == "sns" and options.existing_topic:
         script.add(
             f"for sub in $(aws sns list-subscriptions-by-topic --topic-arn "
             f"{q(options.existing_topic)} --output text --query "
@@ -81,14 +122,10 @@ def _cli_teardown(script: Script, delete_logs: bool) -> None:
             "done",
         )
     if options.route == "eventbridge":
-        script.add(
-            f"if exists aws events describe-rule --name {q(names.rule)}; then",
-            f"  aws events remove-targets --rule {q(names.rule)} --ids queue >/dev/null",
-            f"  aws events delete-rule --name {q(names.rule)}",
-            f'  echo "EventBridge rule {names.rule}: deleted"',
-            "fi",
-        )
-    if not options.existing_bucket:
+        _delete_rule(script)
+    if options.existing_trail:
+        existing.remove_trail_selectors(script)
+    elif not options.existing_bucket:
         script.add(
             f"if exists aws cloudtrail get-trail --name {q(names.trail)}; then",
             f"  aws cloudtrail delete-trail --name {q(names.trail)}",
@@ -106,7 +143,9 @@ def _cli_teardown(script: Script, delete_logs: bool) -> None:
         f'  echo "role {names.role}: deleted"',
         "fi",
     )
-    for queue in (names.queue, names.dead_letter_queue):
+    if names.existing_queue:
+        existing.remove_queue_statement(script)
+    for queue in () if names.existing_queue else (names.queue, names.dead_letter_queue):
         script.add(
             f"if url=$(aws sqs get-queue-url --queue-name {q(queue)} --query QueueUrl "
             "--output text 2>/dev/null); then",
@@ -131,11 +170,24 @@ def _stack_teardown(script: Script, delete_logs: bool) -> None:
     stack = q(names.stack)
     if options.existing_bucket:
         _remove_notification(script)
+    if options.existing_trail:
+        existing.remove_trail_selectors(script)
+    if names.existing_queue and options.existing_topic:
+        existing.unsubscribe_existing_queue(script, options.existing_topic)
+    if names.existing_queue:
+        existing.remove_queue_statement(script)
     if delete_logs and options.kms:
         script.add(
             f"KEY_ARN=$(aws cloudformation describe-stacks --stack-name {stack} --query "
             "\"Stacks[0].Outputs[?OutputKey=='KmsKeyArn'].OutputValue\" --output text "
             "2>/dev/null || true)"
+        )
+    eventbridge = options.route == "eventbridge" and options.existing_bucket
+    if eventbridge:  # the template's step tags the stack's rule when it turned delivery on
+        script.add(
+            f"RULE_TAG=$(aws events list-tags-for-resource --resource-arn {q(names.rule_arn)} "
+            f"--query \"Tags[?Key=='{EVENTBRIDGE_TAG}'].Value\" --output text 2>/dev/null "
+            "|| true)"
         )
     script.add(
         f"if exists aws cloudformation describe-stacks --stack-name {stack}; then",
@@ -144,6 +196,8 @@ def _stack_teardown(script: Script, delete_logs: bool) -> None:
         f'  echo "stack {names.stack}: deleted (the bucket and KMS key are retained)"',
         "fi",
     )
+    if eventbridge:
+        _eventbridge_off(script, f'[ "$RULE_TAG" = {TURNED_ON_TAG} ]')
     if not options.existing_bucket and not delete_logs:
         # The retained bucket must not keep notifying the deleted queue.
         _remove_notification(script)
