@@ -77,6 +77,9 @@ class QueryEngine:
         self._spill = data_dir.tmp / f"query-{uuid.uuid4().hex[:12]}"
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
+        # Binding the views reads every file's footer and the query reads it again: keep it.
+        # Lake files are never rewritten in place (a new file has a new name).
+        self.con.execute("SET parquet_metadata_cache = true")
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute("SET temp_directory = ?", [str(self._spill)])
         self.refresh()
