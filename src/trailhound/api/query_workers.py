@@ -37,8 +37,18 @@ def run_query(root: str, sql: str, user_sql: bool, limit: int, offset: int, seco
     from trailhound.store.engine import QueryEngine
 
     with QueryEngine(DataDir(Path(root))) as engine:
-        timer = threading.Timer(seconds, engine.con.interrupt)
-        timer.daemon = True
+        done = threading.Event()
+
+        def interrupt_when_late() -> None:
+            # Past the limit, interrupt until the query ends: an interrupt that lands before
+            # DuckDB starts the statement (while the SQL is still parsed) would be lost.
+            if done.wait(seconds):
+                return
+            while not done.is_set():
+                engine.con.interrupt()
+                done.wait(0.05)
+
+        timer = threading.Thread(target=interrupt_when_late, daemon=True)
         timer.start()
         try:
             if user_sql:
@@ -49,7 +59,8 @@ def run_query(root: str, sql: str, user_sql: bool, limit: int, offset: int, seco
                 raise QueryTimeout(f"the query ran past the time limit of {seconds:g} s") from None
             raise QueryError(error.message) from None  # plain, to cross the process boundary
         finally:
-            timer.cancel()
+            done.set()
+            timer.join()
 
 
 def query_executor(workers: int) -> Executor:
