@@ -20,6 +20,7 @@ from sqlglot import exp
 from trailhound.detect.base import BatchContext, DetectorContext, RuleSet
 from trailhound.detect.engine import load_rules, run_rules
 from trailhound.detect.matches import MatchTable
+from trailhound.detect.signal_rollups import SignalRollups
 from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import DetectError
 from trailhound.model import RuleInfo
@@ -118,6 +119,7 @@ class SigmaDetector:
         # Events stored since then come through ``on_batch``: a retro-hunt need not see them.
         self.run_started = context.run_started
         self.state = StateDB(context.data_dir.state_db)
+        self.rollups = SignalRollups(self.state)  # the bounded signal policy
         self.lake = open_lake(context.data_dir)
         self.all_rules = ruleset if ruleset is not None else load_rules(context.rule_dirs)
         setting = self.state.get_setting(SIGNAL_RULES)
@@ -201,7 +203,7 @@ class SigmaDetector:
         )
         if only is None:
             self._mark_hunted(self.ruleset.alerting_ids())
-        return matches
+        return self.rollups.bound(matches, self.ruleset.rules)
 
     def on_batch(self, batch: BatchContext) -> MatchTable:
         """The enabled rules over one ingest batch, then retro-hunts with rules new here."""
@@ -214,6 +216,7 @@ class SigmaDetector:
             self._placeholders(accounts),
             seen=seen,
         )
+        matches = self.rollups.bound(matches, self.ruleset.rules)
         # A correlation can only newly fire around the batch's events of its rules. Those windows
         # are collected here and run once, over the lake, by ``finish`` at the end of the ingest
         # call: one scan instead of one per batch when a bulk ingest's batches each span days.
