@@ -78,7 +78,7 @@ def test_signal_matches_are_counted_per_key_and_day_and_only_the_first_stored(
     ]
     # Only each rollup's first events are stored as signals; a threshold rule keeps every match.
     stored = _rows(data_dir, f"SELECT event_id FROM signals WHERE rule_id = '{SIGNAL}'")
-    assert sorted(e for (e,) in stored) == sorted(alice + ["b-0", "b-1", "n-0", "n-1", "n-2"])
+    assert sorted(e for (e,) in stored) == sorted([*alice, "b-0", "b-1", "n-0", "n-1", "n-2"])
     assert _rows(data_dir, f"SELECT count(*) FROM signals WHERE rule_id = '{THRESHOLD}'") == [(8,)]
     store = AlertStore(StateDB(data_dir.state_db))
     assert store.signal_counts() == {SIGNAL: 17, THRESHOLD: 8}
