@@ -178,12 +178,12 @@ def measure(data_dir: DataDir, session: Any) -> Timings:
     )
     for name, text in QUERIES.items():
         compiled = compile_query(text)
-        duck_sql, tree = compiled.sql("duckdb"), compiled.expression
+        duck_sql, spark_sql = compiled.sql("duckdb"), compiled.sql(backend.dialect)
         duck_best, duck_rows = best_of(lambda: engine.execute(duck_sql)[1])  # noqa: B023
         started = time.perf_counter()
-        backend.execute(tree)
+        backend.execute(spark_sql)
         cold = time.perf_counter() - started
-        spark_best, result = best_of(lambda: backend.execute(tree))  # noqa: B023
+        spark_best, result = best_of(lambda: backend.execute(spark_sql))  # noqa: B023
         if sorted(map(repr, duck_rows)) != sorted(map(repr, result.rows)):
             print(f"  !! {name}: the engines' rows differ")
         timings[name] = (duck_best, cold, spark_best)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_record, write_log
-from trailhound.app import SettingError, Trailhound
+from trailhound.app import Trailhound
 from trailhound.data_dir import DataDir
 from trailhound.durations import DurationError
-from trailhound.errors import QueryError
+from trailhound.errors import QueryError, SettingError
 
 
 def _stop_logging(n: int) -> dict[str, object]:

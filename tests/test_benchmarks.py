@@ -59,7 +59,9 @@ def test_startup_benchmark(tmp_path: Path) -> None:
         str(BENCH / "startup.py"), "--events", "300", "--runs", "1", "--workdir", str(tmp_path)
     )
     assert 'python -c "import duckdb"' in output and "trailhound --help" in output
-    assert "trailhound query 'dataset = cloudtrail | limit 1'" in output and "median" in output
+    assert "trailhound query, first time (compiles)" in output and "median" in output
+    assert "trailhound query, again (kept plan)" in output
+    assert "cross-check: the kept plan's rows equal the compiled query's" in output
 
 
 @pytest.mark.bench

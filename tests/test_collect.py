@@ -18,7 +18,7 @@ from trailhound.data_dir import DataDir
 from trailhound.sources.aws.integrations import Integration
 from trailhound.store.engine import QueryEngine
 from trailhound.store.integrations import IntegrationStore
-from trailhound.store.lake import open_lake
+from trailhound.store.lakes import open_lake
 from trailhound.store.state import StateDB
 
 pytestmark = pytest.mark.aws

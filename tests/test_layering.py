@@ -43,8 +43,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("trailhound.sources",),
     ("trailhound.normalize",),
     ("trailhound.store", "trailhound.intel"),  # intel: offline lists, enrichment written at commit
-    # The Spark backend renders compiled trees through the query stage's Spark dialect.
-    ("trailhound.query", "trailhound.store.spark"),
+    ("trailhound.query",),
     ("trailhound.detect", "trailhound.analytics"),  # analytics is one more detector
     ("trailhound.incidents",),
     ("trailhound.ingest", "trailhound.collect"),

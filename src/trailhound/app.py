@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trailhound.data_dir import DataDir
-from trailhound.errors import TrailhoundError
+from trailhound.errors import EngineError, SettingError, TrailhoundError
 from trailhound.outcomes import (
     Feedback,
     Hunt,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from trailhound.model import IngestSummary
     from trailhound.query.compiler import CompiledQuery
     from trailhound.query.library import QueryLibrary
+    from trailhound.query.plans import QueryPlan
     from trailhound.query.saved_datasets import SavedDatasets
     from trailhound.sources.aws.connection_test import ConnectionReport
     from trailhound.sources.aws.integrations import Integration
@@ -69,14 +70,6 @@ ANALYTICS_DETECTOR = "analytics"  # the registered name of the analytics detecto
 HUNT_KINDS = (None, "rules", "analytics")  # what ``hunt(only=…)`` narrows to
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
-
-
-class SettingError(TrailhoundError):
-    """A setting that does not exist, or a value it cannot take."""
-
-
-class EngineError(TrailhoundError):
-    """A query engine that is not installed, or an operation it does not offer."""
 
 
 DEFAULT_ENGINE = "duckdb"  # the embedded engine; others are store backends (``--engine spark``)
@@ -209,10 +202,43 @@ class Trailhound:
             catalog=self.saved_datasets.lazy_catalog(),
         )
 
+    def query(
+        self,
+        text: str,
+        *,
+        since: str | None = None,
+        params: Mapping[str, str] | None = None,
+        max_rows: int | None = None,
+    ) -> QueryOutcome:
+        """Compile and run a pipe query on the embedded engine (as ``compile`` then
+        ``execute``); a query run before with the same text and options, over built-in
+        datasets only, reuses its kept plan and skips the compiler (``query.plans``)."""
+        from trailhound.query.plans import PlanCache
+        from trailhound.store.engine import QueryEngine
+
+        cache = PlanCache(self.data_dir.cache / "plans")
+        key = cache.key(text, since=since, params=params, max_rows=max_rows)
+        plan = cache.get(key)
+        if plan is None:
+            from trailhound.durations import parse_duration
+            from trailhound.query.compiler import compile_query
+            from trailhound.query.plans import plan_of
+
+            catalog = self.saved_datasets.lazy_catalog()
+            window = parse_duration(since) if since else None
+            compiled = compile_query(text, since=window, params=params, catalog=catalog)
+            if compiled.target is not None or catalog.opened:
+                return self.execute(compiled, params, max_rows=max_rows)
+            plan = plan_of(compiled, max_rows)
+            if self.data_dir.root.exists():  # a query of an empty folder leaves nothing there
+                cache.put(key, plan)
+        with QueryEngine(self.data_dir) as embedded:
+            return _run_plan(embedded, plan, max_rows)
+
     def explain(self, compiled: CompiledQuery, dialect: str = "duckdb") -> str:
         """The query's SQL for ``dialect`` and the lake partitions it reads."""
         from trailhound.query.explain import explain
-        from trailhound.store.lake import open_lake
+        from trailhound.store.lakes import open_lake
 
         partitions = [(p.date, p.account) for p in open_lake(self.data_dir).partitions()]
         return explain(compiled, dialect, partitions).render()
@@ -244,11 +270,10 @@ class Trailhound:
         if engine != DEFAULT_ENGINE:
             return self._execute_on(engine, engine_options, compiled)
         with QueryEngine(self.data_dir) as embedded:
-            if target is None and max_rows is not None:
-                return _first_rows(embedded, compiled, max_rows)
             if target is None:
-                columns, rows = embedded.execute(compiled.sql("duckdb"))
-                return QueryOutcome(columns, rows)
+                from trailhound.query.plans import plan_of
+
+                return _run_plan(embedded, plan_of(compiled, max_rows), max_rows)
             table = result_rows(embedded, compiled)
         count = saved.save(compiled, table, dict(params or {}))
         return QueryOutcome(saved=SavedResult(target.name, "dataset", count, target.append))
@@ -269,12 +294,6 @@ class Trailhound:
         finally:
             backend.close()
         return QueryOutcome(result.columns, result.rows)
-
-    def query(
-        self, text: str, *, since: str | None = None, params: Mapping[str, str] | None = None
-    ) -> QueryOutcome:
-        """Compile and run a pipe query."""
-        return self.execute(self.compile(text, since=since, params=params), params)
 
     def sql(self, statement: str) -> Rows:
         """Run one read-only SQL statement over the datasets."""
@@ -312,7 +331,7 @@ class Trailhound:
         disk or on S3, where each event is kept once); returns how many files were removed."""
         import duckdb
 
-        from trailhound.store.lake import open_lake
+        from trailhound.store.lakes import open_lake
 
         con = duckdb.connect()
         try:
@@ -325,7 +344,7 @@ class Trailhound:
         """Delete the lake's days older than the retention ``older_than`` (``400d``, by event
         date in UTC); returns how many files went and the first day kept."""
         from trailhound.durations import parse_duration
-        from trailhound.store.lake import open_lake
+        from trailhound.store.lakes import open_lake
 
         before = (datetime.now(UTC) - parse_duration(older_than)).date()
         return open_lake(self.data_dir).expire(before), before
@@ -732,20 +751,14 @@ class Trailhound:
         return LedgerCheck(report, raised, saved)
 
 
-def _first_rows(engine: QueryEngine, compiled: CompiledQuery, max_rows: int) -> QueryOutcome:
-    """At most ``max_rows`` rows of a query without its own limit, and its count when cut."""
-    from dataclasses import replace
-
-    import sqlglot
-
-    if compiled.expression.args.get("limit") is not None:
-        columns, rows = engine.execute(compiled.sql("duckdb"))
+def _run_plan(engine: QueryEngine, plan: QueryPlan, max_rows: int | None) -> QueryOutcome:
+    """Run a plan: at most ``max_rows`` rows of a query without its own limit, and its count
+    when cut; every row otherwise."""
+    if plan.first_sql is None or plan.count_sql is None or max_rows is None:
+        columns, rows = engine.execute(plan.sql, tables=plan.tables)
         return QueryOutcome(columns, rows)
-    cut = replace(compiled, expression=compiled.expression.limit(max_rows + 1))
-    columns, rows = engine.execute(cut.sql("duckdb"))
+    columns, rows = engine.execute(plan.first_sql, tables=plan.tables)
     if len(rows) <= max_rows:
         return QueryOutcome(columns, rows)
-    counting = sqlglot.select(sqlglot.exp.Count(this=sqlglot.exp.Star()))
-    whole = replace(compiled, expression=counting.from_(compiled.expression.subquery("q")))
-    total = int(engine.execute(whole.sql("duckdb"))[1][0][0])
+    total = int(engine.execute(plan.count_sql, tables=plan.tables)[1][0][0])
     return QueryOutcome(columns, rows[:max_rows], total=total)

@@ -81,6 +81,11 @@ class DataDir:
         return self.root / "rules"
 
     @property
+    def cache(self) -> Path:
+        """What can be made again from the rest (compiled query plans): safe to delete."""
+        return self.root / "cache"
+
+    @property
     def tmp(self) -> Path:
         """Scratch space: DuckDB's spill files, downloads being ingested."""
         return self.root / "tmp"

@@ -71,3 +71,11 @@ class CollectError(TrailhoundError):
 
 class IncidentError(TrailhoundError):
     """An alert output is misconfigured or could not be written."""
+
+
+class SettingError(TrailhoundError):
+    """A setting that does not exist, or a value it cannot take."""
+
+
+class EngineError(TrailhoundError):
+    """A query engine that is not installed, or an operation it does not offer."""

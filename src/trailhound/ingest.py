@@ -78,7 +78,8 @@ from trailhound.sources.stdin import StdinSource
 from trailhound.stage_clock import StageClock
 from trailhound.store.commit import NEW_EVENTS, Committed, Committer
 from trailhound.store.dedupe import CONFLICT_INFOS
-from trailhound.store.lake import PartitionError, open_lake
+from trailhound.store.lake import PartitionError
+from trailhound.store.lakes import open_lake
 from trailhound.store.state import EXCERPT_CHARS, StateDB
 
 log = logging.getLogger(__name__)

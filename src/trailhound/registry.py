@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Callable, Iterator
-from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
 from trailhound.errors import TrailhoundError
@@ -79,6 +78,10 @@ class Registry(Generic[T]):
             return
         self._scanned = True
         assert self.group is not None
+        # Imported here: reading the installed distributions' metadata costs start-up time that
+        # a built-in plug-in, registered lazily by name, never needs.
+        from importlib.metadata import entry_points
+
         for point in entry_points(group=self.group):
             if point.name not in self._items and point.name not in self._lazy:
                 self._lazy[point.name] = point.load
@@ -87,7 +90,8 @@ class Registry(Generic[T]):
         """The plug-in called ``name``; a RegistryError naming the known ones if none is."""
         if name in self._items:
             return self._items[name]
-        self._scan()
+        if name not in self._lazy:  # a built-in needs no scan: entry points never replace one
+            self._scan()
         loader = self._lazy.pop(name, None)
         if loader is not None:
             try:

@@ -22,7 +22,7 @@ from trailhound.intel.enrichment import rebuild_enrichment
 from trailhound.store.duckdb import DuckDBBackend
 from trailhound.store.engine import QueryEngine
 from trailhound.store.enrichment import EnrichmentFiles
-from trailhound.store.lake import open_lake
+from trailhound.store.lakes import open_lake
 from trailhound.store.s3_lake import S3Lake, parse_lake_uri
 
 pytestmark = pytest.mark.aws

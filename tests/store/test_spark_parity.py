@@ -170,7 +170,7 @@ def run_both(
 ) -> tuple[tuple[list[str], list[Row]], tuple[list[str], list[Row]]]:
     duck, on_spark = engines
     columns, found = duck.execute(get_dialect("duckdb").generate(tree))
-    result = on_spark.execute(tree)
+    result = on_spark.execute(get_dialect(on_spark.dialect).generate(tree))
     return (columns, rows(found)), (result.columns, rows(result.rows))
 
 

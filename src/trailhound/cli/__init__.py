@@ -4,7 +4,8 @@
 library), ``detect`` (detect, alerts, rules, config), ``incidents`` (list, show, update, graph,
 regroup), ``aws`` (integration, setup, collect), ``ledger``, ``intel`` (the offline intel lists),
 ``analytics`` (behavioural profiles), ``lake`` (lake compact, lake expire), ``demo`` (demo-data)
-and ``server`` (serve, keys, users). Each module has a ``register(app)``; this module's callback
+and ``server`` (serve, keys, users). Each module has a ``register(app)``, called when one of its
+commands runs (``commands.py``); this module's callback
 resolves ``--data-dir`` into the context (see ``context.py``), the one place commands find it,
 and configures logging (``--log-level``, ``--log-format``; see ``logs.py``) once. Command modules
 import their stage's heavy modules inside the commands, so that a command only pays for what it
@@ -19,32 +20,18 @@ from typing import Annotated
 
 import typer
 
-from trailhound.cli import (
-    analytics,
-    aws,
-    demo,
-    detect,
-    incidents,
-    ingest,
-    intel,
-    lake,
-    ledger,
-    queries,
-    query,
-    server,
-)
+from trailhound.cli.commands import LazyCommands, typer_app
 from trailhound.cli.context import CliState
 from trailhound.cli.output import console
 from trailhound.data_dir import resolve_data_dir
 from trailhound.logs import FORMATS, LEVELS, configure_logging
 from trailhound.store.lock import set_wait_notice
 
-app = typer.Typer(
+app = typer_app(
     name="trailhound",
     help="Self-hosted detection and response for AWS CloudTrail.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+    cls=LazyCommands,  # each command's module is imported when it runs (commands.py)
 )
 
 
@@ -95,21 +82,5 @@ def _tell_waiting(pid: int | None) -> None:
         f"waiting for another trailhound process ({who}) to finish writing…", highlight=False
     )
 
-
-for _group in (
-    ingest,
-    query,
-    queries,
-    demo,
-    aws,
-    ledger,
-    intel,
-    analytics,
-    detect,
-    incidents,
-    server,
-    lake,
-):
-    _group.register(app)
 
 __all__ = ["app"]

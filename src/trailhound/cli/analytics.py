@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from trailhound.cli.context import data_dir
-from trailhound.cli.output import fail, out, print_json
+from trailhound.cli.output import fail, new_table, out, print_json
 from trailhound.errors import TrailhoundError
 
 analytics_app = typer.Typer(
@@ -113,7 +112,7 @@ def profile(
         f"and at most {found.max_per_hour} events an hour; {found.denied} denied",
         highlight=False,
     )
-    table = Table("facet", "values", "most seen (events)")
+    table = new_table("facet", "values", "most seen (events)")
     for facet, values in found.facets.items():
         shown = ", ".join(f"{v} ({n})" for v, _, _, n in values[:top])
         more = f", … {len(values) - top} more" if len(values) > top else ""
@@ -147,7 +146,7 @@ def findings(
     """The latest analytics findings, each with why it was unusual."""
     from trailhound.analytics.detector import explanations
 
-    table = Table("event time", "rule id", "actor", "why")
+    table = new_table("event time", "rule id", "actor", "why")
     for when, rule_id, actor, why in explanations(data_dir(ctx), limit):
         table.add_row(str(when), rule_id, actor or "", why)
     out.print(table)

@@ -8,11 +8,10 @@ import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from trailhound.cli.context import application
-from trailhound.cli.output import console, fail, out, printable
+from trailhound.cli.output import console, fail, new_table, out, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
@@ -167,7 +166,7 @@ def list_integrations(
     ] = False,
 ) -> None:
     """List integrations with their state and counters."""
-    table = Table()
+    table = new_table()
     for header in ("name", "state"):
         table.add_column(header, no_wrap=True)
     table.add_column("queue", overflow="fold")  # a URL folds; it never loses characters

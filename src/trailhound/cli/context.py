@@ -11,11 +11,14 @@ callback would.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
-from trailhound.app import Trailhound
 from trailhound.data_dir import DataDir, resolve_data_dir
+
+if TYPE_CHECKING:
+    from trailhound.app import Trailhound
 
 
 @dataclass(slots=True)
@@ -38,6 +41,8 @@ def application(ctx: typer.Context) -> Trailhound:
     """The application of this invocation's data directory."""
     state = cli_state(ctx)
     if state.app is None:
+        from trailhound.app import Trailhound  # --help, and a usage error, build none
+
         state.app = Trailhound(state.data_dir)
     return state.app
 

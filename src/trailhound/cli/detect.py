@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from trailhound.app import SettingError, Trailhound
 from trailhound.cli.context import application
-from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
-from trailhound.errors import TrailhoundError
+from trailhound.cli.output import console, fail, jsonable, new_table, out, print_json, printable
+from trailhound.errors import SettingError, TrailhoundError
 
 alerts_app = typer.Typer(help="List, show and triage alerts.", no_args_is_help=True)
 rules_app = typer.Typer(
@@ -57,7 +55,7 @@ def _alert_table(alerts: list[dict[str, Any]]) -> None:
         )
         for a in alerts
     ]
-    table = Table()
+    table = new_table()
     for index, header in enumerate(_ALERT_COLUMNS):
         if header in _FOLDED:
             table.add_column(header, overflow="fold", min_width=8)
@@ -141,7 +139,7 @@ def detect(
     alerts.sort(key=lambda a: (-rank.get(a["severity"], 0), -a["count"], a["id"]))
     shown = alerts[:limit] if limit > 0 else alerts
     if fmt == "json":
-        print_json([Trailhound.public_alert(a) for a in shown])
+        print_json([_public_alert(a) for a in shown])
     else:
         _alert_table(shown)
     _showing(len(shown), 0, len(alerts))
@@ -172,7 +170,7 @@ def alerts_list(
     }
     alerts = app.list_alerts(**filters, limit=limit, offset=offset)
     if fmt == "json":
-        print_json([Trailhound.public_alert(a) for a in alerts])
+        print_json([_public_alert(a) for a in alerts])
     else:
         _alert_table(alerts)
     _showing(len(alerts), offset, app.count_alerts(**filters))
@@ -252,7 +250,7 @@ def rules_list(
     if fmt == "json":
         print_json({"rules": rows, "problems": [str(p) for p in ruleset.problems]})
         return
-    table = Table()
+    table = new_table()
     widest = max([4, *(len(row["name"]) for row in rows)])
     table.add_column("name", no_wrap=True, min_width=widest)  # copied into rules enable
     table.add_column("title", overflow="fold", min_width=8)
@@ -370,6 +368,13 @@ def config_unset(ctx: typer.Context, key: str) -> None:
     except SettingError as error:
         raise typer.BadParameter(str(error)) from error
     out.print(f"{key} unset" if removed else f"{key} was not set", highlight=False)
+
+
+def _public_alert(alert: dict[str, Any]) -> dict[str, Any]:
+    """An alert as JSON output shows it (the application's one public form)."""
+    from trailhound.app import Trailhound
+
+    return Trailhound.public_alert(alert)
 
 
 def register(app: typer.Typer) -> None:

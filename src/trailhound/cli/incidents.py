@@ -6,11 +6,10 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from trailhound.cli.context import data_dir as _data_dir
-from trailhound.cli.output import console, fail, jsonable, out, print_json, printable
+from trailhound.cli.output import console, fail, jsonable, new_table, out, print_json, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
@@ -108,7 +107,7 @@ def incidents_show(
         if key not in ("alerts", "comments"):
             shown = "" if value is None else str(jsonable(value))
             out.print(Text.assemble((key, "bold"), ": ", printable(shown)), highlight=False)
-    alerts = Table("alert", "severity", "title", "actor", "first_seen", "count", title="alerts")
+    alerts = new_table("alert", "severity", "title", "actor", "first_seen", "count", title="alerts")
     for a in incident["alerts"]:
         alerts.add_row(a["id"], a["severity"], a["title"], _short(a["actor"]),
                        jsonable(a["first_seen"]), str(a["count"]))  # fmt: skip

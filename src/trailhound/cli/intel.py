@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from trailhound.cli.context import application
 from trailhound.cli.context import data_dir as context_data_dir
-from trailhound.cli.output import console, fail, out, print_json
+from trailhound.cli.output import console, fail, new_table, out, print_json
 from trailhound.errors import TrailhoundError
 
 intel_app = typer.Typer(
@@ -91,7 +90,7 @@ def status(ctx: typer.Context, output: FormatOption = "table") -> None:
     if output == "json":
         print_json(report)
         return
-    table = Table(
+    table = new_table(
         "list", "version", "entries", "ranges", "date", "source", "installed", title="Intel"
     )
     for v in versions.values():
@@ -200,7 +199,7 @@ def lookup(
         print_json(rows)
         return
     columns = ("source_ip_address", "src_country", "src_asn", "src_as_org", "src_is_tor")
-    table = Table(*columns, "src_in_aws")
+    table = new_table(*columns, "src_in_aws")
     for row in rows:
         table.add_row(
             *("" if row.get(c) is None else str(row.get(c)) for c in (*columns, "src_in_aws"))

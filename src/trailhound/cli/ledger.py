@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from trailhound.cli.context import application
-from trailhound.cli.output import console, fail, out, print_json, printable
+from trailhound.cli.output import console, fail, new_table, out, print_json, printable
 from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
@@ -48,7 +47,7 @@ def _duration(text: str | None, option: str) -> timedelta | None:
 
 
 def _print_table(report: LedgerReport) -> None:
-    counts = Table("kind", "count", title="Ledger")
+    counts = new_table("kind", "count", title="Ledger")
     for kind, number in report.counts.items():
         counts.add_row(kind, f"{number:,}", style="red" if number else None)
     out.print(counts)
@@ -67,7 +66,7 @@ def _print_table(report: LedgerReport) -> None:
             else "Log files match their digests and the chain holds; the digests are unverified."
         )
         return
-    findings = Table(title="Findings")
+    findings = new_table(title="Findings")
     for header in ("kind", "account", "region"):
         findings.add_column(header, no_wrap=True)  # an account ID is copied whole
     findings.add_column("file", overflow="fold")  # a long name folds, never loses characters

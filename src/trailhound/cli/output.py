@@ -14,15 +14,17 @@ import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import orjson
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from trailhound.errors import TrailhoundError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 # C0 but tab and newline, DEL, C1, and the Unicode marks that reorder or hide text.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -42,6 +44,13 @@ def printable(text: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def new_table(*headers: str, **options: Any) -> Table:
+    """A Rich table (``rich.table`` is imported by the commands that print one, not by all)."""
+    from rich.table import Table
+
+    return Table(*headers, **options)
 
 
 def safe_text(value: str, style: str = "") -> Text:
@@ -128,7 +137,7 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
     elif len(columns) > WIDE_COLUMNS:
         # Too wide for a terminal: one field-per-line block per row, long values cut.
         for number, row in enumerate(rows, 1):
-            table = Table("field", "value", title=f"row {number}", title_justify="left")
+            table = new_table("field", "value", title=f"row {number}", title_justify="left")
             table.columns[1].overflow = "fold"
             for column, value in zip(columns, row, strict=True):
                 if value is not None:
@@ -139,7 +148,7 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> No
             out.print(table)
         console.print(f"{len(rows):,} rows", highlight=False)
     else:
-        table = Table(show_lines=False)
+        table = new_table(show_lines=False)
         for column in columns:
             table.add_column(safe_text(column), overflow="fold")
         for row in rows:

@@ -15,6 +15,7 @@ from trailhound.errors import TrailhoundError
 
 if TYPE_CHECKING:
     from trailhound.app import Trailhound
+    from trailhound.outcomes import QueryOutcome
 
 ParamOption = Annotated[
     list[str] | None,
@@ -26,6 +27,7 @@ DialectOption = Annotated[
     typer.Option(case_sensitive=False, help="Print the SQL for this engine instead of running."),
 ]
 TABLE_ROWS = 100  # rows a table shows of a query without its own limit
+EMBEDDED = "duckdb"  # the engine that runs queries here; others are store backends
 _RAW = re.compile(r"\braw\b")  # a query that names the raw record asks to see it
 ExplainOption = Annotated[
     bool,
@@ -54,6 +56,8 @@ def engine_options(app: Trailhound, engine: str, spark_master: str | None) -> di
     """The backend options of ``--engine`` and ``--spark-master``, checked as usage."""
     if spark_master and engine != "spark":
         raise typer.BadParameter("--spark-master goes with --engine spark")
+    if engine == EMBEDDED:
+        return {}  # listing the other engines reads every installed package's entry points
     known = app.engines()
     if engine not in known:
         raise typer.BadParameter(f"unknown engine {engine!r}: use {', '.join(known)}")
@@ -76,6 +80,28 @@ def parse_params(
     return params
 
 
+def _compile_and_run(
+    app: Trailhound,
+    text: str,
+    params: dict[str, str],
+    since: str | None,
+    max_rows: int | None,
+    dialect: str | None,
+    explain: bool,
+    engine: str,
+    options: dict[str, str],
+) -> QueryOutcome | None:
+    """Compile, then print the SQL or the explanation (None), or run on ``engine``."""
+    compiled = app.compile(text, since=since, params=params)
+    if explain:
+        sys.stdout.write(app.explain(compiled, dialect or EMBEDDED) + "\n")
+        return None
+    if dialect:
+        sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
+        return None
+    return app.execute(compiled, params, max_rows=max_rows, engine=engine, engine_options=options)
+
+
 def run_query(
     ctx: typer.Context,
     text: str,
@@ -94,21 +120,16 @@ def run_query(
     dialect = dialect.lower() if dialect else None
     app = application(ctx)
     options = engine_options(app, engine, spark_master)
+    max_rows = TABLE_ROWS if fmt == "table" else None
     try:
-        compiled = app.compile(text, since=since, params=params)
-        if explain:
-            sys.stdout.write(app.explain(compiled, dialect or "duckdb") + "\n")
-            return
-        if dialect:
-            sys.stdout.write(compiled.sql(dialect=dialect, pretty=True) + "\n")
-            return
-        outcome = app.execute(
-            compiled,
-            params,
-            max_rows=TABLE_ROWS if fmt == "table" else None,
-            engine=engine,
-            engine_options=options,
-        )
+        if explain or dialect or engine != EMBEDDED:
+            found = _compile_and_run(app, text, params, since, max_rows, dialect, explain,
+                                     engine, options)  # fmt: skip
+            if found is None:
+                return
+            outcome = found
+        else:
+            outcome = app.query(text, since=since, params=params, max_rows=max_rows)
     except TrailhoundError as error:
         raise fail(error) from error
     saved = outcome.saved

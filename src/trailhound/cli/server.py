@@ -8,10 +8,9 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from trailhound.cli.context import data_dir as _data_dir
-from trailhound.cli.output import console, fail, jsonable, out
+from trailhound.cli.output import console, fail, jsonable, new_table, out
 from trailhound.errors import TrailhoundError
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
@@ -51,7 +50,7 @@ def keys_list(ctx: typer.Context) -> None:
     """Every API key (never the key itself): ID, name, role, created, revoked."""
     from trailhound.api.keys import KeyStore
 
-    table = Table("id", "name", "role", "created", "revoked")
+    table = new_table("id", "name", "role", "created", "revoked")
     for key in KeyStore(_state(ctx)).list_keys():
         table.add_row(
             key.id,
@@ -112,7 +111,7 @@ def users_list(ctx: typer.Context) -> None:
     """Every console user (never a password hash)."""
     from trailhound.api.users import UserStore
 
-    table = Table("name", "role", "created", "disabled")
+    table = new_table("name", "role", "created", "disabled")
     for user in UserStore(_state(ctx)).list_users():
         table.add_row(
             user.name,

@@ -28,7 +28,7 @@ from trailhound.model import RuleInfo
 from trailhound.query.dialects import get_dialect
 from trailhound.store.base import Backend
 from trailhound.store.duckdb import DuckDBBackend
-from trailhound.store.lake import open_lake
+from trailhound.store.lakes import open_lake
 from trailhound.store.state import StateDB
 
 ORG_ACCOUNTS = "org-accounts"

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlglot import exp
 
-from trailhound.store.base import Backend
+from trailhound.query.dialects import get_dialect
+from trailhound.store.base import Backend, QueryResult
 
 if TYPE_CHECKING:
     from trailhound.data_dir import DataDir
@@ -81,7 +82,7 @@ def open_lake_backend(data_dir: DataDir, start: datetime, end: datetime) -> Back
     """A DuckDB backend over the lake's days an event search from ``start`` to ``end`` reads,
     issuing calls before it included: a few days cost a few files, not the whole lake."""
     from trailhound.store.duckdb import DuckDBBackend
-    from trailhound.store.lake import open_lake
+    from trailhound.store.lakes import open_lake
 
     first, last = (start - CREDENTIAL_LIFETIME).date(), end.date()
     if (last - first).days > MAX_DAYS_LISTED:
@@ -158,9 +159,13 @@ class EventReader:
         """The event columns read."""
         if self._columns is None:
             query = exp.select("*").from_("cloudtrail").limit(0)
-            present = set(self.backend.execute(query).columns)
+            present = set(self._run(query).columns)
             self._columns = EVENT_FIELDS + tuple(c for c in ENRICHMENT_FIELDS if c in present)
         return self._columns
+
+    def _run(self, query: exp.Expr) -> QueryResult:
+        """Run a compiled tree, rendered in the backend's dialect."""
+        return self.backend.execute(get_dialect(self.backend.dialect).generate(query))
 
     def select(
         self,
@@ -182,7 +187,7 @@ class EventReader:
         )  # fmt: skip
         if limit is not None:
             query = query.limit(limit)
-        result = self.backend.execute(query)
+        result = self._run(query)
         return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
 
     def by_ids(

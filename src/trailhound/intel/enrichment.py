@@ -26,7 +26,7 @@ from trailhound.intel.lookup import IntelTables
 from trailhound.intel.versions import IntelVersion, install, note_shipped_changes
 from trailhound.schema import ENRICHMENT_COLUMNS
 from trailhound.store.enrichment import EnrichmentFiles, Generation, table_schema
-from trailhound.store.lake import open_lake
+from trailhound.store.lakes import open_lake
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = "batch_intel_rows"  # a batch's enrichment rows, on the batch's connection

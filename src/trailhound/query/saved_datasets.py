@@ -67,13 +67,18 @@ def result_rows(engine: QueryEngine, compiled: CompiledQuery) -> pa.Table:
     return engine.arrow(result.limit(MAX_ROWS + 1))
 
 
-class _LazyCatalog(Mapping[str, SavedDataset]):
+class LazyCatalog(Mapping[str, SavedDataset]):
     """The catalog, read from the state database the first time a query asks for it: a query
     that reads only built-in datasets never opens the database for it."""
 
     def __init__(self, saved: SavedDatasets) -> None:
         self._saved = saved
         self._found: dict[str, SavedDataset] | None = None
+
+    @property
+    def opened(self) -> bool:
+        """Whether a query asked for a saved dataset (the catalog was read)."""
+        return self._found is not None
 
     def _load(self) -> dict[str, SavedDataset]:
         if self._found is None:
@@ -96,9 +101,9 @@ class SavedDatasets:
     def __init__(self, state: StateDB) -> None:
         self.state = state
 
-    def lazy_catalog(self) -> Mapping[str, SavedDataset]:
+    def lazy_catalog(self) -> LazyCatalog:
         """The catalog, read only if a query names a dataset that is not built in."""
-        return _LazyCatalog(self)
+        return LazyCatalog(self)
 
     def catalog(self) -> dict[str, SavedDataset]:
         """Every saved dataset by name, for the compiler."""

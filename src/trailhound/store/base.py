@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from sqlglot import exp
-
 from trailhound.errors import StoreError
 from trailhound.registry import Registry
 
@@ -35,8 +33,9 @@ class Backend(Protocol):
     name: ClassVar[str]  # "duckdb", "spark", ...
     dialect: ClassVar[str]  # the query dialect (trailhound.query.dialects) it renders with
 
-    def execute(self, query: exp.Expr | str, params: Sequence[object] = ()) -> QueryResult:
-        """Run one query (a compiled expression, or SQL text in this backend's dialect)."""
+    def execute(self, query: str, params: Sequence[object] = ()) -> QueryResult:
+        """Run one query: SQL text in this backend's dialect. A compiled tree is rendered for it
+        by the query stage (``get_dialect(backend.dialect).generate(tree)``), above the store."""
         ...
 
     def close(self) -> None:

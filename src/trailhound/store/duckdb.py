@@ -3,7 +3,7 @@
 ``DuckDBBackend.open(data_dir)`` lists the lake's files (and the intel enrichment's) now and
 reads that snapshot, as a hunt needs; ``DuckDBBackend(con)`` runs on a connection someone else
 owns (an ingest batch's, whose ``new_events`` a detector reads), and leaves it open when closed.
-Either way SQL text is DuckDB's and a compiled expression is rendered for DuckDB.
+Either way it runs DuckDB SQL text; the query stage renders compiled trees for it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from typing import ClassVar
 
 import duckdb
 import pyarrow as pa
-from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.store.base import QueryResult
 from trailhound.store.enrichment import EnrichmentFiles, with_enrichment_sql
-from trailhound.store.lake import open_lake
+from trailhound.store.lakes import open_lake
 
 
 class DuckDBBackend:
@@ -51,21 +50,20 @@ class DuckDBBackend:
             raise
         return cls(con, owned=True)
 
-    def execute(self, query: exp.Expr | str, params: Sequence[object] = ()) -> QueryResult:
-        """Run one query (DuckDB SQL text, or an expression rendered for DuckDB)."""
-        sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
-        cursor = self.con.execute(sql, list(params))
+    def execute(self, query: str, params: Sequence[object] = ()) -> QueryResult:
+        """Run one query (DuckDB SQL text)."""
+        cursor = self.con.execute(query, list(params))
         return QueryResult([d[0] for d in cursor.description or []], cursor.fetchall())
 
-    def execute_arrow(self, query: exp.Expr | str, params: Sequence[object] = ()) -> pa.Table:
-        """Run one query; its result as an Arrow table (no Python object per row)."""
-        sql = query if isinstance(query, str) else query.sql(dialect=self.dialect)
+    def execute_arrow(self, query: str, params: Sequence[object] = ()) -> pa.Table:
+        """Run one query (DuckDB SQL text); its result as an Arrow table (no Python object per
+        row)."""
         # ``execute``, not ``sql``: the connection may be an ingest batch's, with a result of
         # its own still open, which only ``execute`` supersedes. The copy this makes is of the
         # matching rows only.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
-            table: pa.Table = self.con.execute(sql, list(params)).to_arrow_table()
+            table: pa.Table = self.con.execute(query, list(params)).to_arrow_table()
         return table
 
     def close(self) -> None:

@@ -24,22 +24,21 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import sqlglot
-from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import EVENT_COLUMNS
-from trailhound.store.lake import open_lake
+from trailhound.store.lakes import open_lake
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pyarrow as pa
+    from sqlglot import exp
 
 LAKE_VIEWS = frozenset({"cloudtrail", "cloud_audit_logs"})
 MAX_SQL_CHARS = 256 * 1024
-_READ_ONLY_STATEMENTS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Describe)
-_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Copy)
 _REFRESH_ATTEMPTS = 5
 
 
@@ -148,14 +147,19 @@ class QueryEngine:
         self.close()
 
     def execute(
-        self, query: str | exp.Expr, params: list[Any] | None = None
+        self,
+        query: str | exp.Expr,
+        params: list[Any] | None = None,
+        *,
+        tables: Iterable[str] | None = None,
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run a query; returns column names and rows."""
+        """Run a query; returns column names and rows. ``tables``, when the caller knows them,
+        are the tables it reads (else they are read off the query, which needs sqlglot)."""
         try:
             sql = query if isinstance(query, str) else query.sql(dialect="duckdb")
         except RecursionError as error:
             raise QueryError("query too large or too deeply nested to run") from error
-        self._load_state(_table_names(query))
+        self._load_state(set(tables) if tables is not None else table_names(query))
         return self._run(sql, params or [])
 
     def arrow(self, query: exp.Expr) -> pa.Table:
@@ -164,7 +168,7 @@ class QueryEngine:
             sql = query.sql(dialect="duckdb")
         except RecursionError as error:
             raise QueryError("query too large or too deeply nested to run") from error
-        self._load_state(_table_names(query))
+        self._load_state(table_names(query))
         try:
             return self.con.sql(sql).to_arrow_table()
         except duckdb.Error as error:
@@ -192,6 +196,9 @@ class QueryEngine:
         With ``limit``, a query's rows are read a page at a time: ``offset`` rows skipped, at
         most ``limit`` returned (the statement is wrapped as a subquery, not edited as text).
         """
+        import sqlglot
+        from sqlglot import exp
+
         if len(sql) > MAX_SQL_CHARS:
             raise QueryError(f"SQL longer than {MAX_SQL_CHARS:,} characters")
         try:
@@ -204,21 +211,26 @@ class QueryEngine:
         if len(statements) != 1:
             raise QueryError("give exactly one SQL statement")
         statement = statements[0]
+        read_only = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Describe)
+        write = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Copy)
         try:
-            writes = any(isinstance(node, _WRITES) for node in statement.walk())
+            writes = any(isinstance(node, write) for node in statement.walk())
         except RecursionError as error:
             raise QueryError("SQL nested too deeply") from error
-        if not isinstance(statement, _READ_ONLY_STATEMENTS) or writes:
+        if not isinstance(statement, read_only) or writes:
             raise QueryError("only read-only SQL (SELECT, WITH … SELECT, DESCRIBE) is allowed")
-        self._load_state(_table_names(statement))
+        self._load_state(table_names(statement))
         if limit is None or isinstance(statement, exp.Describe):
             return self._run(sql, [])
         page = exp.select("*").from_(statement.subquery("page")).limit(limit).offset(offset)
         return self._run(page.sql(dialect="duckdb"), [])
 
 
-def _table_names(query: str | exp.Expr) -> set[str] | None:
+def table_names(query: str | exp.Expr) -> set[str] | None:
     """The unqualified table names a query reads; None if it cannot be told (load them all)."""
+    import sqlglot
+    from sqlglot import exp
+
     if isinstance(query, str):
         try:
             parsed = sqlglot.parse(query, dialect="duckdb")

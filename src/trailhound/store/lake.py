@@ -143,15 +143,6 @@ class EventLake(Protocol):
         ...
 
 
-def open_lake(data_dir: DataDir) -> EventLake:
-    """The data directory's lake: on S3 when its ``lake_uri`` says so, else its own folder."""
-    if data_dir.lake_uri:
-        from trailhound.store.s3_lake import S3Lake  # pyarrow's S3 only when asked for
-
-        return S3Lake(data_dir, data_dir.lake_uri)
-    return ParquetLake(data_dir)
-
-
 class ParquetLake:
     """Event storage under ``DataDir.events``."""
 

@@ -20,7 +20,7 @@ The datasets are the DuckDB engine's, under the same names, as temporary views:
   the first time a query reads them, without their secret columns.
 
 Both engines run in UTC. Spark 4 runs SQL in ANSI mode: the Spark dialect renders the compiled
-query so that it means the same under it (``query.dialects``).
+query so that it means the same under it (``query.dialects``); this backend runs the text.
 """
 
 from __future__ import annotations
@@ -40,10 +40,17 @@ from sqlglot import exp
 
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
-from trailhound.schema import ALL_COLUMNS, ENRICHMENT_COLUMNS, EVENT_COLUMNS, PARTITION_COLUMNS
+from trailhound.schema import (
+    ALL_COLUMNS,
+    ENRICHMENT_COLUMNS,
+    EVENT_COLUMNS,
+    PARTITION_COLUMNS,
+    PROMOTED_COLUMNS,
+    promoted_path,
+)
 from trailhound.store.base import QueryResult
 from trailhound.store.engine import LAKE_VIEWS, cloud_audit_logs_sql
-from trailhound.store.lake import ParquetLake
+from trailhound.store.lake import PROMOTED_PREFIX, ParquetLake
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
@@ -254,10 +261,30 @@ class SparkBackend:
         files = self.lake.files()
         if not files:
             return self.session.createDataFrame([], schema)
+        from pyspark.sql import functions as F
+
         reader = self.session.read.schema(schema).option("basePath", _uri(self.lake.root))
-        frame = reader.parquet(*(_uri(f) for f in files))
         # DuckDB's order: the files' columns, then the partition columns by name.
-        return frame.select(*(c.name for c in EVENT_COLUMNS), *sorted(PARTITION_NAMES))
+        order = [*(c.name for c in EVENT_COLUMNS), *sorted(PARTITION_NAMES)]
+        current = [f for f in files if f.name.startswith(PROMOTED_PREFIX)]
+        older = [f for f in files if not f.name.startswith(PROMOTED_PREFIX)]
+        frames = []
+        if current:
+            frames.append(reader.parquet(*(_uri(f) for f in current)).select(*order))
+        if older:
+            # Written before the promoted columns existed: they are read from the JSON parts,
+            # the text DuckDB's JSON lookup gives for them (``lake.files_sql``).
+            filled = {
+                c.name: F.get_json_object(F.col(part), path)
+                for c in PROMOTED_COLUMNS
+                for part, path in [promoted_path(c)]
+            }
+            frame = reader.parquet(*(_uri(f) for f in older)).withColumns(filled)
+            frames.append(frame.select(*order))
+        combined = frames[0]
+        for frame in frames[1:]:
+            combined = combined.unionByName(frame)
+        return combined
 
     def _enrichment_frame(self) -> DataFrame:
         """The live rows of the enrichment table (none before it was first built)."""
@@ -281,24 +308,10 @@ class SparkBackend:
         self._absent |= wanted - {n.lower() for n in copies}
 
     # Queries -------------------------------------------------------------------------------
-    def sql(self, query: exp.Expr | str) -> str:
-        """The Spark SQL text of ``query`` (a compiled tree, or Spark SQL as it is)."""
-        if isinstance(query, str):
-            return query
-        # The tree is rendered by the query stage's Spark dialect, whose rewrites make it mean
-        # in Spark what it means in DuckDB.
-        from trailhound.query.dialects import get_dialect
-
-        try:
-            return get_dialect(self.dialect).generate(query)
-        except RecursionError as error:
-            raise QueryError("query too large or too deeply nested to run") from error
-
-    def arrow(self, query: exp.Expr | str, params: Sequence[object] = ()) -> pa.Table:
-        """Run one query; returns its rows as an Arrow table."""
+    def arrow(self, text: str, params: Sequence[object] = ()) -> pa.Table:
+        """Run one query (Spark SQL text); returns its rows as an Arrow table."""
         errors = _spark_errors()
-        text = self.sql(query)
-        self._load_state(_tables_read(query if isinstance(query, exp.Expr) else text))
+        self._load_state(_tables_read(text))
         for attempt in range(_REFRESH_ATTEMPTS):
             try:
                 frame = self.session.sql(text, args=list(params) if params else None)
@@ -313,8 +326,8 @@ class SparkBackend:
                 raise QueryError(f"query failed on Spark: {message}") from error
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def execute(self, query: exp.Expr | str, params: Sequence[object] = ()) -> QueryResult:
-        """Run one query (a compiled tree, or Spark SQL text); returns columns and rows."""
+    def execute(self, query: str, params: Sequence[object] = ()) -> QueryResult:
+        """Run one query (Spark SQL text); returns columns and rows."""
         table = self.arrow(query, params)
         columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
         rows: list[tuple[Any, ...]] = list(zip(*columns, strict=True)) if columns else []
@@ -336,10 +349,10 @@ class SparkBackend:
         self.close()
 
 
-def _tables_read(query: exp.Expr | str) -> set[str]:
+def _tables_read(query: str) -> set[str]:
     """The unqualified table names a query reads (its CTEs left out)."""
     try:
-        trees = [query] if isinstance(query, exp.Expr) else sqlglot.parse(query, read="spark")
+        trees = sqlglot.parse(query, read="spark")
         found = [t for t in trees if t is not None]
         tables = {t.name for tree in found for t in tree.find_all(exp.Table) if not t.db}
         ctes = {c.alias for tree in found for c in tree.find_all(exp.CTE)}

@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from trailhound.errors import StoreError
-from trailhound.model import QuarantineEntry, SourceFile
-from trailhound.sources.compression import CompressionError, file_sha256
-from trailhound.sources.names import parse_name
 from trailhound.tables import SECRET_COLUMNS, TABLES, Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from trailhound.model import QuarantineEntry, SourceFile
 
 # The database files whose tables this process has created: the statements are idempotent,
 # but running them on every short-lived connection costs time.
@@ -86,6 +85,9 @@ def log_file_row(
     uri: str, size: int, mtime: float | None, sha256: str | None, seen_at: datetime
 ) -> tuple[object, ...] | None:
     """A ``log_files_seen`` row, or None when ``uri`` names no CloudTrail log file."""
+    # Imported here, as in the methods below: a query's start-up reads state, never writes it.
+    from trailhound.sources.names import parse_name
+
     name = parse_name(uri)
     if not name.is_log_file:
         return None
@@ -284,6 +286,8 @@ class StateDB:
             rows = con.execute(
                 "SELECT uri FROM log_files_seen WHERE sha256 IS NULL AND NOT contains(uri, '://')"
             ).fetchall()
+        from trailhound.sources.compression import CompressionError, file_sha256
+
         hashed = []
         for (uri,) in rows:
             path = Path(uri)

@@ -18,7 +18,7 @@ from trailhound.api.console.sessions import SESSION_COOKIE, Session, SessionSign
 from trailhound.api.keys import role_allows
 
 if TYPE_CHECKING:
-    from trailhound.api.console.site import ConsoleState
+    from trailhound.api.console.state import ConsoleState
 
 
 class LoginRequired(Exception):

@@ -19,9 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from trailhound.api.console import admin, feedback, login, search, triage
 from trailhound.api.console.guard import ConsoleError, LoginRequired
 from trailhound.api.console.render import render
-from trailhound.api.console.sessions import SessionSigner, load_secret
+from trailhound.api.console.state import ConsoleState
 from trailhound.api.deps import Product
-from trailhound.api.users import LoginLimiter
 
 STATIC = Path(__file__).with_name("static")
 CSP = (
@@ -36,15 +35,6 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 _NOT_CONSOLE = ("/api/", "/docs")
-
-
-class ConsoleState:
-    """What the console keeps per server: session signing and the sign-in limiter."""
-
-    def __init__(self, found: Product) -> None:
-        self.product = found
-        self.signer = SessionSigner(load_secret(found.data_dir), found.users)
-        self.limiter = LoginLimiter()
 
 
 class SecurityHeaders:
