@@ -8,7 +8,7 @@ from detect_support import complete_event, detection, ingest_records
 
 from trailhound.data_dir import DataDir
 from trailhound.detect.engine import load_rules, rule_predicates
-from trailhound.detect.rule_cache import RuleCache, decode, encode
+from trailhound.detect.rule_cache import MAX_ENTRIES, RuleCache, decode, encode
 
 FOREIGN_GRANT = """title: Grant to an outside account (placeholders)
 id: 7c000000-0000-4000-8000-000000000001
@@ -48,7 +48,8 @@ def test_a_cached_rule_set_is_the_rule_set_loaded(tmp_path: Path) -> None:
         )  # fmt: skip
         assert (a.recompile is None) == (b.recompile is None)
     assert [c.id for c in cached.correlations] == [c.id for c in fresh.correlations]
-    assert _same([c.group_by for c in cached.correlations], [c.group_by for c in fresh.correlations])
+    groups = [[c.group_by for c in s.correlations] for s in (cached, fresh)]
+    assert _same(*groups)
     # A rule with placeholders is compiled again from its file, on demand, the same way.
     values = {"org_accounts": ["111111111111", "222222222222"]}
     grant = [r for r in fresh.rules if r.id.startswith("7c000000")]
@@ -80,8 +81,21 @@ def test_a_second_hunt_reads_its_scan_sql_from_the_cache(tmp_path: Path) -> None
     event = {"eventName": "StopLogging", "eventSource": "cloudtrail.amazonaws.com"}
     ingest_records(data_dir, [complete_event(event, "stop-1")])
     first = detection(data_dir).hunt(None, report_all=True)
-    entries = sorted((data_dir.root / "cache" / "rules").glob("sql-*.sql"))
+    entries = sorted((data_dir.cache / "rules").glob("sql-*.sql"))
     assert entries and "hits" in entries[0].read_text()
     second = detection(data_dir).hunt(None, report_all=True)
     assert [a["id"] for a in second] == [a["id"] for a in first] and first
-    assert sorted((data_dir.root / "cache" / "rules").glob("sql-*.sql")) == entries
+    assert sorted((data_dir.cache / "rules").glob("sql-*.sql")) == entries
+
+
+def test_the_cache_folder_keeps_the_newest_entries(tmp_path: Path) -> None:
+    cache = RuleCache(tmp_path / "cache")
+    names = []
+    for index in range(MAX_ENTRIES + 5):
+        name, text = cache.sql(("rules", index))
+        assert text is None
+        cache.store_sql(name, f"SELECT {index}")
+        names.append(name)
+    kept = {p.name for p in (tmp_path / "cache").iterdir()}
+    assert len(kept) == MAX_ENTRIES and names[-1] in kept
+    assert cache.sql(("rules", MAX_ENTRIES + 4))[1] == f"SELECT {MAX_ENTRIES + 4}"

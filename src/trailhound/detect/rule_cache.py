@@ -3,7 +3,7 @@
 Loading the rules parses every file with pySigma and compiles it to sqlglot (2 CPU-seconds for
 the pack and SigmaHQ's rules), and the one-scan SELECT built from them takes another second to
 assemble and render: every ``detect``, every ``ingest`` paid both before its first event. The
-cache keeps both under ``<data dir>/cache/rules``:
+cache keeps both under ``<data dir>/cache/rules`` (the newest ``MAX_ENTRIES``; safe to delete):
 
 - the loaded rule set, as JSON (sqlglot's own serialization for expressions: never pickle, the
   data directory is data, not code), keyed by a fingerprint of every rule file's path and bytes,
@@ -43,6 +43,7 @@ from trailhound.detect.base import (
 
 CACHE_FORMAT = 1  # bump when the encoding below changes
 _MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a larger file is not ours: ignored
+MAX_ENTRIES = 64  # the folder keeps the newest entries; older ones go on the next write
 
 
 def _versions() -> list[str]:
@@ -180,6 +181,12 @@ class RuleCache:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
             Path(temporary).replace(self.folder / name)
+            entries = sorted(
+                (p for p in self.folder.iterdir() if not p.name.startswith(".")),
+                key=lambda p: p.stat().st_mtime,
+            )
+            for old in entries[:-MAX_ENTRIES]:
+                old.unlink(missing_ok=True)
         except OSError:
             return
 

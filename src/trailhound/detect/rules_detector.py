@@ -122,7 +122,7 @@ class SigmaDetector:
         self.state = StateDB(context.data_dir.state_db)
         self.rollups = SignalRollups(self.state)  # the bounded signal policy
         self.lake = open_lake(context.data_dir)
-        cache = RuleCache(context.data_dir.root / "cache" / "rules")
+        cache = RuleCache(context.data_dir.cache / "rules")
         self.all_rules = (
             ruleset if ruleset is not None else load_rules(context.rule_dirs, cache=cache)
         )
