@@ -51,38 +51,42 @@ _KEY = "coalesce(m.\"group\", concat_ws('{sep}', {parts}))".format(
 _COLUMNS = ", ".join(f'm."{c}"' for c in MATCH_COLUMNS)
 
 # Only table and column names are formatted into these; every value is bound or read from a table.
-_ROLLED = f"""
-CREATE TEMP TABLE rolled AS
-SELECT {_COLUMNS}, r.title, {_KEY} AS group_key,
+# The matches (an event met twice in one recording kept once: the window that does it costs more
+# than the rest, so it is added only when a pair is there twice), then those counted before
+# dropped in place: no second copy of a million matches.
+_FRESH = f"""
+CREATE TEMP TABLE fresh AS
+SELECT {_COLUMNS}, {_KEY} AS group_key,
        m.rule_id || '{KEY_SEPARATOR}' || lower({_KEY}) AS dedup_key,
        CAST(CAST(m.event_time AS TIMESTAMPTZ) AS DATE) AS day,
        hash(m.event_id) AS h
 FROM rollup_matches AS m JOIN rollup_rules AS r USING (rule_id)
 WHERE m.event_id IS NOT NULL AND m.event_time IS NOT NULL
 """
+_ONCE = "QUALIFY row_number() OVER (PARTITION BY dedup_key, day, h ORDER BY m.event_time) = 1"
+_HAS_REPEATS = """
+SELECT count(*) FROM (SELECT rule_id, event_id FROM rollup_matches GROUP BY ALL HAVING count(*) > 1)
+"""
 # The rollups these matches fall in, as stored before.
 _EXISTING = """
 CREATE TEMP TABLE existing AS
 SELECT s.dedup_key, s.day, s.event_hashes, len(s.event_ids) AS samples
 FROM signal_rollups AS s
-SEMI JOIN (SELECT DISTINCT dedup_key, day FROM rolled) AS k
+SEMI JOIN (SELECT DISTINCT dedup_key, day FROM fresh) AS k
 USING (dedup_key, day)
 """
-# The matches not counted before, each event once.
-_FRESH = """
-CREATE TEMP TABLE fresh AS
-SELECT * FROM rolled AS r ANTI JOIN (
+_DROP_COUNTED = """
+DELETE FROM fresh USING (
     SELECT dedup_key, day, unnest(event_hashes) AS h FROM existing
-) AS k USING (dedup_key, day, h)
-QUALIFY row_number() OVER (PARTITION BY dedup_key, day, h ORDER BY event_time) = 1
+) AS k WHERE fresh.dedup_key = k.dedup_key AND fresh.day = k.day AND fresh.h = k.h
 """
 _UPSERT = f"""
 INSERT INTO signal_rollups (rule_id, title, group_key, dedup_key, day, count,
                             first_seen, last_seen, event_ids, event_hashes, updated_at)
-SELECT any_value(rule_id), any_value(title), arg_min(group_key, (event_time, event_id)),
+SELECT any_value(f.rule_id), any_value(r.title), arg_min(group_key, (event_time, event_id)),
        dedup_key, day, count(*), min(event_time), max(event_time),
-       list(event_id ORDER BY event_time, event_id)[1:{SAMPLE_CAP}], list(h), $now
-FROM fresh GROUP BY dedup_key, day
+       min_by(event_id, (event_time, event_id), {SAMPLE_CAP}), list(h), $now
+FROM fresh AS f JOIN rollup_rules AS r USING (rule_id) GROUP BY dedup_key, day
 ON CONFLICT (dedup_key, day) DO UPDATE SET
     count = count + excluded.count,
     first_seen = least(first_seen, excluded.first_seen),
@@ -145,8 +149,10 @@ class SignalRollups:
             con.register("rollup_rules", meta)
             try:
                 con.execute("BEGIN")
-                for statement in (_ROLLED, _EXISTING, _FRESH):
-                    con.execute(statement)
+                repeats = con.execute(_HAS_REPEATS).fetchone()
+                con.execute(_FRESH + (_ONCE if repeats and repeats[0] else ""))
+                con.execute(_EXISTING)
+                con.execute(_DROP_COUNTED)
                 samples = con.sql(_SAMPLES).to_arrow_table()
                 con.execute(_UPSERT, {"now": datetime.now(UTC)})
                 con.execute("COMMIT")
@@ -154,7 +160,7 @@ class SignalRollups:
                 con.execute("ROLLBACK")
                 raise
             finally:
-                for name in ("rolled", "existing", "fresh"):
+                for name in ("existing", "fresh"):
                     con.execute(f"DROP TABLE IF EXISTS {name}")
                 con.unregister("rollup_matches")
                 con.unregister("rollup_rules")
