@@ -65,7 +65,8 @@ WHERE m.event_id IS NOT NULL AND m.event_time IS NOT NULL
 """
 _ONCE = "QUALIFY row_number() OVER (PARTITION BY dedup_key, day, h ORDER BY m.event_time) = 1"
 _HAS_REPEATS = """
-SELECT count(*) FROM (SELECT rule_id, event_id FROM rollup_matches GROUP BY ALL HAVING count(*) > 1)
+SELECT count(*) FROM (SELECT rule_id, event_id FROM rollup_matches SEMI JOIN rollup_rules
+                      USING (rule_id) GROUP BY ALL HAVING count(*) > 1)
 """
 # The rollups these matches fall in, as stored before.
 _EXISTING = """
@@ -137,15 +138,14 @@ class SignalRollups:
         table = matches.table
         ids = pa.array(sorted({r.id for r in rolled}), pa.string())
         is_signal = pc.is_in(table["rule_id"], value_set=ids)
-        signal_matches = table.filter(is_signal)
-        if signal_matches.num_rows == 0:
+        if not pc.any(is_signal).as_py():
             return matches
         others = table.filter(pc.invert(is_signal))
-        seen = set(pc.unique(signal_matches["rule_id"]).to_pylist())
-        meta = _rule_table([r for r in rolled if r.id in seen])
+        # The whole table goes to SQL, not a filtered copy: joining the signal rules selects.
+        meta = _rule_table(rolled)
         with self.state.connect() as con:
             con.execute("SET TimeZone = 'UTC'")  # the day of a rollup is a UTC day
-            con.register("rollup_matches", signal_matches)
+            con.register("rollup_matches", table)
             con.register("rollup_rules", meta)
             try:
                 con.execute("BEGIN")
