@@ -10,7 +10,8 @@ def test_declarations_are_consistent() -> None:
     assert {
         "quarantine", "ingest_runs", "ingested_files", "settings", "log_files_seen",
         "digest_checks", "integrations", "poison_objects", "alerts", "alert_events", "signals",
-        "alert_comments", "incidents", "incident_alerts", "incident_comments", "rule_state",
+        "signal_rollups", "alert_comments", "incidents", "incident_alerts", "incident_comments",
+        "rule_state",
         "saved_datasets", "saved_queries", "intel_versions", "analytics_profiles",
         "analytics_volume", "analytics_findings", "api_keys", "users", "setup_links",
         "suppressions",

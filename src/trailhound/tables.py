@@ -285,6 +285,32 @@ SIGNALS = Table(
     time_column="event_time",
     queryable=True,
 )
+SIGNAL_ROLLUPS = Table(
+    "signal_rollups",
+    "Every match of a signal rule (threshold 1), counted per rule, grouping key and day: "
+    "`signals` keeps only the first few events of each (the bounded signal policy).",
+    (
+        TableColumn("rule_id", "VARCHAR", "The signal rule."),
+        TableColumn("title", "VARCHAR", "The rule's title."),
+        TableColumn("group_key", "VARCHAR", "The grouping key's values."),
+        TableColumn("dedup_key", "VARCHAR", "Rule and grouping key, lower-cased.", queryable=False),
+        TableColumn("day", "DATE", "The day (UTC) the events fall in."),
+        TableColumn("count", "BIGINT", "Matching events, each counted once."),
+        TableColumn("first_seen", "TIMESTAMPTZ", "The first event's time."),
+        TableColumn("last_seen", "TIMESTAMPTZ", "The last event's time."),
+        TableColumn("event_ids", "VARCHAR[]", "The first events' IDs (at most 5)."),
+        TableColumn(
+            "event_hashes",
+            "UBIGINT[]",
+            "A 64-bit hash of every event counted: no event is counted twice.",
+            queryable=False,
+        ),
+        TableColumn("updated_at", "TIMESTAMPTZ", "When it last grew.", default="now()"),
+    ),
+    primary_key=("dedup_key", "day"),
+    time_column="day",
+    queryable=True,
+)
 ALERT_COMMENTS = Table(
     "alert_comments",
     "The comment trail of each alert, status changes included.",
@@ -543,6 +569,7 @@ TABLES: dict[str, Table] = {
         ALERTS,
         ALERT_EVENTS,
         SIGNALS,
+        SIGNAL_ROLLUPS,
         ALERT_COMMENTS,
         INCIDENTS,
         INCIDENT_ALERTS,

@@ -23,8 +23,8 @@ def test_doctests(module: object) -> None:
 
 def test_dataset_registry() -> None:
     assert set(DATASETS) == {
-        "cloudtrail", "cloud_audit_logs", "quarantine", "alerts", "signals", "incidents",
-        "analytics_profiles", "analytics_findings", "suppressions",
+        "cloudtrail", "cloud_audit_logs", "quarantine", "alerts", "signals", "signal_rollups",
+        "incidents", "analytics_profiles", "analytics_findings", "suppressions",
     }  # fmt: skip
     for name, dataset in DATASETS.items():
         assert dataset.name == dataset.relation == name

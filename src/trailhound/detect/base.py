@@ -35,6 +35,7 @@ from trailhound.registry import Registry
 if TYPE_CHECKING:
     import duckdb
 
+    from trailhound.detect.rule_cache import RuleCache
     from trailhound.store.base import Backend
 
 LEVELS: tuple[str, ...] = ("informational", "low", "medium", "high", "critical")
@@ -146,6 +147,8 @@ class RuleSet:
     correlations: list[CorrelationRule] = field(default_factory=list)
     problems: list[RuleProblem] = field(default_factory=list)
     sql_cache: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
+    fingerprint: str = ""  # of the rule files and compiler, when loaded through a cache
+    cache: RuleCache | None = field(default=None, repr=False, compare=False)
 
     def extend(self, other: RuleSet) -> None:
         """Add another set's rules and problems to this one."""

@@ -28,11 +28,13 @@ from trailhound.detect.base import (
     CorrelationRule,
     DetectionRule,
     Placeholders,
+    RuleFormat,
     RuleSet,
 )
 from trailhound.detect.correlation import correlation_sql
 from trailhound.detect.grouping import default_resource, principal_expression, session_expression
 from trailhound.detect.matches import MATCH_COLUMNS, MatchTable
+from trailhound.detect.rule_cache import RuleCache, fingerprint
 from trailhound.query.dialects import get_dialect
 
 if TYPE_CHECKING:
@@ -43,23 +45,52 @@ _BASE_COLUMNS = ("event_id", "event_time", "actor", "account", "aws_region", "so
 
 
 def load_rules(
-    extra_dirs: Iterable[Path] = (), *, builtin: bool = True, keep_source: bool = False
+    extra_dirs: Iterable[Path] = (),
+    *,
+    builtin: bool = True,
+    keep_source: bool = False,
+    cache: RuleCache | None = None,
 ) -> RuleSet:
     """The built-in pack plus every rule file under ``extra_dirs``, with load problems.
 
     A file is read by the first registered rule format (in name order) that claims its suffix.
+    With a ``cache`` (and no ``source`` kept), a rule set loaded before from the same files by
+    the same compiler is read from it instead (``detect.rule_cache``).
     """
-    formats = [RULE_FORMATS.get(name)(keep_source=keep_source) for name in RULE_FORMATS.names()]
-    result = RuleSet()
     sources = [(BUILTIN_RULES, True)] if builtin else []
     sources += [(Path(d), False) for d in extra_dirs]
-    for folder, is_builtin in sources:
-        files = [folder] if folder.is_file() else sorted(folder.rglob("*"))
-        for file in files:
-            for candidate in formats:
-                if file.suffix in candidate.suffixes:
-                    result.extend(candidate.load_file(file, builtin=is_builtin))
-                    break
+    files = [
+        (file, is_builtin)
+        for folder, is_builtin in sources
+        for file in ([folder] if folder.is_file() else sorted(folder.rglob("*")))
+    ]
+    loaded: list[RuleFormat] = []
+
+    def formats() -> list[RuleFormat]:
+        if not loaded:  # formats (pySigma) imported only when a file must be read
+            names = RULE_FORMATS.names()
+            loaded.extend(RULE_FORMATS.get(n)(keep_source=keep_source) for n in names)
+        return loaded
+
+    def load_file(file: Path, is_builtin: bool) -> RuleSet:
+        for candidate in formats():
+            if file.suffix in candidate.suffixes:
+                return candidate.load_file(file, builtin=is_builtin)
+        return RuleSet()
+
+    builtin_of = {str(f): b for f, b in files}
+    key = ""
+    result: RuleSet | None = None
+    if cache is not None and not keep_source:
+        key = fingerprint([(f, b) for f, b in files if f.is_file()], RULE_FORMATS.names())
+        result = cache.ruleset(key, lambda p: load_file(Path(p), builtin_of.get(p, False)))
+    if result is None:
+        result = RuleSet()
+        for file, is_builtin in files:
+            result.extend(load_file(file, is_builtin))
+        if key and cache is not None:
+            cache.store_ruleset(key, result)
+    result.fingerprint, result.cache = key, cache
     silenced = {ref for c in result.correlations if not c.generate for ref in c.rule_ids}
     for rule in result.rules:
         if rule.id in silenced or (rule.name is not None and rule.name in silenced):
@@ -433,8 +464,15 @@ def run_rules(
     extra, layout = _correlation_columns(correlations)
     sql = ruleset.sql_cache.get(cache_key)
     if sql is None:
-        query = match_query(rules, relation, placeholders, where, extra)
-        sql = get_dialect(backend.dialect).generate(query)
+        entry = None
+        if ruleset.cache is not None and ruleset.fingerprint:
+            rule_ids = (tuple(r.id for r in rules), tuple(c.id for c in correlations))
+            entry, sql = ruleset.cache.sql((ruleset.fingerprint, cache_key, rule_ids))
+        if sql is None:
+            query = match_query(rules, relation, placeholders, where, extra)
+            sql = get_dialect(backend.dialect).generate(query)
+            if entry is not None and ruleset.cache is not None:
+                ruleset.cache.store_sql(entry, sql)
         ruleset.sql_cache[cache_key] = sql
     scan = _fetch(backend, sql, params)
     if scan.num_rows == 0:

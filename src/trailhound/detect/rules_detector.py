@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from sqlglot import exp
 
 from trailhound.detect.base import BatchContext, DetectorContext, RuleSet
 from trailhound.detect.engine import load_rules, run_rules
 from trailhound.detect.matches import MatchTable
+from trailhound.detect.rule_cache import RuleCache
+from trailhound.detect.signal_rollups import SignalRollups
 from trailhound.durations import DurationError, parse_duration
 from trailhound.errors import DetectError
 from trailhound.model import RuleInfo
@@ -118,8 +120,12 @@ class SigmaDetector:
         # Events stored since then come through ``on_batch``: a retro-hunt need not see them.
         self.run_started = context.run_started
         self.state = StateDB(context.data_dir.state_db)
+        self.rollups = SignalRollups(self.state)  # the bounded signal policy
         self.lake = open_lake(context.data_dir)
-        self.all_rules = ruleset if ruleset is not None else load_rules(context.rule_dirs)
+        cache = RuleCache(context.data_dir.cache / "rules")
+        self.all_rules = (
+            ruleset if ruleset is not None else load_rules(context.rule_dirs, cache=cache)
+        )
         setting = self.state.get_setting(SIGNAL_RULES)
         signals, alerting = signal_rule_ids(setting), alerting_rule_ids(setting)
         for rule in self.all_rules.rules:
@@ -128,7 +134,7 @@ class SigmaDetector:
             elif rule.id in signals or (rule.name is not None and rule.name in signals):
                 rule.signal = True
         self.ruleset = self._enabled(self.all_rules)
-        self._single = RuleSet(rules=self.ruleset.rules)
+        self._single = self._derived(rules=self.ruleset.rules)
         self._hunted: set[str] = set()
         self._org_setting: str | None = None  # read once per detector: one ingest run
         self._pending: dict[str, tuple[datetime, datetime]] = {}  # correlation → window
@@ -142,11 +148,15 @@ class SigmaDetector:
 
     def _enabled(self, ruleset: RuleSet) -> RuleSet:
         disabled = self._disabled()
-        return RuleSet(
+        return self._derived(
             rules=[r for r in ruleset.rules if r.id not in disabled],
             correlations=[c for c in ruleset.correlations if c.id not in disabled],
             problems=list(ruleset.problems),
         )
+
+    def _derived(self, **parts: Any) -> RuleSet:
+        """A rule set made of loaded rules, keeping the cache their scan SQL is kept in."""
+        return RuleSet(**parts, fingerprint=self.all_rules.fingerprint, cache=self.all_rules.cache)
 
     def infos(self) -> dict[str, RuleInfo]:
         """What alerts copy from each rule, by rule ID."""
@@ -167,7 +177,7 @@ class SigmaDetector:
                 [rule_id, enabled, None],
             )
         self.ruleset = self._enabled(self.all_rules)
-        self._single = RuleSet(rules=self.ruleset.rules)
+        self._single = self._derived(rules=self.ruleset.rules)
 
     # Running -----------------------------------------------------------------------------
     def _placeholders(self, accounts: Iterable[str]) -> dict[str, list[str]]:
@@ -201,7 +211,7 @@ class SigmaDetector:
         )
         if only is None:
             self._mark_hunted(self.ruleset.alerting_ids())
-        return matches
+        return self.rollups.bound(matches, self.ruleset.rules)
 
     def on_batch(self, batch: BatchContext) -> MatchTable:
         """The enabled rules over one ingest batch, then retro-hunts with rules new here."""
@@ -214,6 +224,7 @@ class SigmaDetector:
             self._placeholders(accounts),
             seen=seen,
         )
+        matches = self.rollups.bound(matches, self.ruleset.rules)
         # A correlation can only newly fire around the batch's events of its rules. Those windows
         # are collected here and run once, over the lake, by ``finish`` at the end of the ingest
         # call: one scan instead of one per batch when a bulk ingest's batches each span days.

@@ -498,10 +498,15 @@ class AlertStore:
             )
 
     def signal_counts(self) -> dict[str, int]:
-        """Signals stored per rule ID."""
+        """Signals per rule ID: a rolled-up signal rule's every match (``signal_rollups``, the
+        bounded signal policy of ``detect.signal_rollups``), other rules' stored rows."""
         with self.state.connect() as con:
             return dict(
-                con.execute("SELECT rule_id, count(*) FROM signals GROUP BY rule_id").fetchall()
+                con.execute(
+                    "SELECT rule_id, CAST(sum(count) AS BIGINT) FROM signal_rollups GROUP BY ALL "
+                    "UNION ALL SELECT rule_id, count(*) FROM signals WHERE rule_id NOT IN "
+                    "(SELECT rule_id FROM signal_rollups) GROUP BY ALL"
+                ).fetchall()
             )
 
     def alerts_for_events(self, event_ids: Iterable[str]) -> dict[str, list[str]]:
