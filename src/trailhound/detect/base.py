@@ -19,7 +19,7 @@ same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,7 +35,6 @@ from trailhound.registry import Registry
 if TYPE_CHECKING:
     import duckdb
 
-    from trailhound.detect.rule_cache import RuleCache
     from trailhound.store.base import Backend
 
 LEVELS: tuple[str, ...] = ("informational", "low", "medium", "high", "critical")
@@ -139,6 +138,18 @@ class CorrelationRule:
         )
 
 
+class SqlCache(Protocol):
+    """Where a rule set's scan SQL is kept between processes (``detect.rule_cache``)."""
+
+    def sql(self, parts: Iterable[object]) -> tuple[str, str | None]:
+        """The entry name of ``parts`` and its kept SQL, if any."""
+        ...
+
+    def store_sql(self, name: str, sql: str) -> None:
+        """Keep ``sql`` under the entry ``name``."""
+        ...
+
+
 @dataclass(slots=True)
 class RuleSet:
     """Rules loaded from files, with the problems met on the way."""
@@ -148,7 +159,7 @@ class RuleSet:
     problems: list[RuleProblem] = field(default_factory=list)
     sql_cache: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
     fingerprint: str = ""  # of the rule files and compiler, when loaded through a cache
-    cache: RuleCache | None = field(default=None, repr=False, compare=False)
+    cache: SqlCache | None = field(default=None, repr=False, compare=False)
 
     def extend(self, other: RuleSet) -> None:
         """Add another set's rules and problems to this one."""
