@@ -25,6 +25,25 @@ from trailhound.query.scope import json_extract
 # Fields every match carries, grouped by the alert store itself.
 MATCH_FIELDS = ("principal", "actor", "session", "account", "region", "source_ip", "resource")
 KEY_SEPARATOR = "\x1f"  # between the values of a grouping key
+# The SQL of each of a match ``m``'s fields, as a grouping key reads it.
+FIELD_SQL = {
+    "principal": "coalesce(m.principal, m.actor, '')",
+    "actor": "coalesce(m.actor, '')",
+    "session": "coalesce(m.session, '')",
+    "account": "coalesce(m.account, '')",
+    "region": "coalesce(m.region, '')",
+    "source_ip": "coalesce(m.source_ip, '')",
+    "resource": "coalesce(m.resource, '')",
+}
+assert tuple(FIELD_SQL) == MATCH_FIELDS
+
+
+def key_sql() -> str:
+    """The SQL of the grouping key of a match ``m`` of a rule ``r`` (whose boolean columns
+    ``g_<field>`` say which fields it groups by): the detector's own key, else its fields."""
+    parts = ", ".join(f"CASE WHEN r.g_{n} THEN {sql} END" for n, sql in FIELD_SQL.items())
+    return f"coalesce(m.\"group\", concat_ws('{KEY_SEPARATOR}', {parts}))"
+
 
 # Where the "main resource" of an event usually is, when the rule names none.
 _RESOURCE_KEYS = (

@@ -28,26 +28,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trailhound.detect.base import DetectionRule
-from trailhound.detect.grouping import KEY_SEPARATOR, MATCH_FIELDS
+from trailhound.detect.grouping import KEY_SEPARATOR, MATCH_FIELDS, key_sql
 from trailhound.detect.matches import MATCH_COLUMNS, MatchTable
 from trailhound.store.state import StateDB
 
 SAMPLE_CAP = 5  # events of each rule, key and day stored as signals, with all their fields
-# A match's grouping-key fields, as the alert store reads them (the same order, the same SQL).
-_FIELD_SQL = {
-    "principal": "coalesce(m.principal, m.actor, '')",
-    "actor": "coalesce(m.actor, '')",
-    "session": "coalesce(m.session, '')",
-    "account": "coalesce(m.account, '')",
-    "region": "coalesce(m.region, '')",
-    "source_ip": "coalesce(m.source_ip, '')",
-    "resource": "coalesce(m.resource, '')",
-}
-assert tuple(_FIELD_SQL) == MATCH_FIELDS
-_KEY = "coalesce(m.\"group\", concat_ws('{sep}', {parts}))".format(
-    sep=KEY_SEPARATOR,
-    parts=", ".join(f"CASE WHEN r.g_{n} THEN {sql} END" for n, sql in _FIELD_SQL.items()),
-)
+_KEY = key_sql()  # the alert store's grouping key, so a rollup and an alert agree
 _COLUMNS = ", ".join(f'm."{c}"' for c in MATCH_COLUMNS)
 
 # Only table and column names are formatted into these; every value is bound or read from a table.

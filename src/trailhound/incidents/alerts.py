@@ -31,7 +31,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trailhound.detect.grouping import KEY_SEPARATOR, MATCH_FIELDS
+from trailhound.detect.grouping import KEY_SEPARATOR, MATCH_FIELDS, key_sql
 from trailhound.detect.matches import MatchTable
 from trailhound.errors import DetectError, TrailhoundError
 from trailhound.incidents.suppressions import COUNT_SUPPRESSED, DROP_SUPPRESSED
@@ -52,16 +52,6 @@ ALERT_COLUMNS = ALERTS.column_names  # declared in trailhound.tables
 SIGNAL_COLUMNS = SIGNALS.column_names
 LIST_CAP = 100  # event IDs and distinct values kept on an alert; ``count`` keeps the total
 _COLUMNS = ", ".join(f'"{c}"' for c in ALERT_COLUMNS)
-# The SQL of a match's field, for grouping keys (``RuleInfo.group_by``).
-_FIELD_SQL = {
-    "principal": "coalesce(m.principal, m.actor, '')",
-    "actor": "coalesce(m.actor, '')",
-    "session": "coalesce(m.session, '')",
-    "account": "coalesce(m.account, '')",
-    "region": "coalesce(m.region, '')",
-    "source_ip": "coalesce(m.source_ip, '')",
-    "resource": "coalesce(m.resource, '')",
-}
 
 
 HIDDEN_COLUMNS = frozenset({"dedup_key"})  # the store's bookkeeping, never shown outside
@@ -113,20 +103,14 @@ def _rule_table(rules: Mapping[str, RuleInfo], rule_ids: Sequence[str]) -> pa.Ta
     return pa.table(columns)
 
 
-def _key_sql() -> str:
-    """The grouping key of a match ``m`` of rule ``r``: the detector's own, else its fields."""
-    parts = ", ".join(f"CASE WHEN r.g_{n} THEN {sql} END" for n, sql in _FIELD_SQL.items())
-    return f"coalesce(m.\"group\", concat_ws('{KEY_SEPARATOR}', {parts}))"
-
-
 # The statements of one recording, over ``new_matches`` (MatchTable) and ``rule_meta``. Only
 # column and table names are formatted into them; every value is bound or comes from a table.
 _FRESH = f"""
 CREATE TEMP TABLE fresh AS
 SELECT m.rule_id, m.event_id, CAST(m.event_time AS TIMESTAMPTZ) AS event_time, m.actor,
        m.account, m.region, m.source_ip, m.resource, m.principal, m.session,
-       {_key_sql()} AS group_key,
-       m.rule_id || '{KEY_SEPARATOR}' || lower({_key_sql()}) AS dedup_key,
+       {key_sql()} AS group_key,
+       m.rule_id || '{KEY_SEPARATOR}' || lower({key_sql()}) AS dedup_key,
        r.title, r.severity, r.signal, r.threshold, to_microseconds(epoch_us(r.period)) AS period
 FROM new_matches AS m JOIN rule_meta AS r USING (rule_id)
 WHERE m.event_id IS NOT NULL AND m.event_time IS NOT NULL
