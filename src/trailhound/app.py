@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from trailhound.query.compiler import CompiledQuery
     from trailhound.query.library import QueryLibrary
     from trailhound.query.plans import QueryPlan
-    from trailhound.query.saved_datasets import SavedDatasets
+    from trailhound.query.saved_datasets import LazyCatalog, SavedDatasets
     from trailhound.sources.aws.connection_test import ConnectionReport
     from trailhound.sources.aws.integrations import Integration
     from trailhound.sources.aws.sqs import CollectorOptions, CollectSummary
@@ -188,9 +188,15 @@ class Trailhound:
         return QueryLibrary(self.state, HUNTING_QUERIES)
 
     def compile(
-        self, text: str, *, since: str | None = None, params: Mapping[str, str] | None = None
+        self,
+        text: str,
+        *,
+        since: str | None = None,
+        params: Mapping[str, str] | None = None,
+        catalog: LazyCatalog | None = None,
     ) -> CompiledQuery:
-        """Compile a pipe query; ``since`` (``24h``, ``1h30m``) bounds an unbounded one."""
+        """Compile a pipe query; ``since`` (``24h``, ``1h30m``) bounds an unbounded one.
+        ``catalog``: the saved datasets it may read (default: this data directory's)."""
         from trailhound.durations import parse_duration
         from trailhound.query.compiler import compile_query
 
@@ -198,7 +204,7 @@ class Trailhound:
             text,
             since=parse_duration(since) if since else None,
             params=params,
-            catalog=self.saved_datasets.lazy_catalog(),
+            catalog=catalog if catalog is not None else self.saved_datasets.lazy_catalog(),
         )
 
     def query(
@@ -219,13 +225,10 @@ class Trailhound:
         key = cache.key(text, since=since, params=params, max_rows=max_rows)
         plan = cache.get(key)
         if plan is None:
-            from trailhound.durations import parse_duration
-            from trailhound.query.compiler import compile_query
             from trailhound.query.plans import plan_of
 
             catalog = self.saved_datasets.lazy_catalog()
-            window = parse_duration(since) if since else None
-            compiled = compile_query(text, since=window, params=params, catalog=catalog)
+            compiled = self.compile(text, since=since, params=params, catalog=catalog)
             if compiled.target is not None or catalog.opened:
                 return self.execute(compiled, params, max_rows=max_rows)
             plan = plan_of(compiled, max_rows)
