@@ -20,6 +20,7 @@ compaction, which merges a partition's small files, writes each event once.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import uuid
@@ -76,6 +77,7 @@ def s3_filesystem() -> pafs.S3FileSystem:
     return pafs.S3FileSystem(**options)
 
 
+@functools.cache
 def _lake_schema() -> pa.Schema:
     """The Arrow schema of ``cloudtrail``: the files' columns, then ``account`` and ``date``."""
     columns = [f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in EVENT_COLUMNS]
@@ -83,6 +85,28 @@ def _lake_schema() -> pa.Schema:
     with duckdb.connect() as con:
         con.execute("SET TimeZone = 'UTC'")
         return con.sql(f"SELECT {', '.join(columns)} LIMIT 0").to_arrow_table().schema
+
+
+def lake_root(uri: str) -> str:
+    """The events' folder (pyarrow's ``bucket/key`` path) of the lake at ``uri``."""
+    bucket, prefix = parse_lake_uri(uri)
+    return f"{bucket}/{prefix}/events" if prefix else f"{bucket}/events"
+
+
+def lake_dataset(filesystem: pafs.FileSystem, root: str, files: list[str]) -> ds.Dataset:
+    """An Arrow dataset over lake ``files`` under ``root``, with the partition columns from
+    their folders (the Spark engine's tasks read the lake through it too)."""
+    partitioning = ds.partitioning(
+        pa.schema([("date", pa.date32()), ("account", pa.string())]), flavor="hive"
+    )
+    return ds.dataset(
+        files,
+        schema=_lake_schema(),
+        format="parquet",
+        filesystem=filesystem,
+        partitioning=partitioning,
+        partition_base_dir=root,
+    )
 
 
 class S3Lake:
@@ -95,11 +119,10 @@ class S3Lake:
         self.data_dir = data_dir.ensure()
         self.uri = uri
         base = f"{bucket}/{prefix}" if prefix else bucket
-        self.root = f"{base}/events"  # pyarrow's path: bucket/key
+        self.root = lake_root(uri)  # pyarrow's path: bucket/key
         self.staging = f"{base}/_staging"
         self.fs = filesystem or s3_filesystem()
         self.lock = WriteLock(data_dir.write_lock)
-        self._schema: pa.Schema | None = None
 
     # Reading -----------------------------------------------------------------------------
     def _listing(self, partitions: Iterable[tuple[str, str]] | None) -> list[pafs.FileInfo]:
@@ -130,19 +153,7 @@ class S3Lake:
 
     def dataset(self, files: list[str]) -> ds.Dataset:
         """An Arrow dataset over ``files``, with the partition columns from their folders."""
-        if self._schema is None:
-            self._schema = _lake_schema()
-        partitioning = ds.partitioning(
-            pa.schema([("date", pa.date32()), ("account", pa.string())]), flavor="hive"
-        )
-        return ds.dataset(
-            files,
-            schema=self._schema,
-            format="parquet",
-            filesystem=self.fs,
-            partitioning=partitioning,
-            partition_base_dir=self.root,
-        )
+        return lake_dataset(self.fs, self.root, files)
 
     def relation(
         self,

@@ -28,12 +28,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import orjson
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
@@ -79,6 +81,15 @@ PARTITION_NAMES = tuple(c.name for c in PARTITION_COLUMNS)
 EVENTS_VIEW = "trailhound_lake_events"
 ENRICHMENT_VIEW = "trailhound_ip_enrichment"
 _MISSING_FILE = ("FILE_NOT_EXIST", "FileNotFoundException")
+# What the S3 lake's reader tasks need to reach the bucket as this process does.
+S3_SETTINGS = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_EC2_METADATA_DISABLED",
+)
+S3_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
 _REFRESH_ATTEMPTS = 5
 _MESSAGE_CHARS = 2_000
 
@@ -119,6 +130,10 @@ def spark_session(
             raise SparkUnavailableError(f"no java on PATH and no JAVA_HOME: {JAVA_HINT}")
         builder = builder.master(target)
     chosen = {**(LOCAL_SETTINGS if local else {}), **(settings or {})}
+    if local and not os.environ.get("PYSPARK_PYTHON"):
+        # Python tasks (the S3 lake's reader) run on this interpreter, where trailhound is
+        # installed; PySpark reads the variable when the session starts ("python3" otherwise).
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     if local:
         log_config = resources.files("trailhound") / "data" / "spark-log4j2.properties"
         java = f"-Dlog4j2.configurationFile={log_config} " + chosen.get(JAVA_OPTIONS, "")
@@ -223,9 +238,6 @@ class SparkBackend:
         master: str | None = None,
         session: SparkSession | None = None,
     ) -> None:
-        if data_dir.lake_uri:
-            # The cluster would read s3a:// itself (hadoop-aws); not wired or tested yet.
-            raise StoreError("the Spark engine reads a local lake only, not " + data_dir.lake_uri)
         self.data_dir = data_dir
         self.lake = ParquetLake(data_dir)
         self.state = StateDB(data_dir.state_db)
@@ -257,6 +269,8 @@ class SparkBackend:
         self.session.sql(audit).createOrReplaceTempView("cloud_audit_logs")
 
     def _lake_frame(self) -> DataFrame:
+        if self.data_dir.lake_uri:
+            return self._s3_lake_frame(self.data_dir.lake_uri)
         schema = lake_schema()
         files = self.lake.files()
         if not files:
@@ -285,6 +299,49 @@ class SparkBackend:
         for frame in frames[1:]:
             combined = combined.unionByName(frame)
         return combined
+
+    def _s3_lake_frame(self, uri: str) -> DataFrame:
+        """The events of a lake on S3, read by Spark's tasks through pyarrow
+        (``store.spark_s3``), one row per event like the DuckDB engine's S3 relation."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        from trailhound.store.s3_lake import FIRST_STORED, S3Lake
+        from trailhound.store.spark_s3 import SOURCE_NAME, S3LakeSource
+
+        files = S3Lake(self.data_dir, uri).files()
+        if not files:
+            return self.session.createDataFrame([], lake_schema())
+        self._share_s3_settings()
+        self.session.dataSource.register(S3LakeSource)
+        frame = (
+            self.session.read.format(SOURCE_NAME)
+            .option("uri", uri)
+            .option("files", orjson.dumps(files).decode())
+            .load()
+        )
+        # Several writers may have stored one event: keep its first stored copy.
+        first = Window.partitionBy("event_id").orderBy(*FIRST_STORED.split(", "))
+        kept = frame.withColumn("_copy", F.row_number().over(first)).where("_copy = 1")
+        order = [*(c.name for c in EVENT_COLUMNS), *sorted(PARTITION_NAMES)]
+        return kept.select(*order)
+
+    def _share_s3_settings(self) -> None:
+        """Hand the S3 reader's tasks this process's view of S3: its endpoint and region
+        always; on a local session (same host, same user) its credentials too. A cluster's
+        executors use their own credentials (an instance profile, their own variables).
+        A Spark Connect client has no context to hand them through: the server's apply."""
+        try:
+            context = self.session.sparkContext
+        except Exception:  # Spark Connect: no SparkContext on the client
+            return
+        local = str(context.master).startswith("local")
+        for name in S3_SETTINGS + (S3_CREDENTIALS if local else ()):
+            value = os.environ.get(name)
+            if value:
+                context.environment[name] = value
+            else:
+                context.environment.pop(name, None)
 
     def _enrichment_frame(self) -> DataFrame:
         """The live rows of the enrichment table (none before it was first built)."""
