@@ -43,7 +43,6 @@ from sqlglot import exp
 from trailhound.data_dir import DataDir
 from trailhound.errors import QueryError, StoreError
 from trailhound.schema import (
-    ALL_COLUMNS,
     ENRICHMENT_COLUMNS,
     EVENT_COLUMNS,
     PARTITION_COLUMNS,
@@ -53,6 +52,7 @@ from trailhound.schema import (
 from trailhound.store.base import QueryResult
 from trailhound.store.engine import LAKE_VIEWS, cloud_audit_logs_sql
 from trailhound.store.lake import PROMOTED_PREFIX, ParquetLake
+from trailhound.store.spark_schema import enrichment_schema, lake_schema
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
@@ -179,26 +179,6 @@ def _spark_errors() -> tuple[type[Exception], ...]:
     except ImportError:  # a Spark Connect client has no py4j
         return (PySparkException,)
     return (PySparkException, Py4JError)
-
-
-def _ddl(columns: Sequence[tuple[str, str]]) -> str:
-    """``(name, DuckDB type)`` pairs as a Spark DDL schema."""
-    return ", ".join(
-        f"`{name}` {exp.DataType.build(sql_type, dialect='duckdb').sql('spark')}"
-        for name, sql_type in columns
-    )
-
-
-def lake_schema() -> str:
-    """The lake's columns as a Spark DDL schema, partition columns included."""
-    return _ddl([(c.name, c.sql_type) for c in ALL_COLUMNS])
-
-
-def enrichment_schema() -> str:
-    """The enrichment table's columns read into ``cloudtrail``, as a Spark DDL schema."""
-    return _ddl(
-        [("source_ip_address", "VARCHAR"), *((c.name, c.sql_type) for c in ENRICHMENT_COLUMNS)]
-    )
 
 
 def cloudtrail_sql() -> str:

@@ -24,6 +24,7 @@ import pyarrow as pa
 from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
 
 from trailhound.schema import ALL_COLUMNS
+from trailhound.store.spark_schema import lake_schema
 
 SOURCE_NAME = "trailhound_s3_lake"
 # Files one Spark task reads: a lake's files are up to a few hundred MB after compaction and a
@@ -50,8 +51,6 @@ class S3LakeSource(DataSource):
         return SOURCE_NAME
 
     def schema(self) -> str:
-        from trailhound.store.spark import lake_schema
-
         return lake_schema()
 
     def reader(self, schema: Any) -> S3LakeReader:
