@@ -13,9 +13,11 @@ from typing import Any
 from trailhound_demo.organization import HOME_REGION, Principal, Site
 
 EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
-SPAN_SECONDS = 7 * 86400
+SPAN_DAYS = 7  # the demo's default span; ``generate_demo(days=…)`` takes up to MAX_DAYS
+SPAN_SECONDS = SPAN_DAYS * 86400
+MAX_DAYS = 56
 # day -1 is the last day of October: sessions may start before the data set does
-_DAYS = tuple((EPOCH + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(-1, 15))
+_DAYS = tuple((EPOCH + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(-1, MAX_DAYS + 8))
 _CLOCK: list[str] = []  # "THH:MM:SSZ" for every second of a day, built on first use
 _VARIANT = "89ab" * 4
 
@@ -132,6 +134,16 @@ class Ctx:
         """One of ``options``."""
         return options[int(self.rng.random() * len(options))]
 
+    def address(self, p: Principal) -> str:
+        """Where ``p`` calls from now: one of its addresses, or for a person working from home
+        today (three days in ten, drawn per person and day) their home address."""
+        draw = self.rng.random()
+        if p.home is not None:
+            day = self.sec // 86400
+            if zlib.crc32(f"{self.seed}|{p.name}|{day}".encode()) % 10 < 3:
+                return p.home
+        return p.ips[int(draw * len(p.ips))]
+
     def below(self, n: int) -> int:
         """A whole number from 0 to ``n - 1``; cheaper than ``randrange``."""
         return int(self.rng.random() * n)
@@ -224,7 +236,7 @@ def api_call(
         "eventSource": source,
         "eventName": name,
         "awsRegion": region,
-        "sourceIPAddress": ctx.pick(p.ips),
+        "sourceIPAddress": ctx.address(p),
         "userAgent": ctx.pick(p.agents),
     }
     if error is not None:
@@ -278,7 +290,7 @@ def console_login(
         "eventSource": "signin.amazonaws.com",
         "eventName": "ConsoleLogin",
         "awsRegion": HOME_REGION,
-        "sourceIPAddress": ctx.pick(p.ips),
+        "sourceIPAddress": ctx.address(p),
         "userAgent": ctx.pick(p.agents[1:] or p.agents),
     }
     if not success:

@@ -68,6 +68,9 @@ class Principal:
     mfa: bool = False
     console: bool = False
     assumes: tuple[Principal, ...] = ()  # role sessions it opens with sts:AssumeRole
+    # A person's home address: some days they work from home, the others from ``ips`` (the
+    # offices), the same place all day whatever account they work in.
+    home: str | None = None
 
     @property
     def arn(self) -> str:

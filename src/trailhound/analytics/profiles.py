@@ -25,6 +25,26 @@ import pyarrow as pa
 from trailhound.data_dir import DataDir
 from trailhound.store.state import StateDB
 
+# An identity a person uses (the rest, roles of services and machines, get the lower-severity
+# variation of the detectors that have one).
+HUMAN_SQL = (
+    "(user_type IN ('IAMUser', 'Root', 'IdentityCenterUser', 'SAMLUser') "
+    "OR coalesce(session_credential_from_console, false) "
+    "OR coalesce(session_issuer_arn, '') LIKE '%/AWSReservedSSO_%')"
+)
+# The person behind a human identity, across sessions, roles and accounts: the source identity
+# a session carries, else an Identity Center or federated session's name (the user's name or
+# address, the same in every account and permission set), else the identity itself (an IAM
+# user, root). NULL for machines: only people travel.
+_SESSION_NAME = "nullif(regexp_extract(user_arn, '[^/]+$'), '')"
+PERSON_SQL = (
+    f"CASE WHEN {HUMAN_SQL} THEN CASE "
+    "WHEN user_type = 'AssumedRole' AND nullif(session_source_identity, '') IS NOT NULL "
+    "THEN 'person:' || lower(session_source_identity) "
+    "WHEN user_type = 'AssumedRole' AND (coalesce(session_issuer_arn, '') LIKE "
+    f"'%/AWSReservedSSO_%' OR {_SESSION_NAME} LIKE '%@%') "
+    f"THEN 'person:' || lower({_SESSION_NAME}) ELSE actor END END"
+)
 # The subject of each scope, as a ``cloudtrail`` column.
 SUBJECTS: dict[str, str] = {
     "actor": "actor",
@@ -32,6 +52,7 @@ SUBJECTS: dict[str, str] = {
     "access_key": "CASE WHEN user_access_key_id LIKE 'AKIA%' THEN user_access_key_id END",
     "account": "account",
     "vpce": "vpc_endpoint_id",
+    "person": PERSON_SQL,
 }
 _SERVICE = "event_source"
 _API = "event_source || ':' || event_name"
@@ -89,18 +110,15 @@ FACETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("asn", _ASN),
     ),
     "vpce": (("any", "''"), ("caller_account", "user_account_id")),
+    "person": (
+        ("any", "''"),
+        ("console_country", f"CASE WHEN {CONSOLE_OK_SQL} THEN src_country END"),
+    ),
 }
 # A call refused for want of permission (the denied-burst detector and the hourly counts).
 DENIED_SQL = (
     "(error_code IS NOT NULL AND (error_code ILIKE '%denied%' OR error_code ILIKE "
     "'%unauthorized%' OR error_code ILIKE '%forbidden%' OR error_code = 'AuthorizationError'))"
-)
-# An identity a person uses (the rest, roles of services and machines, get the lower-severity
-# variation of the detectors that have one).
-HUMAN_SQL = (
-    "(user_type IN ('IAMUser', 'Root', 'IdentityCenterUser', 'SAMLUser') "
-    "OR coalesce(session_credential_from_console, false) "
-    "OR coalesce(session_issuer_arn, '') LIKE '%/AWSReservedSSO_%')"
 )
 
 
@@ -160,18 +178,26 @@ def volume_sql(relation: str, where: str = "true") -> str:
     return " UNION ALL ".join(branches)
 
 
-_PROFILE_COLUMNS = "scope, subject, facet, value, first_seen, last_seen, events"
+_PROFILE_COLUMNS = "scope, subject, facet, value, first_seen, last_seen, events, event_id"
+# A value keeps its first event's ID: a batch older than the profile (a backfill) replaces it.
 _MERGE_PROFILES = (
     f"INSERT INTO analytics_profiles ({_PROFILE_COLUMNS}) SELECT {_PROFILE_COLUMNS} "
     "FROM batch_facts ON CONFLICT (scope, subject, facet, value) DO UPDATE SET "
+    "event_id = CASE WHEN excluded.first_seen < analytics_profiles.first_seen "
+    "OR analytics_profiles.event_id IS NULL THEN excluded.event_id "
+    "ELSE analytics_profiles.event_id END, "
     "first_seen = least(analytics_profiles.first_seen, excluded.first_seen), "
     "last_seen = greatest(analytics_profiles.last_seen, excluded.last_seen), "
     "events = analytics_profiles.events + excluded.events"
 )
 _MERGE_VOLUME = (
-    "INSERT INTO analytics_volume (scope, subject, hour, events, denied) "
-    "SELECT scope, subject, hour, events, denied FROM batch_volume "
+    "INSERT INTO analytics_volume (scope, subject, hour, events, denied, event_id, first_time) "
+    "SELECT scope, subject, hour, events, denied, event_id, first_time FROM batch_volume "
     "ON CONFLICT (scope, subject, hour) DO UPDATE SET "
+    "event_id = CASE WHEN excluded.first_time < analytics_volume.first_time "
+    "OR analytics_volume.event_id IS NULL THEN excluded.event_id "
+    "ELSE analytics_volume.event_id END, "
+    "first_time = least(analytics_volume.first_time, excluded.first_time), "
     "events = analytics_volume.events + excluded.events, "
     "denied = analytics_volume.denied + excluded.denied"
 )

@@ -30,7 +30,7 @@ MIN_HOURS = 24  # active hours of history before a subject's volume can be unusu
 _UNUSUAL_HOURS = """
 WITH hours AS (
     SELECT b.scope, b.subject, b.hour, b.events AS added, b.event_id, b.first_time,
-           coalesce(v.events, 0) AS before
+           CASE WHEN $counted THEN coalesce(v.events, 0) ELSE 0 END AS before
     FROM batch_volume AS b
     LEFT JOIN analytics_volume AS v USING (scope, subject, hour)
     WHERE list_contains($scopes, b.scope)
@@ -87,9 +87,18 @@ class UnusualHour:
 
 
 def unusual_hours(
-    state: duckdb.DuckDBPyConnection, scopes: list[str], training: timedelta, window: timedelta
+    state: duckdb.DuckDBPyConnection,
+    scopes: list[str],
+    training: timedelta,
+    window: timedelta,
+    *,
+    counted: bool = True,
 ) -> list[UnusualHour]:
-    """The batch's hours (``batch_volume`` registered on ``state``) unusual for their subject."""
+    """The batch's hours (``batch_volume`` registered on ``state``) unusual for their subject.
+
+    ``counted``: ``analytics_volume`` does not hold the batch yet, its counts of the same hours
+    come first (a batch); else the hours are already in it and are taken whole (a hunt).
+    """
     rows = state.execute(
         _UNUSUAL_HOURS,
         {
@@ -100,6 +109,7 @@ def unusual_hours(
             "ratio": RATIO,
             "floor": FLOOR,
             "min_hours": MIN_HOURS,
+            "counted": counted,
         },
     ).fetchall()
     return [
