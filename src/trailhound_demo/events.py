@@ -134,14 +134,23 @@ class Ctx:
         """One of ``options``."""
         return options[int(self.rng.random() * len(options))]
 
+    def place(self, p: Principal) -> str:
+        """Where the person ``p`` works today: ``home``; ``office`` on the weekdays of one week
+        in four (a different week for each person); ``travelling`` on the Sunday before and the
+        Saturday after it (no calls: a journey takes a day). ``home`` for anyone without one."""
+        if p.home is None:
+            return "home"
+        week, weekday = divmod(self.sec // 86400, 7)  # the epoch is a Sunday
+        if (week + zlib.crc32(f"{self.seed}|{p.name}".encode())) % 4:
+            return "home"
+        return "travelling" if weekday in (0, 6) else "office"
+
     def address(self, p: Principal) -> str:
-        """Where ``p`` calls from now: one of its addresses, or for a person working from home
-        today (three days in ten, drawn per person and day) their home address."""
+        """Where ``p`` calls from now: one of its addresses (its offices), or for a person
+        with a home, that home on the days they work from it."""
         draw = self.rng.random()
-        if p.home is not None:
-            day = self.sec // 86400
-            if zlib.crc32(f"{self.seed}|{p.name}|{day}".encode()) % 10 < 3:
-                return p.home
+        if p.home is not None and self.place(p) != "office":
+            return p.home
         return p.ips[int(draw * len(p.ips))]
 
     def below(self, n: int) -> int:

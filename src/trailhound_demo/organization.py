@@ -68,8 +68,8 @@ class Principal:
     mfa: bool = False
     console: bool = False
     assumes: tuple[Principal, ...] = ()  # role sessions it opens with sts:AssumeRole
-    # A person's home address: some days they work from home, the others from ``ips`` (the
-    # offices), the same place all day whatever account they work in.
+    # A person's home address: they work from home, and one week in four from ``ips`` (the
+    # offices), the same place all day whatever account they work in (``Ctx.place``).
     home: str | None = None
 
     @property
