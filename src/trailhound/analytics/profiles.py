@@ -129,26 +129,40 @@ def _quote(text: str) -> str:
 def facts_sql(relation: str, where: str = "true") -> str:
     """One row per subject, facet and value of ``relation``'s events, with its first event's ID.
 
-    Only the ID: the rest of a first event is read back for the few that are findings, which
-    keeps the aggregate (every event times every facet) at one ``arg_min``. ``relation`` and
+    Two steps: the events are first grouped by every subject and facet value at once (far
+    fewer rows than events: an identity repeats its calls), each expression computed once per
+    event; the groups are then unnested per scope and facet. Only the first event's ID is kept:
+    the rest of a first event is read back for the few that are findings. ``relation`` and
     ``where`` are the caller's constants, never user input.
     """
+    expressions: dict[str, str] = {}  # SQL → its column in the first step
+    for scope, subject in SUBJECTS.items():
+        for sql in (subject, *(sql for _, sql in FACETS[scope])):
+            expressions.setdefault(sql, f"c{len(expressions)}")
+    columns = ", ".join(f"CAST({sql} AS VARCHAR) AS {name}" for sql, name in expressions.items())
+    grouped = (
+        f"SELECT {columns}, min(event_time) AS first_seen, max(event_time) AS last_seen, "
+        "count(*) AS events, arg_min(event_id, event_time) AS event_id "
+        f"FROM {relation} WHERE ({where}) GROUP BY ALL"
+    )
     branches = []
     for scope, subject in SUBJECTS.items():
         pairs = ", ".join(
-            "{'facet': " + _quote(name) + ", 'value': CAST(" + sql + " AS VARCHAR)}"
+            "{'facet': " + _quote(name) + ", 'value': " + expressions[sql] + "}"
             for name, sql in FACETS[scope]
         )
+        column = expressions[subject]
         branches.append(
-            f"SELECT {_quote(scope)} AS scope, {subject} AS subject, unnest([{pairs}], "
-            f"recursive := true), event_time, event_id FROM {relation} "
-            f"WHERE ({where}) AND {subject} IS NOT NULL AND {subject} <> ''"
+            f"SELECT {_quote(scope)} AS scope, {column} AS subject, unnest([{pairs}], "
+            "recursive := true), first_seen, last_seen, events, event_id FROM grouped "
+            f"WHERE {column} IS NOT NULL AND {column} <> ''"
         )
     union = " UNION ALL ".join(branches)
     return (
-        "SELECT scope, subject, facet, value, min(event_time) AS first_seen, "
-        "max(event_time) AS last_seen, count(*) AS events, "
-        "arg_min(event_id, event_time) AS event_id "
+        f"WITH grouped AS MATERIALIZED ({grouped}) "
+        "SELECT scope, subject, facet, value, min(first_seen) AS first_seen, "
+        "max(last_seen) AS last_seen, sum(events)::BIGINT AS events, "
+        "arg_min(event_id, first_seen) AS event_id "
         f"FROM ({union}) WHERE value IS NOT NULL GROUP BY ALL"
     )
 
