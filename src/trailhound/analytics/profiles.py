@@ -142,7 +142,7 @@ def facts_sql(relation: str, where: str = "true") -> str:
     columns = ", ".join(f"CAST({sql} AS VARCHAR) AS {name}" for sql, name in expressions.items())
     grouped = (
         f"SELECT {columns}, min(event_time) AS first_seen, max(event_time) AS last_seen, "
-        "count(*) AS events, arg_min(event_id, event_time) AS event_id "
+        "count(*) AS events, arg_min(event_id, (event_time, event_id)) AS event_id "
         f"FROM {relation} WHERE ({where}) GROUP BY ALL"
     )
     branches = []
@@ -162,7 +162,7 @@ def facts_sql(relation: str, where: str = "true") -> str:
         f"WITH grouped AS MATERIALIZED ({grouped}) "
         "SELECT scope, subject, facet, value, min(first_seen) AS first_seen, "
         "max(last_seen) AS last_seen, sum(events)::BIGINT AS events, "
-        "arg_min(event_id, first_seen) AS event_id "
+        "arg_min(event_id, (first_seen, event_id)) AS event_id "
         f"FROM ({union}) WHERE value IS NOT NULL GROUP BY ALL"
     )
 
@@ -180,16 +180,29 @@ VOLUME_SCOPES: dict[str, tuple[str, str]] = {
 
 def volume_sql(relation: str, where: str = "true") -> str:
     """Hourly events and denied calls per identity, account and VPC endpoint of ``relation``
-    (and per identity its data events), with each hour's first event."""
-    branches = [
-        f"SELECT {_quote(scope)} AS scope, {subject} AS subject, "
-        f"date_trunc('hour', event_time) AS hour, count(*) AS events, "
+    (and per identity its data events), with each hour's first event: one grouping of the
+    events by every subject and hour at once, then rolled up per scope."""
+    subjects: dict[str, str] = {}  # SQL → its column in the first step
+    filters: dict[str, str] = {}
+    for subject, only in VOLUME_SCOPES.values():
+        subjects.setdefault(subject, f"s{len(subjects)}")
+        filters.setdefault(only, f"f{len(filters)}")
+    keys = [f"{sql} AS {name}" for sql, name in subjects.items()]
+    keys += [f"coalesce({sql}, false) AS {name}" for sql, name in filters.items()]
+    grouped = (
+        f"SELECT {', '.join(keys)}, date_trunc('hour', event_time) AS hour, count(*) AS events, "
         f"count(*) FILTER (WHERE {DENIED_SQL}) AS denied, "
-        "arg_min(event_id, event_time) AS event_id, min(event_time) AS first_time "
-        f"FROM {relation} WHERE ({where}) AND ({only}) AND {subject} IS NOT NULL GROUP BY ALL"
+        "arg_min(event_id, (event_time, event_id)) AS event_id, min(event_time) AS first_time "
+        f"FROM {relation} WHERE ({where}) GROUP BY ALL"
+    )
+    branches = [
+        f"SELECT {_quote(scope)} AS scope, {subjects[subject]} AS subject, hour, "
+        "sum(events)::BIGINT AS events, sum(denied)::BIGINT AS denied, "
+        "arg_min(event_id, (first_time, event_id)) AS event_id, min(first_time) AS first_time "
+        f"FROM grouped WHERE {filters[only]} AND {subjects[subject]} IS NOT NULL GROUP BY ALL"
         for scope, (subject, only) in VOLUME_SCOPES.items()
     ]
-    return " UNION ALL ".join(branches)
+    return f"WITH grouped AS MATERIALIZED ({grouped}) " + " UNION ALL ".join(branches)
 
 
 _PROFILE_COLUMNS = "scope, subject, facet, value, first_seen, last_seen, events, event_id"
