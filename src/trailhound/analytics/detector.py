@@ -41,7 +41,7 @@ from trailhound.analytics.catalog import ANALYTICS, BY_ID, EVENT_SQL
 from trailhound.analytics.framework import PREFIX, SOURCE, TRAINING_SETTING, Analytic
 from trailhound.analytics.profiles import HUMAN_SQL, facts_sql, merge, volume_sql
 from trailhound.analytics.travel import BATCH_LOGINS, LOGINS, impossible_journeys
-from trailhound.analytics.volume import unusual_hours
+from trailhound.analytics.volume import FLOOR, unusual_hours
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.durations import DurationError, parse_duration
@@ -141,10 +141,11 @@ CROSS JOIN (
 ORDER BY c.first_seen, c.scope, c.subject, c.facet, c.value
 """
 # A hunt's hours: the window's hours of the persisted volume, each tested against the hours
-# before it (``volume.unusual_hours`` reads them as a batch's, none of it counted before).
+# before it (``volume.unusual_hours`` reads them as a batch's, none of it counted before); only
+# those over the floor every unusual hour is above, so a month's hunt joins few hours.
 _HUNT_HOURS = (
     "SELECT scope, subject, hour, events, denied, event_id, first_time FROM analytics_volume "
-    "WHERE hour >= date_trunc('hour', $since) AND event_id IS NOT NULL"
+    "WHERE hour >= date_trunc('hour', $since) AND event_id IS NOT NULL AND events > $floor"
 )
 _TRAVEL_LOOK_BACK = timedelta(days=1)  # a hunt's first login's previous one: a day before it
 
@@ -589,7 +590,7 @@ class AnalyticsDetector:
         """The unusual hours of the persisted volume since ``start``."""
         if not self.volume_analytics:
             return []
-        hours = state.sql(_HUNT_HOURS, params={"since": start}).to_arrow_table()
+        hours = state.sql(_HUNT_HOURS, params={"since": start, "floor": FLOOR}).to_arrow_table()
         ((history_since,),) = state.execute(_HISTORY_SINCE).fetchall()
         state.register("batch_volume", hours)
         try:
