@@ -444,7 +444,9 @@ ANALYTICS_PROFILES = Table(
     "Behavioural profiles: each value an identity, access key, account or VPC endpoint was seen "
     "with (`trailhound analytics profile`).",
     (
-        TableColumn("scope", "VARCHAR", "actor, access_key, account or vpce."),
+        TableColumn(
+            "scope", "VARCHAR", "actor, access_key, account, vpce or person (a human's logins)."
+        ),
         TableColumn("subject", "VARCHAR", "The identity (`actor`), key, account or endpoint."),
         TableColumn(
             "facet",
@@ -456,6 +458,7 @@ ANALYTICS_PROFILES = Table(
         TableColumn("first_seen", "TIMESTAMPTZ", "Its first event's time."),
         TableColumn("last_seen", "TIMESTAMPTZ", "Its last event's time."),
         TableColumn("events", "BIGINT", "Events with it."),
+        TableColumn("event_id", "VARCHAR", "Its first event's ID (what a hunt's alert holds)."),
     ),
     primary_key=("scope", "subject", "facet", "value"),
     time_column="last_seen",
@@ -475,6 +478,8 @@ ANALYTICS_VOLUME = Table(
         TableColumn("hour", "TIMESTAMPTZ", "The hour, UTC."),
         TableColumn("events", "BIGINT", "Events in the hour."),
         TableColumn("denied", "BIGINT", "Calls denied in the hour."),
+        TableColumn("event_id", "VARCHAR", "The hour's first event's ID."),
+        TableColumn("first_time", "TIMESTAMPTZ", "The hour's first event's time."),
     ),
     primary_key=("scope", "subject", "hour"),
     time_column="hour",

@@ -96,5 +96,9 @@ class Activity:
         """One background record at ``ctx``'s time."""
         rng = ctx.rng
         p, builders, cum, fail = self.plans[bisect(self.cum_weights, rng.random() * self.total)]
+        for _ in range(8):  # a person on a journey makes no calls: someone else does
+            if p.home is None or ctx.place(p) != "travelling":
+                break
+            p, builders, cum, fail = self.plans[bisect(self.cum_weights, rng.random() * self.total)]
         ctx.fail_rate = fail
         return builders[bisect(cum, rng.random() * cum[-1])](ctx, p)

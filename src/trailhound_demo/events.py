@@ -13,9 +13,11 @@ from typing import Any
 from trailhound_demo.organization import HOME_REGION, Principal, Site
 
 EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
-SPAN_SECONDS = 7 * 86400
+SPAN_DAYS = 7  # the demo's default span; ``generate_demo(days=…)`` takes up to MAX_DAYS
+SPAN_SECONDS = SPAN_DAYS * 86400
+MAX_DAYS = 56
 # day -1 is the last day of October: sessions may start before the data set does
-_DAYS = tuple((EPOCH + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(-1, 15))
+_DAYS = tuple((EPOCH + timedelta(days=d)).strftime("%Y-%m-%d") for d in range(-1, MAX_DAYS + 8))
 _CLOCK: list[str] = []  # "THH:MM:SSZ" for every second of a day, built on first use
 _VARIANT = "89ab" * 4
 
@@ -132,6 +134,25 @@ class Ctx:
         """One of ``options``."""
         return options[int(self.rng.random() * len(options))]
 
+    def place(self, p: Principal) -> str:
+        """Where the person ``p`` works today: ``home``; ``office`` on the weekdays of one week
+        in four (a different week for each person); ``travelling`` on the Sunday before and the
+        Saturday after it (no calls: a journey takes a day). ``home`` for anyone without one."""
+        if p.home is None:
+            return "home"
+        week, weekday = divmod(self.sec // 86400, 7)  # the epoch is a Sunday
+        if (week + zlib.crc32(f"{self.seed}|{p.name}".encode())) % 4:
+            return "home"
+        return "travelling" if weekday in (0, 6) else "office"
+
+    def address(self, p: Principal) -> str:
+        """Where ``p`` calls from now: one of its addresses (its offices), or for a person
+        with a home, that home on the days they work from it."""
+        draw = self.rng.random()
+        if p.home is not None and self.place(p) != "office":
+            return p.home
+        return p.ips[int(draw * len(p.ips))]
+
     def below(self, n: int) -> int:
         """A whole number from 0 to ``n - 1``; cheaper than ``randrange``."""
         return int(self.rng.random() * n)
@@ -224,7 +245,7 @@ def api_call(
         "eventSource": source,
         "eventName": name,
         "awsRegion": region,
-        "sourceIPAddress": ctx.pick(p.ips),
+        "sourceIPAddress": ctx.address(p),
         "userAgent": ctx.pick(p.agents),
     }
     if error is not None:
@@ -278,7 +299,7 @@ def console_login(
         "eventSource": "signin.amazonaws.com",
         "eventName": "ConsoleLogin",
         "awsRegion": HOME_REGION,
-        "sourceIPAddress": ctx.pick(p.ips),
+        "sourceIPAddress": ctx.address(p),
         "userAgent": ctx.pick(p.agents[1:] or p.agents),
     }
     if not success:

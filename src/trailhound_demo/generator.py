@@ -9,6 +9,7 @@ writes the files or several do.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import multiprocessing
@@ -27,7 +28,7 @@ import orjson
 
 from trailhound_demo.activity import Activity
 from trailhound_demo.clients import TOR_EXIT_ADDRESSES
-from trailhound_demo.events import SPAN_SECONDS, Ctx
+from trailhound_demo.events import MAX_DAYS, SPAN_DAYS, Ctx
 from trailhound_demo.insights import insight_files
 from trailhound_demo.layout import (
     WRITABILITY_TEXT,
@@ -43,7 +44,6 @@ from trailhound_demo.signing import demo_key, public_key_list
 from trailhound_demo.stories import StoryRecord, tell_stories
 
 SLOT_SECONDS = 300  # CloudTrail delivers about every five minutes
-SLOTS = SPAN_SECONDS // SLOT_SECONDS
 TARGET_PER_FILE = 400
 MAX_PER_FILE = 1000
 MAX_WINDOW = 86400 // SLOT_SECONDS  # even a quiet account delivers a file a day
@@ -93,10 +93,10 @@ class _Written:
     log: LogFile
 
 
-def _slot_weights() -> list[float]:
+def _slot_weights(days: int) -> list[float]:
     """Relative activity per five-minute slot: busier in working hours and on weekdays."""
     weights = []
-    for slot in range(SLOTS):
+    for slot in range(days * 86400 // SLOT_SECONDS):
         sec = slot * SLOT_SECONDS
         day, hour = sec // 86400, (sec % 86400) / 3600
         human = 0.15 + 0.85 * math.exp(-(((hour - 15.5) / 4.5) ** 2))
@@ -106,7 +106,10 @@ def _slot_weights() -> list[float]:
     return weights
 
 
-CUMULATIVE = (0.0, *accumulate(_slot_weights()))
+@functools.cache
+def cumulative_weights(days: int) -> tuple[float, ...]:
+    """The running sum of the slot weights of a ``days`` long span (from 0)."""
+    return (0.0, *accumulate(_slot_weights(days)))
 
 
 def _apportion(total: int, weights: list[float]) -> list[int]:
@@ -123,17 +126,19 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
 
 
 def _plan(
-    population: Population, background: int, stories: list[StoryRecord], seed: int
+    population: Population, background: int, stories: list[StoryRecord], seed: int, days: int
 ) -> list[_FileSpec]:
     """Every log file of the run, with its share of ``background`` records and of the stories."""
     rng = random.Random(f"{seed}/plan")
+    cumulative = cumulative_weights(days)
+    slots = len(cumulative) - 1
     sites = population.sites
     per_site = _apportion(background, [s.weight * rng.uniform(0.85, 1.15) for s in sites])
     specs: list[_FileSpec] = []
     for index, (site, total) in enumerate(zip(sites, per_site, strict=True)):
-        width = min(MAX_WINDOW, max(1, SLOTS // max(1, round(total / TARGET_PER_FILE))))
-        windows = [(s, min(s + width, SLOTS)) for s in range(0, SLOTS, width)]
-        weights = [(CUMULATIVE[e] - CUMULATIVE[s]) * rng.uniform(0.7, 1.3) for s, e in windows]
+        width = min(MAX_WINDOW, max(1, slots // max(1, round(total / TARGET_PER_FILE))))
+        windows = [(s, min(s + width, slots)) for s in range(0, slots, width)]
+        weights = [(cumulative[e] - cumulative[s]) * rng.uniform(0.7, 1.3) for s, e in windows]
         mine = [r for r in stories if (r.alias, r.region) == (site.alias, site.region)]
         for (start, end), count in zip(windows, _apportion(total, weights), strict=True):
             held = [r for r in mine if start * SLOT_SECONDS <= r.sec < end * SLOT_SECONDS]
@@ -169,8 +174,9 @@ class _Writer:
 class _LogMaker:
     """Builds and writes the planned log files of one run; one per process."""
 
-    def __init__(self, outdir: pathlib.Path, seed: int) -> None:
+    def __init__(self, outdir: pathlib.Path, seed: int, days: int) -> None:
         self.seed = seed
+        self.cumulative = cumulative_weights(days)
         self.population = build_population(seed)
         self.activities = [Activity(site) for site in self.population.sites]
         self.sessions: list[dict[Any, Any]] = [{} for _ in self.population.sites]
@@ -180,10 +186,11 @@ class _LogMaker:
         """Write the file ``spec`` plans and say what it holds."""
         site = self.population.sites[spec.site]
         rng = random.Random(f"{self.seed}/{site.account}/{site.region}/{spec.start}/{spec.part}")
-        low, high = CUMULATIVE[spec.start], CUMULATIVE[spec.end]
+        cumulative = self.cumulative
+        low, high = cumulative[spec.start], cumulative[spec.end]
         span, last, draw = high - low, spec.end - 1, rng.random
         times = sorted(
-            min(bisect(CUMULATIVE, low + draw() * span) - 1, last) * SLOT_SECONDS
+            min(bisect(cumulative, low + draw() * span) - 1, last) * SLOT_SECONDS
             + int(draw() * SLOT_SECONDS)
             for _ in range(spec.count)
         )
@@ -213,8 +220,8 @@ class _LogMaker:
 _WORKER: list[_LogMaker] = []
 
 
-def _start_worker(outdir: pathlib.Path, seed: int) -> None:
-    _WORKER.append(_LogMaker(outdir, seed))
+def _start_worker(outdir: pathlib.Path, seed: int, days: int) -> None:
+    _WORKER.append(_LogMaker(outdir, seed, days))
 
 
 def _work(spec: _FileSpec) -> _Written:
@@ -229,10 +236,10 @@ def _default_workers(events: int) -> int:
 
 
 def _write_logs(
-    outdir: pathlib.Path, seed: int, specs: list[_FileSpec], workers: int
+    outdir: pathlib.Path, seed: int, days: int, specs: list[_FileSpec], workers: int
 ) -> Iterator[_Written]:
     if workers <= 1:
-        maker = _LogMaker(outdir, seed)
+        maker = _LogMaker(outdir, seed, days)
         yield from (maker.make(spec) for spec in specs)
         return
     # fork where there is one: spawn would re-run the caller's main module in every worker,
@@ -240,7 +247,7 @@ def _write_logs(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(outdir, seed)
+        workers, mp_context=context, initializer=_start_worker, initargs=(outdir, seed, days)
     ) as pool:
         yield from pool.map(_work, specs, chunksize=4)
 
@@ -293,19 +300,24 @@ def generate_demo(
     *,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    days: int = SPAN_DAYS,
 ) -> DemoSummary:
-    """Write a demo CloudTrail bucket of exactly ``events`` records below ``outdir``."""
+    """Write a demo CloudTrail bucket of exactly ``events`` records below ``outdir``, spread
+    over ``days`` days; over more than a week the attack stories move to its last days (all of
+    the intrusion's steps after the benign history a behavioural baseline learns from)."""
     if events < 0:
         raise ValueError(f"events must be zero or more, not {events}")
+    if not SPAN_DAYS <= days <= MAX_DAYS:
+        raise ValueError(f"days must be from {SPAN_DAYS} to {MAX_DAYS}, not {days}")
     outdir = pathlib.Path(outdir)
     population = build_population(seed)
-    stories, story_records = tell_stories(population, seed, events)
-    specs = _plan(population, events - len(story_records), story_records, seed)
+    stories, story_records = tell_stories(population, seed, events, days)
+    specs = _plan(population, events - len(story_records), story_records, seed, days)
     digest_site = population.sites.index(population.site(*DIGEST_SITE))
     hashed: list[LogFile] = []
     written = files = 0
     jobs = workers if workers is not None else _default_workers(events)
-    for done in _write_logs(outdir, seed, specs, jobs):
+    for done in _write_logs(outdir, seed, days, specs, jobs):
         files += 1
         written += done.records
         if done.site == digest_site:

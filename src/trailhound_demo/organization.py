@@ -68,6 +68,9 @@ class Principal:
     mfa: bool = False
     console: bool = False
     assumes: tuple[Principal, ...] = ()  # role sessions it opens with sts:AssumeRole
+    # A person's home address: they work from home, and one week in four from ``ips`` (the
+    # offices), the same place all day whatever account they work in (``Ctx.place``).
+    home: str | None = None
 
     @property
     def arn(self) -> str:

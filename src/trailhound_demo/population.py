@@ -40,28 +40,30 @@ def _people(rng: random.Random, account: str) -> list[Principal]:
     for i, person in enumerate(PEOPLE):
         role = admin if i < 3 else developer
         identity = role_session(role, f"{person}@{EMAIL_DOMAIN}")
-        ips = (ua.HOME_IPS[i], *ua.OFFICE_IPS)
+        home = ua.HOME_IPS[i]
         people += [
             Principal(
                 person,
                 "engineer-console",
                 account,
                 identity,
-                ips,
+                ua.OFFICE_IPS,
                 ua.CONSOLE_AGENTS,
                 0.3,
                 role,
                 console=True,
+                home=home,
             ),
             Principal(
                 person,
                 "engineer-cli",
                 account,
                 identity,
-                ips,
+                ua.OFFICE_IPS,
                 ua.CLI_AGENTS + ua.TERRAFORM,
                 0.5,
                 role,
+                home=home,
             ),
         ]
     return people

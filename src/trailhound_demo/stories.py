@@ -52,10 +52,13 @@ class StoryRecord:
 class _Teller:
     """Writes a story's records with one seeded random source, site by site."""
 
-    def __init__(self, population: Population, rng: random.Random, seed: int) -> None:
+    def __init__(
+        self, population: Population, rng: random.Random, seed: int, shift: int = 0
+    ) -> None:
         self.population = population
         self.rng = rng
         self.seed = seed
+        self.shift = shift  # seconds every story moves by (``story_shift``)
         self.records: list[StoryRecord] = []
 
     def ctx(self, alias: str, region: str, sec: int) -> Ctx:
@@ -75,7 +78,7 @@ def _tor_access(t: _Teller) -> None:
         ips=TOR_EXIT_ADDRESSES,
         agents=(INTRUDER_AGENT,),
     )
-    start = 3 * DAY + 21 * HOUR + 8 * 60 + 13
+    start = t.shift + 3 * DAY + 21 * HOUR + 8 * 60 + 13
     steps = [
         (0, HOME_REGION, "sts.amazonaws.com", "GetCallerIdentity", None),
         (41, HOME_REGION, "s3.amazonaws.com", "ListBuckets", None),
@@ -117,7 +120,7 @@ def _keys_for_another_user(t: _Teller) -> None:
         ips=(INTRUDER_ADDRESS,),
         agents=(INTRUDER_AGENT,),
     )
-    start = 3 * DAY + 21 * HOUR + 31 * 60 + 2
+    start = t.shift + 3 * DAY + 21 * HOUR + 31 * 60 + 2
     _, new_key = _stolen_ci_identity(t)
     iam = "iam.amazonaws.com"
     ctx = t.ctx("production", HOME_REGION, start)
@@ -186,7 +189,7 @@ def _intruder_as_ci(t: _Teller) -> Principal:
 
 def _public_bucket(t: _Teller) -> None:
     intruder = _intruder_as_ci(t)
-    start = 4 * DAY + 3 * HOUR + 2 * 60 + 51
+    start = t.shift + 4 * DAY + 3 * HOUR + 2 * 60 + 51
     host = f"{EXPOSED_BUCKET}.s3.amazonaws.com"
     everyone = "http://acs.amazonaws.com/groups/global/AllUsers"
     acl = {
@@ -247,7 +250,7 @@ def _public_bucket(t: _Teller) -> None:
 
 def _trail_stopped(t: _Teller) -> None:
     intruder = _intruder_as_ci(t)
-    start = 4 * DAY + 3 * HOUR + 20 * 60 + 7
+    start = t.shift + 4 * DAY + 3 * HOUR + 20 * 60 + 7
     steps: list[tuple[int, str, bool, dict[str, Any]]] = [
         (0, "DescribeTrails", True, {"trailNameList": [], "includeShadowTrails": True}),
         (9, "GetTrailStatus", True, {"name": PRODUCTION_TRAIL}),
@@ -283,7 +286,7 @@ def _console_no_mfa(t: _Teller) -> None:
     root = replace(
         t.population.principal("management", "root"), ips=(ROOT_INTRUDER_ADDRESS,), mfa=False
     )
-    start = 2 * DAY + 2 * HOUR + 17 * 60 + 44
+    start = t.shift + 2 * DAY + 2 * HOUR + 17 * 60 + 44
     ctx = t.ctx("management", HOME_REGION, start)
     t.add(ctx, console_login(ctx, root, success=True, mfa=False))
     # the console session starts with the sign-in, not on the hour as background sessions do
@@ -305,7 +308,7 @@ def _console_no_mfa(t: _Teller) -> None:
 
 
 def _vpce_foreign_account(t: _Teller) -> None:
-    start = 1 * DAY + 14 * HOUR + 20 * 60 + 5
+    start = t.shift + 1 * DAY + 14 * HOUR + 20 * 60 + 5
     identity = {
         "type": "AWSAccount",
         "principalId": access_key(t.rng, "AIDA", 17),
@@ -333,8 +336,15 @@ STORIES: tuple[tuple[str, Callable[[_Teller], None]], ...] = (
 )
 
 
+def story_shift(days: int) -> int:
+    """Seconds the stories move by in a ``days`` long span: none in the week-long demo; in a
+    longer one they keep their timeline but end on its last day (the trail is deleted on the
+    last day but one of a week), after the benign history."""
+    return max(0, days - 5) * DAY if days > 7 else 0
+
+
 def labelled_stories(
-    population: Population, seed: int, budget: int
+    population: Population, seed: int, budget: int, days: int = 7
 ) -> dict[str, list[StoryRecord]]:
     """The records of each story that fits in ``budget`` events, by story name: the labels a
     detection-quality benchmark scores against."""
@@ -342,7 +352,7 @@ def labelled_stories(
     told: dict[str, list[StoryRecord]] = {}
     total = 0
     for name, tell in STORIES:
-        teller = _Teller(population, rng, seed)
+        teller = _Teller(population, rng, seed, story_shift(days))
         tell(teller)
         if total + len(teller.records) > budget:
             continue
@@ -352,9 +362,9 @@ def labelled_stories(
 
 
 def tell_stories(
-    population: Population, seed: int, budget: int
+    population: Population, seed: int, budget: int, days: int = 7
 ) -> tuple[tuple[str, ...], list[StoryRecord]]:
     """The stories whose records fit in ``budget`` events, and those records in time order."""
-    told = labelled_stories(population, seed, budget)
+    told = labelled_stories(population, seed, budget, days)
     records = sorted((r for story in told.values() for r in story), key=lambda r: r.sec)
     return tuple(told), records

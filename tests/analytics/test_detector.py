@@ -164,7 +164,12 @@ def test_train_rebuilds_the_profiles_the_batches_built(data_dir: DataDir) -> Non
     summary = train(data_dir)
     trained = load_profile(data_dir, ALICE)
     assert streamed is not None and streamed == trained
-    assert summary.events == 12 and summary.subjects == {"actor": 1, "account": 1, "access_key": 1}
+    assert summary.events == 12 and summary.subjects == {
+        "actor": 1,
+        "account": 1,
+        "access_key": 1,
+        "person": 1,
+    }
     assert [v for v, *_ in trained.facets["service"]] == [
         "iam.amazonaws.com",
         "s3.amazonaws.com",

@@ -18,6 +18,16 @@ def test_demo_data_writes_the_data_set(tmp_path: Path) -> None:
     assert any((tmp_path / "logs").rglob("*.json.gz"))
 
 
+def test_demo_data_over_a_month(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    result = CliRunner().invoke(app, ["demo-data", str(logs), "--events", "300", "--days", "34"])
+    assert result.exit_code == 0, result.output
+    days = sorted({p.parent.as_posix()[-10:] for p in logs.rglob("*_CloudTrail_*.json.gz")})
+    assert days[0] <= "2026/11/02" and days[-1] >= "2026/12/04"  # delivered up to a day later
+    refused = CliRunner().invoke(app, ["demo-data", str(tmp_path / "x"), "--days", "3"])
+    assert refused.exit_code == 2 and "days must be from 7 to 56" in refused.output
+
+
 def test_without_the_generator_it_says_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import pathlib
 import re
@@ -313,3 +314,43 @@ def test_stories_that_do_not_fit_are_left_out(tmp_path: pathlib.Path) -> None:
     assert summary.events == 12
     assert set(summary.stories) < STORIES
     assert "trail-stopped" in summary.stories
+
+
+def test_a_longer_span_puts_the_stories_on_its_last_days(tmp_path: pathlib.Path) -> None:
+    """Over 34 days the benign traffic fills the span and the stories come after 30 of them,
+    the trail deleted on the last day; a week (the default) keeps the demo's timeline."""
+    from trailhound_demo.population import build_population
+    from trailhound_demo.stories import labelled_stories
+
+    summary = generate_demo(tmp_path, 3000, seed=7, days=34)
+    assert summary.events == 3000
+    days = sorted({r["eventTime"][:10] for r in records_of(tree(tmp_path), LOG)})
+    assert days[0] == "2026-11-01" and days[-1] == "2026-12-04" and len(days) == 34
+    told = labelled_stories(build_population(7), 7, 3000, days=34)
+    times = {name: [r.record["eventTime"] for r in rs] for name, rs in told.items()}
+    assert min(t for ts in times.values() for t in ts) > "2026-12-01"
+    assert max(times["trail-stopped"]) < "2026-12-05" and min(times["trail-stopped"]) > "2026-12-04"
+    week = labelled_stories(build_population(7), 7, 3000)
+    assert min(r.record["eventTime"] for r in week["trail-stopped"]).startswith("2026-11-05")
+    with pytest.raises(ValueError, match="days"):
+        generate_demo(tmp_path, 10, days=3)
+
+
+def test_a_person_works_from_one_place_a_day(records: list[dict[str, Any]]) -> None:
+    """An engineer's calls of one day come from home or from the offices, never from both, and
+    a day without calls lies between a day at home and a day at the office (the journey)."""
+    places: dict[str, dict[str, set[bool]]] = {}
+    for r in records:
+        arn = r["userIdentity"].get("arn", "")
+        if "AWSReservedSSO_" in arn and not r["sourceIPAddress"].endswith("amazonaws.com"):
+            person = arn.rsplit("/", 1)[-1]
+            office = r["sourceIPAddress"].startswith("62.45.112.")
+            places.setdefault(person, {}).setdefault(r["eventTime"][:10], set()).add(office)
+    days = [d for person in places.values() for d in person.values()]
+    assert days and all(len(d) == 1 for d in days)
+    assert {True, False} == set().union(*days)
+    for person in places.values():
+        ordered = sorted(person.items())
+        for (day, here), (next_day, there) in itertools.pairwise(ordered):
+            if here != there:  # a journey: not on consecutive days
+                assert int(next_day[-2:]) - int(day[-2:]) != 1

@@ -102,7 +102,7 @@ def test_a_store_of_an_older_version_gets_its_log_files_recorded(tmp_path: Path)
         seen = con.execute("SELECT uri, account, sha256, seen_at FROM log_files_seen").fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert seen == [(LOG, "111122223333", None, stored)]
-    assert version == ("4",)
+    assert version == ("5",)
 
 
 def test_a_store_of_version_1_gets_the_stage_seconds_of_its_runs(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_a_store_of_version_1_gets_the_stage_seconds_of_its_runs(tmp_path: Path)
         ).fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert rows == [("new", '{"load": 1.5}'), ("old", None)]
-    assert version == ("4",)
+    assert version == ("5",)
 
 
 def test_a_store_of_version_2_gets_the_stage_seconds_and_nothing_else(tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_a_store_of_version_2_gets_the_stage_seconds_and_nothing_else(tmp_path: 
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
     assert rows == [("new", 1, '{"write": 0.25}'), ("old", 3, None)]
     assert seen == (0,)
-    assert version == ("4",)
+    assert version == ("5",)
 
 
 def test_a_store_of_version_3_gets_the_alerts_explanation(tmp_path: Path) -> None:
@@ -168,7 +168,28 @@ def test_a_store_of_version_3_gets_the_alerts_explanation(tmp_path: Path) -> Non
     with StateDB(path).connect() as con:
         rows = con.execute("SELECT id, explanation FROM alerts").fetchall()
         version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
-    assert rows == [("al-old", None)] and version == ("4",)
+    assert rows == [("al-old", None)] and version == ("5",)
+
+
+def test_a_store_of_version_4_gets_the_first_event_ids_of_its_profiles(tmp_path: Path) -> None:
+    path = tmp_path / "v4" / "state.duckdb"
+    path.parent.mkdir()
+    new = {"analytics_profiles": {"event_id"}, "analytics_volume": {"event_id", "first_time"}}
+    con = duckdb.connect(str(path))  # every table as version 4 declared it
+    for table in TABLES.values():
+        dropped = new.get(table.name, set())
+        kept = tuple(c for c in table.columns if c.name not in dropped)
+        con.execute(create_sql(replace(table, columns=kept)))
+    con.execute("INSERT INTO settings VALUES ('state-version', '4')")
+    con.execute(
+        "INSERT INTO analytics_profiles VALUES ('actor', 'alice', 'any', '', now(), now(), 3)"
+    )
+    con.close()
+    with StateDB(path).connect() as con:
+        rows = con.execute("SELECT subject, events, event_id FROM analytics_profiles").fetchall()
+        volume = con.execute("SELECT event_id, first_time FROM analytics_volume").fetchall()
+        version = con.execute("SELECT value FROM settings WHERE key = 'state-version'").fetchone()
+    assert rows == [("alice", 3, None)] and volume == [] and version == ("5",)
 
 
 def test_threads_opening_and_closing_connections_keep_a_whole_database(tmp_path: Path) -> None:

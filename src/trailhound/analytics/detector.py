@@ -11,8 +11,19 @@ On each committed batch (``on_batch``), in this order:
 3. the aggregate is merged into the profiles, so the next batch sees it as known.
 
 Findings become :class:`~trailhound.model.Match` es (the detection layer hands them to the alert
-store like any rule's), and their explanations go to ``analytics_findings``. A hunt runs the
-event detectors over the lake; the profile detectors learn from history with ``train`` instead.
+store like any rule's), and their explanations go to ``analytics_findings``.
+
+A subject is watched from its first event, the batch's own included: a backfill that holds an
+identity's whole month in one batch still finds what was new on its last day.
+
+A hunt (``hunt``) runs the event detectors over the lake's events of its window, and the
+profile detectors against the persisted profiles: a value whose first event falls in the window
+(each profile value and each hour keeps its first event's ID) is reported as the batch would
+have, with what the profile held before it as the baseline, so nothing the baseline already
+contained raises an alert. Unusual hours are the window's hours of ``analytics_volume`` against
+the hours before them; impossible travel reads the window's logins (and the day before it) from
+the lake. The profiles are those ``analytics train`` or the ingest of every batch built: a lake
+ingested without analytics needs ``trailhound analytics train`` first.
 """
 
 from __future__ import annotations
@@ -29,8 +40,8 @@ import pyarrow as pa
 from trailhound.analytics.catalog import ANALYTICS, BY_ID, EVENT_SQL
 from trailhound.analytics.framework import PREFIX, SOURCE, TRAINING_SETTING, Analytic
 from trailhound.analytics.profiles import HUMAN_SQL, facts_sql, merge, volume_sql
-from trailhound.analytics.travel import BATCH_LOGINS, impossible_journeys
-from trailhound.analytics.volume import unusual_hours
+from trailhound.analytics.travel import BATCH_LOGINS, LOGINS, impossible_journeys
+from trailhound.analytics.volume import FLOOR, unusual_hours
 from trailhound.data_dir import DataDir
 from trailhound.detect.base import BatchContext, DetectorContext
 from trailhound.durations import DurationError, parse_duration
@@ -62,14 +73,22 @@ _HISTORY_SINCE = (
 ORG_ACCOUNTS = "org-accounts"  # the setting the rules read too
 Finding = tuple[Match, str]  # a match and its explanation
 
-# The profile facts of a batch that are new to their subject, with what the profile knew.
+# The profile facts of a batch that are new to their subject, with what the profile knew. The
+# subject is watched since its first event, in the profile or in the batch.
 _NEW_VALUES = """
+WITH watched AS (
+  SELECT scope, subject, min(first_seen) AS first_seen FROM (
+    SELECT scope, subject, first_seen FROM batch_facts WHERE facet = 'any'
+    UNION ALL
+    SELECT scope, subject, first_seen FROM analytics_profiles
+    WHERE facet = 'any' AND subject IN (SELECT subject FROM batch_facts WHERE facet = 'any')
+  ) GROUP BY ALL
+)
 SELECT f.scope, f.facet, f.subject, f.value, f.first_seen, f.event_id,
        s.first_seen AS watched_since, coalesce(k.known, 0) AS known, o.since AS history_since,
        coalesce(sv.known, 0) AS known_in_service
 FROM batch_facts AS f
-JOIN analytics_profiles AS s
-  ON s.scope = f.scope AND s.subject = f.subject AND s.facet = 'any' AND s.value = ''
+JOIN watched AS s ON s.scope = f.scope AND s.subject = f.subject
 LEFT JOIN analytics_profiles AS p
   ON p.scope = f.scope AND p.subject = f.subject AND p.facet = f.facet AND p.value = f.value
 LEFT JOIN (
@@ -83,11 +102,52 @@ LEFT JOIN (
 ) AS sv ON f.facet = 'api' AND sv.scope = f.scope AND sv.subject = f.subject
   AND sv.service = split_part(f.value, ':', 1)
 CROSS JOIN (
-  SELECT min(first_seen) AS since FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'
+  SELECT min(first_seen) AS since FROM (
+    SELECT first_seen FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'
+    UNION ALL SELECT first_seen FROM batch_facts WHERE scope = 'account' AND facet = 'any'
+  )
 ) AS o
 WHERE p.value IS NULL AND list_contains(?, f.scope || '/' || f.facet)
   AND s.first_seen <= f.first_seen - to_seconds(?)
 """
+
+# The persisted profile values first seen since a time (a hunt's window), with what their
+# subject's profile held before each: the same columns as ``_NEW_VALUES``.
+_HUNT_NEW_VALUES = """
+WITH candidates AS (
+  SELECT f.scope, f.facet, f.subject, f.value, f.first_seen, f.event_id,
+         s.first_seen AS watched_since
+  FROM analytics_profiles AS f
+  JOIN analytics_profiles AS s
+    ON s.scope = f.scope AND s.subject = f.subject AND s.facet = 'any' AND s.value = ''
+  WHERE f.first_seen >= $since AND f.event_id IS NOT NULL
+    AND list_contains($wanted, f.scope || '/' || f.facet)
+    AND s.first_seen <= f.first_seen - to_seconds($shortest)
+), before AS (
+  SELECT c.scope, c.subject, c.facet, c.value, count(p.value) AS known,
+         count(p.value) FILTER (WHERE c.facet = 'api'
+           AND split_part(p.value, ':', 1) = split_part(c.value, ':', 1)) AS known_in_service
+  FROM candidates AS c LEFT JOIN analytics_profiles AS p
+    ON p.scope = c.scope AND p.subject = c.subject AND p.facet = c.facet
+   AND p.first_seen < c.first_seen
+  GROUP BY ALL
+)
+SELECT c.scope, c.facet, c.subject, c.value, c.first_seen, c.event_id, c.watched_since,
+       b.known, o.since, b.known_in_service
+FROM candidates AS c JOIN before AS b USING (scope, subject, facet, value)
+CROSS JOIN (
+  SELECT min(first_seen) AS since FROM analytics_profiles WHERE scope = 'account' AND facet = 'any'
+) AS o
+ORDER BY c.first_seen, c.scope, c.subject, c.facet, c.value
+"""
+# A hunt's hours: the window's hours of the persisted volume, each tested against the hours
+# before it (``volume.unusual_hours`` reads them as a batch's, none of it counted before); only
+# those over the floor every unusual hour is above, so a month's hunt joins few hours.
+_HUNT_HOURS = (
+    "SELECT scope, subject, hour, events, denied, event_id, first_time FROM analytics_volume "
+    "WHERE hour >= date_trunc('hour', $since) AND event_id IS NOT NULL AND events > $floor"
+)
+_TRAVEL_LOOK_BACK = timedelta(days=1)  # a hunt's first login's previous one: a day before it
 
 # An alert's explanation: its first event's finding (alert_events lists every event it holds).
 _EXPLAIN_ALERTS = """
@@ -214,14 +274,28 @@ class AnalyticsDetector:
         self,
         state: duckdb.DuckDBPyConnection,
         override: timedelta | None,
-        batch: BatchContext,
+        events: tuple[duckdb.DuckDBPyConnection, str],
+        hunt_since: datetime | None = None,
+        only: set[str] | None = None,
     ) -> list[Finding]:
-        """The batch's never-seen values (``batch_facts`` registered on ``state``)."""
-        wanted = {f"{a.scope}/{a.facet}": a for a in self.profile_analytics}
+        """The never-seen values: a batch's (``batch_facts`` registered on ``state``), or in a
+        hunt the profile values first seen since ``hunt_since``. ``events``: the connection and
+        relation to read the findings' first events from (the batch, or the lake)."""
+        wanted = {
+            f"{a.scope}/{a.facet}": a
+            for a in self.profile_analytics
+            if only is None or any(r in only for r in a.infos())
+        }
         if not wanted:
             return []
         shortest = min(a.trained(override)[0] for a in wanted.values())
-        rows = state.execute(_NEW_VALUES, [list(wanted), shortest.total_seconds()]).fetchall()
+        if hunt_since is None:
+            rows = state.execute(_NEW_VALUES, [list(wanted), shortest.total_seconds()]).fetchall()
+        else:
+            rows = state.execute(
+                _HUNT_NEW_VALUES,
+                {"since": hunt_since, "wanted": list(wanted), "shortest": shortest.total_seconds()},
+            ).fetchall()
         new = []
         for scope, facet, subject, value, when, event_id, watched, known, since, same in rows:
             analytic = wanted[f"{scope}/{facet}"]
@@ -232,19 +306,24 @@ class AnalyticsDetector:
                 )
         if not new:
             return []
-        # The first events of the findings, read back from the batch (a few rows).
+        # The first events of the findings, read back from the events (a few rows).
+        con, relation = events
+        times = [n[5] for n in new]
         details = {
             row[0]: row[1:]
-            for row in batch.con.execute(
+            for row in con.execute(
                 "SELECT event_id, actor, account, aws_region, source_ip_address, "
-                f"{HUMAN_SQL} FROM {batch.relation} WHERE list_contains(?, event_id)",
-                [sorted({n[6] for n in new})],
+                f"{HUMAN_SQL} FROM {relation} WHERE event_time BETWEEN ? AND ? "
+                "AND list_contains(?, event_id)",
+                [min(times), max(times), sorted({n[6] for n in new})],
             ).fetchall()
         }
         findings: list[Finding] = []
         for analytic, scope, facet, subject, value, when, event_id, watched, known, same in new:
             actor, account, region, ip, human = details.get(event_id, (None,) * 5)
             rule_id = analytic.variation_id(_severity_variation(analytic, human))
+            if only is not None and rule_id not in only:
+                continue
             why = _explain_new_value(scope, facet, subject, value, when - watched, known, same)
             resource = value.split(":")[0] if facet == "api" else value
             match = Match(rule_id, event_id, when, actor, account, region, ip, resource)
@@ -281,43 +360,66 @@ class AnalyticsDetector:
         ]
 
     def _volume_findings(
-        self, state: duckdb.DuckDBPyConnection, override: timedelta | None, history_since: Any
+        self,
+        state: duckdb.DuckDBPyConnection,
+        override: timedelta | None,
+        history_since: Any,
+        only: set[str] | None = None,
+        hunt: bool = False,
     ) -> list[Finding]:
-        """The batch's hours far above their subject's hourly baseline (``batch_volume``)."""
+        """The hours of ``batch_volume`` far above their subject's hourly baseline (``hunt``:
+        hours of the persisted volume, each against the hours before it)."""
         findings: list[Finding] = []
         for analytic in self.volume_analytics:
             training, activation = analytic.trained(override)
             for scope, variation, noun in VOLUME_SCOPES_OF[analytic.name]:
-                for hour in unusual_hours(state, [scope], training, max(training, WINDOW)):
+                rule_id = analytic.variation_id(variation)
+                if only is not None and rule_id not in only:
+                    continue
+                window = max(training, WINDOW)
+                for hour in unusual_hours(state, [scope], training, window, counted=not hunt):
                     if history_since is None or hour.hour - history_since < activation:
                         continue
                     actor = hour.subject if scope.startswith("actor") else None
                     resource = None if actor else hour.subject
                     match = Match(
-                        analytic.variation_id(variation), hour.event_id, hour.first_time,
-                        actor, None, None, None, resource,
-                    )  # fmt: skip
+                        rule_id, hour.event_id, hour.first_time, actor, None, None, None, resource
+                    )
                     findings.append((match, hour.explain(noun)))
         return findings
 
     def _travel_findings(
-        self, state: duckdb.DuckDBPyConnection, logins: pa.Table, override: timedelta | None
+        self,
+        state: duckdb.DuckDBPyConnection,
+        logins: pa.Table,
+        override: timedelta | None,
+        *,
+        profiled: bool = True,
     ) -> list[Finding]:
-        """Impossible journeys of identities profiled for the detector's training period."""
+        """Impossible journeys of people watched for the detector's training period (since their
+        first event in the profile or, in ``batch_facts`` when registered, in the batch)."""
         if self.travel is None:
             return []
         training = self.travel.trained(override)[0]
+        people = sorted(set(logins.column("person").to_pylist()))
+        profiles = "analytics_profiles"
+        if profiled:  # a batch: its own first events count too
+            columns = "scope, subject, facet, first_seen"
+            profiles = (
+                f"(SELECT {columns} FROM analytics_profiles "
+                f"UNION ALL SELECT {columns} FROM batch_facts)"
+            )
         watched = dict(
             state.execute(
-                "SELECT subject, first_seen FROM analytics_profiles WHERE scope = 'actor' "
-                "AND facet = 'any' AND list_contains(?, subject)",
-                [sorted(set(logins.column("actor").to_pylist()))],
+                f"SELECT subject, min(first_seen) FROM {profiles} WHERE scope = 'person' "
+                "AND facet = 'any' AND list_contains($people, subject) GROUP BY subject",
+                {"people": people},
             ).fetchall()
         )
         journeys = [
             j
-            for j in impossible_journeys(state, logins)
-            if j.actor in watched and j.event_time - watched[j.actor] >= training
+            for j in impossible_journeys(state, logins, profiled=profiled)
+            if j.person in watched and j.event_time - watched[j.person] >= training
         ]
         return [
             (
@@ -337,17 +439,23 @@ class AnalyticsDetector:
         ]
 
     @staticmethod
-    def _complete(batch: BatchContext, findings: list[Finding]) -> list[Finding]:
-        """Account, region and address of findings that know only their event (a few rows)."""
+    def _complete(
+        events: tuple[duckdb.DuckDBPyConnection, str], findings: list[Finding]
+    ) -> list[Finding]:
+        """Account, region and address of findings that know only their event (a few rows),
+        read from ``events`` (the batch's connection and relation, or the lake's)."""
         bare = {m.event_id for m, _ in findings if m.account is None}
         if not bare:
             return findings
+        con, relation = events
+        times = [m.event_time for m, _ in findings if m.account is None]
         details = {
             row[0]: row[1:]
-            for row in batch.con.execute(
+            for row in con.execute(
                 "SELECT event_id, account, aws_region, source_ip_address "
-                f"FROM {batch.relation} WHERE list_contains(?, event_id)",
-                [sorted(bare)],
+                f"FROM {relation} WHERE event_time BETWEEN ? AND ? "
+                "AND list_contains(?, event_id)",
+                [min(times), max(times), sorted(bare)],
             ).fetchall()
         }
         done = []
@@ -369,6 +477,7 @@ class AnalyticsDetector:
             if self.travel is not None
             else None
         )
+        events = (batch.con, batch.relation)
         with self.state.connect() as state:
             settings = self._settings(state)
             override = self._training_override(settings)
@@ -378,16 +487,16 @@ class AnalyticsDetector:
             state.register("batch_facts", facts)
             state.register("batch_volume", volume)
             try:
-                findings += self._profile_findings(state, override, batch)
+                findings += self._profile_findings(state, override, events)
                 if self.volume_analytics:
                     ((since,),) = state.execute(_HISTORY_SINCE).fetchall()
                     findings += self._volume_findings(state, override, since)
+                if logins is not None:
+                    findings += self._travel_findings(state, logins, override)
             finally:
                 state.unregister("batch_facts")
                 state.unregister("batch_volume")
-            if logins is not None:
-                findings += self._travel_findings(state, logins, override)
-            findings = self._complete(batch, findings)
+            findings = self._complete(events, findings)
             merge(state, facts, volume)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
@@ -443,24 +552,69 @@ class AnalyticsDetector:
     def hunt(
         self, backend: Backend, since: timedelta | None, only: set[str] | None = None
     ) -> list[Match]:
-        """The event detectors over the stored events of the last ``since`` (DuckDB only)."""
+        """The event detectors over the stored events of the last ``since`` (None: all), and the
+        profile, volume and travel detectors against the persisted profiles (DuckDB only)."""
         con = getattr(backend, "con", None)
         if backend.dialect != "duckdb" or not isinstance(con, duckdb.DuckDBPyConnection):
             return []
         if only is not None and not any(r.startswith(PREFIX) for r in only):
             return []
         where, params = "true", dict[str, object]()
+        start = datetime(1970, 1, 1, tzinfo=UTC)
         if since is not None:
-            where = "event_time >= now() - to_seconds($since)"
-            params = {"since": since.total_seconds()}
+            start = datetime.now(UTC) - since
+            where = "event_time >= $since"
+            params = {"since": start}
         accounts = backend.execute(_ACCOUNTS).rows
+        events = (con, "cloudtrail")
         with self.state.connect() as state:
-            org = self._org_accounts(state, self._settings(state), [str(a) for (a,) in accounts])
+            settings = self._settings(state)
+            override = self._training_override(settings)
+            org = self._org_accounts(state, settings, [str(a) for (a,) in accounts])
             findings = self._event_findings(con, "cloudtrail", where, params, org, only)
-            override = self._training_override(self._settings(state))
             findings = self._drop_expected_tools(state, findings, override)
+            findings += self._profile_findings(state, override, events, start, only)
+            findings += self._hunt_volume(state, override, start, only)
+            findings += self._hunt_travel(state, con, override, start, only)
+            findings = self._complete(events, findings)
             _record_explanations(state, findings)
         return [m for m, _ in findings]
+
+    def _hunt_volume(
+        self,
+        state: duckdb.DuckDBPyConnection,
+        override: timedelta | None,
+        start: datetime,
+        only: set[str] | None,
+    ) -> list[Finding]:
+        """The unusual hours of the persisted volume since ``start``."""
+        if not self.volume_analytics:
+            return []
+        hours = state.sql(_HUNT_HOURS, params={"since": start, "floor": FLOOR}).to_arrow_table()
+        ((history_since,),) = state.execute(_HISTORY_SINCE).fetchall()
+        state.register("batch_volume", hours)
+        try:
+            return self._volume_findings(state, override, history_since, only, hunt=True)
+        finally:
+            state.unregister("batch_volume")
+
+    def _hunt_travel(
+        self,
+        state: duckdb.DuckDBPyConnection,
+        con: duckdb.DuckDBPyConnection,
+        override: timedelta | None,
+        start: datetime,
+        only: set[str] | None,
+    ) -> list[Finding]:
+        """Impossible journeys among the lake's logins since ``start`` (and the day before)."""
+        if self.travel is None or (only is not None and self.travel.rule_id not in only):
+            return []
+        sql = LOGINS.format(
+            fresh="event_time >= $since", relation="cloudtrail", where="event_time >= $before"
+        )
+        params = {"since": start, "before": start - _TRAVEL_LOOK_BACK}
+        logins = con.sql(sql, params=params).to_arrow_table()
+        return self._travel_findings(state, logins, override, profiled=False)
 
 
 def _record_explanations(state: duckdb.DuckDBPyConnection, findings: list[Finding]) -> None:

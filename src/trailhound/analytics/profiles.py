@@ -25,6 +25,26 @@ import pyarrow as pa
 from trailhound.data_dir import DataDir
 from trailhound.store.state import StateDB
 
+# An identity a person uses (the rest, roles of services and machines, get the lower-severity
+# variation of the detectors that have one).
+HUMAN_SQL = (
+    "(user_type IN ('IAMUser', 'Root', 'IdentityCenterUser', 'SAMLUser') "
+    "OR coalesce(session_credential_from_console, false) "
+    "OR coalesce(session_issuer_arn, '') LIKE '%/AWSReservedSSO_%')"
+)
+# The person behind a human identity, across sessions, roles and accounts: the source identity
+# a session carries, else an Identity Center or federated session's name (the user's name or
+# address, the same in every account and permission set), else the identity itself (an IAM
+# user, root). NULL for machines: only people travel.
+_SESSION_NAME = "nullif(regexp_extract(user_arn, '[^/]+$'), '')"
+PERSON_SQL = (
+    f"CASE WHEN {HUMAN_SQL} THEN CASE "
+    "WHEN user_type = 'AssumedRole' AND nullif(session_source_identity, '') IS NOT NULL "
+    "THEN 'person:' || lower(session_source_identity) "
+    "WHEN user_type = 'AssumedRole' AND (coalesce(session_issuer_arn, '') LIKE "
+    f"'%/AWSReservedSSO_%' OR {_SESSION_NAME} LIKE '%@%') "
+    f"THEN 'person:' || lower({_SESSION_NAME}) ELSE actor END END"
+)
 # The subject of each scope, as a ``cloudtrail`` column.
 SUBJECTS: dict[str, str] = {
     "actor": "actor",
@@ -32,6 +52,7 @@ SUBJECTS: dict[str, str] = {
     "access_key": "CASE WHEN user_access_key_id LIKE 'AKIA%' THEN user_access_key_id END",
     "account": "account",
     "vpce": "vpc_endpoint_id",
+    "person": PERSON_SQL,
 }
 _SERVICE = "event_source"
 _API = "event_source || ':' || event_name"
@@ -89,18 +110,15 @@ FACETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("asn", _ASN),
     ),
     "vpce": (("any", "''"), ("caller_account", "user_account_id")),
+    "person": (
+        ("any", "''"),
+        ("console_country", f"CASE WHEN {CONSOLE_OK_SQL} THEN src_country END"),
+    ),
 }
 # A call refused for want of permission (the denied-burst detector and the hourly counts).
 DENIED_SQL = (
     "(error_code IS NOT NULL AND (error_code ILIKE '%denied%' OR error_code ILIKE "
     "'%unauthorized%' OR error_code ILIKE '%forbidden%' OR error_code = 'AuthorizationError'))"
-)
-# An identity a person uses (the rest, roles of services and machines, get the lower-severity
-# variation of the detectors that have one).
-HUMAN_SQL = (
-    "(user_type IN ('IAMUser', 'Root', 'IdentityCenterUser', 'SAMLUser') "
-    "OR coalesce(session_credential_from_console, false) "
-    "OR coalesce(session_issuer_arn, '') LIKE '%/AWSReservedSSO_%')"
 )
 
 
@@ -111,26 +129,40 @@ def _quote(text: str) -> str:
 def facts_sql(relation: str, where: str = "true") -> str:
     """One row per subject, facet and value of ``relation``'s events, with its first event's ID.
 
-    Only the ID: the rest of a first event is read back for the few that are findings, which
-    keeps the aggregate (every event times every facet) at one ``arg_min``. ``relation`` and
+    Two steps: the events are first grouped by every subject and facet value at once (far
+    fewer rows than events: an identity repeats its calls), each expression computed once per
+    event; the groups are then unnested per scope and facet. Only the first event's ID is kept:
+    the rest of a first event is read back for the few that are findings. ``relation`` and
     ``where`` are the caller's constants, never user input.
     """
+    expressions: dict[str, str] = {}  # SQL → its column in the first step
+    for scope, subject in SUBJECTS.items():
+        for sql in (subject, *(sql for _, sql in FACETS[scope])):
+            expressions.setdefault(sql, f"c{len(expressions)}")
+    columns = ", ".join(f"CAST({sql} AS VARCHAR) AS {name}" for sql, name in expressions.items())
+    grouped = (
+        f"SELECT {columns}, min(event_time) AS first_seen, max(event_time) AS last_seen, "
+        "count(*) AS events, arg_min(event_id, (event_time, event_id)) AS event_id "
+        f"FROM {relation} WHERE ({where}) GROUP BY ALL"
+    )
     branches = []
     for scope, subject in SUBJECTS.items():
         pairs = ", ".join(
-            "{'facet': " + _quote(name) + ", 'value': CAST(" + sql + " AS VARCHAR)}"
+            "{'facet': " + _quote(name) + ", 'value': " + expressions[sql] + "}"
             for name, sql in FACETS[scope]
         )
+        column = expressions[subject]
         branches.append(
-            f"SELECT {_quote(scope)} AS scope, {subject} AS subject, unnest([{pairs}], "
-            f"recursive := true), event_time, event_id FROM {relation} "
-            f"WHERE ({where}) AND {subject} IS NOT NULL AND {subject} <> ''"
+            f"SELECT {_quote(scope)} AS scope, {column} AS subject, unnest([{pairs}], "
+            "recursive := true), first_seen, last_seen, events, event_id FROM grouped "
+            f"WHERE {column} IS NOT NULL AND {column} <> ''"
         )
     union = " UNION ALL ".join(branches)
     return (
-        "SELECT scope, subject, facet, value, min(event_time) AS first_seen, "
-        "max(event_time) AS last_seen, count(*) AS events, "
-        "arg_min(event_id, event_time) AS event_id "
+        f"WITH grouped AS MATERIALIZED ({grouped}) "
+        "SELECT scope, subject, facet, value, min(first_seen) AS first_seen, "
+        "max(last_seen) AS last_seen, sum(events)::BIGINT AS events, "
+        "arg_min(event_id, (first_seen, event_id)) AS event_id "
         f"FROM ({union}) WHERE value IS NOT NULL GROUP BY ALL"
     )
 
@@ -148,30 +180,51 @@ VOLUME_SCOPES: dict[str, tuple[str, str]] = {
 
 def volume_sql(relation: str, where: str = "true") -> str:
     """Hourly events and denied calls per identity, account and VPC endpoint of ``relation``
-    (and per identity its data events), with each hour's first event."""
-    branches = [
-        f"SELECT {_quote(scope)} AS scope, {subject} AS subject, "
-        f"date_trunc('hour', event_time) AS hour, count(*) AS events, "
+    (and per identity its data events), with each hour's first event: one grouping of the
+    events by every subject and hour at once, then rolled up per scope."""
+    subjects: dict[str, str] = {}  # SQL → its column in the first step
+    filters: dict[str, str] = {}
+    for subject, only in VOLUME_SCOPES.values():
+        subjects.setdefault(subject, f"s{len(subjects)}")
+        filters.setdefault(only, f"f{len(filters)}")
+    keys = [f"{sql} AS {name}" for sql, name in subjects.items()]
+    keys += [f"coalesce({sql}, false) AS {name}" for sql, name in filters.items()]
+    grouped = (
+        f"SELECT {', '.join(keys)}, date_trunc('hour', event_time) AS hour, count(*) AS events, "
         f"count(*) FILTER (WHERE {DENIED_SQL}) AS denied, "
-        "arg_min(event_id, event_time) AS event_id, min(event_time) AS first_time "
-        f"FROM {relation} WHERE ({where}) AND ({only}) AND {subject} IS NOT NULL GROUP BY ALL"
+        "arg_min(event_id, (event_time, event_id)) AS event_id, min(event_time) AS first_time "
+        f"FROM {relation} WHERE ({where}) GROUP BY ALL"
+    )
+    branches = [
+        f"SELECT {_quote(scope)} AS scope, {subjects[subject]} AS subject, hour, "
+        "sum(events)::BIGINT AS events, sum(denied)::BIGINT AS denied, "
+        "arg_min(event_id, (first_time, event_id)) AS event_id, min(first_time) AS first_time "
+        f"FROM grouped WHERE {filters[only]} AND {subjects[subject]} IS NOT NULL GROUP BY ALL"
         for scope, (subject, only) in VOLUME_SCOPES.items()
     ]
-    return " UNION ALL ".join(branches)
+    return f"WITH grouped AS MATERIALIZED ({grouped}) " + " UNION ALL ".join(branches)
 
 
-_PROFILE_COLUMNS = "scope, subject, facet, value, first_seen, last_seen, events"
+_PROFILE_COLUMNS = "scope, subject, facet, value, first_seen, last_seen, events, event_id"
+# A value keeps its first event's ID: a batch older than the profile (a backfill) replaces it.
 _MERGE_PROFILES = (
     f"INSERT INTO analytics_profiles ({_PROFILE_COLUMNS}) SELECT {_PROFILE_COLUMNS} "
     "FROM batch_facts ON CONFLICT (scope, subject, facet, value) DO UPDATE SET "
+    "event_id = CASE WHEN excluded.first_seen < analytics_profiles.first_seen "
+    "OR analytics_profiles.event_id IS NULL THEN excluded.event_id "
+    "ELSE analytics_profiles.event_id END, "
     "first_seen = least(analytics_profiles.first_seen, excluded.first_seen), "
     "last_seen = greatest(analytics_profiles.last_seen, excluded.last_seen), "
     "events = analytics_profiles.events + excluded.events"
 )
 _MERGE_VOLUME = (
-    "INSERT INTO analytics_volume (scope, subject, hour, events, denied) "
-    "SELECT scope, subject, hour, events, denied FROM batch_volume "
+    "INSERT INTO analytics_volume (scope, subject, hour, events, denied, event_id, first_time) "
+    "SELECT scope, subject, hour, events, denied, event_id, first_time FROM batch_volume "
     "ON CONFLICT (scope, subject, hour) DO UPDATE SET "
+    "event_id = CASE WHEN excluded.first_time < analytics_volume.first_time "
+    "OR analytics_volume.event_id IS NULL THEN excluded.event_id "
+    "ELSE analytics_volume.event_id END, "
+    "first_time = least(analytics_volume.first_time, excluded.first_time), "
     "events = analytics_volume.events + excluded.events, "
     "denied = analytics_volume.denied + excluded.denied"
 )

@@ -27,31 +27,39 @@ RATIO = 5.0  # and this many times the median hour
 FLOOR = 100  # and at least this many events
 MIN_HOURS = 24  # active hours of history before a subject's volume can be unusual
 
+# An hour's baseline is the subject's hours before its anchor: in a batch, the subject's first
+# hour in the batch (one baseline per subject and batch: a live batch spans minutes, and a
+# backfill's batch of days costs one join per subject instead of one per hour); in a hunt, the
+# hour itself.
 _UNUSUAL_HOURS = """
 WITH hours AS (
     SELECT b.scope, b.subject, b.hour, b.events AS added, b.event_id, b.first_time,
-           coalesce(v.events, 0) AS before
+           CASE WHEN $counted THEN coalesce(v.events, 0) ELSE 0 END AS before,
+           CASE WHEN $counted THEN min(b.hour) OVER (PARTITION BY b.scope, b.subject)
+                ELSE b.hour END AS anchor
     FROM batch_volume AS b
     LEFT JOIN analytics_volume AS v USING (scope, subject, hour)
     WHERE list_contains($scopes, b.scope)
+), anchors AS (
+    SELECT DISTINCT scope, subject, anchor FROM hours
 ), history AS (
-    SELECT h.scope, h.subject, h.hour, v.hour AS seen, v.events
-    FROM hours AS h JOIN analytics_volume AS v
-      ON v.scope = h.scope AND v.subject = h.subject
-     AND v.hour < h.hour AND v.hour >= h.hour - to_seconds($window)
+    SELECT a.scope, a.subject, a.anchor, v.hour AS seen, v.events
+    FROM anchors AS a JOIN analytics_volume AS v
+      ON v.scope = a.scope AND v.subject = a.subject
+     AND v.hour < a.anchor AND v.hour >= a.anchor - to_seconds($window)
 ), centre AS (
-    SELECT scope, subject, hour, median(events) AS median, count(*) AS active,
+    SELECT scope, subject, anchor, median(events) AS median, count(*) AS active,
            min(seen) AS since
     FROM history GROUP BY ALL
 ), spread AS (
-    SELECT h.scope, h.subject, h.hour, median(abs(h.events - c.median)) AS mad
-    FROM history AS h JOIN centre AS c USING (scope, subject, hour) GROUP BY ALL
+    SELECT h.scope, h.subject, h.anchor, median(abs(h.events - c.median)) AS mad
+    FROM history AS h JOIN centre AS c USING (scope, subject, anchor) GROUP BY ALL
 )
 SELECT h.scope, h.subject, h.hour, h.before + h.added AS events, h.event_id, h.first_time,
        c.median, s.mad, c.active, c.since,
        c.median + $k * greatest(1.4826 * s.mad, 1) AS limit_
-FROM hours AS h JOIN centre AS c USING (scope, subject, hour)
-JOIN spread AS s USING (scope, subject, hour)
+FROM hours AS h JOIN centre AS c USING (scope, subject, anchor)
+JOIN spread AS s USING (scope, subject, anchor)
 WHERE c.active >= $min_hours AND c.since <= h.hour - to_seconds($training)
   AND h.before + h.added > greatest(c.median + $k * greatest(1.4826 * s.mad, 1),
                                     $ratio * c.median, $floor)
@@ -87,9 +95,18 @@ class UnusualHour:
 
 
 def unusual_hours(
-    state: duckdb.DuckDBPyConnection, scopes: list[str], training: timedelta, window: timedelta
+    state: duckdb.DuckDBPyConnection,
+    scopes: list[str],
+    training: timedelta,
+    window: timedelta,
+    *,
+    counted: bool = True,
 ) -> list[UnusualHour]:
-    """The batch's hours (``batch_volume`` registered on ``state``) unusual for their subject."""
+    """The batch's hours (``batch_volume`` registered on ``state``) unusual for their subject.
+
+    ``counted``: ``analytics_volume`` does not hold the batch yet, its counts of the same hours
+    come first (a batch); else the hours are already in it and are taken whole (a hunt).
+    """
     rows = state.execute(
         _UNUSUAL_HOURS,
         {
@@ -100,6 +117,7 @@ def unusual_hours(
             "ratio": RATIO,
             "floor": FLOOR,
             "min_hours": MIN_HOURS,
+            "counted": counted,
         },
     ).fetchall()
     return [

@@ -25,6 +25,13 @@ def demo_data(
     outdir: Annotated[Path, typer.Argument(help="Folder to write the S3-layout data set into.")],
     events: Annotated[int, typer.Option(help="Number of events.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
+    days: Annotated[
+        int,
+        typer.Option(
+            help="Days the data set spans (7 to 56); over a week the attack stories come on its "
+            "last days, after the history behavioural analytics learn from."
+        ),
+    ] = 7,
     tor_list: Annotated[
         Path | None,
         typer.Option(
@@ -51,9 +58,16 @@ def demo_data(
         transient=True,
     ) as bar:
         task = bar.add_task("demo", total=events)
-        summary = generate_demo(
-            outdir, events=events, seed=seed, progress=lambda n: bar.advance(task, n)
-        )
+        try:
+            summary = generate_demo(
+                outdir,
+                events=events,
+                seed=seed,
+                days=days,
+                progress=lambda n: bar.advance(task, n),
+            )
+        except ValueError as error:
+            raise fail(TrailhoundError(str(error))) from error
     out.print(
         f"Wrote {summary.events:,} events (+{summary.insight_events} Insights events) in "
         f"{summary.files:,} files for {len(summary.accounts)} accounts and "

@@ -42,7 +42,7 @@ EXCERPT_CHARS = 240
 LOCK_TIMEOUT_SECONDS = 60.0
 # A settings key: the last migration run on the file (see ``_migrate``).
 _VERSION_KEY = "state-version"
-_VERSION = 4
+_VERSION = 5
 _SEEN_COLUMNS = ", ".join(TABLES["log_files_seen"].column_names)
 _SEEN_UPSERT_HEAD = f"INSERT OR REPLACE INTO log_files_seen ({_SEEN_COLUMNS})"
 
@@ -332,7 +332,7 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a state database written by an older version up to date, once per file.
 
     Each step runs only on a file older than its version: a file written by version 2 (the
-    alert model) gets steps 3 and 4, a version-1 file steps 2 to 4, a new file all of them.
+    alert model) gets steps 3 to 5, a version-1 file steps 2 to 5, a new file all of them.
     """
     # fetchall: a result left half-read (fetchone) blocks the connection's next statement.
     rows = con.execute("SELECT value FROM settings WHERE key = ?", [_VERSION_KEY]).fetchall()
@@ -365,6 +365,9 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     if version < 4:
         # 4: analytics alerts carry their explanation.
         con.execute("ALTER TABLE alerts ADD COLUMN IF NOT EXISTS explanation VARCHAR")
+    if version < 5:
+        # 5: analytics profiles and hourly volume keep their first event's ID (hunts point at it).
+        _add_missing_columns(con)
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [_VERSION_KEY, str(_VERSION)])
 
 
