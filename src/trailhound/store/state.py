@@ -12,6 +12,7 @@ holds at most what an older version stored, and the query engine never copies it
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -286,19 +287,36 @@ class StateDB:
             rows = con.execute(
                 "SELECT uri FROM log_files_seen WHERE sha256 IS NULL AND NOT contains(uri, '://')"
             ).fetchall()
+        from concurrent.futures import ThreadPoolExecutor
+
+        import pyarrow as pa
+
         from trailhound.sources.compression import CompressionError, file_sha256
 
-        hashed = []
-        for (uri,) in rows:
+        def digest(uri: str) -> str | None:
             path = Path(uri)
             try:
-                if path.is_file():
-                    hashed.append((file_sha256(path), uri))
+                return file_sha256(path) if path.is_file() else None
             except (OSError, CompressionError):
-                continue  # damaged: the ingest quarantined it
+                return None  # damaged: the ingest quarantined it
+
+        uris = [uri for (uri,) in rows]
+        # zlib and hashlib let go of the GIL: the files are hashed on every core.
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+            digests = list(pool.map(digest, uris, chunksize=16))
+        hashed = [(d, u) for d, u in zip(digests, uris, strict=True) if d is not None]
         if hashed:
+            table = pa.table({"sha256": [d for d, _ in hashed], "uri": [u for _, u in hashed]})
             with self.connect() as con:
-                con.executemany("UPDATE log_files_seen SET sha256 = ? WHERE uri = ?", hashed)
+                # One statement: an UPDATE per file costs milliseconds each.
+                con.register("hashed_files", table)
+                try:
+                    con.execute(
+                        "UPDATE log_files_seen SET sha256 = h.sha256 FROM hashed_files AS h "
+                        "WHERE log_files_seen.uri = h.uri"
+                    )
+                finally:
+                    con.unregister("hashed_files")
         return len(hashed)
 
     # Settings ----------------------------------------------------------------------------
