@@ -234,6 +234,59 @@ def prefilter(predicates: Sequence[exp.Expression]) -> exp.Expr | None:
     return condition
 
 
+def _hit_list(predicates: Sequence[exp.Expression], indices: Sequence[int]) -> exp.Expression:
+    """The indices among ``indices`` whose predicate holds, as an array."""
+    hit_list = exp.Array(
+        expressions=[
+            exp.Case(ifs=[exp.If(this=_unwrap(predicates[i]).copy(), true=exp.Literal.number(i))])
+            for i in indices
+        ]
+    )
+    return exp.ArrayFilter(
+        this=hit_list,
+        expression=exp.Lambda(
+            this=exp.column("x").is_(exp.null()).not_(), expressions=[exp.to_identifier("x")]
+        ),
+    )
+
+
+UNLIMITED_HITS = "__unlimited_hits"  # the column of the hits among rules that name no call
+
+
+def hit_lists(
+    predicates: Sequence[exp.Expression],
+    compiled: Sequence[exp.Expression],
+    shared: dict[str, exp.Expression],
+) -> tuple[exp.Expression, exp.Expression]:
+    """The indices of the rules an event matches, evaluating only the rules its name allows.
+
+    Most rules name the calls they match (``required_event_names``) and most events are calls
+    no rule names, yet one list of every rule was built and filtered for every event. Here the
+    rules that name no call are evaluated on every event, once (the first expression returned,
+    to be selected as ``UNLIMITED_HITS`` below the second), and the others only on events of a
+    name some rule lists (the second expression): every rule an event can match is still
+    evaluated on it. (Finer buckets, by name or first letter, measured no faster: each bucket's
+    test is one more pass over every event.)
+    """
+    required = [required_event_names(p) for p in compiled]
+    unlimited = _hit_list(predicates, [i for i, names in enumerate(required) if names is None])
+    named = sorted({n for names in required for n in names or ()})
+    if not named:
+        return unlimited, exp.column(UNLIMITED_HITS)
+    lowered = next(
+        (exp.column(a) for a, e in shared.items() if _is_event_name(e)),
+        exp.Lower(this=exp.column("event_name")),
+    )
+    listed = exp.In(this=lowered, expressions=[exp.Literal.string(n) for n in named])
+    limited = [i for i, names in enumerate(required) if names is not None]
+    both = exp.ArrayConcat(
+        this=exp.column(UNLIMITED_HITS), expressions=[_hit_list(predicates, limited)]
+    )
+    return unlimited, exp.Case(
+        ifs=[exp.If(this=listed, true=both)], default=exp.column(UNLIMITED_HITS)
+    )
+
+
 def match_query(
     rules: Sequence[DetectionRule],
     relation: str,
@@ -243,21 +296,12 @@ def match_query(
 ) -> exp.Select:
     """One SELECT over ``relation`` returning matching events and the rule indices they hit."""
     compiled = rule_predicates(rules, placeholders)
-    cheap = prefilter(compiled)
+    # With rules that name no call, the prefilter would evaluate them twice: once to keep the
+    # event, once for its hits (below, where they are evaluated on every event once).
+    cheap = prefilter(compiled) if all(required_event_names(p) for p in compiled) else None
     predicates, shared = hoist_shared(compiled)
     shared = guard_shared(shared, predicates, compiled)
-    hit_list = exp.Array(
-        expressions=[
-            exp.Case(ifs=[exp.If(this=_unwrap(p), true=exp.Literal.number(i))])
-            for i, p in enumerate(predicates)
-        ]
-    )
-    hits = exp.ArrayFilter(
-        this=hit_list,
-        expression=exp.Lambda(
-            this=exp.column("x").is_(exp.null()).not_(), expressions=[exp.to_identifier("x")]
-        ),
-    )
+    unlimited, hits = hit_lists(predicates, compiled, shared)
     candidates = exp.select("*").from_(relation)
     for condition in (where, cheap):
         if condition is not None:
@@ -265,6 +309,7 @@ def match_query(
     events = exp.select("*", *[exp.alias_(e, a) for a, e in shared.items()]).from_(
         candidates.subquery("candidates")
     )
+    events = exp.select("*", exp.alias_(unlimited, UNLIMITED_HITS)).from_(events.subquery("events"))
     generic = default_resource()
     resources = [
         exp.Coalesce(this=r.resource.copy(), expressions=[generic.copy()])
