@@ -29,6 +29,7 @@ from trailhound.detect.base import (
 from trailhound.errors import DetectError
 from trailhound.model import Match
 from trailhound.registry import Registry, RegistryError
+from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
     import duckdb
@@ -102,8 +103,9 @@ class Detection:
     # The ingest loop's side --------------------------------------------------------------
     def on_batch(self, batch: BatchContext) -> None:
         """Run every detector on one committed batch and raise what it matches."""
-        for detector in self.detectors:
-            self.raise_matches(detector, detector.on_batch(batch))
+        with StateDB(self.data_dir.state_db).hold():  # opened once, not once per step
+            for detector in self.detectors:
+                self.raise_matches(detector, detector.on_batch(batch))
 
     def finish(self) -> None:
         """Run what detectors do once per ingest call, and raise what it matches."""
@@ -132,6 +134,16 @@ class Detection:
         chosen = (
             self.detectors if detectors is None else [self.detector(name) for name in detectors]
         )
+        with StateDB(self.data_dir.state_db).hold():  # opened once, not once per step
+            return self._hunt(chosen, since, only, report_all)
+
+    def _hunt(
+        self,
+        chosen: Sequence[Detector],
+        since: timedelta | None,
+        only: set[str] | None,
+        report_all: bool,
+    ) -> list[dict[str, Any]]:
         # By ID: an alert grown by several parts is reported once, as the last part left it.
         alerts: dict[str, dict[str, Any]] = {}
         backend = self.context.backend()
