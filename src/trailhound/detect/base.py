@@ -19,7 +19,7 @@ same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -300,6 +300,19 @@ class ExplainingDetector(Protocol):
 
     def explain(self, alerts: Sequence[Mapping[str, Any]]) -> Mapping[str, str]:
         """Fill in the explanation of those of ``alerts`` that are its own and have none."""
+        ...
+
+
+@runtime_checkable
+class PartedDetector(Protocol):
+    """A detector that hunts in parts (the rule set: a day of the lake at a time), so that a hunt
+    holds one part's matches at a time; each part's are recorded before the next is found, and
+    together they are what ``hunt`` returns."""
+
+    def hunt_parts(
+        self, backend: Backend, since: timedelta | None, only: set[str] | None = None
+    ) -> Iterator[Sequence[Match]]:
+        """``hunt``'s matches, a part at a time."""
         ...
 
 

@@ -24,10 +24,12 @@ from trailhound.detect.base import (
     Detector,
     DetectorContext,
     ExplainingDetector,
+    PartedDetector,
 )
 from trailhound.errors import DetectError
 from trailhound.model import Match
 from trailhound.registry import Registry, RegistryError
+from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
     import duckdb
@@ -101,8 +103,9 @@ class Detection:
     # The ingest loop's side --------------------------------------------------------------
     def on_batch(self, batch: BatchContext) -> None:
         """Run every detector on one committed batch and raise what it matches."""
-        for detector in self.detectors:
-            self.raise_matches(detector, detector.on_batch(batch))
+        with StateDB(self.data_dir.state_db).hold():  # opened once, not once per step
+            for detector in self.detectors:
+                self.raise_matches(detector, detector.on_batch(batch))
 
     def finish(self) -> None:
         """Run what detectors do once per ingest call, and raise what it matches."""
@@ -128,15 +131,35 @@ class Detection:
         Returns the alerts created or grown, or with ``report_all`` every alert the matches
         belong to, including ones stored before.
         """
-        alerts: list[dict[str, Any]] = []
         chosen = (
             self.detectors if detectors is None else [self.detector(name) for name in detectors]
         )
+        with StateDB(self.data_dir.state_db).hold():  # opened once, not once per step
+            return self._hunt(chosen, since, only, report_all)
+
+    def _hunt(
+        self,
+        chosen: Sequence[Detector],
+        since: timedelta | None,
+        only: set[str] | None,
+        report_all: bool,
+    ) -> list[dict[str, Any]]:
+        # By ID: an alert grown by several parts is reported once, as the last part left it.
+        alerts: dict[str, dict[str, Any]] = {}
         backend = self.context.backend()
         try:
-            found = [(d, d.hunt(backend, since, only)) for d in chosen]
+            found: list[tuple[Detector, Sequence[Match]]] = []
+            for detector in chosen:
+                if isinstance(detector, PartedDetector):
+                    # Recorded part by part, while the backend is open: one part held at a time.
+                    for part in detector.hunt_parts(backend, since, only):
+                        for alert in self.raise_matches(detector, part, report_all=report_all):
+                            alerts[alert["id"]] = alert
+                else:
+                    found.append((detector, detector.hunt(backend, since, only)))
         finally:
             backend.close()
         for detector, matches in found:
-            alerts += self.raise_matches(detector, matches, report_all=report_all)
-        return sorted(alerts, key=lambda a: (a["first_seen"], a["id"]))
+            for alert in self.raise_matches(detector, matches, report_all=report_all):
+                alerts[alert["id"]] = alert
+        return sorted(alerts.values(), key=lambda a: (a["first_seen"], a["id"]))

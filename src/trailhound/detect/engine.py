@@ -234,6 +234,59 @@ def prefilter(predicates: Sequence[exp.Expression]) -> exp.Expr | None:
     return condition
 
 
+def _hit_list(predicates: Sequence[exp.Expression], indices: Sequence[int]) -> exp.Expression:
+    """The indices among ``indices`` whose predicate holds, as an array."""
+    hit_list = exp.Array(
+        expressions=[
+            exp.Case(ifs=[exp.If(this=_unwrap(predicates[i]).copy(), true=exp.Literal.number(i))])
+            for i in indices
+        ]
+    )
+    return exp.ArrayFilter(
+        this=hit_list,
+        expression=exp.Lambda(
+            this=exp.column("x").is_(exp.null()).not_(), expressions=[exp.to_identifier("x")]
+        ),
+    )
+
+
+UNLIMITED_HITS = "__unlimited_hits"  # the column of the hits among rules that name no call
+
+
+def hit_lists(
+    predicates: Sequence[exp.Expression],
+    compiled: Sequence[exp.Expression],
+    shared: dict[str, exp.Expression],
+) -> tuple[exp.Expression, exp.Expression]:
+    """The indices of the rules an event matches, evaluating only the rules its name allows.
+
+    Most rules name the calls they match (``required_event_names``) and most events are calls
+    no rule names, yet one list of every rule was built and filtered for every event. Here the
+    rules that name no call are evaluated on every event, once (the first expression returned,
+    to be selected as ``UNLIMITED_HITS`` below the second), and the others only on events of a
+    name some rule lists (the second expression): every rule an event can match is still
+    evaluated on it. (Finer buckets, by name or first letter, measured no faster: each bucket's
+    test is one more pass over every event.)
+    """
+    required = [required_event_names(p) for p in compiled]
+    unlimited = _hit_list(predicates, [i for i, names in enumerate(required) if names is None])
+    named = sorted({n for names in required for n in names or ()})
+    if not named:
+        return unlimited, exp.column(UNLIMITED_HITS)
+    lowered = next(
+        (exp.column(a) for a, e in shared.items() if _is_event_name(e)),
+        exp.Lower(this=exp.column("event_name")),
+    )
+    listed = exp.In(this=lowered, expressions=[exp.Literal.string(n) for n in named])
+    limited = [i for i, names in enumerate(required) if names is not None]
+    both = exp.ArrayConcat(
+        this=exp.column(UNLIMITED_HITS), expressions=[_hit_list(predicates, limited)]
+    )
+    return unlimited, exp.Case(
+        ifs=[exp.If(this=listed, true=both)], default=exp.column(UNLIMITED_HITS)
+    )
+
+
 def match_query(
     rules: Sequence[DetectionRule],
     relation: str,
@@ -243,21 +296,12 @@ def match_query(
 ) -> exp.Select:
     """One SELECT over ``relation`` returning matching events and the rule indices they hit."""
     compiled = rule_predicates(rules, placeholders)
-    cheap = prefilter(compiled)
+    # With rules that name no call, the prefilter would evaluate them twice: once to keep the
+    # event, once for its hits (below, where they are evaluated on every event once).
+    cheap = prefilter(compiled) if all(required_event_names(p) for p in compiled) else None
     predicates, shared = hoist_shared(compiled)
     shared = guard_shared(shared, predicates, compiled)
-    hit_list = exp.Array(
-        expressions=[
-            exp.Case(ifs=[exp.If(this=_unwrap(p), true=exp.Literal.number(i))])
-            for i, p in enumerate(predicates)
-        ]
-    )
-    hits = exp.ArrayFilter(
-        this=hit_list,
-        expression=exp.Lambda(
-            this=exp.column("x").is_(exp.null()).not_(), expressions=[exp.to_identifier("x")]
-        ),
-    )
+    unlimited, hits = hit_lists(predicates, compiled, shared)
     candidates = exp.select("*").from_(relation)
     for condition in (where, cheap):
         if condition is not None:
@@ -265,6 +309,7 @@ def match_query(
     events = exp.select("*", *[exp.alias_(e, a) for a, e in shared.items()]).from_(
         candidates.subquery("candidates")
     )
+    events = exp.select("*", exp.alias_(unlimited, UNLIMITED_HITS)).from_(events.subquery("events"))
     generic = default_resource()
     resources = [
         exp.Coalesce(this=r.resource.copy(), expressions=[generic.copy()])
@@ -378,8 +423,9 @@ def _explode(
     scan: pa.Table,
     rules: Sequence[DetectionRule],
     keep: Sequence[bool],
+    table: str = "hits",
 ) -> None:
-    """Create ``hits`` on ``con``: one row per (event, rule hit) of the scan's result, with the
+    """Create ``table`` on ``con``: one row per (event, rule hit) of the scan's result, with the
     rule's own resource and grouping key, ``keep`` marking the rules whose matches are returned
     (alerting, selected)."""
     meta = pa.table(
@@ -405,7 +451,7 @@ def _explode(
 
     extras = ", ".join(f"m.{n}" for n in scan.column_names if n.startswith("extra_"))
     con.execute(
-        "CREATE TEMP TABLE hits AS "
+        f"CREATE TEMP TABLE {table} AS "
         "SELECT r.rule_id, m.event_id, CAST(m.event_time AS TIMESTAMPTZ) AS event_time, "
         "CAST(m.actor AS VARCHAR) AS actor, CAST(m.account AS VARCHAR) AS account, "
         "CAST(m.aws_region AS VARCHAR) AS region, "
@@ -419,17 +465,150 @@ def _explode(
     con.unregister("rule_meta")
 
 
-def _note_seen(con: duckdb.DuckDBPyConnection, seen: dict[str, tuple[datetime, datetime]]) -> None:
+def _note_seen(
+    con: duckdb.DuckDBPyConnection, seen: dict[str, tuple[datetime, datetime]], table: str
+) -> None:
     """Widen ``seen`` by the first and last event time of every rule (by ID and name) in
-    ``hits``."""
+    ``table``."""
     spans = con.sql(
         "SELECT k, min(event_time), max(event_time) FROM (SELECT rule_id AS k, event_time "
-        "FROM hits UNION ALL SELECT rule_name, event_time FROM hits "
+        f"FROM {table} UNION ALL SELECT rule_name, event_time FROM {table} "
         "WHERE rule_name IS NOT NULL) GROUP BY k"
     ).fetchall()
     for key, first, last in spans:
         low, high = seen.get(key, (first, last))
         seen[key] = (min(low, first), max(high, last))
+
+
+class OneScan:
+    """One run of the rules over a relation, in parts: each part (``scan``) one scan of the
+    events its parameters select (a day of the lake, say), the correlations (``correlate``) once
+    over the hits of every part.
+
+    A hunt over a million events in one scan held every match at once (gigabytes); scanned a
+    day at a time, only a day's matches are held, and the hits the correlations read (those of
+    the rules they reference, a few) are kept on the scan's own DuckDB connection until the
+    end, so that a window across two parts is judged as in one scan.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        relation: str,
+        ruleset: RuleSet,
+        placeholders: Placeholders,
+        where: exp.Expression | None = None,
+        only: set[str] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.rules, self.correlations = _selected(ruleset, only)
+        self.extra, self.layout = _correlation_columns(self.correlations)
+        # Signals are kept too: the alert store stores them, alerting only through thresholds.
+        self.keep = [
+            (r.generate or r.signal) and (only is None or r.id in only) for r in self.rules
+        ]
+        self.references = sorted({ref for c in self.correlations for ref in c.rule_ids})
+        self.sql = self._sql(ruleset, relation, placeholders, where, only) if self.rules else ""
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._kept = False  # whether ``hits`` holds correlation inputs
+
+    def _sql(
+        self,
+        ruleset: RuleSet,
+        relation: str,
+        placeholders: Placeholders,
+        where: exp.Expression | None,
+        only: set[str] | None,
+    ) -> str:
+        """The scan's SQL: from the rule set's caches (this process's, the data directory's),
+        else built and kept there."""
+        cache_key = (
+            self.backend.dialect,
+            relation,
+            tuple(sorted((k, tuple(v)) for k, v in placeholders.items())),
+            None if where is None else where.sql(),
+            tuple(sorted(only or ())),
+        )
+        sql = ruleset.sql_cache.get(cache_key)
+        if sql is None:
+            entry = None
+            if ruleset.cache is not None and ruleset.fingerprint:
+                rule_ids = (tuple(r.id for r in self.rules), tuple(c.id for c in self.correlations))
+                entry, sql = ruleset.cache.sql((ruleset.fingerprint, cache_key, rule_ids))
+            if sql is None:
+                query = match_query(self.rules, relation, placeholders, where, self.extra)
+                sql = get_dialect(self.backend.dialect).generate(query)
+                if entry is not None and ruleset.cache is not None:
+                    ruleset.cache.store_sql(entry, sql)
+            ruleset.sql_cache[cache_key] = sql
+        return sql
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = duckdb.connect()
+            self._con.execute("SET TimeZone = 'UTC'")
+        return self._con
+
+    def scan(
+        self,
+        params: Sequence[object] = (),
+        seen: dict[str, tuple[datetime, datetime]] | None = None,
+    ) -> MatchTable:
+        """The single-event matches of one part (``params`` bind the ``where``'s ``?``); the
+        hits of rules a correlation references are kept for ``correlate``. ``seen``, when
+        given, receives the ID and name of every rule that matched, alerting or not, with its
+        first and last event time."""
+        if not self.rules:
+            return MatchTable()
+        scan = _fetch(self.backend, self.sql, params)
+        if scan.num_rows == 0:
+            return MatchTable()
+        columns = ", ".join(f'"{c}"' for c in MATCH_COLUMNS)
+        con = self._connection()
+        try:
+            _explode(con, scan, self.rules, self.keep, "part_hits")
+            del scan
+            if seen is not None:
+                _note_seen(con, seen, "part_hits")
+            found = con.sql(f"SELECT {columns} FROM part_hits WHERE keep").to_arrow_table()
+            if self.references:
+                # Only table names are formatted in; the references are bound.
+                referenced = (
+                    "SELECT * FROM part_hits WHERE list_contains($refs, rule_id) "
+                    "OR list_contains($refs, rule_name)"
+                )
+                head = "INSERT INTO hits " if self._kept else "CREATE TEMP TABLE hits AS "
+                con.execute(head + referenced, {"refs": self.references})
+                self._kept = True
+        finally:
+            con.execute("DROP TABLE IF EXISTS part_hits")
+        return MatchTable(found)
+
+    def correlate(self) -> MatchTable:
+        """The correlations' matches over the hits of every part scanned."""
+        if not self._kept or self._con is None:
+            return MatchTable()
+        parts = []
+        for corr, (groups, value) in zip(self.correlations, self.layout, strict=True):
+            statement, bound = correlation_sql(corr, groups, value)
+            found = self._con.sql(
+                f"SELECT * FROM ({statement}) ORDER BY event_time, event_id", params=bound
+            )
+            parts.append(MatchTable(found.to_arrow_table()).table)
+        return MatchTable(pa.concat_tables(parts)) if parts else MatchTable()
+
+    def close(self) -> None:
+        """Let go of the kept hits."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+            self._kept = False
+
+    def __enter__(self) -> OneScan:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def run_rules(
@@ -451,49 +630,7 @@ def run_rules(
     dialect) the same from one batch to the next. ``seen``, when given, receives the ID and
     name of every rule that matched, alerting or not, with its first and last event time.
     """
-    rules, correlations = _selected(ruleset, only)
-    if not rules:
-        return MatchTable()
-    cache_key = (
-        backend.dialect,
-        relation,
-        tuple(sorted((k, tuple(v)) for k, v in placeholders.items())),
-        None if where is None else where.sql(),
-        tuple(sorted(only or ())),
-    )
-    extra, layout = _correlation_columns(correlations)
-    sql = ruleset.sql_cache.get(cache_key)
-    if sql is None:
-        entry = None
-        if ruleset.cache is not None and ruleset.fingerprint:
-            rule_ids = (tuple(r.id for r in rules), tuple(c.id for c in correlations))
-            entry, sql = ruleset.cache.sql((ruleset.fingerprint, cache_key, rule_ids))
-        if sql is None:
-            query = match_query(rules, relation, placeholders, where, extra)
-            sql = get_dialect(backend.dialect).generate(query)
-            if entry is not None and ruleset.cache is not None:
-                ruleset.cache.store_sql(entry, sql)
-        ruleset.sql_cache[cache_key] = sql
-    scan = _fetch(backend, sql, params)
-    if scan.num_rows == 0:
-        return MatchTable()
-    # Signals are kept too: the alert store stores them, alerting only through thresholds.
-    keep = [(r.generate or r.signal) and (only is None or r.id in only) for r in rules]
-    columns = ", ".join(f'"{c}"' for c in MATCH_COLUMNS)
-    con = duckdb.connect()
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        _explode(con, scan, rules, keep)
-        del scan
-        if seen is not None:
-            _note_seen(con, seen)
-        parts = [con.sql(f"SELECT {columns} FROM hits WHERE keep").to_arrow_table()]
-        for corr, (groups, value) in zip(correlations, layout, strict=True):
-            statement, bound = correlation_sql(corr, groups, value)
-            found = con.sql(
-                f"SELECT * FROM ({statement}) ORDER BY event_time, event_id", params=bound
-            )
-            parts.append(found.to_arrow_table())
-    finally:
-        con.close()
-    return MatchTable(pa.concat_tables([MatchTable(p).table for p in parts]))
+    with OneScan(backend, relation, ruleset, placeholders, where, only) as one:
+        matches = one.scan(params, seen)
+        correlated = one.correlate()
+    return matches + correlated if len(correlated) else matches

@@ -82,14 +82,20 @@ ON CONFLICT (dedup_key, day) DO UPDATE SET
     event_hashes = event_hashes || excluded.event_hashes,
     updated_at = excluded.updated_at
 """
-# The fresh matches that entered their rollup's ``event_ids``: the ones stored as signals.
+# The fresh matches that entered their rollup's ``event_ids``: the ones stored as signals. Each
+# rollup's first events are found by aggregating (a window ranking every match cost seconds at a
+# million matches), then the few matches they are joined back.
 _SAMPLES = f"""
-SELECT {_COLUMNS} FROM (
-    SELECT m.*, row_number() OVER (PARTITION BY m.dedup_key, m.day
-                                   ORDER BY m.event_time, m.event_id) AS rank,
-           coalesce(e.samples, 0) AS before
-    FROM fresh AS m LEFT JOIN existing AS e USING (dedup_key, day)
-) AS m WHERE rank + before <= {SAMPLE_CAP}
+WITH firsts AS (
+    SELECT dedup_key, day,
+           unnest(min_by(event_id, (event_time, event_id), {SAMPLE_CAP})) AS event_id,
+           generate_subscripts(min_by(event_id, (event_time, event_id), {SAMPLE_CAP}), 1) AS rank
+    FROM fresh GROUP BY dedup_key, day
+)
+SELECT {_COLUMNS}
+FROM fresh AS m JOIN firsts AS f USING (dedup_key, day, event_id)
+LEFT JOIN existing AS e USING (dedup_key, day)
+WHERE f.rank + coalesce(e.samples, 0) <= {SAMPLE_CAP}
 ORDER BY m.event_time, m.event_id
 """
 
