@@ -365,13 +365,16 @@ class Ingestor:
                         pending = _Pending(raw)
                         waiting.append(pending)
                         summary.files_skipped.update(raw.skipped)
-                        for files, blobs in self._chunks(raw):
+                        parts = list(self._chunks(raw))
+                        # Counted before any is submitted: settling this batch's first parts
+                        # must not acknowledge it while later ones are still to be stored.
+                        pending.chunks = len(parts)
+                        for files, blobs in parts:
                             if len(running) == workers:
                                 self._settle(*running.popleft())
                                 self._acknowledge(source, waiting, summary)
                             con = cursors[submitted % workers]
                             chunk = _Chunk(pending, files, blobs, con)
-                            pending.chunks += 1
                             submitted += 1
                             running.append((pool.submit(self._ingest_chunk, chunk), chunk))
                         self._acknowledge(source, waiting, summary)
