@@ -25,6 +25,7 @@ import orjson
 
 from trailhound.model import Match, RuleInfo
 from trailhound.normalize.batch_checks import BATCH_TABLE, mark_quarantined, pages
+from trailhound.store.id_index import raw_hash_sql
 from trailhound.store.lake import EventLake
 
 CONFLICT_RULE = "ingest-eventid-conflict"
@@ -71,6 +72,17 @@ def _drop_stored(con: duckdb.DuckDBPyConnection, lake: EventLake) -> int:
     ]
     if not lake.files(partitions):
         return 0
+    index = lake.id_relation(con, partitions)
+    if index is not None:
+        try:
+            return _drop_indexed(con, lake, partitions, index)
+        except (duckdb.IOException, duckdb.InvalidInputException):
+            # An index file that cannot be read (damaged, or cut short by a full disk): the
+            # index of these partitions is built again from the event files, once.
+            con.execute("DROP TABLE IF EXISTS stored_ids")
+            index = lake.id_relation(con, partitions, rebuild=True)
+            assert index is not None
+            return _drop_indexed(con, lake, partitions, index)
     # Before any query of ours: a lake on S3 registers its files on ``con``, which DuckDB
     # refuses while a result is unfinished.
     scan = lake.relation(con, partitions)
@@ -96,6 +108,50 @@ def _drop_stored(con: duckdb.DuckDBPyConnection, lake: EventLake) -> int:
         f"any_value(raw) AS other_raw FROM {scan} WHERE event_time BETWEEN ? AND ? "
         f"AND event_id {wanted} GROUP BY event_id) AS s USING (event_id)",
         params,
+    )
+    return _resolve(con, "is already stored")
+
+
+def _drop_indexed(
+    con: duckdb.DuckDBPyConnection,
+    lake: EventLake,
+    partitions: list[tuple[str, str]],
+    index: str,
+) -> int:
+    """:func:`_drop_stored` through the dedupe index (``store.id_index``): a repeat whose text
+    is the stored record's is dropped without reading an event file; only records whose text
+    differs have the stored text read, to tell a conflict from a reordered copy."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stored_ids AS SELECT event_id, any_value(raw_hash) "
+        f"AS raw_hash FROM {index} WHERE event_id IN (SELECT event_id FROM new_events) "
+        "GROUP BY event_id"
+    )
+    try:
+        con.execute(
+            f"DELETE FROM {BATCH_TABLE} WHERE quarantine_reason IS NULL AND "
+            "(source_object, source_index) IN (SELECT (n.source_object, n.source_index) "
+            f"FROM new_events AS n JOIN stored_ids AS s USING (event_id) "
+            f"WHERE {raw_hash_sql('n.raw')} = s.raw_hash)"
+        )
+        ids = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT event_id FROM new_events SEMI JOIN stored_ids USING (event_id)"
+            ).fetchall()
+        ]
+    finally:
+        con.execute("DROP TABLE IF EXISTS stored_ids")
+    if not ids:
+        return 0
+    # Few (a conflict is rare): the stored text of just these IDs, whatever their time.
+    scan = lake.relation(con, partitions)
+    wanted = ", ".join("?" for _ in ids)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE collisions AS SELECT n.source_object, n.source_index, "
+        "n.event_id, n.raw, s.other_raw FROM new_events AS n JOIN (SELECT event_id, "
+        f"any_value(raw) AS other_raw FROM {scan} WHERE event_id IN ({wanted}) "
+        "GROUP BY event_id) AS s USING (event_id)",
+        ids,
     )
     return _resolve(con, "is already stored")
 
