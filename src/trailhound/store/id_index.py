@@ -9,7 +9,7 @@ the record's text (DuckDB's ``md5_number_lower``), so a repeat of the same recor
 without reading any event file; only a record whose text differs from the stored one (a conflict,
 or the same event with its keys in another order) has the stored text read.
 
-Layout: ``<lake>/ids/date=D/account=A/<stem>.<bytes>.ids.parquet`` indexes the event file
+Layout: ``<lake>/ids/date=D/account=A/<stem>.<bytes>.ids`` indexes the event file
 ``<lake>/events/date=D/account=A/<stem>.parquet`` of that many bytes. It is written with its event
 file (into the same staging folder, and renamed into place just before it), and a compaction's
 merged file gets the concatenation of the indexes of the files it replaces. An index file counts
@@ -29,7 +29,7 @@ import duckdb
 
 from trailhound.data_dir import DataDir
 
-SUFFIX = ".ids.parquet"
+SUFFIX = ".ids"  # Parquet inside; not named .parquet, so no tool takes it for events
 _COPY_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
 
