@@ -48,12 +48,15 @@ def _index_matches_lake(data_dir: DataDir) -> None:
     assert set(index.root.rglob(f"*{SUFFIX}")) == expected
     with duckdb.connect() as con:
         for event_file in events:
-            ids = con.execute(
-                f"SELECT event_id, md5_number_lower(raw) FROM read_parquet('{event_file}')"
-            ).fetchall()
+            fields = "event_time, event_id, md5_number_lower(raw)"
+            ids = con.execute(f"SELECT {fields} FROM read_parquet('{event_file}')").fetchall()
             path = index.path_of(event_file, event_file.stat().st_size)
-            indexed = con.execute(f"SELECT event_id, raw_hash FROM read_parquet('{path}')")
-            assert sorted(indexed.fetchall()) == sorted(ids)
+            indexed = con.execute(
+                f"SELECT event_time, event_id, raw_hash FROM read_parquet('{path}')"
+            ).fetchall()
+            assert sorted(indexed) == sorted(ids)
+            # Sorted by time, so that dedupe reads only the row groups of its batch's span.
+            assert [row[0] for row in indexed] == sorted(row[0] for row in indexed)
 
 
 def test_every_event_file_is_written_with_its_index(tmp_path: Path, data_dir: DataDir) -> None:

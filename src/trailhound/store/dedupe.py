@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import orjson
 
+from trailhound.errors import StoreError
 from trailhound.model import Match, RuleInfo
 from trailhound.normalize.batch_checks import BATCH_TABLE, mark_quarantined, pages
 from trailhound.store.id_index import raw_hash_sql
@@ -76,13 +77,17 @@ def _drop_stored(con: duckdb.DuckDBPyConnection, lake: EventLake) -> int:
     if index is not None:
         try:
             return _drop_indexed(con, lake, partitions, index)
-        except (duckdb.IOException, duckdb.InvalidInputException):
-            # An index file that cannot be read (damaged, or cut short by a full disk): the
-            # index of these partitions is built again from the event files, once.
+        except duckdb.Error:
+            # An index file that cannot be read (damaged, cut short by a full disk, of another
+            # shape): the index of these partitions is built again from the event files, once.
             con.execute("DROP TABLE IF EXISTS stored_ids")
-            index = lake.id_relation(con, partitions, rebuild=True)
-            assert index is not None
-            return _drop_indexed(con, lake, partitions, index)
+            try:
+                index = lake.id_relation(con, partitions, rebuild=True)
+                assert index is not None
+                return _drop_indexed(con, lake, partitions, index)
+            except duckdb.Error as error:
+                # The store's fault, not the batch's: retried whole later, never quarantined.
+                raise StoreError(f"the dedupe index cannot be read or built: {error}") from error
     # Before any query of ours: a lake on S3 registers its files on ``con``, which DuckDB
     # refuses while a result is unfinished.
     scan = lake.relation(con, partitions)
@@ -121,10 +126,15 @@ def _drop_indexed(
     """:func:`_drop_stored` through the dedupe index (``store.id_index``): a repeat whose text
     is the stored record's is dropped without reading an event file; only records whose text
     differs have the stored text read, to tell a conflict from a reordered copy."""
+    # A repeat is the same event, so at the same time: only the index rows of the batch's
+    # time span are read (the index is sorted by time in small row groups).
+    bounds = con.execute("SELECT min(event_time), max(event_time) FROM new_events").fetchone()
+    low, high = bounds if bounds else (None, None)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stored_ids AS SELECT event_id, any_value(raw_hash) "
-        f"AS raw_hash FROM {index} WHERE event_id IN (SELECT event_id FROM new_events) "
-        "GROUP BY event_id"
+        f"AS raw_hash FROM {index} WHERE event_time BETWEEN ? AND ? "
+        "AND event_id IN (SELECT event_id FROM new_events) GROUP BY event_id",
+        [low, high],
     )
     try:
         con.execute(
@@ -143,7 +153,7 @@ def _drop_indexed(
         con.execute("DROP TABLE IF EXISTS stored_ids")
     if not ids:
         return 0
-    # Few (a conflict is rare): the stored text of just these IDs, whatever their time.
+    # Few (a conflict is rare): the stored text of just these IDs.
     scan = lake.relation(con, partitions)
     wanted = ", ".join("?" for _ in ids)
     con.execute(

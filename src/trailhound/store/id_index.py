@@ -4,10 +4,12 @@ record's text, in a small Parquet file of its own.
 Dedupe (``store.dedupe``) asks of every batch whether its eventIDs are stored already and, if so,
 whether the stored record is the same one. Asking the event files means opening every wide file of
 the partitions a batch touches and, for each repeat, reading the stored record's text. The index
-holds only what the question needs: ``event_id`` and ``raw_hash``, the low 64 bits of the MD5 of
-the record's text (DuckDB's ``md5_number_lower``), so a repeat of the same record is settled
-without reading any event file; only a record whose text differs from the stored one (a conflict,
-or the same event with its keys in another order) has the stored text read.
+holds only what the question needs: ``event_time``, ``event_id`` and ``raw_hash``, the low 64 bits
+of the MD5 of the record's text (DuckDB's ``md5_number_lower``), so a repeat of the same record is
+settled without reading any event file; only a record whose text differs from the stored one (a
+conflict, or the same event with its keys in another order) has the stored text read. Each file is
+sorted by time in small row groups: dedupe asks only for the batch's time span (a repeat is the
+same event, at the same time), so it reads the row groups of that span, not the whole partition.
 
 Layout: ``<lake>/ids/date=D/account=A/<stem>.<bytes>.ids`` indexes the event file
 ``<lake>/events/date=D/account=A/<stem>.parquet`` of that many bytes. It is written with its event
@@ -30,7 +32,8 @@ import duckdb
 from trailhound.data_dir import DataDir
 
 SUFFIX = ".ids"  # Parquet inside; not named .parquet, so no tool takes it for events
-_COPY_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
+# Small row groups, sorted by time: dedupe reads only those whose time span meets its batch's.
+_COPY_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 16384"
 
 
 def _quote(path: Path) -> str:
@@ -43,11 +46,23 @@ def raw_hash_sql(raw: str = "raw") -> str:
 
 
 def index_sql(select: str, target: Path) -> str:
-    """The COPY writing the index of the rows of ``select`` (a query with ``event_id`` and
-    ``raw`` columns, built by the store) to ``target``."""
+    """The COPY writing the index of the rows of ``select`` (a query with ``event_time``,
+    ``event_id`` and ``raw`` columns, built by the store) to ``target``."""
     return (
-        f"COPY (SELECT event_id, {raw_hash_sql()} AS raw_hash FROM ({select}) AS rows) "
-        f"TO {_quote(target)} ({_COPY_OPTIONS})"
+        f"COPY (SELECT event_time, event_id, {raw_hash_sql()} AS raw_hash FROM ({select}) "
+        f"AS rows ORDER BY event_time) TO {_quote(target)} ({_COPY_OPTIONS})"
+    )
+
+
+def staged_sql(relation: str, staging: Path) -> str:
+    """The COPY writing the index of every row of ``relation`` (a batch about to be written,
+    with ``date`` and ``account`` columns) into ``staging``, a file per partition: one statement
+    for the whole batch, since a statement costs more than a small partition's index."""
+    return (
+        f"COPY (SELECT date, account, event_time, event_id, {raw_hash_sql()} AS raw_hash "
+        f"FROM {relation} ORDER BY event_time) "
+        f"TO {_quote(staging / 'ids')} ({_COPY_OPTIONS}, PARTITION_BY (date, account), "
+        "FILENAME_PATTERN 'index_{i}')"
     )
 
 
@@ -68,20 +83,21 @@ class IdIndex:
         return self.folder_of(event_file) / f"{event_file.stem}.{size}{SUFFIX}"
 
     @staticmethod
-    def staged_path(staging: Path, staged_event_file: Path) -> Path:
-        """Where the index of an event file written to ``staging`` is written beside it."""
+    def staged_folder(staging: Path, staged_event_file: Path) -> Path:
+        """Where the index of an event file written to ``staging`` is written (as the one
+        Parquet file of that folder: a batch or a compaction writes one file per partition)."""
         relative = staged_event_file.relative_to(staging)
-        return staging / "ids" / relative.parent / (staged_event_file.stem + SUFFIX)
+        return staging / "ids" / relative.parent
 
     # Writing (under the write lock) --------------------------------------------------------
     def publish(self, staging: Path, staged_event_file: Path, target: Path) -> None:
         """Move a staged event file's index into place, named for the event file's size; the
         caller renames the event file to ``target`` next."""
-        staged = self.staged_path(staging, staged_event_file)
-        if staged.exists():
+        staged = sorted(self.staged_folder(staging, staged_event_file).glob("*.parquet"))
+        if len(staged) == 1:  # otherwise not ours to guess: built from the event file later
             final = self.path_of(target, staged_event_file.stat().st_size)
             final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            staged.replace(final)
+            staged[0].replace(final)
 
     def retire(self, event_file: Path) -> None:
         """Remove the index files of an event file that leaves the lake."""
@@ -118,9 +134,8 @@ class IdIndex:
         """Write ``index`` from its event file (whole or not at all)."""
         index.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = index.with_name(index.name + ".partial")
-        con.execute(
-            index_sql(f"SELECT event_id, raw FROM read_parquet({_quote(event_file)})", partial)
-        )
+        select = f"SELECT event_time, event_id, raw FROM read_parquet({_quote(event_file)})"
+        con.execute(index_sql(select, partial))
         partial.replace(index)
 
     def rebuild(self, con: duckdb.DuckDBPyConnection, event_files: Iterable[Path]) -> None:
@@ -137,14 +152,18 @@ class IdIndex:
         """The COPY writing, to ``target``, the index of a file that merges ``event_files``."""
         listed = ", ".join(_quote(f) for f in self.files(con, event_files))
         return (
-            f"COPY (SELECT event_id, raw_hash FROM read_parquet([{listed}])) "
-            f"TO {_quote(target)} ({_COPY_OPTIONS})"
+            f"COPY (SELECT event_time, event_id, raw_hash FROM read_parquet([{listed}]) "
+            f"ORDER BY event_time) TO {_quote(target)} ({_COPY_OPTIONS})"
         )
 
     def relation(self, con: duckdb.DuckDBPyConnection, event_files: Sequence[Path]) -> str:
-        """A FROM-clause relation of ``(event_id, raw_hash)`` over ``event_files``' indexes."""
+        """A FROM-clause relation of ``(event_time, event_id, raw_hash)`` over ``event_files``'
+        indexes."""
         files = self.files(con, event_files)
         if not files:
-            return "(SELECT NULL::VARCHAR AS event_id, NULL::UBIGINT AS raw_hash WHERE false)"
+            return (
+                "(SELECT NULL::TIMESTAMPTZ AS event_time, NULL::VARCHAR AS event_id, "
+                "NULL::UBIGINT AS raw_hash WHERE false)"
+            )
         listed = ", ".join(_quote(f) for f in files)
         return f"read_parquet([{listed}])"

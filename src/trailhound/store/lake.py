@@ -37,7 +37,7 @@ import orjson
 from trailhound.data_dir import DataDir
 from trailhound.errors import StoreError
 from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS, PROMOTED_COLUMNS, promoted_path
-from trailhound.store.id_index import IdIndex, index_sql
+from trailhound.store.id_index import IdIndex, staged_sql
 from trailhound.store.lock import WriteLock, listing, publishing
 
 COMPACT_MIN_FILES = 8
@@ -328,15 +328,7 @@ class ParquetLake:
                         f"TO {quote_path(target)} ({copy_options(level=1)})",
                         [day, account],
                     )
-                    index = self.id_index.staged_path(staging, target)
-                    index.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                    con.execute(
-                        index_sql(
-                            f"SELECT event_id, raw FROM {relation} WHERE date = ? AND account = ?",
-                            index,
-                        ),
-                        [day, account],
-                    )
+                con.execute(staged_sql(relation, staging))  # the dedupe index, all at once
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)  # nothing of a failed batch is published
                 raise
@@ -391,7 +383,7 @@ class ParquetLake:
             f"COPY (SELECT {columns} FROM {files_sql(files, hive=False)} "
             f"ORDER BY event_time) TO {quote_path(target)} ({copy_options()})"
         )
-        index = self.id_index.staged_path(staging, target)
+        index = self.id_index.staged_folder(staging, target) / "index_0.parquet"
         index.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         con.execute(self.id_index.merge_sql(con, files, index))
         journal = {
