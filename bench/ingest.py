@@ -86,15 +86,15 @@ def run_child(argv: list[str]) -> Run:
 PART_EVENTS = 1_000_000
 
 
-def generate(events: int, seed: int, workdir: Path) -> Path:
+def generate(events: int, seed: int, workdir: Path, part_events: int = PART_EVENTS) -> Path:
     """The demo data set for this size and seed, generated once."""
     logs = workdir / f"logs-{events}-{seed}"
     marker = logs / ".complete"
     if not marker.exists():
-        if events > PART_EVENTS and events % PART_EVENTS == 0:
+        if events > part_events and events % part_events == 0:
             logs.mkdir(parents=True, exist_ok=True)
-            for part in range(events // PART_EVENTS):
-                _generate_once(logs / f"part-{part}", PART_EVENTS, seed + part)
+            for part in range(events // part_events):
+                _generate_once(logs / f"part-{part}", part_events, seed + part)
         else:
             _generate_once(logs, events, seed)
         marker.touch()
@@ -249,13 +249,15 @@ def print_stages(label: str, stages: dict[str, float]) -> None:
     print(f"    stages {label} ({total:.1f} s over threads): {shares}")
 
 
-def curve(sizes: list[int], seed: int, workdir: Path, keep: bool) -> None:
+def curve(
+    sizes: list[int], seed: int, workdir: Path, keep: bool, part_events: int = PART_EVENTS
+) -> None:
     """`trailhound ingest --no-detect` over each size, each into an empty data directory: the
     throughput curve (wall and CPU), peak RSS and the stage shares of each run."""
     trailhound = str(Path(sys.executable).with_name("trailhound"))
     rows: list[tuple[int, Run]] = []
     for events in sizes:
-        logs = generate(events, seed, workdir)
+        logs = generate(events, seed, workdir, part_events)
         data_dir = workdir / f"store-curve-{events}"
         shutil.rmtree(data_dir, ignore_errors=True)
         run = run_child(
@@ -295,10 +297,14 @@ def main() -> None:
         "of `trailhound ingest --no-detect` over them instead; a size past 1,000,000 is made of "
         "1,000,000-event parts with seeds S, S+1, …",
     )
+    parser.add_argument(
+        "--part-events", type=int, default=PART_EVENTS, help="events per part of a large size"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.curve:
-        curve([int(n) for n in args.curve.split(",")], args.seed, args.workdir, args.keep)
+        sizes = [int(n) for n in args.curve.split(",")]
+        curve(sizes, args.seed, args.workdir, args.keep, args.part_events)
         return
     logs = generate(args.events, args.seed, args.workdir)
     files = sorted(str(p) for p in logs.rglob("*_CloudTrail_*.json.gz"))
