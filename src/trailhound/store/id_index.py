@@ -8,8 +8,10 @@ holds only what the question needs: ``event_time``, ``event_id`` and ``raw_hash`
 of the MD5 of the record's text (DuckDB's ``md5_number_lower``), so a repeat of the same record is
 settled without reading any event file; only a record whose text differs from the stored one (a
 conflict, or the same event with its keys in another order) has the stored text read. Each file is
-sorted by time in small row groups: dedupe asks only for the batch's time span (a repeat is the
-same event, at the same time), so it reads the row groups of that span, not the whole partition.
+in small row groups carrying their time span (a batch's file covers the few hours of its batch,
+a compaction's merged file is sorted by time): dedupe asks only for the batch's time span (a
+repeat is the same event, at the same time), so it reads the row groups of that span, not the
+whole partition. A batch's index is not sorted: the sort cost more than it saved.
 
 Layout: ``<lake>/ids/date=D/account=A/<stem>.<bytes>.ids`` indexes the event file
 ``<lake>/events/date=D/account=A/<stem>.parquet`` of that many bytes. It is written with its event
@@ -60,7 +62,7 @@ def staged_sql(relation: str, staging: Path) -> str:
     for the whole batch, since a statement costs more than a small partition's index."""
     return (
         f"COPY (SELECT date, account, event_time, event_id, {raw_hash_sql()} AS raw_hash "
-        f"FROM {relation} ORDER BY event_time) "
+        f"FROM {relation}) "
         f"TO {_quote(staging / 'ids')} ({_COPY_OPTIONS}, PARTITION_BY (date, account), "
         "FILENAME_PATTERN 'index_{i}')"
     )
