@@ -1,6 +1,7 @@
 """Ingest benchmark: trailhound end to end against DuckDB's own best bulk load, same files, one run.
 
     python bench/ingest.py [--events N] [--seed S] [--workdir DIR] [--keep] [--no-queries]
+    python bench/ingest.py --curve 100000,1000000,10000000   # the throughput curve alone
 
 1. generates N demo events in S3 layout (cached in the work directory by N and seed);
 2. (a) `trailhound ingest --no-detect`, then `trailhound ingest` (rules on every batch), each
@@ -79,22 +80,42 @@ def run_child(argv: list[str]) -> Run:
     return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
 
 
-def generate(events: int, seed: int, workdir: Path) -> Path:
+# Past this many events a data set is made of parts of this size, each generated with a seed of
+# its own (other accounts, other event IDs): one generator run of 10M would hold its plan in
+# memory, and the parts are what a bucket receiving ten such workloads looks like.
+PART_EVENTS = 1_000_000
+
+
+def generate(events: int, seed: int, workdir: Path, part_events: int = PART_EVENTS) -> Path:
     """The demo data set for this size and seed, generated once."""
     logs = workdir / f"logs-{events}-{seed}"
     marker = logs / ".complete"
     if not marker.exists():
-        shutil.rmtree(logs, ignore_errors=True)
-        from trailhound_demo.generator import generate_demo
-
-        started = time.perf_counter()
-        summary = generate_demo(logs, events=events, seed=seed)
-        print(
-            f"generated {summary.events:,} events in {summary.files:,} files "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
+        if events > part_events and events % part_events == 0:
+            logs.mkdir(parents=True, exist_ok=True)
+            for part in range(events // part_events):
+                _generate_once(logs / f"part-{part}", part_events, seed + part)
+        else:
+            _generate_once(logs, events, seed)
         marker.touch()
     return logs
+
+
+def _generate_once(logs: Path, events: int, seed: int) -> None:
+    """Generate one demo bucket (kept if a ``.complete`` marker says it was finished before)."""
+    marker = logs / ".complete"
+    if marker.exists():
+        return
+    shutil.rmtree(logs, ignore_errors=True)
+    from trailhound_demo.generator import generate_demo
+
+    started = time.perf_counter()
+    summary = generate_demo(logs, events=events, seed=seed)
+    print(
+        f"generated {summary.events:,} events in {summary.files:,} files "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    marker.touch()
 
 
 def open_engine(data_dir: DataDir) -> None:
@@ -199,8 +220,8 @@ def load_pieces(files: list[str]) -> dict[str, float]:
     }
 
 
-def stage_shares(data_dir: Path, pieces: dict[str, float]) -> dict[str, float]:
-    """Seconds per stage of the one run recorded in ``data_dir``, the load split into its pieces."""
+def stored_stages(data_dir: Path) -> dict[str, float]:
+    """Seconds per stage of the one run recorded in ``data_dir``, as the run recorded them."""
     import duckdb
 
     con = duckdb.connect(str(data_dir / "state.duckdb"), read_only=True)
@@ -209,6 +230,12 @@ def stage_shares(data_dir: Path, pieces: dict[str, float]) -> dict[str, float]:
     finally:
         con.close()
     stages: dict[str, float] = json.loads(row[0]) if row and row[0] else {}
+    return stages
+
+
+def stage_shares(data_dir: Path, pieces: dict[str, float]) -> dict[str, float]:
+    """Seconds per stage of the one run recorded in ``data_dir``, the load split into its pieces."""
+    stages = stored_stages(data_dir)
     load = stages.pop("load", 0.0)
     total = sum(pieces.values()) or 1.0
     split = {name: load * seconds / total for name, seconds in pieces.items()}
@@ -220,6 +247,35 @@ def print_stages(label: str, stages: dict[str, float]) -> None:
     total = sum(stages.values()) or 1.0
     shares = "  ".join(f"{k} {100 * v / total:.0f}%" for k, v in stages.items() if v >= 0.0005)
     print(f"    stages {label} ({total:.1f} s over threads): {shares}")
+
+
+def curve(
+    sizes: list[int], seed: int, workdir: Path, keep: bool, part_events: int = PART_EVENTS
+) -> None:
+    """`trailhound ingest --no-detect` over each size, each into an empty data directory: the
+    throughput curve (wall and CPU), peak RSS and the stage shares of each run."""
+    trailhound = str(Path(sys.executable).with_name("trailhound"))
+    rows: list[tuple[int, Run]] = []
+    for events in sizes:
+        logs = generate(events, seed, workdir, part_events)
+        data_dir = workdir / f"store-curve-{events}"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        run = run_child(
+            [trailhound, "--data-dir", str(data_dir), "ingest", "--no-detect", str(logs)]
+        )
+        rows.append((events, run))
+        print(f"{events:>11,} events: {run.line(events)}")
+        print_stages("--no-detect", stored_stages(data_dir))
+        if not keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    first_events, first = rows[0]
+    print("curve (events/CPU-s relative to the smallest size):")
+    for events, run in rows:
+        relative = (events / run.cpu) / (first_events / first.cpu)
+        print(
+            f"  {events:>11,}  {events / run.wall:9,.0f} ev/s  {events / run.cpu:9,.0f} ev/CPU-s"
+            f"  ×{relative:4.2f}  peak RSS {run.rss / 1e6:6,.0f} MB"
+        )
 
 
 def main() -> None:
@@ -235,8 +291,21 @@ def main() -> None:
         action="store_true",
         help="skip the ingest with rules (queries read the other)",
     )
+    parser.add_argument(
+        "--curve",
+        help="comma-separated sizes (e.g. 100000,1000000,10000000): print the throughput curve "
+        "of `trailhound ingest --no-detect` over them instead; a size past 1,000,000 is made of "
+        "1,000,000-event parts with seeds S, S+1, …",
+    )
+    parser.add_argument(
+        "--part-events", type=int, default=PART_EVENTS, help="events per part of a large size"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.curve:
+        sizes = [int(n) for n in args.curve.split(",")]
+        curve(sizes, args.seed, args.workdir, args.keep, args.part_events)
+        return
     logs = generate(args.events, args.seed, args.workdir)
     files = sorted(str(p) for p in logs.rglob("*_CloudTrail_*.json.gz"))
     size = sum(Path(f).stat().st_size for f in files)

@@ -28,6 +28,22 @@ def test_ingest_benchmark(tmp_path: Path) -> None:
 
 
 @pytest.mark.bench
+def test_ingest_curve(tmp_path: Path) -> None:
+    output = _run(
+        str(BENCH / "ingest.py"),
+        *("--curve", "1000,2000", "--part-events", "1000", "--workdir", str(tmp_path)),
+    )
+    assert "curve (events/CPU-s relative to the smallest size):" in output
+    assert "stages --no-detect" in output
+    # The larger size is made of two parts of another seed each.
+    assert sorted(p.name for p in (tmp_path / "logs-2000-7").iterdir()) == [
+        ".complete",
+        "part-0",
+        "part-1",
+    ]
+
+
+@pytest.mark.bench
 def test_ingest_progress_benchmark() -> None:
     output = _run(str(BENCH / "ingest_progress.py"), "--events", "2000", "--rounds", "1")
     assert "baseline, no progress" in output and "with progress" in output

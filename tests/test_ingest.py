@@ -546,3 +546,24 @@ def test_a_failure_of_the_store_is_raised_or_told_to_a_source_that_retries(
     assert isinstance((first.error or second.error), duckdb.IOException)
     assert _quarantine(data_dir) == []  # not blamed on the data
     assert _count(data_dir) == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_batch_is_acknowledged_once_all_its_parts_are_stored(
+    tmp_path: Path, data_dir: DataDir, workers: int
+) -> None:
+    logs = tmp_path / "logs"
+    for n in range(5):
+        write_log(logs, [make_record(10 * n + i) for i in range(3)], name=f"f{n}")
+    found = sorted((f for f in discover([logs]) if isinstance(f, SourceFile)), key=str)
+    source = Replay(found)
+    # One file per part: the second raw batch has four parts, more than there are workers.
+    options = IngestOptions(batch_files=1, parallel_batches=workers)
+    with Ingestor(data_dir, options=options) as ingestor:
+        summary = ingestor.ingest(source)
+    assert (summary.files, summary.events_written) == (5, 15)
+    assert _count(data_dir) == 15
+    assert [(b.token, o.summary.files, o.summary.events_written) for b, o in source.outcomes] == [
+        ("first", 1, 3),
+        ("second", 4, 12),
+    ]

@@ -276,7 +276,10 @@ class Ingestor:
             expect_files=self._expect,
             keep_digest=self._keep_digest,
         )
-        self._pump(source, context, stop or threading.Event(), summary)
+        try:
+            self._pump(source, context, stop or threading.Event(), summary)
+        finally:
+            self._flush_enrichment()  # what was committed is enriched, even after an error
         if not source.continuous:
             self._finish_detection()
             self._compact(summary.events_written)
@@ -365,13 +368,16 @@ class Ingestor:
                         pending = _Pending(raw)
                         waiting.append(pending)
                         summary.files_skipped.update(raw.skipped)
-                        for files, blobs in self._chunks(raw):
+                        parts = list(self._chunks(raw))
+                        # Counted before any is submitted: settling this batch's first parts
+                        # must not acknowledge it while later ones are still to be stored.
+                        pending.chunks = len(parts)
+                        for files, blobs in parts:
                             if len(running) == workers:
                                 self._settle(*running.popleft())
                                 self._acknowledge(source, waiting, summary)
                             con = cursors[submitted % workers]
                             chunk = _Chunk(pending, files, blobs, con)
-                            pending.chunks += 1
                             submitted += 1
                             running.append((pool.submit(self._ingest_chunk, chunk), chunk))
                         self._acknowledge(source, waiting, summary)
@@ -467,6 +473,7 @@ class Ingestor:
             total.merge(pending.summary)  # without the per-object counts: a server runs long
             pending.summary.objects = objects
             if source.continuous:
+                self._flush_enrichment()
                 self._finish_detection()
                 self._compact(pending.summary.events_written)
             outcome = BatchOutcome(pending.summary, dict(pending.failed), pending.error)
@@ -602,11 +609,31 @@ class Ingestor:
         return summary
 
     def _after_write(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
-        """Inside the commit, after the lake write: the batch's new addresses to the intel table."""
-        if self.options.enrich:
-            self.enricher.add_batch_safely(con, relation)
-        else:
+        """Inside the commit, after the lake write: the batch's new addresses to the intel table.
+
+        Without detection no one reads a batch's ``src_*`` fields before the run ends, so the
+        addresses are only noted here and enriched all at once by ``_flush_enrichment``: the
+        lists load once, and the commit lock is not held for the lookups.
+        """
+        if not self.options.enrich:
             self.enricher.files.mark_stale()
+        elif self.detection is None:
+            self.enricher.defer_batch(con, relation)
+        else:
+            self.enricher.add_batch_safely(con, relation)
+
+    def _flush_enrichment(self) -> None:
+        """Enrich the addresses of the batches committed since the last flush (if deferred).
+
+        A failure only logs: the mark the deferral left makes the next writer rebuild.
+        """
+        if not self.enricher.deferring:
+            return
+        try:
+            with self.clock.stage("enrich"), self.lake.writing():
+                self.enricher.flush_deferred()
+        except (TrailhoundError, OSError) as error:
+            logger.warning("intel enrichment of the run's addresses not done: %s", error)
 
     def _after_commit(self, con: duckdb.DuckDBPyConnection, committed: Committed) -> None:
         """Show the committed batch to detection (one batch at a time), then drop its tables.

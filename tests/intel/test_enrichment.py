@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
 from trailhound.errors import IntelError
-from trailhound.ingest import Ingestor
+from trailhound.ingest import IngestOptions, Ingestor
 from trailhound.intel.enrichment import IpEnricher, rebuild_enrichment, update_lists
 from trailhound.intel.versions import (
     RETRO_HUNT_SETTING,
@@ -20,7 +20,7 @@ from trailhound.intel.versions import (
     shipped_version,
 )
 from trailhound.store.engine import QueryEngine
-from trailhound.store.enrichment import EnrichmentFiles
+from trailhound.store.enrichment import PENDING, EnrichmentFiles
 from trailhound.store.state import StateDB
 
 ADDRESSES = ("185.220.101.1", "8.8.8.8", "10.1.2.3", "ec2.amazonaws.com", "2600:1f18::1")
@@ -244,3 +244,55 @@ def test_a_new_shipped_tor_list_is_an_intel_change(
     finally:
         versions.shipped_version.cache_clear()
         versions._shipped_compiled.cache_clear()
+
+
+def test_an_ingest_without_detection_enriches_its_addresses_once_at_the_end(
+    data_dir: DataDir, tmp_path: Path
+) -> None:
+    _ingest(data_dir, tmp_path / "a", ("8.8.8.8",), 0, "a")
+    files = EnrichmentFiles(data_dir)
+    built = files.current()
+    assert built is not None
+    root = tmp_path / "b"
+    for n, address in enumerate(("1.1.1.1", "185.220.101.1", "8.8.8.8")):
+        write_log(root, [make_record(10 + n, sourceIPAddress=address)], name=f"b{n}")
+    seen: list[str] = []
+    # One file per batch: three commits, each looks at the table's version as it writes.
+    with Ingestor(data_dir, options=IngestOptions(batch_files=1, parallel_batches=1)) as ingestor:
+        original = ingestor.enricher.defer_batch
+
+        def defer(con: object, relation: str) -> None:
+            original(con, relation)  # type: ignore[arg-type]
+            current = files.current()
+            seen.append(current.intel_version if current else "")
+
+        ingestor.enricher.defer_batch = defer  # type: ignore[method-assign]
+        summary = ingestor.ingest_paths([root])
+    assert summary.events_written == 3
+    # Held back while the run wrote (a dead run's mark makes the next writer rebuild) ...
+    assert len(seen) == 3 and all(v.startswith(PENDING) for v in seen)
+    # ... then the new addresses at once, in one part, under the version in force again.
+    generation, parts = files.snapshot()
+    assert generation is not None and generation.intel_version == built.intel_version
+    assert len(parts) == 2
+    fields = _fields(data_dir)
+    assert fields["1.1.1.1"] == ("AU", 13335, False, False)
+    assert fields["185.220.101.1"][2] is True
+
+
+def test_a_run_that_died_before_enriching_leaves_the_table_rebuilt_by_the_next(
+    data_dir: DataDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest(data_dir, tmp_path / "a", ("8.8.8.8",), 0, "a")
+    monkeypatch.setattr(IpEnricher, "flush_deferred", lambda self: 0)  # killed before it
+    _ingest(data_dir, tmp_path / "b", ("1.1.1.1",), 10, "b")
+    generation = EnrichmentFiles(data_dir).current()
+    assert generation is not None and generation.intel_version.startswith(PENDING)
+    assert _fields(data_dir)["1.1.1.1"] == (None, None, None, None)
+    monkeypatch.undo()
+    _ingest(data_dir, tmp_path / "c", ("9.9.9.9",), 20, "c")
+    generation = EnrichmentFiles(data_dir).current()
+    assert generation is not None and not generation.intel_version.startswith(PENDING)
+    fields = _fields(data_dir)
+    assert fields["1.1.1.1"] == ("AU", 13335, False, False)
+    assert set(fields) == {"8.8.8.8", "1.1.1.1", "9.9.9.9"}

@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import make_record, write_log
 from trailhound.data_dir import DataDir
 from trailhound.ingest import Ingestor
-from trailhound.model import SkipReason, SourceFile
-from trailhound.sources.files import discover, read_file
+from trailhound.model import InputFormat, SkipReason, SourceFile
+from trailhound.sources.files import discover, in_delivery_order, read_file
 from trailhound.store.engine import QueryEngine
 
 
@@ -88,3 +88,25 @@ def test_a_file_replaced_by_a_link_after_discovery_is_not_followed(
         rows = engine.execute("SELECT reason, excerpt FROM quarantine")[1]
     assert {r for r, _ in rows} == {"is a symbolic link: not followed"}
     assert not any("do-not-copy-me" in str(e) for _, e in rows)
+
+
+def test_files_are_batched_in_delivery_order_across_regions() -> None:
+    def log(region: str, stamp: str, account: str = "111122223333") -> SourceFile:
+        uri = (
+            f"AWSLogs/{account}/CloudTrail/{region}/2026/11/01/"
+            f"{account}_CloudTrail_{region}_{stamp}_x.json.gz"
+        )
+        return SourceFile(uri, Path(uri), 1, 0.0, InputFormat.CLOUDTRAIL_FILE)
+
+    files = [
+        log("eu-west-1", "20261101T0900Z"),
+        log("eu-west-1", "20261102T0900Z"),
+        log("us-east-1", "20261101T1000Z"),
+        log("us-east-1", "20261101T0800Z", account="000011112222"),
+        SourceFile(
+            "exports/events.jsonl", Path("exports/events.jsonl"), 1, 0.0, InputFormat.JSON_LINES
+        ),
+        log("us-east-1", "20261102T0800Z"),
+    ]
+    ordered = in_delivery_order(files)
+    assert [files.index(f) for f in ordered] == [3, 0, 2, 5, 1, 4]

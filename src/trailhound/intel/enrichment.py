@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from trailhound.errors import TrailhoundError
 from trailhound.intel.lookup import IntelTables
 from trailhound.intel.versions import IntelVersion, install, note_shipped_changes
 from trailhound.schema import ENRICHMENT_COLUMNS
-from trailhound.store.enrichment import EnrichmentFiles, Generation, table_schema
+from trailhound.store.enrichment import PENDING, EnrichmentFiles, Generation, table_schema
 from trailhound.store.lakes import open_lake
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,11 @@ class IpEnricher:
         self._known_generation: str | None = None
         self._known_files: set[Path] = set()
         self.seconds = 0.0  # spent enriching batches (bench/enrich.py reads it)
+        # Addresses of batches committed since the last flush, when enrichment is deferred.
+        self._deferred: set[str] = set()
+        self._deferred_marked = False
+        self._deferred_mark: str | None = None  # the mark this enricher put on the table
+        self._deferred_version: str | None = None  # the version the mark replaced
 
     def close(self) -> None:
         """Release the connections."""
@@ -81,6 +87,84 @@ class IpEnricher:
         The caller holds the write lock. ``relation`` names a table or view of ``con`` with a
         ``source_ip_address`` column (a name the caller chose, not user input).
         """
+        batch = _distinct_addresses(con, relation)
+        added = self._add(batch)
+        # Registered on the batch's own connection: the next batch may commit before this
+        # one's detection runs.
+        self._known.register("batch_ips", batch)
+        try:
+            con.register(
+                BATCH_ROWS,
+                self._known.sql(
+                    "SELECT * FROM known WHERE source_ip_address IN (SELECT ip FROM batch_ips)"
+                ).to_arrow_table(),
+            )
+        finally:
+            self._known.unregister("batch_ips")
+        return added
+
+    def defer_batch(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        """Remember a committed batch's addresses for :meth:`flush_deferred` (no one reads the
+        batch's ``src_*`` fields before then: an ingest without detection).
+
+        The caller holds the write lock. The first deferred batch marks the table as waiting
+        for this enricher (:data:`PENDING`): if the process dies before the flush, the next
+        enriching writer finds the mark and rebuilds the table whole, so no address is lost.
+        """
+        started = time.perf_counter()
+        try:
+            if not self._deferred_marked:
+                generation = self.files.current()
+                if generation is not None and not generation.intel_version.startswith(PENDING):
+                    self._deferred_mark = f"{PENDING}{uuid.uuid4().hex[:12]}"
+                    self._deferred_version = generation.intel_version
+                    self.files.set_version(self._deferred_mark)
+                self._deferred_marked = True
+            rows = con.execute(
+                f"SELECT DISTINCT source_ip_address FROM {relation} "
+                "WHERE source_ip_address IS NOT NULL"
+            ).fetchall()
+            self._deferred.update(str(row[0]) for row in rows)
+        except (TrailhoundError, duckdb.Error, OSError) as error:
+            # The batch is in the lake already: the table is rebuilt later instead.
+            log.warning("intel enrichment of a batch failed, rebuilt later: %s", error)
+            self.files.mark_stale()
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    @property
+    def deferring(self) -> bool:
+        """Whether :meth:`defer_batch` holds addresses back (or marked the table) since the
+        last flush."""
+        return self._deferred_marked
+
+    def flush_deferred(self) -> int:
+        """Enrich every address :meth:`defer_batch` remembered, at once; returns how many were
+        added. The caller holds the write lock; a failure logs and leaves the table stale."""
+        if not self._deferred_marked:
+            return 0
+        started = time.perf_counter()
+        addresses, self._deferred = self._deferred, set()
+        mark, version = self._deferred_mark, self._deferred_version
+        self._deferred_marked, self._deferred_mark, self._deferred_version = False, None, None
+        try:
+            generation = self.files.current()
+            # Still our mark: the table lacks only our addresses. Anything else (another
+            # writer rebuilt it, or marked it stale) is settled as any batch's would be.
+            if mark is not None and generation is not None and generation.intel_version == mark:
+                assert version is not None
+                self.files.set_version(version)
+            batch = pa.table({"ip": pa.array(sorted(addresses), pa.string())})
+            return self._add(batch)
+        except (TrailhoundError, duckdb.Error, OSError, pa.ArrowException) as error:
+            log.warning("intel enrichment of the run's addresses failed, rebuilt later: %s", error)
+            self.files.mark_stale()
+            return 0
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _add(self, batch: pa.Table) -> int:
+        """Add the rows of the addresses in ``batch`` (one ``ip`` column) the table lacks."""
         generation, files = self.files.snapshot()
         tables = self.tables
         added = 0
@@ -94,34 +178,22 @@ class IpEnricher:
         if generation is None:
             return added
         self._refresh_known(generation, files)
-        batch = con.sql(
-            f"SELECT DISTINCT source_ip_address AS ip FROM {relation} "
-            "WHERE source_ip_address IS NOT NULL"
-        ).to_arrow_table()
         self._known.register("batch_ips", batch)
         try:
             new = self._known.sql(
                 "SELECT ip FROM batch_ips ANTI JOIN known ON ip = source_ip_address"
             ).to_arrow_table()
-            if new.num_rows:
-                rows = tables.enrich(new.column("ip").combine_chunks())
-                written = self.files.append(rows)
-                self._remember(rows)
-                if written is not None and written.exists():
-                    self._known_files.add(written)
-                else:  # the parts were merged into a new generation: list again next time
-                    self._known_generation = None
-                added += rows.num_rows
-            # Registered on the batch's own connection: the next batch may commit before this
-            # one's detection runs.
-            con.register(
-                BATCH_ROWS,
-                self._known.sql(
-                    "SELECT * FROM known WHERE source_ip_address IN (SELECT ip FROM batch_ips)"
-                ).to_arrow_table(),
-            )
         finally:
             self._known.unregister("batch_ips")
+        if new.num_rows:
+            rows = tables.enrich(new.column("ip").combine_chunks())
+            written = self.files.append(rows)
+            self._remember(rows)
+            if written is not None and written.exists():
+                self._known_files.add(written)
+            else:  # the parts were merged into a new generation: list again next time
+                self._known_generation = None
+            added += rows.num_rows
         return int(added)
 
     def add_batch_safely(self, con: duckdb.DuckDBPyConnection, relation: str) -> int:
@@ -213,6 +285,14 @@ class IpEnricher:
             generation.intel_version,
         )
         return RebuildSummary(rows.num_rows, generation.intel_version)
+
+
+def _distinct_addresses(con: duckdb.DuckDBPyConnection, relation: str) -> pa.Table:
+    """The distinct non-null ``source_ip_address`` values of ``relation``, as an ``ip`` column."""
+    return con.sql(
+        f"SELECT DISTINCT source_ip_address AS ip FROM {relation} "
+        "WHERE source_ip_address IS NOT NULL"
+    ).to_arrow_table()
 
 
 def update_lists(data_dir: DataDir, files: Mapping[str, Path | None]) -> list[IntelVersion]:

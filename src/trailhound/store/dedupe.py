@@ -23,8 +23,10 @@ from typing import Any
 import duckdb
 import orjson
 
+from trailhound.errors import StoreError
 from trailhound.model import Match, RuleInfo
 from trailhound.normalize.batch_checks import BATCH_TABLE, mark_quarantined, pages
+from trailhound.store.id_index import raw_hash_sql
 from trailhound.store.lake import EventLake
 
 CONFLICT_RULE = "ingest-eventid-conflict"
@@ -71,6 +73,21 @@ def _drop_stored(con: duckdb.DuckDBPyConnection, lake: EventLake) -> int:
     ]
     if not lake.files(partitions):
         return 0
+    index = lake.id_relation(con, partitions)
+    if index is not None:
+        try:
+            return _drop_indexed(con, lake, partitions, index)
+        except duckdb.Error:
+            # An index file that cannot be read (damaged, cut short by a full disk, of another
+            # shape): the index of these partitions is built again from the event files, once.
+            con.execute("DROP TABLE IF EXISTS stored_ids")
+            try:
+                index = lake.id_relation(con, partitions, rebuild=True)
+                assert index is not None
+                return _drop_indexed(con, lake, partitions, index)
+            except duckdb.Error as error:
+                # The store's fault, not the batch's: retried whole later, never quarantined.
+                raise StoreError(f"the dedupe index cannot be read or built: {error}") from error
     # Before any query of ours: a lake on S3 registers its files on ``con``, which DuckDB
     # refuses while a result is unfinished.
     scan = lake.relation(con, partitions)
@@ -96,6 +113,55 @@ def _drop_stored(con: duckdb.DuckDBPyConnection, lake: EventLake) -> int:
         f"any_value(raw) AS other_raw FROM {scan} WHERE event_time BETWEEN ? AND ? "
         f"AND event_id {wanted} GROUP BY event_id) AS s USING (event_id)",
         params,
+    )
+    return _resolve(con, "is already stored")
+
+
+def _drop_indexed(
+    con: duckdb.DuckDBPyConnection,
+    lake: EventLake,
+    partitions: list[tuple[str, str]],
+    index: str,
+) -> int:
+    """:func:`_drop_stored` through the dedupe index (``store.id_index``): a repeat whose text
+    is the stored record's is dropped without reading an event file; only records whose text
+    differs have the stored text read, to tell a conflict from a reordered copy."""
+    # A repeat is the same event, so at the same time: only the index rows of the batch's
+    # time span are read (the index is sorted by time in small row groups).
+    bounds = con.execute("SELECT min(event_time), max(event_time) FROM new_events").fetchone()
+    low, high = bounds if bounds else (None, None)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stored_ids AS SELECT event_id, any_value(raw_hash) "
+        f"AS raw_hash FROM {index} WHERE event_time BETWEEN ? AND ? "
+        "AND event_id IN (SELECT event_id FROM new_events) GROUP BY event_id",
+        [low, high],
+    )
+    try:
+        con.execute(
+            f"DELETE FROM {BATCH_TABLE} WHERE quarantine_reason IS NULL AND "
+            "(source_object, source_index) IN (SELECT (n.source_object, n.source_index) "
+            f"FROM new_events AS n JOIN stored_ids AS s USING (event_id) "
+            f"WHERE {raw_hash_sql('n.raw')} = s.raw_hash)"
+        )
+        ids = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT event_id FROM new_events SEMI JOIN stored_ids USING (event_id)"
+            ).fetchall()
+        ]
+    finally:
+        con.execute("DROP TABLE IF EXISTS stored_ids")
+    if not ids:
+        return 0
+    # Few (a conflict is rare): the stored text of just these IDs.
+    scan = lake.relation(con, partitions)
+    wanted = ", ".join("?" for _ in ids)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE collisions AS SELECT n.source_object, n.source_index, "
+        "n.event_id, n.raw, s.other_raw FROM new_events AS n JOIN (SELECT event_id, "
+        f"any_value(raw) AS other_raw FROM {scan} WHERE event_id IN ({wanted}) "
+        "GROUP BY event_id) AS s USING (event_id)",
+        ids,
     )
     return _resolve(con, "is already stored")
 

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 CURRENT = "CURRENT"
 STALE = "stale"  # the intel version of a table that may lack addresses: rebuilt by the next writer
+# The start of the version of a table an ingest holds back addresses from until it flushes them
+# (``IpEnricher.defer_batch``): any other writer that finds it rebuilds, as for ``STALE``.
+PENDING = "pending:"
 MAX_PARTS = 32  # parts of one generation before they are merged into one
 
 
@@ -178,10 +181,17 @@ class EnrichmentFiles:
 
     def mark_stale(self) -> None:
         """Have the next writer rebuild the table (it may lack a batch's addresses)."""
+        self.set_version(STALE)
+
+    def set_version(self, intel_version: str) -> None:
+        """Record another intel version for the live generation (``STALE``, a ``PENDING``
+        mark, or the version a mark stood in for); its rows stay as they are."""
         self._check_lock()
         generation = self.current()
         if generation is not None:
-            self._publish(Generation(generation.name, STALE, generation.lists, generation.built_at))
+            self._publish(
+                Generation(generation.name, intel_version, generation.lists, generation.built_at)
+            )
 
     def replace(self, rows: pa.Table, intel_version: str, lists: dict[str, str]) -> Generation:
         """Make ``rows`` the whole table, computed with ``intel_version``."""

@@ -37,6 +37,7 @@ import orjson
 from trailhound.data_dir import DataDir
 from trailhound.errors import StoreError
 from trailhound.schema import ALL_COLUMNS, EVENT_COLUMNS, PROMOTED_COLUMNS, promoted_path
+from trailhound.store.id_index import IdIndex, staged_sql
 from trailhound.store.lock import WriteLock, listing, publishing
 
 COMPACT_MIN_FILES = 8
@@ -122,6 +123,18 @@ class EventLake(Protocol):
         """File count and bytes of every partition."""
         ...
 
+    def id_relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        partitions: Iterable[tuple[str, str]],
+        *,
+        rebuild: bool = False,
+    ) -> str | None:
+        """A FROM-clause relation of ``(event_id, raw_hash)`` of the stored events of
+        ``partitions`` from the dedupe index (``store.id_index``; ``rebuild`` builds it anew),
+        or None if this lake keeps none. Under the write lock."""
+        ...
+
     def partitions_between(self, first: date, last: date) -> list[tuple[str, str]]:
         """The ``(YYYY-MM-DD, account)`` partitions of the days from ``first`` to ``last``."""
         ...
@@ -150,6 +163,7 @@ class ParquetLake:
         self.data_dir = data_dir.ensure()
         self.root = data_dir.events
         self.lock = WriteLock(data_dir.write_lock)
+        self.id_index = IdIndex(data_dir)
 
     # Reading -----------------------------------------------------------------------------
     def files(self, partitions: Iterable[tuple[str, str]] | None = None) -> list[Path]:
@@ -225,6 +239,21 @@ class ParquetLake:
         (percent-encoding, as ``Path.as_uri`` does, would name another file)."""
         return ["file://" + str(f) for f in self.files()]
 
+    def id_relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        partitions: Iterable[tuple[str, str]],
+        *,
+        rebuild: bool = False,
+    ) -> str | None:
+        """The dedupe index of ``partitions`` (``store.id_index``), missing files built first."""
+        if not self.lock.held():
+            raise StoreError("reading the dedupe index needs the write lock")
+        files = self.files(partitions)
+        if rebuild:
+            self.id_index.rebuild(con, files)
+        return self.id_index.relation(con, files)
+
     def partitions(self) -> list[PartitionStats]:
         """File count and bytes of every partition."""
         grouped: dict[Path, list[Path]] = {}
@@ -299,6 +328,7 @@ class ParquetLake:
                         f"TO {quote_path(target)} ({copy_options(level=1)})",
                         [day, account],
                     )
+                con.execute(staged_sql(relation, staging))  # the dedupe index, all at once
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)  # nothing of a failed batch is published
                 raise
@@ -311,10 +341,12 @@ class ParquetLake:
             for file in sorted(staging.glob("date=*/account=*/*.parquet")):
                 target = self.root / file.relative_to(staging)
                 target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self.id_index.publish(staging, file, target)  # first: never an unindexed file
                 file.replace(target)  # atomic within one file system
                 published.append(target)
             for old in retire:
                 old.unlink(missing_ok=True)
+                self.id_index.retire(old)
             (staging / JOURNAL).unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         return published
@@ -351,6 +383,9 @@ class ParquetLake:
             f"COPY (SELECT {columns} FROM {files_sql(files, hive=False)} "
             f"ORDER BY event_time) TO {quote_path(target)} ({copy_options()})"
         )
+        index = self.id_index.staged_folder(staging, target) / "index_0.parquet"
+        index.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        con.execute(self.id_index.merge_sql(con, files, index))
         journal = {
             "publish": [str(target.relative_to(staging))],
             "retire": [str(f.relative_to(self.root)) for f in files],
@@ -377,6 +412,7 @@ class ParquetLake:
                 graveyard = self.data_dir.staging / f"expired-{uuid.uuid4().hex[:16]}"
                 with publishing(self.data_dir.publish_lock):
                     folder.replace(graveyard)
+                    self.id_index.retire_day(folder.name, graveyard)
                 shutil.rmtree(graveyard, ignore_errors=True)
         return removed
 

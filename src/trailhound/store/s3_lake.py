@@ -210,6 +210,16 @@ class S3Lake:
             for (d, a), sizes in sorted(grouped.items())
         ]
 
+    def id_relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        partitions: Iterable[tuple[str, str]],
+        *,
+        rebuild: bool = False,
+    ) -> str | None:
+        """None: a lake on S3 keeps no dedupe index; dedupe reads its event files."""
+        return None
+
     # Writing -----------------------------------------------------------------------------
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
