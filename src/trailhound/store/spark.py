@@ -52,7 +52,7 @@ from trailhound.schema import (
 from trailhound.store.base import QueryResult
 from trailhound.store.engine import LAKE_VIEWS, cloud_audit_logs_sql
 from trailhound.store.lake import PROMOTED_PREFIX, ParquetLake
-from trailhound.store.spark_schema import enrichment_schema, lake_schema
+from trailhound.store.spark_schema import enrichment_schema, lake_schema, spark_ready
 from trailhound.store.state import StateDB
 
 if TYPE_CHECKING:
@@ -192,19 +192,6 @@ def cloudtrail_sql() -> str:
     return sqlglot.transpile(select, read="duckdb", write="spark")[0]
 
 
-def _spark_ready(table: pa.Table) -> pa.Table:
-    """``table`` with the Arrow types Spark cannot take (extension types such as DuckDB's JSON)
-    replaced by their storage types."""
-    fields = [
-        field.with_type(field.type.storage_type)
-        if isinstance(field.type, pa.ExtensionType)
-        else field
-        for field in table.schema
-    ]
-    schema = pa.schema(fields)
-    return table if schema == table.schema else table.cast(schema)
-
-
 class SparkBackend:
     """Runs compiled queries with Apache Spark over one data directory's lake and state."""
 
@@ -340,7 +327,7 @@ class SparkBackend:
             return
         copies = self.state.queryable_tables(wanted)
         for name, table in copies.items():
-            self.session.createDataFrame(_spark_ready(table)).createOrReplaceTempView(name)
+            self.session.createDataFrame(spark_ready(table)).createOrReplaceTempView(name)
             self._loaded.add(name.lower())
         self._absent |= wanted - {n.lower() for n in copies}
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
 
 from trailhound.schema import ALL_COLUMNS
-from trailhound.store.spark_schema import lake_schema
+from trailhound.store.spark_schema import lake_schema, spark_ready
 
 SOURCE_NAME = "trailhound_s3_lake"
 # Files one Spark task reads: a lake's files are up to a few hundred MB after compaction and a
@@ -75,16 +75,4 @@ class S3LakeReader(DataSourceReader):
         assert isinstance(partition, LakeFiles)
         dataset = lake_dataset(s3_filesystem(), lake_root(self.uri), partition.files)
         for batch in dataset.to_batches(columns=_COLUMNS):
-            yield spark_batch(batch)
-
-
-def spark_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """``batch`` with the Arrow types Spark cannot take (extension types such as DuckDB's
-    JSON) replaced by their storage types."""
-    if not any(isinstance(f.type, pa.ExtensionType) for f in batch.schema):
-        return batch
-    arrays = [
-        column.storage if isinstance(column.type, pa.ExtensionType) else column
-        for column in batch.columns
-    ]
-    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+            yield spark_ready(batch)

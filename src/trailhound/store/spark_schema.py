@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
+import pyarrow as pa
 from sqlglot import exp
 
 from trailhound.schema import ALL_COLUMNS, ENRICHMENT_COLUMNS
+
+_Arrow = TypeVar("_Arrow", pa.Table, pa.RecordBatch)
 
 
 def spark_ddl(columns: Sequence[tuple[str, str]]) -> str:
@@ -27,3 +31,16 @@ def enrichment_schema() -> str:
     return spark_ddl(
         [("source_ip_address", "VARCHAR"), *((c.name, c.sql_type) for c in ENRICHMENT_COLUMNS)]
     )
+
+
+def spark_ready(data: _Arrow) -> _Arrow:
+    """``data`` with the Arrow types Spark cannot take (extension types such as DuckDB's JSON)
+    replaced by their storage types."""
+    fields = [
+        field.with_type(field.type.storage_type)
+        if isinstance(field.type, pa.ExtensionType)
+        else field
+        for field in data.schema
+    ]
+    schema = pa.schema(fields)
+    return data if schema == data.schema else data.cast(schema)
